@@ -1,0 +1,68 @@
+//! The whole analysis of one document: tokens and their findings, then settings applied
+//! (severity overrides, test-path downgrades, ignore comments). The LSP and the CLI both call
+//! `analyze`; neither adds or drops findings on its own, so both report the same things.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use crate::config::Config;
+use crate::finding::Finding;
+use crate::jwt::checks::check_token;
+use crate::jwt::{Token, scan};
+use crate::suppress;
+use crate::text::LineIndex;
+
+/// What a document holds: its tokens (for hovers and inlay hints) and its findings, sorted by
+/// position.
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    pub tokens: Vec<Token>,
+    pub findings: Vec<Finding>,
+}
+
+impl Analysis {
+    /// The token whose span contains `offset` (end inclusive, so a cursor just after it counts).
+    pub fn token_at(&self, offset: usize) -> Option<&Token> {
+        let candidate = self.tokens.partition_point(|token| token.span.end < offset);
+        self.tokens.get(candidate).filter(|token| token.span.start <= offset)
+    }
+}
+
+/// The document being analysed. `path` is relative to the workspace root or the current
+/// directory, `/`-separated; it decides test-path downgrades and the language.
+pub struct Document<'a> {
+    pub text: &'a str,
+    pub path: Option<&'a str>,
+    pub index: &'a LineIndex,
+}
+
+pub fn analyze(document: &Document<'_>, config: &Config) -> Analysis {
+    let tokens = scan::find_tokens(document.text);
+    let clock = config.clock();
+    let mut findings: Vec<Finding> = tokens.iter().flat_map(|token| check_token(token, clock)).collect();
+
+    let in_test_path = document.path.is_some_and(|path| config.is_test_path(path));
+    findings.retain_mut(|finding| match config.level_for(finding.rule, finding.severity, in_test_path) {
+        Some(severity) => {
+            finding.severity = severity;
+            true
+        }
+        None => false,
+    });
+    let suppressions = suppress::find_suppressions(document.text, document.index);
+    suppress::apply(&mut findings, &suppressions, document.index);
+    findings.sort_by(|a, b| (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule)));
+    Analysis { tokens, findings }
+}
+
+/// `analyze`, but a panic inside it becomes an error message instead of taking the caller down:
+/// one pathological document must never kill the server or abort a `check` run.
+pub fn analyze_isolated(document: &Document<'_>, config: &Config) -> Result<Analysis, String> {
+    catch_unwind(AssertUnwindSafe(|| analyze(document, config))).map_err(|payload| {
+        let detail = payload
+            .downcast_ref::<&str>()
+            .map(|text| text.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string());
+        format!("internal error while analysing this document (please report it): {detail}")
+    })
+}

@@ -1,0 +1,214 @@
+//! `jwt-lsp check`: walk files (honouring .gitignore, including hidden files such as `.env`),
+//! analyse each in isolation, print findings as text, JSON or SARIF.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Mutex;
+
+use clap::{Args, ValueEnum};
+use serde_json::Value;
+
+use super::FailOn;
+use super::output::{self, FileReport, Skipped};
+use crate::analysis::{self, Document};
+use crate::config::{Config, Settings};
+use crate::text::LineIndex;
+
+/// Files larger than this are skipped unless `--max-file-size` says otherwise.
+const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files and folders to scan (default: the current directory).
+    pub paths: Vec<PathBuf>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Exit with status 1 when a finding of at least this severity is present.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+
+    /// Pin the clock: RFC 3339 (2026-01-01T00:00:00Z) or Unix seconds.
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+
+    /// Accepted clock skew in seconds for exp/nbf/iat.
+    #[arg(long, value_name = "SECONDS")]
+    pub leeway: Option<u64>,
+
+    /// Override a rule's severity: CODE=error|warning|info|hint|off (repeatable).
+    #[arg(long = "severity", value_name = "CODE=LEVEL")]
+    pub severities: Vec<String>,
+
+    /// Skip files larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_FILE_SIZE)]
+    pub max_file_size: u64,
+
+    /// Colour the text output: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+pub fn run(args: CheckArgs) -> ExitCode {
+    let settings = match settings_from_args(&args) {
+        Ok(settings) => settings,
+        Err(message) => return super::usage_error(&message),
+    };
+    let (config, warnings) = Config::resolve(&settings);
+    if let Some(warning) = warnings.first() {
+        return super::usage_error(warning);
+    }
+    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    for path in &paths {
+        if !path.exists() {
+            return super::usage_error(&format!("{}: no such file or directory", path.display()));
+        }
+    }
+
+    let (reports, skipped) = scan_paths(&paths, &config, args.max_file_size);
+
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let written = match args.format {
+        Format::Text => {
+            let color = match args.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => output::stdout_wants_color(),
+            };
+            output::write_text(&mut out, &reports, color)
+        }
+        Format::Json => output::write_json(&mut out, &reports),
+        Format::Sarif => output::write_sarif(&mut out, &reports),
+    };
+    if let Err(err) = written.and_then(|()| out.flush()) {
+        if err.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("jwt-lsp: cannot write output: {err}");
+            return ExitCode::from(2);
+        }
+    }
+    for skip in &skipped {
+        eprintln!("jwt-lsp: skipped {}: {}", skip.path, skip.reason);
+    }
+    if args.format == Format::Text {
+        eprintln!("{}", output::summary(&reports, skipped.len()));
+    }
+
+    let failed = args.fail_on.threshold().is_some_and(|threshold| {
+        reports.iter().flat_map(|report| &report.findings).any(|finding| finding.severity >= threshold)
+    });
+    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+fn settings_from_args(args: &CheckArgs) -> Result<Settings, String> {
+    let mut settings = Settings { leeway: args.leeway, ..Settings::default() };
+    if let Some(now) = &args.now {
+        crate::jwt::time::parse_now(now).map_err(|err| format!("--now: {err}"))?;
+        settings.now = Some(Value::String(now.clone()));
+    }
+    for entry in &args.severities {
+        let (code, level) = entry.split_once('=').ok_or_else(|| format!("--severity {entry}: expected CODE=LEVEL"))?;
+        settings.severity.insert(code.trim().to_string(), level.trim().to_string());
+    }
+    Ok(settings)
+}
+
+/// Walks `paths` in parallel and analyses every text file; results come back sorted by path.
+pub fn scan_paths(paths: &[PathBuf], config: &Config, max_file_size: u64) -> (Vec<FileReport>, Vec<Skipped>) {
+    let mut builder = ignore::WalkBuilder::new(&paths[0]);
+    for path in &paths[1..] {
+        builder.add(path);
+    }
+    builder
+        .hidden(false)
+        .require_git(false)
+        .filter_entry(|entry| entry.file_name() != ".git")
+        .threads(std::thread::available_parallelism().map_or(2, |n| n.get()).min(8));
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let reports = Mutex::new(Vec::new());
+    let skipped = Mutex::new(Vec::new());
+    builder.build_parallel().run(|| {
+        let reports = &reports;
+        let skipped = &skipped;
+        let cwd = &cwd;
+        Box::new(move |entry| {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    skipped.lock().expect("not poisoned").push(Skipped { path: String::new(), reason: err.to_string() });
+                    return ignore::WalkState::Continue;
+                }
+            };
+            if !entry.file_type().is_some_and(|kind| kind.is_file()) {
+                return ignore::WalkState::Continue;
+            }
+            let display = display_path(entry.path(), cwd);
+            match check_file(entry.path(), &display, config, max_file_size) {
+                Ok(Some(report)) => reports.lock().expect("not poisoned").push(report),
+                Ok(None) => {}
+                Err(reason) => skipped.lock().expect("not poisoned").push(Skipped { path: display, reason }),
+            }
+            ignore::WalkState::Continue
+        })
+    });
+    let mut reports = reports.into_inner().expect("not poisoned");
+    let mut skipped = skipped.into_inner().expect("not poisoned");
+    reports.sort_by(|a: &FileReport, b: &FileReport| a.path.cmp(&b.path));
+    skipped.sort_by(|a: &Skipped, b: &Skipped| a.path.cmp(&b.path));
+    (reports, skipped)
+}
+
+/// Analyses one file. `Ok(None)` for files without findings; `Err(reason)` for skipped ones.
+fn check_file(path: &Path, display: &str, config: &Config, max_file_size: u64) -> Result<Option<FileReport>, String> {
+    let size = std::fs::metadata(path).map_err(|err| err.to_string())?.len();
+    if size > max_file_size {
+        return Err(format!("{size} bytes, over the {max_file_size}-byte limit (--max-file-size)"));
+    }
+    let bytes = std::fs::read(path).map_err(|err| err.to_string())?;
+    if bytes[..bytes.len().min(8192)].contains(&0) {
+        return Err("binary file".to_string());
+    }
+    let mut notes = Vec::new();
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => {
+            let at = err.utf8_error().valid_up_to();
+            notes.push(format!("not valid UTF-8 (first bad byte at offset {at}); invalid bytes were replaced with U+FFFD"));
+            String::from_utf8_lossy(err.as_bytes()).into_owned()
+        }
+    };
+    let index = LineIndex::new(&text);
+    let document = Document { text: &text, path: Some(display), index: &index };
+    let analysis = analysis::analyze_isolated(&document, config)?;
+    for note in notes {
+        eprintln!("jwt-lsp: {display}: {note}");
+    }
+    if analysis.findings.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(FileReport::new(display.to_string(), &text, &index, analysis.findings)))
+}
+
+/// The path as the user should see it: relative to the current directory when under it.
+fn display_path(path: &Path, cwd: &Path) -> String {
+    let relative = if path.is_absolute() { path.strip_prefix(cwd).unwrap_or(path) } else { path };
+    let text = relative.to_string_lossy().replace('\\', "/");
+    text.strip_prefix("./").map(str::to_string).unwrap_or(text)
+}

@@ -1,0 +1,60 @@
+//! `jwt-lsp decode`: one pasted token (argument or stdin) in, a readable report out.
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use crate::jwt::checks::{Clock, check_token};
+use crate::jwt::decode::decode_pasted;
+use crate::jwt::describe::plain_report;
+use crate::jwt::time::{parse_now, system_now};
+
+#[derive(Debug, Args)]
+pub struct DecodeArgs {
+    /// The token, a `Bearer …` value or an `Authorization:` header; `-` or nothing reads stdin.
+    pub token: Option<String>,
+
+    /// Pin the clock: RFC 3339 or Unix seconds.
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+
+    /// Accepted clock skew in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0)]
+    pub leeway: u64,
+}
+
+pub fn run(args: DecodeArgs) -> ExitCode {
+    let now = match args.now.as_deref().map(parse_now) {
+        None => system_now(),
+        Some(Ok(now)) => now,
+        Some(Err(err)) => return super::usage_error(&format!("--now: {err}")),
+    };
+    let input = match args.token.as_deref() {
+        Some("-") | None => {
+            let mut input = String::new();
+            if let Err(err) = std::io::stdin().read_to_string(&mut input) {
+                return super::usage_error(&format!("cannot read stdin: {err}"));
+            }
+            input
+        }
+        Some(token) => token.to_string(),
+    };
+    match decode_pasted(&input) {
+        Ok((token, notes)) => {
+            print!("{}", plain_report(&token, now, &notes));
+            let findings = check_token(&token, Clock { now, leeway: args.leeway });
+            if !findings.is_empty() {
+                println!("\nFindings:");
+                for finding in findings {
+                    println!("  {}[{}] {}", finding.severity.as_str(), finding.rule.code(), finding.message);
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(reason) => {
+            eprintln!("jwt-lsp: {reason}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,82 @@
+//! Command-line front end: argument parsing and dispatch. `check` and `decode` live in their own
+//! modules; with no command the binary serves LSP on stdio.
+
+mod check;
+mod decode;
+pub mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::finding::Severity;
+
+const EXAMPLES: &str = "\
+Examples:
+  jwt-lsp                                  run the language server on stdin/stdout
+  jwt-lsp check                            scan the current directory
+  jwt-lsp check src/ .env --format sarif   SARIF 2.1.0 for code-scanning uploads
+  jwt-lsp check . --now 2026-01-01T00:00:00Z --format json
+  jwt-lsp decode 'Bearer eyJhbGciOi...'    decode a pasted token or header
+  pbpaste | jwt-lsp decode -               decode from stdin
+
+Exit status: 0 no finding at or above --fail-on, 1 findings, 2 usage error.";
+
+#[derive(Debug, Parser)]
+#[command(name = "jwt-lsp", version, about = "Finds, decodes and diagnoses JSON Web Tokens in code and configs.", after_help = EXAMPLES)]
+pub struct Cli {
+    /// Serve the Language Server Protocol on stdin/stdout (the default without a command).
+    #[arg(long)]
+    pub stdio: bool,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and folders for tokens (and JWT code) and report findings.
+    Check(check::CheckArgs),
+    /// Decode one token: header, payload, times in human form, and what is wrong with it.
+    Decode(decode::DecodeArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Hint,
+    /// Always exit 0 when the run completes.
+    Never,
+}
+
+impl FailOn {
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Hint => Some(Severity::Hint),
+            FailOn::Never => None,
+        }
+    }
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        None => {
+            crate::lsp::run_stdio();
+            ExitCode::SUCCESS
+        }
+        Some(Command::Check(args)) => check::run(args),
+        Some(Command::Decode(args)) => decode::run(args),
+    }
+}
+
+/// Prints a usage error and returns exit status 2.
+pub(crate) fn usage_error(message: &str) -> ExitCode {
+    eprintln!("jwt-lsp: {message}");
+    ExitCode::from(2)
+}

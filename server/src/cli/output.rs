@@ -1,0 +1,186 @@
+//! Rendering findings for the CLI: text (`path:line:col: severity[code] message`), JSON and
+//! SARIF 2.1.0. Lines and columns are 1-based; columns count Unicode characters; end columns
+//! are exclusive (the column after the last character), as in SARIF.
+
+use std::io::{self, IsTerminal, Write};
+
+use serde_json::{Value, json};
+
+use crate::finding::{Finding, Severity};
+use crate::rules::Rule;
+use crate::text::{Encoding, LineCol, LineIndex};
+
+pub struct Located {
+    pub finding: Finding,
+    /// Zero-based, columns in characters.
+    pub start: LineCol,
+    pub end: LineCol,
+}
+
+impl std::ops::Deref for Located {
+    type Target = Finding;
+    fn deref(&self) -> &Finding {
+        &self.finding
+    }
+}
+
+pub struct FileReport {
+    pub path: String,
+    pub findings: Vec<Located>,
+}
+
+impl FileReport {
+    pub fn new(path: String, text: &str, index: &LineIndex, findings: Vec<Finding>) -> FileReport {
+        let findings = findings
+            .into_iter()
+            .map(|finding| Located {
+                start: index.line_col(text, finding.range.start, Encoding::Utf32),
+                end: index.line_col(text, finding.range.end, Encoding::Utf32),
+                finding,
+            })
+            .collect();
+        FileReport { path, findings }
+    }
+}
+
+pub struct Skipped {
+    pub path: String,
+    pub reason: String,
+}
+
+pub fn stdout_wants_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty()) && io::stdout().is_terminal()
+}
+
+pub fn write_text(out: &mut impl Write, reports: &[FileReport], color: bool) -> io::Result<()> {
+    let paint = |code: &str, text: &str| if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
+    for report in reports {
+        for finding in &report.findings {
+            let severity = finding.severity.as_str();
+            let severity_color = match finding.severity {
+                Severity::Error => "1;31",
+                Severity::Warning => "1;33",
+                Severity::Info => "1;34",
+                Severity::Hint => "1;36",
+            };
+            writeln!(
+                out,
+                "{}: {}{} {}",
+                paint("1", &format!("{}:{}:{}", report.path, finding.start.line + 1, finding.start.col + 1)),
+                paint(severity_color, severity),
+                paint("2", &format!("[{}]", finding.rule.code())),
+                finding.message
+            )?;
+        }
+    }
+    Ok(())
+}
+
+pub fn summary(reports: &[FileReport], skipped: usize) -> String {
+    let mut counts = [0usize; 4];
+    for finding in reports.iter().flat_map(|report| &report.findings) {
+        counts[finding.severity as usize] += 1;
+    }
+    let total: usize = counts.iter().sum();
+    let files = reports.len();
+    let mut text = format!(
+        "{total} finding{} in {files} file{} ({} error, {} warning, {} info, {} hint)",
+        if total == 1 { "" } else { "s" },
+        if files == 1 { "" } else { "s" },
+        counts[Severity::Error as usize],
+        counts[Severity::Warning as usize],
+        counts[Severity::Info as usize],
+        counts[Severity::Hint as usize],
+    );
+    if skipped > 0 {
+        text.push_str(&format!("; {skipped} file{} skipped", if skipped == 1 { "" } else { "s" }));
+    }
+    text
+}
+
+pub fn write_json(out: &mut impl Write, reports: &[FileReport]) -> io::Result<()> {
+    let findings: Vec<Value> = reports
+        .iter()
+        .flat_map(|report| {
+            report.findings.iter().map(move |finding| {
+                json!({
+                    "path": report.path,
+                    "line": finding.start.line + 1,
+                    "column": finding.start.col + 1,
+                    "end_line": finding.end.line + 1,
+                    "end_column": finding.end.col + 1,
+                    "code": finding.rule.code(),
+                    "severity": finding.severity.as_str(),
+                    "message": finding.message,
+                })
+            })
+        })
+        .collect();
+    serde_json::to_writer(&mut *out, &json!({ "findings": findings }))?;
+    writeln!(out)
+}
+
+pub fn sarif_level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info | Severity::Hint => "note",
+    }
+}
+
+pub fn write_sarif(out: &mut impl Write, reports: &[FileReport]) -> io::Result<()> {
+    let rules: Vec<Value> = Rule::ALL
+        .iter()
+        .map(|rule| {
+            json!({
+                "id": rule.code(),
+                "name": rule.code(),
+                "shortDescription": { "text": rule.summary() },
+                "fullDescription": { "text": rule.summary() },
+                "helpUri": rule.help_uri(),
+                "help": { "text": rule.documentation(), "markdown": rule.documentation() },
+                "defaultConfiguration": { "level": sarif_level(rule.default_severity()) },
+            })
+        })
+        .collect();
+    let results: Vec<Value> = reports
+        .iter()
+        .flat_map(|report| {
+            report.findings.iter().map(move |finding| {
+                json!({
+                    "ruleId": finding.rule.code(),
+                    "ruleIndex": Rule::ALL.iter().position(|rule| *rule == finding.rule),
+                    "level": sarif_level(finding.severity),
+                    "message": { "text": finding.message },
+                    "locations": [{
+                        "physicalLocation": {
+                            "artifactLocation": { "uri": report.path, "uriBaseId": "%SRCROOT%" },
+                            "region": {
+                                "startLine": finding.start.line + 1,
+                                "startColumn": finding.start.col + 1,
+                                "endLine": finding.end.line + 1,
+                                "endColumn": finding.end.col + 1,
+                            }
+                        }
+                    }],
+                })
+            })
+        })
+        .collect();
+    let sarif = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "jwt-lsp",
+                "informationUri": "https://github.com/jwt-lsp/jwt-lsp",
+                "version": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    serde_json::to_writer_pretty(&mut *out, &sarif)?;
+    writeln!(out)
+}

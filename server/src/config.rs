@@ -1,0 +1,238 @@
+//! Settings: what a user can change (leeway, the clock pin, severities per rule, inlay hints, test
+//! paths), how they arrive (LSP `initializationOptions` / `didChangeConfiguration` JSON, CLI
+//! flags) and the resolved `Config` the analysis reads.
+
+use std::collections::BTreeMap;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::finding::Severity;
+use crate::jwt::checks::Clock;
+use crate::jwt::time::{UnixSeconds, parse_now, system_now};
+use crate::rules::Rule;
+
+/// Paths where fixture tokens are normal; time-based rules drop to `info` there.
+pub const DEFAULT_TEST_PATHS: &[&str] = &[
+    "**/test/**",
+    "**/tests/**",
+    "**/test*/**",
+    "**/__tests__/**",
+    "**/spec/**",
+    "**/fixtures/**",
+    "**/testdata/**",
+    "*_test.go",
+    "**/test_*.py",
+    "*_test.py",
+    "*.test.*",
+    "*.spec.*",
+];
+
+/// A rule's configured level: a severity, or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Off,
+    On(Severity),
+}
+
+impl Level {
+    pub fn parse(text: &str) -> Option<Level> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "off" | "none" | "ignore" | "false" => Some(Level::Off),
+            other => Severity::parse(other).map(Level::On),
+        }
+    }
+}
+
+/// User settings as they arrive, all optional. Field names are camelCase in JSON.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Settings {
+    /// Accepted clock skew in seconds for `exp`, `nbf` and `iat`.
+    pub leeway: Option<u64>,
+    /// Pins "now": Unix seconds or RFC 3339. Unset means the real clock.
+    pub now: Option<Value>,
+    /// Per-rule level: `"error" | "warning" | "info" | "hint" | "off"`.
+    pub severity: BTreeMap<String, String>,
+    /// Inlay hints after tokens (default on).
+    pub inlay_hints: Option<bool>,
+    /// Globs of test paths (replace the defaults when set).
+    pub test_paths: Option<Vec<String>>,
+    /// At most this many diagnostics are published per document (default 1000).
+    pub max_diagnostics: Option<usize>,
+}
+
+impl Settings {
+    /// Reads settings from LSP JSON: either the object itself or wrapped as `{"jwtLsp": {...}}`
+    /// (the shape VS Code and Neovim send for a settings section).
+    pub fn from_json(value: &Value) -> Result<Settings, String> {
+        let inner = value.get("jwtLsp").or_else(|| value.get("jwt-lsp")).unwrap_or(value);
+        if inner.is_null() {
+            return Ok(Settings::default());
+        }
+        Settings::deserialize(inner).map_err(|err| format!("invalid jwt-lsp settings: {err}"))
+    }
+
+    /// Settings in `other` win over `self`.
+    pub fn merged_with(&self, other: &Settings) -> Settings {
+        let mut severity = self.severity.clone();
+        severity.extend(other.severity.clone());
+        Settings {
+            leeway: other.leeway.or(self.leeway),
+            now: other.now.clone().or_else(|| self.now.clone()),
+            severity,
+            inlay_hints: other.inlay_hints.or(self.inlay_hints),
+            test_paths: other.test_paths.clone().or_else(|| self.test_paths.clone()),
+            max_diagnostics: other.max_diagnostics.or(self.max_diagnostics),
+        }
+    }
+}
+
+/// Resolved settings, ready for the analysis.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub leeway: u64,
+    pub now: Option<UnixSeconds>,
+    pub levels: BTreeMap<Rule, Level>,
+    pub inlay_hints: bool,
+    pub max_diagnostics: usize,
+    test_paths: GlobSet,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config::resolve(&Settings::default()).0
+    }
+}
+
+impl Config {
+    /// Resolves settings; problems (an unknown rule code, a bad glob) are returned as warnings and
+    /// the offending entry is ignored, so one typo never disables the server.
+    pub fn resolve(settings: &Settings) -> (Config, Vec<String>) {
+        let mut warnings = Vec::new();
+        let now = match &settings.now {
+            None | Some(Value::Null) => None,
+            Some(Value::Number(number)) => number.as_i64(),
+            Some(Value::String(text)) if text.trim().is_empty() => None,
+            Some(Value::String(text)) => match parse_now(text) {
+                Ok(now) => Some(now),
+                Err(err) => {
+                    warnings.push(format!("setting `now`: {err}"));
+                    None
+                }
+            },
+            Some(other) => {
+                warnings.push(format!("setting `now`: expected Unix seconds or an RFC 3339 string, got {other}"));
+                None
+            }
+        };
+        let mut levels = BTreeMap::new();
+        for (code, level) in &settings.severity {
+            match (Rule::from_code(code), Level::parse(level)) {
+                (Some(rule), Some(level)) => {
+                    levels.insert(rule, level);
+                }
+                (None, _) => warnings.push(format!("setting `severity`: unknown rule code `{code}`")),
+                (_, None) => warnings.push(format!(
+                    "setting `severity.{code}`: `{level}` is not one of error, warning, info, hint, off"
+                )),
+            }
+        }
+        let globs: Vec<String> = settings
+            .test_paths
+            .clone()
+            .unwrap_or_else(|| DEFAULT_TEST_PATHS.iter().map(|glob| glob.to_string()).collect());
+        let mut builder = GlobSetBuilder::new();
+        for glob in &globs {
+            match Glob::new(glob) {
+                Ok(glob) => {
+                    builder.add(glob);
+                }
+                Err(err) => warnings.push(format!("setting `testPaths`: {err}")),
+            }
+        }
+        let test_paths = builder.build().unwrap_or_else(|_| GlobSet::empty());
+        let config = Config {
+            leeway: settings.leeway.unwrap_or(0),
+            now,
+            levels,
+            inlay_hints: settings.inlay_hints.unwrap_or(true),
+            max_diagnostics: settings.max_diagnostics.unwrap_or(1000),
+            test_paths,
+        };
+        (config, warnings)
+    }
+
+    pub fn clock(&self) -> Clock {
+        Clock { now: self.now.unwrap_or_else(system_now), leeway: self.leeway }
+    }
+
+    /// `path` is relative to the workspace root (or as given on the command line), `/`-separated.
+    pub fn is_test_path(&self, path: &str) -> bool {
+        self.test_paths.is_match(path)
+    }
+
+    /// The severity a finding of `rule` gets, or `None` when the rule is off. `proposed` is the
+    /// severity the rule chose (its default, or a stronger one such as `error` for a known-weak
+    /// secret); a configured level replaces it.
+    pub fn level_for(&self, rule: Rule, proposed: Severity, in_test_path: bool) -> Option<Severity> {
+        let severity = match self.levels.get(&rule) {
+            Some(Level::Off) => return None,
+            Some(Level::On(severity)) => *severity,
+            None => proposed,
+        };
+        if in_test_path && rule.is_time_based() {
+            return Some(severity.min(Severity::Info));
+        }
+        Some(severity)
+    }
+
+    pub fn severity_for(&self, rule: Rule, in_test_path: bool) -> Option<Severity> {
+        self.level_for(rule, rule.default_severity(), in_test_path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_wrapped_and_flat_settings() {
+        let flat = Settings::from_json(&json!({"leeway": 30, "severity": {"token-no-expiry": "off"}})).unwrap();
+        let wrapped = Settings::from_json(&json!({"jwtLsp": {"leeway": 30, "severity": {"token-no-expiry": "off"}}})).unwrap();
+        assert_eq!(flat, wrapped);
+        let (config, warnings) = Config::resolve(&flat);
+        assert!(warnings.is_empty());
+        assert_eq!(config.leeway, 30);
+        assert_eq!(config.severity_for(Rule::TokenNoExpiry, false), None);
+        assert!(Settings::from_json(&json!({"leeway": "soon"})).is_err());
+    }
+
+    #[test]
+    fn bad_entries_warn_and_are_ignored() {
+        let settings = Settings::from_json(&json!({
+            "now": "tomorrow", "severity": {"token-bogus": "error", "token-expired": "loud"}
+        }))
+        .unwrap();
+        let (config, warnings) = Config::resolve(&settings);
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        assert_eq!(config.now, None);
+        assert_eq!(config.severity_for(Rule::TokenExpired, false), Some(Severity::Warning));
+    }
+
+    #[test]
+    fn time_rules_drop_to_info_in_test_paths() {
+        let config = Config::default();
+        for path in ["tests/auth.env", "src/__tests__/a.ts", "pkg/auth_test.go", "web/login.spec.ts", "a/fixtures/x.json"] {
+            assert!(config.is_test_path(path), "{path}");
+        }
+        for path in ["src/auth.ts", ".env", "config/prod.yaml", "contest/app.py"] {
+            assert!(!config.is_test_path(path), "{path}");
+        }
+        assert_eq!(config.severity_for(Rule::TokenExpired, true), Some(Severity::Info));
+        assert_eq!(config.severity_for(Rule::TokenAlgNone, true), Some(Severity::Error));
+        assert_eq!(config.severity_for(Rule::TokenNoExpiry, true), Some(Severity::Hint));
+    }
+}

@@ -1,0 +1,490 @@
+//! Decoding one candidate string into a token: repairs the common damage (whitespace, percent
+//! encoding, `=` padding, the standard base64 alphabet), then decodes the JOSE header and the
+//! payload with our own base64url + JSON code. `alg` stays a free string: `none`, `ES512` or a
+//! typo must decode, which the `jsonwebtoken` crate's header parser refuses.
+//!
+//! A candidate is a token only if its header is a JSON object with `alg` (JWS) or `alg` + `enc`
+//! (JWE); anything else returns `None` so look-alikes stay silent.
+
+use std::ops::Range;
+
+use base64::Engine;
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use serde_json::{Map, Value};
+
+/// Unpadded base64url that tolerates non-zero trailing bits (we report, not reject, those).
+const LENIENT: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::URL_SAFE,
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::RequireNone)
+        .with_decode_allow_trailing_bits(true),
+);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// Compact JWS: `header.payload.signature` (the signature is empty for `alg: none`).
+    Jws,
+    /// Compact JWE: `header.encrypted_key.iv.ciphertext.tag`.
+    Jwe,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Payload {
+    Claims(Map<String, Value>),
+    /// Valid JSON that is not an object (a JWS, but not a JWT).
+    NotObject(Value),
+    /// Decodes to bytes that are not JSON.
+    NotJson { reason: String, bytes: usize },
+    NotBase64 { reason: String },
+    Missing,
+    Encrypted,
+}
+
+/// Damage that was repaired so the token could be decoded. Each says what was wrong and how to
+/// repair it at the source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Repair {
+    Whitespace { count: usize, line_breaks: bool },
+    PercentEncoded { levels: usize, example: String },
+    Padding { segments: Vec<usize> },
+    StandardAlphabet { segments: Vec<usize> },
+}
+
+impl Repair {
+    /// What was wrong, in a sentence fragment.
+    pub fn problem(&self) -> String {
+        match self {
+            Repair::Whitespace { count, line_breaks } => {
+                let what = if *line_breaks { "line breaks or spaces" } else { "spaces" };
+                format!("contains {count} {what} inside (a wrapped or copy-pasted token); remove them")
+            }
+            Repair::PercentEncoded { levels: 1, example } => {
+                format!("is percent-encoded (`{example}`); URL-decode it once before use")
+            }
+            Repair::PercentEncoded { levels, example } => format!(
+                "is percent-encoded {levels} times (`{example}`): it was URL-encoded more than once; encode it only once where it is produced"
+            ),
+            Repair::Padding { segments } => format!(
+                "has `=` padding in {}; JWTs use unpadded base64url (RFC 7515 §2): remove the trailing `=`",
+                segment_names(segments)
+            ),
+            Repair::StandardAlphabet { segments } => format!(
+                "uses the standard base64 alphabet (`+`, `/`) in {} instead of base64url: replace `+` with `-` and `/` with `_`",
+                segment_names(segments)
+            ),
+        }
+    }
+
+    /// What we did to decode it, for hovers.
+    pub fn action(&self) -> &'static str {
+        match self {
+            Repair::Whitespace { .. } => "removed whitespace inside the token",
+            Repair::PercentEncoded { .. } => "URL-decoded the token",
+            Repair::Padding { .. } => "removed `=` padding",
+            Repair::StandardAlphabet { .. } => "mapped `+` `/` to base64url `-` `_`",
+        }
+    }
+}
+
+pub fn segment_name(index: usize, form: Form) -> &'static str {
+    match (form, index) {
+        (_, 0) => "header",
+        (Form::Jws, 1) => "payload",
+        (Form::Jws, 2) => "signature",
+        (Form::Jwe, 1) => "encrypted key",
+        (Form::Jwe, 2) => "IV",
+        (Form::Jwe, 3) => "ciphertext",
+        (Form::Jwe, 4) => "tag",
+        _ => "extra segment",
+    }
+}
+
+fn segment_names(segments: &[usize]) -> String {
+    let names: Vec<&str> = segments.iter().map(|&index| segment_name(index, Form::Jws)).collect();
+    format!("the {}", names.join(" and "))
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Token {
+    /// Byte range in the document (set by the scanner; `0..len` for a decoded string).
+    pub span: Range<usize>,
+    pub form: Form,
+    pub header: Map<String, Value>,
+    pub payload: Payload,
+    /// Decoded signature bytes (JWS). Empty when absent or undecodable.
+    pub signature: Vec<u8>,
+    /// The repaired compact serialization.
+    pub compact: String,
+    pub segment_count: usize,
+    pub repairs: Vec<Repair>,
+    /// Damage that could not be repaired, one sentence each.
+    pub problems: Vec<String>,
+}
+
+impl Token {
+    pub fn alg(&self) -> Option<&str> {
+        self.header.get("alg").and_then(Value::as_str)
+    }
+
+    pub fn claims(&self) -> Option<&Map<String, Value>> {
+        match &self.payload {
+            Payload::Claims(claims) => Some(claims),
+            _ => None,
+        }
+    }
+
+    /// `header.payload` of the repaired token: the bytes a JWS signature covers.
+    pub fn signing_input(&self) -> Option<&str> {
+        if self.form != Form::Jws {
+            return None;
+        }
+        self.compact.rfind('.').map(|end| &self.compact[..end])
+    }
+
+    pub fn is_damaged(&self) -> bool {
+        !self.repairs.is_empty() || !self.problems.is_empty()
+    }
+
+    /// How well the candidate decodes, from 0 (header only) to 4 (everything fits). The scanner
+    /// uses it to decide whether joining text across a line break repairs a wrapped token.
+    pub fn completeness(&self) -> u8 {
+        let count_ok = match self.form {
+            Form::Jws => self.segment_count == 3,
+            Form::Jwe => self.segment_count == 5,
+        };
+        if !count_ok {
+            return 1;
+        }
+        if !matches!(self.payload, Payload::Claims(_) | Payload::Encrypted | Payload::NotObject(_)) {
+            return 2;
+        }
+        if self.problems.iter().any(|problem| problem.contains("signature")) {
+            return 3;
+        }
+        4
+    }
+}
+
+/// Decodes `raw` (the candidate text, possibly with whitespace or percent-encoding inside).
+/// Returns `None` when the header is not a JOSE header: such strings are not tokens.
+pub fn decode(raw: &str) -> Option<Token> {
+    let mut repairs = Vec::new();
+
+    let mut compact: String = raw.to_string();
+    let whitespace = compact.chars().filter(|ch| ch.is_whitespace()).count();
+    if whitespace > 0 {
+        let line_breaks = compact.contains(['\n', '\r']);
+        compact.retain(|ch| !ch.is_whitespace());
+        repairs.push(Repair::Whitespace { count: whitespace, line_breaks });
+    }
+
+    let mut levels = 0;
+    let example = first_escape(&compact);
+    while compact.contains('%') && levels < 3 {
+        match percent_decode(&compact) {
+            Some(decoded) => {
+                compact = decoded;
+                levels += 1;
+            }
+            None => break,
+        }
+    }
+    if levels > 0 {
+        repairs.push(Repair::PercentEncoded { levels, example });
+        // Whitespace may have been percent-encoded (`%20`).
+        compact.retain(|ch| !ch.is_whitespace());
+    }
+
+    let raw_segments: Vec<&str> = compact.split('.').collect();
+    let segment_count = raw_segments.len();
+    let mut padded = Vec::new();
+    let mut standard = Vec::new();
+    let mut segments: Vec<String> = Vec::with_capacity(segment_count);
+    for (index, segment) in raw_segments.iter().enumerate() {
+        let trimmed = segment.trim_end_matches('=');
+        if trimmed.len() != segment.len() {
+            padded.push(index);
+        }
+        if trimmed.contains(['+', '/']) {
+            standard.push(index);
+        }
+        segments.push(trimmed.replace('+', "-").replace('/', "_"));
+    }
+
+    let header = decode_header(segments.first()?)?;
+    if segment_count < 2 || (segment_count == 2 && segments[1].is_empty()) {
+        // A lone header segment (maybe followed by a full stop) is not a token.
+        return None;
+    }
+    if !padded.is_empty() {
+        repairs.push(Repair::Padding { segments: padded });
+    }
+    if !standard.is_empty() {
+        repairs.push(Repair::StandardAlphabet { segments: standard });
+    }
+    let compact = segments.join(".");
+
+    let mut problems = Vec::new();
+    let is_jwe = header.contains_key("enc");
+    let form = if is_jwe { Form::Jwe } else { Form::Jws };
+    check_segment_count(form, segment_count, &segments, &mut problems);
+    check_segment_text(&segments, form, &mut problems);
+    if !header.get("alg").is_some_and(Value::is_string) {
+        problems.push("the header's `alg` is not a string (RFC 7515 §4.1.1)".to_string());
+    }
+
+    let (payload, signature) = match form {
+        Form::Jwe => (Payload::Encrypted, Vec::new()),
+        Form::Jws => {
+            let payload = match segments.get(1) {
+                None => Payload::Missing,
+                Some(text) => decode_payload(text, &mut problems),
+            };
+            let signature = match segments.get(2) {
+                Some(text) if segment_count == 3 && !text.is_empty() => match LENIENT.decode(text) {
+                    Ok(bytes) => bytes,
+                    Err(err) => {
+                        problems.push(format!("the signature is not valid base64url ({})", describe_base64_error(&err)));
+                        Vec::new()
+                    }
+                },
+                _ => Vec::new(),
+            };
+            (payload, signature)
+        }
+    };
+
+    let mut token = Token { span: 0..raw.len(), form, header, payload, signature, compact, segment_count, repairs, problems };
+    check_signature_length(&mut token);
+    Some(token)
+}
+
+fn decode_header(segment: &str) -> Option<Map<String, Value>> {
+    let bytes = LENIENT.decode(segment).ok()?;
+    match serde_json::from_slice::<Value>(&bytes).ok()? {
+        Value::Object(header) if header.contains_key("alg") => Some(header),
+        _ => None,
+    }
+}
+
+fn decode_payload(text: &str, problems: &mut Vec<String>) -> Payload {
+    let bytes = match LENIENT.decode(text) {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            let reason = describe_base64_error(&err);
+            problems.push(format!("the payload is not valid base64url ({reason}); was it truncated or cut at the wrong place?"));
+            return Payload::NotBase64 { reason };
+        }
+    };
+    match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(claims)) => Payload::Claims(claims),
+        Ok(other) => {
+            problems.push(format!(
+                "the payload is JSON but not an object (a {}): this is a JWS, not a JWT, and JWT libraries reject it (`jwt malformed`)",
+                json_kind(&other)
+            ));
+            Payload::NotObject(other)
+        }
+        Err(err) => {
+            let reason = if err.to_string().contains("recursion limit") {
+                "nested too deeply".to_string()
+            } else if std::str::from_utf8(&bytes).is_err() {
+                "not UTF-8".to_string()
+            } else {
+                err.to_string()
+            };
+            problems.push(format!(
+                "the payload decodes but is not JSON ({reason}): this is a JWS, not a JWT, and JWT libraries reject it (`jwt malformed`, `Invalid payload string`)"
+            ));
+            Payload::NotJson { reason, bytes: bytes.len() }
+        }
+    }
+}
+
+fn check_segment_count(form: Form, count: usize, segments: &[String], problems: &mut Vec<String>) {
+    match (form, count) {
+        (Form::Jws, 3) | (Form::Jwe, 5) => {}
+        (Form::Jws, 2) => problems.push(
+            "has 2 segments, but a JWS has 3 (header.payload.signature): the signature segment is missing — was the token truncated? (an unsecured token still ends in `.`)".to_string(),
+        ),
+        (Form::Jwe, 3) => problems.push(
+            "the header has `enc` (a JWE), but there are 3 segments; a compact JWE has 5 (header.key.iv.ciphertext.tag)".to_string(),
+        ),
+        (Form::Jws, 5) => problems.push(
+            "has 5 segments like a JWE, but the header has no `enc`; a JWS has 3 segments".to_string(),
+        ),
+        (_, count) => problems.push(format!(
+            "has {count} segments; a JWS has 3 and a JWE 5{}",
+            if segments.iter().any(String::is_empty) { " (an empty segment: a doubled `.`?)" } else { "" }
+        )),
+    }
+}
+
+fn check_segment_text(segments: &[String], form: Form, problems: &mut Vec<String>) {
+    for (index, segment) in segments.iter().enumerate() {
+        if segment.contains('=') {
+            problems.push(format!(
+                "the {} contains `=` in the middle, which base64url never does (two tokens run together?)",
+                segment_name(index, form)
+            ));
+        } else if segment.len() % 4 == 1 {
+            problems.push(format!(
+                "the {} has an impossible length for base64url ({} characters): it was truncated or has a stray character",
+                segment_name(index, form),
+                segment.len()
+            ));
+        }
+    }
+}
+
+fn check_signature_length(token: &mut Token) {
+    if token.form != Form::Jws || token.segment_count != 3 || token.signature.is_empty() {
+        return;
+    }
+    let Some(alg) = token.alg() else { return };
+    let got = token.signature.len();
+    let problem = match expected_signature_length(alg) {
+        Some(SignatureLength::Exact(expected)) if got != expected => {
+            let hint = if alg.starts_with("ES") && got > expected && token.signature.first() == Some(&0x30) {
+                " (it looks DER-encoded; JWS wants the raw R‖S form)"
+            } else {
+                ""
+            };
+            Some(format!(
+                "the signature is {got} bytes, but {alg} signatures are exactly {expected} bytes{hint}: it was truncated or damaged"
+            ))
+        }
+        Some(SignatureLength::Rsa) if got < 256 => Some(format!(
+            "the {alg} signature is {got} bytes, which means a {}-bit RSA key or a truncated signature; RFC 7518 requires keys of 2048 bits (256 bytes) or more",
+            got * 8
+        )),
+        _ => None,
+    };
+    if let Some(problem) = problem {
+        token.problems.push(problem);
+    }
+}
+
+pub enum SignatureLength {
+    Exact(usize),
+    /// As long as the RSA modulus.
+    Rsa,
+}
+
+pub fn expected_signature_length(alg: &str) -> Option<SignatureLength> {
+    Some(match alg {
+        "HS256" => SignatureLength::Exact(32),
+        "HS384" => SignatureLength::Exact(48),
+        "HS512" => SignatureLength::Exact(64),
+        "ES256" | "ES256K" => SignatureLength::Exact(64),
+        "ES384" => SignatureLength::Exact(96),
+        "ES512" => SignatureLength::Exact(132),
+        "EdDSA" | "Ed25519" => SignatureLength::Exact(64),
+        "Ed448" => SignatureLength::Exact(114),
+        "RS256" | "RS384" | "RS512" | "PS256" | "PS384" | "PS512" => SignatureLength::Rsa,
+        _ => return None,
+    })
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+fn describe_base64_error(err: &base64::DecodeError) -> String {
+    match err {
+        base64::DecodeError::InvalidByte(offset, byte) => {
+            format!("invalid character {:?} at position {}", char::from(*byte), offset + 1)
+        }
+        base64::DecodeError::InvalidLength(_) => "impossible length".to_string(),
+        base64::DecodeError::InvalidLastSymbol { .. } => "bad last character".to_string(),
+        base64::DecodeError::InvalidPadding => "bad padding".to_string(),
+    }
+}
+
+/// One level of percent-decoding; `None` when a `%` is not followed by two hex digits or the
+/// result is not UTF-8.
+fn percent_decode(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes.get(i + 1..i + 3)?;
+            let value = u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok()?;
+            out.push(value);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The first escape as written, `%3D` or (double-encoded) `%253D`.
+fn first_escape(text: &str) -> String {
+    let Some(at) = text.find('%') else { return String::new() };
+    let length = if text[at..].starts_with("%25") { 5 } else { 3 };
+    text.get(at..at + length).unwrap_or(&text[at..]).to_string()
+}
+
+/// Decodes a token a user pasted (CLI `decode`, `explain`): strips surrounding whitespace and
+/// quotes, a `Bearer ` prefix or an `Authorization:` header name, and says what it removed.
+pub fn decode_pasted(input: &str) -> Result<(Token, Vec<String>), String> {
+    let mut notes = Vec::new();
+    let mut text = input.trim();
+    if let Some(rest) = strip_prefix_ignore_case(text, "authorization:") {
+        text = rest.trim_start();
+        notes.push("removed the `Authorization:` header name".to_string());
+    }
+    for quote in ['"', '\'', '`'] {
+        if text.len() >= 2 && text.starts_with(quote) && text.ends_with(quote) {
+            text = text[1..text.len() - 1].trim();
+            notes.push(format!("removed surrounding {quote} quotes"));
+        }
+    }
+    if let Some(rest) = strip_prefix_ignore_case(text, "bearer") {
+        let rest_trimmed = rest.trim_start_matches([' ', '\t']).trim_start_matches("%20");
+        if rest_trimmed.len() < rest.len() {
+            text = rest_trimmed.trim_start();
+            notes.push("removed the `Bearer ` prefix (send it in the header, but pass only the token to the verifier)".to_string());
+        }
+    }
+    match decode(text) {
+        Some(token) => Ok((token, notes)),
+        None => Err(not_a_token_reason(text)),
+    }
+}
+
+fn strip_prefix_ignore_case<'a>(text: &'a str, prefix: &str) -> Option<&'a str> {
+    let head = text.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix).then(|| &text[prefix.len()..])
+}
+
+fn not_a_token_reason(text: &str) -> String {
+    if text.is_empty() {
+        return "no token given".to_string();
+    }
+    let first = text.split('.').next().unwrap_or_default();
+    let first: String = first.chars().filter(|ch| !ch.is_whitespace()).collect();
+    let first = first.trim_end_matches('=').replace('+', "-").replace('/', "_");
+    match LENIENT.decode(&first) {
+        Err(err) => format!("not a JWT: the first segment is not base64url ({})", describe_base64_error(&err)),
+        Ok(bytes) => match serde_json::from_slice::<Value>(&bytes) {
+            Err(err) => format!("not a JWT: the first segment decodes but is not JSON ({err})"),
+            Ok(Value::Object(map)) if !map.contains_key("alg") => {
+                "not a JWT: the header has no `alg` (is this the payload segment on its own?)".to_string()
+            }
+            Ok(Value::Object(_)) => "not a JWT: only a header segment, no payload".to_string(),
+            Ok(_) => "not a JWT: the header is JSON but not an object".to_string(),
+        },
+    }
+}

@@ -1,0 +1,185 @@
+//! Finding JWT-shaped strings in any text: source code, configs, logs, URLs, headers.
+//!
+//! A regex finds runs that start like a base64url JSON object (`{"` → `eyJ`, `{ "` → `eyA`,
+//! `{\n` → `ewo`, …) and continue with base64 characters, dots and the characters of common
+//! damage (`+ / = %`). Each run is then cut at its real end, joined with its continuation when a
+//! line break splits it, and decoded; only runs whose header is a JOSE header become tokens.
+
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::decode::{Token, decode};
+
+/// How a base64url-encoded JSON object starts: `{` followed by `"`, a digit, space, tab, CR or LF.
+static CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:ey[JIAL]|ew[ok0])[A-Za-z0-9_\-+/=%]*(?:\.[A-Za-z0-9_\-+/=%]*)*").expect("valid regex")
+});
+
+/// A wrapped token is joined across at most this many line breaks.
+const MAX_JOINS: usize = 64;
+
+/// Every token in `text`, in order, with `span` set to its byte range in `text`.
+pub fn find_tokens(text: &str) -> Vec<Token> {
+    let bytes = text.as_bytes();
+    let mut tokens = Vec::new();
+    let mut consumed_until = 0;
+    for found in CANDIDATE.find_iter(text) {
+        if found.start() < consumed_until || !starts_at_boundary(bytes, found.start()) {
+            continue;
+        }
+        let end = cut_end(text, found.start(), found.end());
+        if let Some(token) = build_token(text, found.start(), end) {
+            consumed_until = token.span.end;
+            tokens.push(token);
+        }
+    }
+    tokens
+}
+
+/// Decodes the run at `start..end`, joining continuation lines while that makes it more complete.
+fn build_token(text: &str, start: usize, end: usize) -> Option<Token> {
+    let mut pieces: Vec<Range<usize>> = vec![start..end];
+    let mut raw = text[start..end].to_string();
+    let mut best = decode(&raw);
+    for _ in 0..MAX_JOINS {
+        let quality = best.as_ref().map_or(0, Token::completeness);
+        if quality == 4 {
+            break;
+        }
+        let last_end = pieces.last().expect("non-empty").end;
+        let Some(next) = continuation(text, last_end) else { break };
+        let mut joined = raw.clone();
+        joined.push_str(&text[next.clone()]);
+        let candidate = decode(&joined);
+        let joined_quality = candidate.as_ref().map_or(0, Token::completeness);
+        if candidate.is_none() || joined_quality <= quality {
+            break;
+        }
+        pieces.push(next);
+        raw = joined;
+        best = candidate;
+    }
+    let mut token = best?;
+    let span = start..pieces.last().expect("non-empty").end;
+    let line_breaks = pieces.len() - 1;
+    if line_breaks > 0 {
+        token.repairs.insert(0, super::decode::Repair::Whitespace { count: line_breaks, line_breaks: true });
+    }
+    token.span = span;
+    Some(token)
+}
+
+/// The next run of token characters after a line break that starts at `after` (optionally
+/// preceded by a `\` continuation, a closing quote and `+`, or indentation).
+fn continuation(text: &str, after: usize) -> Option<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut i = after;
+    // An escaped line break in a shell command or a string: `\` then newline.
+    if bytes.get(i) == Some(&b'\\') {
+        i += 1;
+    }
+    let mut newlines = 0;
+    while let Some(&byte) = bytes.get(i) {
+        match byte {
+            b'\n' => newlines += 1,
+            b'\r' | b' ' | b'\t' => {}
+            _ => break,
+        }
+        i += 1;
+    }
+    // Same-line spaces (`header. payload`) or one line break; a blank line ends the token.
+    if newlines > 1 || i == after {
+        return None;
+    }
+    let start = i;
+    while let Some(&byte) = bytes.get(i) {
+        if is_token_byte(byte) || byte == b'.' {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    (i > start).then(|| start..cut_end(text, start, i))
+}
+
+fn is_token_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'-')
+}
+
+/// A token starts where a base64url word cannot continue: not inside `keyJson`, `a.eyJ…`.
+/// Two exceptions keep URL- and JSON-escaped context working: `%20eyJ…` and `\neyJ…`.
+fn starts_at_boundary(bytes: &[u8], start: usize) -> bool {
+    if start == 0 {
+        return true;
+    }
+    let before = bytes[start - 1];
+    if !is_token_byte(before) && before != b'.' {
+        return true;
+    }
+    if start >= 3 && bytes[start - 3] == b'%' && bytes[start - 2].is_ascii_hexdigit() && before.is_ascii_hexdigit() {
+        return true;
+    }
+    start >= 2 && bytes[start - 2] == b'\\' && matches!(before, b'n' | b'r' | b't')
+}
+
+/// Cuts a regex run at its real end: before a percent-escape of a character that cannot be part
+/// of a token (`%26` = `&`, `%22` = `"`), and before trailing full stops that end a sentence.
+fn cut_end(text: &str, start: usize, end: usize) -> usize {
+    let bytes = &text.as_bytes()[..end];
+    let mut end = end;
+    let mut i = start;
+    while i < end {
+        if bytes[i] == b'%' && !escape_is_token_part(bytes, i) {
+            end = i;
+            break;
+        }
+        i += 1;
+    }
+    // `=` only ever pads the end of a segment; a run like `a=b` is a key/value, not padding.
+    // Trailing dots: `header.payload.sig.` at the end of a sentence has one dot too many.
+    // Only 2 (a lone header) and 3 (an unsecured JWS) segments may legitimately end in a dot.
+    loop {
+        let run = &text[start..end];
+        let segments = run.split('.').count();
+        if run.ends_with('.') && segments > 3 {
+            end -= 1;
+        } else {
+            return end;
+        }
+    }
+}
+
+/// Whether the escape at `at` decodes (once or twice) to `=`, `+`, `/` or whitespace.
+fn escape_is_token_part(bytes: &[u8], at: usize) -> bool {
+    let hex = |offset: usize| -> Option<u8> {
+        let pair = bytes.get(offset..offset + 2)?;
+        u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()
+    };
+    match hex(at + 1) {
+        Some(b'=' | b'+' | b'/' | b' ' | b'\n' | b'\r' | b'\t') => true,
+        // `%25` is an encoded `%`: look at what the inner escape encodes.
+        Some(b'%') => matches!(hex(at + 3), Some(b'=' | b'+' | b'/' | b' ')),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookalikes_are_not_tokens() {
+        for text in [
+            "version 1.2.3 and a.b.c and com.example.pkg",
+            "keyJson.foo.bar and theyJump.over.fences",
+            "eyJhbGciOiJIUzI1NiJ9 alone",
+            "eyJub3RhaGVhZGVyIjoxfQ.eyJzdWIiOiIxIn0.c2ln", // JSON header without alg
+            "eyJzZWNvbmQ.eyJzZWNvbmQ.eyJzZWNvbmQ",          // header is not JSON
+            "eyJhbGciOiJIUzI1NiJ9.",                        // lone header and a full stop
+        ] {
+            assert!(find_tokens(text).is_empty(), "{text}");
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! jwt-lsp: finds, decodes and diagnoses JSON Web Tokens and the code that verifies them.
+//!
+//! Layers (see ARCHITECTURE.md): `jwt` (token knowledge) and `analysis` are pure and know nothing
+//! about the protocol; `cli` and `lsp` are thin front ends that render the same `Finding`s.
+
+pub mod analysis;
+pub mod cli;
+pub mod config;
+pub mod finding;
+pub mod jwt;
+pub mod lsp;
+pub mod rules;
+pub mod suppress;
+pub mod text;

@@ -1,0 +1,110 @@
+//! Conversions between the analysis (byte offsets, `Finding`, `Token`) and LSP types. Every
+//! `ls_types` construction of a range, diagnostic, hover or hint lives here.
+
+use std::ops::Range as ByteRange;
+use std::str::FromStr;
+
+use tower_lsp_server::ls_types::{
+    CodeDescription, Diagnostic, DiagnosticSeverity, Hover, HoverContents, InlayHint, InlayHintLabel, MarkupContent,
+    MarkupKind, NumberOrString, Position, PositionEncodingKind, Range, Uri,
+};
+
+use crate::finding::{Finding, Severity};
+use crate::jwt::Token;
+use crate::jwt::describe::{hover_markdown, inlay_label};
+use crate::jwt::time::UnixSeconds;
+use crate::text::{Encoding, LineCol, LineIndex};
+
+/// UTF-8 when the client offers it (no conversion cost), otherwise UTF-16, the LSP default.
+pub fn negotiate_encoding(offered: Option<&[PositionEncodingKind]>) -> Encoding {
+    match offered {
+        Some(kinds) if kinds.contains(&PositionEncodingKind::UTF8) => Encoding::Utf8,
+        _ => Encoding::Utf16,
+    }
+}
+
+pub fn encoding_kind(encoding: Encoding) -> PositionEncodingKind {
+    match encoding {
+        Encoding::Utf8 => PositionEncodingKind::UTF8,
+        Encoding::Utf16 => PositionEncodingKind::UTF16,
+        Encoding::Utf32 => PositionEncodingKind::UTF32,
+    }
+}
+
+pub fn position(text: &str, index: &LineIndex, offset: usize, encoding: Encoding) -> Position {
+    let at = index.line_col(text, offset, encoding);
+    Position { line: at.line, character: at.col }
+}
+
+pub fn range(text: &str, index: &LineIndex, bytes: &ByteRange<usize>, encoding: Encoding) -> Range {
+    Range { start: position(text, index, bytes.start, encoding), end: position(text, index, bytes.end, encoding) }
+}
+
+pub fn line_col(position: Position) -> LineCol {
+    LineCol { line: position.line, col: position.character }
+}
+
+pub fn offset(text: &str, index: &LineIndex, position: Position, encoding: Encoding) -> usize {
+    index.offset(text, line_col(position), encoding)
+}
+
+pub fn severity(severity: Severity) -> DiagnosticSeverity {
+    match severity {
+        Severity::Error => DiagnosticSeverity::ERROR,
+        Severity::Warning => DiagnosticSeverity::WARNING,
+        Severity::Info => DiagnosticSeverity::INFORMATION,
+        Severity::Hint => DiagnosticSeverity::HINT,
+    }
+}
+
+pub fn diagnostic(text: &str, index: &LineIndex, finding: &Finding, encoding: Encoding) -> Diagnostic {
+    Diagnostic {
+        range: range(text, index, &finding.range, encoding),
+        severity: Some(severity(finding.severity)),
+        code: Some(NumberOrString::String(finding.rule.code().to_string())),
+        code_description: Uri::from_str(&finding.rule.help_uri()).ok().map(|href| CodeDescription { href }),
+        source: Some("jwt-lsp".to_string()),
+        message: finding.message.clone(),
+        ..Diagnostic::default()
+    }
+}
+
+/// Diagnostics for a document, at most `limit`; past it, one note says how many were left out.
+pub fn diagnostics(text: &str, index: &LineIndex, findings: &[Finding], encoding: Encoding, limit: usize) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> =
+        findings.iter().take(limit).map(|finding| diagnostic(text, index, finding, encoding)).collect();
+    if findings.len() > limit {
+        let first = findings[limit].range.clone();
+        out.push(Diagnostic {
+            range: range(text, index, &(first.start..first.start), encoding),
+            severity: Some(DiagnosticSeverity::INFORMATION),
+            source: Some("jwt-lsp".to_string()),
+            message: format!(
+                "{} more findings in this file are not shown (setting `maxDiagnostics` = {limit}); run `jwt-lsp check` for all.",
+                findings.len() - limit
+            ),
+            ..Diagnostic::default()
+        });
+    }
+    out
+}
+
+pub fn hover(text: &str, index: &LineIndex, token: &Token, now: UnixSeconds, encoding: Encoding) -> Hover {
+    Hover {
+        contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: hover_markdown(token, now) }),
+        range: Some(range(text, index, &token.span, encoding)),
+    }
+}
+
+pub fn inlay_hint(text: &str, index: &LineIndex, token: &Token, now: UnixSeconds, encoding: Encoding) -> InlayHint {
+    InlayHint {
+        position: position(text, index, token.span.end, encoding),
+        label: InlayHintLabel::String(inlay_label(token, now)),
+        kind: None,
+        text_edits: None,
+        tooltip: None,
+        padding_left: Some(true),
+        padding_right: None,
+        data: None,
+    }
+}

@@ -1,0 +1,308 @@
+//! The `LanguageServer` implementation: each handler updates the store, asks the analysis and
+//! converts. Long work (analysis of a changed document) runs on the blocking pool, off the
+//! message loop; only the latest version of a document is ever published.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use serde_json::Value;
+use tokio::sync::Mutex;
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer};
+
+use super::convert;
+use super::documents::{Change, Document, DocumentStore, UpdateError};
+use crate::analysis::{self, Analysis};
+use crate::config::{Config, Settings};
+use crate::text::Encoding;
+
+/// State shared by handlers and background tasks.
+pub struct Shared {
+    pub client: Client,
+    pub documents: DocumentStore,
+    session: RwLock<Session>,
+    /// Serialises "is this still the latest version? then publish", so a slow analysis of an old
+    /// version can never publish after a newer one.
+    publish: Mutex<()>,
+}
+
+struct Session {
+    encoding: Encoding,
+    root: Option<PathBuf>,
+    /// Settings from `initializationOptions`; later `didChangeConfiguration` settings win.
+    initial_settings: Settings,
+    config: Arc<Config>,
+}
+
+#[derive(Clone)]
+pub struct Backend {
+    shared: Arc<Shared>,
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Backend {
+        Backend {
+            shared: Arc::new(Shared {
+                client,
+                documents: DocumentStore::default(),
+                session: RwLock::new(Session {
+                    encoding: Encoding::Utf16,
+                    root: None,
+                    initial_settings: Settings::default(),
+                    config: Arc::new(Config::default()),
+                }),
+                publish: Mutex::new(()),
+            }),
+        }
+    }
+
+    fn encoding(&self) -> Encoding {
+        self.shared.session.read().expect("session lock").encoding
+    }
+
+    fn config(&self) -> Arc<Config> {
+        self.shared.session.read().expect("session lock").config.clone()
+    }
+
+    fn relative_path(&self, uri: &Uri) -> Option<String> {
+        let path = uri.to_file_path()?;
+        let session = self.shared.session.read().expect("session lock");
+        let relative = match &session.root {
+            Some(root) => path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf()),
+            None => path.to_path_buf(),
+        };
+        Some(relative.to_string_lossy().replace('\\', "/"))
+    }
+
+    /// Applies new settings; warnings (unknown codes, bad values) are shown to the user.
+    fn apply_settings(&self, settings: Settings) -> Vec<String> {
+        let mut session = self.shared.session.write().expect("session lock");
+        let merged = session.initial_settings.merged_with(&settings);
+        let (config, warnings) = Config::resolve(&merged);
+        session.config = Arc::new(config);
+        warnings
+    }
+
+    /// Analyses `document` in the background and publishes its diagnostics if it is still the
+    /// latest version when done.
+    fn schedule_analysis(&self, uri: Uri, document: Arc<Document>) {
+        let shared = self.shared.clone();
+        let config = self.config();
+        let encoding = self.encoding();
+        tokio::spawn(async move {
+            if !shared.documents.is_current(&uri, document.version) {
+                return; // A newer version is already queued.
+            }
+            let analysed = document.clone();
+            let result = tokio::task::spawn_blocking(move || {
+                let doc = analysis::Document {
+                    text: &analysed.text,
+                    path: analysed.path.as_deref(),
+                    index: &analysed.index,
+                };
+                analysis::analyze_isolated(&doc, &config).map(|analysis| (analysis, config))
+            })
+            .await;
+            let (analysis, config) = match result {
+                Ok(Ok(done)) => done,
+                Ok(Err(message)) => {
+                    tracing::error!(uri = uri.as_str(), "{message}");
+                    shared.client.log_message(MessageType::ERROR, format!("{}: {message}", uri.as_str())).await;
+                    return;
+                }
+                Err(join_error) => {
+                    tracing::error!(uri = uri.as_str(), "analysis task failed: {join_error}");
+                    return;
+                }
+            };
+            let analysis = document.analysis.get_or_init(|| Arc::new(analysis)).clone();
+            let diagnostics = convert::diagnostics(&document.text, &document.index, &analysis.findings, encoding, config.max_diagnostics);
+            let _guard = shared.publish.lock().await;
+            if shared.documents.is_current(&uri, document.version) {
+                shared.client.publish_diagnostics(uri, diagnostics, Some(document.version)).await;
+            }
+        });
+    }
+
+    /// The analysis of `document`, computing it now if the background task has not finished.
+    fn analysis_of(&self, document: &Document) -> Arc<Analysis> {
+        document
+            .analysis
+            .get_or_init(|| {
+                let config = self.config();
+                let doc = analysis::Document { text: &document.text, path: document.path.as_deref(), index: &document.index };
+                Arc::new(analysis::analyze_isolated(&doc, &config).unwrap_or_default())
+            })
+            .clone()
+    }
+
+    fn reanalyze_all(&self) {
+        for (uri, document) in self.shared.documents.all() {
+            // A fresh snapshot: the cached analysis was made with the old settings.
+            let fresh = Document::new(document.version, document.text.clone(), document.language_id.clone(), document.path.clone());
+            let fresh = self.shared.documents.open(uri.clone(), fresh);
+            self.schedule_analysis(uri, fresh);
+        }
+    }
+
+    /// Asks the client for the `jwtLsp` settings section (pull model), off the message loop.
+    fn pull_configuration(&self) {
+        let backend = self.clone();
+        tokio::spawn(async move {
+            let items = vec![ConfigurationItem { scope_uri: None, section: Some("jwtLsp".to_string()) }];
+            match backend.shared.client.configuration(items).await {
+                Ok(values) => {
+                    if let Some(value) = values.into_iter().next().filter(|value| !value.is_null()) {
+                        backend.settings_changed(&value).await;
+                    }
+                }
+                Err(err) => tracing::debug!("workspace/configuration not answered: {err}"),
+            }
+        });
+    }
+
+    async fn settings_changed(&self, value: &Value) {
+        match Settings::from_json(value) {
+            Ok(settings) => {
+                let warnings = self.apply_settings(settings);
+                for warning in warnings {
+                    self.shared.client.show_message(MessageType::WARNING, format!("jwt-lsp: {warning}")).await;
+                }
+                self.reanalyze_all();
+                let client = self.shared.client.clone();
+                tokio::spawn(async move {
+                    let _ = client.inlay_hint_refresh().await;
+                });
+            }
+            Err(err) => self.shared.client.show_message(MessageType::WARNING, format!("jwt-lsp: {err}")).await,
+        }
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let offered = params.capabilities.general.as_ref().and_then(|general| general.position_encodings.as_deref());
+        let encoding = convert::negotiate_encoding(offered);
+        #[allow(deprecated)]
+        let root = params
+            .workspace_folders
+            .as_ref()
+            .and_then(|folders| folders.first())
+            .and_then(|folder| folder.uri.to_file_path().map(|path| path.to_path_buf()))
+            .or_else(|| params.root_uri.as_ref().and_then(|uri| uri.to_file_path().map(|path| path.to_path_buf())));
+        let (initial_settings, warning) = match params.initialization_options.as_ref().map(Settings::from_json) {
+            None => (Settings::default(), None),
+            Some(Ok(settings)) => (settings, None),
+            Some(Err(err)) => (Settings::default(), Some(err)),
+        };
+        let (config, mut warnings) = Config::resolve(&initial_settings);
+        warnings.extend(warning);
+        {
+            let mut session = self.shared.session.write().expect("session lock");
+            *session = Session { encoding, root, initial_settings, config: Arc::new(config) };
+        }
+        for warning in warnings {
+            tracing::warn!("{warning}");
+            let client = self.shared.client.clone();
+            tokio::spawn(async move { client.show_message(MessageType::WARNING, format!("jwt-lsp: {warning}")).await });
+        }
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                position_encoding: Some(convert::encoding_kind(encoding)),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(TextDocumentSyncKind::INCREMENTAL),
+                    ..TextDocumentSyncOptions::default()
+                })),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                inlay_hint_provider: Some(OneOf::Left(true)),
+                ..ServerCapabilities::default()
+            },
+            server_info: Some(ServerInfo { name: "jwt-lsp".to_string(), version: Some(env!("CARGO_PKG_VERSION").to_string()) }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        tracing::info!("jwt-lsp {} initialised", env!("CARGO_PKG_VERSION"));
+        self.pull_configuration();
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let item = params.text_document;
+        let path = self.relative_path(&item.uri);
+        let document = self.shared.documents.open(item.uri.clone(), Document::new(item.version, item.text, item.language_id, path));
+        self.schedule_analysis(item.uri, document);
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let changes = params
+            .content_changes
+            .into_iter()
+            .map(|change| Change {
+                range: change.range.map(|range| (convert::line_col(range.start), convert::line_col(range.end))),
+                text: change.text,
+            })
+            .collect();
+        match self.shared.documents.update(&uri, params.text_document.version, changes, self.encoding()) {
+            Ok(document) => self.schedule_analysis(uri, document),
+            Err(UpdateError::UnknownDocument) => tracing::warn!(uri = uri.as_str(), "didChange for a document that is not open"),
+            Err(UpdateError::StaleVersion { held, got }) => {
+                tracing::warn!(uri = uri.as_str(), "ignored didChange with version {got}: already at {held}")
+            }
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        if self.shared.documents.close(&uri) {
+            let _guard = self.shared.publish.lock().await;
+            self.shared.client.publish_diagnostics(uri, Vec::new(), None).await;
+        }
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        if params.settings.is_null() || params.settings.as_object().is_some_and(|object| object.is_empty()) {
+            // Clients that use the pull model send an empty notification as a nudge.
+            self.pull_configuration();
+            return;
+        }
+        self.settings_changed(&params.settings).await;
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let position = params.text_document_position_params;
+        let Some(document) = self.shared.documents.get(&position.text_document.uri) else { return Ok(None) };
+        let encoding = self.encoding();
+        let offset = convert::offset(&document.text, &document.index, position.position, encoding);
+        let analysis = self.analysis_of(&document);
+        let now = self.config().clock().now;
+        Ok(analysis.token_at(offset).map(|token| convert::hover(&document.text, &document.index, token, now, encoding)))
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let config = self.config();
+        if !config.inlay_hints {
+            return Ok(Some(Vec::new()));
+        }
+        let Some(document) = self.shared.documents.get(&params.text_document.uri) else { return Ok(None) };
+        let encoding = self.encoding();
+        let start = convert::offset(&document.text, &document.index, params.range.start, encoding);
+        let end = convert::offset(&document.text, &document.index, params.range.end, encoding);
+        let analysis = self.analysis_of(&document);
+        let now = config.clock().now;
+        let hints = analysis
+            .tokens
+            .iter()
+            .filter(|token| token.span.end >= start && token.span.end <= end)
+            .map(|token| convert::inlay_hint(&document.text, &document.index, token, now, encoding))
+            .collect();
+        Ok(Some(hints))
+    }
+}

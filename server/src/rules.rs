@@ -1,0 +1,67 @@
+//! The rule registry: every stable rule code, its default severity, a one-line summary and its
+//! documentation page (`docs/rules/<code>.md`, compiled in so SARIF and hovers carry the help).
+//!
+//! Codes are part of the public interface (settings, ignore comments, CI configs): never rename
+//! one; deprecate it instead.
+
+use crate::finding::Severity;
+
+macro_rules! rules {
+    ($($variant:ident => $code:literal, $severity:ident, $time_based:literal, $summary:literal;)*) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Rule { $($variant,)* }
+
+        impl Rule {
+            pub const ALL: &'static [Rule] = &[$(Rule::$variant,)*];
+
+            pub fn code(self) -> &'static str {
+                match self { $(Rule::$variant => $code,)* }
+            }
+
+            pub fn default_severity(self) -> Severity {
+                match self { $(Rule::$variant => Severity::$severity,)* }
+            }
+
+            /// Time-dependent findings drop to `info` in test paths, where fixture tokens are normal.
+            pub fn is_time_based(self) -> bool {
+                match self { $(Rule::$variant => $time_based,)* }
+            }
+
+            pub fn summary(self) -> &'static str {
+                match self { $(Rule::$variant => $summary,)* }
+            }
+
+            /// The rule's documentation page (Markdown).
+            pub fn documentation(self) -> &'static str {
+                match self { $(Rule::$variant => include_str!(concat!("../../docs/rules/", $code, ".md")),)* }
+            }
+        }
+    };
+}
+
+rules! {
+    TokenExpired => "token-expired", Warning, true, "The token's `exp` is in the past.";
+    TokenNotYetValid => "token-not-yet-valid", Warning, true, "The token's `nbf` is in the future.";
+    TokenIssuedInFuture => "token-issued-in-future", Warning, true, "The token's `iat` is in the future (a clock-skew symptom).";
+    TokenNoExpiry => "token-no-expiry", Hint, false, "The token has no `exp` claim and never expires.";
+    TokenAlgNone => "token-alg-none", Error, false, "Unsecured token: `alg` is `none`, or the signature does not match the algorithm.";
+    TokenMalformed => "token-malformed", Warning, false, "The token string is damaged (padding, alphabet, percent-encoding, whitespace, segments, JSON).";
+    TokenInvalidClaims => "token-invalid-claims", Warning, false, "Registered claims have the wrong type or contradict each other.";
+    TokenHeaderKey => "token-header-key", Warning, false, "The header names its own key (`jku`, `x5u` or `jwk`): a key-injection vector.";
+}
+
+impl Rule {
+    pub fn from_code(code: &str) -> Option<Rule> {
+        Rule::ALL.iter().copied().find(|rule| rule.code() == code)
+    }
+
+    pub fn help_uri(self) -> String {
+        format!("https://github.com/jwt-lsp/jwt-lsp/blob/main/docs/rules/{}.md", self.code())
+    }
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
