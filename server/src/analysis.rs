@@ -4,6 +4,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
+use crate::code::{self, Language};
 use crate::config::Config;
 use crate::finding::Finding;
 use crate::jwt::checks::check_token;
@@ -32,6 +33,8 @@ impl Analysis {
 pub struct Document<'a> {
     pub text: &'a str,
     pub path: Option<&'a str>,
+    /// The LSP `languageId`, when known; otherwise the language comes from the path.
+    pub language_id: Option<&'a str>,
     pub index: &'a LineIndex,
 }
 
@@ -39,6 +42,9 @@ pub fn analyze(document: &Document<'_>, config: &Config) -> Analysis {
     let tokens = scan::find_tokens(document.text);
     let clock = config.clock();
     let mut findings: Vec<Finding> = tokens.iter().flat_map(|token| check_token(token, clock)).collect();
+    if let Some(language) = Language::detect(document.path, document.language_id) {
+        findings.extend(code::analyze(document.text, language));
+    }
 
     let in_test_path = document.path.is_some_and(|path| config.is_test_path(path));
     findings.retain_mut(|finding| match config.level_for(finding.rule, finding.severity, in_test_path) {

@@ -5,6 +5,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod code;
 pub mod config;
 pub mod finding;
 pub mod jwt;

@@ -195,7 +195,7 @@ fn check_file(path: &Path, display: &str, config: &Config, max_file_size: u64) -
         }
     };
     let index = LineIndex::new(&text);
-    let document = Document { text: &text, path: Some(display), index: &index };
+    let document = Document { text: &text, path: Some(display), language_id: None, index: &index };
     let analysis = analysis::analyze_isolated(&document, config)?;
     for note in notes {
         eprintln!("jwt-lsp: {display}: {note}");

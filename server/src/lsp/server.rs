@@ -99,6 +99,7 @@ impl Backend {
                 let doc = analysis::Document {
                     text: &analysed.text,
                     path: analysed.path.as_deref(),
+                    language_id: Some(&analysed.language_id),
                     index: &analysed.index,
                 };
                 analysis::analyze_isolated(&doc, &config).map(|analysis| (analysis, config))
@@ -131,7 +132,12 @@ impl Backend {
             .analysis
             .get_or_init(|| {
                 let config = self.config();
-                let doc = analysis::Document { text: &document.text, path: document.path.as_deref(), index: &document.index };
+                let doc = analysis::Document {
+                    text: &document.text,
+                    path: document.path.as_deref(),
+                    language_id: Some(&document.language_id),
+                    index: &document.index,
+                };
                 Arc::new(analysis::analyze_isolated(&doc, &config).unwrap_or_default())
             })
             .clone()

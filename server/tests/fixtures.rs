@@ -1,0 +1,160 @@
+//! Fixture-driven rule tests: every file under `tests/fixtures/` is analysed and its findings
+//! must match its annotations exactly — annotated lines fire exactly the listed codes, every other
+//! line stays silent. See `tests/fixtures/README.md` for the annotation format.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use jwt_lsp::analysis::{Document, analyze};
+use jwt_lsp::config::{Config, Settings};
+use jwt_lsp::rules::Rule;
+use jwt_lsp::text::LineIndex;
+
+const EXPECT: &str = "jwt-lsp-expect:";
+const FIXTURE_SETTINGS: &str = "jwt-lsp-fixture:";
+/// Every fixture is checked at this moment unless it says otherwise.
+const FIXTURE_NOW: &str = "2026-01-01T00:00:00Z";
+
+fn fixtures_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
+}
+
+fn fixture_files() -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir).expect("fixture dir").map(|entry| entry.expect("entry").path()).collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                walk(&path, out);
+            } else if !path.file_name().is_some_and(|name| name.to_string_lossy().starts_with("README")) {
+                out.push(path);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&fixtures_root(), &mut out);
+    out
+}
+
+fn relative(path: &Path) -> String {
+    path.strip_prefix(fixtures_root()).expect("under root").to_string_lossy().replace('\\', "/")
+}
+
+/// Expected `(code, severity?)` per zero-based line.
+type Expectations = BTreeMap<usize, BTreeSet<(String, Option<String>)>>;
+
+fn parse_expectations(text: &str) -> Expectations {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut expected = Expectations::new();
+    for (number, line) in lines.iter().enumerate() {
+        let Some(at) = line.find(EXPECT) else { continue };
+        let before = line[..at].trim().trim_start_matches(['#', '/', '*', ';', '-', '<', '!', '%', '"']).trim();
+        let target = if before.is_empty() {
+            // Alone on its line: applies to the next line that is not an annotation.
+            (number + 1..lines.len()).find(|&next| !lines[next].contains(EXPECT)).expect("annotation before a line")
+        } else {
+            number
+        };
+        let list = line[at + EXPECT.len()..].trim().trim_end_matches("-->").trim_end_matches("*/").trim_end_matches(['"', ',']);
+        for item in list.split([',', ' ']).map(str::trim).filter(|item| !item.is_empty()) {
+            let (code, severity) = match item.split_once('=') {
+                Some((code, severity)) => (code.to_string(), Some(severity.to_string())),
+                None => (item.to_string(), None),
+            };
+            assert!(Rule::from_code(&code).is_some(), "unknown rule code `{code}` in an annotation");
+            expected.entry(target).or_default().insert((code, severity));
+        }
+    }
+    expected
+}
+
+fn fixture_settings(text: &str) -> Settings {
+    let mut settings = Settings { now: Some(FIXTURE_NOW.into()), ..Settings::default() };
+    for line in text.lines() {
+        let Some(at) = line.find(FIXTURE_SETTINGS) else { continue };
+        for pair in line[at + FIXTURE_SETTINGS.len()..].split_whitespace() {
+            let Some((key, value)) = pair.split_once('=') else { continue };
+            match key {
+                "leeway" => settings.leeway = Some(value.parse().expect("leeway")),
+                "now" => settings.now = Some(value.into()),
+                _ => panic!("unknown fixture setting `{key}`"),
+            }
+        }
+    }
+    settings
+}
+
+fn check_fixture(path: &Path) -> Vec<String> {
+    let relative = relative(path);
+    let text = std::fs::read_to_string(path).unwrap_or_else(|err| panic!("{relative}: {err}"));
+    let (config, warnings) = Config::resolve(&fixture_settings(&text));
+    assert!(warnings.is_empty(), "{relative}: {warnings:?}");
+    let index = LineIndex::new(&text);
+    let document = Document { text: &text, path: Some(&relative), language_id: None, index: &index };
+    let analysis = analyze(&document, &config);
+
+    let expected = parse_expectations(&text);
+    let mut actual: BTreeMap<usize, Vec<(String, String, String)>> = BTreeMap::new();
+    for finding in &analysis.findings {
+        let line = index.line_of(finding.range.start);
+        actual.entry(line).or_default().push((
+            finding.rule.code().to_string(),
+            finding.severity.as_str().to_string(),
+            finding.message.clone(),
+        ));
+    }
+    let mut problems = Vec::new();
+    let lines: BTreeSet<usize> = expected.keys().chain(actual.keys()).copied().collect();
+    for line in lines {
+        let want = expected.get(&line).cloned().unwrap_or_default();
+        let got = actual.get(&line).cloned().unwrap_or_default();
+        let got_codes: BTreeSet<&str> = got.iter().map(|(code, _, _)| code.as_str()).collect();
+        let want_codes: BTreeSet<&str> = want.iter().map(|(code, _)| code.as_str()).collect();
+        for (code, severity, message) in &got {
+            if !want_codes.contains(code.as_str()) {
+                problems.push(format!("{relative}:{}: unexpected {severity}[{code}] {message}", line + 1));
+            }
+        }
+        for (code, severity) in &want {
+            if !got_codes.contains(code.as_str()) {
+                problems.push(format!("{relative}:{}: expected [{code}] did not fire", line + 1));
+            } else if let Some(severity) = severity {
+                let actual_severity = &got.iter().find(|(got_code, _, _)| got_code == code).expect("present").1;
+                if actual_severity != severity {
+                    problems.push(format!("{relative}:{}: [{code}] has severity {actual_severity}, expected {severity}", line + 1));
+                }
+            }
+        }
+    }
+    problems
+}
+
+#[test]
+fn every_fixture_fires_exactly_where_annotated() {
+    let files = fixture_files();
+    assert!(!files.is_empty(), "no fixtures found");
+    let problems: Vec<String> = files.iter().flat_map(|path| check_fixture(path)).collect();
+    assert!(problems.is_empty(), "{} fixture mismatches:\n{}", problems.len(), problems.join("\n"));
+}
+
+/// Each rule has a fixture file where it must fire and one where it must stay silent; both are
+/// found by name: the path contains the rule code, and `fires` or `silent`.
+#[test]
+fn every_rule_has_firing_and_silent_fixtures() {
+    let files: Vec<(String, String)> = fixture_files()
+        .into_iter()
+        .map(|path| (relative(&path), std::fs::read_to_string(&path).expect("readable")))
+        .collect();
+    let mut missing = Vec::new();
+    for rule in Rule::ALL {
+        let code = rule.code();
+        let annotated = |text: &str| parse_expectations(text).values().flatten().any(|(annotated, _)| annotated == code);
+        if !files.iter().any(|(path, text)| path.contains(code) && path.contains("fires") && annotated(text)) {
+            missing.push(format!("{code}: no `fires` fixture where it is expected"));
+        }
+        if !files.iter().any(|(path, text)| path.contains(code) && path.contains("silent") && !annotated(text)) {
+            missing.push(format!("{code}: no `silent` fixture"));
+        }
+    }
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
+}
