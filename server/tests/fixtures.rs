@@ -55,8 +55,13 @@ fn parse_expectations(text: &str) -> Expectations {
         } else {
             number
         };
-        let list = line[at + EXPECT.len()..].trim().trim_end_matches("-->").trim_end_matches("*/").trim_end_matches(['"', ',']);
-        for item in list.split([',', ' ']).map(str::trim).filter(|item| !item.is_empty()) {
+        // Codes run until the first word that is not a code (closing `-->`, `"}`, prose).
+        let items = line[at + EXPECT.len()..]
+            .split([',', ' '])
+            .map(|item| item.trim_end_matches(|ch: char| !ch.is_ascii_alphanumeric()))
+            .filter(|item| !item.is_empty())
+            .take_while(|item| item.bytes().all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-' || byte == b'='));
+        for item in items {
             let (code, severity) = match item.split_once('=') {
                 Some((code, severity)) => (code.to_string(), Some(severity.to_string())),
                 None => (item.to_string(), None),
