@@ -78,3 +78,43 @@ impl Finding {
         self
     }
 }
+
+/// Applies edits to `text`, last first so earlier ranges stay valid; an edit that overlaps one
+/// already applied is skipped (two fixes touching the same code cannot both be right).
+/// Returns the new text and how many edits were applied.
+pub fn apply_edits(text: &str, edits: &[TextEdit]) -> (String, usize) {
+    let mut sorted: Vec<&TextEdit> = edits.iter().collect();
+    sorted.sort_by(|a, b| (b.range.start, b.range.end).cmp(&(a.range.start, a.range.end)));
+    let mut out = text.to_string();
+    let mut applied = 0;
+    let mut lowest_start = usize::MAX;
+    for edit in sorted {
+        let valid = edit.range.start <= edit.range.end
+            && edit.range.end <= text.len()
+            && text.is_char_boundary(edit.range.start)
+            && text.is_char_boundary(edit.range.end);
+        if !valid || edit.range.end > lowest_start {
+            continue;
+        }
+        out.replace_range(edit.range.clone(), &edit.new_text);
+        lowest_start = edit.range.start;
+        applied += 1;
+    }
+    (out, applied)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edits_apply_back_to_front_and_skip_overlaps() {
+        let edits = vec![
+            TextEdit { range: 0..1, new_text: "A".into() },
+            TextEdit { range: 4..5, new_text: "E!".into() },
+            TextEdit { range: 3..5, new_text: "overlap".into() },
+        ];
+        let (text, applied) = apply_edits("abcde", &edits);
+        assert_eq!((text.as_str(), applied), ("AbcdE!", 2));
+    }
+}

@@ -13,6 +13,7 @@ use super::FailOn;
 use super::output::{self, FileReport, Skipped};
 use crate::analysis::{self, Document};
 use crate::config::{Config, Settings};
+use crate::finding::apply_edits;
 use crate::text::LineIndex;
 
 /// Files larger than this are skipped unless `--max-file-size` says otherwise.
@@ -54,6 +55,10 @@ pub struct CheckArgs {
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
 
+    /// Apply the preferred quick fix of every finding that has one, then report what is left.
+    #[arg(long)]
+    pub fix: bool,
+
     /// Colour the text output: auto (on a terminal, unless NO_COLOR is set), always, never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -82,7 +87,8 @@ pub fn run(args: CheckArgs) -> ExitCode {
         }
     }
 
-    let (reports, skipped) = scan_paths(&paths, &config, args.max_file_size);
+    let options = ScanOptions { max_file_size: args.max_file_size, fix: args.fix };
+    let (reports, skipped) = scan_paths(&paths, &config, &options);
 
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -130,8 +136,14 @@ fn settings_from_args(args: &CheckArgs) -> Result<Settings, String> {
     Ok(settings)
 }
 
+pub struct ScanOptions {
+    pub max_file_size: u64,
+    /// Apply preferred fixes and write the files back.
+    pub fix: bool,
+}
+
 /// Walks `paths` in parallel and analyses every text file; results come back sorted by path.
-pub fn scan_paths(paths: &[PathBuf], config: &Config, max_file_size: u64) -> (Vec<FileReport>, Vec<Skipped>) {
+pub fn scan_paths(paths: &[PathBuf], config: &Config, options: &ScanOptions) -> (Vec<FileReport>, Vec<Skipped>) {
     let mut builder = ignore::WalkBuilder::new(&paths[0]);
     for path in &paths[1..] {
         builder.add(path);
@@ -160,7 +172,7 @@ pub fn scan_paths(paths: &[PathBuf], config: &Config, max_file_size: u64) -> (Ve
                 return ignore::WalkState::Continue;
             }
             let display = display_path(entry.path(), cwd);
-            match check_file(entry.path(), &display, config, max_file_size) {
+            match check_file(entry.path(), &display, config, options) {
                 Ok(Some(report)) => reports.lock().expect("not poisoned").push(report),
                 Ok(None) => {}
                 Err(reason) => skipped.lock().expect("not poisoned").push(Skipped { path: display, reason }),
@@ -176,7 +188,8 @@ pub fn scan_paths(paths: &[PathBuf], config: &Config, max_file_size: u64) -> (Ve
 }
 
 /// Analyses one file. `Ok(None)` for files without findings; `Err(reason)` for skipped ones.
-fn check_file(path: &Path, display: &str, config: &Config, max_file_size: u64) -> Result<Option<FileReport>, String> {
+fn check_file(path: &Path, display: &str, config: &Config, options: &ScanOptions) -> Result<Option<FileReport>, String> {
+    let max_file_size = options.max_file_size;
     let size = std::fs::metadata(path).map_err(|err| err.to_string())?.len();
     if size > max_file_size {
         return Err(format!("{size} bytes, over the {max_file_size}-byte limit (--max-file-size)"));
@@ -194,9 +207,25 @@ fn check_file(path: &Path, display: &str, config: &Config, max_file_size: u64) -
             String::from_utf8_lossy(err.as_bytes()).into_owned()
         }
     };
-    let index = LineIndex::new(&text);
-    let document = Document { text: &text, path: Some(display), language_id: None, index: &index };
-    let analysis = analysis::analyze_isolated(&document, config)?;
+    let mut text = text;
+    let mut index = LineIndex::new(&text);
+    let mut analysis = analysis::analyze_isolated(&Document { text: &text, path: Some(display), language_id: None, index: &index }, config)?;
+    if options.fix && notes.is_empty() {
+        let edits: Vec<_> = analysis
+            .findings
+            .iter()
+            .filter_map(|finding| finding.fixes.iter().find(|fix| fix.preferred))
+            .flat_map(|fix| fix.edits.iter().cloned())
+            .collect();
+        if !edits.is_empty() {
+            let (fixed, applied) = apply_edits(&text, &edits);
+            std::fs::write(path, &fixed).map_err(|err| format!("cannot write the fixes: {err}"))?;
+            eprintln!("jwt-lsp: {display}: applied {applied} fix{}", if applied == 1 { "" } else { "es" });
+            text = fixed;
+            index = LineIndex::new(&text);
+            analysis = analysis::analyze_isolated(&Document { text: &text, path: Some(display), language_id: None, index: &index }, config)?;
+        }
+    }
     for note in notes {
         eprintln!("jwt-lsp: {display}: {note}");
     }

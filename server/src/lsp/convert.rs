@@ -4,12 +4,14 @@
 use std::ops::Range as ByteRange;
 use std::str::FromStr;
 
+use std::collections::HashMap;
+
 use tower_lsp_server::ls_types::{
-    CodeDescription, Diagnostic, DiagnosticSeverity, Hover, HoverContents, InlayHint, InlayHintLabel, MarkupContent,
-    MarkupKind, NumberOrString, Position, PositionEncodingKind, Range, Uri,
+    CodeAction, CodeActionKind, CodeDescription, Diagnostic, DiagnosticSeverity, Hover, HoverContents, InlayHint, InlayHintLabel, MarkupContent,
+    MarkupKind, NumberOrString, Position, PositionEncodingKind, Range, TextEdit, Uri, WorkspaceEdit,
 };
 
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Fix, Severity};
 use crate::jwt::Token;
 use crate::jwt::describe::{hover_markdown, inlay_label};
 use crate::jwt::time::UnixSeconds;
@@ -106,5 +108,22 @@ pub fn inlay_hint(text: &str, index: &LineIndex, token: &Token, now: UnixSeconds
         padding_left: Some(true),
         padding_right: None,
         data: None,
+    }
+}
+
+/// A quick fix for `finding` as a code action carrying its edits.
+pub fn code_action(uri: &Uri, text: &str, index: &LineIndex, finding: &Finding, fix: &Fix, encoding: Encoding) -> CodeAction {
+    let edits = fix
+        .edits
+        .iter()
+        .map(|edit| TextEdit { range: range(text, index, &edit.range, encoding), new_text: edit.new_text.clone() })
+        .collect();
+    CodeAction {
+        title: fix.title.clone(),
+        kind: Some(CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![diagnostic(text, index, finding, encoding)]),
+        edit: Some(WorkspaceEdit { changes: Some(HashMap::from([(uri.clone(), edits)])), ..WorkspaceEdit::default() }),
+        is_preferred: Some(fix.preferred),
+        ..CodeAction::default()
     }
 }

@@ -4,26 +4,35 @@
 pub mod convert;
 pub mod documents;
 mod server;
+mod transport;
 
 pub use server::Backend;
 
 use tokio::io::{AsyncRead, AsyncWrite};
 use tower_lsp_server::{LspService, Server};
 
-/// Serves LSP over any byte streams (stdio in production, in-memory pipes in tests).
+/// Serves LSP over any byte streams (stdio in production, in-memory pipes in tests), behind
+/// the guard that answers malformed messages instead of ending the session.
 pub async fn serve<I, O>(input: I, output: O)
 where
-    I: AsyncRead + Unpin,
-    O: AsyncWrite,
+    I: AsyncRead + Unpin + Send + 'static,
+    O: AsyncWrite + Unpin + Send + 'static,
 {
-    let (service, socket) = LspService::new(Backend::new);
-    Server::new(input, output, socket).serve(service).await;
+    transport::guarded(input, output, |server_input, server_output| async move {
+        let (service, socket) = LspService::new(Backend::new);
+        Server::new(server_input, server_output, socket).serve(service).await;
+    })
+    .await;
 }
 
 /// Entry point of `jwt-lsp` / `jwt-lsp --stdio`: logs go to stderr (RUST_LOG, default `warn`),
 /// never stdout, which carries the protocol.
 pub fn run_stdio() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"))
+        // tower-lsp-server traces whole message bodies (tokens included) at `trace`: never log them.
+        .add_directive("tower_lsp_server::codec=warn".parse().expect("valid directive"))
+        .add_directive("tower_lsp_server::transport=warn".parse().expect("valid directive"));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(false).try_init();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
@@ -33,4 +42,6 @@ pub fn run_stdio() {
         }
     };
     runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    // A read of stdin may still be pending on a blocking thread; do not wait for it after `exit`.
+    runtime.shutdown_background();
 }

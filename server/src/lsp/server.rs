@@ -15,7 +15,13 @@ use super::convert;
 use super::documents::{Change, Document, DocumentStore, UpdateError};
 use crate::analysis::{self, Analysis};
 use crate::config::{Config, Settings};
+use crate::jwt::describe::plain_report;
+use crate::jwt::{Form, Payload};
+use crate::suppress::{CommentStyle, ignore_fix};
 use crate::text::Encoding;
+
+/// `workspace/executeCommand` commands. Arguments: `[{"uri": ..., "position": {...}}]`.
+pub const DECODE_TOKEN_COMMAND: &str = "jwt-lsp.decodeToken";
 
 /// State shared by handlers and background tasks.
 pub struct Shared {
@@ -223,6 +229,14 @@ impl LanguageServer for Backend {
                 })),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 inlay_hint_provider: Some(OneOf::Left(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+                    code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                    ..CodeActionOptions::default()
+                })),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: vec![DECODE_TOKEN_COMMAND.to_string()],
+                    ..ExecuteCommandOptions::default()
+                }),
                 ..ServerCapabilities::default()
             },
             server_info: Some(ServerInfo { name: "jwt-lsp".to_string(), version: Some(env!("CARGO_PKG_VERSION").to_string()) }),
@@ -310,5 +324,69 @@ impl LanguageServer for Backend {
             .map(|token| convert::inlay_hint(&document.text, &document.index, token, now, encoding))
             .collect();
         Ok(Some(hints))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        if let Some(only) = &params.context.only
+            && !only.iter().any(|kind| kind.as_str() == CodeActionKind::QUICKFIX.as_str() || kind.as_str().is_empty())
+        {
+            return Ok(None);
+        }
+        let uri = params.text_document.uri;
+        let Some(document) = self.shared.documents.get(&uri) else { return Ok(None) };
+        let encoding = self.encoding();
+        let start = convert::offset(&document.text, &document.index, params.range.start, encoding);
+        let end = convert::offset(&document.text, &document.index, params.range.end, encoding);
+        let analysis = self.analysis_of(&document);
+        let style = CommentStyle::for_file(document.path.as_deref(), Some(&document.language_id));
+        let mut actions = Vec::new();
+        for finding in analysis.findings.iter().filter(|finding| finding.range.start <= end && finding.range.end >= start) {
+            for fix in &finding.fixes {
+                actions.push(CodeActionOrCommand::CodeAction(convert::code_action(&uri, &document.text, &document.index, finding, fix, encoding)));
+            }
+            if let Some(style) = style {
+                let fix = ignore_fix(&document.text, &document.index, finding, style);
+                actions.push(CodeActionOrCommand::CodeAction(convert::code_action(&uri, &document.text, &document.index, finding, &fix, encoding)));
+            }
+        }
+        Ok(Some(actions))
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        match params.command.as_str() {
+            DECODE_TOKEN_COMMAND => Ok(Some(self.decode_token_command(&params.arguments))),
+            other => Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!("unknown command `{other}`"))),
+        }
+    }
+}
+
+impl Backend {
+    /// `jwt-lsp.decodeToken`: the decoded token at a position, for editors' "decode at cursor".
+    fn decode_token_command(&self, arguments: &[Value]) -> Value {
+        let Some((document, offset)) = self.document_position(arguments) else { return Value::Null };
+        let analysis = self.analysis_of(&document);
+        let Some(token) = analysis.token_at(offset) else { return Value::Null };
+        let now = self.config().clock().now;
+        let payload = match &token.payload {
+            Payload::Claims(claims) => Value::Object(claims.clone()),
+            Payload::NotObject(value) => value.clone(),
+            _ => Value::Null,
+        };
+        serde_json::json!({
+            "form": if token.form == Form::Jwe { "JWE" } else { "JWS" },
+            "header": Value::Object(token.header.clone()),
+            "payload": payload,
+            "text": plain_report(token, now, &[]),
+        })
+    }
+
+    /// Reads `[{"uri": ..., "position": {"line": .., "character": ..}}]` command arguments.
+    fn document_position(&self, arguments: &[Value]) -> Option<(Arc<Document>, usize)> {
+        let argument = arguments.first()?;
+        let uri: Uri = serde_json::from_value(argument.get("uri")?.clone()).ok()?;
+        let position: Position = serde_json::from_value(argument.get("position")?.clone()).ok()?;
+        let document = self.shared.documents.get(&uri)?;
+        let offset = convert::offset(&document.text, &document.index, position, self.encoding());
+        Some((document, offset))
     }
 }
