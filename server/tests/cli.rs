@@ -1,0 +1,194 @@
+//! End-to-end tests of `jwt-lsp check` and `jwt-lsp decode`: output formats, exit statuses,
+//! file walking (gitignore, hidden files, binary and oversized files, invalid UTF-8).
+
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+use support::{NOW, expired_token, token, valid_token};
+
+fn jwt_lsp(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jwt-lsp")).args(args).current_dir(dir).output().expect("run jwt-lsp")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("utf-8 stdout")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("utf-8 stderr")
+}
+
+fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, contents).unwrap();
+}
+
+const NOW_ARG: &str = "2026-01-01T00:00:00Z";
+
+#[test]
+fn json_output_has_exact_positions_in_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = expired_token();
+    write(dir.path(), "config/app.yaml", format!("# 日本語 😀\nauth:\n  token: \"😀{token}\"\n"));
+    let output = jwt_lsp(dir.path(), &["check", "--format", "json", "--now", NOW_ARG]);
+    assert_eq!(output.status.code(), Some(0), "warnings only: exit 0; {}", stderr(&output));
+    let report: Value = serde_json::from_str(&stdout(&output)).expect("one JSON object");
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{report}");
+    let chars = token.chars().count() as u64;
+    assert_eq!(
+        findings[0],
+        json!({
+            "path": "config/app.yaml", "line": 3, "column": 12, "end_line": 3, "end_column": 12 + chars,
+            "code": "token-expired", "severity": "warning",
+            "message": findings[0]["message"].clone(),
+        })
+    );
+    assert!(findings[0]["message"].as_str().unwrap().starts_with("Token expired 3 days ago, 2025-12-29 00:00:00 UTC"));
+}
+
+#[test]
+fn text_output_exit_status_and_fail_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let none = token(&json!({"alg": "none"}), &json!({"sub": "admin", "exp": NOW + 60})).rsplit_once('.').unwrap().0.to_string() + ".";
+    write(dir.path(), "a.env", format!("OK={}\nBAD={none}\n", valid_token()));
+    let output = jwt_lsp(dir.path(), &["check", "--now", NOW_ARG, "--color", "never"]);
+    assert_eq!(output.status.code(), Some(1), "an error finding fails the run");
+    let text = stdout(&output);
+    assert!(text.starts_with("a.env:2:5: error[token-alg-none] Unsecured token"), "{text}");
+    assert!(stderr(&output).contains("1 finding in 1 file (1 error"), "{}", stderr(&output));
+
+    // Only a hint: passes by default, fails with --fail-on hint.
+    write(dir.path(), "a.env", format!("T={}\n", token(&json!({"alg": "HS256"}), &json!({"sub": "x"}))));
+    assert_eq!(jwt_lsp(dir.path(), &["check", "--now", NOW_ARG]).status.code(), Some(0));
+    assert_eq!(jwt_lsp(dir.path(), &["check", "--now", NOW_ARG, "--fail-on", "hint"]).status.code(), Some(1));
+    assert_eq!(jwt_lsp(dir.path(), &["check", "--now", NOW_ARG, "--severity", "token-no-expiry=error"]).status.code(), Some(1));
+    assert_eq!(jwt_lsp(dir.path(), &["check", "--now", NOW_ARG, "--severity", "token-no-expiry=off", "--fail-on", "hint"]).status.code(), Some(0));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["check", "--now", "yesterday"],
+        vec!["check", "--format", "xml"],
+        vec!["check", "does-not-exist"],
+        vec!["check", "--severity", "token-bogus=error"],
+        vec!["check", "--severity", "no-equals-sign"],
+        vec!["frobnicate"],
+    ] {
+        let output = jwt_lsp(dir.path(), &args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stderr(&output));
+        assert!(!stderr(&output).is_empty());
+    }
+    let help = jwt_lsp(dir.path(), &["--help"]);
+    assert_eq!(help.status.code(), Some(0));
+    assert!(stdout(&help).contains("Examples:"));
+    let version = jwt_lsp(dir.path(), &["--version"]);
+    assert!(stdout(&version).starts_with("jwt-lsp "));
+}
+
+#[test]
+fn walking_honours_gitignore_scans_hidden_files_and_skips_binary_oversized_and_git() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = expired_token();
+    write(dir.path(), ".gitignore", "ignored/\n*.secret\n");
+    write(dir.path(), ".env", format!("T={token}\n"));
+    write(dir.path(), "ignored/a.txt", format!("T={token}\n"));
+    write(dir.path(), "x.secret", format!("T={token}\n"));
+    write(dir.path(), ".git/config", format!("T={token}\n"));
+    write(dir.path(), "nested/.hidden/b.yaml", format!("t: {token}\n"));
+    let mut binary = format!("T={token}\n").into_bytes();
+    binary.push(0);
+    write(dir.path(), "blob.bin", binary);
+    write(dir.path(), "big.log", format!("T={token}\n{}", "x".repeat(2048)));
+    let output = jwt_lsp(dir.path(), &["check", "--format", "json", "--now", NOW_ARG, "--max-file-size", "1024"]);
+    let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let paths: Vec<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, vec![".env", "nested/.hidden/b.yaml"]);
+    let log = stderr(&output);
+    assert!(log.contains("skipped big.log:") && log.contains("--max-file-size"), "{log}");
+    assert!(log.contains("skipped blob.bin: binary file"), "{log}");
+
+    // An explicit path outside the current directory is shown as given.
+    let output = jwt_lsp(dir.path(), &["check", "--format", "json", "--now", NOW_ARG, "nested"]);
+    let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(report["findings"][0]["path"], "nested/.hidden/b.yaml");
+}
+
+#[test]
+fn invalid_utf8_is_reported_and_scanning_continues() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = expired_token();
+    let mut bytes = b"bad \xff\xfe bytes\n".to_vec();
+    bytes.extend_from_slice(format!("T={token}\n").as_bytes());
+    write(dir.path(), "latin1.txt", bytes);
+    write(dir.path(), "ok.txt", format!("T={token}\n"));
+    let output = jwt_lsp(dir.path(), &["check", "--format", "json", "--now", NOW_ARG]);
+    let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 2, "{report}");
+    assert_eq!((findings[0]["path"].as_str(), findings[0]["line"].as_u64()), (Some("latin1.txt"), Some(2)));
+    assert!(stderr(&output).contains("latin1.txt: not valid UTF-8 (first bad byte at offset 4)"), "{}", stderr(&output));
+}
+
+#[test]
+fn sarif_has_one_rule_per_code_and_results_with_regions() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.env", format!("T={}\n", expired_token()));
+    let output = jwt_lsp(dir.path(), &["check", "--format", "sarif", "--now", NOW_ARG]);
+    let sarif: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let run = &sarif["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), jwt_lsp::rules::Rule::ALL.len());
+    let expired = rules.iter().find(|rule| rule["id"] == "token-expired").unwrap();
+    assert!(expired["help"]["markdown"].as_str().unwrap().starts_with("# token-expired"));
+    let result = &run["results"][0];
+    assert_eq!(result["ruleId"], "token-expired");
+    assert_eq!(result["level"], "warning");
+    assert_eq!(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], "a.env");
+    assert_eq!(result["locations"][0]["physicalLocation"]["region"]["startColumn"], 3);
+    assert_eq!(rules[result["ruleIndex"].as_u64().unwrap() as usize]["id"], "token-expired");
+}
+
+#[test]
+fn decode_accepts_pasted_headers_and_says_what_it_repaired() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = expired_token();
+    let pasted = format!("  \"Bearer {token}\"  ");
+    let output = jwt_lsp(dir.path(), &["decode", &pasted, "--now", NOW_ARG]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    assert!(text.contains("repaired: removed surrounding \" quotes"), "{text}");
+    assert!(text.contains("repaired: removed the `Bearer ` prefix"), "{text}");
+    assert!(text.contains("\"sub\": \"alice\""), "{text}");
+    assert!(text.contains("exp       2025-12-29 00:00:00 UTC · 3 days ago"), "{text}");
+    assert!(text.contains("warning[token-expired]"), "{text}");
+
+    // From stdin, URL-encoded with padding.
+    let (head, rest) = token.split_once('.').unwrap();
+    let (payload, signature) = rest.split_once('.').unwrap();
+    let damaged = format!("Authorization: Bearer {head}.{payload}%3D%3D.{signature}\n");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jwt-lsp"))
+        .args(["decode", "-", "--now", NOW_ARG])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(damaged.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let text = stdout(&output);
+    assert!(text.contains("removed the `Authorization:` header name"), "{text}");
+    assert!(text.contains("is percent-encoded (`%3D`)"), "{text}");
+    assert!(text.contains("\"sub\": \"alice\""), "{text}");
+
+    let output = jwt_lsp(dir.path(), &["decode", "not.a.token"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("not a JWT"), "{}", stderr(&output));
+}
