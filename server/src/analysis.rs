@@ -61,7 +61,7 @@ pub fn analyze(document: &Document<'_>, config: &Config) -> Analysis {
     });
     let suppressions = suppress::find_suppressions(document.text, document.index);
     suppress::apply(&mut findings, &suppressions, document.index);
-    findings.sort_by(|a, b| (a.range.start, a.range.end, a.rule).cmp(&(b.range.start, b.range.end, b.rule)));
+    findings.sort_by_key(|a| (a.range.start, a.range.end, a.rule));
     Analysis { tokens, findings }
 }
 

@@ -84,7 +84,7 @@ impl Finding {
 /// Returns the new text and how many edits were applied.
 pub fn apply_edits(text: &str, edits: &[TextEdit]) -> (String, usize) {
     let mut sorted: Vec<&TextEdit> = edits.iter().collect();
-    sorted.sort_by(|a, b| (b.range.start, b.range.end).cmp(&(a.range.start, a.range.end)));
+    sorted.sort_by_key(|edit| std::cmp::Reverse((edit.range.start, edit.range.end)));
     let mut out = text.to_string();
     let mut applied = 0;
     let mut lowest_start = usize::MAX;

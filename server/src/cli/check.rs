@@ -104,12 +104,11 @@ pub fn run(args: CheckArgs) -> ExitCode {
         Format::Json => output::write_json(&mut out, &reports),
         Format::Sarif => output::write_sarif(&mut out, &reports),
     };
-    if let Err(err) = written.and_then(|()| out.flush()) {
-        if err.kind() != std::io::ErrorKind::BrokenPipe {
+    if let Err(err) = written.and_then(|()| out.flush())
+        && err.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("jwt-lsp: cannot write output: {err}");
             return ExitCode::from(2);
         }
-    }
     for skip in &skipped {
         eprintln!("jwt-lsp: skipped {}: {}", skip.path, skip.reason);
     }

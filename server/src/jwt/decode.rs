@@ -169,6 +169,10 @@ impl Token {
 /// Decodes `raw` (the candidate text, possibly with whitespace or percent-encoding inside).
 /// Returns `None` when the header is not a JOSE header: such strings are not tokens.
 pub fn decode(raw: &str) -> Option<Token> {
+    // Fast path: an intact token needs no repair and no copy before decoding.
+    if raw.bytes().all(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.')) {
+        return decode_compact(raw, raw.len(), Vec::new());
+    }
     let mut repairs = Vec::new();
 
     let mut compact: String = raw.to_string();
@@ -196,12 +200,10 @@ pub fn decode(raw: &str) -> Option<Token> {
         compact.retain(|ch| !ch.is_whitespace());
     }
 
-    let raw_segments: Vec<&str> = compact.split('.').collect();
-    let segment_count = raw_segments.len();
     let mut padded = Vec::new();
     let mut standard = Vec::new();
-    let mut segments: Vec<String> = Vec::with_capacity(segment_count);
-    for (index, segment) in raw_segments.iter().enumerate() {
+    let mut segments: Vec<String> = Vec::new();
+    for (index, segment) in compact.split('.').enumerate() {
         let trimmed = segment.trim_end_matches('=');
         if trimmed.len() != segment.len() {
             padded.push(index);
@@ -211,19 +213,24 @@ pub fn decode(raw: &str) -> Option<Token> {
         }
         segments.push(trimmed.replace('+', "-").replace('/', "_"));
     }
-
-    let header = decode_header(segments.first()?)?;
-    if segment_count < 2 || (segment_count == 2 && segments[1].is_empty()) {
-        // A lone header segment (maybe followed by a full stop) is not a token.
-        return None;
-    }
     if !padded.is_empty() {
         repairs.push(Repair::Padding { segments: padded });
     }
     if !standard.is_empty() {
         repairs.push(Repair::StandardAlphabet { segments: standard });
     }
-    let compact = segments.join(".");
+    decode_compact(&segments.join("."), raw.len(), repairs)
+}
+
+/// Decodes a token already reduced to base64url segments and dots (`=` inside a segment aside).
+fn decode_compact(compact: &str, raw_len: usize, repairs: Vec<Repair>) -> Option<Token> {
+    let segments: Vec<&str> = compact.split('.').collect();
+    let segment_count = segments.len();
+    let header = decode_header(segments[0])?;
+    if segment_count < 2 || (segment_count == 2 && segments[1].is_empty()) {
+        // A lone header segment (maybe followed by a full stop) is not a token.
+        return None;
+    }
 
     let mut problems = Vec::new();
     let is_jwe = header.contains_key("enc");
@@ -237,10 +244,7 @@ pub fn decode(raw: &str) -> Option<Token> {
     let (payload, signature) = match form {
         Form::Jwe => (Payload::Encrypted, Vec::new()),
         Form::Jws => {
-            let payload = match segments.get(1) {
-                None => Payload::Missing,
-                Some(text) => decode_payload(text, &mut problems),
-            };
+            let payload = decode_payload(segments[1], &mut problems);
             let signature = match segments.get(2) {
                 Some(text) if segment_count == 3 && !text.is_empty() => match LENIENT.decode(text) {
                     Ok(bytes) => bytes,
@@ -255,14 +259,36 @@ pub fn decode(raw: &str) -> Option<Token> {
         }
     };
 
-    let mut token = Token { span: 0..raw.len(), form, header, payload, signature, compact, segment_count, repairs, problems };
+    let mut token = Token {
+        span: 0..raw_len,
+        form,
+        header,
+        payload,
+        signature,
+        compact: compact.to_string(),
+        segment_count,
+        repairs,
+        problems,
+    };
     check_signature_length(&mut token);
     Some(token)
 }
 
 fn decode_header(segment: &str) -> Option<Map<String, Value>> {
-    let bytes = LENIENT.decode(segment).ok()?;
-    match serde_json::from_slice::<Value>(&bytes).ok()? {
+    // Most headers are short: decode into a stack buffer, no allocation for look-alikes.
+    let mut buffer = [0u8; 512];
+    let heap;
+    let bytes: &[u8] = if segment.len() / 4 * 3 + 3 <= buffer.len() {
+        let length = LENIENT.decode_slice(segment, &mut buffer).ok()?;
+        &buffer[..length]
+    } else {
+        heap = LENIENT.decode(segment).ok()?;
+        &heap
+    };
+    if bytes.first() != Some(&b'{') && !bytes.first().is_some_and(u8::is_ascii_whitespace) {
+        return None;
+    }
+    match serde_json::from_slice::<Value>(bytes).ok()? {
         Value::Object(header) if header.contains_key("alg") => Some(header),
         _ => None,
     }
@@ -302,7 +328,7 @@ fn decode_payload(text: &str, problems: &mut Vec<String>) -> Payload {
     }
 }
 
-fn check_segment_count(form: Form, count: usize, segments: &[String], problems: &mut Vec<String>) {
+fn check_segment_count(form: Form, count: usize, segments: &[&str], problems: &mut Vec<String>) {
     match (form, count) {
         (Form::Jws, 3) | (Form::Jwe, 5) => {}
         (Form::Jws, 2) => problems.push(
@@ -316,12 +342,12 @@ fn check_segment_count(form: Form, count: usize, segments: &[String], problems: 
         ),
         (_, count) => problems.push(format!(
             "has {count} segments; a JWS has 3 and a JWE 5{}",
-            if segments.iter().any(String::is_empty) { " (an empty segment: a doubled `.`?)" } else { "" }
+            if segments.iter().any(|segment| segment.is_empty()) { " (an empty segment: a doubled `.`?)" } else { "" }
         )),
     }
 }
 
-fn check_segment_text(segments: &[String], form: Form, problems: &mut Vec<String>) {
+fn check_segment_text(segments: &[&str], form: Form, problems: &mut Vec<String>) {
     for (index, segment) in segments.iter().enumerate() {
         if segment.contains('=') {
             problems.push(format!(

@@ -13,9 +13,21 @@ use regex::Regex;
 use super::decode::{Token, decode};
 
 /// How a base64url-encoded JSON object starts: `{` followed by `"`, a digit, space, tab, CR or LF.
-static CANDIDATE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:ey[JIAL]|ew[ok0])[A-Za-z0-9_\-+/=%]*(?:\.[A-Za-z0-9_\-+/=%]*)*").expect("valid regex")
-});
+/// Only the 3-byte prefix goes through the regex (a SIMD literal search); the run after it is
+/// extended by a byte-table loop, which avoids the regex engine's reverse scans on dense text.
+static TOKEN_START: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"ey[JIAL]|ew[ok0]").expect("valid regex"));
+
+/// Bytes a token run may contain: base64url, dots, and the characters of common damage.
+static RUN_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'+' | b'/' | b'=' | b'%' | b'.');
+        byte += 1;
+    }
+    table
+};
 
 /// A wrapped token is joined across at most this many line breaks.
 const MAX_JOINS: usize = 64;
@@ -24,14 +36,20 @@ const MAX_JOINS: usize = 64;
 pub fn find_tokens(text: &str) -> Vec<Token> {
     let bytes = text.as_bytes();
     let mut tokens = Vec::new();
-    let mut consumed_until = 0;
-    for found in CANDIDATE.find_iter(text) {
-        if found.start() < consumed_until || !starts_at_boundary(bytes, found.start()) {
+    let mut from = 0;
+    while let Some(found) = TOKEN_START.find_at(text, from) {
+        let start = found.start();
+        let mut end = found.end();
+        while end < bytes.len() && RUN_BYTES[bytes[end] as usize] {
+            end += 1;
+        }
+        from = end;
+        if !starts_at_boundary(bytes, start) {
             continue;
         }
-        let end = cut_end(text, found.start(), found.end());
-        if let Some(token) = build_token(text, found.start(), end) {
-            consumed_until = token.span.end;
+        let end = cut_end(text, start, end);
+        if let Some(token) = build_token(text, start, end) {
+            from = from.max(token.span.end);
             tokens.push(token);
         }
     }
@@ -40,34 +58,35 @@ pub fn find_tokens(text: &str) -> Vec<Token> {
 
 /// Decodes the run at `start..end`, joining continuation lines while that makes it more complete.
 fn build_token(text: &str, start: usize, end: usize) -> Option<Token> {
-    let mut pieces: Vec<Range<usize>> = vec![start..end];
-    let mut raw = text[start..end].to_string();
-    let mut best = decode(&raw);
+    let mut best = decode(&text[start..end]);
+    let mut quality = best.as_ref().map_or(0, Token::completeness);
+    // The common case, an intact token, never copies the text.
+    let mut joined: Option<String> = None;
+    let mut last_end = end;
+    let mut line_breaks = 0;
     for _ in 0..MAX_JOINS {
-        let quality = best.as_ref().map_or(0, Token::completeness);
         if quality == 4 {
             break;
         }
-        let last_end = pieces.last().expect("non-empty").end;
         let Some(next) = continuation(text, last_end) else { break };
-        let mut joined = raw.clone();
-        joined.push_str(&text[next.clone()]);
-        let candidate = decode(&joined);
-        let joined_quality = candidate.as_ref().map_or(0, Token::completeness);
-        if candidate.is_none() || joined_quality <= quality {
+        let mut candidate_text = joined.clone().unwrap_or_else(|| text[start..end].to_string());
+        candidate_text.push_str(&text[next.clone()]);
+        let candidate = decode(&candidate_text);
+        let candidate_quality = candidate.as_ref().map_or(0, Token::completeness);
+        if candidate.is_none() || candidate_quality <= quality {
             break;
         }
-        pieces.push(next);
-        raw = joined;
+        joined = Some(candidate_text);
         best = candidate;
+        quality = candidate_quality;
+        last_end = next.end;
+        line_breaks += 1;
     }
     let mut token = best?;
-    let span = start..pieces.last().expect("non-empty").end;
-    let line_breaks = pieces.len() - 1;
     if line_breaks > 0 {
         token.repairs.insert(0, super::decode::Repair::Whitespace { count: line_breaks, line_breaks: true });
     }
-    token.span = span;
+    token.span = start..last_end;
     Some(token)
 }
 
