@@ -55,6 +55,12 @@ impl Repair {
     /// What was wrong, in a sentence fragment.
     pub fn problem(&self) -> String {
         match self {
+            Repair::Whitespace { count: 1, line_breaks: true } => {
+                "contains a line break inside (a wrapped or copy-pasted token); remove it".to_string()
+            }
+            Repair::Whitespace { count: 1, line_breaks: false } => {
+                "contains a space inside (a copy-paste accident); remove it".to_string()
+            }
             Repair::Whitespace { count, line_breaks } => {
                 let what = if *line_breaks { "line breaks or spaces" } else { "spaces" };
                 format!("contains {count} {what} inside (a wrapped or copy-pasted token); remove them")
