@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs every test suite of jwt-lsp on a fresh machine: Rust unit, fixture, CLI, LSP and stress
+# tests; the bundled examples; and the real-editor suites (which install what they need).
+#
+#   scripts/test.sh            everything
+#   scripts/test.sh --rust     only the Rust suites (fast inner loop)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+started=$SECONDS
+
+if ! command -v cargo >/dev/null; then
+  echo "scripts/test.sh: cargo is required (https://rustup.rs); the toolchain is pinned in rust-toolchain.toml" >&2
+  exit 2
+fi
+
+step "cargo test (unit, fixtures, CLI, LSP over stdio, stress)"
+cargo test --workspace --locked
+
+step "clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "benchmarks compile"
+cargo bench --workspace --locked --no-run >/dev/null 2>&1 || { echo "benchmarks do not compile" >&2; cargo bench --workspace --locked --no-run; exit 1; }
+
+if [[ "${1:-}" == "--rust" ]]; then
+  printf '\nRust suites passed in %ss\n' $((SECONDS - started))
+  exit 0
+fi
+
+step "release build and the bundled examples"
+cargo build --release --locked
+status=0
+./target/release/jwt-lsp check examples/ --format json --fail-on error >/tmp/jwt-lsp-examples.json || status=$?
+if [[ $status -ne 1 ]]; then
+  echo "check examples/ should report findings with errors (exit 1), got $status" >&2
+  exit 1
+fi
+python3 - <<'PY'
+import json
+findings = json.load(open("/tmp/jwt-lsp-examples.json"))["findings"]
+codes = {f["code"] for f in findings}
+token_rules = {"token-expired", "token-not-yet-valid", "token-issued-in-future", "token-no-expiry",
+               "token-alg-none", "token-malformed", "token-invalid-claims", "token-header-key"}
+missing = token_rules - codes
+assert not missing, f"examples/ no longer shows: {sorted(missing)}"
+print(f"examples/: {len(findings)} findings, {len(codes)} rule codes")
+PY
+
+if [[ -x tests/editors/run.sh ]]; then
+  step "real editors (VS Code, Neovim, Emacs, Vim)"
+  tests/editors/run.sh "$PWD/target/release/jwt-lsp"
+fi
+
+printf '\nAll suites passed in %ss\n' $((SECONDS - started))
