@@ -327,3 +327,59 @@ fn capitalize(text: &str) -> String {
         None => String::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jwt::decode::decode;
+
+    const NOW: i64 = 1_767_225_600;
+    const JWE: &str = "eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.OKOawDo13gRp2ojaHV7LFpZcgV7T6DVZKTyKOMTYUmKoTCVJRgckCL9kiMT03JGeipsEdY3mx_etLbbWSrFr05kLzcSr4qKAq7YN7e9jwQRb23nfa6c9d-StnImGyFDbSv04uVuxIp5Zms1gNxKKK2Da14B8S4rzVRltdYwam_lDp5XnZAYpQdb76FdIKLaVmqgfwX7XWRxv2322i-vDxRfqNzo_tETKzpVLzfiwQyeyPGLBIO56YJ7eObdv0je81860ppamavo35UgoRdbYaBcoh9QcfylQr66oc6vFWXRcZ_ZT2LawVCWTIy3brGPi6UklfCpIMfIjf7iGdXKHzg.48V1_ALb6US04U3b.5eym8TW_c8SuK0ltJ3rpYIzOeDQz7TALvtu6UG9oMo4vpzs9tX_EFShS8iB7j6jiSdiwkIr3ajwQzaBtQD_A.XFBoMYUZodetZdvTiFvSkQ";
+    // {"alg":"RS256","kid":"k1"} . {"sub":"alice","iss":"https://issuer","exp":1767232800,"iat":1767225000,"scope":"read"} . 256 bytes
+    fn rs256() -> String {
+        use base64::Engine;
+        let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+        format!(
+            "{}.{}.{}",
+            b64(br#"{"alg":"RS256","kid":"k1"}"#),
+            b64(br#"{"sub":"alice","iss":"https://issuer","exp":1767232800,"iat":1767225000,"scope":"read"}"#),
+            b64(&[1u8; 256])
+        )
+    }
+
+    #[test]
+    fn hover_explains_algorithm_claims_times_and_signature() {
+        let token = decode(&rs256()).unwrap();
+        let hover = hover_markdown(&token, NOW);
+        assert!(hover.starts_with("**JWT** · JWS signed with `RS256`: RSA PKCS#1 v1.5 with SHA-256"), "{hover}");
+        assert!(hover.contains("expires in 2 hours (2026-01-01 02:00:00 UTC)"), "{hover}");
+        assert!(hover.contains("| `exp` | 2026-01-01 02:00:00 UTC · in 2 hours | Expiration time"), "{hover}");
+        assert!(hover.contains("| `iat` | 2025-12-31 23:50:00 UTC · 10 minutes ago | Issued at"), "{hover}");
+        assert!(hover.contains("| `scope` | read | Scopes"), "{hover}");
+        assert!(hover.contains("`kid` Key id"), "{hover}");
+        assert!(hover.contains("**Signature**: 256 bytes (an RSA-2048 key)"), "{hover}");
+        assert_eq!(inlay_label(&token, NOW), "RS256 · sub=alice · expires in 2 h");
+    }
+
+    #[test]
+    fn jwe_hover_shows_the_header_and_says_the_payload_is_encrypted() {
+        let token = decode(JWE).unwrap();
+        let hover = hover_markdown(&token, NOW);
+        assert!(hover.contains("**JWE** · encrypted: `RSA-OAEP`"), "{hover}");
+        assert!(hover.contains("\"enc\": \"A256GCM\""), "{hover}");
+        assert!(hover.contains("**Payload**: encrypted"), "{hover}");
+        assert_eq!(inlay_label(&token, NOW), "JWE RSA-OAEP/A256GCM");
+    }
+
+    #[test]
+    fn damaged_token_hover_says_what_was_repaired() {
+        let good = rs256();
+        let (head, rest) = good.split_once('.').unwrap();
+        let damaged = format!("{head}.{}%3D%3D", rest.replacen('.', "==.", 1).replace("==.", "%3D%3D.").trim_end_matches("%3D%3D"));
+        let token = decode(&damaged).unwrap();
+        let hover = hover_markdown(&token, NOW);
+        assert!(hover.contains("⚠ Damaged — to decode it, jwt-lsp URL-decoded the token; removed `=` padding."), "{hover}");
+        assert!(hover.contains("\"sub\": \"alice\""), "{hover}");
+        assert!(inlay_label(&token, NOW).ends_with("· damaged"));
+    }
+}
