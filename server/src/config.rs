@@ -3,6 +3,7 @@
 //! flags) and the resolved `Config` the analysis reads.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
@@ -12,6 +13,7 @@ use crate::finding::Severity;
 use crate::jwt::checks::Clock;
 use crate::jwt::time::{UnixSeconds, parse_now, system_now};
 use crate::rules::Rule;
+use crate::verify::{Expectations, Verifier};
 
 /// Paths where fixture tokens are normal; time-based rules drop to `info` there.
 pub const DEFAULT_TEST_PATHS: &[&str] = &[
@@ -61,6 +63,24 @@ pub struct Settings {
     pub test_paths: Option<Vec<String>>,
     /// At most this many diagnostics are published per document (default 1000).
     pub max_diagnostics: Option<usize>,
+    /// Fetch `jwksUrls` over the network (default off; never enabled by `.jwt-lsp.toml`).
+    pub allow_network: Option<bool>,
+    /// JWKS URLs (https://, or http:// for localhost) fetched when `allowNetwork` is on.
+    pub jwks_urls: Option<Vec<String>>,
+    /// Key files: PEM (SPKI, PKCS#1, X.509 certificates), JWK or JWKS JSON.
+    pub keys: Option<Vec<String>>,
+    /// Names of environment variables that hold HMAC secrets (never the secrets themselves).
+    pub secret_env: Option<Vec<String>>,
+    /// A weak-secret wordlist file, one candidate per line.
+    pub wordlist: Option<String>,
+    /// The verifier's algorithm allow-list.
+    pub algorithms: Option<Vec<String>>,
+    /// Expected `iss` values.
+    pub issuers: Option<Vec<String>>,
+    /// Expected `aud` values (a token passes when it names one of them).
+    pub audiences: Option<Vec<String>>,
+    /// Globs of paths to skip entirely (scanning and key discovery).
+    pub ignore: Option<Vec<String>>,
 }
 
 impl Settings {
@@ -85,8 +105,29 @@ impl Settings {
             inlay_hints: other.inlay_hints.or(self.inlay_hints),
             test_paths: other.test_paths.clone().or_else(|| self.test_paths.clone()),
             max_diagnostics: other.max_diagnostics.or(self.max_diagnostics),
+            allow_network: other.allow_network.or(self.allow_network),
+            jwks_urls: other.jwks_urls.clone().or_else(|| self.jwks_urls.clone()),
+            keys: other.keys.clone().or_else(|| self.keys.clone()),
+            secret_env: other.secret_env.clone().or_else(|| self.secret_env.clone()),
+            wordlist: other.wordlist.clone().or_else(|| self.wordlist.clone()),
+            algorithms: other.algorithms.clone().or_else(|| self.algorithms.clone()),
+            issuers: other.issuers.clone().or_else(|| self.issuers.clone()),
+            audiences: other.audiences.clone().or_else(|| self.audiences.clone()),
+            ignore: other.ignore.clone().or_else(|| self.ignore.clone()),
         }
     }
+}
+
+/// The verification part of the settings, as the front ends need it to load keys and build the
+/// `Verifier` (paths are resolved against the workspace root by `verify::setup`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Verification {
+    pub allow_network: bool,
+    pub jwks_urls: Vec<String>,
+    pub keys: Vec<String>,
+    pub secret_env: Vec<String>,
+    pub wordlist: Option<String>,
+    pub expectations: Expectations,
 }
 
 /// Resolved settings, ready for the analysis.
@@ -98,6 +139,11 @@ pub struct Config {
     pub inlay_hints: bool,
     pub max_diagnostics: usize,
     test_paths: GlobSet,
+    ignore: GlobSet,
+    pub verification: Verification,
+    /// Keys and expectations for the signature checks; front ends replace it once keys are
+    /// loaded (`verify::setup`). The default knows no keys but still finds weak secrets.
+    pub verifier: Arc<Verifier>,
 }
 
 impl Default for Config {
@@ -153,6 +199,29 @@ impl Config {
             }
         }
         let test_paths = builder.build().unwrap_or_else(|_| GlobSet::empty());
+        let mut ignore = GlobSetBuilder::new();
+        for glob in settings.ignore.iter().flatten() {
+            match Glob::new(glob) {
+                Ok(glob) => {
+                    ignore.add(glob);
+                }
+                Err(err) => warnings.push(format!("setting `ignore`: {err}")),
+            }
+        }
+        let ignore = ignore.build().unwrap_or_else(|_| GlobSet::empty());
+        let expectations = Expectations {
+            algorithms: settings.algorithms.clone().unwrap_or_default(),
+            issuers: settings.issuers.clone().unwrap_or_default(),
+            audiences: settings.audiences.clone().unwrap_or_default(),
+        };
+        let verification = Verification {
+            allow_network: settings.allow_network.unwrap_or(false),
+            jwks_urls: settings.jwks_urls.clone().unwrap_or_default(),
+            keys: settings.keys.clone().unwrap_or_default(),
+            secret_env: settings.secret_env.clone().unwrap_or_default(),
+            wordlist: settings.wordlist.clone().filter(|path| !path.trim().is_empty()),
+            expectations: expectations.clone(),
+        };
         let config = Config {
             leeway: settings.leeway.unwrap_or(0),
             now,
@@ -160,6 +229,9 @@ impl Config {
             inlay_hints: settings.inlay_hints.unwrap_or(true),
             max_diagnostics: settings.max_diagnostics.unwrap_or(1000),
             test_paths,
+            ignore,
+            verification,
+            verifier: Arc::new(Verifier { expectations, ..Verifier::default() }),
         };
         (config, warnings)
     }
@@ -171,6 +243,20 @@ impl Config {
     /// `path` is relative to the workspace root (or as given on the command line), `/`-separated.
     pub fn is_test_path(&self, path: &str) -> bool {
         self.test_paths.is_match(path)
+    }
+
+    /// Whether `path` (relative, `/`-separated) matches the `ignore` globs.
+    pub fn is_ignored(&self, path: &str) -> bool {
+        self.ignore.is_match(path)
+    }
+
+    pub fn ignore_globs(&self) -> &GlobSet {
+        &self.ignore
+    }
+
+    /// This configuration with `verifier` in place of the default one.
+    pub fn with_verifier(&self, verifier: Verifier) -> Config {
+        Config { verifier: Arc::new(verifier), ..self.clone() }
     }
 
     /// The severity a finding of `rule` gets, or `None` when the rule is off. `proposed` is the

@@ -48,6 +48,13 @@ rules! {
     TokenMalformed => "token-malformed", Warning, false, "The token string is damaged (padding, alphabet, percent-encoding, whitespace, segments, JSON).";
     TokenInvalidClaims => "token-invalid-claims", Warning, false, "Registered claims have the wrong type or contradict each other.";
     TokenHeaderKey => "token-header-key", Warning, false, "The header names its own key (`jku`, `x5u` or `jwk`): a key-injection vector.";
+    TokenSignatureInvalid => "token-signature-invalid", Error, false, "No known key for the token verifies its signature.";
+    TokenKidUnknown => "token-kid-unknown", Warning, false, "The header `kid` matches no known key (a rotated or foreign key).";
+    TokenAlgNotAllowed => "token-alg-not-allowed", Warning, false, "The token's `alg` is not in the configured allow-list.";
+    TokenKeyConfusion => "token-key-confusion", Error, false, "An HS* token whose key is a public key: the HS/RS algorithm-confusion forgery.";
+    TokenWeakSecret => "token-weak-secret", Error, false, "An HS* token that verifies with a known default or guessable secret.";
+    TokenIssuerMismatch => "token-issuer-mismatch", Warning, false, "The token's `iss` is not one of the expected issuers.";
+    TokenAudienceMismatch => "token-audience-mismatch", Warning, false, "The token's `aud` names none of the expected audiences.";
 }
 
 impl Rule {

@@ -1,0 +1,153 @@
+//! Finding keys in a workspace without configuration: JWKS files (`jwks.json`, `*.jwks.json`,
+//! `.well-known/jwks.json`) and PEM public keys and certificates (`*.pem`, `*.crt`, `*.cer`,
+//! `*.pub`, `*.key`). The walk honours `.gitignore` (also outside git repositories), skips
+//! `.git` and `node_modules`, and is capped in depth, files visited, file size and keys found.
+
+use std::path::Path;
+
+use globset::GlobSet;
+
+use super::{KeyRing, KeySource, Origin, parse_key_text};
+
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Candidate files larger than this are skipped (key files are a few KiB).
+    pub max_file_bytes: u64,
+    /// Stop after visiting this many directory entries.
+    pub max_entries: usize,
+    /// Stop after this many key files.
+    pub max_key_files: usize,
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits { max_file_bytes: 64 * 1024, max_entries: 200_000, max_key_files: 200, max_depth: 16 }
+    }
+}
+
+/// What discovery found, and whether a cap cut it short.
+#[derive(Debug, Clone, Default)]
+pub struct Discovery {
+    pub ring: KeyRing,
+    pub files_visited: usize,
+    /// Set when a limit stopped the walk early; says which.
+    pub truncated: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Candidate {
+    /// Named like a JWKS: a file that fails to parse is reported.
+    Jwks,
+    /// A PEM-style extension: used only if it holds a public key or certificate.
+    Pem,
+}
+
+fn candidate(path: &Path) -> Option<Candidate> {
+    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+    if name == "jwks.json" || name.ends_with(".jwks.json") || name == "jwks.pub.json" {
+        return Some(Candidate::Jwks);
+    }
+    let extension = name.rsplit_once('.')?.1;
+    matches!(extension, "pem" | "crt" | "cer" | "pub" | "key").then_some(Candidate::Pem)
+}
+
+/// Walks `root` for key files. `ignore` holds extra globs (relative, `/`-separated) to skip;
+/// `progress` is called with the number of entries visited every 500 entries.
+pub fn discover(root: &Path, ignore: Option<&GlobSet>, limits: Limits, mut progress: impl FnMut(usize)) -> Discovery {
+    let mut discovery = Discovery::default();
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .require_git(false)
+        .max_depth(Some(limits.max_depth))
+        .filter_entry(|entry| !matches!(entry.file_name().to_str(), Some(".git" | "node_modules")))
+        .build();
+    let mut key_files = 0;
+    for entry in walker {
+        discovery.files_visited += 1;
+        if discovery.files_visited % 500 == 0 {
+            progress(discovery.files_visited);
+        }
+        if discovery.files_visited > limits.max_entries {
+            discovery.truncated = Some(format!("stopped after {} entries", limits.max_entries));
+            break;
+        }
+        let Ok(entry) = entry else { continue };
+        if !entry.file_type().is_some_and(|kind| kind.is_file()) {
+            continue;
+        }
+        let path = entry.path();
+        let Some(kind) = candidate(path) else { continue };
+        let relative = path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/");
+        if ignore.is_some_and(|globs| globs.is_match(&relative)) {
+            continue;
+        }
+        if key_files >= limits.max_key_files {
+            discovery.truncated = Some(format!("stopped after {} key files", limits.max_key_files));
+            break;
+        }
+        let source = KeySource::new(relative, Origin::Discovered);
+        let size = entry.metadata().map(|metadata| metadata.len()).unwrap_or(u64::MAX);
+        if size > limits.max_file_bytes {
+            if kind == Candidate::Jwks {
+                discovery.ring.add_source(source, Err(format!("{size} bytes, over the {}-byte discovery limit", limits.max_file_bytes)));
+            }
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(path) else { continue };
+        if kind == Candidate::Pem && !holds_public_pem(&text) {
+            continue;
+        }
+        key_files += 1;
+        discovery.ring.add_source(source.clone(), parse_key_text(&text, source));
+    }
+    discovery
+}
+
+fn holds_public_pem(text: &str) -> bool {
+    ["-----BEGIN PUBLIC KEY-----", "-----BEGIN RSA PUBLIC KEY-----", "-----BEGIN CERTIFICATE-----"]
+        .iter()
+        .any(|marker| text.contains(marker))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EC_JWKS: &str = r#"{"keys":[{"kty":"EC","crv":"P-256","kid":"k1","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}"#;
+
+    #[test]
+    fn finds_jwks_files_and_honours_gitignore_and_caps() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::create_dir_all(root.join(".well-known")).unwrap();
+        std::fs::create_dir_all(root.join("ignored")).unwrap();
+        std::fs::create_dir_all(root.join("config")).unwrap();
+        std::fs::write(root.join(".well-known/jwks.json"), EC_JWKS).unwrap();
+        std::fs::write(root.join("config/auth.jwks.json"), EC_JWKS).unwrap();
+        std::fs::write(root.join("ignored/jwks.json"), EC_JWKS).unwrap();
+        std::fs::write(root.join(".gitignore"), "ignored/\n").unwrap();
+        std::fs::write(root.join("broken.jwks.json"), "{not json").unwrap();
+        std::fs::write(root.join("huge.jwks.json"), " ".repeat(70 * 1024)).unwrap();
+        std::fs::write(root.join("notes.pem"), "just text").unwrap();
+        std::fs::write(root.join("private.key"), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n").unwrap();
+
+        let found = discover(root, None, Limits::default(), |_| {});
+        let mut locations: Vec<&str> = found.ring.keys.iter().map(|key| key.source.location.as_str()).collect();
+        locations.sort();
+        assert_eq!(locations, [".well-known/jwks.json", "config/auth.jwks.json"]);
+        let errors = found.ring.errors();
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors.iter().any(|error| error.starts_with("broken.jwks.json") && error.contains("JSON")));
+        assert!(errors.iter().any(|error| error.starts_with("huge.jwks.json") && error.contains("limit")));
+        assert!(found.truncated.is_none());
+
+        let capped = discover(root, None, Limits { max_key_files: 1, ..Limits::default() }, |_| {});
+        assert!(capped.truncated.as_deref().is_some_and(|why| why.contains("1 key files")));
+
+        let mut globs = globset::GlobSetBuilder::new();
+        globs.add(globset::Glob::new("config/**").unwrap());
+        let skipped = discover(root, Some(&globs.build().unwrap()), Limits::default(), |_| {});
+        assert_eq!(skipped.ring.keys.len(), 1);
+    }
+}

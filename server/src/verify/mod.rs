@@ -1,0 +1,632 @@
+//! Verifying a token against real keys, as a five-step checklist that finds the cause of an
+//! `invalid signature` fast: ① decode, ② `alg` against the allow-list, ③ `kid` against the keys
+//! and JWKS, ④ `iss`/`aud`, ⑤ `exp`/`nbf` with leeway — then the signature.
+//!
+//! The signature verdict is one per token, the most specific cause first: key confusion (an
+//! HS* token whose key is a public key), a weak or default secret, an unknown `kid`, then an
+//! invalid signature. Signatures are checked by the `jsonwebtoken` crate; decoding stays ours.
+//!
+//! Pure apart from two optional slow parts, which `Mode::Deferred` (the editor) leaves to a
+//! background task: searching a large wordlist, and re-fetching a JWKS for an unknown `kid`.
+
+pub mod checklist;
+pub mod signature;
+pub mod weak;
+
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::finding::Finding;
+use crate::jwt::checks::Clock;
+use crate::jwt::decode::Form;
+use crate::jwt::time::{format_utc, long_duration};
+use crate::jwt::Token;
+use crate::keys::fetch::JwksCache;
+use crate::keys::{Fit, Key, KeyRing, Origin};
+use crate::rules::Rule;
+pub use checklist::{Examination, Mark, Step, Verdict};
+use weak::{HmacTarget, Wordlist};
+
+/// What a verifier expects: empty lists mean "not configured" (that step is skipped).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Expectations {
+    pub algorithms: Vec<String>,
+    pub issuers: Vec<String>,
+    pub audiences: Vec<String>,
+}
+
+/// Whether slow work runs now (CLI) or is handed back for a background task (editor).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    #[default]
+    Inline,
+    Deferred,
+}
+
+/// Slow work an examination in `Mode::Deferred` left undone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Deferred {
+    /// Search the wordlist for this token (its repaired compact form).
+    Wordlist { compact: String },
+    /// Re-fetch this JWKS because of this unknown `kid`.
+    RefreshJwks { url: String, kid: String },
+}
+
+/// Everything needed to examine tokens: expectations, keys, and the optional slow sources.
+#[derive(Debug, Clone, Default)]
+pub struct Verifier {
+    pub expectations: Expectations,
+    /// Configured, environment and discovered keys.
+    pub keys: KeyRing,
+    /// `jwksUrls`; only consulted when `remote` is set (network allowed).
+    pub jwks_urls: Vec<String>,
+    pub remote: Option<Arc<JwksCache>>,
+    pub wordlist: Option<Arc<Wordlist>>,
+    pub mode: Mode,
+}
+
+const LIBRARY_ERRORS: &str =
+    "jsonwebtoken: `invalid signature`; PyJWT: `Signature verification failed`; golang-jwt: `token signature is invalid`";
+
+impl Verifier {
+    /// Runs the checklist for one token. `literals` are the file's strings (weak-secret
+    /// candidates); `line_of` maps a byte offset of the file to its 0-based line.
+    pub fn examine(&self, token: &Token, literals: &[(usize, String)], clock: Clock, line_of: &dyn Fn(usize) -> usize) -> Examination {
+        let mut exam = Examination::default();
+        let alg = token.alg().unwrap_or("");
+
+        // ① decode
+        let decoded_ok = token.problems.is_empty() && token.alg().is_some();
+        let decode_text = if !decoded_ok {
+            format!("damaged: {}", token.problems.first().cloned().unwrap_or_else(|| "no `alg`".to_string()))
+        } else if token.form == Form::Jwe {
+            "JWE header decodes; the payload is encrypted".to_string()
+        } else if !token.repairs.is_empty() {
+            let actions: Vec<&str> = token.repairs.iter().map(|repair| repair.action()).collect();
+            format!("decodes after repair ({})", actions.join("; "))
+        } else {
+            "header and payload decode".to_string()
+        };
+        exam.push(1, "decode", if decoded_ok { Mark::Pass } else { Mark::Fail }, decode_text);
+
+        // ② alg
+        let is_none = alg.eq_ignore_ascii_case("none");
+        let allowed = &self.expectations.algorithms;
+        if is_none {
+            exam.push(2, "alg", Mark::Fail, format!("`{alg}`: unsecured, verifiers must reject it"));
+        } else if allowed.is_empty() {
+            exam.push(2, "alg", Mark::Skip, format!("`{alg}`; no allow-list configured (setting `algorithms`)"));
+        } else if allowed.iter().any(|allowed| allowed == alg) {
+            exam.push(2, "alg", Mark::Pass, format!("`{alg}` ∈ [{}]", allowed.join(", ")));
+        } else {
+            let message = format!("`{alg}` ∉ [{}]", allowed.join(", "));
+            exam.push(2, "alg", Mark::Fail, message.clone());
+            exam.findings.push(Finding::new(
+                Rule::TokenAlgNotAllowed,
+                token.span.clone(),
+                format!(
+                    "Algorithm {message}: verifiers with this allow-list reject it (jsonwebtoken `invalid algorithm`, PyJWT `The specified alg value is not allowed`, golang-jwt `signing method {alg} is invalid`). Sign with an allowed algorithm, or add `{alg}` to `algorithms` if it is expected."
+                ),
+            ));
+        }
+
+        if token.form == Form::Jwe {
+            exam.push(3, "kid", Mark::Skip, "JWE: jwt-lsp verifies JWS signatures only".to_string());
+            exam.push(4, "iss/aud", Mark::Skip, "the claims are encrypted".to_string());
+            exam.push(5, "exp/nbf", Mark::Skip, "the claims are encrypted".to_string());
+            exam.signature(Mark::Skip, "JWE: not a signature".to_string(), Verdict::NotChecked);
+            return exam;
+        }
+
+        // ③ kid, resolved together with the signature below; ④ and ⑤ first need the claims.
+        let claims = token.claims();
+        self.check_issuer_audience(token, claims, &mut exam);
+        check_times(claims, clock, &mut exam);
+
+        if is_none || !decoded_ok || token.signature.is_empty() {
+            let why = if is_none {
+                "no signature (`alg: none`)"
+            } else if !decoded_ok {
+                "not checked: the token is damaged"
+            } else {
+                "no signature segment"
+            };
+            exam.insert_kid_step(Mark::Skip, kid_of(token).map_or("no `kid`".to_string(), |kid| format!("`{kid}`; not checked")));
+            exam.signature(Mark::Skip, why.to_string(), Verdict::NotChecked);
+            return exam;
+        }
+        self.check_signature(token, alg, literals, line_of, &mut exam);
+        exam
+    }
+
+    fn check_issuer_audience(&self, token: &Token, claims: Option<&serde_json::Map<String, Value>>, exam: &mut Examination) {
+        let issuers = &self.expectations.issuers;
+        let audiences = &self.expectations.audiences;
+        if issuers.is_empty() && audiences.is_empty() {
+            exam.push(4, "iss/aud", Mark::Skip, "no expected issuer or audience configured (settings `issuers`, `audiences`)".to_string());
+            return;
+        }
+        let Some(claims) = claims else {
+            exam.push(4, "iss/aud", Mark::Fail, "the payload is not a JSON object, so it has no claims".to_string());
+            return;
+        };
+        let mut parts = Vec::new();
+        let mut failed = false;
+        if !issuers.is_empty() {
+            let expected = quoted_list(issuers);
+            match claims.get("iss") {
+                Some(Value::String(iss)) if issuers.contains(iss) => parts.push(format!("iss `{iss}` ✓")),
+                other => {
+                    failed = true;
+                    let got = match other {
+                        None => "the token has no `iss`".to_string(),
+                        Some(Value::String(iss)) => format!("`iss` is `{iss}`"),
+                        Some(value) => format!("`iss` is {value}, not a string"),
+                    };
+                    let near = match other {
+                        Some(Value::String(iss)) => near_miss(iss, issuers),
+                        _ => String::new(),
+                    };
+                    parts.push(format!("{got}, expected {expected} ✗"));
+                    exam.findings.push(Finding::new(
+                        Rule::TokenIssuerMismatch,
+                        token.span.clone(),
+                        format!(
+                            "Issuer mismatch: {got}, expected {expected}{near}. Verifiers reject it (jsonwebtoken `jwt issuer invalid`, PyJWT `Invalid issuer`, golang-jwt `token has invalid issuer`)."
+                        ),
+                    ));
+                }
+            }
+        }
+        if !audiences.is_empty() {
+            let expected = quoted_list(audiences);
+            let token_audiences: Option<Vec<&str>> = match claims.get("aud") {
+                Some(Value::String(aud)) => Some(vec![aud.as_str()]),
+                Some(Value::Array(items)) => Some(items.iter().filter_map(Value::as_str).collect()),
+                _ => None,
+            };
+            match token_audiences {
+                Some(list) if list.iter().any(|aud| audiences.iter().any(|expected| expected == aud)) => {
+                    parts.push(format!("aud {} ✓", list.iter().map(|aud| format!("`{aud}`")).collect::<Vec<_>>().join(", ")))
+                }
+                other => {
+                    failed = true;
+                    let got = match other {
+                        None if claims.contains_key("aud") => "`aud` is not a string or an array of strings".to_string(),
+                        None => "the token has no `aud`".to_string(),
+                        Some(list) => format!("`aud` is {}", list.iter().map(|aud| format!("`{aud}`")).collect::<Vec<_>>().join(", ")),
+                    };
+                    parts.push(format!("{got}, expected {expected} ✗"));
+                    exam.findings.push(Finding::new(
+                        Rule::TokenAudienceMismatch,
+                        token.span.clone(),
+                        format!(
+                            "Audience mismatch: {got}, expected {expected}. Verifiers reject it (jsonwebtoken `jwt audience invalid`, PyJWT `Audience doesn't match` / `Invalid audience`, golang-jwt `token has invalid audience`): the token was issued for another API."
+                        ),
+                    ));
+                }
+            }
+        }
+        exam.push(4, "iss/aud", if failed { Mark::Fail } else { Mark::Pass }, parts.join(" · "));
+    }
+
+    fn check_signature(
+        &self,
+        token: &Token,
+        alg: &str,
+        literals: &[(usize, String)],
+        line_of: &dyn Fn(usize) -> usize,
+        exam: &mut Examination,
+    ) {
+        let kid = kid_of(token);
+        let (remote_keys, remote_notes) = self.remote_keys(kid, &mut exam.deferred);
+        let all_keys: Vec<&Key> = self.keys.keys.iter().chain(remote_keys.iter()).collect();
+        let by_kid: Vec<&Key> = match kid {
+            Some(kid) => all_keys.iter().copied().filter(|key| key.kid.as_deref() == Some(kid)).collect(),
+            None => Vec::new(),
+        };
+        let kid_sources = kid_sources(&all_keys);
+
+        let is_hmac = alg.starts_with("HS");
+        let hmac_target = token
+            .signing_input()
+            .and_then(|input| HmacTarget::new(alg, input.as_bytes(), &token.signature));
+
+        // Key confusion (a): an HS* token whose kid names a public key.
+        if is_hmac && let Some(public) = by_kid.iter().find(|key| key.material.is_public()) {
+            let verifies = hmac_target.as_ref().and_then(|target| confusion_text(target, public));
+            exam.insert_kid_step(Mark::Fail, format!("`{}` is {}, a public key, but `alg` is `{alg}`", kid.unwrap_or_default(), public.describe()));
+            let proof = match verifies {
+                Some(form) => format!(" and the token verifies with that key's {form} as the HMAC secret: it is forged"),
+                None => String::new(),
+            };
+            let message = format!(
+                "Key confusion: `kid` `{}` resolves to {}, but the token says `{alg}`{proof}. A verifier that takes the algorithm from the token would use the public key as an HMAC secret, so anyone can mint tokens (CVE-2015-9235, CVE-2016-10555, CVE-2022-29217 class). Pin the algorithms per key on the verifier.",
+                kid.unwrap_or_default(),
+                public.describe()
+            );
+            exam.signature(Mark::Fail, format!("{alg} token, {} key", public.material.kind()), Verdict::KeyConfusion);
+            exam.findings.push(Finding::new(Rule::TokenKeyConfusion, token.span.clone(), message));
+            return;
+        }
+
+        if let Some(target) = &hmac_target {
+            // Key confusion (b): the token verifies with a public key's text as the HMAC secret.
+            for key in all_keys.iter().filter(|key| key.material.is_public()) {
+                if let Some(form) = confusion_text(target, key) {
+                    exam.insert_kid_step(Mark::Skip, kid.map_or("no `kid`".to_string(), |kid| format!("`{kid}`")));
+                    exam.signature(Mark::Fail, format!("verifies with the {form} of {} as HMAC secret", key.describe()), Verdict::KeyConfusion);
+                    exam.findings.push(Finding::new(
+                        Rule::TokenKeyConfusion,
+                        token.span.clone(),
+                        format!(
+                            "Key confusion: this {alg} token verifies when the {form} of the public key {} is used as the HMAC secret — the HS/RS algorithm-confusion forgery (CVE-2015-9235 class). Anyone with the public key can mint tokens a confused verifier accepts. Pin `algorithms` on the verifier and never pass a public key to an HMAC check.",
+                            key.describe()
+                        ),
+                    ));
+                    return;
+                }
+            }
+            // Weak secrets: built-in list, empty string, literals in this file, then the wordlist.
+            let mut weak = weak::check_quick(target, literals);
+            if weak.is_none()
+                && let Some(list) = &self.wordlist
+            {
+                weak = match self.mode {
+                    Mode::Inline => weak::wordlist_verdict(list, target),
+                    Mode::Deferred => match weak::cached_wordlist_verdict(list, target) {
+                        Some(verdict) => verdict,
+                        None => {
+                            exam.deferred.push(Deferred::Wordlist { compact: token.compact.clone() });
+                            exam.notes.push(format!("the wordlist {} is being searched in the background", list.path.display()));
+                            None
+                        }
+                    },
+                };
+            }
+            if let Some(found) = weak {
+                let described = found.describe(line_of);
+                exam.insert_kid_step(Mark::Skip, kid.map_or("no `kid`".to_string(), |kid| format!("`{kid}`")));
+                exam.signature(Mark::Fail, format!("verifies with the weak secret {described}"), Verdict::WeakSecret);
+                exam.findings.push(Finding::new(
+                    Rule::TokenWeakSecret,
+                    token.span.clone(),
+                    format!(
+                        "Weak secret: this {alg} token verifies with {described}. Anyone can forge tokens with it. Rotate to a random secret of at least {} bytes from a secret store (RFC 7518 §3.2).",
+                        hmac_key_bytes(alg)
+                    ),
+                ));
+                return;
+            }
+        }
+
+        // ③ kid and the candidate keys.
+        let mut trusted = true;
+        let candidates: Vec<&Key> = match kid {
+            Some(kid) if !by_kid.is_empty() => {
+                let described: Vec<String> = by_kid.iter().map(|key| key.source.describe()).collect();
+                exam.insert_kid_step(Mark::Pass, format!("`{kid}` found in {}", dedupe(described).join(", ")));
+                by_kid
+            }
+            Some(kid) if !kid_sources.is_empty() => {
+                let sources = kid_sources.join(", ");
+                let notes = if remote_notes.is_empty() { String::new() } else { format!(" ({})", remote_notes.join("; ")) };
+                exam.insert_kid_step(Mark::Fail, format!("`{kid}` not in {sources} (rotated? refresh the JWKS){notes}"));
+                exam.signature(Mark::Fail, format!("no key with kid `{kid}`"), Verdict::KidUnknown);
+                let refresh = if self.jwks_urls.is_empty() {
+                    "update the key files".to_string()
+                } else if self.remote.is_some() {
+                    "run the command `jwt-lsp.refreshJwks` to re-fetch the JWKS".to_string()
+                } else {
+                    "enable `allowNetwork` so jwt-lsp can fetch the configured `jwksUrls`".to_string()
+                };
+                exam.findings.push(Finding::new(
+                    Rule::TokenKidUnknown,
+                    token.span.clone(),
+                    format!(
+                        "Unknown key id: `kid` `{kid}` matches no key in {sources}. After a key rotation, verifiers with a cached JWKS fail on it (jwks-rsa `SigningKeyNotFoundError`, PyJWT `Unable to find a signing key that matches`, then {LIBRARY_ERRORS}): refresh the JWKS — {refresh} — or check that the token comes from the expected issuer."
+                    ),
+                ));
+                return;
+            }
+            _ => {
+                let fitting: Vec<&Key> = all_keys.iter().copied().filter(|key| !matches!(key.material.fit(alg), Fit::WrongType(_))).collect();
+                trusted = fitting.iter().any(|key| key.source.origin != Origin::Discovered);
+                let what = match kid {
+                    Some(kid) => format!("`{kid}`; the known keys carry no `kid`"),
+                    None => "no `kid`".to_string(),
+                };
+                if fitting.is_empty() {
+                    exam.insert_kid_step(Mark::Skip, what);
+                } else {
+                    exam.insert_kid_step(Mark::Pass, format!("{what}; {} candidate key{} for `{alg}`", fitting.len(), plural(fitting.len())));
+                }
+                if trusted {
+                    fitting.into_iter().filter(|key| key.source.origin != Origin::Discovered).collect()
+                } else {
+                    fitting
+                }
+            }
+        };
+
+        if candidates.is_empty() {
+            let reason = if all_keys.is_empty() {
+                "not verified: no keys configured or found (settings `keys`, `jwksUrls`, `secretEnv`)".to_string()
+            } else {
+                format!("not verified: none of the {} known key{} fits `{alg}`", all_keys.len(), plural(all_keys.len()))
+            };
+            exam.signature(Mark::Skip, reason, Verdict::NotChecked);
+            return;
+        }
+
+        let mut tried = Vec::new();
+        let mut mismatches = Vec::new();
+        let mut unverifiable = Vec::new();
+        for key in &candidates {
+            if let Some(conflict) = key.metadata_conflict(alg) {
+                mismatches.push(format!("{}: {conflict}", key.describe()));
+                continue;
+            }
+            match key.material.fit(alg) {
+                Fit::Fits => match signature::verify(token, key, alg) {
+                    Ok(true) => {
+                        exam.signature(Mark::Pass, format!("verified with {}", key.describe()), Verdict::Verified);
+                        return;
+                    }
+                    Ok(false) => tried.push(key.describe()),
+                    Err(reason) => mismatches.push(format!("{}: {reason}", key.describe())),
+                },
+                Fit::WrongType(reason) => mismatches.push(format!("{}: {reason}", key.describe())),
+                Fit::Unverifiable(reason) => unverifiable.push(reason),
+            }
+        }
+        if tried.is_empty() && mismatches.is_empty() {
+            exam.signature(Mark::Skip, format!("not verified: {}", dedupe(unverifiable).join("; ")), Verdict::NotChecked);
+            return;
+        }
+        let mut detail = Vec::new();
+        if !tried.is_empty() {
+            detail.push(format!("tried {}", tried.join(", ")));
+        }
+        if !mismatches.is_empty() {
+            detail.push(format!("alg/key mismatch: {}", mismatches.join("; ")));
+        }
+        let detail = detail.join("; ");
+        if !trusted {
+            exam.signature(
+                Mark::Skip,
+                format!("not verified by the workspace keys found without configuration ({detail}); they are trusted only through a matching `kid`: list the right key in `keys`"),
+                Verdict::NotChecked,
+            );
+            return;
+        }
+        exam.signature(Mark::Fail, format!("invalid: {detail}"), Verdict::Invalid);
+        exam.findings.push(Finding::new(
+            Rule::TokenSignatureInvalid,
+            token.span.clone(),
+            format!(
+                "Invalid signature: no known key verifies this {alg} token ({detail}). Verifiers reject it ({LIBRARY_ERRORS}). The token was signed with another key (wrong environment, rotated key) or altered after signing."
+            ),
+        ));
+    }
+
+    /// Keys from the configured JWKS URLs (network allowed only). In `Inline` mode this may
+    /// fetch; in `Deferred` mode it reads the cache and asks for a background refresh instead.
+    fn remote_keys(&self, kid: Option<&str>, deferred: &mut Vec<Deferred>) -> (Vec<Key>, Vec<String>) {
+        let Some(cache) = &self.remote else { return (Vec::new(), Vec::new()) };
+        let mut keys = Vec::new();
+        let mut notes = Vec::new();
+        for url in &self.jwks_urls {
+            let mut lookup = match self.mode {
+                Mode::Inline => Some(cache.get(url)),
+                Mode::Deferred => cache.peek(url),
+            };
+            let kid_missing = |keys: &[Key]| kid.is_some_and(|kid| !keys.iter().any(|key| key.kid.as_deref() == Some(kid)));
+            if let Some(kid) = kid
+                && lookup.as_ref().is_none_or(|found| kid_missing(&found.keys))
+            {
+                match self.mode {
+                    Mode::Inline => lookup = Some(cache.refresh_for_unknown_kid(url, kid)),
+                    Mode::Deferred => deferred.push(Deferred::RefreshJwks { url: url.clone(), kid: kid.to_string() }),
+                }
+            }
+            match lookup {
+                Some(found) => {
+                    if let Some(error) = found.error {
+                        notes.push(format!("{url}: {error}"));
+                    }
+                    notes.extend(found.notes.into_iter().filter(|note| note.contains("rate limit")));
+                    keys.extend(found.keys);
+                }
+                None => notes.push(format!("{url}: not fetched yet")),
+            }
+        }
+        (keys, notes)
+    }
+
+    /// Runs deferred work; returns whether anything new was learnt (then re-examine).
+    pub fn run_deferred(&self, work: &[Deferred]) -> bool {
+        let mut changed = false;
+        for item in work {
+            match item {
+                Deferred::Wordlist { compact } => {
+                    let (Some(list), Some(token)) = (&self.wordlist, crate::jwt::decode::decode(compact)) else { continue };
+                    let Some(input) = token.signing_input() else { continue };
+                    let Some(target) = HmacTarget::new(token.alg().unwrap_or(""), input.as_bytes(), &token.signature) else { continue };
+                    if weak::cached_wordlist_verdict(list, &target).is_none() {
+                        weak::wordlist_verdict(list, &target);
+                        changed = true;
+                    }
+                }
+                Deferred::RefreshJwks { url, kid } => {
+                    if let Some(cache) = &self.remote {
+                        changed |= cache.refresh_for_unknown_kid(url, kid).fetched;
+                    }
+                }
+            }
+        }
+        changed
+    }
+}
+
+/// The token's `kid` when it is a string.
+fn kid_of(token: &Token) -> Option<&str> {
+    token.header.get("kid").and_then(Value::as_str)
+}
+
+fn kid_sources(keys: &[&Key]) -> Vec<String> {
+    dedupe(keys.iter().filter(|key| key.kid.is_some()).map(|key| key.source.describe()).collect())
+}
+
+/// Which text form of a public key, used as an HMAC secret, verifies the token.
+fn confusion_text(target: &HmacTarget<'_>, key: &Key) -> Option<&'static str> {
+    key.public_texts.iter().find(|text| target.verifies(text)).map(|text| {
+        if text.starts_with(b"-----BEGIN") {
+            if text.ends_with(b"\n") { "PEM text (with its trailing newline)" } else { "PEM text (without a trailing newline)" }
+        } else if text.starts_with(b"{") {
+            "JWK JSON"
+        } else {
+            "file text"
+        }
+    })
+}
+
+fn check_times(claims: Option<&serde_json::Map<String, Value>>, clock: Clock, exam: &mut Examination) {
+    let Some(claims) = claims else {
+        exam.push(5, "exp/nbf", Mark::Skip, "no claims".to_string());
+        return;
+    };
+    let leeway = clock.leeway as i64;
+    let leeway_note = format!(" (leeway {} s)", clock.leeway);
+    let number = |name: &str| -> Result<Option<i64>, String> {
+        match claims.get(name) {
+            None => Ok(None),
+            Some(Value::Number(number)) => match number.as_f64() {
+                Some(value) if value.abs() < 1e11 => Ok(Some(value.floor() as i64)),
+                _ => Err(format!("`{name}` is not a NumericDate in seconds")),
+            },
+            Some(_) => Err(format!("`{name}` is not a number")),
+        }
+    };
+    let mut parts = Vec::new();
+    let mut failed = false;
+    match number("exp") {
+        Err(reason) => {
+            failed = true;
+            parts.push(reason);
+        }
+        Ok(None) => parts.push("no `exp` (never expires)".to_string()),
+        Ok(Some(exp)) if exp < clock.now.saturating_sub(leeway) => {
+            failed = true;
+            parts.push(format!("expired {} ago, {}", long_duration(clock.now - exp), format_utc(exp)));
+        }
+        Ok(Some(exp)) if exp < clock.now => parts.push(format!("expired {} ago, within the leeway", long_duration(clock.now - exp))),
+        Ok(Some(exp)) => parts.push(format!("expires in {}, {}", long_duration(exp - clock.now), format_utc(exp))),
+    }
+    match number("nbf") {
+        Err(reason) => {
+            failed = true;
+            parts.push(reason);
+        }
+        Ok(Some(nbf)) if nbf > clock.now.saturating_add(leeway) => {
+            failed = true;
+            parts.push(format!("not valid before {}, in {}", format_utc(nbf), long_duration(nbf - clock.now)));
+        }
+        _ => {}
+    }
+    exam.push(5, "exp/nbf", if failed { Mark::Fail } else { Mark::Pass }, format!("{}{leeway_note}", parts.join("; ")));
+}
+
+fn hmac_key_bytes(alg: &str) -> usize {
+    match alg {
+        "HS384" => 48,
+        "HS512" => 64,
+        _ => 32,
+    }
+}
+
+fn quoted_list(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|item| format!("`{item}`")).collect();
+    if quoted.len() == 1 { quoted[0].clone() } else { format!("one of {}", quoted.join(", ")) }
+}
+
+/// " (differs only by a trailing slash)" and similar hints for near misses.
+fn near_miss(got: &str, expected: &[String]) -> String {
+    for want in expected {
+        if got.trim_end_matches('/') == want.trim_end_matches('/') {
+            return " (they differ only by a trailing `/`: issuers are compared as exact strings)".to_string();
+        }
+        if got.eq_ignore_ascii_case(want) {
+            return " (they differ only in letter case: issuers are compared as exact strings)".to_string();
+        }
+        if got.trim_start_matches("https://").trim_start_matches("http://") == want.trim_start_matches("https://").trim_start_matches("http://") {
+            return " (they differ in the scheme, http vs https)".to_string();
+        }
+    }
+    String::new()
+}
+
+fn dedupe(items: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for item in items {
+        if !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
+}
+
+fn plural(count: usize) -> &'static str {
+    if count == 1 { "" } else { "s" }
+}
+
+/// Builds a `Verifier` from the verification settings: reads the configured key files (relative
+/// to `base`), the `secretEnv` variables and the wordlist, adds `discovered` keys, and uses
+/// `remote` for `jwksUrls` when network access is allowed. Problems come back as warnings
+/// (never key material); one bad source never stops the others.
+pub fn setup(
+    verification: &crate::config::Verification,
+    base: Option<&std::path::Path>,
+    discovered: Option<&KeyRing>,
+    remote: Option<Arc<JwksCache>>,
+    mode: Mode,
+) -> (Verifier, Vec<String>) {
+    use crate::keys::{KeySource, load_file, resolve_path, secret_from_env};
+    let mut warnings = Vec::new();
+    let mut ring = KeyRing::default();
+    for path in &verification.keys {
+        let resolved = resolve_path(base, path);
+        ring.add_source(KeySource::new(path.clone(), Origin::Configured), load_file(&resolved, path, Origin::Configured));
+    }
+    for name in &verification.secret_env {
+        ring.add_source(KeySource::new(name.clone(), Origin::Environment), secret_from_env(name));
+    }
+    warnings.extend(ring.errors().into_iter().map(|error| format!("key {error}")));
+    if let Some(found) = discovered {
+        ring.merge(found.clone());
+    }
+    let wordlist = match &verification.wordlist {
+        None => None,
+        Some(path) => match Wordlist::load(&resolve_path(base, path)) {
+            Ok(list) => Some(list),
+            Err(err) => {
+                warnings.push(err);
+                None
+            }
+        },
+    };
+    let mut jwks_urls = Vec::new();
+    for url in &verification.jwks_urls {
+        match crate::keys::fetch::check_url(url) {
+            Ok(()) => jwks_urls.push(url.clone()),
+            Err(err) => warnings.push(format!("jwksUrls: {err}")),
+        }
+    }
+    let remote = if verification.allow_network && !jwks_urls.is_empty() { remote.or_else(|| Some(Arc::new(JwksCache::default()))) } else { None };
+    if !verification.allow_network && !jwks_urls.is_empty() {
+        warnings.push("jwksUrls are configured but network access is off (setting `allowNetwork`); they are not fetched".to_string());
+    }
+    let verifier = Verifier { expectations: verification.expectations.clone(), keys: ring, jwks_urls, remote, wordlist, mode };
+    (verifier, warnings)
+}
