@@ -194,6 +194,9 @@ struct Fetched {
 pub fn check_url(url: &str) -> Result<(), String> {
     let lower = url.to_ascii_lowercase();
     let (scheme, rest) = lower.split_once("://").ok_or_else(|| format!("`{url}` is not an absolute URL"))?;
+    if scheme != "https" && scheme != "http" {
+        return Err(format!("unsupported URL scheme `{scheme}://` (use https://)"));
+    }
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     if authority.contains('@') {
         return Err("URLs with credentials (`user@host`) are refused".to_string());
@@ -204,8 +207,7 @@ pub fn check_url(url: &str) -> Result<(), String> {
     match scheme {
         "https" => Ok(()),
         "http" if is_loopback(authority) => Ok(()),
-        "http" => Err(format!("`{url}` uses plain http://; JWKS must come over https:// (http:// is allowed only for localhost)")),
-        other => Err(format!("unsupported URL scheme `{other}://`")),
+        _ => Err(format!("`{url}` uses plain http://; JWKS must come over https:// (http:// is allowed only for localhost)")),
     }
 }
 

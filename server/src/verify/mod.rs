@@ -19,7 +19,7 @@ use serde_json::Value;
 
 use crate::finding::Finding;
 use crate::jwt::checks::Clock;
-use crate::jwt::decode::Form;
+use crate::jwt::decode::{Form, Payload};
 use crate::jwt::time::{format_utc, long_duration};
 use crate::jwt::Token;
 use crate::keys::fetch::JwksCache;
@@ -124,10 +124,16 @@ impl Verifier {
         self.check_issuer_audience(token, claims, &mut exam);
         check_times(claims, clock, &mut exam);
 
-        if is_none || !decoded_ok || token.signature.is_empty() {
+        // A payload that is JSON but not an object, or not JSON at all, is a JWS that is not a
+        // JWT: its signature can still be checked. Broken segments cannot.
+        let signable = token.segment_count == 3
+            && token.alg().is_some()
+            && matches!(token.payload, Payload::Claims(_) | Payload::NotObject(_) | Payload::NotJson { .. })
+            && !token.problems.iter().any(|problem| problem.contains("signature") || problem.contains("segment"));
+        if is_none || !signable || token.signature.is_empty() {
             let why = if is_none {
                 "no signature (`alg: none`)"
-            } else if !decoded_ok {
+            } else if !signable {
                 "not checked: the token is damaged"
             } else {
                 "no signature segment"
