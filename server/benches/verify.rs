@@ -1,1 +1,122 @@
-fn main() {}
+//! Benchmarks for verification (divan): the weak-secret search of one HS256 token through the
+//! 104k-entry wallarm list (worst case: the secret is not in it, so every entry is tried raw and,
+//! where it decodes, as base64/base64url), and signature verification per algorithm.
+//!
+//!     cargo bench -p jwt-lsp --bench verify
+//!
+//! Reads `../shared/wordlists/jwt.secrets.list` and `tests/keys/` (both beside the checkout).
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, EncodingKey};
+use jwt_lsp::jwt::Token;
+use jwt_lsp::jwt::decode::decode;
+use jwt_lsp::keys::{Key, KeySource, Origin, parse_key_text};
+use jwt_lsp::verify::weak::{HmacTarget, Wordlist, check_quick};
+use p256::ecdsa::signature::Signer as _;
+
+fn main() {
+    divan::main();
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn b64(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+const HEADER_PAYLOAD: &str = r#"{"sub":"1234567890","name":"John Doe","admin":true,"iat":1516239022,"exp":1798761600}"#;
+
+fn mint(alg: &str, sign: impl Fn(&[u8]) -> Vec<u8>) -> Token {
+    let input = format!("{}.{}", b64(format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#).as_bytes()), b64(HEADER_PAYLOAD.as_bytes()));
+    let signature = sign(input.as_bytes());
+    decode(&format!("{input}.{}", b64(&signature))).expect("token")
+}
+
+fn with_jsonwebtoken(key: EncodingKey, algorithm: Algorithm) -> impl Fn(&[u8]) -> Vec<u8> {
+    move |input| URL_SAFE_NO_PAD.decode(jsonwebtoken::crypto::sign(input, &key, algorithm).expect("sign")).expect("b64")
+}
+
+fn wordlist() -> &'static Wordlist {
+    static LIST: OnceLock<std::sync::Arc<Wordlist>> = OnceLock::new();
+    LIST.get_or_init(|| Wordlist::load(&repo().join("../shared/wordlists/jwt.secrets.list")).expect("wordlist"))
+}
+
+fn strong_hs256() -> &'static Token {
+    static TOKEN: OnceLock<Token> = OnceLock::new();
+    TOKEN.get_or_init(|| {
+        mint("HS256", with_jsonwebtoken(EncodingKey::from_secret(b"Zr8q2LmV0xPe7TtB1yNc4KdWu9SfHa6G").expect("key"), Algorithm::HS256))
+    })
+}
+
+/// Worst case: the secret is not in the list, so all ~104k entries (and their decodings) are tried.
+#[divan::bench(sample_count = 30)]
+fn weak_secret_wordlist_104k(bencher: divan::Bencher) {
+    let list = wordlist();
+    let token = strong_hs256();
+    let input = token.signing_input().expect("jws").as_bytes();
+    bencher.bench(|| {
+        let target = HmacTarget::new("HS256", input, &token.signature).expect("hs256");
+        assert!(list.search(&target).is_none());
+    });
+}
+
+/// The edit-path part: built-in list, empty string, 100 literals.
+#[divan::bench]
+fn weak_secret_quick(bencher: divan::Bencher) {
+    let token = strong_hs256();
+    let input = token.signing_input().expect("jws").as_bytes();
+    let literals: Vec<(usize, String)> = (0..100).map(|index| (index * 10, format!("literal-value-{index}"))).collect();
+    bencher.bench(|| {
+        let target = HmacTarget::new("HS256", input, &token.signature).expect("hs256");
+        assert!(check_quick(&target, &literals).is_none());
+    });
+}
+
+fn public_key(text: &str) -> Key {
+    parse_key_text(text, KeySource::new("bench", Origin::Configured)).expect("key").0.remove(0)
+}
+
+fn fixture(alg: &str) -> &'static (Token, Key) {
+    static FIXTURES: OnceLock<Vec<(String, (Token, Key))>> = OnceLock::new();
+    let all = FIXTURES.get_or_init(|| {
+        let rsa_private = std::fs::read(repo().join("tests/keys/rsa-2048.private.pem")).expect("rsa key");
+        let rsa_public = std::fs::read_to_string(repo().join("tests/keys/rsa-2048.public.pem")).expect("rsa pub");
+        let mut out = Vec::new();
+        let secret = b"Zr8q2LmV0xPe7TtB1yNc4KdWu9SfHa6G";
+        for (name, algorithm) in [("HS256", Algorithm::HS256), ("HS512", Algorithm::HS512)] {
+            let token = mint(name, with_jsonwebtoken(EncodingKey::from_secret(secret).expect("key"), algorithm));
+            let key = public_key(&format!(r#"{{"kty":"oct","k":"{}"}}"#, b64(secret)));
+            out.push((name.to_string(), (token, key)));
+        }
+        for (name, algorithm) in [("RS256", Algorithm::RS256), ("PS256", Algorithm::PS256)] {
+            let token = mint(name, with_jsonwebtoken(EncodingKey::from_rsa_pem(&rsa_private).expect("rsa"), algorithm));
+            out.push((name.to_string(), (token, public_key(&rsa_public))));
+        }
+        let ec = p256::ecdsa::SigningKey::from_slice(&[7; 32]).expect("p256");
+        let ec_pem = p256::pkcs8::EncodePublicKey::to_public_key_pem(ec.verifying_key(), p256::pkcs8::LineEnding::LF).expect("pem");
+        let token = mint("ES256", |input| {
+            let signature: p256::ecdsa::Signature = ec.sign(input);
+            signature.to_bytes().to_vec()
+        });
+        out.push(("ES256".to_string(), (token, public_key(&ec_pem))));
+        let ed = ed25519_dalek::SigningKey::from_bytes(&[3; 32]);
+        let ed_jwk = format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{}"}}"#, b64(ed.verifying_key().as_bytes()));
+        let token = mint("EdDSA", |input| ed25519_dalek::Signer::sign(&ed, input).to_bytes().to_vec());
+        out.push(("EdDSA".to_string(), (token, public_key(&ed_jwk))));
+        out
+    });
+    &all.iter().find(|(name, _)| name == alg).expect("fixture").1
+}
+
+/// One signature verification (key parsing excluded), per algorithm.
+#[divan::bench(args = ["HS256", "HS512", "RS256", "PS256", "ES256", "EdDSA"])]
+fn verify_signature(bencher: divan::Bencher, alg: &str) {
+    let (token, key) = fixture(alg);
+    bencher.bench(|| assert_eq!(jwt_lsp::verify::signature::verify(token, key, alg), Ok(true)));
+}
