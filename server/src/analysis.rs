@@ -8,9 +8,10 @@ use crate::code::{self, Language};
 use crate::config::Config;
 use crate::finding::Finding;
 use crate::jwt::checks::check_token;
-use crate::jwt::{Token, scan};
+use crate::jwt::{Form, Token, scan};
 use crate::suppress;
 use crate::text::LineIndex;
+use crate::verify::{Deferred, weak};
 
 /// What a document holds: its tokens (for hovers and inlay hints) and its findings, sorted by
 /// position.
@@ -18,6 +19,9 @@ use crate::text::LineIndex;
 pub struct Analysis {
     pub tokens: Vec<Token>,
     pub findings: Vec<Finding>,
+    /// Slow verification work left for a background task (wordlist search, JWKS re-fetch);
+    /// empty unless the verifier runs in `Mode::Deferred` (the server).
+    pub deferred: Vec<Deferred>,
 }
 
 impl Analysis {
@@ -47,6 +51,8 @@ pub fn analyze(document: &Document<'_>, config: &Config) -> Analysis {
     let tokens = scan::find_tokens(document.text);
     let clock = config.clock();
     let mut findings: Vec<Finding> = tokens.iter().flat_map(|token| check_token(token, clock)).collect();
+    let (verification, deferred) = verify_tokens(&tokens, document, config);
+    findings.extend(verification);
     if let Some(language) = Language::detect(document.path, document.language_id) {
         findings.extend(code::analyze(document.text, language));
     }
@@ -62,7 +68,37 @@ pub fn analyze(document: &Document<'_>, config: &Config) -> Analysis {
     let suppressions = suppress::find_suppressions(document.text, document.index);
     suppress::apply(&mut findings, &suppressions, document.index);
     findings.sort_by_key(|a| (a.range.start, a.range.end, a.rule));
-    Analysis { tokens, findings }
+    Analysis { tokens, findings, deferred }
+}
+
+/// The verification checklist's findings for every JWS (signature, `kid`, allow-list, issuer,
+/// audience, key confusion, weak secrets). The file's string literals are weak-secret candidates.
+fn verify_tokens(tokens: &[Token], document: &Document<'_>, config: &Config) -> (Vec<Finding>, Vec<Deferred>) {
+    let verifier = &config.verifier;
+    let jws: Vec<&Token> = tokens.iter().filter(|token| token.form == Form::Jws).collect();
+    if jws.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let literals = literals_for(tokens, document.text);
+    let clock = config.clock();
+    let line_of = |offset: usize| document.index.line_of(offset);
+    let mut findings = Vec::new();
+    let mut deferred = Vec::new();
+    for token in jws {
+        let exam = verifier.examine(token, &literals, clock, &line_of);
+        findings.extend(exam.findings);
+        deferred.extend(exam.deferred);
+    }
+    (findings, deferred)
+}
+
+/// String literals of `text` (weak-secret candidates), computed only when an HS* token is there.
+pub fn literals_for(tokens: &[Token], text: &str) -> Vec<(usize, String)> {
+    if !tokens.iter().any(|token| token.alg().is_some_and(|alg| alg.starts_with("HS"))) {
+        return Vec::new();
+    }
+    let spans: Vec<std::ops::Range<usize>> = tokens.iter().map(|token| token.span.clone()).collect();
+    weak::literals(text, &spans)
 }
 
 /// `analyze`, but a panic inside it becomes an error message instead of taking the caller down:

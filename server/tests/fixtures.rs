@@ -9,6 +9,7 @@ use jwt_lsp::analysis::{Document, analyze};
 use jwt_lsp::config::{Config, Settings};
 use jwt_lsp::rules::Rule;
 use jwt_lsp::text::LineIndex;
+use jwt_lsp::verify::{Mode, setup};
 
 const EXPECT: &str = "jwt-lsp-expect:";
 const FIXTURE_SETTINGS: &str = "jwt-lsp-fixture:";
@@ -79,9 +80,17 @@ fn fixture_settings(text: &str) -> Settings {
         let Some(at) = line.find(FIXTURE_SETTINGS) else { continue };
         for pair in line[at + FIXTURE_SETTINGS.len()..].split_whitespace() {
             let Some((key, value)) = pair.split_once('=') else { continue };
+            // Lists are comma-separated; key and wordlist paths are relative to tests/fixtures/.
+            let value = value.trim_end_matches(['"', ',', '}']);
+            let list = || Some(value.split(',').map(str::to_string).collect::<Vec<_>>());
             match key {
                 "leeway" => settings.leeway = Some(value.parse().expect("leeway")),
                 "now" => settings.now = Some(value.into()),
+                "keys" => settings.keys = list(),
+                "algorithms" => settings.algorithms = list(),
+                "issuers" => settings.issuers = list(),
+                "audiences" => settings.audiences = list(),
+                "wordlist" => settings.wordlist = Some(value.to_string()),
                 _ => panic!("unknown fixture setting `{key}`"),
             }
         }
@@ -94,6 +103,9 @@ fn check_fixture(path: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(path).unwrap_or_else(|err| panic!("{relative}: {err}"));
     let (config, warnings) = Config::resolve(&fixture_settings(&text));
     assert!(warnings.is_empty(), "{relative}: {warnings:?}");
+    let (verifier, warnings) = setup(&config.verification, Some(&fixtures_root()), None, None, Mode::Inline);
+    assert!(warnings.is_empty(), "{relative}: {warnings:?}");
+    let config = config.with_verifier(verifier);
     let index = LineIndex::new(&text);
     let document = Document { text: &text, path: Some(&relative), language_id: None, index: &index };
     let analysis = analyze(&document, &config);
