@@ -13,6 +13,9 @@ use super::FailOn;
 use super::output::{self, FileReport, Skipped};
 use crate::analysis::{self, Document};
 use crate::config::{Config, Settings};
+use crate::keys::{KeyRing, discover};
+use crate::project;
+use crate::verify::{self, Mode};
 use crate::finding::apply_edits;
 use crate::text::LineIndex;
 
@@ -55,6 +58,10 @@ pub struct CheckArgs {
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_FILE_SIZE)]
     pub max_file_size: u64,
 
+    /// Fetch the `jwks_urls` of `.jwt-lsp.toml` over the network (a project file alone never can).
+    #[arg(long)]
+    pub allow_network: bool,
+
     /// Apply the preferred quick fix of every finding that has one, then report what is left.
     #[arg(long)]
     pub fix: bool,
@@ -72,10 +79,21 @@ pub enum ColorChoice {
 }
 
 pub fn run(args: CheckArgs) -> ExitCode {
-    let settings = match settings_from_args(&args) {
+    let cli_settings = match settings_from_args(&args) {
         Ok(settings) => settings,
         Err(message) => return super::usage_error(&message),
     };
+    // `.jwt-lsp.toml` from the current directory upwards; command-line flags win over it.
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let project = match project::find(&cwd).map(|path| project::load(&path)) {
+        None => None,
+        Some(Ok(project)) => Some(project),
+        Some(Err(message)) => return super::usage_error(&message),
+    };
+    for warning in project.iter().flat_map(|project| &project.warnings) {
+        eprintln!("jwt-lsp: {warning}");
+    }
+    let settings = project.as_ref().map(|project| project.settings.clone()).unwrap_or_default().merged_with(&cli_settings);
     let (config, warnings) = Config::resolve(&settings);
     if let Some(warning) = warnings.first() {
         return super::usage_error(warning);
@@ -86,8 +104,10 @@ pub fn run(args: CheckArgs) -> ExitCode {
             return super::usage_error(&format!("{}: no such file or directory", path.display()));
         }
     }
+    let project_root = project.as_ref().map(|project| project.root.clone());
+    let config = with_keys(config, project_root.as_deref(), &paths);
 
-    let options = ScanOptions { max_file_size: args.max_file_size, fix: args.fix };
+    let options = ScanOptions { max_file_size: args.max_file_size, fix: args.fix, project_root };
     let (reports, skipped) = scan_paths(&paths, &config, &options);
 
     let stdout = std::io::stdout();
@@ -122,8 +142,29 @@ pub fn run(args: CheckArgs) -> ExitCode {
     if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
+/// Loads the configured keys, secrets and wordlist, and discovers key files in the project
+/// root (or the scanned folders): the verifier `check` runs with. Problems go to stderr.
+fn with_keys(config: Config, project_root: Option<&Path>, paths: &[PathBuf]) -> Config {
+    let roots: Vec<PathBuf> = match project_root {
+        Some(root) => vec![root.to_path_buf()],
+        None => paths.iter().filter(|path| path.is_dir()).cloned().collect(),
+    };
+    let mut discovered = KeyRing::default();
+    for root in &roots {
+        discovered.merge(discover::discover(root, Some(config.ignore_globs()), discover::Limits::default(), |_| {}).ring);
+    }
+    for error in discovered.errors() {
+        eprintln!("jwt-lsp: key discovery: {error}");
+    }
+    let (verifier, warnings) = verify::setup(&config.verification, project_root, Some(&discovered), None, Mode::Inline);
+    for warning in warnings {
+        eprintln!("jwt-lsp: {warning}");
+    }
+    config.with_verifier(verifier)
+}
+
 fn settings_from_args(args: &CheckArgs) -> Result<Settings, String> {
-    let mut settings = Settings { leeway: args.leeway, ..Settings::default() };
+    let mut settings = Settings { leeway: args.leeway, allow_network: args.allow_network.then_some(true), ..Settings::default() };
     if let Some(now) = &args.now {
         crate::jwt::time::parse_now(now).map_err(|err| format!("--now: {err}"))?;
         settings.now = Some(Value::String(now.clone()));
@@ -139,6 +180,9 @@ pub struct ScanOptions {
     pub max_file_size: u64,
     /// Apply preferred fixes and write the files back.
     pub fix: bool,
+    /// The folder of `.jwt-lsp.toml`: `ignore` globs are relative to it (else to the current
+    /// directory).
+    pub project_root: Option<PathBuf>,
 }
 
 /// Walks `paths` in parallel and analyses every text file; results come back sorted by path.
@@ -171,6 +215,9 @@ pub fn scan_paths(paths: &[PathBuf], config: &Config, options: &ScanOptions) -> 
                 return ignore::WalkState::Continue;
             }
             let display = display_path(entry.path(), cwd);
+            if is_ignored(entry.path(), &display, config, options.project_root.as_deref()) {
+                return ignore::WalkState::Continue;
+            }
             match check_file(entry.path(), &display, config, options) {
                 Ok(Some(report)) => reports.lock().expect("not poisoned").push(report),
                 Ok(None) => {}
@@ -184,6 +231,16 @@ pub fn scan_paths(paths: &[PathBuf], config: &Config, options: &ScanOptions) -> 
     reports.sort_by(|a: &FileReport, b: &FileReport| a.path.cmp(&b.path));
     skipped.sort_by(|a: &Skipped, b: &Skipped| a.path.cmp(&b.path));
     (reports, skipped)
+}
+
+/// Whether the `ignore` globs skip `path`: matched relative to the project root when there is
+/// one, else as displayed (relative to the current directory).
+fn is_ignored(path: &Path, display: &str, config: &Config, project_root: Option<&Path>) -> bool {
+    let relative = project_root.and_then(|root| {
+        let absolute = std::path::absolute(path).ok()?;
+        Some(absolute.strip_prefix(root).ok()?.to_string_lossy().replace('\\', "/"))
+    });
+    config.is_ignored(relative.as_deref().unwrap_or(display))
 }
 
 /// Analyses one file. `Ok(None)` for files without findings; `Err(reason)` for skipped ones.

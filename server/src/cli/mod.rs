@@ -3,6 +3,7 @@
 
 mod check;
 mod decode;
+mod explain;
 pub mod output;
 
 use std::process::ExitCode;
@@ -19,8 +20,11 @@ Examples:
   jwt-lsp check . --now 2026-01-01T00:00:00Z --format json
   jwt-lsp decode 'Bearer eyJhbGciOi...'    decode a pasted token or header
   pbpaste | jwt-lsp decode -               decode from stdin
+  jwt-lsp explain 'Bearer eyJ...' --jwks https://auth.example.com/.well-known/jwks.json --aud api
+                                           why a token fails verification, step by step
 
-Exit status: 0 no finding at or above --fail-on, 1 findings, 2 usage error.";
+Exit status: 0 no finding at or above --fail-on (explain: every step passes), 1 findings
+(explain: a step fails), 2 usage error.";
 
 #[derive(Debug, Parser)]
 #[command(name = "jwt-lsp", version, about = "Finds, decodes and diagnoses JSON Web Tokens in code and configs.", after_help = EXAMPLES)]
@@ -39,6 +43,9 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Decode one token: header, payload, times in human form, and what is wrong with it.
     Decode(decode::DecodeArgs),
+    /// Explain why a token verifies or not: decode, alg, kid, iss/aud, exp/nbf, then the
+    /// signature against your keys. Exit 0 only when every step passes.
+    Explain(explain::ExplainArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -72,6 +79,7 @@ pub fn main() -> ExitCode {
         }
         Some(Command::Check(args)) => check::run(args),
         Some(Command::Decode(args)) => decode::run(args),
+        Some(Command::Explain(args)) => explain::run(args),
     }
 }
 

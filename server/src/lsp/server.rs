@@ -15,6 +15,7 @@ use super::convert;
 use super::documents::{Change, Document, DocumentStore, UpdateError};
 use crate::analysis::{self, Analysis};
 use crate::config::{Config, Settings};
+use crate::keys::fetch::JwksCache;
 use crate::jwt::describe::plain_report;
 use crate::jwt::{Form, Payload};
 use crate::suppress::{CommentStyle, ignore_fix};
@@ -22,6 +23,9 @@ use crate::text::Encoding;
 
 /// `workspace/executeCommand` commands. Arguments: `[{"uri": ..., "position": {...}}]`.
 pub const DECODE_TOKEN_COMMAND: &str = "jwt-lsp.decodeToken";
+
+mod verification;
+pub use verification::{EXPLAIN_TOKEN_COMMAND, REFRESH_JWKS_COMMAND};
 
 /// State shared by handlers and background tasks.
 pub struct Shared {
@@ -31,6 +35,8 @@ pub struct Shared {
     /// Serialises "is this still the latest version? then publish", so a slow analysis of an old
     /// version can never publish after a newer one.
     publish: Mutex<()>,
+    /// JWKS fetched over the network, kept across settings changes.
+    jwks: Arc<JwksCache>,
 }
 
 struct Session {
@@ -39,6 +45,7 @@ struct Session {
     /// Settings from `initializationOptions`; later `didChangeConfiguration` settings win.
     initial_settings: Settings,
     config: Arc<Config>,
+    keys: verification::KeyState,
 }
 
 #[derive(Clone)]
@@ -57,8 +64,10 @@ impl Backend {
                     root: None,
                     initial_settings: Settings::default(),
                     config: Arc::new(Config::default()),
+                    keys: verification::KeyState::default(),
                 }),
                 publish: Mutex::new(()),
+                jwks: Arc::new(JwksCache::default()),
             }),
         }
     }
@@ -83,16 +92,18 @@ impl Backend {
 
     /// Applies new settings; warnings (unknown codes, bad values) are shown to the user.
     fn apply_settings(&self, settings: Settings) -> Vec<String> {
-        let mut session = self.shared.session.write().expect("session lock");
-        let merged = session.initial_settings.merged_with(&settings);
-        let (config, warnings) = Config::resolve(&merged);
-        session.config = Arc::new(config);
-        warnings
+        {
+            let mut session = self.shared.session.write().expect("session lock");
+            session.keys.client_settings = session.initial_settings.merged_with(&settings);
+        }
+        // `.jwt-lsp.toml` still wins over these; keys are reloaded.
+        self.rebuild_config()
     }
 
     /// Analyses `document` in the background and publishes its diagnostics if it is still the
     /// latest version when done.
     fn schedule_analysis(&self, uri: Uri, document: Arc<Document>) {
+        let backend = self.clone();
         let shared = self.shared.clone();
         let config = self.config();
         let encoding = self.encoding();
@@ -127,7 +138,10 @@ impl Backend {
             let diagnostics = convert::diagnostics(&document.text, &document.index, &analysis.findings, encoding, config.max_diagnostics);
             let _guard = shared.publish.lock().await;
             if shared.documents.is_current(&uri, document.version) {
-                shared.client.publish_diagnostics(uri, diagnostics, Some(document.version)).await;
+                shared.client.publish_diagnostics(uri.clone(), diagnostics, Some(document.version)).await;
+            }
+            if !analysis.deferred.is_empty() {
+                backend.run_deferred(uri, document.clone(), analysis.deferred.clone());
             }
         });
     }
@@ -208,12 +222,21 @@ impl LanguageServer for Backend {
             Some(Ok(settings)) => (settings, None),
             Some(Err(err)) => (Settings::default(), Some(err)),
         };
-        let (config, mut warnings) = Config::resolve(&initial_settings);
-        warnings.extend(warning);
+        // Resolved again (with keys) by `rebuild_config` below.
+        let (config, _) = Config::resolve(&initial_settings);
+        let (progress_supported, watch_supported) = verification::client_support(&params.capabilities);
         {
             let mut session = self.shared.session.write().expect("session lock");
-            *session = Session { encoding, root, initial_settings, config: Arc::new(config) };
+            let keys = verification::KeyState {
+                client_settings: initial_settings.clone(),
+                progress_supported,
+                watch_supported,
+                ..verification::KeyState::default()
+            };
+            *session = Session { encoding, root, initial_settings, config: Arc::new(config), keys };
         }
+        let mut warnings = self.rebuild_config();
+        warnings.extend(warning);
         for warning in warnings {
             tracing::warn!("{warning}");
             let client = self.shared.client.clone();
@@ -225,6 +248,8 @@ impl LanguageServer for Backend {
                 text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
                     open_close: Some(true),
                     change: Some(TextDocumentSyncKind::INCREMENTAL),
+                    // Saving `.jwt-lsp.toml` applies it (for clients that do not watch files).
+                    save: Some(TextDocumentSyncSaveOptions::Supported(true)),
                     ..TextDocumentSyncOptions::default()
                 })),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
@@ -234,7 +259,7 @@ impl LanguageServer for Backend {
                     ..CodeActionOptions::default()
                 })),
                 execute_command_provider: Some(ExecuteCommandOptions {
-                    commands: vec![DECODE_TOKEN_COMMAND.to_string()],
+                    commands: vec![DECODE_TOKEN_COMMAND.to_string(), REFRESH_JWKS_COMMAND.to_string(), EXPLAIN_TOKEN_COMMAND.to_string()],
                     ..ExecuteCommandOptions::default()
                 }),
                 ..ServerCapabilities::default()
@@ -247,6 +272,7 @@ impl LanguageServer for Backend {
     async fn initialized(&self, _: InitializedParams) {
         tracing::info!("jwt-lsp {} initialised", env!("CARGO_PKG_VERSION"));
         self.pull_configuration();
+        self.start_verification();
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -287,6 +313,16 @@ impl LanguageServer for Backend {
         }
     }
 
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        if self.is_project_file(&params.text_document.uri) {
+            self.reload_project().await;
+        }
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        self.watched_files_changed(params).await;
+    }
+
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
         if params.settings.is_null() || params.settings.as_object().is_some_and(|object| object.is_empty()) {
             // Clients that use the pull model send an empty notification as a nudge.
@@ -303,7 +339,14 @@ impl LanguageServer for Backend {
         let offset = convert::offset(&document.text, &document.index, position.position, encoding);
         let analysis = self.analysis_of(&document);
         let now = self.config().clock().now;
-        Ok(analysis.token_at(offset).map(|token| convert::hover(&document.text, &document.index, token, now, encoding)))
+        Ok(analysis.token_at(offset).map(|token| {
+            let mut hover = convert::hover(&document.text, &document.index, token, now, encoding);
+            if let HoverContents::Markup(markup) = &mut hover.contents {
+                markup.value.push('\n');
+                markup.value.push_str(&self.checklist_markdown(&document, &analysis, token));
+            }
+            hover
+        }))
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
@@ -355,6 +398,8 @@ impl LanguageServer for Backend {
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
         match params.command.as_str() {
             DECODE_TOKEN_COMMAND => Ok(Some(self.decode_token_command(&params.arguments))),
+            REFRESH_JWKS_COMMAND => Ok(Some(self.refresh_jwks_command().await)),
+            EXPLAIN_TOKEN_COMMAND => Ok(Some(self.explain_token_command(&params.arguments))),
             other => Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!("unknown command `{other}`"))),
         }
     }

@@ -1,0 +1,170 @@
+//! `jwt-lsp explain`: one token from a log or a ticket, walked through the five steps a
+//! verifier takes — ① decode, ② alg, ③ kid, ④ iss/aud, ⑤ exp/nbf — then the signature, with
+//! the first failing step as the verdict. Exit status 0 only when every step passes and the
+//! signature verifies; 1 otherwise; 2 for usage errors.
+//!
+//! Keys come from `--key`/`--jwks`/`--secret-env` and from `.jwt-lsp.toml` (found from the
+//! current directory upwards); flags win. `--jwks https://…` fetches that URL (the flag is the
+//! user's explicit consent to network access).
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use clap::Args;
+use serde_json::Value;
+
+use crate::config::{Config, Settings};
+use crate::jwt::decode::decode_pasted;
+use crate::jwt::describe::describe_alg;
+use crate::jwt::time::parse_now;
+use crate::project;
+use crate::verify::{self, Mode};
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The token, a `Bearer …` value or an `Authorization:` header (quotes and URL-encoding are
+    /// repaired); `-` or nothing reads stdin.
+    pub token: Option<String>,
+
+    /// A public key or key set: PEM (SPKI, PKCS#1, X.509 certificate), JWK or JWKS (repeatable).
+    #[arg(long = "key", value_name = "FILE")]
+    pub keys: Vec<String>,
+
+    /// A JWKS file, or an https:// URL to fetch it from (repeatable).
+    #[arg(long = "jwks", value_name = "FILE|URL")]
+    pub jwks: Vec<String>,
+
+    /// An environment variable holding an HMAC secret (repeatable; the value is never printed).
+    #[arg(long = "secret-env", value_name = "VAR")]
+    pub secret_env: Vec<String>,
+
+    /// An allowed algorithm (repeatable, or comma-separated).
+    #[arg(long = "alg", value_name = "ALG")]
+    pub algorithms: Vec<String>,
+
+    /// The expected issuer (repeatable).
+    #[arg(long = "iss", value_name = "ISS")]
+    pub issuers: Vec<String>,
+
+    /// The expected audience (repeatable).
+    #[arg(long = "aud", value_name = "AUD")]
+    pub audiences: Vec<String>,
+
+    /// Accepted clock skew in seconds for exp/nbf.
+    #[arg(long, value_name = "SECONDS")]
+    pub leeway: Option<u64>,
+
+    /// Pin the clock: RFC 3339 or Unix seconds.
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+
+    /// A weak-secret wordlist (one candidate per line) for HS* tokens.
+    #[arg(long, value_name = "FILE")]
+    pub wordlist: Option<String>,
+}
+
+pub fn run(args: ExplainArgs) -> ExitCode {
+    if let Some(now) = &args.now
+        && let Err(err) = parse_now(now)
+    {
+        return super::usage_error(&format!("--now: {err}"));
+    }
+    let input = match args.token.as_deref() {
+        Some("-") | None => {
+            let mut input = String::new();
+            if let Err(err) = std::io::stdin().read_to_string(&mut input) {
+                return super::usage_error(&format!("cannot read stdin: {err}"));
+            }
+            input
+        }
+        Some(token) => token.to_string(),
+    };
+
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let project = match project::find(&cwd).map(|path| project::load(&path)) {
+        None => None,
+        Some(Ok(project)) => Some(project),
+        Some(Err(message)) => return super::usage_error(&message),
+    };
+    for warning in project.iter().flat_map(|project| &project.warnings) {
+        eprintln!("jwt-lsp: {warning}");
+    }
+    let base = project.as_ref().map(|project| project.settings.clone()).unwrap_or_default();
+    let settings = base.merged_with(&settings_from_args(&args));
+    let (config, warnings) = Config::resolve(&settings);
+    if let Some(warning) = warnings.first() {
+        return super::usage_error(warning);
+    }
+    let (verifier, warnings) = verify::setup(&config.verification, Some(&cwd), None, None, Mode::Inline);
+    for warning in &warnings {
+        eprintln!("jwt-lsp: {warning}");
+    }
+
+    let (token, notes) = match decode_pasted(&input) {
+        Ok(decoded) => decoded,
+        Err(reason) => {
+            println!("① decode     ✗ {reason}\n\nVerdict: ✗ ① decode — {reason}");
+            return ExitCode::from(1);
+        }
+    };
+    let alg = token.alg().unwrap_or("?");
+    println!("Token: {} `{alg}` — {}", if token.form == crate::jwt::Form::Jwe { "JWE" } else { "JWS" }, describe_alg(alg));
+    for note in &notes {
+        println!("repaired: {note}");
+    }
+    for repair in &token.repairs {
+        println!("repaired: the token {}", repair.problem());
+    }
+    if let Some(Value::String(kid)) = token.header.get("kid") {
+        println!("kid: `{kid}`");
+    }
+    let sources: Vec<String> = verifier
+        .keys
+        .sources
+        .iter()
+        .map(|report| match &report.error {
+            None => format!("{} ({} key{})", report.source.describe(), report.keys, if report.keys == 1 { "" } else { "s" }),
+            Some(error) => format!("{} (unusable: {error})", report.source.describe()),
+        })
+        .chain(verifier.jwks_urls.iter().map(|url| format!("{url} (fetched)")))
+        .collect();
+    if sources.is_empty() {
+        println!("keys: none (give --key, --jwks or --secret-env to check the signature)");
+    } else {
+        println!("keys: {}", sources.join(", "));
+    }
+    println!();
+
+    let exam = verifier.examine(&token, &[], config.clock(), &|_| 0);
+    print!("{}", exam.plain());
+    if exam.all_passed() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+fn settings_from_args(args: &ExplainArgs) -> Settings {
+    let mut keys = args.keys.clone();
+    let mut urls = Vec::new();
+    for source in &args.jwks {
+        if source.contains("://") {
+            urls.push(source.clone());
+        } else {
+            keys.push(source.clone());
+        }
+    }
+    let list = |items: &[String]| (!items.is_empty()).then(|| items.to_vec());
+    let algorithms: Vec<String> =
+        args.algorithms.iter().flat_map(|alg| alg.split(',')).map(str::trim).filter(|alg| !alg.is_empty()).map(str::to_string).collect();
+    Settings {
+        leeway: args.leeway,
+        now: args.now.clone().map(Value::String),
+        keys: list(&keys),
+        jwks_urls: list(&urls),
+        // `--jwks URL` on the command line is the user's own, explicit request to fetch it.
+        allow_network: (!urls.is_empty()).then_some(true),
+        secret_env: list(&args.secret_env),
+        wordlist: args.wordlist.clone(),
+        algorithms: list(&algorithms),
+        issuers: list(&args.issuers),
+        audiences: list(&args.audiences),
+        ..Settings::default()
+    }
+}

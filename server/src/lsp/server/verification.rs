@@ -1,0 +1,292 @@
+//! The server's side of signature verification: the project file `.jwt-lsp.toml` (loaded at
+//! start, reloaded when it changes on disk or is saved), key discovery in the background with
+//! work-done progress, JWKS prefetch and refresh, the slow work analyses defer (wordlist
+//! searches, JWKS re-fetches for unknown `kid`s), the hover checklist, and the commands
+//! `jwt-lsp.refreshJwks` and `jwt-lsp.explainToken`.
+
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use tower_lsp_server::ls_types::*;
+
+use super::{Backend, Document};
+use crate::analysis::{self, Analysis};
+use crate::config::{Config, Settings};
+use crate::jwt::Token;
+use crate::keys::KeyRing;
+use crate::keys::discover::{Limits, discover};
+use crate::project::{self, Project};
+use crate::verify::{self, Deferred, Examination, Mode};
+
+/// Re-fetches every configured JWKS (and re-reads key files). No arguments. Returns `{"text"}`.
+pub const REFRESH_JWKS_COMMAND: &str = "jwt-lsp.refreshJwks";
+/// The verification checklist of the token at `[{"uri", "position"}]`. Returns `{"text"}`.
+pub const EXPLAIN_TOKEN_COMMAND: &str = "jwt-lsp.explainToken";
+
+/// Verification state kept in the session, next to the resolved config.
+#[derive(Default)]
+pub(super) struct KeyState {
+    /// Settings from the client (`initializationOptions`, then `didChangeConfiguration`).
+    pub client_settings: Settings,
+    /// `.jwt-lsp.toml` at the workspace root; its settings win over the client's.
+    pub project: Option<Project>,
+    /// Keys found in the workspace by the background discovery.
+    pub discovered: Arc<KeyRing>,
+    pub progress_supported: bool,
+    pub watch_supported: bool,
+}
+
+impl Backend {
+    /// Recomputes the config from the client settings with `.jwt-lsp.toml` on top, and the
+    /// verifier from it (configured keys, secrets, wordlist, discovered keys, JWKS cache).
+    pub(super) fn rebuild_config(&self) -> Vec<String> {
+        let (settings, root, discovered) = {
+            let session = self.shared.session.read().expect("session lock");
+            let keys = &session.keys;
+            let settings = match &keys.project {
+                Some(project) => keys.client_settings.merged_with(&project.settings),
+                None => keys.client_settings.clone(),
+            };
+            (settings, session.root.clone(), keys.discovered.clone())
+        };
+        let (config, mut warnings) = Config::resolve(&settings);
+        let (verifier, more) =
+            verify::setup(&config.verification, root.as_deref(), Some(&discovered), Some(self.shared.jwks.clone()), Mode::Deferred);
+        warnings.extend(more);
+        let config = config.with_verifier(verifier);
+        self.shared.session.write().expect("session lock").config = Arc::new(config);
+        warnings
+    }
+
+    async fn show_warnings(&self, warnings: Vec<String>) {
+        for warning in warnings {
+            tracing::warn!("{warning}");
+            self.shared.client.show_message(MessageType::WARNING, format!("jwt-lsp: {warning}")).await;
+        }
+    }
+
+    fn refresh_views(&self) {
+        self.reanalyze_all();
+        let client = self.shared.client.clone();
+        tokio::spawn(async move {
+            let _ = client.inlay_hint_refresh().await;
+        });
+    }
+
+    /// At `initialized`: the project file, file watchers, key discovery, JWKS prefetch.
+    pub(super) fn start_verification(&self) {
+        let backend = self.clone();
+        tokio::spawn(async move {
+            backend.reload_project().await;
+            backend.register_watchers().await;
+            backend.discover_keys().await;
+            backend.prefetch_jwks().await;
+        });
+    }
+
+    fn root(&self) -> Option<std::path::PathBuf> {
+        self.shared.session.read().expect("session lock").root.clone()
+    }
+
+    /// (Re)reads `.jwt-lsp.toml` at the workspace root and applies it. A broken file keeps the
+    /// last good settings and says why.
+    pub(super) async fn reload_project(&self) {
+        let Some(root) = self.root() else { return };
+        let path = root.join(project::FILE_NAME);
+        let mut warnings = Vec::new();
+        let loaded = if path.is_file() { Some(project::load(&path)) } else { None };
+        {
+            let mut session = self.shared.session.write().expect("session lock");
+            match loaded {
+                None => session.keys.project = None,
+                Some(Ok(project)) => {
+                    warnings.extend(project.warnings.iter().cloned());
+                    session.keys.project = Some(project);
+                }
+                Some(Err(error)) => warnings.push(format!("{error} (keeping the previous settings)")),
+            }
+        }
+        warnings.extend(self.rebuild_config());
+        self.show_warnings(warnings).await;
+        self.refresh_views();
+    }
+
+    async fn register_watchers(&self) {
+        if !self.shared.session.read().expect("session lock").keys.watch_supported {
+            return;
+        }
+        let watchers = json!({"watchers": [
+            {"globPattern": format!("**/{}", project::FILE_NAME)},
+            {"globPattern": "**/*jwks*.json"},
+            {"globPattern": "**/*.{pem,crt,cer,pub,key}"},
+        ]});
+        let registration = Registration {
+            id: "jwt-lsp-key-files".to_string(),
+            method: "workspace/didChangeWatchedFiles".to_string(),
+            register_options: Some(watchers),
+        };
+        if let Err(err) = self.shared.client.register_capability(vec![registration]).await {
+            tracing::debug!("file watching not registered: {err}");
+        }
+    }
+
+    /// Walks the workspace for JWKS and PEM files off the message loop, with work-done progress.
+    pub(super) async fn discover_keys(&self) {
+        let Some(root) = self.root() else { return };
+        let client = self.shared.client.clone();
+        let token = ProgressToken::String("jwt-lsp/discover-keys".to_string());
+        let supported = self.shared.session.read().expect("session lock").keys.progress_supported;
+        let progress = if supported && client.create_work_done_progress(token.clone()).await.is_ok() {
+            Some(client.progress(token, "jwt-lsp: finding keys").with_message("scanning the workspace for JWKS and PEM files").begin().await)
+        } else {
+            None
+        };
+        let ignore = self.config().ignore_globs().clone();
+        let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<usize>();
+        let walk = tokio::task::spawn_blocking(move || discover(&root, Some(&ignore), Limits::default(), |visited| { let _ = sender.send(visited); }));
+        while let Some(visited) = receiver.recv().await {
+            if let Some(progress) = &progress {
+                progress.report(format!("{visited} files visited")).await;
+            }
+        }
+        let found = match walk.await {
+            Ok(found) => found,
+            Err(err) => {
+                tracing::error!("key discovery failed: {err}");
+                if let Some(progress) = progress {
+                    progress.finish_with_message("failed").await;
+                }
+                return;
+            }
+        };
+        let summary = format!(
+            "{} key{} in {} file{}{}",
+            found.ring.keys.len(),
+            if found.ring.keys.len() == 1 { "" } else { "s" },
+            found.ring.sources.len(),
+            if found.ring.sources.len() == 1 { "" } else { "s" },
+            found.truncated.as_ref().map(|why| format!(" ({why})")).unwrap_or_default()
+        );
+        for error in found.ring.errors() {
+            self.shared.client.log_message(MessageType::WARNING, format!("jwt-lsp: key discovery: {error}")).await;
+        }
+        self.shared.session.write().expect("session lock").keys.discovered = Arc::new(found.ring);
+        let warnings = self.rebuild_config();
+        self.show_warnings(warnings).await;
+        self.refresh_views();
+        if let Some(progress) = progress {
+            progress.finish_with_message(summary).await;
+        }
+    }
+
+    /// Fetches the configured JWKS URLs once at start (network access allowed only).
+    async fn prefetch_jwks(&self) {
+        let verifier = self.config().verifier.clone();
+        let Some(cache) = verifier.remote.clone() else { return };
+        let urls = verifier.jwks_urls.clone();
+        let errors = tokio::task::spawn_blocking(move || {
+            urls.iter().filter_map(|url| cache.get(url).error.map(|error| format!("JWKS {url}: {error}"))).collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        for error in errors {
+            self.shared.client.log_message(MessageType::WARNING, format!("jwt-lsp: {error}")).await;
+        }
+        self.refresh_views();
+    }
+
+    /// `jwt-lsp.refreshJwks`: re-read key files and re-fetch every configured JWKS now.
+    pub(super) async fn refresh_jwks_command(&self) -> Value {
+        let warnings = self.rebuild_config();
+        self.discover_keys().await;
+        let verifier = self.config().verifier.clone();
+        let mut lines: Vec<String> = warnings;
+        match verifier.remote.clone() {
+            None if verifier.jwks_urls.is_empty() => lines.push("No JWKS URLs configured (setting `jwksUrls`); key files were re-read.".to_string()),
+            None => lines.push("Network access is off (setting `allowNetwork`); key files were re-read.".to_string()),
+            Some(cache) => {
+                let urls = verifier.jwks_urls.clone();
+                let fetched = tokio::task::spawn_blocking(move || {
+                    urls.iter()
+                        .map(|url| {
+                            let lookup = cache.force_refresh(url);
+                            match lookup.error {
+                                None => format!("{url}: {} key{}", lookup.keys.len(), if lookup.keys.len() == 1 { "" } else { "s" }),
+                                Some(error) => format!("{url}: {error}"),
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .await
+                .unwrap_or_default();
+                lines.extend(fetched);
+            }
+        }
+        lines.push(format!("{} key{} known.", verifier.keys.keys.len(), if verifier.keys.keys.len() == 1 { "" } else { "s" }));
+        self.refresh_views();
+        json!({ "text": lines.join("\n") })
+    }
+
+    /// `jwt-lsp.explainToken`: the checklist of the token at a position, as plain text.
+    pub(super) fn explain_token_command(&self, arguments: &[Value]) -> Value {
+        let Some((document, offset)) = self.document_position(arguments) else { return Value::Null };
+        let analysis = self.analysis_of(&document);
+        let Some(token) = analysis.token_at(offset) else { return Value::Null };
+        let exam = self.examine(&document, &analysis, token);
+        json!({ "text": exam.plain() })
+    }
+
+    /// The checklist for the hover.
+    pub(super) fn checklist_markdown(&self, document: &Document, analysis: &Analysis, token: &Token) -> String {
+        self.examine(document, analysis, token).markdown()
+    }
+
+    fn examine(&self, document: &Document, analysis: &Analysis, token: &Token) -> Examination {
+        let config = self.config();
+        let literals = analysis::literals_for(&analysis.tokens, &document.text);
+        config.verifier.examine(token, &literals, config.clock(), &|offset| document.index.line_of(offset))
+    }
+
+    /// Runs what an analysis deferred (wordlist search, JWKS re-fetch) on the blocking pool and
+    /// re-analyses the document if that taught us something.
+    pub(super) fn run_deferred(&self, uri: Uri, document: Arc<Document>, work: Vec<Deferred>) {
+        let backend = self.clone();
+        let verifier = self.config().verifier.clone();
+        tokio::spawn(async move {
+            let changed = tokio::task::spawn_blocking(move || verifier.run_deferred(&work)).await.unwrap_or(false);
+            if changed && backend.shared.documents.is_current(&uri, document.version) {
+                let fresh = Document::new(document.version, document.text.clone(), document.language_id.clone(), document.path.clone());
+                let fresh = backend.shared.documents.open(uri.clone(), fresh);
+                backend.schedule_analysis(uri, fresh);
+            }
+        });
+    }
+
+    /// A watched file changed: the project file is reloaded, key files re-discovered.
+    pub(super) async fn watched_files_changed(&self, params: DidChangeWatchedFilesParams) {
+        let project_changed = params.changes.iter().any(|change| change.uri.as_str().ends_with(project::FILE_NAME));
+        if project_changed {
+            self.reload_project().await;
+        }
+        if params.changes.iter().any(|change| !change.uri.as_str().ends_with(project::FILE_NAME)) {
+            self.discover_keys().await;
+        }
+    }
+
+    pub(super) fn is_project_file(&self, uri: &Uri) -> bool {
+        let Some(root) = self.root() else { return false };
+        uri.to_file_path().is_some_and(|path| path == root.join(project::FILE_NAME))
+    }
+}
+
+/// What the client supports, read at `initialize`.
+pub(super) fn client_support(capabilities: &ClientCapabilities) -> (bool, bool) {
+    let progress = capabilities.window.as_ref().and_then(|window| window.work_done_progress).unwrap_or(false);
+    let watch = capabilities
+        .workspace
+        .as_ref()
+        .and_then(|workspace| workspace.did_change_watched_files.as_ref())
+        .and_then(|watched| watched.dynamic_registration)
+        .unwrap_or(false);
+    (progress, watch)
+}
