@@ -473,6 +473,12 @@ fn first_escape(text: &str) -> String {
 pub fn decode_pasted(input: &str) -> Result<(Token, Vec<String>), String> {
     let mut notes = Vec::new();
     let mut text = input.trim();
+    for quote in ['"', '\'', '`'] {
+        if text.len() >= 2 && text.starts_with(quote) && text.ends_with(quote) {
+            text = text[1..text.len() - 1].trim();
+            notes.push(format!("removed surrounding {quote} quotes"));
+        }
+    }
     if let Some(rest) = strip_prefix_ignore_case(text, "authorization:") {
         text = rest.trim_start();
         notes.push("removed the `Authorization:` header name".to_string());

@@ -4,7 +4,7 @@
 //! tutorial secrets, generic placeholders; jwt-checks.md §E), the empty string, string literals
 //! and config values in the same file, and an optional large wordlist by path (e.g. the 104k
 //! entries of wallarm's `jwt.secrets.list`). Each candidate is tried as raw UTF-8 and, when it
-//! decodes, as base64 and base64url (RFC 7515 A.1 and jsonwebtoken's
+//! is at least 16 characters and decodes, as base64 and base64url (RFC 7515 A.1 and jsonwebtoken's
 //! `Buffer.from(secret, 'base64')` use decoded secrets). Comparison is constant-time (`hmac`'s
 //! `verify_slice`). Wordlist results are cached per token, so each token pays once.
 
@@ -192,25 +192,34 @@ impl<'a> HmacTarget<'a> {
         if self.verifies(candidate.as_bytes()) {
             return Some(Encoding::Utf8);
         }
-        if candidate.len() < 4 || !candidate.bytes().all(|byte| byte.is_ascii_alphanumeric() || b"+/-_=".contains(&byte)) {
-            return None;
-        }
-        let trimmed = candidate.trim_end_matches('=');
-        let standard = STANDARD_NO_PAD.decode(trimmed).ok().filter(|decoded| !decoded.is_empty());
-        if let Some(decoded) = &standard
-            && self.verifies(decoded)
-        {
-            return Some(Encoding::Base64);
-        }
-        let url = URL_SAFE_NO_PAD.decode(trimmed).ok().filter(|decoded| !decoded.is_empty());
-        if let Some(decoded) = &url
-            && standard.as_ref() != Some(decoded)
-            && self.verifies(decoded)
-        {
-            return Some(Encoding::Base64Url);
-        }
-        None
+        decoded_variants(candidate).into_iter().find(|(_, key)| self.verifies(key)).map(|(encoding, _)| encoding)
     }
+}
+
+/// Candidates shorter than this are not tried base64-decoded: a base64 key that short carries
+/// under 12 bytes, and nobody encodes such keys, while 80% of the wordlist (plain words) would
+/// otherwise cost a second HMAC each.
+const MIN_ENCODED_LEN: usize = 16;
+
+/// The base64 and base64url decodings of `candidate` that are valid, non-empty and distinct.
+fn decoded_variants(candidate: &str) -> Vec<(Encoding, Vec<u8>)> {
+    if candidate.len() < MIN_ENCODED_LEN || !candidate.bytes().all(|byte| byte.is_ascii_alphanumeric() || b"+/-_=".contains(&byte)) {
+        return Vec::new();
+    }
+    let trimmed = candidate.trim_end_matches('=');
+    let mut out = Vec::new();
+    if let Ok(decoded) = STANDARD_NO_PAD.decode(trimmed)
+        && !decoded.is_empty()
+    {
+        out.push((Encoding::Base64, decoded));
+    }
+    if let Ok(decoded) = URL_SAFE_NO_PAD.decode(trimmed)
+        && !decoded.is_empty()
+        && out.first().is_none_or(|(_, standard)| *standard != decoded)
+    {
+        out.push((Encoding::Base64Url, decoded));
+    }
+    out
 }
 
 fn check<M: Mac + KeyInit>(key: &[u8], message: &[u8], signature: &[u8]) -> bool {
@@ -242,22 +251,48 @@ pub fn check_quick(target: &HmacTarget<'_>, literals: &[(usize, String)]) -> Opt
 }
 
 /// A loaded wordlist: one candidate per line (CR stripped), duplicates and blank lines dropped.
-#[derive(Debug)]
 pub struct Wordlist {
     pub path: PathBuf,
     pub entries: Vec<String>,
+    /// Every key to try, precomputed at load (raw bytes, then valid base64/base64url
+    /// decodings), in one buffer: the search loop only computes HMACs.
+    keys: Vec<u8>,
+    spans: Vec<KeySpan>,
+}
+
+impl std::fmt::Debug for Wordlist {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Wordlist({}, {} entries, {} keys)", self.path.display(), self.entries.len(), self.spans.len())
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct KeySpan {
+    start: u32,
+    len: u32,
+    entry: u32,
+    encoding: Encoding,
 }
 
 impl Wordlist {
     pub fn parse(path: PathBuf, text: &str) -> Wordlist {
         let mut seen = std::collections::HashSet::new();
-        let entries = text
+        let entries: Vec<String> = text
             .split('\n')
             .map(|line| line.strip_suffix('\r').unwrap_or(line))
             .filter(|line| !line.is_empty() && seen.insert(*line))
             .map(str::to_string)
             .collect();
-        Wordlist { path, entries }
+        let mut keys = Vec::with_capacity(text.len() * 2);
+        let mut spans = Vec::with_capacity(entries.len() * 2);
+        for (entry, candidate) in entries.iter().enumerate() {
+            let raw = std::iter::once((Encoding::Utf8, candidate.as_bytes().to_vec()));
+            for (encoding, key) in raw.chain(decoded_variants(candidate)) {
+                spans.push(KeySpan { start: keys.len() as u32, len: key.len() as u32, entry: entry as u32, encoding });
+                keys.extend_from_slice(&key);
+            }
+        }
+        Wordlist { path, entries, keys, spans }
     }
 
     /// Loads `path`, reusing an earlier load while the file's size and mtime are unchanged.
@@ -286,12 +321,14 @@ impl Wordlist {
 
     /// The first entry that verifies the token.
     pub fn search(&self, target: &HmacTarget<'_>) -> Option<WeakSecret> {
-        self.entries.iter().find_map(|entry| {
-            target.try_candidate(entry).map(|encoding| WeakSecret {
-                secret: entry.clone(),
-                encoding,
-                origin: Origin::Wordlist(self.path.clone()),
-            })
+        let found = self.spans.iter().find(|span| {
+            let start = span.start as usize;
+            target.verifies(&self.keys[start..start + span.len as usize])
+        })?;
+        Some(WeakSecret {
+            secret: self.entries[found.entry as usize].clone(),
+            encoding: found.encoding,
+            origin: Origin::Wordlist(self.path.clone()),
         })
     }
 }
@@ -451,6 +488,11 @@ mod tests {
         let url = URL_SAFE_NO_PAD.encode(key);
         assert!(target.try_candidate(&url).is_some());
         assert_eq!(target.try_candidate("nope"), None);
+        // Short strings are words, not encoded keys: their decodings are not tried.
+        let short = b"\x01\x02\x03\x04\x05\x06";
+        let short_target_signature = sign(short, input);
+        let short_target = HmacTarget::new("HS256", input.as_bytes(), &short_target_signature).unwrap();
+        assert_eq!(short_target.try_candidate(&base64_standard(short)), None);
     }
 
     #[test]

@@ -1,0 +1,173 @@
+//! `jwt-lsp explain` and `jwt-lsp check` with keys: the printed checklist, the verdict, exit
+//! statuses, pasted-token repairs, and `.jwt-lsp.toml` found from the current directory upwards.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+fn repo() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+}
+
+fn jwt_lsp(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jwt-lsp")).args(args).current_dir(dir).env_remove("JWT_LSP_TEST_SECRET").output().expect("run")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn rs256(private: &str, kid: &str, payload: &str) -> String {
+    let key = jsonwebtoken::EncodingKey::from_rsa_pem(&std::fs::read(repo().join(private)).unwrap()).unwrap();
+    let header = URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"RS256","kid":"{kid}"}}"#));
+    let input = format!("{header}.{}", URL_SAFE_NO_PAD.encode(payload));
+    let signature = jsonwebtoken::crypto::sign(input.as_bytes(), &key, jsonwebtoken::Algorithm::RS256).unwrap();
+    format!("{input}.{signature}")
+}
+
+const PAYLOAD: &str = r#"{"sub":"alice","iss":"https://auth.example.com","aud":"api://orders","exp":1798761600}"#;
+const NOW: &str = "2026-01-01T00:00:00Z";
+
+#[test]
+fn explain_passes_only_when_every_step_passes() {
+    let keys = repo().join("tests/keys");
+    let jwks = keys.join("fixture.jwks.json");
+    let jwks = jwks.to_str().unwrap();
+    let good = rs256("tests/keys/rsa-2048.private.pem", "2025-01", PAYLOAD);
+    let output = jwt_lsp(&keys, &["explain", &good, "--jwks", jwks, "--alg", "RS256,ES256", "--iss", "https://auth.example.com", "--aud", "api://orders", "--now", NOW]);
+    assert_eq!(output.status.code(), Some(0), "{}{}", stdout(&output), stderr(&output));
+    let text = stdout(&output);
+    for line in ["① decode", "② alg       ✓ `RS256` ∈ [RS256, ES256]", "③ kid       ✓ `2025-01` found", "④ iss/aud   ✓", "⑤ exp/nbf   ✓", "signature ✓ verified with", "Verdict: ✓ every step passes"] {
+        assert!(text.contains(line), "missing {line:?} in\n{text}");
+    }
+
+    // Pasted as a quoted, URL-encoded Authorization header: repaired and said so.
+    let pasted = format!("\"Authorization: Bearer {}\"", good.replace('.', "%2E"));
+    let output = jwt_lsp(&keys, &["explain", &pasted, "--key", "rsa-2048.public.pem", "--now", NOW]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let text = stdout(&output);
+    assert!(text.contains("repaired: removed surrounding \" quotes"), "{text}");
+    assert!(text.contains("repaired: the token is percent-encoded"), "{text}");
+    assert!(text.contains("Bearer"), "{text}");
+
+    // The wrong key: the signature step fails, exit 1, the keys tried are named.
+    let forged = rs256("tests/keys/other-rsa-2048.private.pem", "2025-01", PAYLOAD);
+    let output = jwt_lsp(&keys, &["explain", &forged, "--jwks", jwks, "--now", NOW]);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(text.contains("Verdict: ✗ signature — invalid: tried"), "{text}");
+    assert!(text.contains("fixture.jwks.json #1 (kid `2025-01`, RSA-2048)"), "{text}");
+
+    // Expired: step ⑤ is the verdict even though the signature verifies.
+    let expired = rs256("tests/keys/rsa-2048.private.pem", "2025-01", r#"{"sub":"a","exp":1767000000}"#);
+    let output = jwt_lsp(&keys, &["explain", &expired, "--jwks", jwks, "--now", NOW]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).contains("Verdict: ✗ ⑤ exp/nbf — expired"), "{}", stdout(&output));
+    let output = jwt_lsp(&keys, &["explain", &expired, "--jwks", jwks, "--now", NOW, "--leeway", "300000"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+
+    // Without keys nothing fails, but nothing is proven: exit 1.
+    let output = jwt_lsp(&keys, &["explain", &good, "--now", NOW]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).contains("Verdict: – nothing failed, but the signature was not verified"), "{}", stdout(&output));
+
+    // HMAC secret from the environment (never printed).
+    let secret = "e4f1c9a27b3d5e8f0a6c2b9d4e7f1a3c";
+    let key = jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()).unwrap();
+    let input = format!("{}.{}", URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256"}"#), URL_SAFE_NO_PAD.encode(PAYLOAD));
+    let hs = format!("{input}.{}", jsonwebtoken::crypto::sign(input.as_bytes(), &key, jsonwebtoken::Algorithm::HS256).unwrap());
+    let output = Command::new(env!("CARGO_BIN_EXE_jwt-lsp"))
+        .args(["explain", &hs, "--secret-env", "JWT_LSP_TEST_SECRET", "--now", NOW])
+        .env("JWT_LSP_TEST_SECRET", secret)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(stdout(&output).contains("verified with $JWT_LSP_TEST_SECRET (HMAC secret)"));
+    assert!(!stdout(&output).contains(secret));
+}
+
+#[test]
+fn explain_reads_stdin_and_reports_usage_errors() {
+    let keys = repo().join("tests/keys");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jwt-lsp"))
+        .args(["explain", "-", "--now", NOW])
+        .current_dir(&keys)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(b"not a token at all\n").unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stdout(&output).contains("Verdict: ✗ ① decode — not a JWT"), "{}", stdout(&output));
+
+    let output = jwt_lsp(&keys, &["explain", "x.y.z", "--now", "yesterday"]);
+    assert_eq!(output.status.code(), Some(2));
+    let output = jwt_lsp(&keys, &["explain", "x.y.z", "--jwks", "http://auth.example.com/jwks"]);
+    assert!(stderr(&output).contains("https://"), "{}", stderr(&output));
+}
+
+#[test]
+fn check_reads_the_project_file_from_parent_directories() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir_all(root.join("keys")).unwrap();
+    std::fs::create_dir_all(root.join("src/deep")).unwrap();
+    std::fs::create_dir_all(root.join("vendor")).unwrap();
+    std::fs::copy(repo().join("tests/keys/rsa-2048.public.pem"), root.join("keys/public.pem")).unwrap();
+    std::fs::write(
+        root.join(".jwt-lsp.toml"),
+        "keys = [\"keys/public.pem\"]\nalgorithms = [\"RS256\"]\nignore = [\"vendor/**\"]\nallowNetwork = true\n\n[severity]\ntoken-signature-invalid = \"warning\"\n",
+    )
+    .unwrap();
+    let forged = rs256("tests/keys/other-rsa-2048.private.pem", "k", PAYLOAD);
+    std::fs::write(root.join("src/deep/app.env"), format!("TOKEN={forged}\n")).unwrap();
+    std::fs::write(root.join("vendor/lib.env"), format!("TOKEN={forged}\n")).unwrap();
+
+    let output = jwt_lsp(&root.join("src"), &["check", "--format", "json", "--now", NOW, "--fail-on", "warning"]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{report}");
+    assert_eq!(findings[0]["code"], "token-signature-invalid");
+    assert_eq!(findings[0]["severity"], "warning", "severity from the project file");
+    assert!(findings[0]["message"].as_str().unwrap().contains("keys/public.pem"));
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("`allowNetwork` is ignored"), "{}", stderr(&output));
+
+    // Command-line flags win over the file; the vendor folder stays ignored from the root.
+    let output = jwt_lsp(root, &["check", "--format", "json", "--now", NOW, "--severity", "token-signature-invalid=off"]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["findings"].as_array().unwrap().len(), 0, "{report}");
+
+    // A broken project file is a usage error naming the line.
+    std::fs::write(root.join(".jwt-lsp.toml"), "keys = [\n").unwrap();
+    let output = jwt_lsp(root, &["check", "--now", NOW]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains(".jwt-lsp.toml") && stderr(&output).contains("line"), "{}", stderr(&output));
+}
+
+#[test]
+fn check_discovers_workspace_keys_for_key_confusion() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let pem = std::fs::read_to_string(repo().join("tests/keys/rsa-2048.public.pem")).unwrap();
+    std::fs::write(root.join("service.pem"), &pem).unwrap();
+    let key = jsonwebtoken::EncodingKey::from_secret(pem.as_bytes()).unwrap();
+    let input = format!("{}.{}", URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256"}"#), URL_SAFE_NO_PAD.encode(PAYLOAD));
+    let forged = format!("{input}.{}", jsonwebtoken::crypto::sign(input.as_bytes(), &key, jsonwebtoken::Algorithm::HS256).unwrap());
+    std::fs::write(root.join("request.log"), format!("got {forged}\n")).unwrap();
+    let output = jwt_lsp(root, &["check", "--format", "json", "--now", NOW]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{report}");
+    assert_eq!(findings[0]["code"], "token-key-confusion");
+    assert!(findings[0]["message"].as_str().unwrap().contains("service.pem"));
+    assert_eq!(output.status.code(), Some(1));
+}
