@@ -33,7 +33,8 @@ fn b64(bytes: &[u8]) -> String {
 const HEADER_PAYLOAD: &str = r#"{"sub":"1234567890","name":"John Doe","admin":true,"iat":1516239022,"exp":1798761600}"#;
 
 fn mint(alg: &str, sign: impl Fn(&[u8]) -> Vec<u8>) -> Token {
-    let input = format!("{}.{}", b64(format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#).as_bytes()), b64(HEADER_PAYLOAD.as_bytes()));
+    let input =
+        format!("{}.{}", b64(format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#).as_bytes()), b64(HEADER_PAYLOAD.as_bytes()));
     let signature = sign(input.as_bytes());
     decode(&format!("{input}.{}", b64(&signature))).expect("token")
 }
@@ -50,7 +51,13 @@ fn wordlist() -> &'static Wordlist {
 fn strong_hs256() -> &'static Token {
     static TOKEN: OnceLock<Token> = OnceLock::new();
     TOKEN.get_or_init(|| {
-        mint("HS256", with_jsonwebtoken(EncodingKey::from_secret(b"Zr8q2LmV0xPe7TtB1yNc4KdWu9SfHa6G").expect("key"), Algorithm::HS256))
+        mint(
+            "HS256",
+            with_jsonwebtoken(
+                EncodingKey::from_secret(b"Zr8q2LmV0xPe7TtB1yNc4KdWu9SfHa6G").expect("key"),
+                Algorithm::HS256,
+            ),
+        )
     })
 }
 
@@ -99,7 +106,8 @@ fn fixture(alg: &str) -> &'static (Token, Key) {
             out.push((name.to_string(), (token, public_key(&rsa_public))));
         }
         let ec = p256::ecdsa::SigningKey::from_slice(&[7; 32]).expect("p256");
-        let ec_pem = p256::pkcs8::EncodePublicKey::to_public_key_pem(ec.verifying_key(), p256::pkcs8::LineEnding::LF).expect("pem");
+        let ec_pem = p256::pkcs8::EncodePublicKey::to_public_key_pem(ec.verifying_key(), p256::pkcs8::LineEnding::LF)
+            .expect("pem");
         let token = mint("ES256", |input| {
             let signature: p256::ecdsa::Signature = ec.sign(input);
             signature.to_bytes().to_vec()

@@ -86,7 +86,8 @@ pub fn load(path: &Path) -> Result<Project, String> {
 /// Parses project-file `text`; `root` is the folder relative paths resolve against.
 pub fn parse(text: &str, path: &Path, root: &Path) -> Result<Project, String> {
     let shown = path.display();
-    let mut table: toml::Table = toml::from_str(text).map_err(|err| format!("{shown}: {}", err.to_string().trim_end()))?;
+    let mut table: toml::Table =
+        toml::from_str(text).map_err(|err| format!("{shown}: {}", err.to_string().trim_end()))?;
     let mut warnings = Vec::new();
     for forbidden in ["allow_network", "allowNetwork"] {
         if table.remove(forbidden).is_some() {
@@ -96,8 +97,24 @@ pub fn parse(text: &str, path: &Path, root: &Path) -> Result<Project, String> {
         }
     }
     let known = [
-        "leeway", "now", "algorithms", "issuers", "audiences", "keys", "jwks_urls", "jwksUrls", "secret_env", "secretEnv",
-        "wordlist", "severity", "ignore", "test_paths", "testPaths", "inlay_hints", "inlayHints", "max_diagnostics",
+        "leeway",
+        "now",
+        "algorithms",
+        "issuers",
+        "audiences",
+        "keys",
+        "jwks_urls",
+        "jwksUrls",
+        "secret_env",
+        "secretEnv",
+        "wordlist",
+        "severity",
+        "ignore",
+        "test_paths",
+        "testPaths",
+        "inlay_hints",
+        "inlayHints",
+        "max_diagnostics",
         "maxDiagnostics",
     ];
     let unknown: Vec<String> = table.keys().filter(|key| !known.contains(&key.as_str())).cloned().collect();
@@ -106,7 +123,9 @@ pub fn parse(text: &str, path: &Path, root: &Path) -> Result<Project, String> {
         let names: Vec<&str> = known.iter().copied().filter(|name| !name.contains(char::is_uppercase)).collect();
         warnings.push(format!("{shown}: unknown setting `{key}` ignored (known: {})", names.join(", ")));
     }
-    let file: ProjectFile = toml::Value::Table(table).try_into().map_err(|err: toml::de::Error| format!("{shown}: {}", err.to_string().trim_end()))?;
+    let file: ProjectFile = toml::Value::Table(table)
+        .try_into()
+        .map_err(|err: toml::de::Error| format!("{shown}: {}", err.to_string().trim_end()))?;
     let absolute = |entry: &String| -> String {
         let candidate = Path::new(entry);
         if candidate.is_absolute() { entry.clone() } else { root.join(candidate).to_string_lossy().into_owned() }
@@ -116,7 +135,9 @@ pub fn parse(text: &str, path: &Path, root: &Path) -> Result<Project, String> {
         Some(toml::Value::Integer(seconds)) => Some(serde_json::Value::from(seconds)),
         Some(toml::Value::String(text)) => Some(serde_json::Value::String(text)),
         Some(toml::Value::Datetime(moment)) => Some(serde_json::Value::String(moment.to_string())),
-        Some(other) => return Err(format!("{shown}: `now` must be Unix seconds or an RFC 3339 time, got a {}", other.type_str())),
+        Some(other) => {
+            return Err(format!("{shown}: `now` must be Unix seconds or an RFC 3339 time, got a {}", other.type_str()));
+        }
     };
     let settings = Settings {
         leeway: file.leeway,
@@ -170,7 +191,10 @@ token-no-expiry = "off"
         assert_eq!(settings.leeway, Some(60));
         assert_eq!(settings.now, Some(serde_json::Value::String("2026-01-01T00:00:00Z".into())));
         assert_eq!(settings.algorithms.as_deref(), Some(&["RS256".to_string(), "ES256".to_string()][..]));
-        assert_eq!(settings.keys.as_deref(), Some(&["/repo/keys/public.pem".to_string(), "/etc/jwks.json".to_string()][..]));
+        assert_eq!(
+            settings.keys.as_deref(),
+            Some(&["/repo/keys/public.pem".to_string(), "/etc/jwks.json".to_string()][..])
+        );
         assert_eq!(settings.wordlist.as_deref(), Some("/repo/tools/secrets.list"));
         assert_eq!(settings.jwks_urls.as_ref().map(Vec::len), Some(1));
         assert_eq!(settings.secret_env.as_deref(), Some(&["JWT_SECRET".to_string()][..]));

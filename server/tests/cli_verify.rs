@@ -12,7 +12,12 @@ fn repo() -> &'static Path {
 }
 
 fn jwt_lsp(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_jwt-lsp")).args(args).current_dir(dir).env_remove("JWT_LSP_TEST_SECRET").output().expect("run")
+    Command::new(env!("CARGO_BIN_EXE_jwt-lsp"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("JWT_LSP_TEST_SECRET")
+        .output()
+        .expect("run")
 }
 
 fn stdout(output: &Output) -> String {
@@ -40,10 +45,34 @@ fn explain_passes_only_when_every_step_passes() {
     let jwks = keys.join("fixture.jwks.json");
     let jwks = jwks.to_str().unwrap();
     let good = rs256("tests/keys/rsa-2048.private.pem", "2025-01", PAYLOAD);
-    let output = jwt_lsp(&keys, &["explain", &good, "--jwks", jwks, "--alg", "RS256,ES256", "--iss", "https://auth.example.com", "--aud", "api://orders", "--now", NOW]);
+    let output = jwt_lsp(
+        &keys,
+        &[
+            "explain",
+            &good,
+            "--jwks",
+            jwks,
+            "--alg",
+            "RS256,ES256",
+            "--iss",
+            "https://auth.example.com",
+            "--aud",
+            "api://orders",
+            "--now",
+            NOW,
+        ],
+    );
     assert_eq!(output.status.code(), Some(0), "{}{}", stdout(&output), stderr(&output));
     let text = stdout(&output);
-    for line in ["① decode", "② alg       ✓ `RS256` ∈ [RS256, ES256]", "③ kid       ✓ `2025-01` found", "④ iss/aud   ✓", "⑤ exp/nbf   ✓", "signature ✓ verified with", "Verdict: ✓ every step passes"] {
+    for line in [
+        "① decode",
+        "② alg       ✓ `RS256` ∈ [RS256, ES256]",
+        "③ kid       ✓ `2025-01` found",
+        "④ iss/aud   ✓",
+        "⑤ exp/nbf   ✓",
+        "signature ✓ verified with",
+        "Verdict: ✓ every step passes",
+    ] {
         assert!(text.contains(line), "missing {line:?} in\n{text}");
     }
 
@@ -75,13 +104,20 @@ fn explain_passes_only_when_every_step_passes() {
     // Without keys nothing fails, but nothing is proven: exit 1.
     let output = jwt_lsp(&keys, &["explain", &good, "--now", NOW]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(stdout(&output).contains("Verdict: – nothing failed, but the signature was not verified"), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains("Verdict: – nothing failed, but the signature was not verified"),
+        "{}",
+        stdout(&output)
+    );
 
     // HMAC secret from the environment (never printed).
     let secret = "e4f1c9a27b3d5e8f0a6c2b9d4e7f1a3c";
     let key = jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()).unwrap();
     let input = format!("{}.{}", URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256"}"#), URL_SAFE_NO_PAD.encode(PAYLOAD));
-    let hs = format!("{input}.{}", jsonwebtoken::crypto::sign(input.as_bytes(), &key, jsonwebtoken::Algorithm::HS256).unwrap());
+    let hs = format!(
+        "{input}.{}",
+        jsonwebtoken::crypto::sign(input.as_bytes(), &key, jsonwebtoken::Algorithm::HS256).unwrap()
+    );
     let output = Command::new(env!("CARGO_BIN_EXE_jwt-lsp"))
         .args(["explain", &hs, "--secret-env", "JWT_LSP_TEST_SECRET", "--now", NOW])
         .env("JWT_LSP_TEST_SECRET", secret)
@@ -142,7 +178,8 @@ fn check_reads_the_project_file_from_parent_directories() {
     assert!(stderr(&output).contains("`allowNetwork` is ignored"), "{}", stderr(&output));
 
     // Command-line flags win over the file; the vendor folder stays ignored from the root.
-    let output = jwt_lsp(root, &["check", "--format", "json", "--now", NOW, "--severity", "token-signature-invalid=off"]);
+    let output =
+        jwt_lsp(root, &["check", "--format", "json", "--now", NOW, "--severity", "token-signature-invalid=off"]);
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report["findings"].as_array().unwrap().len(), 0, "{report}");
 
@@ -161,7 +198,10 @@ fn check_discovers_workspace_keys_for_key_confusion() {
     std::fs::write(root.join("service.pem"), &pem).unwrap();
     let key = jsonwebtoken::EncodingKey::from_secret(pem.as_bytes()).unwrap();
     let input = format!("{}.{}", URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256"}"#), URL_SAFE_NO_PAD.encode(PAYLOAD));
-    let forged = format!("{input}.{}", jsonwebtoken::crypto::sign(input.as_bytes(), &key, jsonwebtoken::Algorithm::HS256).unwrap());
+    let forged = format!(
+        "{input}.{}",
+        jsonwebtoken::crypto::sign(input.as_bytes(), &key, jsonwebtoken::Algorithm::HS256).unwrap()
+    );
     std::fs::write(root.join("request.log"), format!("got {forged}\n")).unwrap();
     let output = jwt_lsp(root, &["check", "--format", "json", "--now", NOW]);
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();

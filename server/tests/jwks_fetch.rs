@@ -107,7 +107,8 @@ fn serve(mut stream: TcpStream, replies: &Mutex<HashMap<String, Reply>>, hits: &
         delay: Duration::ZERO,
     });
     std::thread::sleep(reply.delay);
-    let mut head = format!("HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n", reply.status, reply.body.len());
+    let mut head =
+        format!("HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n", reply.status, reply.body.len());
     for (name, value) in &reply.headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -140,7 +141,8 @@ fn p256(seed: u8) -> (p256::ecdsa::SigningKey, String) {
     let signing = p256::ecdsa::SigningKey::from_slice(&[seed; 32]).expect("scalar");
     let point = signing.verifying_key().to_sec1_point(false);
     let p256::elliptic_curve::sec1::Coordinates::Uncompressed { x, y } = point.coordinates() else { panic!("point") };
-    let members = format!(r#""kty":"EC","crv":"P-256","x":"{}","y":"{}""#, URL_SAFE_NO_PAD.encode(x), URL_SAFE_NO_PAD.encode(y));
+    let members =
+        format!(r#""kty":"EC","crv":"P-256","x":"{}","y":"{}""#, URL_SAFE_NO_PAD.encode(x), URL_SAFE_NO_PAD.encode(y));
     (signing, members)
 }
 
@@ -188,7 +190,12 @@ fn unknown_kid_refetches_at_most_once_per_cooldown() {
     let (clock, clock_fn) = manual_clock();
     let cache = Arc::new(JwksCache::with_clock(test_options(), clock_fn));
     let url = server.url("/jwks");
-    let verifier = Verifier { jwks_urls: vec![url.clone()], remote: Some(cache.clone()), mode: Mode::Inline, ..Verifier::default() };
+    let verifier = Verifier {
+        jwks_urls: vec![url.clone()],
+        remote: Some(cache.clone()),
+        mode: Mode::Inline,
+        ..Verifier::default()
+    };
 
     let payload = URL_SAFE_NO_PAD.encode(br#"{"sub":"alice","exp":1798761600}"#);
     let mint = |kid: &str, signer: &p256::ecdsa::SigningKey| {
@@ -230,8 +237,17 @@ fn deferred_mode_reads_the_cache_and_refreshes_in_the_background() {
     let (_clock, clock_fn) = manual_clock();
     let cache = Arc::new(JwksCache::with_clock(test_options(), clock_fn));
     let url = server.url("/jwks");
-    let verifier = Verifier { jwks_urls: vec![url.clone()], remote: Some(cache.clone()), mode: Mode::Deferred, ..Verifier::default() };
-    let token = jwt_lsp::jwt::decode::decode(&format!("eyJhbGciOiJFUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiJ4In0.{}", "A".repeat(86))).unwrap();
+    let verifier = Verifier {
+        jwks_urls: vec![url.clone()],
+        remote: Some(cache.clone()),
+        mode: Mode::Deferred,
+        ..Verifier::default()
+    };
+    let token = jwt_lsp::jwt::decode::decode(&format!(
+        "eyJhbGciOiJFUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiJ4In0.{}",
+        "A".repeat(86)
+    ))
+    .unwrap();
     let exam = verifier.examine(&token, &[], Clock { now: 0, leeway: 0 }, &|_| 0);
     assert_eq!(server.hits("/jwks"), 0, "the edit path never touches the network");
     assert_eq!(exam.deferred.len(), 1);
@@ -277,7 +293,7 @@ fn failures_are_clear_and_never_crash() {
     server.set("/flaky", Reply { status: 500, headers: Vec::new(), body: b"oops".to_vec(), delay: Duration::ZERO });
     let lookup = cache.force_refresh(&server.url("/flaky"));
     assert_eq!(lookup.keys.len(), 1);
-    assert!(lookup.error.unwrap().contains("HTTP 500") , "stale keys are labelled");
+    assert!(lookup.error.unwrap().contains("HTTP 500"), "stale keys are labelled");
 
     // Nothing listens here: a connection error, not a panic.
     let closed = TcpListener::bind("127.0.0.1:0").unwrap();

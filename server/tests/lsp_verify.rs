@@ -21,7 +21,10 @@ fn repo() -> &'static Path {
 fn rs256(kid: &str, payload: &str) -> String {
     use base64::Engine;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let key = jsonwebtoken::EncodingKey::from_rsa_pem(&std::fs::read(repo().join("tests/keys/rsa-2048.private.pem")).unwrap()).unwrap();
+    let key = jsonwebtoken::EncodingKey::from_rsa_pem(
+        &std::fs::read(repo().join("tests/keys/rsa-2048.private.pem")).unwrap(),
+    )
+    .unwrap();
     let header = URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"RS256","kid":"{kid}"}}"#));
     let input = format!("{header}.{}", URL_SAFE_NO_PAD.encode(payload));
     let signature = jsonwebtoken::crypto::sign(input.as_bytes(), &key, jsonwebtoken::Algorithm::RS256).unwrap();
@@ -63,13 +66,20 @@ fn start(server: &mut Server, root: &Path, options: Value) {
 }
 
 fn codes(message: &Value) -> Vec<String> {
-    message["params"]["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap_or_default().to_string()).collect()
+    message["params"]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or_default().to_string())
+        .collect()
 }
 
 /// Waits for a publication for `uri` whose codes satisfy `predicate`.
 fn diagnostics_where(server: &mut Server, uri: &str, predicate: impl Fn(&[String]) -> bool) -> Vec<String> {
     let message = server.wait_for(|message| {
-        message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == uri && predicate(&codes(message))
+        message["method"] == "textDocument/publishDiagnostics"
+            && message["params"]["uri"] == uri
+            && predicate(&codes(message))
     });
     codes(&message)
 }
@@ -95,10 +105,14 @@ fn discovered_jwks_drives_diagnostics_hover_and_explain() {
     let found = diagnostics_where(&mut server, &uri, |codes| codes.iter().any(|code| code == "token-kid-unknown"));
     assert_eq!(found, ["token-kid-unknown"]);
 
-    let hover = server.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 30}}));
+    let hover = server
+        .request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 30}}));
     let markdown = hover["contents"]["value"].as_str().unwrap();
     assert!(markdown.contains("**Verification**"), "{markdown}");
-    assert!(markdown.contains("③ kid ✗ `2025-07` not in .well-known/jwks.json (rotated? refresh the JWKS)"), "{markdown}");
+    assert!(
+        markdown.contains("③ kid ✗ `2025-07` not in .well-known/jwks.json (rotated? refresh the JWKS)"),
+        "{markdown}"
+    );
 
     let explained = server.request(
         "workspace/executeCommand",
@@ -128,7 +142,9 @@ fn project_file_applies_and_changes_apply_without_restart() {
 
     let mut server = Server::spawn();
     start(&mut server, root, json!({"now": "2026-01-01T00:00:00Z", "audiences": ["api://orders"]}));
-    let warning = server.wait_for(|m| m["method"] == "window/showMessage" && m["params"]["message"].as_str().unwrap().contains("allow_network"));
+    let warning = server.wait_for(|m| {
+        m["method"] == "window/showMessage" && m["params"]["message"].as_str().unwrap().contains("allow_network")
+    });
     assert!(warning["params"]["message"].as_str().unwrap().contains("never by a file in the repository"));
     server.open(&uri, "dotenv", 1, &text);
     // The file wins over the client's `audiences`.
@@ -146,7 +162,9 @@ fn project_file_applies_and_changes_apply_without_restart() {
     // A broken file keeps the last good settings and says why, with the line.
     std::fs::write(&project, "issuers = [\n").unwrap();
     server.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": uri_of(&project), "type": 2}]}));
-    let broken = server.wait_for(|m| m["method"] == "window/showMessage" && m["params"]["message"].as_str().unwrap().contains("keeping the previous"));
+    let broken = server.wait_for(|m| {
+        m["method"] == "window/showMessage" && m["params"]["message"].as_str().unwrap().contains("keeping the previous")
+    });
     assert!(broken["params"]["message"].as_str().unwrap().contains("line"), "{broken}");
     assert_eq!(server.shutdown(), Some(0));
 }
@@ -195,7 +213,11 @@ impl JwksServer {
                 let mut request = [0u8; 4096];
                 let _ = stream.read(&mut request);
                 let body = served.lock().unwrap().clone();
-                let _ = write!(stream, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
             }
         });
         JwksServer { url, body, stop }
@@ -218,12 +240,17 @@ fn refresh_jwks_refetches_a_rotated_key_set() {
     let text = format!("{}\n", rs256("2025-01", PAYLOAD));
     let uri = uri_of(&document);
     let mut server = Server::spawn();
-    start(&mut server, dir.path(), json!({"now": "2026-01-01T00:00:00Z", "allowNetwork": true, "jwksUrls": [jwks.url]}));
+    start(
+        &mut server,
+        dir.path(),
+        json!({"now": "2026-01-01T00:00:00Z", "allowNetwork": true, "jwksUrls": [jwks.url]}),
+    );
     server.open(&uri, "plaintext", 1, &text);
     diagnostics_where(&mut server, &uri, |codes| codes == ["token-kid-unknown"]);
 
     *jwks.body.lock().unwrap() = rotated;
-    let refreshed = server.request("workspace/executeCommand", json!({"command": "jwt-lsp.refreshJwks", "arguments": []}));
+    let refreshed =
+        server.request("workspace/executeCommand", json!({"command": "jwt-lsp.refreshJwks", "arguments": []}));
     let text = refreshed["text"].as_str().unwrap();
     assert!(text.contains(&format!("{}: 1 key", jwks.url)), "{text}");
     diagnostics_where(&mut server, &uri, |codes| codes.is_empty());

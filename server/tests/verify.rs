@@ -61,9 +61,12 @@ fn p256_key(seed: u8) -> (p256::ecdsa::SigningKey, String, String) {
     secret[0] = 1;
     let signing = p256::ecdsa::SigningKey::from_slice(&secret).expect("scalar");
     let point = signing.verifying_key().to_sec1_point(false);
-    let p256::elliptic_curve::sec1::Coordinates::Uncompressed { x, y } = point.coordinates() else { panic!("uncompressed") };
+    let p256::elliptic_curve::sec1::Coordinates::Uncompressed { x, y } = point.coordinates() else {
+        panic!("uncompressed")
+    };
     let jwk_members = format!(r#""kty":"EC","crv":"P-256","x":"{}","y":"{}""#, b64(x), b64(y));
-    let pem = p256::pkcs8::EncodePublicKey::to_public_key_pem(signing.verifying_key(), p256::pkcs8::LineEnding::LF).expect("pem");
+    let pem = p256::pkcs8::EncodePublicKey::to_public_key_pem(signing.verifying_key(), p256::pkcs8::LineEnding::LF)
+        .expect("pem");
     (signing, jwk_members, pem)
 }
 
@@ -77,7 +80,8 @@ fn es256(signing: &p256::ecdsa::SigningKey, header: &str, payload: &str) -> Stri
 fn ed25519_key(seed: u8) -> (ed25519_dalek::SigningKey, String, String) {
     let signing = ed25519_dalek::SigningKey::from_bytes(&[seed; 32]);
     let jwk_members = format!(r#""kty":"OKP","crv":"Ed25519","x":"{}""#, b64(signing.verifying_key().as_bytes()));
-    let pem = signing.verifying_key().to_public_key_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF).expect("pem");
+    let pem =
+        signing.verifying_key().to_public_key_pem(ed25519_dalek::pkcs8::spki::der::pem::LineEnding::LF).expect("pem");
     (signing, jwk_members, pem)
 }
 
@@ -119,7 +123,8 @@ fn rfc_7515_a1_to_a3_and_rfc_8037_verify() {
     for name in ["RFC7515-A.1", "RFC7515-A.2", "RFC7515-A.3", "RFC8037-A.4"] {
         let vector = &vectors["standard"][name];
         let token = decode(vector["token"].as_str().unwrap()).expect(name);
-        let (keys, _) = parse_key_text(vector["key"].as_str().unwrap(), KeySource::new(name, Origin::Configured)).expect(name);
+        let (keys, _) =
+            parse_key_text(vector["key"].as_str().unwrap(), KeySource::new(name, Origin::Configured)).expect(name);
         let alg = token.alg().unwrap().to_string();
         assert_eq!(jwt_lsp::verify::signature::verify(&token, &keys[0], &alg), Ok(true), "{name}");
         // One bit off and it must fail.
@@ -130,7 +135,9 @@ fn rfc_7515_a1_to_a3_and_rfc_8037_verify() {
     }
     // Through the checklist: A.2 and A.3 verify; A.1's key is the published RFC example, so the
     // most specific verdict is the weak (public) secret.
-    for (name, verdict) in [("RFC7515-A.2", Verdict::Verified), ("RFC7515-A.3", Verdict::Verified), ("RFC7515-A.1", Verdict::WeakSecret)] {
+    for (name, verdict) in
+        [("RFC7515-A.2", Verdict::Verified), ("RFC7515-A.3", Verdict::Verified), ("RFC7515-A.1", Verdict::WeakSecret)]
+    {
         let vector = &vectors["standard"][name];
         let keys = ring(&[(name, vector["key"].as_str().unwrap(), Origin::Configured)]);
         let exam = examine(&verifier(keys), vector["token"].as_str().unwrap());
@@ -138,7 +145,10 @@ fn rfc_7515_a1_to_a3_and_rfc_8037_verify() {
     }
     // A.2's public key as SPKI PEM (from vectors.md) verifies too.
     let spki = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAofgWCuLjybRlzo0tZWJj\nNiuSfb4p4fAkd/wWJcyQoTbji9k0l8W26mPddxHmfHQp+Vaw+4qPCJrcS2mJPMEz\nP1Pt0Bm4d4QlL+yRT+SFd2lZS+pCgNMsD1W/YpRPEwOWvG6b32690r2jZ47soMZo\n9wGzjb/7OMg0LOL+bSf63kpaSHSXndS5z5rexMdbBYUsLA9e+KXBdQOS+UTo7WTB\nEMa2R2CapHg665xsmtdVMTBQY4uDZlxvb3qCo5ZwKh9kG4LT6/I5IhlJH7aGhyxX\nFvUK+DWNmoudF8NAco9/h9iaGNj8q2ethFkMLs91kzk2PAcDTW9gb54h4FRWyuXp\noQIDAQAB\n-----END PUBLIC KEY-----\n";
-    let exam = examine(&verifier(ring(&[("a2.pem", spki, Origin::Configured)])), vectors["standard"]["RFC7515-A.2"]["token"].as_str().unwrap());
+    let exam = examine(
+        &verifier(ring(&[("a2.pem", spki, Origin::Configured)])),
+        vectors["standard"]["RFC7515-A.2"]["token"].as_str().unwrap(),
+    );
     assert_eq!(exam.verdict, Verdict::Verified);
 }
 
@@ -152,7 +162,8 @@ fn rsa_verifies_with_spki_pkcs1_certificate_and_jwks() {
         assert!(signature_text(&exam).contains(file));
     }
     let ps = rsa("tests/keys/rsa-2048.private.pem", Algorithm::PS256, r#"{"alg":"PS256"}"#, PAYLOAD);
-    let exam = examine(&verifier(ring(&[("pub.pem", &read("tests/keys/rsa-2048.public.pem"), Origin::Configured)])), &ps);
+    let exam =
+        examine(&verifier(ring(&[("pub.pem", &read("tests/keys/rsa-2048.public.pem"), Origin::Configured)])), &ps);
     assert_eq!(exam.verdict, Verdict::Verified);
 }
 
@@ -177,7 +188,10 @@ fn es256_and_eddsa_generated_keys() {
     let (signing, members, pem) = p256_key(7);
     let token = es256(&signing, r#"{"alg":"ES256","kid":"ec-1"}"#, PAYLOAD);
     let jwks = format!(r#"{{"keys":[{{{members},"kid":"ec-1","use":"sig"}}]}}"#);
-    assert_eq!(examine(&verifier(ring(&[("jwks.json", &jwks, Origin::Configured)])), &token).verdict, Verdict::Verified);
+    assert_eq!(
+        examine(&verifier(ring(&[("jwks.json", &jwks, Origin::Configured)])), &token).verdict,
+        Verdict::Verified
+    );
     let no_kid = es256(&signing, r#"{"alg":"ES256"}"#, PAYLOAD);
     assert_eq!(examine(&verifier(ring(&[("ec.pem", &pem, Origin::Configured)])), &no_kid).verdict, Verdict::Verified);
     let (other, _, other_pem) = p256_key(9);
@@ -189,11 +203,18 @@ fn es256_and_eddsa_generated_keys() {
     let (ed, ed_members, ed_pem) = ed25519_key(3);
     let token = eddsa(&ed, r#"{"alg":"EdDSA"}"#, PAYLOAD);
     for text in [ed_pem.clone(), format!("{{{ed_members}}}")] {
-        assert_eq!(examine(&verifier(ring(&[("ed", &text, Origin::Configured)])), &token).verdict, Verdict::Verified, "{text}");
+        assert_eq!(
+            examine(&verifier(ring(&[("ed", &text, Origin::Configured)])), &token).verdict,
+            Verdict::Verified,
+            "{text}"
+        );
     }
     let (other_ed, _, _) = ed25519_key(4);
     let forged = eddsa(&other_ed, r#"{"alg":"EdDSA"}"#, PAYLOAD);
-    assert_eq!(codes(&examine(&verifier(ring(&[("ed.pem", &ed_pem, Origin::Configured)])), &forged)), ["token-signature-invalid"]);
+    assert_eq!(
+        codes(&examine(&verifier(ring(&[("ed.pem", &ed_pem, Origin::Configured)])), &forged)),
+        ["token-signature-invalid"]
+    );
 }
 
 #[test]
@@ -217,7 +238,8 @@ fn hmac_secret_from_the_environment() {
 
 fn rsa_jwks(kid: &str) -> String {
     // The RSA test key as a JWK, computed from its PKCS#1 form by our own parser.
-    let (keys, _) = parse_key_text(&read("tests/keys/rsa-2048.pkcs1.pem"), KeySource::new("x", Origin::Configured)).unwrap();
+    let (keys, _) =
+        parse_key_text(&read("tests/keys/rsa-2048.pkcs1.pem"), KeySource::new("x", Origin::Configured)).unwrap();
     let jwt_lsp::keys::KeyMaterial::Rsa { n, e } = &keys[0].material else { panic!("rsa") };
     format!(r#"{{"keys":[{{"kty":"RSA","kid":"{kid}","use":"sig","alg":"RS256","n":"{}","e":"{}"}}]}}"#, b64(n), b64(e))
 }
@@ -235,7 +257,10 @@ fn unknown_kid_is_its_own_verdict() {
     assert!(exam.findings[0].message.contains("refresh"));
     // The right kid verifies; a JWKS `alg` that disagrees is an alg/key mismatch.
     let good = rsa("tests/keys/rsa-2048.private.pem", Algorithm::RS256, r#"{"alg":"RS256","kid":"2025-01"}"#, PAYLOAD);
-    assert_eq!(examine(&verifier(ring(&[("keys/jwks.json", &jwks, Origin::Configured)])), &good).verdict, Verdict::Verified);
+    assert_eq!(
+        examine(&verifier(ring(&[("keys/jwks.json", &jwks, Origin::Configured)])), &good).verdict,
+        Verdict::Verified
+    );
     let ps = rsa("tests/keys/rsa-2048.private.pem", Algorithm::PS256, r#"{"alg":"PS256","kid":"2025-01"}"#, PAYLOAD);
     let exam = examine(&verifier(ring(&[("keys/jwks.json", &jwks, Origin::Configured)])), &ps);
     assert_eq!(codes(&exam), ["token-signature-invalid"]);
@@ -294,7 +319,8 @@ fn weak_secrets_built_in_empty_literal_and_wordlist() {
 
     let literal = hs256(b"not-in-any-list-but-in-this-file", r#"{"alg":"HS256"}"#, PAYLOAD);
     let token = decode(&literal).unwrap();
-    let exam = none.examine(&token, &[(40, "not-in-any-list-but-in-this-file".to_string())], CLOCK, &|offset| offset / 20);
+    let exam =
+        none.examine(&token, &[(40, "not-in-any-list-but-in-this-file".to_string())], CLOCK, &|offset| offset / 20);
     assert_eq!(codes(&exam), ["token-weak-secret"]);
     assert!(exam.findings[0].message.contains("line 3 of this file"), "{}", exam.findings[0].message);
 
@@ -381,14 +407,21 @@ fn discovered_keys_are_trusted_only_through_a_kid() {
 fn unverifiable_and_odd_inputs_never_panic() {
     let vectors: Value = serde_json::from_str(&read("../shared/research/vectors.json")).unwrap();
     let es512 = &vectors["standard"]["RFC7515-A.4"];
-    let exam = examine(&verifier(ring(&[("p521", es512["key"].as_str().unwrap(), Origin::Configured)])), es512["token"].as_str().unwrap());
+    let exam = examine(
+        &verifier(ring(&[("p521", es512["key"].as_str().unwrap(), Origin::Configured)])),
+        es512["token"].as_str().unwrap(),
+    );
     assert_eq!(exam.verdict, Verdict::NotChecked);
     assert!(signature_text(&exam).contains("ES512"), "{}", signature_text(&exam));
 
     // Keys with absurd members, a token with a garbage signature: verdicts, not panics.
     let garbage = r#"{"keys":[{"kty":"RSA","kid":"x","n":"AA","e":"AQAB"},{"kty":"EC","crv":"P-256","kid":"x","x":"AA","y":"AA"},{"kty":"OKP","crv":"Ed25519","kid":"x","x":"AA"}]}"#;
     let keys = ring(&[("garbage.json", garbage, Origin::Configured)]);
-    for (header, length) in [(r#"{"alg":"RS256","kid":"x"}"#, 256), (r#"{"alg":"ES256","kid":"x"}"#, 64), (r#"{"alg":"EdDSA","kid":"x"}"#, 64)] {
+    for (header, length) in [
+        (r#"{"alg":"RS256","kid":"x"}"#, 256),
+        (r#"{"alg":"ES256","kid":"x"}"#, 64),
+        (r#"{"alg":"EdDSA","kid":"x"}"#, 64),
+    ] {
         let token = mint(header, PAYLOAD, |_| vec![0x42; length]);
         let exam = examine(&verifier(keys.clone()), &token);
         assert_eq!(exam.verdict, Verdict::Invalid, "{header}: {:?}", exam.steps);

@@ -108,7 +108,11 @@ pub fn run(args: ExplainArgs) -> ExitCode {
         }
     };
     let alg = token.alg().unwrap_or("?");
-    println!("Token: {} `{alg}` — {}", if token.form == crate::jwt::Form::Jwe { "JWE" } else { "JWS" }, describe_alg(alg));
+    println!(
+        "Token: {} `{alg}` — {}",
+        if token.form == crate::jwt::Form::Jwe { "JWE" } else { "JWS" },
+        describe_alg(alg)
+    );
     for note in &notes {
         println!("repaired: {note}");
     }
@@ -123,7 +127,9 @@ pub fn run(args: ExplainArgs) -> ExitCode {
         .sources
         .iter()
         .map(|report| match &report.error {
-            None => format!("{} ({} key{})", report.source.describe(), report.keys, if report.keys == 1 { "" } else { "s" }),
+            None => {
+                format!("{} ({} key{})", report.source.describe(), report.keys, if report.keys == 1 { "" } else { "s" })
+            }
             Some(error) => format!("{} (unusable: {error})", report.source.describe()),
         })
         .chain(verifier.jwks_urls.iter().map(|url| format!("{url} (fetched)")))
@@ -151,8 +157,14 @@ fn settings_from_args(args: &ExplainArgs) -> Settings {
         }
     }
     let list = |items: &[String]| (!items.is_empty()).then(|| items.to_vec());
-    let algorithms: Vec<String> =
-        args.algorithms.iter().flat_map(|alg| alg.split(',')).map(str::trim).filter(|alg| !alg.is_empty()).map(str::to_string).collect();
+    let algorithms: Vec<String> = args
+        .algorithms
+        .iter()
+        .flat_map(|alg| alg.split(','))
+        .map(str::trim)
+        .filter(|alg| !alg.is_empty())
+        .map(str::to_string)
+        .collect();
     Settings {
         leeway: args.leeway,
         now: args.now.clone().map(Value::String),

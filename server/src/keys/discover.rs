@@ -90,7 +90,10 @@ pub fn discover(root: &Path, ignore: Option<&GlobSet>, limits: Limits, mut progr
         let size = entry.metadata().map(|metadata| metadata.len()).unwrap_or(u64::MAX);
         if size > limits.max_file_bytes {
             if kind == Candidate::Jwks {
-                discovery.ring.add_source(source, Err(format!("{size} bytes, over the {}-byte discovery limit", limits.max_file_bytes)));
+                discovery.ring.add_source(
+                    source,
+                    Err(format!("{size} bytes, over the {}-byte discovery limit", limits.max_file_bytes)),
+                );
             }
             continue;
         }
@@ -130,7 +133,8 @@ mod tests {
         std::fs::write(root.join("broken.jwks.json"), "{not json").unwrap();
         std::fs::write(root.join("huge.jwks.json"), " ".repeat(70 * 1024)).unwrap();
         std::fs::write(root.join("notes.pem"), "just text").unwrap();
-        std::fs::write(root.join("private.key"), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n").unwrap();
+        std::fs::write(root.join("private.key"), "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
+            .unwrap();
 
         let found = discover(root, None, Limits::default(), |_| {});
         let mut locations: Vec<&str> = found.ring.keys.iter().map(|key| key.source.location.as_str()).collect();

@@ -80,7 +80,8 @@ pub struct JwksCache {
 
 impl std::fmt::Debug for JwksCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let urls: Vec<String> = self.entries.lock().map(|entries| entries.keys().cloned().collect()).unwrap_or_default();
+        let urls: Vec<String> =
+            self.entries.lock().map(|entries| entries.keys().cloned().collect()).unwrap_or_default();
         f.debug_struct("JwksCache").field("urls", &urls).finish()
     }
 }
@@ -105,7 +106,8 @@ impl JwksCache {
     pub fn get(&self, url: &str) -> Lookup {
         let now = (self.clock)();
         if let Some(lookup) = self.cached_if(url, |entry| {
-            now < entry.expires_at || (entry.last_error.is_some() && now < entry.last_attempt + self.options.refetch_cooldown)
+            now < entry.expires_at
+                || (entry.last_error.is_some() && now < entry.last_attempt + self.options.refetch_cooldown)
         }) {
             return lookup;
         }
@@ -154,7 +156,12 @@ impl JwksCache {
         let result = fetch_jwks(url, &self.options);
         let now = (self.clock)();
         let Ok(mut entries) = self.entries.lock() else {
-            return Lookup { keys: Vec::new(), fetched: true, error: Some("internal error: cache lock poisoned".into()), notes: Vec::new() };
+            return Lookup {
+                keys: Vec::new(),
+                fetched: true,
+                error: Some("internal error: cache lock poisoned".into()),
+                notes: Vec::new(),
+            };
         };
         let entry = entries.entry(url.to_string()).or_insert_with(|| Entry {
             keys: None,
@@ -180,7 +187,12 @@ impl JwksCache {
                 });
             }
         }
-        Lookup { keys: entry.keys.clone().unwrap_or_default(), fetched: true, error: entry.last_error.clone(), notes: entry.notes.clone() }
+        Lookup {
+            keys: entry.keys.clone().unwrap_or_default(),
+            fetched: true,
+            error: entry.last_error.clone(),
+            notes: entry.notes.clone(),
+        }
     }
 }
 
@@ -207,7 +219,9 @@ pub fn check_url(url: &str) -> Result<(), String> {
     match scheme {
         "https" => Ok(()),
         "http" if is_loopback(authority) => Ok(()),
-        _ => Err(format!("`{url}` uses plain http://; JWKS must come over https:// (http:// is allowed only for localhost)")),
+        _ => Err(format!(
+            "`{url}` uses plain http://; JWKS must come over https:// (http:// is allowed only for localhost)"
+        )),
     }
 }
 
@@ -234,23 +248,23 @@ fn fetch_jwks(url: &str, options: &FetchOptions) -> Result<Fetched, String> {
         config = config.proxy(None);
     }
     let agent: ureq::Agent = config.build().into();
-    let mut response = agent.get(url).header("Accept", "application/json, application/jwk-set+json").call().map_err(describe_error)?;
+    let mut response =
+        agent.get(url).header("Accept", "application/json, application/jwk-set+json").call().map_err(describe_error)?;
     let status = response.status().as_u16();
     if !(200..300).contains(&status) {
         return Err(format!("HTTP {status} from the JWKS endpoint"));
     }
     let max_age = response.headers().get("cache-control").and_then(|value| value.to_str().ok()).and_then(parse_max_age);
-    let body = response
-        .body_mut()
-        .with_config()
-        .limit(options.max_response_bytes)
-        .read_to_vec()
-        .map_err(|err| match err {
-            ureq::Error::BodyExceedsLimit(_) => format!("response is larger than the {}-byte limit", options.max_response_bytes),
+    let body =
+        response.body_mut().with_config().limit(options.max_response_bytes).read_to_vec().map_err(|err| match err {
+            ureq::Error::BodyExceedsLimit(_) => {
+                format!("response is larger than the {}-byte limit", options.max_response_bytes)
+            }
             other => describe_error(other),
         })?;
     let text = String::from_utf8(body).map_err(|_| "response is not UTF-8 text".to_string())?;
-    let (keys, notes) = jwk::keys_from_json(&text, KeySource::new(url, Origin::Remote)).map_err(|err| format!("response is not a JWKS: {err}"))?;
+    let (keys, notes) = jwk::keys_from_json(&text, KeySource::new(url, Origin::Remote))
+        .map_err(|err| format!("response is not a JWKS: {err}"))?;
     Ok(Fetched { keys, notes, max_age })
 }
 

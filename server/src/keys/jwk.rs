@@ -15,15 +15,20 @@ pub const MAX_KEYS_PER_SET: usize = 256;
 /// base64url with or without padding, as JWK producers disagree.
 const BASE64URL: GeneralPurpose = GeneralPurpose::new(
     &alphabet::URL_SAFE,
-    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent).with_decode_allow_trailing_bits(true),
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
 );
 
 const PRIVATE_MEMBERS: &[&str] = &["d", "p", "q", "dp", "dq", "qi", "oth"];
 
 /// Keys in a JWK or JWKS document.
 pub fn keys_from_json(text: &str, source: KeySource) -> Result<(Vec<Key>, Vec<String>), String> {
-    let value: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|err| format!("not valid JSON ({err})"))?;
-    let Value::Object(object) = value else { return Err("JSON, but not an object: expected a JWK or {\"keys\": [...]}".to_string()) };
+    let value: Value =
+        serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|err| format!("not valid JSON ({err})"))?;
+    let Value::Object(object) = value else {
+        return Err("JSON, but not an object: expected a JWK or {\"keys\": [...]}".to_string());
+    };
     let single_text = text.trim();
     let (entries, is_set): (Vec<&Value>, bool) = match object.get("keys") {
         Some(Value::Array(entries)) => (entries.iter().collect(), true),
@@ -45,7 +50,10 @@ pub fn keys_from_json(text: &str, source: KeySource) -> Result<(Vec<Key>, Vec<St
             Err(reason) => return Err(reason),
         }
         if has_private_members(&object) {
-            notes.push("contains private key members (`d`, ...): only the public part is used; do not commit private keys".to_string());
+            notes.push(
+                "contains private key members (`d`, ...): only the public part is used; do not commit private keys"
+                    .to_string(),
+            );
         }
         return Ok((keys, notes));
     }
@@ -119,8 +127,11 @@ pub fn key_from_jwk(jwk: &Map<String, Value>, source: KeySource) -> Result<Key, 
         if let Ok(compact) = serde_json::to_string(jwk) {
             key.add_public_text(compact.as_bytes());
         }
-        let public_only: Map<String, Value> =
-            jwk.iter().filter(|(name, _)| !PRIVATE_MEMBERS.contains(&name.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
+        let public_only: Map<String, Value> = jwk
+            .iter()
+            .filter(|(name, _)| !PRIVATE_MEMBERS.contains(&name.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         if let Ok(compact) = serde_json::to_string(&public_only) {
             key.add_public_text(compact.as_bytes());
         }

@@ -24,15 +24,27 @@ const MAX_RSA_MODULUS_BYTES: usize = 2048;
 /// The public (or, for HMAC, secret) part of a key.
 #[derive(Clone, PartialEq, Eq)]
 pub enum KeyMaterial {
-    Rsa { n: Vec<u8>, e: Vec<u8> },
+    Rsa {
+        n: Vec<u8>,
+        e: Vec<u8>,
+    },
     /// `crv` is the JWK name: `P-256`, `P-384`, `P-521`, `secp256k1`.
-    Ec { crv: String, x: Vec<u8>, y: Vec<u8> },
+    Ec {
+        crv: String,
+        x: Vec<u8>,
+        y: Vec<u8>,
+    },
     /// `crv`: `Ed25519`, `Ed448`, `X25519`, `X448`.
-    Okp { crv: String, x: Vec<u8> },
+    Okp {
+        crv: String,
+        x: Vec<u8>,
+    },
     /// An HMAC secret (a JWK `oct` key or an environment variable).
     Secret(Vec<u8>),
     /// A key we can read but not verify with (explicit curve parameters, DSA, ...).
-    Unsupported { what: String },
+    Unsupported {
+        what: String,
+    },
 }
 
 impl fmt::Debug for KeyMaterial {
@@ -69,7 +81,8 @@ impl KeyMaterial {
 
     /// Whether this key can verify `alg` (RFC 7518 §3, RFC 8037).
     pub fn fit(&self, alg: &str) -> Fit {
-        let wrong = |expected: &str| Fit::WrongType(format!("{alg} needs {expected}, but this is an {} key", self.kind()));
+        let wrong =
+            |expected: &str| Fit::WrongType(format!("{alg} needs {expected}, but this is an {} key", self.kind()));
         match (alg, self) {
             ("HS256" | "HS384" | "HS512", KeyMaterial::Secret(_)) => Fit::Fits,
             ("HS256" | "HS384" | "HS512", _) => wrong("a shared HMAC secret"),
@@ -322,7 +335,9 @@ pub fn load_file(path: &Path, display: &str, origin: Origin) -> Result<(Vec<Key>
         return Err(format!("{} bytes, over the {MAX_KEY_FILE_BYTES}-byte limit for key files", metadata.len()));
     }
     let bytes = std::fs::read(path).map_err(|err| format!("cannot read: {err}"))?;
-    let text = String::from_utf8(bytes).map_err(|_| "not UTF-8 text (DER key files are not supported; convert with `openssl pkey -pubin -inform DER`)".to_string())?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        "not UTF-8 text (DER key files are not supported; convert with `openssl pkey -pubin -inform DER`)".to_string()
+    })?;
     parse_key_text(&text, KeySource::new(display, origin))
 }
 
@@ -392,7 +407,10 @@ mod tests {
 
     #[test]
     fn debug_and_descriptions_never_show_material() {
-        let mut key = Key::new(KeyMaterial::Secret(b"hunter2-hunter2".to_vec()), KeySource::new("JWT_SECRET", Origin::Environment));
+        let mut key = Key::new(
+            KeyMaterial::Secret(b"hunter2-hunter2".to_vec()),
+            KeySource::new("JWT_SECRET", Origin::Environment),
+        );
         key.kid = Some("k1".into());
         let shown = format!("{key:?} {:?} {}", key.material, key.describe());
         assert!(!shown.contains("hunter2"), "{shown}");

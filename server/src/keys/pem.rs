@@ -152,9 +152,14 @@ oQIDAQAB
         let text = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
         let err = keys_from_pem(text, KeySource::new("k.pem", Origin::Discovered)).unwrap_err();
         assert!(err.contains("private key"), "{err}");
-        let err = keys_from_pem("-----BEGIN PUBLIC KEY-----\n!!!\n-----END PUBLIC KEY-----", KeySource::new("k.pem", Origin::Discovered))
-            .unwrap_err();
+        let err = keys_from_pem(
+            "-----BEGIN PUBLIC KEY-----\n!!!\n-----END PUBLIC KEY-----",
+            KeySource::new("k.pem", Origin::Discovered),
+        )
+        .unwrap_err();
         assert!(err.contains("base64"), "{err}");
-        assert!(keys_from_pem("-----BEGIN PUBLIC KEY-----\nno end", KeySource::new("k.pem", Origin::Discovered)).is_err());
+        assert!(
+            keys_from_pem("-----BEGIN PUBLIC KEY-----\nno end", KeySource::new("k.pem", Origin::Discovered)).is_err()
+        );
     }
 }

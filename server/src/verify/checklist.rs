@@ -97,7 +97,8 @@ impl Examination {
     pub fn markdown(&self) -> String {
         let mut out = String::from("**Verification**\n\n");
         for step in &self.steps {
-            let title = if step.number == 6 { "**signature**".to_string() } else { format!("{} {}", step.label(), step.name) };
+            let title =
+                if step.number == 6 { "**signature**".to_string() } else { format!("{} {}", step.label(), step.name) };
             out.push_str(&format!("- {title} {} {}\n", step.mark.symbol(), step.text));
         }
         for note in &self.notes {
@@ -110,7 +111,8 @@ impl Examination {
     pub fn plain(&self) -> String {
         let mut out = String::new();
         for step in &self.steps {
-            let title = if step.number == 6 { "  signature".to_string() } else { format!("{} {}", step.label(), step.name) };
+            let title =
+                if step.number == 6 { "  signature".to_string() } else { format!("{} {}", step.label(), step.name) };
             out.push_str(&format!("{title:<11} {} {}\n", step.mark.symbol(), step.text));
         }
         for note in &self.notes {
@@ -128,7 +130,8 @@ impl Examination {
             Some(step) => format!("Verdict: ✗ {} {} — {}", step.label(), step.name, step.text),
             None if self.verdict == Verdict::Verified => "Verdict: ✓ every step passes".to_string(),
             None => {
-                let why = self.steps.iter().find(|step| step.number == 6).map(|step| step.text.clone()).unwrap_or_default();
+                let why =
+                    self.steps.iter().find(|step| step.number == 6).map(|step| step.text.clone()).unwrap_or_default();
                 format!("Verdict: – nothing failed, but the signature was not verified ({why})")
             }
         }

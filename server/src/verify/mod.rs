@@ -18,10 +18,10 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::finding::Finding;
+use crate::jwt::Token;
 use crate::jwt::checks::Clock;
 use crate::jwt::decode::{Form, Payload};
 use crate::jwt::time::{format_utc, long_duration};
-use crate::jwt::Token;
 use crate::keys::fetch::JwksCache;
 use crate::keys::{Fit, Key, KeyRing, Origin};
 use crate::rules::Rule;
@@ -66,13 +66,18 @@ pub struct Verifier {
     pub mode: Mode,
 }
 
-const LIBRARY_ERRORS: &str =
-    "jsonwebtoken: `invalid signature`; PyJWT: `Signature verification failed`; golang-jwt: `token signature is invalid`";
+const LIBRARY_ERRORS: &str = "jsonwebtoken: `invalid signature`; PyJWT: `Signature verification failed`; golang-jwt: `token signature is invalid`";
 
 impl Verifier {
     /// Runs the checklist for one token. `literals` are the file's strings (weak-secret
     /// candidates); `line_of` maps a byte offset of the file to its 0-based line.
-    pub fn examine(&self, token: &Token, literals: &[(usize, String)], clock: Clock, line_of: &dyn Fn(usize) -> usize) -> Examination {
+    pub fn examine(
+        &self,
+        token: &Token,
+        literals: &[(usize, String)],
+        clock: Clock,
+        line_of: &dyn Fn(usize) -> usize,
+    ) -> Examination {
         let mut exam = Examination::default();
         let alg = token.alg().unwrap_or("");
 
@@ -138,7 +143,10 @@ impl Verifier {
             } else {
                 "no signature segment"
             };
-            exam.insert_kid_step(Mark::Skip, kid_of(token).map_or("no `kid`".to_string(), |kid| format!("`{kid}`; not checked")));
+            exam.insert_kid_step(
+                Mark::Skip,
+                kid_of(token).map_or("no `kid`".to_string(), |kid| format!("`{kid}`; not checked")),
+            );
             exam.signature(Mark::Skip, why.to_string(), Verdict::NotChecked);
             return exam;
         }
@@ -146,11 +154,21 @@ impl Verifier {
         exam
     }
 
-    fn check_issuer_audience(&self, token: &Token, claims: Option<&serde_json::Map<String, Value>>, exam: &mut Examination) {
+    fn check_issuer_audience(
+        &self,
+        token: &Token,
+        claims: Option<&serde_json::Map<String, Value>>,
+        exam: &mut Examination,
+    ) {
         let issuers = &self.expectations.issuers;
         let audiences = &self.expectations.audiences;
         if issuers.is_empty() && audiences.is_empty() {
-            exam.push(4, "iss/aud", Mark::Skip, "no expected issuer or audience configured (settings `issuers`, `audiences`)".to_string());
+            exam.push(
+                4,
+                "iss/aud",
+                Mark::Skip,
+                "no expected issuer or audience configured (settings `issuers`, `audiences`)".to_string(),
+            );
             return;
         }
         let Some(claims) = claims else {
@@ -193,15 +211,20 @@ impl Verifier {
                 _ => None,
             };
             match token_audiences {
-                Some(list) if list.iter().any(|aud| audiences.iter().any(|expected| expected == aud)) => {
-                    parts.push(format!("aud {} ✓", list.iter().map(|aud| format!("`{aud}`")).collect::<Vec<_>>().join(", ")))
-                }
+                Some(list) if list.iter().any(|aud| audiences.iter().any(|expected| expected == aud)) => parts.push(
+                    format!("aud {} ✓", list.iter().map(|aud| format!("`{aud}`")).collect::<Vec<_>>().join(", ")),
+                ),
                 other => {
                     failed = true;
                     let got = match other {
-                        None if claims.contains_key("aud") => "`aud` is not a string or an array of strings".to_string(),
+                        None if claims.contains_key("aud") => {
+                            "`aud` is not a string or an array of strings".to_string()
+                        }
                         None => "the token has no `aud`".to_string(),
-                        Some(list) => format!("`aud` is {}", list.iter().map(|aud| format!("`{aud}`")).collect::<Vec<_>>().join(", ")),
+                        Some(list) => format!(
+                            "`aud` is {}",
+                            list.iter().map(|aud| format!("`{aud}`")).collect::<Vec<_>>().join(", ")
+                        ),
                     };
                     parts.push(format!("{got}, expected {expected} ✗"));
                     exam.findings.push(Finding::new(
@@ -235,16 +258,20 @@ impl Verifier {
         let kid_sources = kid_sources(&all_keys);
 
         let is_hmac = alg.starts_with("HS");
-        let hmac_target = token
-            .signing_input()
-            .and_then(|input| HmacTarget::new(alg, input.as_bytes(), &token.signature));
+        let hmac_target =
+            token.signing_input().and_then(|input| HmacTarget::new(alg, input.as_bytes(), &token.signature));
 
         // Key confusion (a): an HS* token whose kid names a public key.
         if is_hmac && let Some(public) = by_kid.iter().find(|key| key.material.is_public()) {
             let verifies = hmac_target.as_ref().and_then(|target| confusion_text(target, public));
-            exam.insert_kid_step(Mark::Fail, format!("`{}` is {}, a public key, but `alg` is `{alg}`", kid.unwrap_or_default(), public.describe()));
+            exam.insert_kid_step(
+                Mark::Fail,
+                format!("`{}` is {}, a public key, but `alg` is `{alg}`", kid.unwrap_or_default(), public.describe()),
+            );
             let proof = match verifies {
-                Some(form) => format!(" and the token verifies with that key's {form} as the HMAC secret: it is forged"),
+                Some(form) => {
+                    format!(" and the token verifies with that key's {form} as the HMAC secret: it is forged")
+                }
                 None => String::new(),
             };
             let message = format!(
@@ -262,7 +289,11 @@ impl Verifier {
             for key in all_keys.iter().filter(|key| key.material.is_public()) {
                 if let Some(form) = confusion_text(target, key) {
                     exam.insert_kid_step(Mark::Skip, kid.map_or("no `kid`".to_string(), |kid| format!("`{kid}`")));
-                    exam.signature(Mark::Fail, format!("verifies with the {form} of {} as HMAC secret", key.describe()), Verdict::KeyConfusion);
+                    exam.signature(
+                        Mark::Fail,
+                        format!("verifies with the {form} of {} as HMAC secret", key.describe()),
+                        Verdict::KeyConfusion,
+                    );
                     exam.findings.push(Finding::new(
                         Rule::TokenKeyConfusion,
                         token.span.clone(),
@@ -285,7 +316,10 @@ impl Verifier {
                         Some(verdict) => verdict,
                         None => {
                             exam.deferred.push(Deferred::Wordlist { compact: token.compact.clone() });
-                            exam.notes.push(format!("the wordlist {} is being searched in the background", list.path.display()));
+                            exam.notes.push(format!(
+                                "the wordlist {} is being searched in the background",
+                                list.path.display()
+                            ));
                             None
                         }
                     },
@@ -317,8 +351,12 @@ impl Verifier {
             }
             Some(kid) if !kid_sources.is_empty() => {
                 let sources = kid_sources.join(", ");
-                let notes = if remote_notes.is_empty() { String::new() } else { format!(" ({})", remote_notes.join("; ")) };
-                exam.insert_kid_step(Mark::Fail, format!("`{kid}` not in {sources} (rotated? refresh the JWKS){notes}"));
+                let notes =
+                    if remote_notes.is_empty() { String::new() } else { format!(" ({})", remote_notes.join("; ")) };
+                exam.insert_kid_step(
+                    Mark::Fail,
+                    format!("`{kid}` not in {sources} (rotated? refresh the JWKS){notes}"),
+                );
                 exam.signature(Mark::Fail, format!("no key with kid `{kid}`"), Verdict::KidUnknown);
                 let refresh = if self.jwks_urls.is_empty() {
                     "update the key files".to_string()
@@ -337,7 +375,11 @@ impl Verifier {
                 return;
             }
             _ => {
-                let fitting: Vec<&Key> = all_keys.iter().copied().filter(|key| !matches!(key.material.fit(alg), Fit::WrongType(_))).collect();
+                let fitting: Vec<&Key> = all_keys
+                    .iter()
+                    .copied()
+                    .filter(|key| !matches!(key.material.fit(alg), Fit::WrongType(_)))
+                    .collect();
                 trusted = fitting.iter().any(|key| key.source.origin != Origin::Discovered);
                 let what = match kid {
                     Some(kid) => format!("`{kid}`; the known keys carry no `kid`"),
@@ -346,7 +388,10 @@ impl Verifier {
                 if fitting.is_empty() {
                     exam.insert_kid_step(Mark::Skip, what);
                 } else {
-                    exam.insert_kid_step(Mark::Pass, format!("{what}; {} candidate key{} for `{alg}`", fitting.len(), plural(fitting.len())));
+                    exam.insert_kid_step(
+                        Mark::Pass,
+                        format!("{what}; {} candidate key{} for `{alg}`", fitting.len(), plural(fitting.len())),
+                    );
                 }
                 if trusted {
                     fitting.into_iter().filter(|key| key.source.origin != Origin::Discovered).collect()
@@ -388,7 +433,11 @@ impl Verifier {
             }
         }
         if tried.is_empty() && mismatches.is_empty() {
-            exam.signature(Mark::Skip, format!("not verified: {}", dedupe(unverifiable).join("; ")), Verdict::NotChecked);
+            exam.signature(
+                Mark::Skip,
+                format!("not verified: {}", dedupe(unverifiable).join("; ")),
+                Verdict::NotChecked,
+            );
             return;
         }
         let mut detail = Vec::new();
@@ -428,7 +477,8 @@ impl Verifier {
                 Mode::Inline => Some(cache.get(url)),
                 Mode::Deferred => cache.peek(url),
             };
-            let kid_missing = |keys: &[Key]| kid.is_some_and(|kid| !keys.iter().any(|key| key.kid.as_deref() == Some(kid)));
+            let kid_missing =
+                |keys: &[Key]| kid.is_some_and(|kid| !keys.iter().any(|key| key.kid.as_deref() == Some(kid)));
             if let Some(kid) = kid
                 && lookup.as_ref().is_none_or(|found| kid_missing(&found.keys))
             {
@@ -457,9 +507,14 @@ impl Verifier {
         for item in work {
             match item {
                 Deferred::Wordlist { compact } => {
-                    let (Some(list), Some(token)) = (&self.wordlist, crate::jwt::decode::decode(compact)) else { continue };
+                    let (Some(list), Some(token)) = (&self.wordlist, crate::jwt::decode::decode(compact)) else {
+                        continue;
+                    };
                     let Some(input) = token.signing_input() else { continue };
-                    let Some(target) = HmacTarget::new(token.alg().unwrap_or(""), input.as_bytes(), &token.signature) else { continue };
+                    let Some(target) = HmacTarget::new(token.alg().unwrap_or(""), input.as_bytes(), &token.signature)
+                    else {
+                        continue;
+                    };
                     if weak::cached_wordlist_verdict(list, &target).is_none() {
                         weak::wordlist_verdict(list, &target);
                         changed = true;
@@ -489,7 +544,11 @@ fn kid_sources(keys: &[&Key]) -> Vec<String> {
 fn confusion_text(target: &HmacTarget<'_>, key: &Key) -> Option<&'static str> {
     key.public_texts.iter().find(|text| target.verifies(text)).map(|text| {
         if text.starts_with(b"-----BEGIN") {
-            if text.ends_with(b"\n") { "PEM text (with its trailing newline)" } else { "PEM text (without a trailing newline)" }
+            if text.ends_with(b"\n") {
+                "PEM text (with its trailing newline)"
+            } else {
+                "PEM text (without a trailing newline)"
+            }
         } else if text.starts_with(b"{") {
             "JWK JSON"
         } else {
@@ -527,7 +586,9 @@ fn check_times(claims: Option<&serde_json::Map<String, Value>>, clock: Clock, ex
             failed = true;
             parts.push(format!("expired {} ago, {}", long_duration(clock.now - exp), format_utc(exp)));
         }
-        Ok(Some(exp)) if exp < clock.now => parts.push(format!("expired {} ago, within the leeway", long_duration(clock.now - exp))),
+        Ok(Some(exp)) if exp < clock.now => {
+            parts.push(format!("expired {} ago, within the leeway", long_duration(clock.now - exp)))
+        }
         Ok(Some(exp)) => parts.push(format!("expires in {}, {}", long_duration(exp - clock.now), format_utc(exp))),
     }
     match number("nbf") {
@@ -566,7 +627,9 @@ fn near_miss(got: &str, expected: &[String]) -> String {
         if got.eq_ignore_ascii_case(want) {
             return " (they differ only in letter case: issuers are compared as exact strings)".to_string();
         }
-        if got.trim_start_matches("https://").trim_start_matches("http://") == want.trim_start_matches("https://").trim_start_matches("http://") {
+        if got.trim_start_matches("https://").trim_start_matches("http://")
+            == want.trim_start_matches("https://").trim_start_matches("http://")
+        {
             return " (they differ in the scheme, http vs https)".to_string();
         }
     }
@@ -603,7 +666,10 @@ pub fn setup(
     let mut ring = KeyRing::default();
     for path in &verification.keys {
         let resolved = resolve_path(base, path);
-        ring.add_source(KeySource::new(path.clone(), Origin::Configured), load_file(&resolved, path, Origin::Configured));
+        ring.add_source(
+            KeySource::new(path.clone(), Origin::Configured),
+            load_file(&resolved, path, Origin::Configured),
+        );
     }
     for name in &verification.secret_env {
         ring.add_source(KeySource::new(name.clone(), Origin::Environment), secret_from_env(name));
@@ -629,10 +695,18 @@ pub fn setup(
             Err(err) => warnings.push(format!("jwksUrls: {err}")),
         }
     }
-    let remote = if verification.allow_network && !jwks_urls.is_empty() { remote.or_else(|| Some(Arc::new(JwksCache::default()))) } else { None };
+    let remote = if verification.allow_network && !jwks_urls.is_empty() {
+        remote.or_else(|| Some(Arc::new(JwksCache::default())))
+    } else {
+        None
+    };
     if !verification.allow_network && !jwks_urls.is_empty() {
-        warnings.push("jwksUrls are configured but network access is off (setting `allowNetwork`); they are not fetched".to_string());
+        warnings.push(
+            "jwksUrls are configured but network access is off (setting `allowNetwork`); they are not fetched"
+                .to_string(),
+        );
     }
-    let verifier = Verifier { expectations: verification.expectations.clone(), keys: ring, jwks_urls, remote, wordlist, mode };
+    let verifier =
+        Verifier { expectations: verification.expectations.clone(), keys: ring, jwks_urls, remote, wordlist, mode };
     (verifier, warnings)
 }

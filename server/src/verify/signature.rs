@@ -15,7 +15,9 @@ pub fn verify(token: &Token, key: &Key, alg: &str) -> Result<bool, String> {
     let Some((decoding_key, algorithm)) = key.material.decoding_key(alg) else {
         return Err(format!("this {} key cannot verify `{alg}`", key.material.kind()));
     };
-    let outcome = catch_unwind(AssertUnwindSafe(|| jsonwebtoken::crypto::verify(signature, message.as_bytes(), &decoding_key, algorithm)));
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        jsonwebtoken::crypto::verify(signature, message.as_bytes(), &decoding_key, algorithm)
+    }));
     match outcome {
         Ok(Ok(valid)) => Ok(valid),
         Ok(Err(err)) => Err(format!("the key is unusable ({err})")),

@@ -95,7 +95,9 @@ pub enum Origin {
     BuiltIn(&'static str),
     Empty,
     /// A string literal or config value in the same file, at this byte offset.
-    Literal { offset: usize },
+    Literal {
+        offset: usize,
+    },
     Wordlist(PathBuf),
 }
 
@@ -111,7 +113,11 @@ pub struct WeakSecret {
 impl WeakSecret {
     /// "`your-256-bit-secret` (jwt.io's legacy default HS256 token)".
     pub fn describe(&self, line_of: impl Fn(usize) -> usize) -> String {
-        let shown = if self.secret.is_empty() { "the empty string".to_string() } else { format!("`{}`", shorten(&self.secret, 80)) };
+        let shown = if self.secret.is_empty() {
+            "the empty string".to_string()
+        } else {
+            format!("`{}`", shorten(&self.secret, 80))
+        };
         let decoded = match self.encoding {
             Encoding::Utf8 => "",
             Encoding::Base64 => ", base64-decoded",
@@ -203,7 +209,9 @@ const MIN_ENCODED_LEN: usize = 16;
 
 /// The base64 and base64url decodings of `candidate` that are valid, non-empty and distinct.
 fn decoded_variants(candidate: &str) -> Vec<(Encoding, Vec<u8>)> {
-    if candidate.len() < MIN_ENCODED_LEN || !candidate.bytes().all(|byte| byte.is_ascii_alphanumeric() || b"+/-_=".contains(&byte)) {
+    if candidate.len() < MIN_ENCODED_LEN
+        || !candidate.bytes().all(|byte| byte.is_ascii_alphanumeric() || b"+/-_=".contains(&byte))
+    {
         return Vec::new();
     }
     let trimmed = candidate.trim_end_matches('=');
@@ -300,7 +308,11 @@ impl Wordlist {
         static LOADED: OnceLock<Mutex<HashMap<PathBuf, (u64, Option<SystemTime>, Arc<Wordlist>)>>> = OnceLock::new();
         let metadata = std::fs::metadata(path).map_err(|err| format!("wordlist {}: {err}", path.display()))?;
         if metadata.len() > MAX_WORDLIST_BYTES {
-            return Err(format!("wordlist {}: {} bytes, over the {MAX_WORDLIST_BYTES}-byte limit", path.display(), metadata.len()));
+            return Err(format!(
+                "wordlist {}: {} bytes, over the {MAX_WORDLIST_BYTES}-byte limit",
+                path.display(),
+                metadata.len()
+            ));
         }
         let stamp = (metadata.len(), metadata.modified().ok());
         let loaded = LOADED.get_or_init(Default::default);
@@ -425,7 +437,8 @@ fn config_value(line: &str) -> Option<(usize, &str)> {
     let indent = line.len() - trimmed.len();
     let trimmed_export = trimmed.strip_prefix("export ").unwrap_or(trimmed);
     let export_len = trimmed.len() - trimmed_export.len();
-    let name_len = trimmed_export.bytes().take_while(|byte| byte.is_ascii_alphanumeric() || b"_.-".contains(byte)).count();
+    let name_len =
+        trimmed_export.bytes().take_while(|byte| byte.is_ascii_alphanumeric() || b"_.-".contains(byte)).count();
     if name_len == 0 {
         return None;
     }
@@ -439,7 +452,8 @@ fn config_value(line: &str) -> Option<(usize, &str)> {
     if value.is_empty() || value.starts_with(['"', '\'', '`', '{', '[']) {
         return None;
     }
-    let offset = indent + export_len + name_len + separator_offset + 1 + usize::from(separator.starts_with(':')) + leading;
+    let offset =
+        indent + export_len + name_len + separator_offset + 1 + usize::from(separator.starts_with(':')) + leading;
     Some((offset, value))
 }
 
@@ -503,7 +517,8 @@ mod tests {
 
     #[test]
     fn extracts_literals_and_config_values() {
-        let text = "const key = \"abc\\\"def\";\nJWT_SECRET=plain-value # note\n  secret: yaml-value\nx = 'single' + `tick`\n";
+        let text =
+            "const key = \"abc\\\"def\";\nJWT_SECRET=plain-value # note\n  secret: yaml-value\nx = 'single' + `tick`\n";
         let found: Vec<String> = literals(text, &[]).into_iter().map(|(_, value)| value).collect();
         assert_eq!(found, ["abc\\\"def", "plain-value", "yaml-value", "single", "tick"]);
         let offsets = literals(text, &[]);

@@ -50,8 +50,13 @@ impl Backend {
             (settings, session.root.clone(), keys.discovered.clone())
         };
         let (config, mut warnings) = Config::resolve(&settings);
-        let (verifier, more) =
-            verify::setup(&config.verification, root.as_deref(), Some(&discovered), Some(self.shared.jwks.clone()), Mode::Deferred);
+        let (verifier, more) = verify::setup(
+            &config.verification,
+            root.as_deref(),
+            Some(&discovered),
+            Some(self.shared.jwks.clone()),
+            Mode::Deferred,
+        );
         warnings.extend(more);
         let config = config.with_verifier(verifier);
         self.shared.session.write().expect("session lock").config = Arc::new(config);
@@ -137,13 +142,23 @@ impl Backend {
         let token = ProgressToken::String("jwt-lsp/discover-keys".to_string());
         let supported = self.shared.session.read().expect("session lock").keys.progress_supported;
         let progress = if supported && client.create_work_done_progress(token.clone()).await.is_ok() {
-            Some(client.progress(token, "jwt-lsp: finding keys").with_message("scanning the workspace for JWKS and PEM files").begin().await)
+            Some(
+                client
+                    .progress(token, "jwt-lsp: finding keys")
+                    .with_message("scanning the workspace for JWKS and PEM files")
+                    .begin()
+                    .await,
+            )
         } else {
             None
         };
         let ignore = self.config().ignore_globs().clone();
         let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel::<usize>();
-        let walk = tokio::task::spawn_blocking(move || discover(&root, Some(&ignore), Limits::default(), |visited| { let _ = sender.send(visited); }));
+        let walk = tokio::task::spawn_blocking(move || {
+            discover(&root, Some(&ignore), Limits::default(), |visited| {
+                let _ = sender.send(visited);
+            })
+        });
         while let Some(visited) = receiver.recv().await {
             if let Some(progress) = &progress {
                 progress.report(format!("{visited} files visited")).await;
@@ -185,7 +200,9 @@ impl Backend {
         let Some(cache) = verifier.remote.clone() else { return };
         let urls = verifier.jwks_urls.clone();
         let errors = tokio::task::spawn_blocking(move || {
-            urls.iter().filter_map(|url| cache.get(url).error.map(|error| format!("JWKS {url}: {error}"))).collect::<Vec<_>>()
+            urls.iter()
+                .filter_map(|url| cache.get(url).error.map(|error| format!("JWKS {url}: {error}")))
+                .collect::<Vec<_>>()
         })
         .await
         .unwrap_or_default();
@@ -202,7 +219,9 @@ impl Backend {
         let verifier = self.config().verifier.clone();
         let mut lines: Vec<String> = warnings;
         match verifier.remote.clone() {
-            None if verifier.jwks_urls.is_empty() => lines.push("No JWKS URLs configured (setting `jwksUrls`); key files were re-read.".to_string()),
+            None if verifier.jwks_urls.is_empty() => {
+                lines.push("No JWKS URLs configured (setting `jwksUrls`); key files were re-read.".to_string())
+            }
             None => lines.push("Network access is off (setting `allowNetwork`); key files were re-read.".to_string()),
             Some(cache) => {
                 let urls = verifier.jwks_urls.clone();
@@ -211,7 +230,11 @@ impl Backend {
                         .map(|url| {
                             let lookup = cache.force_refresh(url);
                             match lookup.error {
-                                None => format!("{url}: {} key{}", lookup.keys.len(), if lookup.keys.len() == 1 { "" } else { "s" }),
+                                None => format!(
+                                    "{url}: {} key{}",
+                                    lookup.keys.len(),
+                                    if lookup.keys.len() == 1 { "" } else { "s" }
+                                ),
                                 Some(error) => format!("{url}: {error}"),
                             }
                         })
@@ -222,7 +245,11 @@ impl Backend {
                 lines.extend(fetched);
             }
         }
-        lines.push(format!("{} key{} known.", verifier.keys.keys.len(), if verifier.keys.keys.len() == 1 { "" } else { "s" }));
+        lines.push(format!(
+            "{} key{} known.",
+            verifier.keys.keys.len(),
+            if verifier.keys.keys.len() == 1 { "" } else { "s" }
+        ));
         self.refresh_views();
         json!({ "text": lines.join("\n") })
     }
@@ -255,7 +282,12 @@ impl Backend {
         tokio::spawn(async move {
             let changed = tokio::task::spawn_blocking(move || verifier.run_deferred(&work)).await.unwrap_or(false);
             if changed && backend.shared.documents.is_current(&uri, document.version) {
-                let fresh = Document::new(document.version, document.text.clone(), document.language_id.clone(), document.path.clone());
+                let fresh = Document::new(
+                    document.version,
+                    document.text.clone(),
+                    document.language_id.clone(),
+                    document.path.clone(),
+                );
                 let fresh = backend.shared.documents.open(uri.clone(), fresh);
                 backend.schedule_analysis(uri, fresh);
             }
