@@ -173,7 +173,8 @@ fn check_reads_the_project_file_from_parent_directories() {
     assert_eq!(findings.len(), 1, "{report}");
     assert_eq!(findings[0]["code"], "token-signature-invalid");
     assert_eq!(findings[0]["severity"], "warning", "severity from the project file");
-    assert!(findings[0]["message"].as_str().unwrap().contains("keys/public.pem"));
+    let message = findings[0]["message"].as_str().unwrap();
+    assert!(message.contains("tried keys/public.pem (RSA-2048)"), "named as in the project file: {message}");
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("`allowNetwork` is ignored"), "{}", stderr(&output));
 

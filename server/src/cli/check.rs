@@ -150,8 +150,14 @@ fn with_keys(config: Config, project_root: Option<&Path>, paths: &[PathBuf]) -> 
         None => paths.iter().filter(|path| path.is_dir()).cloned().collect(),
     };
     let mut discovered = KeyRing::default();
+    let cwd = std::env::current_dir().unwrap_or_default();
     for root in &roots {
-        discovered.merge(discover::discover(root, Some(config.ignore_globs()), discover::Limits::default(), |_| {}).ring);
+        let mut found = discover::discover(root, Some(config.ignore_globs()), discover::Limits::default(), |_| {}).ring;
+        let shown = display_path(root, &cwd);
+        if project_root.is_none() && !shown.is_empty() && shown != "." {
+            found.prefix_locations(&format!("{}/", shown.trim_end_matches('/')));
+        }
+        discovered.merge(found);
     }
     for error in discovered.errors() {
         eprintln!("jwt-lsp: key discovery: {error}");

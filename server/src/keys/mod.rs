@@ -318,6 +318,20 @@ impl KeyRing {
             .collect()
     }
 
+    /// Puts `prefix` (a folder, `/`-terminated) before every source location: discovery names
+    /// files relative to the folder it walked, the CLI shows them relative to where it runs.
+    pub fn prefix_locations(&mut self, prefix: &str) {
+        if prefix.is_empty() {
+            return;
+        }
+        for key in &mut self.keys {
+            key.source.location = format!("{prefix}{}", key.source.location);
+        }
+        for report in &mut self.sources {
+            report.source.location = format!("{prefix}{}", report.source.location);
+        }
+    }
+
     pub fn merge(&mut self, other: KeyRing) {
         self.keys.extend(other.keys);
         self.sources.extend(other.sources);

@@ -666,9 +666,14 @@ pub fn setup(
     let mut ring = KeyRing::default();
     for path in &verification.keys {
         let resolved = resolve_path(base, path);
+        // Shown relative to the workspace (project paths arrive absolute).
+        let shown = base
+            .and_then(|base| resolved.strip_prefix(base).ok())
+            .map(|relative| relative.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_else(|| path.clone());
         ring.add_source(
-            KeySource::new(path.clone(), Origin::Configured),
-            load_file(&resolved, path, Origin::Configured),
+            KeySource::new(shown.clone(), Origin::Configured),
+            load_file(&resolved, &shown, Origin::Configured),
         );
     }
     for name in &verification.secret_env {

@@ -305,7 +305,7 @@ impl Wordlist {
 
     /// Loads `path`, reusing an earlier load while the file's size and mtime are unchanged.
     pub fn load(path: &Path) -> Result<Arc<Wordlist>, String> {
-        static LOADED: OnceLock<Mutex<HashMap<PathBuf, (u64, Option<SystemTime>, Arc<Wordlist>)>>> = OnceLock::new();
+        static LOADED: OnceLock<Mutex<HashMap<PathBuf, LoadedWordlist>>> = OnceLock::new();
         let metadata = std::fs::metadata(path).map_err(|err| format!("wordlist {}: {err}", path.display()))?;
         if metadata.len() > MAX_WORDLIST_BYTES {
             return Err(format!(
@@ -344,6 +344,9 @@ impl Wordlist {
         })
     }
 }
+
+/// A loaded list with the size and mtime it was read at.
+type LoadedWordlist = (u64, Option<SystemTime>, Arc<Wordlist>);
 
 type CacheKey = (PathBuf, [u8; 32]);
 
@@ -525,7 +528,8 @@ mod tests {
         for (offset, value) in &offsets {
             assert_eq!(&text[*offset..*offset + value.len()], value);
         }
-        assert!(literals("t = \"abc\"", &[5..8]).is_empty());
+        let token_span = std::ops::Range { start: 5, end: 8 };
+        assert!(literals("t = \"abc\"", std::slice::from_ref(&token_span)).is_empty());
     }
 
     #[test]
