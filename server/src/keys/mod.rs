@@ -420,6 +420,62 @@ mod tests {
     }
 
     #[test]
+    fn garbage_key_text_never_panics() {
+        // A deterministic stream of junk: random bytes inside PEM armour and JSON shapes.
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_{}[]\":,. \n";
+        for round in 0..3000 {
+            let length = (next() % 300) as usize;
+            let junk: String =
+                (0..length).map(|_| alphabet[(next() % alphabet.len() as u64) as usize] as char).collect();
+            let texts = [
+                format!("-----BEGIN PUBLIC KEY-----\n{junk}\n-----END PUBLIC KEY-----\n"),
+                format!("-----BEGIN CERTIFICATE-----\n{junk}\n-----END CERTIFICATE-----"),
+                format!("-----BEGIN RSA PUBLIC KEY-----\nMII{junk}\n-----END RSA PUBLIC KEY-----"),
+                format!("{{\"keys\":[{{\"kty\":\"RSA\",\"n\":\"{junk}\",\"e\":\"AQAB\"}}]}}"),
+                format!("{{\"kty\":\"EC\",\"crv\":\"P-256\",\"x\":\"{junk}\",\"y\":\"{junk}\"}}"),
+                junk.clone(),
+            ];
+            for text in &texts {
+                if let Ok((keys, _)) = parse_key_text(text, KeySource::new("junk", Origin::Discovered)) {
+                    for key in keys {
+                        for alg in ["RS256", "ES256", "EdDSA", "HS256", "PS512"] {
+                            let _ = key.material.decoding_key(alg);
+                        }
+                    }
+                }
+            }
+            // Random DER straight into the parsers.
+            let der: Vec<u8> = (0..(round % 64)).map(|_| next() as u8).collect();
+            let _ = der::subject_public_key_info(&der);
+            let _ = der::certificate_public_key(&der);
+            let _ = der::rsa_public_key(&der);
+        }
+    }
+
+    #[test]
+    fn oversized_and_binary_key_files_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let huge = dir.path().join("huge.pem");
+        std::fs::File::create(&huge).unwrap().set_len(MAX_KEY_FILE_BYTES + 1).unwrap();
+        assert!(load_file(&huge, "huge.pem", Origin::Configured).unwrap_err().contains("limit"));
+        let binary = dir.path().join("key.der");
+        std::fs::write(&binary, [0x30, 0x82, 0xff, 0xfe, 0x00]).unwrap();
+        assert!(load_file(&binary, "key.der", Origin::Configured).unwrap_err().contains("DER"));
+        assert!(
+            load_file(&dir.path().join("missing.pem"), "missing.pem", Origin::Configured)
+                .unwrap_err()
+                .contains("cannot read")
+        );
+    }
+
+    #[test]
     fn debug_and_descriptions_never_show_material() {
         let mut key = Key::new(
             KeyMaterial::Secret(b"hunter2-hunter2".to_vec()),

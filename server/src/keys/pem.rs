@@ -148,6 +148,16 @@ oQIDAQAB
     }
 
     #[test]
+    fn crlf_files_keep_their_line_endings_for_the_confusion_check() {
+        let crlf = RFC_7515_A2_SPKI.replace('\n', "\r\n");
+        let (keys, _) = keys_from_pem(&crlf, KeySource::new("pub.pem", Origin::Configured)).unwrap();
+        let texts: Vec<&[u8]> = keys[0].public_texts.iter().map(Vec::as_slice).collect();
+        assert!(texts.contains(&crlf.as_bytes()), "the file as written");
+        assert!(texts.contains(&crlf.trim_end().as_bytes()), "without the final CRLF");
+        assert!(texts.contains(&RFC_7515_A2_SPKI.as_bytes()), "normalised to LF");
+    }
+
+    #[test]
     fn skips_private_keys_and_reports_garbage() {
         let text = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
         let err = keys_from_pem(text, KeySource::new("k.pem", Origin::Discovered)).unwrap_err();
