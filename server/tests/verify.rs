@@ -400,7 +400,25 @@ fn discovered_keys_are_trusted_only_through_a_kid() {
     assert_eq!(exam.verdict, Verdict::NotChecked);
     assert!(signature_text(&exam).contains("trusted only through a matching `kid`"));
     let good = rsa("tests/keys/rsa-2048.private.pem", Algorithm::RS256, r#"{"alg":"RS256"}"#, PAYLOAD);
-    assert_eq!(examine(&verifier(keys), &good).verdict, Verdict::Verified);
+    assert_eq!(examine(&verifier(keys.clone()), &good).verdict, Verdict::Verified);
+
+    // A configured key that does not fit, a discovered one that does: verified, not invalid.
+    let (_, _, ec_pem) = p256_key(30);
+    let mut mixed = ring(&[
+        ("keys/other.pem", &read("tests/keys/other-rsa-2048.public.pem"), Origin::Configured),
+        ("ec.pem", &ec_pem, Origin::Configured),
+    ]);
+    mixed.merge(keys);
+    let exam = examine(&verifier(mixed.clone()), &good);
+    assert_eq!(exam.verdict, Verdict::Verified, "{}", exam.plain());
+    // ...and when neither verifies, the configured key makes it a finding listing both.
+    let parts: Vec<&str> = good.split('.').collect();
+    let tampered = format!("{}.{}.{}", parts[0], b64(br#"{"sub":"admin"}"#), parts[2]);
+    let exam = examine(&verifier(mixed), &tampered);
+    assert_eq!(codes(&exam), ["token-signature-invalid"]);
+    assert!(
+        exam.findings[0].message.contains("keys/other.pem") && exam.findings[0].message.contains("somewhere/pub.pem")
+    );
 }
 
 #[test]

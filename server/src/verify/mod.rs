@@ -382,6 +382,7 @@ impl Verifier {
                     .collect();
                 trusted = fitting.iter().any(|key| key.source.origin != Origin::Discovered);
                 let what = match kid {
+                    Some(kid) if all_keys.is_empty() => format!("`{kid}`; no keys known"),
                     Some(kid) => format!("`{kid}`; the known keys carry no `kid`"),
                     None => "no `kid`".to_string(),
                 };
@@ -393,11 +394,9 @@ impl Verifier {
                         format!("{what}; {} candidate key{} for `{alg}`", fitting.len(), plural(fitting.len())),
                     );
                 }
-                if trusted {
-                    fitting.into_iter().filter(|key| key.source.origin != Origin::Discovered).collect()
-                } else {
-                    fitting
-                }
+                // Every fitting key is tried; a failure is reported only if a configured key was
+                // among them (discovered keys count only through a `kid`).
+                fitting
             }
         };
 
