@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+// Packages the extension into a .vsix:
+//   npm run package                                   → dist/jwt-lsp-<version>.vsix (no server inside: uses
+//                                                       jwtLsp.server.path or jwt-lsp on PATH)
+//   npm run package -- --server ../../target/release/jwt-lsp
+//                                                     → dist/jwt-lsp-<version>-<target>.vsix with the binary in
+//                                                       server/ (target: the current platform, or --target)
+//   options: --target linux-x64|linux-arm64|darwin-x64|darwin-arm64|win32-x64|alpine-x64, --out <file.vsix>
+// The server can also be given as JWT_LSP_SERVER=<path>. Needs `npm ci` first.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const opt = (name) => {
+  const i = args.indexOf(`--${name}`);
+  if (i < 0) return undefined;
+  if (!args[i + 1]) throw new Error(`--${name} needs a value`);
+  return args[i + 1];
+};
+const die = (msg) => { console.error(`package: ${msg}`); process.exit(1); };
+
+const server = opt('server') ?? process.env.JWT_LSP_SERVER;
+const hostTarget = () => {
+  const arch = { x64: 'x64', arm64: 'arm64', arm: 'armhf' }[process.arch] ?? process.arch;
+  return `${process.platform}-${arch}`;
+};
+const target = opt('target') ?? (server ? hostTarget() : undefined);
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const out = resolve(opt('out') ?? join(root, 'dist', `jwt-lsp-${version}${target ? `-${target}` : ''}.vsix`));
+
+const serverDir = join(root, 'server');
+rmSync(serverDir, { recursive: true, force: true });
+if (server) {
+  const src = resolve(server);
+  if (!existsSync(src)) die(`server binary ${src} does not exist (build it: cargo build --release)`);
+  try {
+    execFileSync(src, ['--version'], { stdio: 'pipe' });
+  } catch (err) {
+    die(`${src} --version failed: is it a jwt-lsp binary for this machine? (${err.message})`);
+  }
+  mkdirSync(serverDir, { recursive: true });
+  const dest = join(serverDir, (target ?? '').startsWith('win32') ? 'jwt-lsp.exe' : 'jwt-lsp');
+  copyFileSync(src, dest);
+  chmodSync(dest, 0o755);
+  console.error(`package: bundling ${src} as server/${dest.split('/').pop()} (${target})`);
+}
+mkdirSync(dirname(out), { recursive: true });
+const vsce = join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'vsce.cmd' : 'vsce');
+if (!existsSync(vsce)) die('node_modules/.bin/vsce is missing: run `npm ci` in editors/vscode first');
+const vsceArgs = ['package', '--no-dependencies', '--out', out, ...(target ? ['--target', target] : [])];
+try {
+  execFileSync(vsce, vsceArgs, { cwd: root, stdio: 'inherit' });
+} finally {
+  if (server) rmSync(serverDir, { recursive: true, force: true }); // keep the work tree clean
+}
+console.log(out);
