@@ -98,10 +98,12 @@ server_wrapper() {
   : >"$WORK/server.stderr"
 }
 
-# kill_leftover_servers: servers that outlived their editor are a bug in the set-up; report and end them.
+# kill_leftover_servers: a server must exit once its editor is gone (shutdown/exit, or EOF on stdin).
+# Gives it 5 s, then reports and ends it.
 kill_leftover_servers() {
-  local pid
+  local pid _
   for pid in $(cat "$WORK/server.pids" 2>/dev/null); do
+    for _ in $(seq 1 25); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
     if kill -0 "$pid" 2>/dev/null; then
       say "warning: jwt-lsp (pid $pid) still running after the editor exited; ending it"
       kill -TERM "$pid" 2>/dev/null; sleep 0.3; kill -KILL "$pid" 2>/dev/null
