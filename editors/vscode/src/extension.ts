@@ -32,6 +32,7 @@ import {
   Context,
   needsRestart,
   RESTART_KEYS,
+  SERVER_KEYS,
   serverEnv,
   ServerSettings,
   toServerSettings,
@@ -210,9 +211,6 @@ function restart(reason: string): Promise<void> {
   return queue(() => restartNow(reason));
 }
 
-/** Settings the server reads (the rest, `server.*` and `trace.server`, are the extension's). */
-const SERVER_KEYS = ['leeway', 'now', 'severity', 'inlayHints', 'testPaths', 'maxDiagnostics', 'allowNetwork', 'jwksUrls',
-  'keys', 'wordlist', 'algorithms', 'issuers', 'audiences'];
 
 /** Runs inside `queue`: restarts inline (queueing from here would wait for itself). */
 async function onConfigurationChanged(e: vscode.ConfigurationChangeEvent): Promise<void> {

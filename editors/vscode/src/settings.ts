@@ -22,6 +22,10 @@ export interface Context {
  *  `capabilities.untrustedWorkspaces.restrictedConfigurations` in package.json). */
 export const RESTRICTED = ['server.path', 'server.extraEnv', 'allowNetwork', 'jwksUrls', 'keys', 'wordlist'] as const;
 
+/** Settings the server reads (the others, `server.*` and `trace.server`, are the extension's). */
+export const SERVER_KEYS = ['leeway', 'now', 'severity', 'inlayHints', 'testPaths', 'maxDiagnostics', 'allowNetwork', 'jwksUrls',
+  'keys', 'wordlist', 'algorithms', 'issuers', 'audiences'] as const;
+
 /** Settings whose change needs a new server process, not a `didChangeConfiguration`. */
 export const RESTART_KEYS = ['server.path', 'server.extraEnv'] as const;
 

@@ -28,13 +28,18 @@ const norm = (s) => String(s).replace(/[\s\u00a0]+/g, ' ').trim();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // jwt-lsp processes started from the installed extension (their executable lies under SERVER_EXE_DIR).
+// (selftest.sh's simulator runs as python3: it is matched by SERVER_CMDLINE_MATCH instead.)
 function serverPids() {
   const dir = process.env.SERVER_EXE_DIR;
+  const cmdline = process.env.SERVER_CMDLINE_MATCH ? new RegExp(process.env.SERVER_CMDLINE_MATCH) : null;
   if (!dir) return [];
   const pids = [];
   for (const pid of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try { if (fs.readlinkSync(`/proc/${pid}/exe`).startsWith(dir)) pids.push(pid); } catch { /* gone or not ours */ }
+    if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
+    try {
+      if (fs.readlinkSync(`/proc/${pid}/exe`).startsWith(dir) ||
+          (cmdline && cmdline.test(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ')))) pids.push(pid);
+    } catch { /* gone or not ours */ }
   }
   return pids;
 }
@@ -84,22 +89,28 @@ async function visibleTexts(locator) {
   const editorText = async () => norm(await page.locator('.editor-group-container.active .monaco-editor .view-lines').first().innerText());
   const notifications = () => visibleTexts(page.locator('.notifications-toasts .notification-list-item'));
   const focusEditor = async () => { await page.keyboard.press('Escape'); await page.keyboard.press('Control+1'); };
-  async function quickOpen(text, waitForRow) {
+  async function quickOpen(text) {             // Ctrl+P, type, Enter (for ':line:col' and the like)
     await page.keyboard.press('Escape');
     await page.keyboard.press('Control+P');
     await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
     await page.keyboard.type(text);
-    if (waitForRow) await page.waitForSelector('.quick-input-list .monaco-list-row');
-    else await sleep(300);
+    await sleep(300);
     await page.keyboard.press('Enter');
   }
   async function openFile(rel) {
-    await quickOpen(rel, true);
+    // Ctrl+P with the name, then click the row that shows it: Enter right away can hit a stale row
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+P');
+    await page.waitForSelector('.quick-input-widget input', { state: 'visible' });
+    await page.keyboard.type(rel);
+    const row = page.locator('.quick-input-list .monaco-list-row').filter({ hasText: path.basename(rel) }).first();
+    await row.waitFor();
+    await row.click();
     await page.locator('.tabs-container .tab.active').filter({ hasText: path.basename(rel) }).waitFor();
     await page.waitForSelector('.editor-group-container.active .monaco-editor .view-lines .view-line');
   }
   async function gotoPos(line, col) {                   // 1-based, as VS Code shows them
-    await quickOpen(`:${line}:${col}`, false);
+    await quickOpen(`:${line}:${col}`);
     const want = `Ln ${line}, Col ${col}`;
     await waitFor(`the cursor at ${want}`, async () => (await page.locator('.statusbar').innerText()).includes(want));
   }
