@@ -37,7 +37,9 @@ server_bin() {
 
 apt_need() {   # apt_need PKG...: installs the packages dpkg does not know (quietly)
   local p missing=()
-  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  for p in "$@"; do   # "install ok installed" only: a removed package keeps a dpkg entry for its config files
+    [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
+  done
   [ ${#missing[@]} = 0 ] && return 0
   [ -z "${EDITOR_NO_INSTALL:-}" ] || setup_die "missing apt packages: ${missing[*]}"
   local sudo=; [ "$(id -u)" = 0 ] || sudo="sudo -n"

@@ -27,7 +27,7 @@
       (load (getenv "JWT_SNIPPET") nil t)
       (setq-default eglot-workspace-configuration `(:jwtLsp (:now ,(getenv "JWT_NOW"))))
       (defvar jt-root (file-name-as-directory (getenv "JWT_WS")))
-      (add-hook 'project-find-functions (lambda (_dir) (cons 'transient jt-root)))  ; no VCS in the copy
+      ;; no project hook: like a user's demo.env outside any VCS repository, Eglot uses a transient project
       (setq eglot-sync-connect jt-timeout eglot-connect-timeout (* 2 jt-timeout))
 
       ;; 2. open the .env file: the snippet's auto-mode entry and hook must start Eglot by themselves
