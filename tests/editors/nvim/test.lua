@@ -141,7 +141,8 @@ if jd then
     textDocument = { uri = vim.uri_from_bufnr(js) }, range = ctx.diagnostics[1].range, context = ctx }, timeout) or {}
   for _, r in pairs(ca) do
     for _, action in ipairs(r.result or {}) do
-      if action.edit and (action.title or ''):lower():find('algorithm') then
+      local title = (action.title or ''):lower()   -- "Allow only `HS256`", not "Ignore ... on this line"
+      if action.edit and not fixed and (title:find('allow only', 1, true) or title:find('add .*algorithms')) and not title:find('ignore', 1, true) then
         vim.lsp.util.apply_workspace_edit(action.edit, client.offset_encoding)
         fixed = table.concat(vim.api.nvim_buf_get_lines(js, 0, -1, false), '\n'):find('algorithms', 1, true) ~= nil
       end

@@ -103,15 +103,22 @@ def from_client():
         elif method == "textDocument/codeAction":
             uri = params["textDocument"]["uri"]
             actions = []
-            for d in params.get("context", {}).get("diagnostics", []):
-                if d.get("code") != "verify-missing-algorithms":
-                    continue
+            want = params["range"]["start"]["line"], params["range"]["end"]["line"]
+            for d in verify_diags(uri):   # like the server: from its own findings in the range, not the context
                 r = d["range"]
+                if not want[0] <= r["start"]["line"] <= want[1]:
+                    continue
                 line = docs[uri].split("\n")[r["start"]["line"]]
                 call = line[r["start"]["character"]:r["end"]["character"]]
                 fixed = VERIFY.sub(lambda m: f"jwt.verify({m.group(1)}, {m.group(2)}, {{ algorithms: ['HS256'] }})", call)
-                actions.append({"title": "Add an algorithms allow-list (simulated)", "kind": "quickfix", "diagnostics": [d],
+                # the shapes of the real server: the fix first, then a suppression comment
+                actions.append({"title": "Allow only `HS256`", "kind": "quickfix", "diagnostics": [d],
                                 "isPreferred": True, "edit": {"changes": {uri: [{"range": r, "newText": fixed}]}}})
+                indent = line[:len(line) - len(line.lstrip())]
+                start = {"line": r["start"]["line"], "character": 0}
+                actions.append({"title": "Ignore verify-missing-algorithms on this line", "kind": "quickfix", "diagnostics": [d],
+                                "edit": {"changes": {uri: [{"range": {"start": start, "end": start},
+                                                             "newText": f"{indent}// jwt-lsp-ignore: verify-missing-algorithms\n"}]}}})
             write(to_client, {"jsonrpc": "2.0", "id": msg["id"], "result": actions})
             continue
         write(server.stdin, msg)
