@@ -14,7 +14,7 @@
 #   EDITOR_TOOLS_DIR  cache for Node 24, code-server, playwright-core and the Python venv
 #                     (default ~/.cache/jwt-lsp-editors, ~1 GB; keep it between CI runs to save 3-5 min)
 #   EDITOR_NO_INSTALL=1  fail instead of installing;  EDITOR_KEEP_WORK=1  keep work dirs after a pass
-export JWT_LSP_PENDING=${JWT_LSP_PENDING-explain,code-analysis}
+export JWT_LSP_PENDING=${JWT_LSP_PENDING-code-analysis}
 SUITE=editors
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"

@@ -20,11 +20,11 @@ export interface Context {
 
 /** Settings that a workspace must not choose for the user (also listed under
  *  `capabilities.untrustedWorkspaces.restrictedConfigurations` in package.json). */
-export const RESTRICTED = ['server.path', 'server.extraEnv', 'allowNetwork', 'jwksUrls', 'keys', 'wordlist'] as const;
+export const RESTRICTED = ['server.path', 'server.extraEnv', 'allowNetwork', 'jwksUrls', 'keys', 'secretEnv', 'wordlist'] as const;
 
 /** Settings the server reads (the others, `server.*` and `trace.server`, are the extension's). */
 export const SERVER_KEYS = ['leeway', 'now', 'severity', 'inlayHints', 'testPaths', 'maxDiagnostics', 'allowNetwork', 'jwksUrls',
-  'keys', 'wordlist', 'algorithms', 'issuers', 'audiences'] as const;
+  'keys', 'secretEnv', 'wordlist', 'algorithms', 'issuers', 'audiences', 'ignore'] as const;
 
 /** Settings whose change needs a new server process, not a `didChangeConfiguration`. */
 export const RESTART_KEYS = ['server.path', 'server.extraEnv'] as const;
@@ -42,10 +42,13 @@ export interface ServerSettings {
   allowNetwork?: boolean;
   jwksUrls?: string[];
   keys?: string[];
+  /** Names of environment variables holding HMAC secrets (never the secrets). */
+  secretEnv?: string[];
   wordlist?: string;
   algorithms?: string[];
   issuers?: string[];
   audiences?: string[];
+  ignore?: string[];
 }
 
 function read<T>(config: ConfigSource, key: string, trusted: boolean): T | undefined {
@@ -96,9 +99,11 @@ export function toServerSettings(config: ConfigSource, ctx: Context): ServerSett
   if (jwksUrls.length) out.jwksUrls = jwksUrls;
   const keys = strings(read(config, 'keys', ctx.trusted)).map(expand);
   if (keys.length) out.keys = keys;
+  const secretEnv = strings(read(config, 'secretEnv', ctx.trusted));
+  if (secretEnv.length) out.secretEnv = secretEnv;
   const wordlist = read<unknown>(config, 'wordlist', ctx.trusted);
   if (typeof wordlist === 'string' && wordlist.trim() !== '') out.wordlist = expand(wordlist);
-  for (const key of ['algorithms', 'issuers', 'audiences'] as const) {
+  for (const key of ['algorithms', 'issuers', 'audiences', 'ignore'] as const) {
     const list = strings(read(config, key, ctx.trusted));
     if (list.length) out[key] = list;
   }

@@ -26,6 +26,11 @@ test('the server path cannot come from an untrusted workspace', () => {
   for (const key of RESTART_KEYS) assert.ok(RESTRICTED.includes(key), key);
 });
 
+test('every rule code has a severity entry with its default', () => {
+  const severity = (props['jwtLsp.severity'] as unknown as { properties: Record<string, { markdownDescription: string }> }).properties;
+  for (const code of ['token-expired', 'token-alg-none', 'token-weak-secret']) assert.match(severity[code].markdownDescription, /default: /);
+});
+
 test('the four commands are contributed with the JWT category', () => {
   const titles = manifest.contributes.commands.map((c: { category: string; title: string }) => `${c.category}: ${c.title}`);
   assert.deepEqual(titles, ['JWT: Decode token at cursor', 'JWT: Explain token', 'JWT: Restart server', 'JWT: Show server output']);

@@ -8,7 +8,7 @@ import { ConfigSource, configurationItem, needsRestart, serverEnv, toServerSetti
 const DEFAULTS: Record<string, unknown> = {
   'server.path': null, 'server.extraEnv': null, 'trace.server': 'off', leeway: 0, now: null, severity: {},
   inlayHints: true, testPaths: null, maxDiagnostics: 1000, allowNetwork: false, jwksUrls: [], keys: [],
-  wordlist: null, algorithms: [], issuers: [], audiences: [],
+  secretEnv: [], wordlist: null, algorithms: [], issuers: [], audiences: [], ignore: [],
 };
 
 /** A fake `WorkspaceConfiguration`: `user` values are global, `workspace` values come from .vscode/settings.json. */
@@ -35,6 +35,7 @@ test('every server setting is mapped with the server\'s names', () => {
     inlayHints: false, testPaths: ['fixtures/**'], maxDiagnostics: 50, allowNetwork: true,
     jwksUrls: ['https://issuer.example/jwks.json'], keys: ['~/keys/pub.pem', 'keys/jwks.json'], wordlist: '${workspaceFolder}/w.txt',
     algorithms: ['RS256'], issuers: ['https://issuer.example'], audiences: ['api'],
+    secretEnv: ['JWT_SECRET'], ignore: ['vendor/**'],
     'server.path': '/x/jwt-lsp', 'trace.server': 'verbose',
   }), trusted);
   assert.deepEqual(s, {
@@ -42,6 +43,7 @@ test('every server setting is mapped with the server\'s names', () => {
     inlayHints: false, testPaths: ['fixtures/**'], maxDiagnostics: 50, allowNetwork: true,
     jwksUrls: ['https://issuer.example/jwks.json'], keys: ['/home/u/keys/pub.pem', '/ws/keys/jwks.json'], wordlist: '/ws/w.txt',
     algorithms: ['RS256'], issuers: ['https://issuer.example'], audiences: ['api'],
+    secretEnv: ['JWT_SECRET'], ignore: ['vendor/**'],
   });
   assert.ok(!('server' in s) && !('trace' in s), 'extension-only settings never reach the server');
 });
@@ -53,13 +55,16 @@ test('now: Unix seconds as a number or a digit string', () => {
 });
 
 test('untrusted workspace: network forced off, workspace cannot pick keys, wordlist or JWKS URLs', () => {
-  const ws = { allowNetwork: true, jwksUrls: ['https://evil.example/jwks'], keys: ['/etc/shadow'], wordlist: '/etc/passwd', leeway: 5 };
+  const ws = { allowNetwork: true, jwksUrls: ['https://evil.example/jwks'], keys: ['/etc/shadow'], wordlist: '/etc/passwd',
+    secretEnv: ['AWS_SECRET_ACCESS_KEY'], leeway: 5, ignore: ['x/**'] };
   const s = toServerSettings(source({}, ws), untrusted);
   assert.equal(s.allowNetwork, false);
   assert.equal(s.jwksUrls, undefined);
   assert.equal(s.keys, undefined);
   assert.equal(s.wordlist, undefined);
+  assert.equal(s.secretEnv, undefined);
   assert.equal(s.leeway, 5, 'harmless settings still apply');
+  assert.deepEqual(s.ignore, ['x/**']);
   // the user's own key files still count, but the network stays off even if the user allows it
   const mine = toServerSettings(source({ allowNetwork: true, keys: ['/home/u/k.pem'] }, ws), untrusted);
   assert.deepEqual([mine.allowNetwork, mine.keys], [false, ['/home/u/k.pem']]);

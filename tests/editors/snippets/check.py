@@ -66,10 +66,22 @@ def vscode_mirrors_server():
     missing = [c for c in camel if f"jwtLsp.{c}" not in props]
     assert not missing, f"server settings without a VS Code setting: {missing} (add them to editors/vscode/package.json and src/settings.ts)"
 
+def rule_codes_listed():
+    # not a failure (any code is accepted); the per-rule entries only give descriptions and completion
+    rules_rs = (root / "server/src/rules.rs").read_text()
+    codes = re.findall(r'^\s*\w+ => "([a-z0-9-]+)", (?:Error|Warning|Info|Hint),', rules_rs, re.M)
+    props = json.loads((ed / "vscode/package.json").read_text())["contributes"]["configuration"]["properties"]
+    listed = props["jwtLsp.severity"].get("properties", {})
+    missing = [c for c in codes if c not in listed]
+    if missing:
+        print(f"[snippets] WARNING: rule codes without a jwtLsp.severity entry: {missing} "
+              "(run: node editors/vscode/scripts/sync-rules.mjs)", file=sys.stderr)
+
 check("Helix languages.toml", helix)
 check("Zed extension and settings", zed)
 check("Sublime LSP settings", sublime)
 check("VS Code settings mirror the server's Settings", vscode_mirrors_server)
+rule_codes_listed()
 passed, failed = results.count(True), results.count(False)
 print(f"snippets: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
