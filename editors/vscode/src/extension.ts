@@ -292,6 +292,19 @@ async function explainToken(): Promise<void> {
   await showReadOnly('token-explained.md', text);
 }
 
+async function refreshJwks(): Promise<void> {
+  const c = await runningClient();
+  if (!c) return;
+  if (!serverSupports(c.initializeResult?.capabilities, SERVER_COMMANDS.refreshJwks)) {
+    void vscode.window.showErrorMessage(unsupportedMessage(SERVER_COMMANDS.refreshJwks, c.initializeResult?.serverInfo?.version));
+    return;
+  }
+  const result = await c.sendRequest(ExecuteCommandRequest.type, { command: SERVER_COMMANDS.refreshJwks, arguments: [] });
+  const text = explainText(result) ?? 'done';
+  output.info(`Refresh JWKS and key files:\n${text}`);
+  void vscode.window.showInformationMessage(`jwt-lsp: ${text.split('\n').join(' · ')}`);
+}
+
 let extensionDir = '';
 
 export async function activate(ctx: vscode.ExtensionContext): Promise<void> {
@@ -309,6 +322,7 @@ export async function activate(ctx: vscode.ExtensionContext): Promise<void> {
     }),
     vscode.commands.registerCommand('jwtLsp.decodeToken', decodeToken),
     vscode.commands.registerCommand('jwtLsp.explainToken', explainToken),
+    vscode.commands.registerCommand('jwtLsp.refreshJwks', refreshJwks),
     vscode.commands.registerCommand('jwtLsp.restartServer', () => restart('requested by the user')),
     vscode.commands.registerCommand('jwtLsp.showOutput', () => output.show(true)),
     vscode.workspace.onDidChangeConfiguration((e) => void queue(() => onConfigurationChanged(e))),

@@ -31,9 +31,10 @@ test('every rule code has a severity entry with its default', () => {
   for (const code of ['token-expired', 'token-alg-none', 'token-weak-secret']) assert.match(severity[code].markdownDescription, /default: /);
 });
 
-test('the four commands are contributed with the JWT category', () => {
+test('the commands are contributed with the JWT category', () => {
   const titles = manifest.contributes.commands.map((c: { category: string; title: string }) => `${c.category}: ${c.title}`);
-  assert.deepEqual(titles, ['JWT: Decode token at cursor', 'JWT: Explain token', 'JWT: Restart server', 'JWT: Show server output']);
+  assert.deepEqual(titles, ['JWT: Decode token at cursor', 'JWT: Explain token', 'JWT: Refresh JWKS and key files',
+    'JWT: Restart server', 'JWT: Show server output']);
 });
 
 test('activation covers code and config languages', () => {

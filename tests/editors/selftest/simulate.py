@@ -130,7 +130,8 @@ def from_server():
         if "result" in msg and isinstance(msg["result"], dict) and "capabilities" in msg["result"]:
             caps = msg["result"]["capabilities"]
             caps["codeActionProvider"] = {"codeActionKinds": ["quickfix"]}
-            caps["executeCommandProvider"] = {"commands": ["jwt-lsp.decodeToken", "jwt-lsp.explainToken"]}
+            commands = (caps.get("executeCommandProvider") or {}).get("commands", [])
+            caps["executeCommandProvider"] = {"commands": sorted(set(commands) | {"jwt-lsp.decodeToken", "jwt-lsp.explainToken"})}
             caps["textDocumentSync"] = {"openClose": True, "change": 2}
         if msg.get("method") == "textDocument/publishDiagnostics" and msg["params"]["uri"].endswith(".js"):
             msg["params"]["diagnostics"] += verify_diags(msg["params"]["uri"])

@@ -270,6 +270,16 @@ async function visibleTexts(locator) {
       await page.keyboard.press('Control+W');
     });
 
+    // "JWT: Refresh JWKS and key files": the server's summary comes back as a notification
+    await step('refresh command reports the known keys', null, async (timeout) => {
+      await focusEditor();
+      await runCommand('JWT: Refresh JWKS and key files');
+      const toast = await waitFor('the refresh summary', async () =>
+        (await notifications()).find((t) => t.startsWith('jwt-lsp:') && /keys? known/.test(t)), timeout);
+      log(`refresh: "${toast.slice(0, 160)}"`);
+      await runCommand('Notifications: Clear All Notifications');
+    });
+
     // (2b) a code diagnostic: jwt.verify(token, key) without an algorithm allow-list (code analysis)
     await step('problems panel lists verify-missing-algorithms', 'code-analysis', async (timeout) => {
       await openFile('server.js');
