@@ -10,11 +10,10 @@
 #   JWT_LSP_PENDING   features whose end-to-end steps may fail without failing the run, because they
 #                     land on other branches: decode (jwt-lsp.decodeToken), explain (jwt-lsp.explainToken),
 #                     code-analysis (verify-missing-algorithms + quick fix). A pending step that passes says
-#                     "NOW PASSES": then remove it here. Default below; JWT_LSP_PENDING= makes every step count.
+#                     "NOW PASSES": then remove it from the default in lib.sh. JWT_LSP_PENDING= makes every step count.
 #   EDITOR_TOOLS_DIR  cache for Node 24, code-server, playwright-core and the Python venv
 #                     (default ~/.cache/jwt-lsp-editors, ~1 GB; keep it between CI runs to save 3-5 min)
 #   EDITOR_NO_INSTALL=1  fail instead of installing;  EDITOR_KEEP_WORK=1  keep work dirs after a pass
-export JWT_LSP_PENDING=${JWT_LSP_PENDING-code-analysis}
 SUITE=editors
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib.sh"

@@ -154,7 +154,7 @@ async function visibleTexts(locator) {
     const started = Date.now();
     try {
       await fn(pending ? Math.min(T, 15000) : T);
-      const note = pending ? ` (NOW PASSES: remove '${feature}' from JWT_LSP_PENDING in tests/editors/run.sh)` : '';
+      const note = pending ? ` (NOW PASSES: remove '${feature}' from JWT_LSP_PENDING in tests/editors/lib.sh)` : '';
       results.push({ name, status: 'pass' });
       log(`PASS ${name}${note} [${((Date.now() - started) / 1000).toFixed(1)}s]`);
     } catch (e) {
