@@ -1,0 +1,131 @@
+//! Small, language-neutral helpers over tree-sitter nodes: text, iterative traversal (deeply
+//! nested input must not overflow the stack), list elements and the byte ranges that delete one
+//! element cleanly.
+
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+/// Recursion bound for the evaluators that follow identifiers and nested expressions; anything
+/// deeper is "unknown", which is always a safe answer here.
+pub const MAX_DEPTH: usize = 24;
+
+pub fn text<'s>(node: Node<'_>, source: &'s str) -> &'s str {
+    source.get(node.byte_range()).unwrap_or("")
+}
+
+/// Calls `visit` on every node below and including `root`, in document order, without recursion.
+pub fn walk<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>)) {
+    let mut cursor = root.walk();
+    loop {
+        visit(cursor.node());
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
+/// Named children that are not comments: the elements of a list, the entries of an object, the
+/// arguments of a call.
+pub fn elements<'t>(node: Node<'t>) -> Vec<Node<'t>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).filter(|child| !child.kind().contains("comment")).collect()
+}
+
+/// The range that removes `items[index]` together with one separating comma, so the list stays
+/// well-formed: `[a, b, c]` minus `b` is `[a, c]`, minus `c` is `[a, b]`.
+pub fn removal_range(items: &[Node<'_>], index: usize) -> Range<usize> {
+    let item = items[index];
+    if let Some(next) = items.get(index + 1) {
+        item.start_byte()..next.start_byte()
+    } else if index > 0 {
+        items[index - 1].end_byte()..item.end_byte()
+    } else {
+        item.byte_range()
+    }
+}
+
+/// The nearest ancestor (or `node` itself) whose kind is in `kinds`.
+pub fn ancestor<'t>(node: Node<'t>, kinds: &[&str]) -> Option<Node<'t>> {
+    let mut current = Some(node);
+    while let Some(candidate) = current {
+        if kinds.contains(&candidate.kind()) {
+            return Some(candidate);
+        }
+        current = candidate.parent();
+    }
+    None
+}
+
+/// Whether `inner` lies within `outer` (by bytes).
+pub fn contains(outer: Range<usize>, inner: Range<usize>) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
+}
+
+/// Source text with runs of whitespace collapsed: two spellings of the same token expression
+/// (`req.body.token` across a line break) compare equal.
+pub fn normalized(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether the tree has a syntax error anywhere (fix tests: an edit must leave valid code).
+#[cfg(test)]
+pub fn has_error(node: Node<'_>) -> bool {
+    node.has_error()
+}
+
+/// Words of an identifier or path, lower-cased, split at case changes, digits kept with their
+/// letters: `createRemoteJWKSet` → create, remote, jwk, set; `PUBLIC_KEY` → public, key;
+/// `ES256` → es256.
+pub fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let chars: Vec<char> = text.chars().collect();
+    for (index, &ch) in chars.iter().enumerate() {
+        if !ch.is_ascii_alphanumeric() {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current).to_ascii_lowercase());
+            }
+            continue;
+        }
+        let previous = index.checked_sub(1).map(|at| chars[at]);
+        let next = chars.get(index + 1).copied();
+        let boundary = match previous {
+            Some(previous) if previous.is_ascii_alphanumeric() => {
+                (previous.is_ascii_lowercase() && ch.is_ascii_uppercase())
+                    || (previous.is_ascii_uppercase() && ch.is_ascii_uppercase() && next.is_some_and(|next| next.is_ascii_lowercase()))
+            }
+            _ => false,
+        };
+        if boundary && !current.is_empty() {
+            out.push(std::mem::take(&mut current).to_ascii_lowercase());
+        }
+        current.push(ch);
+    }
+    if !current.is_empty() {
+        out.push(current.to_ascii_lowercase());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_words() {
+        assert_eq!(words("createRemoteJWKSet"), ["create", "remote", "jwk", "set"]);
+        assert_eq!(words("PUBLIC_KEY"), ["public", "key"]);
+        assert_eq!(words("jwtSecret"), ["jwt", "secret"]);
+        assert_eq!(words("./keys/ec-public.pem"), ["keys", "ec", "public", "pem"]);
+        assert_eq!(words("ES256"), ["es256"]);
+    }
+}
