@@ -104,8 +104,9 @@ pub fn classify_key(evidence: &str, string_literal: bool) -> Key {
     let private = has(&["private", "priv", "privkey", "privatekey"]);
     let ec = has(&["ec", "ecdsa", "es256", "es384", "es512", "p256", "p384", "prime256v1", "secp256r1", "secp384r1"]);
     let ed = has(&["ed25519", "eddsa", "ed448"]);
-    let rsa = has(&["rsa", "rs256", "rs384", "rs512", "ps256", "ps384", "ps512", "pem"]);
-    let asymmetric = public || private || ec || ed || rsa;
+    let rsa = has(&["rsa", "rs256", "rs384", "rs512", "ps256", "ps384", "ps512"]);
+    let pem = has(&["pem", "der", "crt"]);
+    let asymmetric = public || private || ec || ed || rsa || pem;
     if secret && asymmetric {
         return Key::UNKNOWN;
     }
@@ -119,7 +120,7 @@ pub fn classify_key(evidence: &str, string_literal: bool) -> Key {
         KeyKind::Ec
     } else if ed && !ec && !rsa {
         KeyKind::Ed
-    } else if jwks || rsa || public || private {
+    } else if jwks || rsa || public || private || pem {
         KeyKind::Rsa
     } else {
         KeyKind::Unknown

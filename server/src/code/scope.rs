@@ -65,13 +65,6 @@ impl<'t> Scopes<'t> {
         (same_scope == 1).then_some(innermost)
     }
 
-    /// Whether `name` has a definition visible at `at` at all (even an ambiguous one).
-    pub fn is_defined(&self, name: &str, at: usize) -> bool {
-        self.definitions.get(name).is_some_and(|candidates| {
-            candidates.iter().any(|definition| definition.scope.start <= at && at <= definition.scope.end)
-        })
-    }
-
     /// The innermost definition visible at `at`, even where several share its scope, for
     /// shadowing decisions.
     pub fn innermost(&self, name: &str, at: usize) -> Option<&Definition<'t>> {

@@ -76,12 +76,6 @@ pub fn normalized(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Whether the tree has a syntax error anywhere (fix tests: an edit must leave valid code).
-#[cfg(test)]
-pub fn has_error(node: Node<'_>) -> bool {
-    node.has_error()
-}
-
 /// Words of an identifier or path, lower-cased, split at case changes, digits kept with their
 /// letters: `createRemoteJWKSet` → create, remote, jwk, set; `PUBLIC_KEY` → public, key;
 /// `ES256` → es256.
