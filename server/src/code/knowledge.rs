@@ -107,6 +107,10 @@ pub fn classify_key(evidence: &str, string_literal: bool) -> Key {
     let rsa = has(&["rsa", "rs256", "rs384", "rs512", "ps256", "ps384", "ps512"]);
     let pem = has(&["pem", "der", "crt"]);
     let asymmetric = public || private || ec || ed || rsa || pem;
+    if jwks {
+        // `jwksRsa.expressJwtSecret(...)` says "secret" but serves public keys.
+        return Key { kind: if ec { KeyKind::Ec } else { KeyKind::Rsa }, public: true };
+    }
     if secret && asymmetric {
         return Key::UNKNOWN;
     }

@@ -64,6 +64,18 @@ pub(super) fn analyze(text: &str, options: &Options, sink: &mut Sink) {
     }
 }
 
+/// The source each analysable fence is parsed as (fix tests check it still parses).
+#[cfg(test)]
+pub(super) fn fence_sources(text: &str) -> Vec<(String, Language)> {
+    fences(text)
+        .into_iter()
+        .map(|fence| match fence.language {
+            Language::Go => (go_compilation_unit(&fence.code).0, Language::Go),
+            language => (fence.code, language),
+        })
+        .collect()
+}
+
 /// Inserted lines inside an indented fence keep the fence's indentation.
 fn reindent(new_text: &str, markdown: &str, at: usize) -> String {
     if !new_text.contains('\n') {
