@@ -897,6 +897,22 @@ impl<'s, 't> Analyzer<'s, 't> {
                 _ => {}
             }
         }
+        if version >= 5 && options.complete && options.struct_literal.is_none() {
+            if !has_audience {
+                sink.push(Finding::new(
+                    Rule::VerifyMissingAudience,
+                    callee.byte_range(),
+                    "golang-jwt v5 checks `aud` only with `WithAudience`: a token issued for another service by the same issuer is accepted (RFC 8725 §3.9).",
+                ));
+            }
+            if !has_issuer {
+                sink.push(Finding::new(
+                    Rule::VerifyMissingIssuer,
+                    callee.byte_range(),
+                    "golang-jwt v5 checks `iss` only with `WithIssuer`: tokens from any issuer that shares the key are accepted (RFC 8725 §3.8).",
+                ));
+            }
+        }
         let Some(function) = keyfunc else { return };
         let package = self.package_alias(version);
         if !has_valid_methods && options.complete && !self.checks_method(function) {
@@ -934,22 +950,6 @@ impl<'s, 't> Analyzer<'s, 't> {
                 }
             }
             sink.push(finding);
-        }
-        if version >= 5 && options.complete && options.struct_literal.is_none() {
-            if !has_audience {
-                sink.push(Finding::new(
-                    Rule::VerifyMissingAudience,
-                    callee.byte_range(),
-                    "golang-jwt v5 checks `aud` only with `WithAudience`: a token issued for another service by the same issuer is accepted (RFC 8725 §3.9).",
-                ));
-            }
-            if !has_issuer {
-                sink.push(Finding::new(
-                    Rule::VerifyMissingIssuer,
-                    callee.byte_range(),
-                    "golang-jwt v5 checks `iss` only with `WithIssuer`: tokens from any issuer that shares the key are accepted (RFC 8725 §3.8).",
-                ));
-            }
         }
     }
 

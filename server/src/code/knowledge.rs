@@ -359,7 +359,13 @@ pub fn assess_allow_list(sink: &mut Sink, list: &AllowList, key: Key) {
         };
         let key_is_secret = key.kind == KeyKind::Secret;
         let key_is_asymmetric = matches!(key.kind, KeyKind::Rsa | KeyKind::Ec | KeyKind::Ed);
-        finding = finding.with_fix(keep(&asymmetric, "public-key", key_is_asymmetric)).with_fix(keep(&hmac, "HMAC", key_is_secret));
+        // Never offer to keep the family the visible key contradicts.
+        if key.kind != KeyKind::Secret {
+            finding = finding.with_fix(keep(&asymmetric, "public-key", key_is_asymmetric));
+        }
+        if !key.public && !key_is_asymmetric {
+            finding = finding.with_fix(keep(&hmac, "HMAC", key_is_secret));
+        }
         sink.push(finding);
     } else if key.public {
         for item in &hmac {
