@@ -668,7 +668,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 return classify_key(&literal, true);
             }
             evidence.push(' ');
-            evidence.push_str(&self.text(next)[..self.text(next).len().min(2000)]);
+            evidence.push_str(syntax::prefix(self.text(next), 2000));
             current = next;
         }
         classify_key(&evidence, false)

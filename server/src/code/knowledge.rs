@@ -85,7 +85,7 @@ impl Key {
 /// `string_literal`: the key is a plain string, which (unless it is PEM) is an HMAC secret.
 pub fn classify_key(evidence: &str, string_literal: bool) -> Key {
     if let Some(at) = evidence.find("-----BEGIN ") {
-        let label = &evidence[at + 11..evidence.len().min(at + 60)];
+        let label: String = evidence[at + 11..].chars().take(40).collect();
         let public = label.starts_with("PUBLIC KEY") || label.contains("PUBLIC KEY") || label.starts_with("CERTIFICATE");
         let kind = if label.starts_with("EC ") { KeyKind::Ec } else { KeyKind::Rsa };
         return Key { kind, public };

@@ -76,6 +76,15 @@ pub fn normalized(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// At most `max` bytes of `text`, cut at a character boundary.
+pub fn prefix(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 /// Words of an identifier or path, lower-cased, split at case changes, digits kept with their
 /// letters: `createRemoteJWKSet` → create, remote, jwk, set; `PUBLIC_KEY` → public, key;
 /// `ES256` → es256.
@@ -113,6 +122,13 @@ pub fn words(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prefixes_respect_characters() {
+        assert_eq!(prefix("héllo", 2), "h");
+        assert_eq!(prefix("héllo", 3), "hé");
+        assert_eq!(prefix("abc", 10), "abc");
+    }
 
     #[test]
     fn splits_words() {
