@@ -165,8 +165,11 @@ impl<'s, 't> Analyzer<'s, 't> {
                 let mut cursor = node.walk();
                 let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cursor).collect();
                 let values = node.child_by_field_name("value").map(elements).unwrap_or_default();
+                // Without a value, the declared type stands in: `var key *rsa.PublicKey` still
+                // says what the key is.
+                let declared_type = node.child_by_field_name("type");
                 for (index, name) in names.iter().enumerate() {
-                    let value = (names.len() == values.len()).then(|| values[index]);
+                    let value = (names.len() == values.len()).then(|| values[index]).or(declared_type);
                     self.scopes.define(self.text(*name), scope.clone(), name.start_byte(), value, false);
                 }
             }
@@ -179,8 +182,9 @@ impl<'s, 't> Analyzer<'s, 't> {
                 let scope = self.scope_of(node);
                 let mut cursor = node.walk();
                 let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cursor).collect();
+                let declared_type = node.child_by_field_name("type");
                 for name in names {
-                    self.scopes.define(self.text(name), scope.clone(), name.start_byte(), None, false);
+                    self.scopes.define(self.text(name), scope.clone(), name.start_byte(), declared_type, false);
                 }
             }
             "call_expression" => self.calls.push(node),

@@ -249,4 +249,21 @@ mod tests {
             let _ = analyze(text, language, &Context::default());
         }
     }
+
+    /// Definitions that refer to each other twice over must not make evaluation exponential.
+    #[test]
+    fn branching_definitions_stay_cheap() {
+        let mut js = String::from("const jwt = require('jsonwebtoken');\nconst k0 = 'x';\n");
+        let mut py = String::from("import jwt\nk0 = 'x'\n");
+        for index in 1..200 {
+            js.push_str(&format!("const k{index} = k{0} || k{0} + k{0};\n", index - 1));
+            py.push_str(&format!("k{index} = k{0} or k{0} + k{0}\n", index - 1));
+        }
+        js.push_str("jwt.verify(t, k199, { algorithms: [k199, k199], clockTolerance: k199 });\n");
+        py.push_str("jwt.decode(t, k199, algorithms=[k199], leeway=k199)\n");
+        let started = std::time::Instant::now();
+        let _ = analyze(&js, Language::JavaScript, &Context::default());
+        let _ = analyze(&py, Language::Python, &Context::default());
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "took {:?}", started.elapsed());
+    }
 }

@@ -8,7 +8,7 @@ use tree_sitter::Node;
 
 /// Recursion bound for the evaluators that follow identifiers and nested expressions; anything
 /// deeper is "unknown", which is always a safe answer here.
-pub const MAX_DEPTH: usize = 24;
+pub const MAX_DEPTH: usize = 12;
 
 pub fn text<'s>(node: Node<'_>, source: &'s str) -> &'s str {
     source.get(node.byte_range()).unwrap_or("")
