@@ -101,27 +101,54 @@ fn source(language: Language, lines: usize) -> String {
 
 const LANGUAGES: [Language; 6] = [Language::JavaScript, Language::TypeScript, Language::Tsx, Language::Python, Language::Go, Language::Markdown];
 
-/// Code analysis (parse + rules) of 1,000 lines.
+/// Cold code analysis (parse from scratch + rules) of 1,000 lines, as `check` does per file.
 #[divan::bench(args = LANGUAGES)]
 fn per_1000_lines(bencher: divan::Bencher, language: Language) {
     let text = source(language, 1000);
-    bencher.bench(|| code::analyze(divan::black_box(&text), language, &Context::default()));
+    bencher.bench(|| {
+        code::clear_parse_cache();
+        code::analyze(divan::black_box(&text), language, &Context::default())
+    });
 }
 
-/// What a keystroke costs in a 5,000-line file: the whole document analysis (token scan,
-/// code analysis, settings, ignore comments), as the server runs it.
-#[divan::bench(args = [Language::JavaScript, Language::Python, Language::Go])]
-fn reanalyze_5000_lines(bencher: divan::Bencher, language: Language) {
-    let text = source(language, 5000);
-    let path = match language {
+fn document_path(language: Language) -> &'static str {
+    match language {
         Language::Python => "src/auth.py",
         Language::Go => "src/auth.go",
         _ => "src/auth.js",
-    };
+    }
+}
+
+/// What a keystroke costs in a 5,000-line file: the whole document analysis (token scan,
+/// code analysis with an incremental re-parse, settings, ignore comments), as the server runs
+/// it after a one-character edit in the middle of the file.
+#[divan::bench(args = [Language::JavaScript, Language::Python, Language::Go])]
+fn reanalyze_5000_lines(bencher: divan::Bencher, language: Language) {
+    let before = source(language, 5000);
+    let middle = before[..before.len() / 2].rfind('\n').map_or(0, |at| at + 1);
+    let after = format!("{}\n{}", &before[..middle], &before[middle..]);
+    let texts = [before, after];
     let config = Config::default();
-    bencher.bench(|| {
+    let keystroke = std::cell::Cell::new(0usize);
+    code::clear_parse_cache();
+    bencher.bench_local(|| {
+        let text = &texts[keystroke.get() % 2];
+        keystroke.set(keystroke.get() + 1);
+        let index = LineIndex::new(text);
+        let document = Document { text, path: Some(document_path(language)), language_id: None, index: &index };
+        analyze(divan::black_box(&document), &config)
+    });
+}
+
+/// Opening a 5,000-line file: the same, parsed from scratch.
+#[divan::bench(args = [Language::JavaScript, Language::Python, Language::Go])]
+fn open_5000_lines(bencher: divan::Bencher, language: Language) {
+    let text = source(language, 5000);
+    let config = Config::default();
+    bencher.bench_local(|| {
+        code::clear_parse_cache();
         let index = LineIndex::new(&text);
-        let document = Document { text: &text, path: Some(path), language_id: None, index: &index };
+        let document = Document { text: &text, path: Some(document_path(language)), language_id: None, index: &index };
         analyze(divan::black_box(&document), &config)
     });
 }
@@ -131,4 +158,18 @@ fn reanalyze_5000_lines(bencher: divan::Bencher, language: Language) {
 fn prefiltered_1000_lines(bencher: divan::Bencher) {
     let text = generate("const express = require('express');\n", "function handlerN(req, res) {\n  res.send(req.params.id);\n}\n", 1000);
     bencher.bench(|| code::analyze(divan::black_box(&text), Language::JavaScript, &Context::default()));
+}
+
+/// Parsing alone, for comparison with `per_1000_lines`.
+#[divan::bench(args = [Language::JavaScript, Language::Python, Language::Go])]
+fn parse_only_1000_lines(bencher: divan::Bencher, language: Language) {
+    let text = source(language, 1000);
+    let grammar: tree_sitter::Language = match language {
+        Language::Python => tree_sitter_python::LANGUAGE.into(),
+        Language::Go => tree_sitter_go::LANGUAGE.into(),
+        _ => tree_sitter_javascript::LANGUAGE.into(),
+    };
+    let mut parser = tree_sitter::Parser::new();
+    parser.set_language(&grammar).expect("grammar");
+    bencher.bench_local(|| parser.parse(divan::black_box(&text), None));
 }

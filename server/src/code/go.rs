@@ -73,6 +73,13 @@ fn classify_import(path: &str) -> Option<Import> {
 
 const FUNCTION_KINDS: &[&str] = &["function_declaration", "method_declaration", "func_literal"];
 
+/// Member names worth resolving (the last segment of a callee).
+const KNOWN_MEMBERS: &[&str] = &[
+    "Parse", "ParseWithClaims", "ParseUnverified", "WithValidMethods", "WithLeeway", "WithAcceptableSkew", "WithoutClaimsValidation",
+    "SignedString", "New", "NewWithClaims", "ParseString", "ParseReader", "ParseRequest", "ParseHeader", "ParseForm", "ParseCookie",
+    "ParseInsecure", "WithKey", "ParseSigned", "UnsafeClaimsWithoutVerification", "UnsafePayloadWithoutVerification", "ValidateWithLeeway",
+];
+
 /// Parser options as far as they are known.
 struct ParserOptions<'t> {
     /// Option expressions (`jwt.WithLeeway(…)`) or `Parser{...}` keyed elements.
@@ -99,8 +106,12 @@ pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut S
         selectors: Vec::new(),
         composites: Vec::new(),
         insecure: Vec::new(),
+        enclosing: root.byte_range(),
     };
-    walk(root, |node| analyzer.collect(node));
+    syntax::walk_scoped(root, FUNCTION_KINDS, |node, enclosing| {
+        analyzer.enclosing = enclosing.clone();
+        analyzer.collect(node);
+    });
     if options.conventional_names && analyzer.packages.is_empty() && !analyzer.imports.contains_key("github.com/golang-jwt/jwt/v5") {
         analyzer.packages.insert("jwt".into(), Lib::GolangJwt { version: 5 });
     }
@@ -120,11 +131,14 @@ struct Analyzer<'s, 't> {
     imports: HashMap<String, String>,
     import_declarations: Vec<Node<'t>>,
     scopes: Scopes<'t>,
-    calls: Vec<Node<'t>>,
+    /// Every call, with its enclosing function.
+    calls: Vec<(Node<'t>, Range<usize>)>,
     selectors: Vec<Node<'t>>,
     composites: Vec<Node<'t>>,
     /// Imports of archived modules: the path literal and the path.
     insecure: Vec<(Node<'t>, String)>,
+    /// During collection: the enclosing function (or file) of the node being visited.
+    enclosing: Range<usize>,
 }
 
 impl<'s, 't> Analyzer<'s, 't> {
@@ -132,10 +146,12 @@ impl<'s, 't> Analyzer<'s, 't> {
         text(node, self.src)
     }
 
-    fn scope_of(&self, node: Node<'t>) -> Range<usize> {
-        let function = node.parent().and_then(|parent| syntax::ancestor(parent, FUNCTION_KINDS));
-        function.unwrap_or(self.root).byte_range()
+    /// During collection: the scope of the node being visited.
+    fn scope(&self) -> Range<usize> {
+        self.enclosing.clone()
     }
+
+
 
     // ---- pass 1 ----
 
@@ -146,7 +162,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             "short_var_declaration" | "assignment_statement" => {
                 let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else { return };
                 let (left, right) = (elements(left), elements(right));
-                let scope = self.scope_of(node);
+                let scope = self.scope();
                 let declares = node.kind() == "short_var_declaration";
                 for (index, target) in left.iter().enumerate() {
                     if target.kind() != "identifier" {
@@ -161,7 +177,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 }
             }
             "var_spec" | "const_spec" => {
-                let scope = self.scope_of(node);
+                let scope = self.scope();
                 let mut cursor = node.walk();
                 let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cursor).collect();
                 let values = node.child_by_field_name("value").map(elements).unwrap_or_default();
@@ -179,7 +195,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 }
             }
             "parameter_declaration" | "variadic_parameter_declaration" => {
-                let scope = self.scope_of(node);
+                let scope = self.scope();
                 let mut cursor = node.walk();
                 let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cursor).collect();
                 let declared_type = node.child_by_field_name("type");
@@ -187,9 +203,10 @@ impl<'s, 't> Analyzer<'s, 't> {
                     self.scopes.define(self.text(name), scope.clone(), name.start_byte(), declared_type, false);
                 }
             }
-            "call_expression" => self.calls.push(node),
-            "selector_expression" => self.selectors.push(node),
-            "composite_literal" => self.composites.push(node),
+            "call_expression" => self.calls.push((node, self.scope())),
+            // Only the shapes checked later are kept; Go files are full of selectors.
+            "selector_expression" if self.text(node).ends_with("UnsafeAllowNoneSignatureType") => self.selectors.push(node),
+            "composite_literal" if node.child(0).is_some_and(|kind| self.text(kind).ends_with("SigningKey")) => self.composites.push(node),
             _ => {}
         }
     }
@@ -585,21 +602,22 @@ impl<'s, 't> Analyzer<'s, 't> {
                 preferred: false,
             }));
         }
-        let resolved: Vec<(Node<'t>, Node<'t>, Lib, String)> = self
+        let resolved: Vec<(Node<'t>, Node<'t>, Lib, String, Range<usize>)> = self
             .calls
             .iter()
-            .filter_map(|&call| {
+            .filter(|(call, _)| call.child(0).is_some_and(|function| KNOWN_MEMBERS.contains(&syntax::last_segment(self.text(function)))))
+            .filter_map(|(call, scope)| {
                 let function = call.child_by_field_name("function")?;
                 let (lib, member) = self.resolve_call(function)?;
-                Some((call, function, lib, member))
+                Some((*call, function, lib, member, scope.clone()))
             })
             .collect();
         let parse_tokens: Vec<(Node<'t>, String)> = resolved
             .iter()
-            .filter(|(_, _, _, member)| matches!(member.as_str(), "Parse" | "ParseWithClaims" | "ParseString" | "Parser.Parse" | "Parser.ParseWithClaims"))
-            .filter_map(|(call, _, _, _)| Some((*call, syntax::normalized(self.text(*self.arguments(*call).first()?)))))
+            .filter(|(_, _, _, member, _)| matches!(member.as_str(), "Parse" | "ParseWithClaims" | "ParseString" | "Parser.Parse" | "Parser.ParseWithClaims"))
+            .filter_map(|(call, _, _, _, _)| Some((*call, syntax::normalized(self.text(*self.arguments(*call).first()?)))))
             .collect();
-        for (call, callee, lib, member) in &resolved {
+        for (call, callee, lib, member, scope) in &resolved {
             let arguments = self.arguments(*call);
             match (*lib, member.as_str()) {
                 (Lib::GolangJwt { version }, "Parse" | "ParseWithClaims") => {
@@ -618,7 +636,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     self.check_golang_jwt_parse(sink, version, *callee, &arguments, keyfunc_index, options);
                 }
                 (Lib::GolangJwt { .. }, "Parser.ParseUnverified") => {
-                    if !self.peeked_then_verified(*call, arguments.first().copied(), &parse_tokens) {
+                    if !self.peeked_then_verified(*call, scope, arguments.first().copied(), &parse_tokens) {
                         sink.push(Finding::new(
                             Rule::DecodeWithoutVerify,
                             callee.byte_range(),
@@ -659,10 +677,10 @@ impl<'s, 't> Analyzer<'s, 't> {
                     }
                 }
                 (Lib::JwxJwt, "Parse" | "ParseString" | "ParseReader" | "ParseRequest" | "ParseHeader" | "ParseForm" | "ParseCookie") => {
-                    self.check_jwx_parse(sink, *call, *callee, &arguments, member == "ParseString", &parse_tokens)
+                    self.check_jwx_parse(sink, *call, scope, *callee, &arguments, member == "ParseString", &parse_tokens)
                 }
                 (Lib::JwxJwt, "ParseInsecure") => {
-                    if !self.peeked_then_verified(*call, arguments.first().copied(), &parse_tokens) {
+                    if !self.peeked_then_verified(*call, scope, arguments.first().copied(), &parse_tokens) {
                         sink.push(Finding::new(
                             Rule::DecodeWithoutVerify,
                             callee.byte_range(),
@@ -683,7 +701,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     }
                 }
                 (Lib::GoJoseJwt { .. } | Lib::GoJose { .. }, "UnsafeClaimsWithoutVerification" | "UnsafePayloadWithoutVerification") => {
-                    if !self.go_jose_verified_in_scope(*call, *callee) {
+                    if !self.go_jose_verified_in_scope(scope, *callee) {
                         sink.push(Finding::new(
                             Rule::DecodeWithoutVerify,
                             callee.byte_range(),
@@ -1014,19 +1032,17 @@ impl<'s, 't> Analyzer<'s, 't> {
         Some(AllowList { items: algs, render: Box::new(|algorithm: &str| format!("\"{algorithm}\"")) })
     }
 
-    fn peeked_then_verified(&self, call: Node<'t>, token: Option<Node<'t>>, verified: &[(Node<'t>, String)]) -> bool {
+    fn peeked_then_verified(&self, call: Node<'t>, scope: &Range<usize>, token: Option<Node<'t>>, verified: &[(Node<'t>, String)]) -> bool {
         let Some(token) = token else { return false };
-        let scope = self.scope_of(call);
         let token = syntax::normalized(self.text(token));
         verified.iter().any(|(verify, verified_token)| *verified_token == token && verify.id() != call.id() && syntax::contains(scope.clone(), verify.byte_range()))
     }
 
     /// go-jose: `tok.UnsafeClaimsWithoutVerification(…)` next to `tok.Claims(key, …)` in the same
     /// function is a peek before the real check.
-    fn go_jose_verified_in_scope(&self, call: Node<'t>, callee: Node<'t>) -> bool {
+    fn go_jose_verified_in_scope(&self, scope: &Range<usize>, callee: Node<'t>) -> bool {
         let Some(receiver) = callee.child_by_field_name("operand").map(|operand| self.text(operand)) else { return false };
-        let scope = self.scope_of(call);
-        self.calls.iter().any(|other| {
+        self.calls.iter().any(|(other, _)| {
             syntax::contains(scope.clone(), other.byte_range())
                 && other.child_by_field_name("function").is_some_and(|function| {
                     function.kind() == "selector_expression"
@@ -1036,7 +1052,8 @@ impl<'s, 't> Analyzer<'s, 't> {
         })
     }
 
-    fn check_jwx_parse(&self, sink: &mut Sink, call: Node<'t>, callee: Node<'t>, arguments: &[Node<'t>], token_is_string: bool, verified: &[(Node<'t>, String)]) {
+    #[allow(clippy::too_many_arguments)]
+    fn check_jwx_parse(&self, sink: &mut Sink, call: Node<'t>, scope: &Range<usize>, callee: Node<'t>, arguments: &[Node<'t>], token_is_string: bool, verified: &[(Node<'t>, String)]) {
         let options: Vec<Node<'t>> = arguments.iter().skip(1).copied().collect();
         let complete = !options.iter().any(|option| option.kind() == "variadic_argument");
         let member_and_argument = |option: Node<'t>| -> Option<(&'s str, Option<Node<'t>>)> {
@@ -1052,7 +1069,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             let is_false = argument.is_some_and(|argument| self.text(argument) == "false");
             match member {
                 "WithVerify" if is_false => {
-                    if !self.peeked_then_verified(call, arguments.first().copied(), verified) {
+                    if !self.peeked_then_verified(call, scope, arguments.first().copied(), verified) {
                         sink.push(Finding::new(
                             Rule::DecodeWithoutVerify,
                             option.byte_range(),

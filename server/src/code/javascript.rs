@@ -10,7 +10,7 @@ use tree_sitter::{Node, Tree};
 
 use super::knowledge::{self, AlgItem, AllowList, Key, algorithm_choices, assess_allow_list, classify_key};
 use super::scope::Scopes;
-use super::syntax::{self, MAX_DEPTH, elements, removal_range, text, walk};
+use super::syntax::{self, MAX_DEPTH, elements, removal_range, text};
 use super::{Options, Sink};
 use crate::finding::{Finding, Fix, TextEdit};
 use crate::rules::Rule;
@@ -120,8 +120,20 @@ struct VerifyCall<'t> {
 
 pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut Sink) {
     let root = tree.root_node();
-    let mut analyzer = Analyzer { src: source, options, root, bindings: HashMap::new(), scopes: Scopes::default(), calls: Vec::new() };
-    walk(root, |node| analyzer.collect(node));
+    let mut analyzer = Analyzer {
+        src: source,
+        options,
+        root,
+        bindings: HashMap::new(),
+        scopes: Scopes::default(),
+        calls: Vec::new(),
+        enclosing: root.byte_range(),
+        statement: None,
+    };
+    syntax::walk_scoped(root, FUNCTION_KINDS, |node, enclosing| {
+        analyzer.enclosing = enclosing.clone();
+        analyzer.collect(node);
+    });
     if options.conventional_names && analyzer.bindings.is_empty() {
         // A Markdown fragment without imports: the names every README uses.
         analyzer.bindings.insert("jwt".into(), Binding::module(Lib::JsonWebToken));
@@ -139,7 +151,12 @@ struct Analyzer<'s, 't> {
     root: Node<'t>,
     bindings: HashMap<String, Binding>,
     scopes: Scopes<'t>,
-    calls: Vec<Node<'t>>,
+    /// Every call and `new`, with its enclosing function (for "peek then verify").
+    calls: Vec<(Node<'t>, Range<usize>)>,
+    /// During collection: the enclosing function (or file) of the node being visited.
+    enclosing: Range<usize>,
+    /// During collection: the expression statement around the next assignment, if any.
+    statement: Option<(usize, Node<'t>)>,
 }
 
 impl<'s, 't> Analyzer<'s, 't> {
@@ -147,14 +164,11 @@ impl<'s, 't> Analyzer<'s, 't> {
         text(node, self.src)
     }
 
-    fn scope_of(&self, node: Node<'t>) -> Range<usize> {
-        syntax::ancestor(node, FUNCTION_KINDS).unwrap_or(self.root).byte_range()
+    /// During collection: the scope of the node being visited (its enclosing function or file).
+    fn scope(&self) -> Range<usize> {
+        self.enclosing.clone()
     }
 
-    /// Scope of a name declared by a function declaration: the scope around the function.
-    fn outer_scope_of(&self, node: Node<'t>) -> Range<usize> {
-        node.parent().map(|parent| self.scope_of(parent)).unwrap_or_else(|| self.root.byte_range())
-    }
 
     // ---- pass 1: imports, definitions, assignments, calls ----
 
@@ -170,18 +184,23 @@ impl<'s, 't> Analyzer<'s, 't> {
                     self.scopes.reassign(self.text(target), target.start_byte());
                 }
             }
+            "expression_statement" => {
+                if let Some(expression) = node.named_child(0) {
+                    self.statement = Some((expression.id(), node));
+                }
+            }
             "call_expression" | "new_expression" => {
                 self.collect_mutation(node);
-                self.calls.push(node);
+                self.calls.push((node, self.scope()));
             }
             "function_declaration" | "generator_function_declaration" | "class_declaration" => {
                 if let Some(name) = node.child_by_field_name("name") {
-                    let scope = self.outer_scope_of(node);
+                    let scope = self.scope();
                     self.scopes.define(self.text(name), scope, name.start_byte(), Some(node), false);
                 }
             }
             "formal_parameters" => {
-                let scope = self.scope_of(node);
+                let scope = self.scope();
                 for parameter in elements(node) {
                     self.define_pattern(parameter, scope.clone());
                 }
@@ -263,7 +282,7 @@ impl<'s, 't> Analyzer<'s, 't> {
     fn collect_declarator(&mut self, node: Node<'t>) {
         let Some(name) = node.child_by_field_name("name") else { return };
         let value = node.child_by_field_name("value");
-        let scope = self.scope_of(node);
+        let scope = self.scope();
         let binding = value.and_then(|value| self.binding_of_value(value, 0));
         match name.kind() {
             "identifier" => {
@@ -327,7 +346,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     "member_expression" => left.child_by_field_name("property").map(|property| self.text(property).to_string()),
                     _ => left.child_by_field_name("index").and_then(|index| self.string_literal(index)),
                 };
-                let statement = node.parent().filter(|parent| parent.kind() == "expression_statement").unwrap_or(node);
+                let statement = self.statement.filter(|(id, _)| *id == node.id()).map_or(node, |(_, statement)| statement);
                 match key {
                     Some(key) => self.scopes.property(self.text(object), key, right, statement),
                     None => self.scopes.mutate(self.text(object), left.start_byte()),
@@ -339,7 +358,7 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     /// `Object.assign(opts, …)` changes `opts` in ways the model does not follow.
     fn collect_mutation(&mut self, call: Node<'t>) {
-        let Some(function) = call.child_by_field_name("function") else { return };
+        let Some(function) = call.child(0) else { return };
         if self.text(function) == "Object.assign"
             && let Some(target) = self.arguments(call).first().filter(|target| target.kind() == "identifier")
         {
@@ -848,22 +867,36 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     // ---- pass 2: judging calls ----
 
+    /// Whether a call may be a library call at all, judged on text alone: most calls in a file
+    /// (`res.json(...)`, `db.query(...)`) are dropped here without resolving anything.
+    fn is_candidate(&self, call: Node<'t>) -> bool {
+        // `new X(...)` starts with the unnamed `new` keyword; a call with its callee.
+        let callee = match call.child(0) {
+            Some(first) if !first.is_named() => call.child(1),
+            first => first,
+        };
+        let Some(callee) = callee else { return false };
+        let name = syntax::last_segment(self.text(callee));
+        KNOWN_EXPORTS.contains(&name) || self.bindings.contains_key(name)
+    }
+
     fn check_calls(&self, sink: &mut Sink) {
-        let resolved: Vec<(Node<'t>, Node<'t>, Binding)> = self
+        let resolved: Vec<(Node<'t>, Node<'t>, Binding, Range<usize>)> = self
             .calls
             .iter()
-            .filter_map(|&call| {
+            .filter(|(call, _)| self.is_candidate(*call))
+            .filter_map(|(call, scope)| {
                 let callee = call.child_by_field_name("function").or_else(|| call.child_by_field_name("constructor"))?;
-                Some((call, callee, self.resolve(callee, 0)?))
+                Some((*call, callee, self.resolve(callee, 0)?, scope.clone()))
             })
             .collect();
         // Verified tokens per call, for "peek then verify".
         let verified: Vec<(Node<'t>, String)> = resolved
             .iter()
-            .filter(|(call, _, binding)| call.kind() == "call_expression" && is_verify(binding))
-            .filter_map(|(call, _, _)| Some((*call, syntax::normalized(self.text(*self.arguments(*call).first()?)))))
+            .filter(|(call, _, binding, _)| call.kind() == "call_expression" && is_verify(binding))
+            .filter_map(|(call, _, _, _)| Some((*call, syntax::normalized(self.text(*self.arguments(*call).first()?)))))
             .collect();
-        for (call, callee, binding) in &resolved {
+        for (call, callee, binding, scope) in &resolved {
             let (call, callee) = (*call, *callee);
             let arguments = self.arguments(call);
             if call.kind() == "new_expression" {
@@ -881,7 +914,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             match (binding.lib, binding.path.as_str()) {
                 (Lib::JsonWebToken, "verify") => self.check_jsonwebtoken_verify(sink, callee, &arguments),
                 (Lib::JsonWebToken, "decode") | (Lib::Jose, "decodeJwt" | "UnsecuredJWT.decode") => {
-                    self.check_decode(sink, call, callee, arguments.first().copied(), &verified, binding)
+                    self.check_decode(sink, scope.clone(), callee, arguments.first().copied(), &verified, binding)
                 }
                 (Lib::JsonWebToken, "sign") => self.check_jsonwebtoken_sign(sink, &arguments),
                 (Lib::Jose, "jwtVerify" | "compactVerify" | "flattenedVerify" | "generalVerify") => {
@@ -892,9 +925,9 @@ impl<'s, 't> Analyzer<'s, 't> {
             }
         }
         // jose `new SignJWT(claims)…sign(key)`: the key is the last call of the chain.
-        for &call in &self.calls {
-            if call.kind() == "call_expression" {
-                self.check_sign_jwt_chain(sink, call);
+        for (call, _) in &self.calls {
+            if call.kind() == "call_expression" && self.is_candidate(*call) {
+                self.check_sign_jwt_chain(sink, *call);
             }
         }
     }
@@ -1073,9 +1106,8 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
     }
 
-    fn check_decode(&self, sink: &mut Sink, call: Node<'t>, callee: Node<'t>, token: Option<Node<'t>>, verified: &[(Node<'t>, String)], binding: &Binding) {
+    fn check_decode(&self, sink: &mut Sink, scope: Range<usize>, callee: Node<'t>, token: Option<Node<'t>>, verified: &[(Node<'t>, String)], binding: &Binding) {
         if let Some(token) = token {
-            let scope = self.scope_of(call);
             let token_text = syntax::normalized(self.text(token));
             if verified.iter().any(|(verify, verified_token)| *verified_token == token_text && syntax::contains(scope.clone(), verify.byte_range())) {
                 return; // Peek then verify: the decode only picks the key.
@@ -1137,6 +1169,13 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
     }
 }
+
+/// Export names worth resolving (the last segment of a callee); local aliases are caught by
+/// the bindings instead.
+const KNOWN_EXPORTS: &[&str] = &[
+    "verify", "decode", "sign", "jwtVerify", "compactVerify", "flattenedVerify", "generalVerify", "decodeJwt",
+    "expressjwt", "default", "Strategy", "UnsecuredJWT", "jwt", "jose",
+];
 
 fn is_verify(binding: &Binding) -> bool {
     matches!(

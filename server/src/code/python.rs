@@ -11,7 +11,7 @@ use tree_sitter::{Node, Tree};
 
 use super::knowledge::{self, AlgItem, AllowList, Key, algorithm_choices, assess_allow_list, classify_key};
 use super::scope::Scopes;
-use super::syntax::{self, MAX_DEPTH, elements, removal_range, text, walk};
+use super::syntax::{self, MAX_DEPTH, elements, removal_range, text};
 use super::{Options, Sink};
 use crate::finding::{Finding, Fix, Severity, TextEdit};
 use crate::rules::Rule;
@@ -93,14 +93,18 @@ pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut S
     let mut analyzer = Analyzer {
         src: source,
         options,
-        root,
         bindings: HashMap::new(),
         scopes: Scopes::default(),
         calls: Vec::new(),
         flask_settings: Vec::new(),
         authlib_import: None,
+        enclosing: root.byte_range(),
+        statement: None,
     };
-    walk(root, |node| analyzer.collect(node));
+    syntax::walk_scoped(root, FUNCTION_KINDS, |node, enclosing| {
+        analyzer.enclosing = enclosing.clone();
+        analyzer.collect(node);
+    });
     if options.conventional_names && analyzer.bindings.is_empty() {
         analyzer.bindings.insert("jwt".into(), "jwt".into());
         analyzer.bindings.insert("jose".into(), "jose".into());
@@ -114,16 +118,20 @@ pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut S
 struct Analyzer<'s, 't> {
     src: &'s str,
     options: &'s Options,
-    root: Node<'t>,
     /// Local name → canonical dotted path (`pyjwt` → `jwt`, `decode` → `jose.jwt.decode`).
     bindings: HashMap<String, String>,
     scopes: Scopes<'t>,
-    calls: Vec<Node<'t>>,
+    /// Every call, with its enclosing function (for "peek then verify").
+    calls: Vec<(Node<'t>, Range<usize>)>,
     /// Flask-JWT-Extended settings: (key, value) from `app.config[...] = …`, `update(...)` and
     /// module/class constants.
     flask_settings: Vec<(String, Node<'t>)>,
     /// `from authlib.jose import jwt`, where a fix adds the `JsonWebToken` import.
     authlib_import: Option<Node<'t>>,
+    /// During collection: the enclosing function (or module) of the node being visited.
+    enclosing: Range<usize>,
+    /// During collection: the expression statement around the next assignment, if any.
+    statement: Option<(usize, Node<'t>)>,
 }
 
 impl<'s, 't> Analyzer<'s, 't> {
@@ -131,10 +139,12 @@ impl<'s, 't> Analyzer<'s, 't> {
         text(node, self.src)
     }
 
-    fn scope_of(&self, node: Node<'t>) -> Range<usize> {
-        let function = node.parent().and_then(|parent| syntax::ancestor(parent, FUNCTION_KINDS));
-        function.unwrap_or(self.root).byte_range()
+    /// During collection: the scope of the node being visited.
+    fn scope(&self) -> Range<usize> {
+        self.enclosing.clone()
     }
+
+
 
     // ---- pass 1 ----
 
@@ -148,13 +158,18 @@ impl<'s, 't> Analyzer<'s, 't> {
                     self.scopes.reassign(self.text(left), left.start_byte());
                 }
             }
+            "expression_statement" => {
+                if let Some(expression) = node.named_child(0) {
+                    self.statement = Some((expression.id(), node));
+                }
+            }
             "call" => {
                 self.collect_call(node);
-                self.calls.push(node);
+                self.calls.push((node, self.scope()));
             }
             "function_definition" | "class_definition" => {
                 if let Some(name) = node.child_by_field_name("name") {
-                    let scope = self.scope_of(node);
+                    let scope = self.scope();
                     self.scopes.define(self.text(name), scope, name.start_byte(), Some(node), false);
                 }
                 if let Some(parameters) = node.child_by_field_name("parameters") {
@@ -168,12 +183,12 @@ impl<'s, 't> Analyzer<'s, 't> {
             }
             "for_statement" | "for_in_clause" => {
                 if let Some(left) = node.child_by_field_name("left") {
-                    let scope = self.scope_of(node);
+                    let scope = self.scope();
                     self.define_targets(left, scope);
                 }
             }
             "as_pattern_target" => {
-                let scope = self.scope_of(node);
+                let scope = self.scope();
                 self.define_targets(node, scope);
             }
             _ => {}
@@ -198,11 +213,7 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     fn define_targets(&mut self, target: Node<'t>, scope: Range<usize>) {
         let mut names = Vec::new();
-        walk(target, |node| {
-            if node.kind() == "identifier" && node.parent().is_none_or(|parent| parent.kind() != "attribute") {
-                names.push(node);
-            }
-        });
+        target_names(target, 0, &mut names);
         for name in names {
             self.scopes.define(self.text(name), scope.clone(), name.start_byte(), None, false);
         }
@@ -210,7 +221,7 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     fn bind(&mut self, local: Node<'t>, path: String) {
         let name = self.text(local).to_string();
-        self.scopes.define(&name, self.scope_of(local), local.start_byte(), None, true);
+        self.scopes.define(&name, self.scope(), local.start_byte(), None, true);
         self.bindings.insert(name, path);
     }
 
@@ -267,7 +278,7 @@ impl<'s, 't> Analyzer<'s, 't> {
     fn collect_assignment(&mut self, node: Node<'t>) {
         let Some(left) = node.child_by_field_name("left") else { return };
         let right = node.child_by_field_name("right");
-        let scope = self.scope_of(node);
+        let scope = self.scope();
         match left.kind() {
             "identifier" => {
                 let name = self.text(left).to_string();
@@ -300,7 +311,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 };
                 let Some(right) = right else { return };
                 if object.kind() == "identifier" {
-                    let statement = node.parent().filter(|parent| parent.kind() == "expression_statement").unwrap_or(node);
+                    let statement = self.statement.filter(|(id, _)| *id == node.id()).map_or(node, |(_, statement)| statement);
                     self.scopes.property(self.text(object), key.clone(), right, statement);
                 }
                 if key.starts_with("JWT_") && self.text(object).ends_with("config") {
@@ -314,6 +325,9 @@ impl<'s, 't> Analyzer<'s, 't> {
     /// `opts.update(...)` mutates a dict beyond the model; `app.config.update(JWT_…=…)` sets
     /// Flask settings.
     fn collect_call(&mut self, call: Node<'t>) {
+        if call.child(0).is_none_or(|function| !self.text(function).ends_with(".update")) {
+            return;
+        }
         let Some(function) = call.child_by_field_name("function").filter(|function| function.kind() == "attribute") else { return };
         if function.child_by_field_name("attribute").is_none_or(|attribute| self.text(attribute) != "update") {
             return;
@@ -824,29 +838,37 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
     }
 
+    /// Whether a call may be a library call at all, judged on text alone.
+    fn is_candidate(&self, call: Node<'t>) -> bool {
+        let Some(function) = call.child(0) else { return false };
+        let name = syntax::last_segment(self.text(function));
+        KNOWN_FUNCTIONS.contains(&name) || self.bindings.contains_key(name)
+    }
+
     fn check_calls(&self, sink: &mut Sink) {
-        let resolved: Vec<(Node<'t>, Node<'t>, String)> = self
+        let resolved: Vec<(Node<'t>, Node<'t>, String, Range<usize>)> = self
             .calls
             .iter()
-            .filter_map(|&call| {
+            .filter(|(call, _)| self.is_candidate(*call))
+            .filter_map(|(call, scope)| {
                 let function = call.child_by_field_name("function")?;
-                Some((call, function, self.resolve(function, 0)?))
+                Some((*call, function, self.resolve(function, 0)?, scope.clone()))
             })
             .collect();
         let verified: Vec<(Node<'t>, String)> = resolved
             .iter()
-            .filter(|(call, _, path)| is_decode(path) && !self.signature_disabled(&self.arguments(*call)))
-            .filter_map(|(call, _, _)| Some((*call, syntax::normalized(self.text(self.arguments(*call).get(0, "jwt").or_else(|| self.arguments(*call).get(0, "token"))?)))))
+            .filter(|(call, _, path, _)| is_decode(path) && !self.signature_disabled(&self.arguments(*call)))
+            .filter_map(|(call, _, _, _)| Some((*call, syntax::normalized(self.text(self.arguments(*call).get(0, "jwt").or_else(|| self.arguments(*call).get(0, "token"))?)))))
             .collect();
-        for (call, callee, path) in &resolved {
+        for (call, callee, path, scope) in &resolved {
             let arguments = self.arguments(*call);
             match path.as_str() {
                 "jwt.decode" | "jwt.decode_complete" | "jwt.api_jwt.decode" | "jwt.PyJWT.decode" | "jwt.PyJWT.decode_complete" => {
-                    self.check_decode(sink, Decoder::PyJwt, *call, *callee, &arguments, &verified)
+                    self.check_decode(sink, Decoder::PyJwt, *call, scope, *callee, &arguments, &verified)
                 }
-                "jose.jwt.decode" => self.check_decode(sink, Decoder::PythonJose, *call, *callee, &arguments, &verified),
+                "jose.jwt.decode" => self.check_decode(sink, Decoder::PythonJose, *call, scope, *callee, &arguments, &verified),
                 "jose.jwt.get_unverified_claims" => {
-                    if !self.peeked_then_verified(*call, arguments.get(0, "token"), &verified) {
+                    if !self.peeked_then_verified(*call, scope, arguments.get(0, "token"), &verified) {
                         sink.push(Finding::new(
                             Rule::DecodeWithoutVerify,
                             callee.byte_range(),
@@ -907,9 +929,8 @@ impl<'s, 't> Analyzer<'s, 't> {
                 == Some(false)
     }
 
-    fn peeked_then_verified(&self, call: Node<'t>, token: Option<Node<'t>>, verified: &[(Node<'t>, String)]) -> bool {
+    fn peeked_then_verified(&self, call: Node<'t>, scope: &Range<usize>, token: Option<Node<'t>>, verified: &[(Node<'t>, String)]) -> bool {
         let Some(token) = token else { return false };
-        let scope = self.scope_of(call);
         let token = syntax::normalized(self.text(token));
         verified.iter().any(|(verify, verified_token)| *verified_token == token && verify.id() != call.id() && syntax::contains(scope.clone(), verify.byte_range()))
     }
@@ -927,7 +948,8 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
     }
 
-    fn check_decode(&self, sink: &mut Sink, decoder: Decoder, call: Node<'t>, callee: Node<'t>, arguments: &Arguments<'t>, verified: &[(Node<'t>, String)]) {
+    #[allow(clippy::too_many_arguments)]
+    fn check_decode(&self, sink: &mut Sink, decoder: Decoder, call: Node<'t>, scope: &Range<usize>, callee: Node<'t>, arguments: &Arguments<'t>, verified: &[(Node<'t>, String)]) {
         let token = arguments.get(0, "jwt").or_else(|| arguments.get(0, "token"));
         let key_node = arguments.get(1, "key");
         let options = match arguments.get(3, "options") {
@@ -940,7 +962,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         let verify_off = arguments.keyword_node("verify").filter(|verify| verify.child_by_field_name("value").and_then(|value| self.bool_value(value, 0)) == Some(false));
         let signature_off = options.as_ref().and_then(|model| model.get("verify_signature")).filter(|entry| self.bool_value(entry.value, 0) == Some(false));
         if verify_off.is_some() || signature_off.is_some() {
-            if !self.peeked_then_verified(call, token, verified) {
+            if !self.peeked_then_verified(call, scope, token, verified) {
                 let range = signature_off.map(|entry| entry.range.clone()).or(verify_off.map(|node| node.byte_range())).unwrap_or(callee.byte_range());
                 sink.push(Finding::new(
                     Rule::DecodeWithoutVerify,
@@ -1083,6 +1105,27 @@ impl<'s, 't> Analyzer<'s, 't> {
         sink.push(finding);
     }
 }
+
+/// Names bound by an assignment or loop target (attributes and subscripts bind none).
+fn target_names<'t>(node: Node<'t>, depth: usize, out: &mut Vec<Node<'t>>) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    match node.kind() {
+        "identifier" => out.push(node),
+        "pattern_list" | "tuple_pattern" | "list_pattern" | "list_splat_pattern" | "as_pattern_target" | "parenthesized_expression" | "tuple" | "list" => {
+            for child in elements(node) {
+                target_names(child, depth + 1, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Function names worth resolving (the last segment of a callee); local aliases are caught by
+/// the bindings instead.
+const KNOWN_FUNCTIONS: &[&str] =
+    &["decode", "decode_complete", "encode", "get_unverified_claims", "get_unverified_header", "verify", "JsonWebToken", "PyJWKClient", "PyJWT"];
 
 fn is_decode(path: &str) -> bool {
     matches!(

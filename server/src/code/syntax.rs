@@ -33,11 +33,59 @@ pub fn walk<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>)) {
     }
 }
 
+/// Walks the named nodes below and including `root`, also passing each node's enclosing scope:
+/// the byte range of the innermost ancestor whose kind is in `function_kinds` (the node itself
+/// excluded), or of `root`. Tracked on the way down because `Node::parent` re-walks from the
+/// root and would make analysis quadratic; kinds compare as ids because `Node::kind` converts a
+/// C string on every call.
+pub fn walk_scoped<'t>(root: Node<'t>, function_kinds: &[&str], mut visit: impl FnMut(Node<'t>, &Range<usize>)) {
+    let language = root.language();
+    let function_ids: Vec<u16> = function_kinds.iter().map(|kind| language.id_for_node_kind(kind, true)).filter(|id| *id != 0).collect();
+    let mut cursor = root.walk();
+    let root_range = root.byte_range();
+    let mut scopes: Vec<(usize, Range<usize>)> = Vec::new();
+    let mut depth = 0usize;
+    loop {
+        let node = cursor.node();
+        if node.is_named() {
+            while scopes.last().is_some_and(|(scope_depth, _)| *scope_depth >= depth) {
+                scopes.pop();
+            }
+            visit(node, scopes.last().map_or(&root_range, |(_, range)| range));
+            if function_ids.contains(&node.kind_id()) {
+                scopes.push((depth, node.byte_range()));
+            }
+        }
+        if cursor.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+            depth -= 1;
+        }
+    }
+}
+
+/// The last segment of a callee's text (`jwt.verify` → `verify`, `require('x').decode` →
+/// `decode`): a cheap first filter before resolving a call properly.
+pub fn last_segment(callee: &str) -> &str {
+    let trimmed = callee.trim_end();
+    let start = trimmed.rfind(|ch: char| !(ch.is_alphanumeric() || ch == '_' || ch == '$')).map_or(0, |at| at + 1);
+    &trimmed[start..]
+}
+
 /// Named children that are not comments: the elements of a list, the entries of an object, the
 /// arguments of a call.
 pub fn elements<'t>(node: Node<'t>) -> Vec<Node<'t>> {
     let mut cursor = node.walk();
-    node.named_children(&mut cursor).filter(|child| !child.kind().contains("comment")).collect()
+    // Comments are the grammars' "extras"; `is_extra` avoids a kind-name lookup per child.
+    node.named_children(&mut cursor).filter(|child| !child.is_extra()).collect()
 }
 
 /// The range that removes `items[index]` together with one separating comma, so the list stays
@@ -128,6 +176,14 @@ mod tests {
         assert_eq!(prefix("héllo", 2), "h");
         assert_eq!(prefix("héllo", 3), "hé");
         assert_eq!(prefix("abc", 10), "abc");
+    }
+
+    #[test]
+    fn last_segments() {
+        assert_eq!(last_segment("jwt.verify"), "verify");
+        assert_eq!(last_segment("require('jsonwebtoken').decode"), "decode");
+        assert_eq!(last_segment("checkToken"), "checkToken");
+        assert_eq!(last_segment("a?.b"), "b");
     }
 
     #[test]
