@@ -11,7 +11,7 @@ use tree_sitter::{Node, Tree};
 
 use super::knowledge::{self, AlgItem, AllowList, Family, Key, KeyKind, algorithm_choices, assess_allow_list, classify_key};
 use super::scope::Scopes;
-use super::syntax::{self, MAX_DEPTH, elements, removal_range, text, walk};
+use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range, text, walk};
 use super::{Options, Sink};
 use crate::finding::{Finding, Fix, Severity, TextEdit};
 use crate::rules::Rule;
@@ -160,7 +160,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             "import_declaration" => self.import_declarations.push(node),
             "import_spec" => self.collect_import(node),
             "short_var_declaration" | "assignment_statement" => {
-                let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else { return };
+                let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else { return };
                 let (left, right) = (elements(left), elements(right));
                 let scope = self.scope();
                 let declares = node.kind() == "short_var_declaration";
@@ -180,17 +180,17 @@ impl<'s, 't> Analyzer<'s, 't> {
                 let scope = self.scope();
                 let mut cursor = node.walk();
                 let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cursor).collect();
-                let values = node.child_by_field_name("value").map(elements).unwrap_or_default();
+                let values = node.field("value").map(elements).unwrap_or_default();
                 // Without a value, the declared type stands in: `var key *rsa.PublicKey` still
                 // says what the key is.
-                let declared_type = node.child_by_field_name("type");
+                let declared_type = node.field("type");
                 for (index, name) in names.iter().enumerate() {
                     let value = (names.len() == values.len()).then(|| values[index]).or(declared_type);
                     self.scopes.define(self.text(*name), scope.clone(), name.start_byte(), value, false);
                 }
             }
             "function_declaration" => {
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.field("name") {
                     self.scopes.define(self.text(name), self.root.byte_range(), name.start_byte(), Some(node), false);
                 }
             }
@@ -198,7 +198,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 let scope = self.scope();
                 let mut cursor = node.walk();
                 let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cursor).collect();
-                let declared_type = node.child_by_field_name("type");
+                let declared_type = node.field("type");
                 for name in names {
                     self.scopes.define(self.text(name), scope.clone(), name.start_byte(), declared_type, false);
                 }
@@ -212,9 +212,9 @@ impl<'s, 't> Analyzer<'s, 't> {
     }
 
     fn collect_import(&mut self, spec: Node<'t>) {
-        let Some(path_node) = spec.child_by_field_name("path") else { return };
+        let Some(path_node) = spec.field("path") else { return };
         let Some(path) = self.string_literal(path_node) else { return };
-        let alias = spec.child_by_field_name("name").map(|name| self.text(name).to_string());
+        let alias = spec.field("name").map(|name| self.text(name).to_string());
         let default_name = path.rsplit('/').next().unwrap_or(&path).to_string();
         self.imports.insert(path.clone(), alias.clone().unwrap_or(default_name));
         let Some(import) = classify_import(&path) else { return };
@@ -261,9 +261,9 @@ impl<'s, 't> Analyzer<'s, 't> {
         match node.kind() {
             "identifier" => self.string_value(self.definition_value(node)?, depth + 1),
             "parenthesized_expression" => self.string_value(node.named_child(0)?, depth + 1),
-            "binary_expression" if node.child_by_field_name("operator").is_some_and(|op| self.text(op) == "+") => {
-                let left = self.string_value(node.child_by_field_name("left")?, depth + 1)?;
-                Some(left + &self.string_value(node.child_by_field_name("right")?, depth + 1)?)
+            "binary_expression" if node.field("operator").is_some_and(|op| self.text(op) == "+") => {
+                let left = self.string_value(node.field("left")?, depth + 1)?;
+                Some(left + &self.string_value(node.field("right")?, depth + 1)?)
             }
             _ => None,
         }
@@ -277,11 +277,11 @@ impl<'s, 't> Analyzer<'s, 't> {
         match node.kind() {
             "int_literal" | "float_literal" => self.text(node).replace('_', "").parse().ok(),
             "selector_expression" => {
-                let operand = node.child_by_field_name("operand")?;
+                let operand = node.field("operand")?;
                 if self.text(operand) != "time" {
                     return None;
                 }
-                Some(match self.text(node.child_by_field_name("field")?) {
+                Some(match self.text(node.field("field")?) {
                     "Nanosecond" => 1.0,
                     "Microsecond" => 1e3,
                     "Millisecond" => 1e6,
@@ -292,9 +292,9 @@ impl<'s, 't> Analyzer<'s, 't> {
                 })
             }
             "binary_expression" => {
-                let left = self.duration_nanos(node.child_by_field_name("left")?, depth + 1)?;
-                let right = self.duration_nanos(node.child_by_field_name("right")?, depth + 1)?;
-                match self.text(node.child_by_field_name("operator")?) {
+                let left = self.duration_nanos(node.field("left")?, depth + 1)?;
+                let right = self.duration_nanos(node.field("right")?, depth + 1)?;
+                match self.text(node.field("operator")?) {
                     "*" => Some(left * right),
                     "+" => Some(left + right),
                     "-" => Some(left - right),
@@ -304,13 +304,13 @@ impl<'s, 't> Analyzer<'s, 't> {
             }
             // `time.Duration(10) * time.Minute`.
             "call_expression" | "type_conversion_expression" => {
-                let callee = node.child_by_field_name("function").or_else(|| node.child_by_field_name("type"))?;
+                let callee = node.field("function").or_else(|| node.field("type"))?;
                 if self.text(callee) != "time.Duration" {
                     return None;
                 }
                 let argument = match node.kind() {
-                    "call_expression" => elements(node.child_by_field_name("arguments")?).first().copied()?,
-                    _ => node.child_by_field_name("operand")?,
+                    "call_expression" => elements(node.field("arguments")?).first().copied()?,
+                    _ => node.field("operand")?,
                 };
                 self.duration_nanos(argument, depth + 1)
             }
@@ -321,7 +321,7 @@ impl<'s, 't> Analyzer<'s, 't> {
     }
 
     fn arguments(&self, call: Node<'t>) -> Vec<Node<'t>> {
-        call.child_by_field_name("arguments").map(elements).unwrap_or_default()
+        call.field("arguments").map(elements).unwrap_or_default()
     }
 
     /// `pkg.Name` where `pkg` is a recognised library.
@@ -329,7 +329,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         if node.kind() != "selector_expression" {
             return None;
         }
-        let operand = node.child_by_field_name("operand")?;
+        let operand = node.field("operand")?;
         if operand.kind() != "identifier" {
             return None;
         }
@@ -338,21 +338,21 @@ impl<'s, 't> Analyzer<'s, 't> {
         if self.scopes.innermost(name, operand.start_byte()).is_some() {
             return None;
         }
-        Some((*self.packages.get(name)?, self.text(node.child_by_field_name("field")?)))
+        Some((*self.packages.get(name)?, self.text(node.field("field")?)))
     }
 
     /// The package name of a library call's package, for rendering fix text.
     fn package_name(&self, callee: Node<'t>) -> &'s str {
-        callee.child_by_field_name("operand").map(|operand| self.text(operand)).unwrap_or("jwt")
+        callee.field("operand").map(|operand| self.text(operand)).unwrap_or("jwt")
     }
 
     /// `[]byte("…")`: the inner expression.
     fn byte_slice_operand(&self, node: Node<'t>) -> Option<Node<'t>> {
         match node.kind() {
-            "type_conversion_expression" if node.child_by_field_name("type").is_some_and(|kind| self.text(kind).replace(' ', "") == "[]byte") => {
-                node.child_by_field_name("operand")
+            "type_conversion_expression" if node.field("type").is_some_and(|kind| self.text(kind).replace(' ', "") == "[]byte") => {
+                node.field("operand")
             }
-            "call_expression" if node.child_by_field_name("function").is_some_and(|function| self.text(function).replace(' ', "") == "[]byte") => {
+            "call_expression" if node.field("function").is_some_and(|function| self.text(function).replace(' ', "") == "[]byte") => {
                 self.arguments(node).first().copied()
             }
             _ => None,
@@ -409,7 +409,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
         match node.kind() {
             "call_expression" => {
-                let function = node.child_by_field_name("function").map(|function| self.text(function)).unwrap_or("");
+                let function = node.field("function").map(|function| self.text(function)).unwrap_or("");
                 if function.ends_with("ParseRSAPublicKeyFromPEM") {
                     Key { kind: KeyKind::Rsa, public: true }
                 } else if function.ends_with("ParseECPublicKeyFromPEM") {
@@ -441,9 +441,9 @@ impl<'s, 't> Analyzer<'s, 't> {
         match node.kind() {
             "call_expression" => {
                 let getter = node
-                    .child_by_field_name("function")
+                    .field("function")
                     .filter(|function| function.kind() == "selector_expression")
-                    .and_then(|function| function.child_by_field_name("field"))
+                    .and_then(|function| function.field("field"))
                     .is_some_and(|field| matches!(self.text(field), "Get" | "GetHeader"));
                 getter && self.arguments(node).first().and_then(|first| self.string_literal(*first)).is_some_and(|name| name.eq_ignore_ascii_case("authorization"))
             }
@@ -469,13 +469,13 @@ impl<'s, 't> Analyzer<'s, 't> {
         let mut found = false;
         walk(function, |node| match node.kind() {
             "selector_expression" => {
-                if node.child_by_field_name("field").is_some_and(|field| self.text(field) == "Method") {
+                if node.field("field").is_some_and(|field| self.text(field) == "Method") {
                     found = true;
                 }
             }
             "index_expression" => {
-                let on_header = node.child_by_field_name("operand").is_some_and(|operand| self.text(operand).ends_with("Header"));
-                let alg = node.child_by_field_name("index").and_then(|index| self.string_literal(index)).is_some_and(|index| index == "alg");
+                let on_header = node.field("operand").is_some_and(|operand| self.text(operand).ends_with("Header"));
+                let alg = node.field("index").and_then(|index| self.string_literal(index)).is_some_and(|index| index == "alg");
                 found |= on_header && alg;
             }
             _ => {}
@@ -485,7 +485,7 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     /// First values of the keyfunc's own `return` statements (not those of nested closures).
     fn returned_keys(&self, function: Node<'t>) -> Vec<Node<'t>> {
-        let Some(body) = function.child_by_field_name("body") else { return Vec::new() };
+        let Some(body) = function.field("body") else { return Vec::new() };
         let mut out = Vec::new();
         let mut stack = vec![body];
         while let Some(node) = stack.pop() {
@@ -507,10 +507,10 @@ impl<'s, 't> Analyzer<'s, 't> {
         out
     }
 
-    fn keyfunc_key(&self, function: Node<'t>) -> Key {
-        let keys: Vec<Key> = self
-            .returned_keys(function)
-            .into_iter()
+    fn keyfunc_key(&self, returned: &[Node<'t>]) -> Key {
+        let keys: Vec<Key> = returned
+            .iter()
+            .copied()
             .filter(|returned| self.text(*returned) != "nil")
             .map(|returned| self.key(returned, 0))
             .collect();
@@ -554,11 +554,11 @@ impl<'s, 't> Analyzer<'s, 't> {
             KeyKind::Ed => "SigningMethodEd25519",
             KeyKind::Unknown => return None,
         };
-        let body = function.child_by_field_name("body")?;
+        let body = function.field("body")?;
         let open = body.child(0).filter(|open| open.kind() == "{")?;
-        let parameter = function.child_by_field_name("parameters").and_then(|parameters| elements(parameters).first().copied())?;
+        let parameter = function.field("parameters").and_then(|parameters| elements(parameters).first().copied())?;
         let mut edits = Vec::new();
-        let name = match parameter.child_by_field_name("name") {
+        let name = match parameter.field("name") {
             Some(name) if self.text(name) != "_" => self.text(name).to_string(),
             Some(name) => {
                 edits.push(TextEdit { range: name.byte_range(), new_text: "token".into() });
@@ -607,7 +607,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             .iter()
             .filter(|(call, _)| call.child(0).is_some_and(|function| KNOWN_MEMBERS.contains(&syntax::last_segment(self.text(function)))))
             .filter_map(|(call, scope)| {
-                let function = call.child_by_field_name("function")?;
+                let function = call.field("function")?;
                 let (lib, member) = self.resolve_call(function)?;
                 Some((*call, function, lib, member, scope.clone()))
             })
@@ -732,8 +732,8 @@ impl<'s, 't> Analyzer<'s, 't> {
         if function.kind() != "selector_expression" {
             return None;
         }
-        let field = self.text(function.child_by_field_name("field")?);
-        let receiver = function.child_by_field_name("operand")?;
+        let field = self.text(function.field("field")?);
+        let receiver = function.field("operand")?;
         if matches!(field, "Parse" | "ParseWithClaims" | "ParseUnverified")
             && let Some(lib) = self.parser_library(receiver, 0)
         {
@@ -759,7 +759,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
         match node.kind() {
             "call_expression" => {
-                let function = node.child_by_field_name("function")?;
+                let function = node.field("function")?;
                 if let Some((lib @ Lib::GolangJwt { .. }, "NewParser")) = self.library_member(function) {
                     return Some(lib);
                 }
@@ -769,15 +769,15 @@ impl<'s, 't> Analyzer<'s, 't> {
                 None
             }
             "unary_expression" | "parenthesized_expression" => self.parser_library(node.named_child(0)?, depth + 1),
-            "composite_literal" => self.parser_type(node.child_by_field_name("type")?),
+            "composite_literal" => self.parser_type(node.field("type")?),
             "identifier" => self.parser_library(self.definition_value(node)?, depth + 1),
             _ => None,
         }
     }
 
     fn parser_type(&self, node: Node<'t>) -> Option<Lib> {
-        let package = node.child_by_field_name("package")?;
-        let name = node.child_by_field_name("name")?;
+        let package = node.field("package")?;
+        let name = node.field("name")?;
         if self.text(name) != "Parser" {
             return None;
         }
@@ -789,7 +789,7 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     /// The options of the parser a method is called on.
     fn parser_options(&self, callee: Node<'t>) -> Option<ParserOptions<'t>> {
-        let mut node = callee.child_by_field_name("operand")?;
+        let mut node = callee.field("operand")?;
         for _ in 0..MAX_DEPTH {
             match node.kind() {
                 "identifier" => node = self.definition_value(node)?,
@@ -798,12 +798,12 @@ impl<'s, 't> Analyzer<'s, 't> {
             }
         }
         match node.kind() {
-            "call_expression" if self.text(node.child_by_field_name("function")?) == "new" => {
+            "call_expression" if self.text(node.field("function")?) == "new" => {
                 Some(ParserOptions { options: Vec::new(), complete: true, insert_option_at: None, struct_literal: None })
             }
             "call_expression" => {
                 let arguments = self.arguments(node);
-                let list = node.child_by_field_name("arguments")?;
+                let list = node.field("arguments")?;
                 let insert_option_at = match arguments.last() {
                     Some(last) => Some((last.end_byte(), true)),
                     None => Some((list.start_byte() + 1, false)),
@@ -816,7 +816,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 })
             }
             "composite_literal" => {
-                let body = node.child_by_field_name("body")?;
+                let body = node.field("body")?;
                 Some(ParserOptions { options: elements(body), complete: true, insert_option_at: None, struct_literal: Some(body) })
             }
             _ => None,
@@ -853,9 +853,10 @@ impl<'s, 't> Analyzer<'s, 't> {
                 .with_fix(Fix { title: "Strip the `Bearer ` prefix".into(), edits, preferred: true }),
             );
         }
-        let key = keyfunc.map(|function| self.keyfunc_key(function)).unwrap_or(Key::UNKNOWN);
-        if let Some(function) = keyfunc {
-            for returned in self.returned_keys(function) {
+        let returned = keyfunc.map(|function| self.returned_keys(function)).unwrap_or_default();
+        let key = if keyfunc.is_some() { self.keyfunc_key(&returned) } else { Key::UNKNOWN };
+        if keyfunc.is_some() {
+            for &returned in &returned {
                 self.report_secrets(sink, returned, "golang-jwt keyfunc key");
                 if let Some(inner) = self.byte_slice_operand(returned)
                     && self.key(inner, 0).public
@@ -869,7 +870,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             }
         }
         let option_member = |option: Node<'t>| {
-            let function = if option.kind() == "call_expression" { option.child_by_field_name("function") } else { None };
+            let function = if option.kind() == "call_expression" { option.field("function") } else { None };
             function.and_then(|function| self.library_member(function)).map(|(_, member)| member)
         };
         let mut has_valid_methods = false;
@@ -908,7 +909,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     has_valid_methods = true;
                     // The list itself is assessed where the option call is (with the key here).
                     if key.public
-                        && let Some(list) = elements(option.child_by_field_name("arguments").unwrap_or(*option)).first().and_then(|list| self.allow_list(*list))
+                        && let Some(list) = elements(option.field("arguments").unwrap_or(*option)).first().and_then(|list| self.allow_list(*list))
                         && list.items.iter().any(|item| item.name.as_deref().map(Family::of) == Some(Family::Hmac))
                     {
                         assess_allow_list(sink, &list, key);
@@ -1010,7 +1011,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             }
             list = self.definition_value(list)?;
         }
-        let body = list.child_by_field_name("body").filter(|_| list.kind() == "composite_literal")?;
+        let body = list.field("body").filter(|_| list.kind() == "composite_literal")?;
         let items = elements(body);
         let unwrap = |node: Node<'t>| if node.kind() == "literal_element" { node.named_child(0).unwrap_or(node) } else { node };
         let algs = items
@@ -1041,13 +1042,13 @@ impl<'s, 't> Analyzer<'s, 't> {
     /// go-jose: `tok.UnsafeClaimsWithoutVerification(…)` next to `tok.Claims(key, …)` in the same
     /// function is a peek before the real check.
     fn go_jose_verified_in_scope(&self, scope: &Range<usize>, callee: Node<'t>) -> bool {
-        let Some(receiver) = callee.child_by_field_name("operand").map(|operand| self.text(operand)) else { return false };
+        let Some(receiver) = callee.field("operand").map(|operand| self.text(operand)) else { return false };
         self.calls.iter().any(|(other, _)| {
             syntax::contains(scope.clone(), other.byte_range())
-                && other.child_by_field_name("function").is_some_and(|function| {
+                && other.field("function").is_some_and(|function| {
                     function.kind() == "selector_expression"
-                        && function.child_by_field_name("field").is_some_and(|field| self.text(field) == "Claims")
-                        && function.child_by_field_name("operand").is_some_and(|operand| self.text(operand) == receiver)
+                        && function.field("field").is_some_and(|field| self.text(field) == "Claims")
+                        && function.field("operand").is_some_and(|operand| self.text(operand) == receiver)
                 })
         })
     }
@@ -1060,7 +1061,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             if option.kind() != "call_expression" {
                 return None;
             }
-            let (lib, member) = self.library_member(option.child_by_field_name("function")?)?;
+            let (lib, member) = self.library_member(option.field("function")?)?;
             matches!(lib, Lib::JwxJwt | Lib::JwxJws).then(|| (member, self.arguments(option).first().copied()))
         };
         let (mut verifies, mut has_issuer, mut has_audience) = (false, false, false);
@@ -1142,8 +1143,8 @@ impl<'s, 't> Analyzer<'s, 't> {
     fn check_selectors(&self, sink: &mut Sink) {
         for &selector in &self.selectors {
             let Some((Lib::GolangJwt { .. }, "UnsafeAllowNoneSignatureType")) = self.library_member(selector) else { continue };
-            let signing = syntax::ancestor(selector, &["call_expression"]).and_then(|call| call.child_by_field_name("function")).is_some_and(|function| {
-                function.kind() == "selector_expression" && function.child_by_field_name("field").is_some_and(|field| matches!(self.text(field), "SignedString" | "Sign"))
+            let signing = syntax::ancestor(selector, &["call_expression"]).and_then(|call| call.field("function")).is_some_and(|function| {
+                function.kind() == "selector_expression" && function.field("field").is_some_and(|field| matches!(self.text(field), "SignedString" | "Sign"))
             });
             if signing && self.options.context.in_test_path {
                 continue;
@@ -1160,12 +1161,12 @@ impl<'s, 't> Analyzer<'s, 't> {
     /// go-jose `SigningKey{Key: []byte("…")}`.
     fn check_composites(&self, sink: &mut Sink) {
         for &composite in &self.composites {
-            let Some(kind) = composite.child_by_field_name("type") else { continue };
-            let (Some(package), Some(name)) = (kind.child_by_field_name("package"), kind.child_by_field_name("name")) else { continue };
+            let Some(kind) = composite.field("type") else { continue };
+            let (Some(package), Some(name)) = (kind.field("package"), kind.field("name")) else { continue };
             if !matches!(self.packages.get(self.text(package)), Some(Lib::GoJose { .. })) || self.text(name) != "SigningKey" {
                 continue;
             }
-            let Some(body) = composite.child_by_field_name("body") else { continue };
+            let Some(body) = composite.field("body") else { continue };
             for element in elements(body) {
                 if let Some(("Key", value)) = self.keyed(element) {
                     self.report_secrets(sink, value, "go-jose SigningKey");

@@ -10,7 +10,7 @@ use tree_sitter::{Node, Tree};
 
 use super::knowledge::{self, AlgItem, AllowList, Key, algorithm_choices, assess_allow_list, classify_key};
 use super::scope::Scopes;
-use super::syntax::{self, MAX_DEPTH, elements, removal_range, text};
+use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range, text};
 use super::{Options, Sink};
 use crate::finding::{Finding, Fix, TextEdit};
 use crate::rules::Rule;
@@ -178,7 +178,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             "variable_declarator" => self.collect_declarator(node),
             "assignment_expression" => self.collect_assignment(node),
             "augmented_assignment_expression" | "update_expression" => {
-                if let Some(target) = node.child_by_field_name("left").or_else(|| node.child_by_field_name("argument"))
+                if let Some(target) = node.field("left").or_else(|| node.field("argument"))
                     && target.kind() == "identifier"
                 {
                     self.scopes.reassign(self.text(target), target.start_byte());
@@ -194,7 +194,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 self.calls.push((node, self.scope()));
             }
             "function_declaration" | "generator_function_declaration" | "class_declaration" => {
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.field("name") {
                     let scope = self.scope();
                     self.scopes.define(self.text(name), scope, name.start_byte(), Some(node), false);
                 }
@@ -206,12 +206,12 @@ impl<'s, 't> Analyzer<'s, 't> {
                 }
             }
             "arrow_function" => {
-                if let Some(parameter) = node.child_by_field_name("parameter") {
+                if let Some(parameter) = node.field("parameter") {
                     self.define_pattern(parameter, node.byte_range());
                 }
             }
             "catch_clause" => {
-                if let Some(parameter) = node.child_by_field_name("parameter") {
+                if let Some(parameter) = node.field("parameter") {
                     self.define_pattern(parameter, node.byte_range());
                 }
             }
@@ -229,13 +229,13 @@ impl<'s, 't> Analyzer<'s, 't> {
     }
 
     fn collect_import(&mut self, node: Node<'t>) {
-        let source = node.child_by_field_name("source");
+        let source = node.field("source");
         let mut cursor = node.walk();
         for child in node.named_children(&mut cursor) {
             match child.kind() {
                 // TypeScript `import jwt = require('jsonwebtoken')`.
                 "import_require_clause" => {
-                    let Some(lib) = child.child_by_field_name("source").and_then(|source| self.string_literal(source)).and_then(|s| Lib::from_module(&s))
+                    let Some(lib) = child.field("source").and_then(|source| self.string_literal(source)).and_then(|s| Lib::from_module(&s))
                     else {
                         continue;
                     };
@@ -258,8 +258,8 @@ impl<'s, 't> Analyzer<'s, 't> {
                             }
                             "named_imports" => {
                                 for specifier in elements(part).into_iter().filter(|specifier| specifier.kind() == "import_specifier") {
-                                    let Some(imported) = specifier.child_by_field_name("name") else { continue };
-                                    let local = specifier.child_by_field_name("alias").unwrap_or(imported);
+                                    let Some(imported) = specifier.field("name") else { continue };
+                                    let local = specifier.field("alias").unwrap_or(imported);
                                     let exported = self.string_literal(imported).unwrap_or_else(|| self.text(imported).to_string());
                                     self.bind(local, Binding::module(lib).member(&exported));
                                 }
@@ -280,8 +280,8 @@ impl<'s, 't> Analyzer<'s, 't> {
     }
 
     fn collect_declarator(&mut self, node: Node<'t>) {
-        let Some(name) = node.child_by_field_name("name") else { return };
-        let value = node.child_by_field_name("value");
+        let Some(name) = node.field("name") else { return };
+        let value = node.field("value");
         let scope = self.scope();
         let binding = value.and_then(|value| self.binding_of_value(value, 0));
         match name.kind() {
@@ -297,14 +297,14 @@ impl<'s, 't> Analyzer<'s, 't> {
                     let (exported, local) = match property.kind() {
                         "shorthand_property_identifier_pattern" => (Some(property), Some(property)),
                         "pair_pattern" => {
-                            let local = property.child_by_field_name("value").map(|value| match value.kind() {
-                                "assignment_pattern" => value.child_by_field_name("left").unwrap_or(value),
+                            let local = property.field("value").map(|value| match value.kind() {
+                                "assignment_pattern" => value.field("left").unwrap_or(value),
                                 _ => value,
                             });
-                            (property.child_by_field_name("key"), local)
+                            (property.field("key"), local)
                         }
                         "object_assignment_pattern" => {
-                            let left = property.child_by_field_name("left");
+                            let left = property.field("left");
                             (left, left)
                         }
                         _ => {
@@ -330,7 +330,7 @@ impl<'s, 't> Analyzer<'s, 't> {
     }
 
     fn collect_assignment(&mut self, node: Node<'t>) {
-        let (Some(left), Some(right)) = (node.child_by_field_name("left"), node.child_by_field_name("right")) else { return };
+        let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else { return };
         match left.kind() {
             "identifier" => {
                 let name = self.text(left).to_string();
@@ -341,10 +341,10 @@ impl<'s, 't> Analyzer<'s, 't> {
                 }
             }
             "member_expression" | "subscript_expression" => {
-                let Some(object) = left.child_by_field_name("object").filter(|object| object.kind() == "identifier") else { return };
+                let Some(object) = left.field("object").filter(|object| object.kind() == "identifier") else { return };
                 let key = match left.kind() {
-                    "member_expression" => left.child_by_field_name("property").map(|property| self.text(property).to_string()),
-                    _ => left.child_by_field_name("index").and_then(|index| self.string_literal(index)),
+                    "member_expression" => left.field("property").map(|property| self.text(property).to_string()),
+                    _ => left.field("index").and_then(|index| self.string_literal(index)),
                 };
                 let statement = self.statement.filter(|(id, _)| *id == node.id()).map_or(node, |(_, statement)| statement);
                 match key {
@@ -376,7 +376,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         match value.kind() {
             "await_expression" => self.binding_of_value(value.named_child(0)?, depth + 1),
             "call_expression" => {
-                let function = value.child_by_field_name("function")?;
+                let function = value.field("function")?;
                 let function_text = self.text(function);
                 if matches!(function_text, "require" | "import") {
                     let module = self.string_literal(*self.arguments(value).first()?)?;
@@ -413,17 +413,17 @@ impl<'s, 't> Analyzer<'s, 't> {
         match node.kind() {
             "identifier" => self.binding_at(node),
             "member_expression" => {
-                let object = node.child_by_field_name("object")?;
-                let property = node.child_by_field_name("property")?;
+                let object = node.field("object")?;
+                let property = node.field("property")?;
                 Some(self.resolve(object, depth + 1)?.member(self.text(property)))
             }
             "subscript_expression" => {
-                let object = node.child_by_field_name("object")?;
-                let index = self.string_literal(node.child_by_field_name("index")?)?;
+                let object = node.field("object")?;
+                let index = self.string_literal(node.field("index")?)?;
                 Some(self.resolve(object, depth + 1)?.member(&index))
             }
             "call_expression" => {
-                let function = node.child_by_field_name("function")?;
+                let function = node.field("function")?;
                 if self.text(function) == "require" {
                     let module = self.string_literal(*self.arguments(node).first()?)?;
                     return Lib::from_module(&module).map(Binding::module);
@@ -453,7 +453,7 @@ impl<'s, 't> Analyzer<'s, 't> {
     }
 
     fn arguments(&self, call: Node<'t>) -> Vec<Node<'t>> {
-        call.child_by_field_name("arguments").map(elements).unwrap_or_default()
+        call.field("arguments").map(elements).unwrap_or_default()
     }
 
     fn is_identifier(node: Node<'_>) -> bool {
@@ -504,9 +504,9 @@ impl<'s, 't> Analyzer<'s, 't> {
                 let value = self.member_value(node, depth)?;
                 self.string_value(value, depth + 1)
             }
-            "binary_expression" if node.child_by_field_name("operator").is_some_and(|op| self.text(op) == "+") => {
-                let left = self.string_value(node.child_by_field_name("left")?, depth + 1)?;
-                let right = self.string_value(node.child_by_field_name("right")?, depth + 1)?;
+            "binary_expression" if node.field("operator").is_some_and(|op| self.text(op) == "+") => {
+                let left = self.string_value(node.field("left")?, depth + 1)?;
+                let right = self.string_value(node.field("right")?, depth + 1)?;
                 Some(left + &right)
             }
             _ => None,
@@ -527,17 +527,17 @@ impl<'s, 't> Analyzer<'s, 't> {
                 }
             }
             "unary_expression" => {
-                let operand = self.number_value(node.child_by_field_name("argument")?, depth + 1)?;
-                match self.text(node.child_by_field_name("operator")?) {
+                let operand = self.number_value(node.field("argument")?, depth + 1)?;
+                match self.text(node.field("operator")?) {
                     "-" => Some(-operand),
                     "+" => Some(operand),
                     _ => None,
                 }
             }
             "binary_expression" => {
-                let left = self.number_value(node.child_by_field_name("left")?, depth + 1)?;
-                let right = self.number_value(node.child_by_field_name("right")?, depth + 1)?;
-                match self.text(node.child_by_field_name("operator")?) {
+                let left = self.number_value(node.field("left")?, depth + 1)?;
+                let right = self.number_value(node.field("right")?, depth + 1)?;
+                match self.text(node.field("operator")?) {
                     "*" => Some(left * right),
                     "+" => Some(left + right),
                     "-" => Some(left - right),
@@ -559,8 +559,8 @@ impl<'s, 't> Analyzer<'s, 't> {
         match node.kind() {
             "true" => Some(true),
             "false" => Some(false),
-            "unary_expression" if node.child_by_field_name("operator").is_some_and(|op| self.text(op) == "!") => {
-                let argument = node.child_by_field_name("argument")?;
+            "unary_expression" if node.field("operator").is_some_and(|op| self.text(op) == "!") => {
+                let argument = node.field("argument")?;
                 match self.number_value(argument, depth + 1) {
                     Some(number) => Some(number == 0.0),
                     None => self.bool_value(argument, depth + 1).map(|value| !value),
@@ -574,8 +574,8 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     /// `config.jwt.secret` where `config` is a same-file object literal.
     fn member_value(&self, node: Node<'t>, depth: usize) -> Option<Node<'t>> {
-        let object = node.child_by_field_name("object")?;
-        let property = node.child_by_field_name("property")?;
+        let object = node.field("object")?;
+        let property = node.field("property")?;
         let model = self.object_model(object, depth + 1)?;
         Some(model.get(self.text(property))?.value)
     }
@@ -593,12 +593,12 @@ impl<'s, 't> Analyzer<'s, 't> {
                     let removal = Some(removal_range(&items, index));
                     match item.kind() {
                         "pair" => {
-                            let key = item.child_by_field_name("key").and_then(|key| match key.kind() {
+                            let key = item.field("key").and_then(|key| match key.kind() {
                                 "property_identifier" | "number" => Some(self.text(key).to_string()),
                                 "string" => self.string_literal(key),
                                 _ => None,
                             });
-                            match (key, item.child_by_field_name("value")) {
+                            match (key, item.field("value")) {
                                 (Some(key), Some(value)) => model.entries.push(Entry { key, value, range: item.byte_range(), removal }),
                                 _ => model.complete = false,
                             }
@@ -606,7 +606,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                         "shorthand_property_identifier" => {
                             model.entries.push(Entry { key: self.text(*item).to_string(), value: *item, range: item.byte_range(), removal })
                         }
-                        "method_definition" => match item.child_by_field_name("name") {
+                        "method_definition" => match item.field("name") {
                             Some(name) => model.entries.push(Entry { key: self.text(name).to_string(), value: *item, range: item.byte_range(), removal }),
                             None => model.complete = false,
                         },
@@ -665,7 +665,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
         // `new TextEncoder().encode(x)`, `Buffer.from(x)`, `createSecretKey(x)` wrap a secret.
         if node.kind() == "call_expression" {
-            let function = node.child_by_field_name("function").map(|function| self.text(function)).unwrap_or("");
+            let function = node.field("function").map(|function| self.text(function)).unwrap_or("");
             if function.ends_with(".encode") || function.ends_with("Buffer.from") || function.ends_with("createSecretKey") {
                 if let Some(inner) = self.arguments(node).first() {
                     let key = self.key(*inner);
@@ -716,9 +716,9 @@ impl<'s, 't> Analyzer<'s, 't> {
                 }
             }
             "binary_expression" => {
-                if node.child_by_field_name("operator").is_some_and(|op| matches!(self.text(op), "||" | "??")) {
+                if node.field("operator").is_some_and(|op| matches!(self.text(op), "||" | "??")) {
                     for side in ["left", "right"] {
-                        if let Some(side) = node.child_by_field_name(side) {
+                        if let Some(side) = node.field(side) {
                             self.secret_literals(side, depth + 1, out);
                         }
                     }
@@ -726,13 +726,13 @@ impl<'s, 't> Analyzer<'s, 't> {
             }
             "ternary_expression" => {
                 for branch in ["consequence", "alternative"] {
-                    if let Some(branch) = node.child_by_field_name(branch) {
+                    if let Some(branch) = node.field(branch) {
                         self.secret_literals(branch, depth + 1, out);
                     }
                 }
             }
             "call_expression" => {
-                let function = node.child_by_field_name("function").map(|function| self.text(function)).unwrap_or("");
+                let function = node.field("function").map(|function| self.text(function)).unwrap_or("");
                 if (function.ends_with(".encode") && function.contains("TextEncoder")) || function.ends_with("Buffer.from") || function.ends_with("createSecretKey") {
                     if let Some(inner) = self.arguments(node).first() {
                         self.secret_literals(*inner, depth + 1, out);
@@ -761,25 +761,25 @@ impl<'s, 't> Analyzer<'s, 't> {
         let is_headers = |object: Option<Node<'t>>| {
             object.map(|object| self.unwrap(object)).is_some_and(|object| {
                 object.kind() == "member_expression"
-                    && object.child_by_field_name("property").is_some_and(|property| self.text(property) == "headers")
+                    && object.field("property").is_some_and(|property| self.text(property) == "headers")
             })
         };
         match node.kind() {
             "member_expression" => {
-                node.child_by_field_name("property").is_some_and(|property| self.text(property).eq_ignore_ascii_case("authorization"))
-                    && is_headers(node.child_by_field_name("object"))
+                node.field("property").is_some_and(|property| self.text(property).eq_ignore_ascii_case("authorization"))
+                    && is_headers(node.field("object"))
             }
             "subscript_expression" => {
-                node.child_by_field_name("index")
+                node.field("index")
                     .and_then(|index| self.string_literal(index))
                     .is_some_and(|index| index.eq_ignore_ascii_case("authorization"))
-                    && is_headers(node.child_by_field_name("object"))
+                    && is_headers(node.field("object"))
             }
             "call_expression" => {
                 let getter = node
-                    .child_by_field_name("function")
+                    .field("function")
                     .filter(|function| function.kind() == "member_expression")
-                    .and_then(|function| function.child_by_field_name("property"))
+                    .and_then(|function| function.field("property"))
                     .is_some_and(|property| matches!(self.text(property), "get" | "header" | "getHeader"));
                 getter
                     && self
@@ -801,8 +801,8 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
         let node = self.unwrap(node);
         let (object, key) = match node.kind() {
-            "member_expression" => (node.child_by_field_name("object"), node.child_by_field_name("property").map(|p| self.text(p).to_string())),
-            "subscript_expression" => (node.child_by_field_name("object"), node.child_by_field_name("index").and_then(|i| self.string_literal(i))),
+            "member_expression" => (node.field("object"), node.field("property").map(|p| self.text(p).to_string())),
+            "subscript_expression" => (node.field("object"), node.field("index").and_then(|i| self.string_literal(i))),
             "identifier" => return self.definition_value(node).is_some_and(|value| self.is_token_alg(value, depth + 1)),
             _ => return false,
         };
@@ -815,9 +815,9 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
         let node = self.unwrap(node);
         match node.kind() {
-            "member_expression" => node.child_by_field_name("property").is_some_and(|property| self.text(property) == "header"),
+            "member_expression" => node.field("property").is_some_and(|property| self.text(property) == "header"),
             "call_expression" => node
-                .child_by_field_name("function")
+                .field("function")
                 .and_then(|function| self.resolve(function, 0))
                 .is_some_and(|binding| matches!((binding.lib, binding.path.as_str()), (Lib::Jose, "decodeProtectedHeader") | (Lib::JsonWebToken, "decode"))),
             "identifier" => {
@@ -886,7 +886,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             .iter()
             .filter(|(call, _)| self.is_candidate(*call))
             .filter_map(|(call, scope)| {
-                let callee = call.child_by_field_name("function").or_else(|| call.child_by_field_name("constructor"))?;
+                let callee = call.field("function").or_else(|| call.field("constructor"))?;
                 Some((*call, callee, self.resolve(callee, 0)?, scope.clone()))
             })
             .collect();
@@ -1145,17 +1145,17 @@ impl<'s, 't> Analyzer<'s, 't> {
     }
 
     fn check_sign_jwt_chain(&self, sink: &mut Sink, call: Node<'t>) {
-        let Some(function) = call.child_by_field_name("function").filter(|function| function.kind() == "member_expression") else { return };
-        if function.child_by_field_name("property").is_none_or(|property| self.text(property) != "sign") {
+        let Some(function) = call.field("function").filter(|function| function.kind() == "member_expression") else { return };
+        if function.field("property").is_none_or(|property| self.text(property) != "sign") {
             return;
         }
-        let mut object = function.child_by_field_name("object");
+        let mut object = function.field("object");
         for _ in 0..MAX_DEPTH {
             let Some(current) = object.map(|object| self.unwrap(object)) else { return };
             match current.kind() {
                 "new_expression" => {
                     let is_sign_jwt = current
-                        .child_by_field_name("constructor")
+                        .field("constructor")
                         .and_then(|constructor| self.resolve(constructor, 0))
                         .is_some_and(|binding| binding.lib == Lib::Jose && binding.path == "SignJWT");
                     if is_sign_jwt && let Some(key) = self.arguments(call).first() {
@@ -1163,7 +1163,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     }
                     return;
                 }
-                "call_expression" => object = current.child_by_field_name("function").and_then(|function| function.child_by_field_name("object")),
+                "call_expression" => object = current.field("function").and_then(|function| function.field("object")),
                 _ => return,
             }
         }
@@ -1201,17 +1201,17 @@ fn pattern_names<'t>(node: Node<'t>, depth: usize, out: &mut Vec<Node<'t>>) {
     match node.kind() {
         "identifier" | "shorthand_property_identifier_pattern" => out.push(node),
         "assignment_pattern" | "object_assignment_pattern" => {
-            if let Some(left) = node.child_by_field_name("left") {
+            if let Some(left) = node.field("left") {
                 pattern_names(left, depth + 1, out);
             }
         }
         "pair_pattern" => {
-            if let Some(value) = node.child_by_field_name("value") {
+            if let Some(value) = node.field("value") {
                 pattern_names(value, depth + 1, out);
             }
         }
         "required_parameter" | "optional_parameter" => {
-            if let Some(pattern) = node.child_by_field_name("pattern") {
+            if let Some(pattern) = node.field("pattern") {
                 pattern_names(pattern, depth + 1, out);
             }
         }

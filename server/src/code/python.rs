@@ -11,7 +11,7 @@ use tree_sitter::{Node, Tree};
 
 use super::knowledge::{self, AlgItem, AllowList, Key, algorithm_choices, assess_allow_list, classify_key};
 use super::scope::Scopes;
-use super::syntax::{self, MAX_DEPTH, elements, removal_range, text};
+use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range, text};
 use super::{Options, Sink};
 use crate::finding::{Finding, Fix, Severity, TextEdit};
 use crate::rules::Rule;
@@ -154,7 +154,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             "import_from_statement" => self.collect_from_import(node),
             "assignment" => self.collect_assignment(node),
             "augmented_assignment" => {
-                if let Some(left) = node.child_by_field_name("left").filter(|left| left.kind() == "identifier") {
+                if let Some(left) = node.field("left").filter(|left| left.kind() == "identifier") {
                     self.scopes.reassign(self.text(left), left.start_byte());
                 }
             }
@@ -168,21 +168,21 @@ impl<'s, 't> Analyzer<'s, 't> {
                 self.calls.push((node, self.scope()));
             }
             "function_definition" | "class_definition" => {
-                if let Some(name) = node.child_by_field_name("name") {
+                if let Some(name) = node.field("name") {
                     let scope = self.scope();
                     self.scopes.define(self.text(name), scope, name.start_byte(), Some(node), false);
                 }
-                if let Some(parameters) = node.child_by_field_name("parameters") {
+                if let Some(parameters) = node.field("parameters") {
                     self.collect_parameters(parameters, node.byte_range());
                 }
             }
             "lambda" => {
-                if let Some(parameters) = node.child_by_field_name("parameters") {
+                if let Some(parameters) = node.field("parameters") {
                     self.collect_parameters(parameters, node.byte_range());
                 }
             }
             "for_statement" | "for_in_clause" => {
-                if let Some(left) = node.child_by_field_name("left") {
+                if let Some(left) = node.field("left") {
                     let scope = self.scope();
                     self.define_targets(left, scope);
                 }
@@ -199,7 +199,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         for parameter in elements(parameters) {
             let (name, value) = match parameter.kind() {
                 "identifier" => (Some(parameter), None),
-                "default_parameter" | "typed_default_parameter" => (parameter.child_by_field_name("name"), parameter.child_by_field_name("value")),
+                "default_parameter" | "typed_default_parameter" => (parameter.field("name"), parameter.field("value")),
                 "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => (parameter.named_child(0).filter(|name| name.kind() == "identifier"), None),
                 _ => (None, None),
             };
@@ -240,7 +240,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     }
                 }
                 "aliased_import" => {
-                    let (Some(module), Some(alias)) = (name.child_by_field_name("name"), name.child_by_field_name("alias")) else { continue };
+                    let (Some(module), Some(alias)) = (name.field("name"), name.field("alias")) else { continue };
                     let module = self.text(module).to_string();
                     if is_tracked_module(&module) {
                         self.bind(alias, module);
@@ -252,7 +252,7 @@ impl<'s, 't> Analyzer<'s, 't> {
     }
 
     fn collect_from_import(&mut self, node: Node<'t>) {
-        let Some(module) = node.child_by_field_name("module_name").filter(|module| module.kind() == "dotted_name") else { return };
+        let Some(module) = node.field("module_name").filter(|module| module.kind() == "dotted_name") else { return };
         let module = self.text(module).to_string();
         if !is_tracked_module(&module) {
             return;
@@ -265,7 +265,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         for name in names {
             let (imported, local) = match name.kind() {
                 "dotted_name" => (name, name),
-                "aliased_import" => match (name.child_by_field_name("name"), name.child_by_field_name("alias")) {
+                "aliased_import" => match (name.field("name"), name.field("alias")) {
                     (Some(imported), Some(alias)) => (imported, alias),
                     _ => continue,
                 },
@@ -276,8 +276,8 @@ impl<'s, 't> Analyzer<'s, 't> {
     }
 
     fn collect_assignment(&mut self, node: Node<'t>) {
-        let Some(left) = node.child_by_field_name("left") else { return };
-        let right = node.child_by_field_name("right");
+        let Some(left) = node.field("left") else { return };
+        let right = node.field("right");
         let scope = self.scope();
         match left.kind() {
             "identifier" => {
@@ -302,7 +302,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 }
             }
             "subscript" => {
-                let (Some(object), Some(key)) = (left.child_by_field_name("value"), left.child_by_field_name("subscript")) else { return };
+                let (Some(object), Some(key)) = (left.field("value"), left.field("subscript")) else { return };
                 let Some(key) = self.string_literal(key) else {
                     if object.kind() == "identifier" {
                         self.scopes.mutate(self.text(object), left.start_byte());
@@ -328,11 +328,11 @@ impl<'s, 't> Analyzer<'s, 't> {
         if call.child(0).is_none_or(|function| !self.text(function).ends_with(".update")) {
             return;
         }
-        let Some(function) = call.child_by_field_name("function").filter(|function| function.kind() == "attribute") else { return };
-        if function.child_by_field_name("attribute").is_none_or(|attribute| self.text(attribute) != "update") {
+        let Some(function) = call.field("function").filter(|function| function.kind() == "attribute") else { return };
+        if function.field("attribute").is_none_or(|attribute| self.text(attribute) != "update") {
             return;
         }
-        let Some(object) = function.child_by_field_name("object") else { return };
+        let Some(object) = function.field("object") else { return };
         if object.kind() == "identifier" {
             self.scopes.mutate(self.text(object), call.start_byte());
         }
@@ -354,12 +354,12 @@ impl<'s, 't> Analyzer<'s, 't> {
     // ---- values ----
 
     fn arguments(&self, call: Node<'t>) -> Arguments<'t> {
-        let list = call.child_by_field_name("arguments").filter(|list| list.kind() == "argument_list");
+        let list = call.field("arguments").filter(|list| list.kind() == "argument_list");
         let mut arguments = Arguments { list, positional: Vec::new(), keywords: Vec::new(), splat: false };
         for argument in list.map(elements).unwrap_or_default() {
             match argument.kind() {
                 "keyword_argument" => {
-                    if let (Some(name), Some(value)) = (argument.child_by_field_name("name"), argument.child_by_field_name("value")) {
+                    if let (Some(name), Some(value)) = (argument.field("name"), argument.field("value")) {
                         arguments.keywords.push((self.text(name).to_string(), argument, value));
                     }
                 }
@@ -387,11 +387,11 @@ impl<'s, 't> Analyzer<'s, 't> {
         match node.kind() {
             "identifier" => self.binding_at(node),
             "attribute" => {
-                let object = self.resolve(node.child_by_field_name("object")?, depth + 1)?;
-                Some(format!("{object}.{}", self.text(node.child_by_field_name("attribute")?)))
+                let object = self.resolve(node.field("object")?, depth + 1)?;
+                Some(format!("{object}.{}", self.text(node.field("attribute")?)))
             }
             "call" => {
-                let function = self.resolve(node.child_by_field_name("function")?, depth + 1)?;
+                let function = self.resolve(node.field("function")?, depth + 1)?;
                 match function.as_str() {
                     "authlib.jose.JsonWebToken" => Some(AUTHLIB_INSTANCE.into()),
                     "jwt.PyJWT" | "jwt.api_jwt.PyJWT" => Some("jwt.PyJWT".into()),
@@ -461,17 +461,17 @@ impl<'s, 't> Analyzer<'s, 't> {
                 }
             }
             "unary_operator" => {
-                let operand = self.number_value(node.child_by_field_name("argument")?, depth + 1)?;
-                match self.text(node.child_by_field_name("operator")?) {
+                let operand = self.number_value(node.field("argument")?, depth + 1)?;
+                match self.text(node.field("operator")?) {
                     "-" => Some(-operand),
                     "+" => Some(operand),
                     _ => None,
                 }
             }
             "binary_operator" => {
-                let left = self.number_value(node.child_by_field_name("left")?, depth + 1)?;
-                let right = self.number_value(node.child_by_field_name("right")?, depth + 1)?;
-                match self.text(node.child_by_field_name("operator")?) {
+                let left = self.number_value(node.field("left")?, depth + 1)?;
+                let right = self.number_value(node.field("right")?, depth + 1)?;
+                match self.text(node.field("operator")?) {
                     "*" => Some(left * right),
                     "+" => Some(left + right),
                     "-" => Some(left - right),
@@ -495,7 +495,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
         match node.kind() {
             "call" => {
-                let function = self.text(node.child_by_field_name("function")?);
+                let function = self.text(node.field("function")?);
                 if function != "timedelta" && !function.ends_with(".timedelta") {
                     return None;
                 }
@@ -542,8 +542,8 @@ impl<'s, 't> Analyzer<'s, 't> {
                 for (index, item) in items.iter().enumerate() {
                     match item.kind() {
                         "pair" => {
-                            let key = item.child_by_field_name("key").and_then(|key| self.string_value(key, depth + 1));
-                            match (key, item.child_by_field_name("value")) {
+                            let key = item.field("key").and_then(|key| self.string_value(key, depth + 1));
+                            match (key, item.field("value")) {
                                 (Some(key), Some(value)) => {
                                     model.entries.push(Entry { key, value, range: item.byte_range(), removal: Some(removal_range(&items, index)) })
                                 }
@@ -562,7 +562,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 }
                 Some(model)
             }
-            "call" if self.text(node.child_by_field_name("function")?) == "dict" => {
+            "call" if self.text(node.field("function")?) == "dict" => {
                 let arguments = self.arguments(node);
                 let keywords = arguments.list.map(elements).unwrap_or_default();
                 let mut model = DictModel { entries: Vec::new(), complete: !arguments.splat && arguments.positional.is_empty() };
@@ -570,7 +570,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     if argument.kind() != "keyword_argument" {
                         continue;
                     }
-                    if let (Some(name), Some(value)) = (argument.child_by_field_name("name"), argument.child_by_field_name("value")) {
+                    if let (Some(name), Some(value)) = (argument.field("name"), argument.field("value")) {
                         model.entries.push(Entry {
                             key: self.text(name).to_string(),
                             value,
@@ -611,7 +611,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         for _ in 0..3 {
             let base = match current.kind() {
                 // `signing_key.key` → look at where `signing_key` came from.
-                "attribute" => current.child_by_field_name("object").filter(|object| object.kind() == "identifier"),
+                "attribute" => current.field("object").filter(|object| object.kind() == "identifier"),
                 "identifier" => Some(current),
                 _ => None,
             };
@@ -630,17 +630,17 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     /// `"secret".encode()`.
     fn encoded_literal(&self, node: Node<'t>) -> Option<String> {
-        let function = node.child_by_field_name("function").filter(|function| node.kind() == "call" && function.kind() == "attribute")?;
-        if self.text(function.child_by_field_name("attribute")?) != "encode" {
+        let function = node.field("function").filter(|function| node.kind() == "call" && function.kind() == "attribute")?;
+        if self.text(function.field("attribute")?) != "encode" {
             return None;
         }
-        self.string_literal(function.child_by_field_name("object")?)
+        self.string_literal(function.field("object")?)
     }
 
     /// A key that is a `PyJWK` (from `PyJWKClient`): PyJWT takes the algorithm from the JWK.
     fn is_pyjwk(&self, node: Node<'t>) -> bool {
         let value = if node.kind() == "identifier" { self.scopes.lookup(self.text(node), node.start_byte()).and_then(|d| d.value) } else { Some(node) };
-        value.filter(|value| value.kind() == "call").and_then(|call| call.child_by_field_name("function")).is_some_and(|function| {
+        value.filter(|value| value.kind() == "call").and_then(|call| call.field("function")).is_some_and(|function| {
             let function = self.text(function);
             function.ends_with("get_signing_key_from_jwt") || function.ends_with("get_signing_key") || function.ends_with("PyJWK") || function.ends_with("PyJWK.from_json")
         })
@@ -667,7 +667,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             }
             "boolean_operator" => {
                 for side in ["left", "right"] {
-                    if let Some(side) = node.child_by_field_name(side) {
+                    if let Some(side) = node.field(side) {
                         self.secret_literals(side, depth + 1, out);
                     }
                 }
@@ -681,7 +681,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 }
             }
             "call" => {
-                let Some(function) = node.child_by_field_name("function") else { return };
+                let Some(function) = node.field("function") else { return };
                 let function_text = self.text(function);
                 let arguments = self.arguments(node);
                 if function_text.ends_with("environ.get") || function_text.ends_with("getenv") {
@@ -690,8 +690,8 @@ impl<'s, 't> Analyzer<'s, 't> {
                         self.secret_literals(default, depth + 1, out);
                     }
                 } else if function.kind() == "attribute"
-                    && function.child_by_field_name("attribute").is_some_and(|attribute| self.text(attribute) == "encode")
-                    && let Some(object) = function.child_by_field_name("object")
+                    && function.field("attribute").is_some_and(|attribute| self.text(attribute) == "encode")
+                    && let Some(object) = function.field("object")
                 {
                     self.secret_literals(object, depth + 1, out);
                 }
@@ -727,20 +727,20 @@ impl<'s, 't> Analyzer<'s, 't> {
         };
         match node.kind() {
             "subscript" => {
-                node.child_by_field_name("subscript").and_then(|key| self.string_literal(key)).is_some_and(|key| Analyzer::is_authorization_name(&key))
-                    && is_headers(node.child_by_field_name("value"))
+                node.field("subscript").and_then(|key| self.string_literal(key)).is_some_and(|key| Analyzer::is_authorization_name(&key))
+                    && is_headers(node.field("value"))
             }
             "call" => {
-                let Some(function) = node.child_by_field_name("function").filter(|function| function.kind() == "attribute") else { return false };
-                function.child_by_field_name("attribute").is_some_and(|attribute| self.text(attribute) == "get")
-                    && is_headers(function.child_by_field_name("object"))
+                let Some(function) = node.field("function").filter(|function| function.kind() == "attribute") else { return false };
+                function.field("attribute").is_some_and(|attribute| self.text(attribute) == "get")
+                    && is_headers(function.field("object"))
                     && self.arguments(node).positional.first().and_then(|first| self.string_literal(*first)).is_some_and(|key| Analyzer::is_authorization_name(&key))
             }
             "identifier" => {
                 let Some(value) = self.definition_value(node) else { return false };
                 let header_parameter = self.text(node).eq_ignore_ascii_case("authorization")
                     && value.kind() == "call"
-                    && value.child_by_field_name("function").is_some_and(|function| self.text(function).ends_with("Header"));
+                    && value.field("function").is_some_and(|function| self.text(function).ends_with("Header"));
                 header_parameter || self.is_raw_authorization(value, depth + 1)
             }
             _ => false,
@@ -754,14 +754,14 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
         match node.kind() {
             "subscript" => {
-                node.child_by_field_name("subscript").and_then(|key| self.string_literal(key)).as_deref() == Some("alg")
-                    && node.child_by_field_name("value").is_some_and(|value| self.is_token_header(value, depth + 1))
+                node.field("subscript").and_then(|key| self.string_literal(key)).as_deref() == Some("alg")
+                    && node.field("value").is_some_and(|value| self.is_token_header(value, depth + 1))
             }
             "call" => {
-                let Some(function) = node.child_by_field_name("function").filter(|function| function.kind() == "attribute") else { return false };
-                function.child_by_field_name("attribute").is_some_and(|attribute| self.text(attribute) == "get")
+                let Some(function) = node.field("function").filter(|function| function.kind() == "attribute") else { return false };
+                function.field("attribute").is_some_and(|attribute| self.text(attribute) == "get")
                     && self.arguments(node).positional.first().and_then(|first| self.string_literal(*first)).as_deref() == Some("alg")
-                    && function.child_by_field_name("object").is_some_and(|object| self.is_token_header(object, depth + 1))
+                    && function.field("object").is_some_and(|object| self.is_token_header(object, depth + 1))
             }
             "identifier" => self.definition_value(node).is_some_and(|value| self.is_token_alg(value, depth + 1)),
             _ => false,
@@ -774,10 +774,10 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
         match node.kind() {
             "call" => node
-                .child_by_field_name("function")
+                .field("function")
                 .and_then(|function| self.resolve(function, 0))
                 .is_some_and(|path| path.ends_with("get_unverified_header")),
-            "subscript" => node.child_by_field_name("subscript").and_then(|key| self.string_literal(key)).as_deref() == Some("header"),
+            "subscript" => node.field("subscript").and_then(|key| self.string_literal(key)).as_deref() == Some("header"),
             "identifier" => {
                 self.text(node).to_ascii_lowercase().contains("header") || self.definition_value(node).is_some_and(|value| self.is_token_header(value, depth + 1))
             }
@@ -846,27 +846,26 @@ impl<'s, 't> Analyzer<'s, 't> {
     }
 
     fn check_calls(&self, sink: &mut Sink) {
-        let resolved: Vec<(Node<'t>, Node<'t>, String, Range<usize>)> = self
+        let resolved: Vec<(Node<'t>, Node<'t>, String, Range<usize>, Arguments<'t>)> = self
             .calls
             .iter()
             .filter(|(call, _)| self.is_candidate(*call))
             .filter_map(|(call, scope)| {
-                let function = call.child_by_field_name("function")?;
-                Some((*call, function, self.resolve(function, 0)?, scope.clone()))
+                let function = call.field("function")?;
+                Some((*call, function, self.resolve(function, 0)?, scope.clone(), self.arguments(*call)))
             })
             .collect();
         let verified: Vec<(Node<'t>, String)> = resolved
             .iter()
-            .filter(|(call, _, path, _)| is_decode(path) && !self.signature_disabled(&self.arguments(*call)))
-            .filter_map(|(call, _, _, _)| Some((*call, syntax::normalized(self.text(self.arguments(*call).get(0, "jwt").or_else(|| self.arguments(*call).get(0, "token"))?)))))
+            .filter(|(_, _, path, _, arguments)| is_decode(path) && !self.signature_disabled(arguments))
+            .filter_map(|(call, _, _, _, arguments)| Some((*call, syntax::normalized(self.text(arguments.get(0, "jwt").or_else(|| arguments.get(0, "token"))?)))))
             .collect();
-        for (call, callee, path, scope) in &resolved {
-            let arguments = self.arguments(*call);
+        for (call, callee, path, scope, arguments) in &resolved {
             match path.as_str() {
                 "jwt.decode" | "jwt.decode_complete" | "jwt.api_jwt.decode" | "jwt.PyJWT.decode" | "jwt.PyJWT.decode_complete" => {
-                    self.check_decode(sink, Decoder::PyJwt, *call, scope, *callee, &arguments, &verified)
+                    self.check_decode(sink, Decoder::PyJwt, *call, scope, *callee, arguments, &verified)
                 }
-                "jose.jwt.decode" => self.check_decode(sink, Decoder::PythonJose, *call, scope, *callee, &arguments, &verified),
+                "jose.jwt.decode" => self.check_decode(sink, Decoder::PythonJose, *call, scope, *callee, arguments, &verified),
                 "jose.jwt.get_unverified_claims" => {
                     if !self.peeked_then_verified(*call, scope, arguments.get(0, "token"), &verified) {
                         sink.push(Finding::new(
@@ -884,7 +883,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                         self.report_secrets(sink, key, "python-jose jws.verify key");
                     }
                     let key = arguments.get(1, "key").map(|key| self.key(key)).unwrap_or(Key::UNKNOWN);
-                    self.check_algorithms(sink, Decoder::PythonJose, *callee, &arguments, arguments.get(2, "algorithms"), key);
+                    self.check_algorithms(sink, Decoder::PythonJose, *callee, arguments, arguments.get(2, "algorithms"), key);
                 }
                 "jwt.encode" | "jwt.PyJWT.encode" | "jose.jwt.encode" => {
                     if let Some(key) = arguments.get(1, "key") {
@@ -894,7 +893,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                         self.check_signing_algorithm(sink, algorithm);
                     }
                 }
-                "authlib.jose.jwt.decode" => self.check_authlib_default(sink, *callee, &arguments),
+                "authlib.jose.jwt.decode" => self.check_authlib_default(sink, *callee, arguments),
                 "authlib.jose.jwt.encode" | "authlib.instance.encode" => {
                     if let Some(key) = arguments.get(2, "key") {
                         self.report_secrets(sink, key, "Authlib jwt.encode key");
@@ -959,7 +958,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         let library = if decoder == Decoder::PyJwt { "PyJWT" } else { "python-jose" };
         // Signature verification off: report that, and nothing about a verification that
         // does not happen.
-        let verify_off = arguments.keyword_node("verify").filter(|verify| verify.child_by_field_name("value").and_then(|value| self.bool_value(value, 0)) == Some(false));
+        let verify_off = arguments.keyword_node("verify").filter(|verify| verify.field("value").and_then(|value| self.bool_value(value, 0)) == Some(false));
         let signature_off = options.as_ref().and_then(|model| model.get("verify_signature")).filter(|entry| self.bool_value(entry.value, 0) == Some(false));
         if verify_off.is_some() || signature_off.is_some() {
             if !self.peeked_then_verified(call, scope, token, verified) {
@@ -1090,7 +1089,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             "`authlib.jose.jwt` is a `JsonWebToken` over every registered algorithm (`none` included before Authlib's fix): a public key then works as an HMAC secret (CVE-2024-37568). Decode with `JsonWebToken([\"RS256\"])`.",
         )
         .with_severity(Severity::Error);
-        if let Some(object) = callee.child_by_field_name("object") {
+        if let Some(object) = callee.field("object") {
             let needs_import = !self.bindings.values().any(|path| path == "authlib.jose.JsonWebToken");
             for (algorithm, preferred) in algorithm_choices(key) {
                 let mut edits = vec![TextEdit { range: object.byte_range(), new_text: format!("JsonWebToken([\"{algorithm}\"])") }];

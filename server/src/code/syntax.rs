@@ -2,9 +2,64 @@
 //! nested input must not overflow the stack), list elements and the byte ranges that delete one
 //! element cleanly.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 use tree_sitter::Node;
+
+/// `child_by_field_name` with the name's field id cached: the plain call looks the name up with
+/// a string comparison against every field of the grammar, on every call.
+pub trait Field<'t> {
+    fn field(&self, name: &'static str) -> Option<Node<'t>>;
+}
+
+impl<'t> Field<'t> for Node<'t> {
+    fn field(&self, name: &'static str) -> Option<Node<'t>> {
+        self.child_by_field_id(field_id(*self, name)?)
+    }
+}
+
+/// A multiply-xor hasher for small integer keys.
+#[derive(Default)]
+struct IntHasher(u64);
+
+impl Hasher for IntHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.write_u64(u64::from(*byte));
+        }
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = (self.0.rotate_left(5) ^ value).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, value: usize) {
+        self.write_u64(value as u64);
+    }
+}
+
+thread_local! {
+    static FIELD_IDS: RefCell<HashMap<(u64, usize), Option<u16>, BuildHasherDefault<IntHasher>>> = RefCell::new(HashMap::default());
+}
+
+/// Identifies a grammar by its symbol and field counts, which differ between the five grammars
+/// used here (a unit test keeps it so).
+fn grammar_key(node: Node<'_>) -> u64 {
+    let language = node.language();
+    ((language.node_kind_count() as u64) << 16) | language.field_count() as u64
+}
+
+fn field_id(node: Node<'_>, name: &'static str) -> Option<u16> {
+    let key = (grammar_key(node), name.as_ptr() as usize ^ name.len().rotate_left(48));
+    FIELD_IDS.with(|cache| {
+        let Ok(mut cache) = cache.try_borrow_mut() else { return node.language().field_id_for_name(name).map(|id| id.get()) };
+        *cache.entry(key).or_insert_with(|| node.language().field_id_for_name(name).map(|id| id.get()))
+    })
+}
 
 /// Recursion bound for the evaluators that follow identifiers and nested expressions; anything
 /// deeper is "unknown", which is always a safe answer here.
@@ -176,6 +231,41 @@ mod tests {
         assert_eq!(prefix("héllo", 2), "h");
         assert_eq!(prefix("héllo", 3), "hé");
         assert_eq!(prefix("abc", 10), "abc");
+    }
+
+    #[test]
+    fn grammar_keys_are_distinct() {
+        let grammars: Vec<tree_sitter::Language> = vec![
+            tree_sitter_javascript::LANGUAGE.into(),
+            tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            tree_sitter_typescript::LANGUAGE_TSX.into(),
+            tree_sitter_python::LANGUAGE.into(),
+            tree_sitter_go::LANGUAGE.into(),
+        ];
+        let mut keys: Vec<u64> = grammars
+            .iter()
+            .map(|grammar| {
+                let mut parser = tree_sitter::Parser::new();
+                parser.set_language(grammar).expect("grammar");
+                grammar_key(parser.parse("x", None).expect("tree").root_node())
+            })
+            .collect();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), 5);
+    }
+
+    #[test]
+    fn cached_fields_match_lookups() {
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&tree_sitter_javascript::LANGUAGE.into()).expect("grammar");
+        let tree = parser.parse("f(a)", None).expect("tree");
+        let call = tree.root_node().named_child(0).and_then(|statement| statement.named_child(0)).expect("call");
+        for _ in 0..2 {
+            assert_eq!(call.field("function"), call.child_by_field_name("function"));
+            assert_eq!(call.field("arguments"), call.child_by_field_name("arguments"));
+            assert_eq!(call.field("no_such_field"), None);
+        }
     }
 
     #[test]
