@@ -58,7 +58,8 @@ def sign_n(user):
     return jwt.encode({\"sub\": user.id}, SECRET, algorithm=\"HS256\")
 ";
 
-const GO_HEADER: &str = "package auth\n\nimport (\n\t\"fmt\"\n\t\"net/http\"\n\t\"time\"\n\n\t\"github.com/golang-jwt/jwt/v5\"\n)\n";
+const GO_HEADER: &str =
+    "package auth\n\nimport (\n\t\"fmt\"\n\t\"net/http\"\n\t\"time\"\n\n\t\"github.com/golang-jwt/jwt/v5\"\n)\n";
 const GO_BLOCK: &str = "
 func parseN(r *http.Request) (*jwt.Token, error) {
 	raw := r.Header.Get(\"Authorization\")
@@ -93,13 +94,13 @@ fn source(language: Language, lines: usize) -> String {
         Language::Python => generate(PY_HEADER, PY_BLOCK, lines),
         Language::Go => generate(GO_HEADER, GO_BLOCK, lines),
         Language::Markdown => {
-            let fence = generate("", &format!("```js\n{JS_HEADER}{JS_BLOCK}```\n\nSome prose between the examples.\n\n"), lines);
-            fence
+            generate("", &format!("```js\n{JS_HEADER}{JS_BLOCK}```\n\nSome prose between the examples.\n\n"), lines)
         }
     }
 }
 
-const LANGUAGES: [Language; 6] = [Language::JavaScript, Language::TypeScript, Language::Tsx, Language::Python, Language::Go, Language::Markdown];
+const LANGUAGES: [Language; 6] =
+    [Language::JavaScript, Language::TypeScript, Language::Tsx, Language::Python, Language::Go, Language::Markdown];
 
 /// Cold code analysis (parse from scratch + rules) of 1,000 lines, as `check` does per file.
 #[divan::bench(args = LANGUAGES)]
@@ -156,7 +157,11 @@ fn open_5000_lines(bencher: divan::Bencher, language: Language) {
 /// The prefilter's cost on a file that names no JWT library (the common case in `check`).
 #[divan::bench]
 fn prefiltered_1000_lines(bencher: divan::Bencher) {
-    let text = generate("const express = require('express');\n", "function handlerN(req, res) {\n  res.send(req.params.id);\n}\n", 1000);
+    let text = generate(
+        "const express = require('express');\n",
+        "function handlerN(req, res) {\n  res.send(req.params.id);\n}\n",
+        1000,
+    );
     bencher.bench(|| code::analyze(divan::black_box(&text), Language::JavaScript, &Context::default()));
 }
 

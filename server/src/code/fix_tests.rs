@@ -43,7 +43,9 @@ pub(super) fn apply(text: &str, fix: &Fix) -> String {
 /// Whether `text` parses without syntax errors (for Markdown: every analysed fence).
 pub(super) fn parses_cleanly(text: &str, language: Language) -> bool {
     match language {
-        Language::Markdown => markdown::fence_sources(text).iter().all(|(source, language)| parses_cleanly(source, *language)),
+        Language::Markdown => {
+            markdown::fence_sources(text).iter().all(|(source, language)| parses_cleanly(source, *language))
+        }
         language => parse(text, language).is_some_and(|tree| !tree.root_node().has_error()),
     }
 }
@@ -75,7 +77,10 @@ fn every_fix_parses_and_removes_its_finding() {
                 checked += 1;
                 let fixed = apply(&text, fix);
                 if !parses_cleanly(&fixed, language) {
-                    problems.push(format!("{name}: fix `{}` for [{}] leaves a syntax error:\n{fixed}", fix.title, finding.rule));
+                    problems.push(format!(
+                        "{name}: fix `{}` for [{}] leaves a syntax error:\n{fixed}",
+                        fix.title, finding.rule
+                    ));
                     continue;
                 }
                 let after = counts(&analyze(&fixed, language, &context));
@@ -87,7 +92,10 @@ fn every_fix_parses_and_removes_its_finding() {
                 if fix.preferred {
                     for (rule, count) in &after {
                         if *rule != finding.rule && *count > before_counts.get(rule).copied().unwrap_or(0) {
-                            problems.push(format!("{name}: preferred fix `{}` for [{}] introduced [{rule}]", fix.title, finding.rule));
+                            problems.push(format!(
+                                "{name}: preferred fix `{}` for [{}] introduced [{rule}]",
+                                fix.title, finding.rule
+                            ));
                         }
                     }
                 }
@@ -103,16 +111,26 @@ fn every_fix_parses_and_removes_its_finding() {
 fn fix_texts() {
     let preferred = |text: &str, language: Language, rule: Rule| -> String {
         let findings = analyze(text, language, &Context::default());
-        let finding = findings.iter().find(|finding| finding.rule == rule).unwrap_or_else(|| panic!("no [{rule}] in {text}"));
-        let fix = finding.fixes.iter().find(|fix| fix.preferred).unwrap_or_else(|| panic!("no preferred fix for [{rule}]"));
+        let finding =
+            findings.iter().find(|finding| finding.rule == rule).unwrap_or_else(|| panic!("no [{rule}] in {text}"));
+        let fix =
+            finding.fixes.iter().find(|fix| fix.preferred).unwrap_or_else(|| panic!("no preferred fix for [{rule}]"));
         apply(text, fix)
     };
     assert_eq!(
-        preferred("const jwt = require('jsonwebtoken');\njwt.verify(t, process.env.JWT_SECRET);\n", Language::JavaScript, Rule::VerifyMissingAlgorithms),
+        preferred(
+            "const jwt = require('jsonwebtoken');\njwt.verify(t, process.env.JWT_SECRET);\n",
+            Language::JavaScript,
+            Rule::VerifyMissingAlgorithms
+        ),
         "const jwt = require('jsonwebtoken');\njwt.verify(t, process.env.JWT_SECRET, { algorithms: ['HS256'] });\n"
     );
     assert_eq!(
-        preferred("const jwt = require('jsonwebtoken');\njwt.verify(t, publicKey, { algorithms: ['RS256', 'none'], audience: 'a', issuer: 'b' });\n", Language::JavaScript, Rule::VerifyAllowsNone),
+        preferred(
+            "const jwt = require('jsonwebtoken');\njwt.verify(t, publicKey, { algorithms: ['RS256', 'none'], audience: 'a', issuer: 'b' });\n",
+            Language::JavaScript,
+            Rule::VerifyAllowsNone
+        ),
         "const jwt = require('jsonwebtoken');\njwt.verify(t, publicKey, { algorithms: ['RS256'], audience: 'a', issuer: 'b' });\n"
     );
     assert_eq!(
@@ -120,7 +138,11 @@ fn fix_texts() {
         "import jwt\njwt.decode(t, PUBLIC_KEY_PEM, algorithms=[\"RS256\"])\n"
     );
     assert_eq!(
-        preferred("import jwt\njwt.decode(t, k, algorithms=[\"HS256\"], options={\"verify_aud\": True, \"verify_exp\": False})\n", Language::Python, Rule::VerifyExpiryDisabled),
+        preferred(
+            "import jwt\njwt.decode(t, k, algorithms=[\"HS256\"], options={\"verify_aud\": True, \"verify_exp\": False})\n",
+            Language::Python,
+            Rule::VerifyExpiryDisabled
+        ),
         "import jwt\njwt.decode(t, k, algorithms=[\"HS256\"], options={\"verify_aud\": True})\n"
     );
     let go = "package p\n\nimport (\n\t\"github.com/golang-jwt/jwt/v5\"\n)\n\nfunc f(s string) {\n\tjwt.Parse(s, func(t *jwt.Token) (any, error) {\n\t\treturn []byte(secret), nil\n\t})\n}\n";

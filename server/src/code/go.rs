@@ -9,7 +9,9 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::knowledge::{self, AlgItem, AllowList, Family, Key, KeyKind, algorithm_choices, assess_allow_list, classify_key};
+use super::knowledge::{
+    self, AlgItem, AllowList, Family, Key, KeyKind, algorithm_choices, assess_allow_list, classify_key,
+};
 use super::scope::Scopes;
 use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range, text, walk};
 use super::{Options, Sink};
@@ -19,12 +21,18 @@ use crate::rules::Rule;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Lib {
     /// golang-jwt and its ancestors; `version` 3 covers dgrijalva, form3tech and golang-jwt v3.
-    GolangJwt { version: u8 },
+    GolangJwt {
+        version: u8,
+    },
     JwxJwt,
     JwxJws,
     JwxJwa,
-    GoJoseJwt { version: u8 },
-    GoJose { version: u8 },
+    GoJoseJwt {
+        version: u8,
+    },
+    GoJose {
+        version: u8,
+    },
 }
 
 struct Import {
@@ -75,9 +83,28 @@ const FUNCTION_KINDS: &[&str] = &["function_declaration", "method_declaration", 
 
 /// Member names worth resolving (the last segment of a callee).
 const KNOWN_MEMBERS: &[&str] = &[
-    "Parse", "ParseWithClaims", "ParseUnverified", "WithValidMethods", "WithLeeway", "WithAcceptableSkew", "WithoutClaimsValidation",
-    "SignedString", "New", "NewWithClaims", "ParseString", "ParseReader", "ParseRequest", "ParseHeader", "ParseForm", "ParseCookie",
-    "ParseInsecure", "WithKey", "ParseSigned", "UnsafeClaimsWithoutVerification", "UnsafePayloadWithoutVerification", "ValidateWithLeeway",
+    "Parse",
+    "ParseWithClaims",
+    "ParseUnverified",
+    "WithValidMethods",
+    "WithLeeway",
+    "WithAcceptableSkew",
+    "WithoutClaimsValidation",
+    "SignedString",
+    "New",
+    "NewWithClaims",
+    "ParseString",
+    "ParseReader",
+    "ParseRequest",
+    "ParseHeader",
+    "ParseForm",
+    "ParseCookie",
+    "ParseInsecure",
+    "WithKey",
+    "ParseSigned",
+    "UnsafeClaimsWithoutVerification",
+    "UnsafePayloadWithoutVerification",
+    "ValidateWithLeeway",
 ];
 
 /// Parser options as far as they are known.
@@ -112,7 +139,10 @@ pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut S
         analyzer.enclosing = enclosing.clone();
         analyzer.collect(node);
     });
-    if options.conventional_names && analyzer.packages.is_empty() && !analyzer.imports.contains_key("github.com/golang-jwt/jwt/v5") {
+    if options.conventional_names
+        && analyzer.packages.is_empty()
+        && !analyzer.imports.contains_key("github.com/golang-jwt/jwt/v5")
+    {
         analyzer.packages.insert("jwt".into(), Lib::GolangJwt { version: 5 });
     }
     if analyzer.packages.is_empty() {
@@ -150,8 +180,6 @@ impl<'s, 't> Analyzer<'s, 't> {
     fn scope(&self) -> Range<usize> {
         self.enclosing.clone()
     }
-
-
 
     // ---- pass 1 ----
 
@@ -205,8 +233,12 @@ impl<'s, 't> Analyzer<'s, 't> {
             }
             "call_expression" => self.calls.push((node, self.scope())),
             // Only the shapes checked later are kept; Go files are full of selectors.
-            "selector_expression" if self.text(node).ends_with("UnsafeAllowNoneSignatureType") => self.selectors.push(node),
-            "composite_literal" if node.child(0).is_some_and(|kind| self.text(kind).ends_with("SigningKey")) => self.composites.push(node),
+            "selector_expression" if self.text(node).ends_with("UnsafeAllowNoneSignatureType") => {
+                self.selectors.push(node)
+            }
+            "composite_literal" if node.child(0).is_some_and(|kind| self.text(kind).ends_with("SigningKey")) => {
+                self.composites.push(node)
+            }
             _ => {}
         }
     }
@@ -349,10 +381,14 @@ impl<'s, 't> Analyzer<'s, 't> {
     /// `[]byte("…")`: the inner expression.
     fn byte_slice_operand(&self, node: Node<'t>) -> Option<Node<'t>> {
         match node.kind() {
-            "type_conversion_expression" if node.field("type").is_some_and(|kind| self.text(kind).replace(' ', "") == "[]byte") => {
+            "type_conversion_expression"
+                if node.field("type").is_some_and(|kind| self.text(kind).replace(' ', "") == "[]byte") =>
+            {
                 node.field("operand")
             }
-            "call_expression" if node.field("function").is_some_and(|function| self.text(function).replace(' ', "") == "[]byte") => {
+            "call_expression"
+                if node.field("function").is_some_and(|function| self.text(function).replace(' ', "") == "[]byte") =>
+            {
                 self.arguments(node).first().copied()
             }
             _ => None,
@@ -427,7 +463,9 @@ impl<'s, 't> Analyzer<'s, 't> {
                 }
                 None => classify_key(self.text(node), false),
             },
-            "unary_expression" | "parenthesized_expression" => node.named_child(node.named_child_count().saturating_sub(1) as u32).map_or(Key::UNKNOWN, |inner| self.key(inner, depth + 1)),
+            "unary_expression" | "parenthesized_expression" => node
+                .named_child(node.named_child_count().saturating_sub(1) as u32)
+                .map_or(Key::UNKNOWN, |inner| self.key(inner, depth + 1)),
             _ => classify_key(self.text(node), false),
         }
     }
@@ -445,9 +483,16 @@ impl<'s, 't> Analyzer<'s, 't> {
                     .filter(|function| function.kind() == "selector_expression")
                     .and_then(|function| function.field("field"))
                     .is_some_and(|field| matches!(self.text(field), "Get" | "GetHeader"));
-                getter && self.arguments(node).first().and_then(|first| self.string_literal(*first)).is_some_and(|name| name.eq_ignore_ascii_case("authorization"))
+                getter
+                    && self
+                        .arguments(node)
+                        .first()
+                        .and_then(|first| self.string_literal(*first))
+                        .is_some_and(|name| name.eq_ignore_ascii_case("authorization"))
             }
-            "identifier" => self.definition_value(node).is_some_and(|value| self.is_raw_authorization(value, depth + 1)),
+            "identifier" => {
+                self.definition_value(node).is_some_and(|value| self.is_raw_authorization(value, depth + 1))
+            }
             _ => false,
         }
     }
@@ -458,7 +503,11 @@ impl<'s, 't> Analyzer<'s, 't> {
     fn keyfunc(&self, node: Node<'t>) -> Option<Node<'t>> {
         match node.kind() {
             "func_literal" => Some(node),
-            "identifier" => self.scopes.lookup(self.text(node), node.start_byte())?.value.filter(|value| matches!(value.kind(), "func_literal" | "function_declaration")),
+            "identifier" => self
+                .scopes
+                .lookup(self.text(node), node.start_byte())?
+                .value
+                .filter(|value| matches!(value.kind(), "func_literal" | "function_declaration")),
             "parenthesized_expression" => self.keyfunc(node.named_child(0)?),
             _ => None,
         }
@@ -468,14 +517,15 @@ impl<'s, 't> Analyzer<'s, 't> {
     fn checks_method(&self, function: Node<'t>) -> bool {
         let mut found = false;
         walk(function, |node| match node.kind() {
-            "selector_expression" => {
-                if node.field("field").is_some_and(|field| self.text(field) == "Method") {
-                    found = true;
-                }
+            "selector_expression" if node.field("field").is_some_and(|field| self.text(field) == "Method") => {
+                found = true;
             }
             "index_expression" => {
                 let on_header = node.field("operand").is_some_and(|operand| self.text(operand).ends_with("Header"));
-                let alg = node.field("index").and_then(|index| self.string_literal(index)).is_some_and(|index| index == "alg");
+                let alg = node
+                    .field("index")
+                    .and_then(|index| self.string_literal(index))
+                    .is_some_and(|index| index == "alg");
                 found |= on_header && alg;
             }
             _ => {}
@@ -493,7 +543,10 @@ impl<'s, 't> Analyzer<'s, 't> {
                 continue;
             }
             if node.kind() == "return_statement" {
-                if let Some(first) = node.named_child(0).and_then(|list| if list.kind() == "expression_list" { list.named_child(0) } else { Some(list) }) {
+                if let Some(first) = node
+                    .named_child(0)
+                    .and_then(|list| if list.kind() == "expression_list" { list.named_child(0) } else { Some(list) })
+                {
                     out.push(first);
                 }
                 continue;
@@ -515,7 +568,9 @@ impl<'s, 't> Analyzer<'s, 't> {
             .map(|returned| self.key(returned, 0))
             .collect();
         match keys.first() {
-            Some(first) if keys.iter().all(|key| key.kind == first.kind) => Key { kind: first.kind, public: keys.iter().any(|key| key.public) },
+            Some(first) if keys.iter().all(|key| key.kind == first.kind) => {
+                Key { kind: first.kind, public: keys.iter().any(|key| key.public) }
+            }
             _ => Key::UNKNOWN,
         }
     }
@@ -534,9 +589,15 @@ impl<'s, 't> Analyzer<'s, 't> {
             Some(first) => {
                 let line_start = self.src[..first.start_byte()].rfind('\n').map_or(0, |at| at + 1);
                 let indent = &self.src[line_start..first.start_byte()];
-                Some(TextEdit { range: first.start_byte()..first.start_byte(), new_text: format!("\"{path}\"\n{indent}") })
+                Some(TextEdit {
+                    range: first.start_byte()..first.start_byte(),
+                    new_text: format!("\"{path}\"\n{indent}"),
+                })
             }
-            None => Some(TextEdit { range: declaration.end_byte()..declaration.end_byte(), new_text: format!("\nimport \"{path}\"") }),
+            None => Some(TextEdit {
+                range: declaration.end_byte()..declaration.end_byte(),
+                new_text: format!("\nimport \"{path}\""),
+            }),
         }
     }
 
@@ -565,7 +626,10 @@ impl<'s, 't> Analyzer<'s, 't> {
                 "token".to_string()
             }
             None => {
-                edits.push(TextEdit { range: parameter.start_byte()..parameter.start_byte(), new_text: "token ".into() });
+                edits.push(TextEdit {
+                    range: parameter.start_byte()..parameter.start_byte(),
+                    new_text: "token ".into(),
+                });
                 "token".to_string()
             }
         };
@@ -605,7 +669,9 @@ impl<'s, 't> Analyzer<'s, 't> {
         let resolved: Vec<(Node<'t>, Node<'t>, Lib, String, Range<usize>)> = self
             .calls
             .iter()
-            .filter(|(call, _)| call.child(0).is_some_and(|function| KNOWN_MEMBERS.contains(&syntax::last_segment(self.text(function)))))
+            .filter(|(call, _)| {
+                call.child(0).is_some_and(|function| KNOWN_MEMBERS.contains(&syntax::last_segment(self.text(function))))
+            })
             .filter_map(|(call, scope)| {
                 let function = call.field("function")?;
                 let (lib, member) = self.resolve_call(function)?;
@@ -614,8 +680,15 @@ impl<'s, 't> Analyzer<'s, 't> {
             .collect();
         let parse_tokens: Vec<(Node<'t>, String)> = resolved
             .iter()
-            .filter(|(_, _, _, member, _)| matches!(member.as_str(), "Parse" | "ParseWithClaims" | "ParseString" | "Parser.Parse" | "Parser.ParseWithClaims"))
-            .filter_map(|(call, _, _, _, _)| Some((*call, syntax::normalized(self.text(*self.arguments(*call).first()?)))))
+            .filter(|(_, _, _, member, _)| {
+                matches!(
+                    member.as_str(),
+                    "Parse" | "ParseWithClaims" | "ParseString" | "Parser.Parse" | "Parser.ParseWithClaims"
+                )
+            })
+            .filter_map(|(call, _, _, _, _)| {
+                Some((*call, syntax::normalized(self.text(*self.arguments(*call).first()?))))
+            })
             .collect();
         for (call, callee, lib, member, scope) in &resolved {
             let arguments = self.arguments(*call);
@@ -635,15 +708,14 @@ impl<'s, 't> Analyzer<'s, 't> {
                     let keyfunc_index = if member == "Parser.Parse" { 1 } else { 2 };
                     self.check_golang_jwt_parse(sink, version, *callee, &arguments, keyfunc_index, options);
                 }
-                (Lib::GolangJwt { .. }, "Parser.ParseUnverified") => {
-                    if !self.peeked_then_verified(*call, scope, arguments.first().copied(), &parse_tokens) {
+                (Lib::GolangJwt { .. }, "Parser.ParseUnverified")
+                    if !self.peeked_then_verified(*call, scope, arguments.first().copied(), &parse_tokens) => {
                         sink.push(Finding::new(
                             Rule::DecodeWithoutVerify,
                             callee.byte_range(),
                             "`ParseUnverified` returns the claims without checking the signature: anyone can write them. Use `Parse`/`ParseWithClaims` with a keyfunc and `WithValidMethods`.",
                         ));
                     }
-                }
                 (Lib::GolangJwt { .. }, "WithValidMethods") => {
                     if let Some(list) = arguments.first().and_then(|list| self.allow_list(*list)) {
                         assess_allow_list(sink, &list, Key::UNKNOWN);
@@ -679,15 +751,14 @@ impl<'s, 't> Analyzer<'s, 't> {
                 (Lib::JwxJwt, "Parse" | "ParseString" | "ParseReader" | "ParseRequest" | "ParseHeader" | "ParseForm" | "ParseCookie") => {
                     self.check_jwx_parse(sink, *call, scope, *callee, &arguments, member == "ParseString", &parse_tokens)
                 }
-                (Lib::JwxJwt, "ParseInsecure") => {
-                    if !self.peeked_then_verified(*call, scope, arguments.first().copied(), &parse_tokens) {
+                (Lib::JwxJwt, "ParseInsecure")
+                    if !self.peeked_then_verified(*call, scope, arguments.first().copied(), &parse_tokens) => {
                         sink.push(Finding::new(
                             Rule::DecodeWithoutVerify,
                             callee.byte_range(),
                             "`jwt.ParseInsecure` neither verifies the signature nor validates the claims: anyone can write them. Use `jwt.Parse` with `jwt.WithKey`.",
                         ));
                     }
-                }
                 (Lib::JwxJwt | Lib::JwxJws, "WithKey") => self.check_jwx_key(sink, &arguments),
                 (Lib::GoJoseJwt { version } | Lib::GoJose { version }, "ParseSigned") => {
                     if version < 4 && arguments.len() == 1 {
@@ -700,15 +771,14 @@ impl<'s, 't> Analyzer<'s, 't> {
                         assess_allow_list(sink, &list, Key::UNKNOWN);
                     }
                 }
-                (Lib::GoJoseJwt { .. } | Lib::GoJose { .. }, "UnsafeClaimsWithoutVerification" | "UnsafePayloadWithoutVerification") => {
-                    if !self.go_jose_verified_in_scope(scope, *callee) {
+                (Lib::GoJoseJwt { .. } | Lib::GoJose { .. }, "UnsafeClaimsWithoutVerification" | "UnsafePayloadWithoutVerification")
+                    if !self.go_jose_verified_in_scope(scope, *callee) => {
                         sink.push(Finding::new(
                             Rule::DecodeWithoutVerify,
                             callee.byte_range(),
                             "`UnsafeClaimsWithoutVerification` returns the claims without checking the signature: anyone can write them. Use `Claims(key, &out)` and then `Validate`.",
                         ));
                     }
-                }
                 (Lib::GoJoseJwt { .. }, "ValidateWithLeeway") => {
                     if let Some(duration) = arguments.get(1)
                         && let Some(nanos) = self.duration_nanos(*duration, 0)
@@ -742,10 +812,13 @@ impl<'s, 't> Analyzer<'s, 't> {
         // Method names unique to one library: judged when that library is imported.
         let owner = |predicate: fn(Lib) -> bool| self.packages.values().copied().find(|lib| predicate(*lib));
         match field {
-            "ParseUnverified" => owner(|lib| matches!(lib, Lib::GolangJwt { .. })).map(|lib| (lib, "Parser.ParseUnverified".to_string())),
+            "ParseUnverified" => {
+                owner(|lib| matches!(lib, Lib::GolangJwt { .. })).map(|lib| (lib, "Parser.ParseUnverified".to_string()))
+            }
             "SignedString" => owner(|lib| matches!(lib, Lib::GolangJwt { .. })).map(|lib| (lib, field.to_string())),
             "UnsafeClaimsWithoutVerification" | "UnsafePayloadWithoutVerification" | "ValidateWithLeeway" => {
-                owner(|lib| matches!(lib, Lib::GoJoseJwt { .. } | Lib::GoJose { .. })).map(|lib| (lib, field.to_string()))
+                owner(|lib| matches!(lib, Lib::GoJoseJwt { .. } | Lib::GoJose { .. }))
+                    .map(|lib| (lib, field.to_string()))
             }
             _ => None,
         }
@@ -798,9 +871,12 @@ impl<'s, 't> Analyzer<'s, 't> {
             }
         }
         match node.kind() {
-            "call_expression" if self.text(node.field("function")?) == "new" => {
-                Some(ParserOptions { options: Vec::new(), complete: true, insert_option_at: None, struct_literal: None })
-            }
+            "call_expression" if self.text(node.field("function")?) == "new" => Some(ParserOptions {
+                options: Vec::new(),
+                complete: true,
+                insert_option_at: None,
+                struct_literal: None,
+            }),
             "call_expression" => {
                 let arguments = self.arguments(node);
                 let list = node.field("arguments")?;
@@ -817,7 +893,12 @@ impl<'s, 't> Analyzer<'s, 't> {
             }
             "composite_literal" => {
                 let body = node.field("body")?;
-                Some(ParserOptions { options: elements(body), complete: true, insert_option_at: None, struct_literal: Some(body) })
+                Some(ParserOptions {
+                    options: elements(body),
+                    complete: true,
+                    insert_option_at: None,
+                    struct_literal: Some(body),
+                })
             }
             _ => None,
         }
@@ -831,18 +912,30 @@ impl<'s, 't> Analyzer<'s, 't> {
         let parts = elements(element);
         let key = parts.first()?;
         let value = parts.get(1)?;
-        let unwrap = |node: Node<'t>| if node.kind() == "literal_element" { node.named_child(0).unwrap_or(node) } else { node };
+        let unwrap =
+            |node: Node<'t>| if node.kind() == "literal_element" { node.named_child(0).unwrap_or(node) } else { node };
         Some((self.text(unwrap(*key)), unwrap(*value)))
     }
 
-    fn check_golang_jwt_parse(&self, sink: &mut Sink, version: u8, callee: Node<'t>, arguments: &[Node<'t>], keyfunc_index: usize, options: ParserOptions<'t>) {
+    fn check_golang_jwt_parse(
+        &self,
+        sink: &mut Sink,
+        version: u8,
+        callee: Node<'t>,
+        arguments: &[Node<'t>],
+        keyfunc_index: usize,
+        options: ParserOptions<'t>,
+    ) {
         let token = arguments.first().copied();
         let keyfunc = arguments.get(keyfunc_index).and_then(|argument| self.keyfunc(*argument));
         if let Some(token) = token
             && self.is_raw_authorization(token, 0)
         {
             let strings = self.imported_name("strings");
-            let mut edits = vec![TextEdit { range: token.byte_range(), new_text: format!("{strings}.TrimPrefix({}, \"Bearer \")", self.text(token)) }];
+            let mut edits = vec![TextEdit {
+                range: token.byte_range(),
+                new_text: format!("{strings}.TrimPrefix({}, \"Bearer \")", self.text(token)),
+            }];
             edits.extend(self.import_edit("strings"));
             sink.push(
                 Finding::new(
@@ -896,7 +989,11 @@ impl<'s, 't> Analyzer<'s, 't> {
                             "`SkipClaimsValidation: true` switches off every claim check: expired (`exp`) and not-yet-valid (`nbf`) tokens are accepted (RFC 7519 §4.1.4).",
                         );
                         if let Some(removal) = removal {
-                            finding = finding.with_fix(Fix { title: "Remove `SkipClaimsValidation`".into(), edits: vec![TextEdit { range: removal, new_text: String::new() }], preferred: true });
+                            finding = finding.with_fix(Fix {
+                                title: "Remove `SkipClaimsValidation`".into(),
+                                edits: vec![TextEdit { range: removal, new_text: String::new() }],
+                                preferred: true,
+                            });
                         }
                         sink.push(finding);
                     }
@@ -909,7 +1006,9 @@ impl<'s, 't> Analyzer<'s, 't> {
                     has_valid_methods = true;
                     // The list itself is assessed where the option call is (with the key here).
                     if key.public
-                        && let Some(list) = elements(option.field("arguments").unwrap_or(*option)).first().and_then(|list| self.allow_list(*list))
+                        && let Some(list) = elements(option.field("arguments").unwrap_or(*option))
+                            .first()
+                            .and_then(|list| self.allow_list(*list))
                         && list.items.iter().any(|item| item.name.as_deref().map(Family::of) == Some(Family::Hmac))
                     {
                         assess_allow_list(sink, &list, key);
@@ -950,14 +1049,26 @@ impl<'s, 't> Analyzer<'s, 't> {
                 for (algorithm, preferred) in &choices {
                     let option = format!("{package}.WithValidMethods([]string{{\"{algorithm}\"}})");
                     let edit = match (options.insert_option_at, options.struct_literal) {
-                        (Some((at, comma)), _) => TextEdit { range: at..at, new_text: if comma { format!(", {option}") } else { option } },
+                        (Some((at, comma)), _) => {
+                            TextEdit { range: at..at, new_text: if comma { format!(", {option}") } else { option } }
+                        }
                         (None, Some(body)) => match elements(body).first() {
-                            Some(first) => TextEdit { range: first.start_byte()..first.start_byte(), new_text: format!("ValidMethods: []string{{\"{algorithm}\"}}, ") },
-                            None => TextEdit { range: body.byte_range(), new_text: format!("{{ValidMethods: []string{{\"{algorithm}\"}}}}") },
+                            Some(first) => TextEdit {
+                                range: first.start_byte()..first.start_byte(),
+                                new_text: format!("ValidMethods: []string{{\"{algorithm}\"}}, "),
+                            },
+                            None => TextEdit {
+                                range: body.byte_range(),
+                                new_text: format!("{{ValidMethods: []string{{\"{algorithm}\"}}}}"),
+                            },
                         },
                         (None, None) => continue,
                     };
-                    finding = finding.with_fix(Fix { title: format!("Allow only `{algorithm}` (WithValidMethods)"), edits: vec![edit], preferred: *preferred });
+                    finding = finding.with_fix(Fix {
+                        title: format!("Allow only `{algorithm}` (WithValidMethods)"),
+                        edits: vec![edit],
+                        preferred: *preferred,
+                    });
                 }
             }
             let method_preferred = version < 4 || finding.fixes.is_empty();
@@ -1013,7 +1124,8 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
         let body = list.field("body").filter(|_| list.kind() == "composite_literal")?;
         let items = elements(body);
-        let unwrap = |node: Node<'t>| if node.kind() == "literal_element" { node.named_child(0).unwrap_or(node) } else { node };
+        let unwrap =
+            |node: Node<'t>| if node.kind() == "literal_element" { node.named_child(0).unwrap_or(node) } else { node };
         let algs = items
             .iter()
             .enumerate()
@@ -1027,16 +1139,30 @@ impl<'s, 't> Analyzer<'s, 't> {
                     (Family::of(last) != Family::Other).then(|| last.to_string())
                 });
                 let from_token = self.text(value).contains(".Header[\"alg\"]");
-                AlgItem { name, text: self.text(*item).to_string(), range: item.byte_range(), removal: removal_range(&items, index), from_token }
+                AlgItem {
+                    name,
+                    text: self.text(*item).to_string(),
+                    range: item.byte_range(),
+                    removal: removal_range(&items, index),
+                    from_token,
+                }
             })
             .collect();
         Some(AllowList { items: algs, render: Box::new(|algorithm: &str| format!("\"{algorithm}\"")) })
     }
 
-    fn peeked_then_verified(&self, call: Node<'t>, scope: &Range<usize>, token: Option<Node<'t>>, verified: &[(Node<'t>, String)]) -> bool {
+    fn peeked_then_verified(
+        &self,
+        call: Node<'t>,
+        scope: &Range<usize>,
+        token: Option<Node<'t>>,
+        verified: &[(Node<'t>, String)],
+    ) -> bool {
         let Some(token) = token else { return false };
         let token = syntax::normalized(self.text(token));
-        verified.iter().any(|(verify, verified_token)| *verified_token == token && verify.id() != call.id() && syntax::contains(scope.clone(), verify.byte_range()))
+        verified.iter().any(|(verify, verified_token)| {
+            *verified_token == token && verify.id() != call.id() && syntax::contains(scope.clone(), verify.byte_range())
+        })
     }
 
     /// go-jose: `tok.UnsafeClaimsWithoutVerification(…)` next to `tok.Claims(key, …)` in the same
@@ -1054,7 +1180,16 @@ impl<'s, 't> Analyzer<'s, 't> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn check_jwx_parse(&self, sink: &mut Sink, call: Node<'t>, scope: &Range<usize>, callee: Node<'t>, arguments: &[Node<'t>], token_is_string: bool, verified: &[(Node<'t>, String)]) {
+    fn check_jwx_parse(
+        &self,
+        sink: &mut Sink,
+        call: Node<'t>,
+        scope: &Range<usize>,
+        callee: Node<'t>,
+        arguments: &[Node<'t>],
+        token_is_string: bool,
+        verified: &[(Node<'t>, String)],
+    ) {
         let options: Vec<Node<'t>> = arguments.iter().skip(1).copied().collect();
         let complete = !options.iter().any(|option| option.kind() == "variadic_argument");
         let member_and_argument = |option: Node<'t>| -> Option<(&'s str, Option<Node<'t>>)> {
@@ -1095,7 +1230,10 @@ impl<'s, 't> Analyzer<'s, 't> {
             && self.is_raw_authorization(*token, 0)
         {
             let strings = self.imported_name("strings");
-            let mut edits = vec![TextEdit { range: token.byte_range(), new_text: format!("{strings}.TrimPrefix({}, \"Bearer \")", self.text(*token)) }];
+            let mut edits = vec![TextEdit {
+                range: token.byte_range(),
+                new_text: format!("{strings}.TrimPrefix({}, \"Bearer \")", self.text(*token)),
+            }];
             edits.extend(self.import_edit("strings"));
             sink.push(
                 Finding::new(
@@ -1142,10 +1280,17 @@ impl<'s, 't> Analyzer<'s, 't> {
     /// `jwt.UnsafeAllowNoneSignatureType` outside signing.
     fn check_selectors(&self, sink: &mut Sink) {
         for &selector in &self.selectors {
-            let Some((Lib::GolangJwt { .. }, "UnsafeAllowNoneSignatureType")) = self.library_member(selector) else { continue };
-            let signing = syntax::ancestor(selector, &["call_expression"]).and_then(|call| call.field("function")).is_some_and(|function| {
-                function.kind() == "selector_expression" && function.field("field").is_some_and(|field| matches!(self.text(field), "SignedString" | "Sign"))
-            });
+            let Some((Lib::GolangJwt { .. }, "UnsafeAllowNoneSignatureType")) = self.library_member(selector) else {
+                continue;
+            };
+            let signing = syntax::ancestor(selector, &["call_expression"])
+                .and_then(|call| call.field("function"))
+                .is_some_and(|function| {
+                    function.kind() == "selector_expression"
+                        && function
+                            .field("field")
+                            .is_some_and(|field| matches!(self.text(field), "SignedString" | "Sign"))
+                });
             if signing && self.options.context.in_test_path {
                 continue;
             }
@@ -1163,7 +1308,9 @@ impl<'s, 't> Analyzer<'s, 't> {
         for &composite in &self.composites {
             let Some(kind) = composite.field("type") else { continue };
             let (Some(package), Some(name)) = (kind.field("package"), kind.field("name")) else { continue };
-            if !matches!(self.packages.get(self.text(package)), Some(Lib::GoJose { .. })) || self.text(name) != "SigningKey" {
+            if !matches!(self.packages.get(self.text(package)), Some(Lib::GoJose { .. }))
+                || self.text(name) != "SigningKey"
+            {
                 continue;
             }
             let Some(body) = composite.field("body") else { continue };

@@ -169,7 +169,6 @@ impl<'s, 't> Analyzer<'s, 't> {
         self.enclosing.clone()
     }
 
-
     // ---- pass 1: imports, definitions, assignments, calls ----
 
     fn collect(&mut self, node: Node<'t>) {
@@ -235,7 +234,10 @@ impl<'s, 't> Analyzer<'s, 't> {
             match child.kind() {
                 // TypeScript `import jwt = require('jsonwebtoken')`.
                 "import_require_clause" => {
-                    let Some(lib) = child.field("source").and_then(|source| self.string_literal(source)).and_then(|s| Lib::from_module(&s))
+                    let Some(lib) = child
+                        .field("source")
+                        .and_then(|source| self.string_literal(source))
+                        .and_then(|s| Lib::from_module(&s))
                     else {
                         continue;
                     };
@@ -244,7 +246,9 @@ impl<'s, 't> Analyzer<'s, 't> {
                     }
                 }
                 "import_clause" => {
-                    let Some(lib) = source.and_then(|source| self.string_literal(source)).and_then(|s| Lib::from_module(&s)) else {
+                    let Some(lib) =
+                        source.and_then(|source| self.string_literal(source)).and_then(|s| Lib::from_module(&s))
+                    else {
                         continue;
                     };
                     let mut inner = child.walk();
@@ -257,10 +261,15 @@ impl<'s, 't> Analyzer<'s, 't> {
                                 }
                             }
                             "named_imports" => {
-                                for specifier in elements(part).into_iter().filter(|specifier| specifier.kind() == "import_specifier") {
+                                for specifier in elements(part)
+                                    .into_iter()
+                                    .filter(|specifier| specifier.kind() == "import_specifier")
+                                {
                                     let Some(imported) = specifier.field("name") else { continue };
                                     let local = specifier.field("alias").unwrap_or(imported);
-                                    let exported = self.string_literal(imported).unwrap_or_else(|| self.text(imported).to_string());
+                                    let exported = self
+                                        .string_literal(imported)
+                                        .unwrap_or_else(|| self.text(imported).to_string());
                                     self.bind(local, Binding::module(lib).member(&exported));
                                 }
                             }
@@ -318,7 +327,10 @@ impl<'s, 't> Analyzer<'s, 't> {
                         continue;
                     }
                     let local_text = self.text(local).to_string();
-                    let member = binding.as_ref().map(|binding| binding.member(&self.string_literal(exported).unwrap_or_else(|| self.text(exported).to_string())));
+                    let member = binding.as_ref().map(|binding| {
+                        binding
+                            .member(&self.string_literal(exported).unwrap_or_else(|| self.text(exported).to_string()))
+                    });
                     self.scopes.define(&local_text, scope.clone(), local.start_byte(), None, member.is_some());
                     if let Some(member) = member {
                         self.bindings.insert(local_text, member);
@@ -346,7 +358,8 @@ impl<'s, 't> Analyzer<'s, 't> {
                     "member_expression" => left.field("property").map(|property| self.text(property).to_string()),
                     _ => left.field("index").and_then(|index| self.string_literal(index)),
                 };
-                let statement = self.statement.filter(|(id, _)| *id == node.id()).map_or(node, |(_, statement)| statement);
+                let statement =
+                    self.statement.filter(|(id, _)| *id == node.id()).map_or(node, |(_, statement)| statement);
                 match key {
                     Some(key) => self.scopes.property(self.text(object), key, right, statement),
                     None => self.scopes.mutate(self.text(object), left.start_byte()),
@@ -438,10 +451,12 @@ impl<'s, 't> Analyzer<'s, 't> {
     fn unwrap(&self, mut node: Node<'t>) -> Node<'t> {
         for _ in 0..MAX_DEPTH {
             match node.kind() {
-                "parenthesized_expression" | "as_expression" | "satisfies_expression" | "non_null_expression" => match node.named_child(0) {
-                    Some(inner) => node = inner,
-                    None => break,
-                },
+                "parenthesized_expression" | "as_expression" | "satisfies_expression" | "non_null_expression" => {
+                    match node.named_child(0) {
+                        Some(inner) => node = inner,
+                        None => break,
+                    }
+                }
                 "type_assertion" => match node.named_child(node.named_child_count().saturating_sub(1) as u32) {
                     Some(inner) => node = inner,
                     None => break,
@@ -499,7 +514,9 @@ impl<'s, 't> Analyzer<'s, 't> {
             return Some(literal);
         }
         match node.kind() {
-            "identifier" | "shorthand_property_identifier" => self.string_value(self.definition_value(node)?, depth + 1),
+            "identifier" | "shorthand_property_identifier" => {
+                self.string_value(self.definition_value(node)?, depth + 1)
+            }
             "member_expression" => {
                 let value = self.member_value(node, depth)?;
                 self.string_value(value, depth + 1)
@@ -545,7 +562,9 @@ impl<'s, 't> Analyzer<'s, 't> {
                     _ => None,
                 }
             }
-            "identifier" | "shorthand_property_identifier" => self.number_value(self.definition_value(node)?, depth + 1),
+            "identifier" | "shorthand_property_identifier" => {
+                self.number_value(self.definition_value(node)?, depth + 1)
+            }
             "member_expression" => self.number_value(self.member_value(node, depth)?, depth + 1),
             _ => None,
         }
@@ -599,24 +618,38 @@ impl<'s, 't> Analyzer<'s, 't> {
                                 _ => None,
                             });
                             match (key, item.field("value")) {
-                                (Some(key), Some(value)) => model.entries.push(Entry { key, value, range: item.byte_range(), removal }),
+                                (Some(key), Some(value)) => {
+                                    model.entries.push(Entry { key, value, range: item.byte_range(), removal })
+                                }
                                 _ => model.complete = false,
                             }
                         }
-                        "shorthand_property_identifier" => {
-                            model.entries.push(Entry { key: self.text(*item).to_string(), value: *item, range: item.byte_range(), removal })
-                        }
+                        "shorthand_property_identifier" => model.entries.push(Entry {
+                            key: self.text(*item).to_string(),
+                            value: *item,
+                            range: item.byte_range(),
+                            removal,
+                        }),
                         "method_definition" => match item.field("name") {
-                            Some(name) => model.entries.push(Entry { key: self.text(name).to_string(), value: *item, range: item.byte_range(), removal }),
+                            Some(name) => model.entries.push(Entry {
+                                key: self.text(name).to_string(),
+                                value: *item,
+                                range: item.byte_range(),
+                                removal,
+                            }),
                             None => model.complete = false,
                         },
-                        "spread_element" => match item.named_child(0).and_then(|inner| self.object_model(inner, depth + 1)) {
-                            Some(spread) => {
-                                model.complete &= spread.complete;
-                                model.entries.extend(spread.entries.into_iter().map(|entry| Entry { removal: None, ..entry }));
+                        "spread_element" => {
+                            match item.named_child(0).and_then(|inner| self.object_model(inner, depth + 1)) {
+                                Some(spread) => {
+                                    model.complete &= spread.complete;
+                                    model.entries.extend(
+                                        spread.entries.into_iter().map(|entry| Entry { removal: None, ..entry }),
+                                    );
+                                }
+                                None => model.complete = false,
                             }
-                            None => model.complete = false,
-                        },
+                        }
                         _ => model.complete = false,
                     }
                 }
@@ -650,7 +683,12 @@ impl<'s, 't> Analyzer<'s, 't> {
                 .scopes
                 .lookup(self.text(node), node.start_byte())
                 .and_then(|definition| definition.value)
-                .is_some_and(|value| matches!(value.kind(), "function_declaration" | "arrow_function" | "function_expression" | "function")),
+                .is_some_and(|value| {
+                    matches!(
+                        value.kind(),
+                        "function_declaration" | "arrow_function" | "function_expression" | "function"
+                    )
+                }),
             _ => false,
         }
     }
@@ -666,18 +704,26 @@ impl<'s, 't> Analyzer<'s, 't> {
         // `new TextEncoder().encode(x)`, `Buffer.from(x)`, `createSecretKey(x)` wrap a secret.
         if node.kind() == "call_expression" {
             let function = node.field("function").map(|function| self.text(function)).unwrap_or("");
-            if function.ends_with(".encode") || function.ends_with("Buffer.from") || function.ends_with("createSecretKey") {
-                if let Some(inner) = self.arguments(node).first() {
-                    let key = self.key(*inner);
-                    return if key.kind == knowledge::KeyKind::Unknown { Key { kind: knowledge::KeyKind::Secret, public: false } } else { key };
-                }
+            if (function.ends_with(".encode")
+                || function.ends_with("Buffer.from")
+                || function.ends_with("createSecretKey"))
+                && let Some(inner) = self.arguments(node).first()
+            {
+                let key = self.key(*inner);
+                return if key.kind == knowledge::KeyKind::Unknown {
+                    Key { kind: knowledge::KeyKind::Secret, public: false }
+                } else {
+                    key
+                };
             }
         }
         let mut evidence = self.text(node).to_string();
         let mut current = node;
         for _ in 0..3 {
             let next = match current.kind() {
-                "identifier" => self.scopes.lookup(self.text(current), current.start_byte()).and_then(|definition| definition.value),
+                "identifier" => {
+                    self.scopes.lookup(self.text(current), current.start_byte()).and_then(|definition| definition.value)
+                }
                 "member_expression" => self.member_value(current, 0),
                 _ => None,
             };
@@ -715,12 +761,10 @@ impl<'s, 't> Analyzer<'s, 't> {
                     self.secret_literals(value, depth + 1, out);
                 }
             }
-            "binary_expression" => {
-                if node.field("operator").is_some_and(|op| matches!(self.text(op), "||" | "??")) {
-                    for side in ["left", "right"] {
-                        if let Some(side) = node.field(side) {
-                            self.secret_literals(side, depth + 1, out);
-                        }
+            "binary_expression" if node.field("operator").is_some_and(|op| matches!(self.text(op), "||" | "??")) => {
+                for side in ["left", "right"] {
+                    if let Some(side) = node.field(side) {
+                        self.secret_literals(side, depth + 1, out);
                     }
                 }
             }
@@ -733,10 +777,12 @@ impl<'s, 't> Analyzer<'s, 't> {
             }
             "call_expression" => {
                 let function = node.field("function").map(|function| self.text(function)).unwrap_or("");
-                if (function.ends_with(".encode") && function.contains("TextEncoder")) || function.ends_with("Buffer.from") || function.ends_with("createSecretKey") {
-                    if let Some(inner) = self.arguments(node).first() {
-                        self.secret_literals(*inner, depth + 1, out);
-                    }
+                if ((function.ends_with(".encode") && function.contains("TextEncoder"))
+                    || function.ends_with("Buffer.from")
+                    || function.ends_with("createSecretKey"))
+                    && let Some(inner) = self.arguments(node).first()
+                {
+                    self.secret_literals(*inner, depth + 1, out);
                 }
             }
             _ => {}
@@ -788,7 +834,9 @@ impl<'s, 't> Analyzer<'s, 't> {
                         .and_then(|argument| self.string_literal(*argument))
                         .is_some_and(|name| name.eq_ignore_ascii_case("authorization"))
             }
-            "identifier" => self.definition_value(node).is_some_and(|value| self.is_raw_authorization(value, depth + 1)),
+            "identifier" => {
+                self.definition_value(node).is_some_and(|value| self.is_raw_authorization(value, depth + 1))
+            }
             _ => false,
         }
     }
@@ -803,7 +851,9 @@ impl<'s, 't> Analyzer<'s, 't> {
         let (object, key) = match node.kind() {
             "member_expression" => (node.field("object"), node.field("property").map(|p| self.text(p).to_string())),
             "subscript_expression" => (node.field("object"), node.field("index").and_then(|i| self.string_literal(i))),
-            "identifier" => return self.definition_value(node).is_some_and(|value| self.is_token_alg(value, depth + 1)),
+            "identifier" => {
+                return self.definition_value(node).is_some_and(|value| self.is_token_alg(value, depth + 1));
+            }
             _ => return false,
         };
         key.as_deref() == Some("alg") && object.is_some_and(|object| self.is_token_header(object, depth + 1))
@@ -816,10 +866,14 @@ impl<'s, 't> Analyzer<'s, 't> {
         let node = self.unwrap(node);
         match node.kind() {
             "member_expression" => node.field("property").is_some_and(|property| self.text(property) == "header"),
-            "call_expression" => node
-                .field("function")
-                .and_then(|function| self.resolve(function, 0))
-                .is_some_and(|binding| matches!((binding.lib, binding.path.as_str()), (Lib::Jose, "decodeProtectedHeader") | (Lib::JsonWebToken, "decode"))),
+            "call_expression" => {
+                node.field("function").and_then(|function| self.resolve(function, 0)).is_some_and(|binding| {
+                    matches!(
+                        (binding.lib, binding.path.as_str()),
+                        (Lib::Jose, "decodeProtectedHeader") | (Lib::JsonWebToken, "decode")
+                    )
+                })
+            }
             "identifier" => {
                 self.text(node).to_ascii_lowercase().contains("header")
                     || self.definition_value(node).is_some_and(|value| self.is_token_header(value, depth + 1))
@@ -832,7 +886,13 @@ impl<'s, 't> Analyzer<'s, 't> {
         let value = self.unwrap(value);
         let render: Box<dyn Fn(&str) -> String> = Box::new(|algorithm: &str| format!("'{algorithm}'"));
         if self.is_token_alg(value, 0) {
-            let item = AlgItem { name: None, text: self.text(value).to_string(), range: value.byte_range(), removal: value.byte_range(), from_token: true };
+            let item = AlgItem {
+                name: None,
+                text: self.text(value).to_string(),
+                range: value.byte_range(),
+                removal: value.byte_range(),
+                from_token: true,
+            };
             return Some(AllowList { items: vec![item], render });
         }
         let mut array = value;
@@ -963,17 +1023,35 @@ impl<'s, 't> Analyzer<'s, 't> {
             Some(&third) => self.object_model(third, 0),
         };
         // Claim options only exist on jwtVerify; the others verify a bare JWS.
-        let options = if checks_claims { options } else { options.map(|model| ObjectModel { complete: false, ..model }) };
+        let options =
+            if checks_claims { options } else { options.map(|model| ObjectModel { complete: false, ..model }) };
         self.check_verifier(
             sink,
-            VerifyCall { verifier: Verifier::Jose, callee, options, insert_options_at: None, key: Some(arguments[1]), token: Some(arguments[0]) },
+            VerifyCall {
+                verifier: Verifier::Jose,
+                callee,
+                options,
+                insert_options_at: None,
+                key: Some(arguments[1]),
+                token: Some(arguments[0]),
+            },
         );
     }
 
     fn check_express_jwt(&self, sink: &mut Sink, callee: Node<'t>, arguments: &[Node<'t>]) {
         let Some(options) = arguments.first().and_then(|first| self.object_model(*first, 0)) else { return };
         let key = options.get("secret").map(|entry| entry.value);
-        self.check_verifier(sink, VerifyCall { verifier: Verifier::ExpressJwt, callee, options: Some(options), insert_options_at: None, key, token: None });
+        self.check_verifier(
+            sink,
+            VerifyCall {
+                verifier: Verifier::ExpressJwt,
+                callee,
+                options: Some(options),
+                insert_options_at: None,
+                key,
+                token: None,
+            },
+        );
     }
 
     fn check_passport(&self, sink: &mut Sink, callee: Node<'t>, arguments: &[Node<'t>]) {
@@ -992,7 +1070,17 @@ impl<'s, 't> Analyzer<'s, 't> {
             }
         }
         let key = options.get("secretOrKey").map(|entry| entry.value);
-        self.check_verifier(sink, VerifyCall { verifier: Verifier::PassportJwt, callee, options: Some(options), insert_options_at: None, key, token: None });
+        self.check_verifier(
+            sink,
+            VerifyCall {
+                verifier: Verifier::PassportJwt,
+                callee,
+                options: Some(options),
+                insert_options_at: None,
+                key,
+                token: None,
+            },
+        );
     }
 
     /// The checks every Node verifier shares.
@@ -1048,10 +1136,16 @@ impl<'s, 't> Analyzer<'s, 't> {
                     let property = format!("algorithms: ['{algorithm}']");
                     let edit = match (options.literal, call.insert_options_at) {
                         (Some(literal), _) => insert_property(literal, &property),
-                        (None, Some(at)) if options.entries.is_empty() => TextEdit { range: at..at, new_text: format!(", {{ {property} }}") },
+                        (None, Some(at)) if options.entries.is_empty() => {
+                            TextEdit { range: at..at, new_text: format!(", {{ {property} }}") }
+                        }
                         _ => continue,
                     };
-                    finding = finding.with_fix(Fix { title: format!("Allow only `{algorithm}`"), edits: vec![edit], preferred });
+                    finding = finding.with_fix(Fix {
+                        title: format!("Allow only `{algorithm}`"),
+                        edits: vec![edit],
+                        preferred,
+                    });
                 }
                 sink.push(finding);
             }
@@ -1063,11 +1157,14 @@ impl<'s, 't> Analyzer<'s, 't> {
                 if self.bool_value(entry.value, 0) != Some(true) {
                     continue;
                 }
-                let claim = if option == "ignoreExpiration" { "expired tokens (`exp`)" } else { "tokens before their `nbf`" };
+                let claim =
+                    if option == "ignoreExpiration" { "expired tokens (`exp`)" } else { "tokens before their `nbf`" };
                 let mut finding = Finding::new(
                     Rule::VerifyExpiryDisabled,
                     entry.range.clone(),
-                    format!("`{option}: true` makes {name} accept {claim}: a leaked token stays valid forever (RFC 7519 §4.1.4)."),
+                    format!(
+                        "`{option}: true` makes {name} accept {claim}: a leaked token stays valid forever (RFC 7519 §4.1.4)."
+                    ),
                 );
                 if let Some(removal) = entry.removal.clone() {
                     finding = finding.with_fix(Fix {
@@ -1082,7 +1179,9 @@ impl<'s, 't> Analyzer<'s, 't> {
         if let Some(entry) = options.get("clockTolerance") {
             let seconds = self.number_value(entry.value, 0).or_else(|| {
                 // jose also takes a time span string: "10 minutes".
-                (call.verifier == Verifier::Jose).then(|| self.string_value(entry.value, 0).and_then(|span| knowledge::parse_timespan(&span))).flatten()
+                (call.verifier == Verifier::Jose)
+                    .then(|| self.string_value(entry.value, 0).and_then(|span| knowledge::parse_timespan(&span)))
+                    .flatten()
             });
             if let Some(seconds) = seconds {
                 knowledge::report_leeway(sink, seconds, entry.value.byte_range(), "clockTolerance");
@@ -1106,10 +1205,20 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
     }
 
-    fn check_decode(&self, sink: &mut Sink, scope: Range<usize>, callee: Node<'t>, token: Option<Node<'t>>, verified: &[(Node<'t>, String)], binding: &Binding) {
+    fn check_decode(
+        &self,
+        sink: &mut Sink,
+        scope: Range<usize>,
+        callee: Node<'t>,
+        token: Option<Node<'t>>,
+        verified: &[(Node<'t>, String)],
+        binding: &Binding,
+    ) {
         if let Some(token) = token {
             let token_text = syntax::normalized(self.text(token));
-            if verified.iter().any(|(verify, verified_token)| *verified_token == token_text && syntax::contains(scope.clone(), verify.byte_range())) {
+            if verified.iter().any(|(verify, verified_token)| {
+                *verified_token == token_text && syntax::contains(scope.clone(), verify.byte_range())
+            }) {
                 return; // Peek then verify: the decode only picks the key.
             }
         }
@@ -1145,7 +1254,9 @@ impl<'s, 't> Analyzer<'s, 't> {
     }
 
     fn check_sign_jwt_chain(&self, sink: &mut Sink, call: Node<'t>) {
-        let Some(function) = call.field("function").filter(|function| function.kind() == "member_expression") else { return };
+        let Some(function) = call.field("function").filter(|function| function.kind() == "member_expression") else {
+            return;
+        };
         if function.field("property").is_none_or(|property| self.text(property) != "sign") {
             return;
         }
@@ -1173,14 +1284,27 @@ impl<'s, 't> Analyzer<'s, 't> {
 /// Export names worth resolving (the last segment of a callee); local aliases are caught by
 /// the bindings instead.
 const KNOWN_EXPORTS: &[&str] = &[
-    "verify", "decode", "sign", "jwtVerify", "compactVerify", "flattenedVerify", "generalVerify", "decodeJwt",
-    "expressjwt", "default", "Strategy", "UnsecuredJWT", "jwt", "jose",
+    "verify",
+    "decode",
+    "sign",
+    "jwtVerify",
+    "compactVerify",
+    "flattenedVerify",
+    "generalVerify",
+    "decodeJwt",
+    "expressjwt",
+    "default",
+    "Strategy",
+    "UnsecuredJWT",
+    "jwt",
+    "jose",
 ];
 
 fn is_verify(binding: &Binding) -> bool {
     matches!(
         (binding.lib, binding.path.as_str()),
-        (Lib::JsonWebToken, "verify") | (Lib::Jose, "jwtVerify" | "compactVerify" | "flattenedVerify" | "generalVerify")
+        (Lib::JsonWebToken, "verify")
+            | (Lib::Jose, "jwtVerify" | "compactVerify" | "flattenedVerify" | "generalVerify")
     )
 }
 
@@ -1191,7 +1315,6 @@ fn insert_property(object: Node<'_>, property: &str) -> TextEdit {
         None => TextEdit { range: object.byte_range(), new_text: format!("{{ {property} }}") },
     }
 }
-
 
 /// The names a parameter or destructuring pattern binds (defaults and types skipped).
 fn pattern_names<'t>(node: Node<'t>, depth: usize, out: &mut Vec<Node<'t>>) {

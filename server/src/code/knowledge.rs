@@ -86,7 +86,8 @@ impl Key {
 pub fn classify_key(evidence: &str, string_literal: bool) -> Key {
     if let Some(at) = evidence.find("-----BEGIN ") {
         let label: String = evidence[at + 11..].chars().take(40).collect();
-        let public = label.starts_with("PUBLIC KEY") || label.contains("PUBLIC KEY") || label.starts_with("CERTIFICATE");
+        let public =
+            label.starts_with("PUBLIC KEY") || label.contains("PUBLIC KEY") || label.starts_with("CERTIFICATE");
         let kind = if label.starts_with("EC ") { KeyKind::Ec } else { KeyKind::Rsa };
         return Key { kind, public };
     }
@@ -229,7 +230,8 @@ pub fn describe_seconds(seconds: f64) -> String {
 }
 
 pub fn report_leeway(sink: &mut Sink, seconds: f64, range: Range<usize>, option: &str) {
-    if !(seconds > MAX_LEEWAY_SECONDS) || !seconds.is_finite() {
+    // NaN and infinities are not durations anyone wrote.
+    if !seconds.is_finite() || seconds <= MAX_LEEWAY_SECONDS {
         return;
     }
     sink.push(Finding::new(
@@ -336,10 +338,13 @@ pub fn assess_allow_list(sink: &mut Sink, list: &AllowList, key: Key) {
     }
     let family = |item: &&&AlgItem| item.name.as_deref().map(Family::of);
     let hmac: Vec<&&AlgItem> = real.iter().filter(|item| family(item) == Some(Family::Hmac)).collect();
-    let asymmetric: Vec<&&AlgItem> = real.iter().filter(|item| family(item).is_some_and(Family::is_asymmetric)).collect();
+    let asymmetric: Vec<&&AlgItem> =
+        real.iter().filter(|item| family(item).is_some_and(Family::is_asymmetric)).collect();
     if !hmac.is_empty() && !asymmetric.is_empty() {
-        let span = real.first().map(|item| item.range.start).unwrap_or(0)..real.last().map(|item| item.range.end).unwrap_or(0);
-        let names = |items: &[&&AlgItem]| items.iter().filter_map(|item| item.name.clone()).collect::<Vec<_>>().join(", ");
+        let span =
+            real.first().map(|item| item.range.start).unwrap_or(0)..real.last().map(|item| item.range.end).unwrap_or(0);
+        let names =
+            |items: &[&&AlgItem]| items.iter().filter_map(|item| item.name.clone()).collect::<Vec<_>>().join(", ");
         let mut finding = Finding::new(
             Rule::VerifyMixedAlgorithms,
             span.clone(),

@@ -54,7 +54,12 @@ pub(super) fn analyze(text: &str, options: &Options, sink: &mut Sink) {
                     let edits = fix
                         .edits
                         .iter()
-                        .map(|edit| Some(TextEdit { range: to_markdown(&edit.range)?, new_text: reindent(&edit.new_text, text, to_markdown(&edit.range)?.start) }))
+                        .map(|edit| {
+                            Some(TextEdit {
+                                range: to_markdown(&edit.range)?,
+                                new_text: reindent(&edit.new_text, text, to_markdown(&edit.range)?.start),
+                            })
+                        })
                         .collect::<Option<Vec<_>>>()?;
                     Some(Fix { title: fix.title.clone(), edits, preferred: fix.preferred })
                 })
@@ -130,13 +135,20 @@ fn fences(text: &str) -> Vec<Fence> {
                     }
                     let language = Language::from_fence_info(info.trim());
                     open = Some((ch, run, indent, language));
-                    current = Fence { language: language.unwrap_or(Language::JavaScript), code: String::new(), lines: Vec::new() };
+                    current = Fence {
+                        language: language.unwrap_or(Language::JavaScript),
+                        code: String::new(),
+                        lines: Vec::new(),
+                    };
                 }
             }
             Some((ch, length, fence_indent, language)) => {
                 if marker == Some(ch) && run >= length && rest[run..].trim().is_empty() {
                     if language.is_some() {
-                        out.push(std::mem::replace(&mut current, Fence { language: Language::JavaScript, code: String::new(), lines: Vec::new() }));
+                        out.push(std::mem::replace(
+                            &mut current,
+                            Fence { language: Language::JavaScript, code: String::new(), lines: Vec::new() },
+                        ));
                     }
                     open = None;
                     continue;
@@ -181,7 +193,8 @@ mod tests {
     fn findings_land_on_the_markdown_lines() {
         let text = "Verify like this:\n\n```go\ntoken, err := jwt.Parse(tokenString, func(token *jwt.Token) (interface{}, error) {\n\treturn []byte(\"AllYourBase\"), nil\n})\n```\n";
         let findings = analyze_code(text, Language::Markdown, &Context::default());
-        let missing = findings.iter().find(|finding| finding.rule == Rule::VerifyMissingAlgorithms).expect("missing algorithms");
+        let missing =
+            findings.iter().find(|finding| finding.rule == Rule::VerifyMissingAlgorithms).expect("missing algorithms");
         assert_eq!(&text[missing.range.clone()], "jwt.Parse");
         let secret = findings.iter().find(|finding| finding.rule == Rule::HardcodedSecret).expect("secret");
         assert_eq!(&text[secret.range.clone()], "\"AllYourBase\"");

@@ -73,7 +73,8 @@ impl Language {
 
     /// The language of a Markdown fence's info string (`js`, `python title="x"`, `{.go}`).
     pub fn from_fence_info(info: &str) -> Option<Language> {
-        let word = info.split_whitespace().next()?.trim_start_matches('{').trim_start_matches('.').trim_end_matches('}');
+        let word =
+            info.split_whitespace().next()?.trim_start_matches('{').trim_start_matches('.').trim_end_matches('}');
         Some(match word.to_ascii_lowercase().as_str() {
             "js" | "javascript" | "jsx" | "mjs" | "cjs" | "node" | "nodejs" => Language::JavaScript,
             "ts" | "typescript" | "mts" | "cts" => Language::TypeScript,
@@ -156,13 +157,19 @@ pub(crate) fn analyze_source(text: &str, language: Language, options: &Options, 
 /// `check` over large trees of unrelated code close to the cost of reading them.
 pub(crate) fn mentions_jwt_library(text: &str, language: Language, conventional_names: bool) -> bool {
     let needles: &[&str] = match language {
-        Language::JavaScript | Language::TypeScript | Language::Tsx if conventional_names => &["jsonwebtoken", "jose", "jwt", "passport-jwt"],
-        Language::JavaScript | Language::TypeScript | Language::Tsx => &["jsonwebtoken", "jose", "express-jwt", "passport-jwt"],
+        Language::JavaScript | Language::TypeScript | Language::Tsx if conventional_names => {
+            &["jsonwebtoken", "jose", "jwt", "passport-jwt"]
+        }
+        Language::JavaScript | Language::TypeScript | Language::Tsx => {
+            &["jsonwebtoken", "jose", "express-jwt", "passport-jwt"]
+        }
         // `jwt` covers PyJWT imports and `JWT_SECRET_KEY`-style config only in lower case, so
         // the config keys get their own needle.
         Language::Python => &["jwt", "jose", "JWT_"],
         Language::Go if conventional_names => &["jwt", "jose"],
-        Language::Go => &["golang-jwt/jwt", "dgrijalva/jwt-go", "jwt-go", "lestrrat-go/jwx", "go-jose", "square/go-jose"],
+        Language::Go => {
+            &["golang-jwt/jwt", "dgrijalva/jwt-go", "jwt-go", "lestrrat-go/jwx", "go-jose", "square/go-jose"]
+        }
         Language::Markdown => &["jwt", "jose", "JWT_"],
     };
     let bytes = text.as_bytes();
@@ -273,7 +280,9 @@ fn common_ends(old: &[u8], new: &[u8]) -> (usize, usize) {
     }
     let limit = shortest - prefix;
     let mut suffix = 0;
-    while suffix + CHUNK <= limit && old[old.len() - suffix - CHUNK..old.len() - suffix] == new[new.len() - suffix - CHUNK..new.len() - suffix] {
+    while suffix + CHUNK <= limit
+        && old[old.len() - suffix - CHUNK..old.len() - suffix] == new[new.len() - suffix - CHUNK..new.len() - suffix]
+    {
         suffix += CHUNK;
     }
     while suffix < limit && old[old.len() - suffix - 1] == new[new.len() - suffix - 1] {
@@ -331,9 +340,17 @@ mod tests {
 
     #[test]
     fn no_panic_on_hostile_input() {
-        let deep_js = format!("const jwt = require('jsonwebtoken');\n{}jwt.verify(t, k){}", "(".repeat(20_000), ")".repeat(20_000));
+        let deep_js = format!(
+            "const jwt = require('jsonwebtoken');\n{}jwt.verify(t, k){}",
+            "(".repeat(20_000),
+            ")".repeat(20_000)
+        );
         let deep_py = format!("import jwt\nx = {}jwt.decode(t, k){}", "[".repeat(20_000), "]".repeat(20_000));
-        let deep_go = format!("package p\nimport \"github.com/golang-jwt/jwt/v5\"\nvar x = {}jwt.Parse(s, nil){}", "(".repeat(20_000), ")".repeat(20_000));
+        let deep_go = format!(
+            "package p\nimport \"github.com/golang-jwt/jwt/v5\"\nvar x = {}jwt.Parse(s, nil){}",
+            "(".repeat(20_000),
+            ")".repeat(20_000)
+        );
         let garbage = "jsonwebtoken jwt jose golang-jwt/jwt ) ( { [ \" ' ` \\ \u{0} é 🙂".repeat(200);
         for (text, language) in [
             (deep_js.as_str(), Language::JavaScript),
@@ -367,7 +384,14 @@ mod tests {
             parser.set_language(&language.grammar().expect("grammar")).expect("language");
             layout(&parser.parse(text, None).expect("tree"))
         };
-        let edits: Vec<(usize, usize, &str)> = vec![(0, 0, "x"), (100, 103, ""), (500, 500, "\n\n{"), (base.len(), base.len(), "jwt.decode(t)\n"), (60, 200, "é"), (1, base.len() - 1, "")];
+        let edits: Vec<(usize, usize, &str)> = vec![
+            (0, 0, "x"),
+            (100, 103, ""),
+            (500, 500, "\n\n{"),
+            (base.len(), base.len(), "jwt.decode(t)\n"),
+            (60, 200, "é"),
+            (1, base.len() - 1, ""),
+        ];
         for (start, end, insert) in edits {
             let mut start = start.min(base.len());
             while !base.is_char_boundary(start) {

@@ -21,7 +21,10 @@ const FUNCTION_KINDS: &[&str] = &["function_definition", "lambda"];
 /// Modules whose imports are tracked (prefixes of dotted paths).
 fn is_tracked_module(module: &str) -> bool {
     let root = module.split('.').next().unwrap_or("");
-    matches!(root, "jwt" | "jose") || module == "authlib.jose" || module.starts_with("authlib.jose.") || module == "authlib"
+    matches!(root, "jwt" | "jose")
+        || module == "authlib.jose"
+        || module.starts_with("authlib.jose.")
+        || module == "authlib"
 }
 
 /// The path an `authlib.jose.JsonWebToken([...])` instance resolves to: it has an explicit
@@ -144,8 +147,6 @@ impl<'s, 't> Analyzer<'s, 't> {
         self.enclosing.clone()
     }
 
-
-
     // ---- pass 1 ----
 
     fn collect(&mut self, node: Node<'t>) {
@@ -200,13 +201,16 @@ impl<'s, 't> Analyzer<'s, 't> {
             let (name, value) = match parameter.kind() {
                 "identifier" => (Some(parameter), None),
                 "default_parameter" | "typed_default_parameter" => (parameter.field("name"), parameter.field("value")),
-                "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => (parameter.named_child(0).filter(|name| name.kind() == "identifier"), None),
+                "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
+                    (parameter.named_child(0).filter(|name| name.kind() == "identifier"), None)
+                }
                 _ => (None, None),
             };
             let Some(name) = name.filter(|name| name.kind() == "identifier") else { continue };
             // FastAPI `authorization: str = Header(...)` is the raw header: keep the default so
             // the bearer check can see it. Other defaults are only defaults.
-            let value = value.filter(|value| value.kind() == "call" && self.text(name).eq_ignore_ascii_case("authorization"));
+            let value =
+                value.filter(|value| value.kind() == "call" && self.text(name).eq_ignore_ascii_case("authorization"));
             self.scopes.define(self.text(name), scope.clone(), name.start_byte(), value, false);
         }
     }
@@ -288,7 +292,9 @@ impl<'s, 't> Analyzer<'s, 't> {
                     _ if right.is_some_and(|right| right.kind() == "call") => {
                         path.filter(|path| path == AUTHLIB_INSTANCE || path == "jwt.PyJWT" || path == "jwt.PyJWKClient")
                     }
-                    Some(path) if right.is_some_and(|right| matches!(right.kind(), "identifier" | "attribute")) => Some(path.to_string()),
+                    Some(path) if right.is_some_and(|right| matches!(right.kind(), "identifier" | "attribute")) => {
+                        Some(path.to_string())
+                    }
                     _ => None,
                 };
                 self.scopes.define(&name, scope, left.start_byte(), right, binding.is_some());
@@ -311,7 +317,8 @@ impl<'s, 't> Analyzer<'s, 't> {
                 };
                 let Some(right) = right else { return };
                 if object.kind() == "identifier" {
-                    let statement = self.statement.filter(|(id, _)| *id == node.id()).map_or(node, |(_, statement)| statement);
+                    let statement =
+                        self.statement.filter(|(id, _)| *id == node.id()).map_or(node, |(_, statement)| statement);
                     self.scopes.property(self.text(object), key.clone(), right, statement);
                 }
                 if key.starts_with("JWT_") && self.text(object).ends_with("config") {
@@ -503,8 +510,15 @@ impl<'s, 't> Analyzer<'s, 't> {
                 if arguments.splat {
                     return None;
                 }
-                const UNITS: [(&str, f64); 7] =
-                    [("days", 86_400.0), ("seconds", 1.0), ("microseconds", 1e-6), ("milliseconds", 1e-3), ("minutes", 60.0), ("hours", 3600.0), ("weeks", 604_800.0)];
+                const UNITS: [(&str, f64); 7] = [
+                    ("days", 86_400.0),
+                    ("seconds", 1.0),
+                    ("microseconds", 1e-6),
+                    ("milliseconds", 1e-3),
+                    ("minutes", 60.0),
+                    ("hours", 3600.0),
+                    ("weeks", 604_800.0),
+                ];
                 let mut total = 0.0;
                 for (index, (unit, factor)) in UNITS.iter().enumerate() {
                     if let Some(value) = arguments.get(index, unit) {
@@ -544,19 +558,26 @@ impl<'s, 't> Analyzer<'s, 't> {
                         "pair" => {
                             let key = item.field("key").and_then(|key| self.string_value(key, depth + 1));
                             match (key, item.field("value")) {
-                                (Some(key), Some(value)) => {
-                                    model.entries.push(Entry { key, value, range: item.byte_range(), removal: Some(removal_range(&items, index)) })
-                                }
+                                (Some(key), Some(value)) => model.entries.push(Entry {
+                                    key,
+                                    value,
+                                    range: item.byte_range(),
+                                    removal: Some(removal_range(&items, index)),
+                                }),
                                 _ => model.complete = false,
                             }
                         }
-                        "dictionary_splat" => match item.named_child(0).and_then(|inner| self.dict_model(inner, depth + 1)) {
-                            Some(inner) => {
-                                model.complete &= inner.complete;
-                                model.entries.extend(inner.entries.into_iter().map(|entry| Entry { removal: None, ..entry }));
+                        "dictionary_splat" => {
+                            match item.named_child(0).and_then(|inner| self.dict_model(inner, depth + 1)) {
+                                Some(inner) => {
+                                    model.complete &= inner.complete;
+                                    model.entries.extend(
+                                        inner.entries.into_iter().map(|entry| Entry { removal: None, ..entry }),
+                                    );
+                                }
+                                None => model.complete = false,
                             }
-                            None => model.complete = false,
-                        },
+                        }
                         _ => model.complete = false,
                     }
                 }
@@ -565,7 +586,8 @@ impl<'s, 't> Analyzer<'s, 't> {
             "call" if self.text(node.field("function")?) == "dict" => {
                 let arguments = self.arguments(node);
                 let keywords = arguments.list.map(elements).unwrap_or_default();
-                let mut model = DictModel { entries: Vec::new(), complete: !arguments.splat && arguments.positional.is_empty() };
+                let mut model =
+                    DictModel { entries: Vec::new(), complete: !arguments.splat && arguments.positional.is_empty() };
                 for (index, argument) in keywords.iter().enumerate() {
                     if argument.kind() != "keyword_argument" {
                         continue;
@@ -615,7 +637,10 @@ impl<'s, 't> Analyzer<'s, 't> {
                 "identifier" => Some(current),
                 _ => None,
             };
-            let Some(next) = base.and_then(|base| self.scopes.lookup(self.text(base), base.start_byte())).and_then(|definition| definition.value) else {
+            let Some(next) = base
+                .and_then(|base| self.scopes.lookup(self.text(base), base.start_byte()))
+                .and_then(|definition| definition.value)
+            else {
                 break;
             };
             if let Some(literal) = self.string_value(next, 0) {
@@ -630,7 +655,8 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     /// `"secret".encode()`.
     fn encoded_literal(&self, node: Node<'t>) -> Option<String> {
-        let function = node.field("function").filter(|function| node.kind() == "call" && function.kind() == "attribute")?;
+        let function =
+            node.field("function").filter(|function| node.kind() == "call" && function.kind() == "attribute")?;
         if self.text(function.field("attribute")?) != "encode" {
             return None;
         }
@@ -639,10 +665,17 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     /// A key that is a `PyJWK` (from `PyJWKClient`): PyJWT takes the algorithm from the JWK.
     fn is_pyjwk(&self, node: Node<'t>) -> bool {
-        let value = if node.kind() == "identifier" { self.scopes.lookup(self.text(node), node.start_byte()).and_then(|d| d.value) } else { Some(node) };
+        let value = if node.kind() == "identifier" {
+            self.scopes.lookup(self.text(node), node.start_byte()).and_then(|d| d.value)
+        } else {
+            Some(node)
+        };
         value.filter(|value| value.kind() == "call").and_then(|call| call.field("function")).is_some_and(|function| {
             let function = self.text(function);
-            function.ends_with("get_signing_key_from_jwt") || function.ends_with("get_signing_key") || function.ends_with("PyJWK") || function.ends_with("PyJWK.from_json")
+            function.ends_with("get_signing_key_from_jwt")
+                || function.ends_with("get_signing_key")
+                || function.ends_with("PyJWK")
+                || function.ends_with("PyJWK.from_json")
         })
     }
 
@@ -727,14 +760,23 @@ impl<'s, 't> Analyzer<'s, 't> {
         };
         match node.kind() {
             "subscript" => {
-                node.field("subscript").and_then(|key| self.string_literal(key)).is_some_and(|key| Analyzer::is_authorization_name(&key))
+                node.field("subscript")
+                    .and_then(|key| self.string_literal(key))
+                    .is_some_and(|key| Analyzer::is_authorization_name(&key))
                     && is_headers(node.field("value"))
             }
             "call" => {
-                let Some(function) = node.field("function").filter(|function| function.kind() == "attribute") else { return false };
+                let Some(function) = node.field("function").filter(|function| function.kind() == "attribute") else {
+                    return false;
+                };
                 function.field("attribute").is_some_and(|attribute| self.text(attribute) == "get")
                     && is_headers(function.field("object"))
-                    && self.arguments(node).positional.first().and_then(|first| self.string_literal(*first)).is_some_and(|key| Analyzer::is_authorization_name(&key))
+                    && self
+                        .arguments(node)
+                        .positional
+                        .first()
+                        .and_then(|first| self.string_literal(*first))
+                        .is_some_and(|key| Analyzer::is_authorization_name(&key))
             }
             "identifier" => {
                 let Some(value) = self.definition_value(node) else { return false };
@@ -758,9 +800,12 @@ impl<'s, 't> Analyzer<'s, 't> {
                     && node.field("value").is_some_and(|value| self.is_token_header(value, depth + 1))
             }
             "call" => {
-                let Some(function) = node.field("function").filter(|function| function.kind() == "attribute") else { return false };
+                let Some(function) = node.field("function").filter(|function| function.kind() == "attribute") else {
+                    return false;
+                };
                 function.field("attribute").is_some_and(|attribute| self.text(attribute) == "get")
-                    && self.arguments(node).positional.first().and_then(|first| self.string_literal(*first)).as_deref() == Some("alg")
+                    && self.arguments(node).positional.first().and_then(|first| self.string_literal(*first)).as_deref()
+                        == Some("alg")
                     && function.field("object").is_some_and(|object| self.is_token_header(object, depth + 1))
             }
             "identifier" => self.definition_value(node).is_some_and(|value| self.is_token_alg(value, depth + 1)),
@@ -777,9 +822,12 @@ impl<'s, 't> Analyzer<'s, 't> {
                 .field("function")
                 .and_then(|function| self.resolve(function, 0))
                 .is_some_and(|path| path.ends_with("get_unverified_header")),
-            "subscript" => node.field("subscript").and_then(|key| self.string_literal(key)).as_deref() == Some("header"),
+            "subscript" => {
+                node.field("subscript").and_then(|key| self.string_literal(key)).as_deref() == Some("header")
+            }
             "identifier" => {
-                self.text(node).to_ascii_lowercase().contains("header") || self.definition_value(node).is_some_and(|value| self.is_token_header(value, depth + 1))
+                self.text(node).to_ascii_lowercase().contains("header")
+                    || self.definition_value(node).is_some_and(|value| self.is_token_header(value, depth + 1))
             }
             _ => false,
         }
@@ -788,7 +836,13 @@ impl<'s, 't> Analyzer<'s, 't> {
     fn allow_list(&self, value: Node<'t>) -> Option<AllowList> {
         let render: Box<dyn Fn(&str) -> String> = Box::new(|algorithm: &str| format!("\"{algorithm}\""));
         if self.is_token_alg(value, 0) {
-            let item = AlgItem { name: None, text: self.text(value).to_string(), range: value.byte_range(), removal: value.byte_range(), from_token: true };
+            let item = AlgItem {
+                name: None,
+                text: self.text(value).to_string(),
+                range: value.byte_range(),
+                removal: value.byte_range(),
+                from_token: true,
+            };
             return Some(AllowList { items: vec![item], render });
         }
         let mut list = value;
@@ -819,7 +873,9 @@ impl<'s, 't> Analyzer<'s, 't> {
     /// `jwt.algorithms.get_default_algorithms()` (or its keys): every algorithm PyJWT knows.
     fn is_every_algorithm(&self, node: Node<'t>) -> bool {
         let text = self.text(node);
-        text.contains("get_default_algorithms()") || text.contains("ALGORITHMS.SUPPORTED") || text.contains("ALGORITHMS.ALL")
+        text.contains("get_default_algorithms()")
+            || text.contains("ALGORITHMS.SUPPORTED")
+            || text.contains("ALGORITHMS.ALL")
     }
 
     // ---- pass 2 ----
@@ -858,22 +914,33 @@ impl<'s, 't> Analyzer<'s, 't> {
         let verified: Vec<(Node<'t>, String)> = resolved
             .iter()
             .filter(|(_, _, path, _, arguments)| is_decode(path) && !self.signature_disabled(arguments))
-            .filter_map(|(call, _, _, _, arguments)| Some((*call, syntax::normalized(self.text(arguments.get(0, "jwt").or_else(|| arguments.get(0, "token"))?)))))
+            .filter_map(|(call, _, _, _, arguments)| {
+                Some((
+                    *call,
+                    syntax::normalized(self.text(arguments.get(0, "jwt").or_else(|| arguments.get(0, "token"))?)),
+                ))
+            })
             .collect();
         for (call, callee, path, scope, arguments) in &resolved {
             match path.as_str() {
-                "jwt.decode" | "jwt.decode_complete" | "jwt.api_jwt.decode" | "jwt.PyJWT.decode" | "jwt.PyJWT.decode_complete" => {
+                "jwt.decode"
+                | "jwt.decode_complete"
+                | "jwt.api_jwt.decode"
+                | "jwt.PyJWT.decode"
+                | "jwt.PyJWT.decode_complete" => {
                     self.check_decode(sink, Decoder::PyJwt, *call, scope, *callee, arguments, &verified)
                 }
-                "jose.jwt.decode" => self.check_decode(sink, Decoder::PythonJose, *call, scope, *callee, arguments, &verified),
-                "jose.jwt.get_unverified_claims" => {
-                    if !self.peeked_then_verified(*call, scope, arguments.get(0, "token"), &verified) {
-                        sink.push(Finding::new(
+                "jose.jwt.decode" => {
+                    self.check_decode(sink, Decoder::PythonJose, *call, scope, *callee, arguments, &verified)
+                }
+                "jose.jwt.get_unverified_claims"
+                    if !self.peeked_then_verified(*call, scope, arguments.get(0, "token"), &verified) =>
+                {
+                    sink.push(Finding::new(
                             Rule::DecodeWithoutVerify,
                             callee.byte_range(),
                             "`get_unverified_claims` returns the claims without checking the signature: anyone can write them. Use `jwt.decode` with the key and `algorithms`.",
                         ));
-                    }
                 }
                 "jose.jws.verify" => {
                     if arguments.splat {
@@ -883,7 +950,14 @@ impl<'s, 't> Analyzer<'s, 't> {
                         self.report_secrets(sink, key, "python-jose jws.verify key");
                     }
                     let key = arguments.get(1, "key").map(|key| self.key(key)).unwrap_or(Key::UNKNOWN);
-                    self.check_algorithms(sink, Decoder::PythonJose, *callee, arguments, arguments.get(2, "algorithms"), key);
+                    self.check_algorithms(
+                        sink,
+                        Decoder::PythonJose,
+                        *callee,
+                        arguments,
+                        arguments.get(2, "algorithms"),
+                        key,
+                    );
                 }
                 "jwt.encode" | "jwt.PyJWT.encode" | "jose.jwt.encode" => {
                     if let Some(key) = arguments.get(1, "key") {
@@ -910,7 +984,9 @@ impl<'s, 't> Analyzer<'s, 't> {
                     }
                 }
                 "authlib.jose.JsonWebToken" => {
-                    if let Some(list) = arguments.get(0, "algorithms").and_then(|algorithms| self.allow_list(algorithms)) {
+                    if let Some(list) =
+                        arguments.get(0, "algorithms").and_then(|algorithms| self.allow_list(algorithms))
+                    {
                         assess_allow_list(sink, &list, Key::UNKNOWN);
                     }
                 }
@@ -928,10 +1004,18 @@ impl<'s, 't> Analyzer<'s, 't> {
                 == Some(false)
     }
 
-    fn peeked_then_verified(&self, call: Node<'t>, scope: &Range<usize>, token: Option<Node<'t>>, verified: &[(Node<'t>, String)]) -> bool {
+    fn peeked_then_verified(
+        &self,
+        call: Node<'t>,
+        scope: &Range<usize>,
+        token: Option<Node<'t>>,
+        verified: &[(Node<'t>, String)],
+    ) -> bool {
         let Some(token) = token else { return false };
         let token = syntax::normalized(self.text(token));
-        verified.iter().any(|(verify, verified_token)| *verified_token == token && verify.id() != call.id() && syntax::contains(scope.clone(), verify.byte_range()))
+        verified.iter().any(|(verify, verified_token)| {
+            *verified_token == token && verify.id() != call.id() && syntax::contains(scope.clone(), verify.byte_range())
+        })
     }
 
     fn check_signing_algorithm(&self, sink: &mut Sink, algorithm: Node<'t>) {
@@ -948,7 +1032,16 @@ impl<'s, 't> Analyzer<'s, 't> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn check_decode(&self, sink: &mut Sink, decoder: Decoder, call: Node<'t>, scope: &Range<usize>, callee: Node<'t>, arguments: &Arguments<'t>, verified: &[(Node<'t>, String)]) {
+    fn check_decode(
+        &self,
+        sink: &mut Sink,
+        decoder: Decoder,
+        call: Node<'t>,
+        scope: &Range<usize>,
+        callee: Node<'t>,
+        arguments: &Arguments<'t>,
+        verified: &[(Node<'t>, String)],
+    ) {
         let token = arguments.get(0, "jwt").or_else(|| arguments.get(0, "token"));
         let key_node = arguments.get(1, "key");
         let options = match arguments.get(3, "options") {
@@ -958,11 +1051,19 @@ impl<'s, 't> Analyzer<'s, 't> {
         let library = if decoder == Decoder::PyJwt { "PyJWT" } else { "python-jose" };
         // Signature verification off: report that, and nothing about a verification that
         // does not happen.
-        let verify_off = arguments.keyword_node("verify").filter(|verify| verify.field("value").and_then(|value| self.bool_value(value, 0)) == Some(false));
-        let signature_off = options.as_ref().and_then(|model| model.get("verify_signature")).filter(|entry| self.bool_value(entry.value, 0) == Some(false));
+        let verify_off = arguments
+            .keyword_node("verify")
+            .filter(|verify| verify.field("value").and_then(|value| self.bool_value(value, 0)) == Some(false));
+        let signature_off = options
+            .as_ref()
+            .and_then(|model| model.get("verify_signature"))
+            .filter(|entry| self.bool_value(entry.value, 0) == Some(false));
         if verify_off.is_some() || signature_off.is_some() {
             if !self.peeked_then_verified(call, scope, token, verified) {
-                let range = signature_off.map(|entry| entry.range.clone()).or(verify_off.map(|node| node.byte_range())).unwrap_or(callee.byte_range());
+                let range = signature_off
+                    .map(|entry| entry.range.clone())
+                    .or(verify_off.map(|node| node.byte_range()))
+                    .unwrap_or(callee.byte_range());
                 sink.push(Finding::new(
                     Rule::DecodeWithoutVerify,
                     range,
@@ -1001,14 +1102,22 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
         let Some(options) = options else { return };
         for (option, claim) in [("verify_exp", "expired tokens (`exp`)"), ("verify_nbf", "tokens before their `nbf`")] {
-            let Some(entry) = options.get(option).filter(|entry| self.bool_value(entry.value, 0) == Some(false)) else { continue };
+            let Some(entry) = options.get(option).filter(|entry| self.bool_value(entry.value, 0) == Some(false)) else {
+                continue;
+            };
             let mut finding = Finding::new(
                 Rule::VerifyExpiryDisabled,
                 entry.range.clone(),
-                format!("`{option}: False` makes {library} accept {claim}: a leaked token stays valid forever (RFC 7519 §4.1.4)."),
+                format!(
+                    "`{option}: False` makes {library} accept {claim}: a leaked token stays valid forever (RFC 7519 §4.1.4)."
+                ),
             );
             if let Some(removal) = entry.removal.clone() {
-                finding = finding.with_fix(Fix { title: format!("Remove `{option}: False`"), edits: vec![TextEdit { range: removal, new_text: String::new() }], preferred: true });
+                finding = finding.with_fix(Fix {
+                    title: format!("Remove `{option}: False`"),
+                    edits: vec![TextEdit { range: removal, new_text: String::new() }],
+                    preferred: true,
+                });
             }
             sink.push(finding);
         }
@@ -1023,19 +1132,47 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
         let complete = options.complete && !arguments.splat;
         for (rule, argument, option, claim, why) in [
-            (Rule::VerifyMissingAudience, "audience", "verify_aud", "aud", "a token issued for another service by the same issuer is accepted (RFC 8725 §3.9)"),
-            (Rule::VerifyMissingIssuer, "issuer", "verify_iss", "iss", "tokens from any issuer that shares the key are accepted (RFC 8725 §3.8)"),
+            (
+                Rule::VerifyMissingAudience,
+                "audience",
+                "verify_aud",
+                "aud",
+                "a token issued for another service by the same issuer is accepted (RFC 8725 §3.9)",
+            ),
+            (
+                Rule::VerifyMissingIssuer,
+                "issuer",
+                "verify_iss",
+                "iss",
+                "tokens from any issuer that shares the key are accepted (RFC 8725 §3.8)",
+            ),
         ] {
             let switched_off = options.get(option).filter(|entry| self.bool_value(entry.value, 0) == Some(false));
             if let Some(entry) = switched_off {
-                sink.push(Finding::new(rule, entry.range.clone(), format!("`{option}: False` switches the `{claim}` check off: {why}.")));
+                sink.push(Finding::new(
+                    rule,
+                    entry.range.clone(),
+                    format!("`{option}: False` switches the `{claim}` check off: {why}."),
+                ));
             } else if complete && arguments.keyword(argument).is_none() {
-                sink.push(Finding::new(rule, callee.byte_range(), format!("{library} `decode` never checks `{claim}`: {why}. Pass `{argument}=`.")));
+                sink.push(Finding::new(
+                    rule,
+                    callee.byte_range(),
+                    format!("{library} `decode` never checks `{claim}`: {why}. Pass `{argument}=`."),
+                ));
             }
         }
     }
 
-    fn check_algorithms(&self, sink: &mut Sink, decoder: Decoder, callee: Node<'t>, arguments: &Arguments<'t>, algorithms: Option<Node<'t>>, key: Key) {
+    fn check_algorithms(
+        &self,
+        sink: &mut Sink,
+        decoder: Decoder,
+        callee: Node<'t>,
+        arguments: &Arguments<'t>,
+        algorithms: Option<Node<'t>>,
+        key: Key,
+    ) {
         let explicit_none = algorithms.filter(|algorithms| algorithms.kind() == "none");
         match algorithms {
             Some(algorithms) if explicit_none.is_none() => {
@@ -1061,14 +1198,23 @@ impl<'s, 't> Analyzer<'s, 't> {
                         Severity::Error,
                     ),
                 };
-                let mut finding = Finding::new(Rule::VerifyMissingAlgorithms, callee.byte_range(), message).with_severity(severity);
+                let mut finding =
+                    Finding::new(Rule::VerifyMissingAlgorithms, callee.byte_range(), message).with_severity(severity);
                 for (algorithm, preferred) in algorithm_choices(key) {
                     let edit = match (explicit_none, arguments.append_at()) {
-                        (Some(none), _) => TextEdit { range: none.byte_range(), new_text: format!("[\"{algorithm}\"]") },
-                        (None, Some(at)) => TextEdit { range: at..at, new_text: format!(", algorithms=[\"{algorithm}\"]") },
+                        (Some(none), _) => {
+                            TextEdit { range: none.byte_range(), new_text: format!("[\"{algorithm}\"]") }
+                        }
+                        (None, Some(at)) => {
+                            TextEdit { range: at..at, new_text: format!(", algorithms=[\"{algorithm}\"]") }
+                        }
                         (None, None) => continue,
                     };
-                    finding = finding.with_fix(Fix { title: format!("Allow only `{algorithm}`"), edits: vec![edit], preferred });
+                    finding = finding.with_fix(Fix {
+                        title: format!("Allow only `{algorithm}`"),
+                        edits: vec![edit],
+                        preferred,
+                    });
                 }
                 sink.push(finding);
             }
@@ -1092,13 +1238,21 @@ impl<'s, 't> Analyzer<'s, 't> {
         if let Some(object) = callee.field("object") {
             let needs_import = !self.bindings.values().any(|path| path == "authlib.jose.JsonWebToken");
             for (algorithm, preferred) in algorithm_choices(key) {
-                let mut edits = vec![TextEdit { range: object.byte_range(), new_text: format!("JsonWebToken([\"{algorithm}\"])") }];
+                let mut edits =
+                    vec![TextEdit { range: object.byte_range(), new_text: format!("JsonWebToken([\"{algorithm}\"])") }];
                 if needs_import && let Some(import) = self.authlib_import {
                     let at = import.start_byte();
                     let indent = &self.src[self.src[..at].rfind('\n').map_or(0, |line| line + 1)..at];
-                    edits.push(TextEdit { range: at..at, new_text: format!("from authlib.jose import JsonWebToken\n{indent}") });
+                    edits.push(TextEdit {
+                        range: at..at,
+                        new_text: format!("from authlib.jose import JsonWebToken\n{indent}"),
+                    });
                 }
-                finding = finding.with_fix(Fix { title: format!("Decode with `JsonWebToken([\"{algorithm}\"])`"), edits, preferred });
+                finding = finding.with_fix(Fix {
+                    title: format!("Decode with `JsonWebToken([\"{algorithm}\"])`"),
+                    edits,
+                    preferred,
+                });
             }
         }
         sink.push(finding);
@@ -1112,7 +1266,14 @@ fn target_names<'t>(node: Node<'t>, depth: usize, out: &mut Vec<Node<'t>>) {
     }
     match node.kind() {
         "identifier" => out.push(node),
-        "pattern_list" | "tuple_pattern" | "list_pattern" | "list_splat_pattern" | "as_pattern_target" | "parenthesized_expression" | "tuple" | "list" => {
+        "pattern_list"
+        | "tuple_pattern"
+        | "list_pattern"
+        | "list_splat_pattern"
+        | "as_pattern_target"
+        | "parenthesized_expression"
+        | "tuple"
+        | "list" => {
             for child in elements(node) {
                 target_names(child, depth + 1, out);
             }
@@ -1123,12 +1284,28 @@ fn target_names<'t>(node: Node<'t>, depth: usize, out: &mut Vec<Node<'t>>) {
 
 /// Function names worth resolving (the last segment of a callee); local aliases are caught by
 /// the bindings instead.
-const KNOWN_FUNCTIONS: &[&str] =
-    &["decode", "decode_complete", "encode", "get_unverified_claims", "get_unverified_header", "verify", "JsonWebToken", "PyJWKClient", "PyJWT"];
+const KNOWN_FUNCTIONS: &[&str] = &[
+    "decode",
+    "decode_complete",
+    "encode",
+    "get_unverified_claims",
+    "get_unverified_header",
+    "verify",
+    "JsonWebToken",
+    "PyJWKClient",
+    "PyJWT",
+];
 
 fn is_decode(path: &str) -> bool {
     matches!(
         path,
-        "jwt.decode" | "jwt.decode_complete" | "jwt.api_jwt.decode" | "jwt.PyJWT.decode" | "jwt.PyJWT.decode_complete" | "jose.jwt.decode" | "authlib.jose.jwt.decode" | "authlib.instance.decode"
+        "jwt.decode"
+            | "jwt.decode_complete"
+            | "jwt.api_jwt.decode"
+            | "jwt.PyJWT.decode"
+            | "jwt.PyJWT.decode_complete"
+            | "jose.jwt.decode"
+            | "authlib.jose.jwt.decode"
+            | "authlib.instance.decode"
     )
 }

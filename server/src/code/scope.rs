@@ -80,10 +80,9 @@ impl<'t> Scopes<'t> {
     pub fn value(&self, name: &str, at: usize) -> Option<Node<'t>> {
         let definition = self.lookup(name, at)?;
         let value = definition.value?;
-        let reassigned = self
-            .reassignments
-            .get(name)
-            .is_some_and(|positions| positions.iter().any(|&position| definition.scope.contains(&position) && position != definition.at));
+        let reassigned = self.reassignments.get(name).is_some_and(|positions| {
+            positions.iter().any(|&position| definition.scope.contains(&position) && position != definition.at)
+        });
         (!reassigned).then_some(value)
     }
 
@@ -98,7 +97,9 @@ impl<'t> Scopes<'t> {
         Some(
             self.properties
                 .get(name)
-                .map(|properties| properties.iter().filter(|property| in_scope(property.statement.start_byte())).collect())
+                .map(|properties| {
+                    properties.iter().filter(|property| in_scope(property.statement.start_byte())).collect()
+                })
                 .unwrap_or_default(),
         )
     }

@@ -42,8 +42,11 @@ impl Hasher for IntHasher {
     }
 }
 
+/// (grammar, field name) → field id, or `None` for a name the grammar lacks.
+type FieldIds = HashMap<(u64, usize), Option<u16>, BuildHasherDefault<IntHasher>>;
+
 thread_local! {
-    static FIELD_IDS: RefCell<HashMap<(u64, usize), Option<u16>, BuildHasherDefault<IntHasher>>> = RefCell::new(HashMap::default());
+    static FIELD_IDS: RefCell<FieldIds> = RefCell::new(HashMap::default());
 }
 
 /// Identifies a grammar by its symbol and field counts, which differ between the five grammars
@@ -56,7 +59,9 @@ fn grammar_key(node: Node<'_>) -> u64 {
 fn field_id(node: Node<'_>, name: &'static str) -> Option<u16> {
     let key = (grammar_key(node), name.as_ptr() as usize ^ name.len().rotate_left(48));
     FIELD_IDS.with(|cache| {
-        let Ok(mut cache) = cache.try_borrow_mut() else { return node.language().field_id_for_name(name).map(|id| id.get()) };
+        let Ok(mut cache) = cache.try_borrow_mut() else {
+            return node.language().field_id_for_name(name).map(|id| id.get());
+        };
         *cache.entry(key).or_insert_with(|| node.language().field_id_for_name(name).map(|id| id.get()))
     })
 }
@@ -95,7 +100,8 @@ pub fn walk<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>)) {
 /// C string on every call.
 pub fn walk_scoped<'t>(root: Node<'t>, function_kinds: &[&str], mut visit: impl FnMut(Node<'t>, &Range<usize>)) {
     let language = root.language();
-    let function_ids: Vec<u16> = function_kinds.iter().map(|kind| language.id_for_node_kind(kind, true)).filter(|id| *id != 0).collect();
+    let function_ids: Vec<u16> =
+        function_kinds.iter().map(|kind| language.id_for_node_kind(kind, true)).filter(|id| *id != 0).collect();
     let mut cursor = root.walk();
     let root_range = root.byte_range();
     let mut scopes: Vec<(usize, Range<usize>)> = Vec::new();
@@ -207,7 +213,9 @@ pub fn words(text: &str) -> Vec<String> {
         let boundary = match previous {
             Some(previous) if previous.is_ascii_alphanumeric() => {
                 (previous.is_ascii_lowercase() && ch.is_ascii_uppercase())
-                    || (previous.is_ascii_uppercase() && ch.is_ascii_uppercase() && next.is_some_and(|next| next.is_ascii_lowercase()))
+                    || (previous.is_ascii_uppercase()
+                        && ch.is_ascii_uppercase()
+                        && next.is_some_and(|next| next.is_ascii_lowercase()))
             }
             _ => false,
         };
