@@ -81,6 +81,22 @@ fn classify_import(path: &str) -> Option<Import> {
 
 const FUNCTION_KINDS: &[&str] = &["function_declaration", "method_declaration", "func_literal"];
 
+/// The node kinds the collection pass looks at (everything else is only walked through).
+const COLLECTED_KINDS: &[&str] = &[
+    "import_declaration",
+    "import_spec",
+    "short_var_declaration",
+    "assignment_statement",
+    "var_spec",
+    "const_spec",
+    "function_declaration",
+    "parameter_declaration",
+    "variadic_parameter_declaration",
+    "call_expression",
+    "selector_expression",
+    "composite_literal",
+];
+
 /// Member names worth resolving (the last segment of a callee).
 const KNOWN_MEMBERS: &[&str] = &[
     "Parse",
@@ -135,7 +151,7 @@ pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut S
         insecure: Vec::new(),
         enclosing: root.byte_range(),
     };
-    syntax::walk_scoped(root, FUNCTION_KINDS, |node, enclosing| {
+    syntax::walk_scoped(root, FUNCTION_KINDS, COLLECTED_KINDS, |node, enclosing| {
         analyzer.enclosing = enclosing.clone();
         analyzer.collect(node);
     });

@@ -66,6 +66,24 @@ const FUNCTION_KINDS: &[&str] = &[
     "generator_function",
 ];
 
+/// The node kinds the collection pass looks at (everything else is only walked through).
+const COLLECTED_KINDS: &[&str] = &[
+    "import_statement",
+    "variable_declarator",
+    "assignment_expression",
+    "augmented_assignment_expression",
+    "update_expression",
+    "expression_statement",
+    "call_expression",
+    "new_expression",
+    "function_declaration",
+    "generator_function_declaration",
+    "class_declaration",
+    "formal_parameters",
+    "arrow_function",
+    "catch_clause",
+];
+
 /// An options object as far as it can be read.
 #[derive(Debug, Clone)]
 struct ObjectModel<'t> {
@@ -130,7 +148,7 @@ pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut S
         enclosing: root.byte_range(),
         statement: None,
     };
-    syntax::walk_scoped(root, FUNCTION_KINDS, |node, enclosing| {
+    syntax::walk_scoped(root, FUNCTION_KINDS, COLLECTED_KINDS, |node, enclosing| {
         analyzer.enclosing = enclosing.clone();
         analyzer.collect(node);
     });

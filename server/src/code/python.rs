@@ -18,6 +18,22 @@ use crate::rules::Rule;
 
 const FUNCTION_KINDS: &[&str] = &["function_definition", "lambda"];
 
+/// The node kinds the collection pass looks at (everything else is only walked through).
+const COLLECTED_KINDS: &[&str] = &[
+    "import_statement",
+    "import_from_statement",
+    "assignment",
+    "augmented_assignment",
+    "expression_statement",
+    "call",
+    "function_definition",
+    "class_definition",
+    "lambda",
+    "for_statement",
+    "for_in_clause",
+    "as_pattern_target",
+];
+
 /// Modules whose imports are tracked (prefixes of dotted paths).
 fn is_tracked_module(module: &str) -> bool {
     let root = module.split('.').next().unwrap_or("");
@@ -104,7 +120,7 @@ pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut S
         enclosing: root.byte_range(),
         statement: None,
     };
-    syntax::walk_scoped(root, FUNCTION_KINDS, |node, enclosing| {
+    syntax::walk_scoped(root, FUNCTION_KINDS, COLLECTED_KINDS, |node, enclosing| {
         analyzer.enclosing = enclosing.clone();
         analyzer.collect(node);
     });

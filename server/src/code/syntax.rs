@@ -93,32 +93,41 @@ pub fn walk<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>)) {
     }
 }
 
-/// Walks the named nodes below and including `root`, also passing each node's enclosing scope:
-/// the byte range of the innermost ancestor whose kind is in `function_kinds` (the node itself
-/// excluded), or of `root`. Tracked on the way down because `Node::parent` re-walks from the
-/// root and would make analysis quadratic; kinds compare as ids because `Node::kind` converts a
-/// C string on every call.
-pub fn walk_scoped<'t>(root: Node<'t>, function_kinds: &[&str], mut visit: impl FnMut(Node<'t>, &Range<usize>)) {
-    let language = root.language();
-    let function_ids: Vec<u16> =
-        function_kinds.iter().map(|kind| language.id_for_node_kind(kind, true)).filter(|id| *id != 0).collect();
+/// Walks the nodes below and including `root` and calls `visit` on those whose kind is in
+/// `visited_kinds`, passing each one's enclosing scope: the byte range of the innermost ancestor
+/// whose kind is in `function_kinds` (the node itself excluded), or of `root`. Scopes are
+/// tracked on the way down because `Node::parent` re-walks from the root and would make analysis
+/// quadratic; kinds are compared as ids because `Node::kind` converts a C string on every call.
+pub fn walk_scoped<'t>(
+    root: Node<'t>,
+    function_kinds: &[&str],
+    visited_kinds: &[&str],
+    mut visit: impl FnMut(Node<'t>, &Range<usize>),
+) {
+    let is_function = kind_table(root, function_kinds);
+    let is_visited = kind_table(root, visited_kinds);
+    let flag = |table: &[bool], node: Node<'_>| table.get(usize::from(node.kind_id())).copied().unwrap_or(false);
     let mut cursor = root.walk();
     let root_range = root.byte_range();
-    let mut scopes: Vec<(usize, Range<usize>)> = Vec::new();
-    let mut depth = 0usize;
+    // Open function scopes, outermost first. Nodes arrive in document order, so a scope is over
+    // once a node starts at or after its end.
+    let mut scopes: Vec<Range<usize>> = Vec::new();
     loop {
         let node = cursor.node();
-        if node.is_named() {
-            while scopes.last().is_some_and(|(scope_depth, _)| *scope_depth >= depth) {
+        let function = flag(&is_function, node);
+        if function || flag(&is_visited, node) {
+            let start = node.start_byte();
+            while scopes.last().is_some_and(|scope| start >= scope.end) {
                 scopes.pop();
             }
-            visit(node, scopes.last().map_or(&root_range, |(_, range)| range));
-            if function_ids.contains(&node.kind_id()) {
-                scopes.push((depth, node.byte_range()));
+            if flag(&is_visited, node) {
+                visit(node, scopes.last().unwrap_or(&root_range));
+            }
+            if function {
+                scopes.push(node.byte_range());
             }
         }
         if cursor.goto_first_child() {
-            depth += 1;
             continue;
         }
         loop {
@@ -128,9 +137,20 @@ pub fn walk_scoped<'t>(root: Node<'t>, function_kinds: &[&str], mut visit: impl 
             if !cursor.goto_parent() {
                 return;
             }
-            depth -= 1;
         }
     }
+}
+
+/// `table[kind_id]`: whether a named kind of the tree's grammar is one of `kinds` (every id with
+/// that name, aliases included).
+fn kind_table(root: Node<'_>, kinds: &[&str]) -> Vec<bool> {
+    let language = root.language();
+    (0..language.node_kind_count())
+        .map(|id| {
+            let id = id as u16;
+            language.node_kind_is_named(id) && language.node_kind_for_id(id).is_some_and(|name| kinds.contains(&name))
+        })
+        .collect()
 }
 
 /// The last segment of a callee's text (`jwt.verify` → `verify`, `require('x').decode` →
@@ -274,6 +294,19 @@ mod tests {
             assert_eq!(call.field("arguments"), call.child_by_field_name("arguments"));
             assert_eq!(call.field("no_such_field"), None);
         }
+    }
+
+    #[test]
+    fn scopes_close_after_their_function() {
+        let source = "function f() { const a = 1; }\nconst b = 2;\nconst g = () => { const c = 3; };\n";
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&tree_sitter_javascript::LANGUAGE.into()).expect("grammar");
+        let tree = parser.parse(source, None).expect("tree");
+        let mut seen = Vec::new();
+        walk_scoped(tree.root_node(), &["function_declaration", "arrow_function"], &["variable_declarator"], |node, scope| {
+            seen.push((text(node, source).chars().next().unwrap_or(' '), &source[scope.clone()] == source));
+        });
+        assert_eq!(seen, [('a', false), ('b', true), ('g', true), ('c', false)]);
     }
 
     #[test]
