@@ -156,3 +156,51 @@ fn fix_texts() {
         "package p\n\nimport \"github.com/golang-jwt/jwt\"\nimport \"fmt\"\n\nfunc f(s string) {\n\tjwt.Parse(s, func(token *jwt.Token) (interface{}, error) {\n\t\tif _, ok := token.Method.(*jwt.SigningMethodRSA); !ok {\n\t\t\treturn nil, fmt.Errorf(\"unexpected signing method: %v\", token.Header[\"alg\"])\n\t\t}\n\t\treturn publicKey, nil\n\t})\n}\n"
     );
 }
+
+/// Damaged versions of every code fixture (cut, spliced, with stray brackets and quotes) never
+/// make the analysis panic, and every range it returns is a valid slice of the text.
+#[test]
+fn damaged_sources_never_panic_and_ranges_stay_valid() {
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |bound: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % bound.max(1) as u64) as usize
+    };
+    const DEBRIS: [&str; 10] = ["(", ")", "{", "}", "[", "'", "\"", "`", "\n", "é"];
+    for path in code_fixtures() {
+        let name = path.display().to_string();
+        let language = Language::detect(Some(&name), None).expect("fixture language");
+        let original = std::fs::read_to_string(&path).expect("readable");
+        for _ in 0..25 {
+            let mut text = original.clone();
+            for _ in 0..1 + next(4) {
+                let mut at = next(text.len() + 1);
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                match next(3) {
+                    0 => text.truncate(at),
+                    1 => text.insert_str(at, DEBRIS[next(DEBRIS.len())]),
+                    _ => {
+                        let mut end = (at + next(40)).min(text.len());
+                        while !text.is_char_boundary(end) {
+                            end -= 1;
+                        }
+                        text.replace_range(at..end.max(at), "");
+                    }
+                }
+            }
+            for finding in analyze(&text, language, &Context::default()) {
+                let valid = |range: &std::ops::Range<usize>| {
+                    range.start <= range.end && text.get(range.clone()).is_some()
+                };
+                assert!(valid(&finding.range), "{name}: finding range {:?} outside the text", finding.range);
+                for edit in finding.fixes.iter().flat_map(|fix| &fix.edits) {
+                    assert!(valid(&edit.range), "{name}: edit range {:?} outside the text", edit.range);
+                }
+            }
+        }
+    }
+}
