@@ -141,6 +141,46 @@ fn reanalyze_5000_lines(bencher: divan::Bencher, language: Language) {
     });
 }
 
+/// Plain application code, for the typical file: JWT code in one block of ten.
+const JS_PLAIN_BLOCK: &str = "
+function handlerN(req, res) {
+  const id = Number(req.params.id);
+  if (!Number.isInteger(id)) {
+    return res.status(400).json({ error: 'bad id' });
+  }
+  return db.query('SELECT * FROM orders WHERE id = $1', [id]).then((rows) => {
+    const total = rows.reduce((sum, row) => sum + row.amount, 0);
+    return res.json({ rows, total });
+  });
+}
+";
+
+/// The same keystroke in a typical 5,000-line JavaScript file: verification code in one block
+/// of ten, ordinary code around it.
+#[divan::bench]
+fn reanalyze_5000_lines_typical_js(bencher: divan::Bencher) {
+    let mut text = JS_HEADER.to_string();
+    let mut index = 0;
+    while text.lines().count() < 5000 {
+        let block = if index % 10 == 0 { JS_BLOCK } else { JS_PLAIN_BLOCK };
+        text.push_str(&block.replace('N', &format!("_{index}")));
+        index += 1;
+    }
+    let middle = text[..text.len() / 2].rfind('\n').map_or(0, |at| at + 1);
+    let after = format!("{}\n{}", &text[..middle], &text[middle..]);
+    let texts = [text, after];
+    let config = Config::default();
+    let keystroke = std::cell::Cell::new(0usize);
+    code::clear_parse_cache();
+    bencher.bench_local(|| {
+        let text = &texts[keystroke.get() % 2];
+        keystroke.set(keystroke.get() + 1);
+        let index = LineIndex::new(text);
+        let document = Document { text, path: Some("src/app.js"), language_id: None, index: &index };
+        analyze(divan::black_box(&document), &config)
+    });
+}
+
 /// Opening a 5,000-line file: the same, parsed from scratch.
 #[divan::bench(args = [Language::JavaScript, Language::Python, Language::Go])]
 fn open_5000_lines(bencher: divan::Bencher, language: Language) {
