@@ -53,11 +53,11 @@ pub fn analyze(document: &Document<'_>, config: &Config) -> Analysis {
     let mut findings: Vec<Finding> = tokens.iter().flat_map(|token| check_token(token, clock)).collect();
     let (verification, deferred) = verify_tokens(&tokens, document, config);
     findings.extend(verification);
+    let in_test_path = document.path.is_some_and(|path| config.is_test_path(path));
     if let Some(language) = Language::detect(document.path, document.language_id) {
-        findings.extend(code::analyze(document.text, language));
+        findings.extend(code::analyze(document.text, language, &code::Context { in_test_path }));
     }
 
-    let in_test_path = document.path.is_some_and(|path| config.is_test_path(path));
     findings.retain_mut(|finding| match config.level_for(finding.rule, finding.severity, in_test_path) {
         Some(severity) => {
             finding.severity = severity;

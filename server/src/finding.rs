@@ -80,11 +80,13 @@ impl Finding {
 }
 
 /// Applies edits to `text`, last first so earlier ranges stay valid; an edit that overlaps one
-/// already applied is skipped (two fixes touching the same code cannot both be right).
+/// already applied is skipped (two fixes touching the same code cannot both be right), and an
+/// edit identical to another is applied once (two Go fixes that both add `import "fmt"`).
 /// Returns the new text and how many edits were applied.
 pub fn apply_edits(text: &str, edits: &[TextEdit]) -> (String, usize) {
     let mut sorted: Vec<&TextEdit> = edits.iter().collect();
-    sorted.sort_by_key(|edit| std::cmp::Reverse((edit.range.start, edit.range.end)));
+    sorted.sort_by(|a, b| (b.range.start, b.range.end, &b.new_text).cmp(&(a.range.start, a.range.end, &a.new_text)));
+    sorted.dedup_by(|a, b| a.range == b.range && a.new_text == b.new_text);
     let mut out = text.to_string();
     let mut applied = 0;
     let mut lowest_start = usize::MAX;
@@ -116,5 +118,12 @@ mod tests {
         ];
         let (text, applied) = apply_edits("abcde", &edits);
         assert_eq!((text.as_str(), applied), ("AbcdE!", 2));
+    }
+
+    #[test]
+    fn identical_edits_apply_once() {
+        let import = TextEdit { range: 2..2, new_text: "\"fmt\"\n".into() };
+        let (text, applied) = apply_edits("a\nb", &[import.clone(), TextEdit { range: 0..1, new_text: "A".into() }, import]);
+        assert_eq!((text.as_str(), applied), ("A\n\"fmt\"\nb", 2));
     }
 }

@@ -55,6 +55,19 @@ rules! {
     TokenWeakSecret => "token-weak-secret", Error, false, "An HS* token that verifies with a known default or guessable secret.";
     TokenIssuerMismatch => "token-issuer-mismatch", Warning, false, "The token's `iss` is not one of the expected issuers.";
     TokenAudienceMismatch => "token-audience-mismatch", Warning, false, "The token's `aud` names none of the expected audiences.";
+    // Code analysis (JS/TS, Python, Go, Markdown fences): how verification code is configured.
+    VerifyMissingAlgorithms => "verify-missing-algorithms", Warning, false, "A verify/decode call has no algorithm allow-list.";
+    VerifyAllowsNone => "verify-allows-none", Error, false, "Unsigned (`alg: none`) tokens are accepted or produced.";
+    VerifyMixedAlgorithms => "verify-mixed-algorithms", Error, false, "The allow-list mixes HMAC with public-key algorithms, or pairs HMAC with a public key (key confusion).";
+    VerifyAlgFromToken => "verify-alg-from-token", Error, false, "The algorithm allow-list is taken from the token's own header.";
+    DecodeWithoutVerify => "decode-without-verify", Warning, false, "Claims are read without verifying the signature.";
+    VerifyExpiryDisabled => "verify-expiry-disabled", Warning, false, "Expiry (`exp`/`nbf`) or all claim checks are switched off.";
+    VerifyLargeLeeway => "verify-large-leeway", Warning, false, "The clock tolerance is over 5 minutes.";
+    VerifyBearerPrefix => "verify-bearer-prefix", Warning, false, "The raw `Authorization` header, `Bearer ` prefix included, is passed as the token.";
+    VerifyMissingAudience => "verify-missing-audience", Info, false, "The verifier never checks the `aud` claim.";
+    VerifyMissingIssuer => "verify-missing-issuer", Info, false, "The verifier never checks the `iss` claim.";
+    HardcodedSecret => "hardcoded-secret", Warning, false, "A string literal is used as the signing or verification secret.";
+    InsecureJwtLibrary => "insecure-jwt-library", Warning, false, "An archived JWT library with unfixed vulnerabilities is imported.";
 }
 
 impl Rule {

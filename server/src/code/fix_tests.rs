@@ -1,0 +1,207 @@
+//! Every quick fix offered on the code fixtures is applied and checked: the edited text still
+//! parses without syntax errors, and re-analysis no longer reports the finding. Preferred fixes
+//! (the ones `check --fix` applies) must not introduce any other finding either.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::{Context, Language, analyze, markdown, parse};
+use crate::finding::{Finding, Fix};
+use crate::rules::Rule;
+
+fn code_fixtures() -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let mut entries: Vec<PathBuf> = entries.map(|entry| entry.expect("entry").path()).collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/code"), &mut out);
+    out
+}
+
+pub(super) fn apply(text: &str, fix: &Fix) -> String {
+    let mut edits = fix.edits.clone();
+    edits.sort_by_key(|edit| std::cmp::Reverse(edit.range.start));
+    for pair in edits.windows(2) {
+        assert!(pair[1].range.end <= pair[0].range.start, "overlapping edits in fix `{}`", fix.title);
+    }
+    let mut out = text.to_string();
+    for edit in edits {
+        out.replace_range(edit.range.clone(), &edit.new_text);
+    }
+    out
+}
+
+/// Whether `text` parses without syntax errors (for Markdown: every analysed fence).
+pub(super) fn parses_cleanly(text: &str, language: Language) -> bool {
+    match language {
+        Language::Markdown => {
+            markdown::fence_sources(text).iter().all(|(source, language)| parses_cleanly(source, *language))
+        }
+        language => parse(text, language).is_some_and(|tree| !tree.root_node().has_error()),
+    }
+}
+
+fn counts(findings: &[Finding]) -> BTreeMap<Rule, usize> {
+    let mut out = BTreeMap::new();
+    for finding in findings {
+        *out.entry(finding.rule).or_default() += 1;
+    }
+    out
+}
+
+#[test]
+fn every_fix_parses_and_removes_its_finding() {
+    let files = code_fixtures();
+    assert!(!files.is_empty(), "no code fixtures");
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for path in files {
+        let name = path.display().to_string();
+        let language = Language::detect(Some(&name), None).expect("fixture language");
+        let text = std::fs::read_to_string(&path).expect("readable");
+        assert!(parses_cleanly(&text, language), "{name}: the fixture itself does not parse cleanly");
+        let context = Context { in_test_path: false };
+        let before = analyze(&text, language, &context);
+        let before_counts = counts(&before);
+        for finding in &before {
+            for fix in &finding.fixes {
+                checked += 1;
+                let fixed = apply(&text, fix);
+                if !parses_cleanly(&fixed, language) {
+                    problems.push(format!(
+                        "{name}: fix `{}` for [{}] leaves a syntax error:\n{fixed}",
+                        fix.title, finding.rule
+                    ));
+                    continue;
+                }
+                let after = counts(&analyze(&fixed, language, &context));
+                let rule_before = before_counts.get(&finding.rule).copied().unwrap_or(0);
+                let rule_after = after.get(&finding.rule).copied().unwrap_or(0);
+                if rule_after >= rule_before {
+                    problems.push(format!("{name}: fix `{}` did not remove its [{}] finding", fix.title, finding.rule));
+                }
+                if fix.preferred {
+                    for (rule, count) in &after {
+                        if *rule != finding.rule && *count > before_counts.get(rule).copied().unwrap_or(0) {
+                            problems.push(format!(
+                                "{name}: preferred fix `{}` for [{}] introduced [{rule}]",
+                                fix.title, finding.rule
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{} fix problems:\n{}", problems.len(), problems.join("\n"));
+    eprintln!("{checked} fixes applied, re-parsed and re-analysed");
+    assert!(checked >= 80, "only {checked} fixes were exercised; the fixtures should offer more");
+}
+
+/// The fix text itself, for the shapes users see most.
+#[test]
+fn fix_texts() {
+    let preferred = |text: &str, language: Language, rule: Rule| -> String {
+        let findings = analyze(text, language, &Context::default());
+        let finding =
+            findings.iter().find(|finding| finding.rule == rule).unwrap_or_else(|| panic!("no [{rule}] in {text}"));
+        let fix =
+            finding.fixes.iter().find(|fix| fix.preferred).unwrap_or_else(|| panic!("no preferred fix for [{rule}]"));
+        apply(text, fix)
+    };
+    assert_eq!(
+        preferred(
+            "const jwt = require('jsonwebtoken');\njwt.verify(t, process.env.JWT_SECRET);\n",
+            Language::JavaScript,
+            Rule::VerifyMissingAlgorithms
+        ),
+        "const jwt = require('jsonwebtoken');\njwt.verify(t, process.env.JWT_SECRET, { algorithms: ['HS256'] });\n"
+    );
+    assert_eq!(
+        preferred(
+            "const jwt = require('jsonwebtoken');\njwt.verify(t, publicKey, { algorithms: ['RS256', 'none'], audience: 'a', issuer: 'b' });\n",
+            Language::JavaScript,
+            Rule::VerifyAllowsNone
+        ),
+        "const jwt = require('jsonwebtoken');\njwt.verify(t, publicKey, { algorithms: ['RS256'], audience: 'a', issuer: 'b' });\n"
+    );
+    assert_eq!(
+        preferred("import jwt\njwt.decode(t, PUBLIC_KEY_PEM)\n", Language::Python, Rule::VerifyMissingAlgorithms),
+        "import jwt\njwt.decode(t, PUBLIC_KEY_PEM, algorithms=[\"RS256\"])\n"
+    );
+    assert_eq!(
+        preferred(
+            "import jwt\njwt.decode(t, k, algorithms=[\"HS256\"], options={\"verify_aud\": True, \"verify_exp\": False})\n",
+            Language::Python,
+            Rule::VerifyExpiryDisabled
+        ),
+        "import jwt\njwt.decode(t, k, algorithms=[\"HS256\"], options={\"verify_aud\": True})\n"
+    );
+    let go = "package p\n\nimport (\n\t\"github.com/golang-jwt/jwt/v5\"\n)\n\nfunc f(s string) {\n\tjwt.Parse(s, func(t *jwt.Token) (any, error) {\n\t\treturn []byte(secret), nil\n\t})\n}\n";
+    assert_eq!(
+        preferred(go, Language::Go, Rule::VerifyMissingAlgorithms),
+        "package p\n\nimport (\n\t\"github.com/golang-jwt/jwt/v5\"\n)\n\nfunc f(s string) {\n\tjwt.Parse(s, func(t *jwt.Token) (any, error) {\n\t\treturn []byte(secret), nil\n\t}, jwt.WithValidMethods([]string{\"HS256\"}))\n}\n"
+    );
+    let go_v3 = "package p\n\nimport \"github.com/golang-jwt/jwt\"\n\nfunc f(s string) {\n\tjwt.Parse(s, func(_ *jwt.Token) (interface{}, error) {\n\t\treturn publicKey, nil\n\t})\n}\n";
+    assert_eq!(
+        preferred(go_v3, Language::Go, Rule::VerifyMissingAlgorithms),
+        "package p\n\nimport \"github.com/golang-jwt/jwt\"\nimport \"fmt\"\n\nfunc f(s string) {\n\tjwt.Parse(s, func(token *jwt.Token) (interface{}, error) {\n\t\tif _, ok := token.Method.(*jwt.SigningMethodRSA); !ok {\n\t\t\treturn nil, fmt.Errorf(\"unexpected signing method: %v\", token.Header[\"alg\"])\n\t\t}\n\t\treturn publicKey, nil\n\t})\n}\n"
+    );
+}
+
+/// Damaged versions of every code fixture (cut, spliced, with stray brackets and quotes) never
+/// make the analysis panic, and every range it returns is a valid slice of the text.
+#[test]
+fn damaged_sources_never_panic_and_ranges_stay_valid() {
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |bound: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % bound.max(1) as u64) as usize
+    };
+    const DEBRIS: [&str; 10] = ["(", ")", "{", "}", "[", "'", "\"", "`", "\n", "é"];
+    for path in code_fixtures() {
+        let name = path.display().to_string();
+        let language = Language::detect(Some(&name), None).expect("fixture language");
+        let original = std::fs::read_to_string(&path).expect("readable");
+        for _ in 0..25 {
+            let mut text = original.clone();
+            for _ in 0..1 + next(4) {
+                let mut at = next(text.len() + 1);
+                while !text.is_char_boundary(at) {
+                    at -= 1;
+                }
+                match next(3) {
+                    0 => text.truncate(at),
+                    1 => text.insert_str(at, DEBRIS[next(DEBRIS.len())]),
+                    _ => {
+                        let mut end = (at + next(40)).min(text.len());
+                        while !text.is_char_boundary(end) {
+                            end -= 1;
+                        }
+                        text.replace_range(at..end.max(at), "");
+                    }
+                }
+            }
+            for finding in analyze(&text, language, &Context::default()) {
+                let valid = |range: &std::ops::Range<usize>| {
+                    range.start <= range.end && text.get(range.clone()).is_some()
+                };
+                assert!(valid(&finding.range), "{name}: finding range {:?} outside the text", finding.range);
+                for edit in finding.fixes.iter().flat_map(|fix| &fix.edits) {
+                    assert!(valid(&edit.range), "{name}: edit range {:?} outside the text", edit.range);
+                }
+            }
+        }
+    }
+}

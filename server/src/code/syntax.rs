@@ -1,0 +1,328 @@
+//! Small, language-neutral helpers over tree-sitter nodes: text, iterative traversal (deeply
+//! nested input must not overflow the stack), list elements and the byte ranges that delete one
+//! element cleanly.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::ops::Range;
+
+use tree_sitter::Node;
+
+/// `child_by_field_name` with the name's field id cached: the plain call looks the name up with
+/// a string comparison against every field of the grammar, on every call.
+pub trait Field<'t> {
+    fn field(&self, name: &'static str) -> Option<Node<'t>>;
+}
+
+impl<'t> Field<'t> for Node<'t> {
+    fn field(&self, name: &'static str) -> Option<Node<'t>> {
+        self.child_by_field_id(field_id(*self, name)?)
+    }
+}
+
+/// A multiply-xor hasher for small integer keys.
+#[derive(Default)]
+struct IntHasher(u64);
+
+impl Hasher for IntHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.write_u64(u64::from(*byte));
+        }
+    }
+    fn write_u64(&mut self, value: u64) {
+        self.0 = (self.0.rotate_left(5) ^ value).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn write_usize(&mut self, value: usize) {
+        self.write_u64(value as u64);
+    }
+}
+
+/// (grammar, field name) → field id, or `None` for a name the grammar lacks.
+type FieldIds = HashMap<(u64, usize), Option<u16>, BuildHasherDefault<IntHasher>>;
+
+thread_local! {
+    static FIELD_IDS: RefCell<FieldIds> = RefCell::new(HashMap::default());
+}
+
+/// Identifies a grammar by its symbol and field counts, which differ between the five grammars
+/// used here (a unit test keeps it so).
+fn grammar_key(node: Node<'_>) -> u64 {
+    let language = node.language();
+    ((language.node_kind_count() as u64) << 16) | language.field_count() as u64
+}
+
+fn field_id(node: Node<'_>, name: &'static str) -> Option<u16> {
+    let key = (grammar_key(node), name.as_ptr() as usize ^ name.len().rotate_left(48));
+    FIELD_IDS.with(|cache| {
+        let Ok(mut cache) = cache.try_borrow_mut() else {
+            return node.language().field_id_for_name(name).map(|id| id.get());
+        };
+        *cache.entry(key).or_insert_with(|| node.language().field_id_for_name(name).map(|id| id.get()))
+    })
+}
+
+/// Recursion bound for the evaluators that follow identifiers and nested expressions; anything
+/// deeper is "unknown", which is always a safe answer here.
+pub const MAX_DEPTH: usize = 12;
+
+pub fn text<'s>(node: Node<'_>, source: &'s str) -> &'s str {
+    source.get(node.byte_range()).unwrap_or("")
+}
+
+/// Calls `visit` on every node below and including `root`, in document order, without recursion.
+pub fn walk<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>)) {
+    let mut cursor = root.walk();
+    loop {
+        visit(cursor.node());
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
+/// Walks the nodes below and including `root` and calls `visit` on those whose kind is in
+/// `visited_kinds`, passing each one's enclosing scope: the byte range of the innermost ancestor
+/// whose kind is in `function_kinds` (the node itself excluded), or of `root`. Scopes are
+/// tracked on the way down because `Node::parent` re-walks from the root and would make analysis
+/// quadratic; kinds are compared as ids because `Node::kind` converts a C string on every call.
+pub fn walk_scoped<'t>(
+    root: Node<'t>,
+    function_kinds: &[&str],
+    visited_kinds: &[&str],
+    mut visit: impl FnMut(Node<'t>, &Range<usize>),
+) {
+    let is_function = kind_table(root, function_kinds);
+    let is_visited = kind_table(root, visited_kinds);
+    let flag = |table: &[bool], node: Node<'_>| table.get(usize::from(node.kind_id())).copied().unwrap_or(false);
+    let mut cursor = root.walk();
+    let root_range = root.byte_range();
+    // Open function scopes, outermost first. Nodes arrive in document order, so a scope is over
+    // once a node starts at or after its end.
+    let mut scopes: Vec<Range<usize>> = Vec::new();
+    loop {
+        let node = cursor.node();
+        let function = flag(&is_function, node);
+        if function || flag(&is_visited, node) {
+            let start = node.start_byte();
+            while scopes.last().is_some_and(|scope| start >= scope.end) {
+                scopes.pop();
+            }
+            if flag(&is_visited, node) {
+                visit(node, scopes.last().unwrap_or(&root_range));
+            }
+            if function {
+                scopes.push(node.byte_range());
+            }
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+        }
+    }
+}
+
+/// `table[kind_id]`: whether a named kind of the tree's grammar is one of `kinds` (every id with
+/// that name, aliases included).
+fn kind_table(root: Node<'_>, kinds: &[&str]) -> Vec<bool> {
+    let language = root.language();
+    (0..language.node_kind_count())
+        .map(|id| {
+            let id = id as u16;
+            language.node_kind_is_named(id) && language.node_kind_for_id(id).is_some_and(|name| kinds.contains(&name))
+        })
+        .collect()
+}
+
+/// The last segment of a callee's text (`jwt.verify` → `verify`, `require('x').decode` →
+/// `decode`): a cheap first filter before resolving a call properly.
+pub fn last_segment(callee: &str) -> &str {
+    let trimmed = callee.trim_end();
+    let start = trimmed.rfind(|ch: char| !(ch.is_alphanumeric() || ch == '_' || ch == '$')).map_or(0, |at| at + 1);
+    &trimmed[start..]
+}
+
+/// Named children that are not comments: the elements of a list, the entries of an object, the
+/// arguments of a call.
+pub fn elements<'t>(node: Node<'t>) -> Vec<Node<'t>> {
+    let mut cursor = node.walk();
+    // Comments are the grammars' "extras"; `is_extra` avoids a kind-name lookup per child.
+    node.named_children(&mut cursor).filter(|child| !child.is_extra()).collect()
+}
+
+/// The range that removes `items[index]` together with one separating comma, so the list stays
+/// well-formed: `[a, b, c]` minus `b` is `[a, c]`, minus `c` is `[a, b]`.
+pub fn removal_range(items: &[Node<'_>], index: usize) -> Range<usize> {
+    let item = items[index];
+    if let Some(next) = items.get(index + 1) {
+        item.start_byte()..next.start_byte()
+    } else if index > 0 {
+        items[index - 1].end_byte()..item.end_byte()
+    } else {
+        item.byte_range()
+    }
+}
+
+/// The nearest ancestor (or `node` itself) whose kind is in `kinds`.
+pub fn ancestor<'t>(node: Node<'t>, kinds: &[&str]) -> Option<Node<'t>> {
+    let mut current = Some(node);
+    while let Some(candidate) = current {
+        if kinds.contains(&candidate.kind()) {
+            return Some(candidate);
+        }
+        current = candidate.parent();
+    }
+    None
+}
+
+/// Whether `inner` lies within `outer` (by bytes).
+pub fn contains(outer: Range<usize>, inner: Range<usize>) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
+}
+
+/// Source text with runs of whitespace collapsed: two spellings of the same token expression
+/// (`req.body.token` across a line break) compare equal.
+pub fn normalized(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// At most `max` bytes of `text`, cut at a character boundary.
+pub fn prefix(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// Words of an identifier or path, lower-cased, split at case changes, digits kept with their
+/// letters: `createRemoteJWKSet` → create, remote, jwk, set; `PUBLIC_KEY` → public, key;
+/// `ES256` → es256.
+pub fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let chars: Vec<char> = text.chars().collect();
+    for (index, &ch) in chars.iter().enumerate() {
+        if !ch.is_ascii_alphanumeric() {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current).to_ascii_lowercase());
+            }
+            continue;
+        }
+        let previous = index.checked_sub(1).map(|at| chars[at]);
+        let next = chars.get(index + 1).copied();
+        let boundary = match previous {
+            Some(previous) if previous.is_ascii_alphanumeric() => {
+                (previous.is_ascii_lowercase() && ch.is_ascii_uppercase())
+                    || (previous.is_ascii_uppercase()
+                        && ch.is_ascii_uppercase()
+                        && next.is_some_and(|next| next.is_ascii_lowercase()))
+            }
+            _ => false,
+        };
+        if boundary && !current.is_empty() {
+            out.push(std::mem::take(&mut current).to_ascii_lowercase());
+        }
+        current.push(ch);
+    }
+    if !current.is_empty() {
+        out.push(current.to_ascii_lowercase());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_respect_characters() {
+        assert_eq!(prefix("héllo", 2), "h");
+        assert_eq!(prefix("héllo", 3), "hé");
+        assert_eq!(prefix("abc", 10), "abc");
+    }
+
+    #[test]
+    fn grammar_keys_are_distinct() {
+        let grammars: Vec<tree_sitter::Language> = vec![
+            tree_sitter_javascript::LANGUAGE.into(),
+            tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            tree_sitter_typescript::LANGUAGE_TSX.into(),
+            tree_sitter_python::LANGUAGE.into(),
+            tree_sitter_go::LANGUAGE.into(),
+        ];
+        let mut keys: Vec<u64> = grammars
+            .iter()
+            .map(|grammar| {
+                let mut parser = tree_sitter::Parser::new();
+                parser.set_language(grammar).expect("grammar");
+                grammar_key(parser.parse("x", None).expect("tree").root_node())
+            })
+            .collect();
+        keys.sort();
+        keys.dedup();
+        assert_eq!(keys.len(), 5);
+    }
+
+    #[test]
+    fn cached_fields_match_lookups() {
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&tree_sitter_javascript::LANGUAGE.into()).expect("grammar");
+        let tree = parser.parse("f(a)", None).expect("tree");
+        let call = tree.root_node().named_child(0).and_then(|statement| statement.named_child(0)).expect("call");
+        for _ in 0..2 {
+            assert_eq!(call.field("function"), call.child_by_field_name("function"));
+            assert_eq!(call.field("arguments"), call.child_by_field_name("arguments"));
+            assert_eq!(call.field("no_such_field"), None);
+        }
+    }
+
+    #[test]
+    fn scopes_close_after_their_function() {
+        let source = "function f() { const a = 1; }\nconst b = 2;\nconst g = () => { const c = 3; };\n";
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&tree_sitter_javascript::LANGUAGE.into()).expect("grammar");
+        let tree = parser.parse(source, None).expect("tree");
+        let mut seen = Vec::new();
+        walk_scoped(tree.root_node(), &["function_declaration", "arrow_function"], &["variable_declarator"], |node, scope| {
+            seen.push((text(node, source).chars().next().unwrap_or(' '), &source[scope.clone()] == source));
+        });
+        assert_eq!(seen, [('a', false), ('b', true), ('g', true), ('c', false)]);
+    }
+
+    #[test]
+    fn last_segments() {
+        assert_eq!(last_segment("jwt.verify"), "verify");
+        assert_eq!(last_segment("require('jsonwebtoken').decode"), "decode");
+        assert_eq!(last_segment("checkToken"), "checkToken");
+        assert_eq!(last_segment("a?.b"), "b");
+    }
+
+    #[test]
+    fn splits_words() {
+        assert_eq!(words("createRemoteJWKSet"), ["create", "remote", "jwk", "set"]);
+        assert_eq!(words("PUBLIC_KEY"), ["public", "key"]);
+        assert_eq!(words("jwtSecret"), ["jwt", "secret"]);
+        assert_eq!(words("./keys/ec-public.pem"), ["keys", "ec", "public", "pem"]);
+        assert_eq!(words("ES256"), ["es256"]);
+    }
+}
