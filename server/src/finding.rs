@@ -105,9 +105,45 @@ pub fn apply_edits(text: &str, edits: &[TextEdit]) -> (String, usize) {
     (out, applied)
 }
 
+/// Applies whole fixes: a fix whose edits collide with an already chosen fix is skipped
+/// entirely, so a multi-edit fix (a call change plus its import) is never half-applied.
+/// Returns the new text and how many fixes were applied.
+pub fn apply_fixes(text: &str, fixes: &[&Fix]) -> (String, usize) {
+    let mut ordered: Vec<&Fix> = fixes.to_vec();
+    ordered.sort_by_key(|fix| fix.edits.iter().map(|edit| edit.range.start).min().unwrap_or(usize::MAX));
+    let mut chosen: Vec<&TextEdit> = Vec::new();
+    let mut applied = 0;
+    for fix in ordered {
+        let collides = fix.edits.iter().any(|edit| {
+            chosen.iter().any(|other| {
+                let identical = other.range == edit.range && other.new_text == edit.new_text;
+                let overlap = edit.range.start < other.range.end && other.range.start < edit.range.end;
+                !identical && overlap
+            })
+        });
+        if !collides {
+            chosen.extend(fix.edits.iter());
+            applied += 1;
+        }
+    }
+    let edits: Vec<TextEdit> = chosen.into_iter().cloned().collect();
+    (apply_edits(text, &edits).0, applied)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixes_apply_whole_or_not_at_all() {
+        let edit = |range: std::ops::Range<usize>, text: &str| TextEdit { range, new_text: text.into() };
+        let import = edit(0..0, "use fmt;\n");
+        let first = Fix { title: "a".into(), edits: vec![edit(4..5, "X"), import.clone()], preferred: true };
+        let second = Fix { title: "b".into(), edits: vec![edit(8..9, "Y"), import.clone()], preferred: true };
+        let clash = Fix { title: "c".into(), edits: vec![edit(4..6, "Z"), edit(10..11, "W")], preferred: true };
+        let (text, applied) = apply_fixes("0123456789ab", &[&first, &second, &clash]);
+        assert_eq!((text.as_str(), applied), ("use fmt;\n0123X567Y9ab", 2));
+    }
 
     #[test]
     fn edits_apply_back_to_front_and_skip_overlaps() {

@@ -192,3 +192,30 @@ fn decode_accepts_pasted_headers_and_says_what_it_repaired() {
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("not a JWT"), "{}", stderr(&output));
 }
+
+#[test]
+fn fix_applies_preferred_fixes_and_reports_what_is_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = "const jwt = require('jsonwebtoken');\nconst secret = process.env.JWT_SECRET;\nfunction auth(req) {\n  return jwt.verify(req.headers.authorization, secret, { ignoreExpiration: true });\n}\n";
+    write(dir.path(), "app.js", source);
+    let before = jwt_lsp(dir.path(), &["check", "--format", "json", "--now", NOW_ARG]);
+    let codes = |output: &Output| -> Vec<String> {
+        let report: Value = serde_json::from_str(&stdout(output)).unwrap();
+        report["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap().to_string()).collect()
+    };
+    let found = codes(&before);
+    for code in ["verify-missing-algorithms", "verify-bearer-prefix", "verify-expiry-disabled"] {
+        assert!(found.iter().any(|c| c == code), "{code} in {found:?}");
+    }
+    let fixed = jwt_lsp(dir.path(), &["check", "--fix", "--format", "json", "--now", NOW_ARG]);
+    assert!(stderr(&fixed).contains("app.js: applied 3 fixes"), "{}", stderr(&fixed));
+    let left = codes(&fixed);
+    assert!(left.iter().all(|c| c == "verify-missing-audience" || c == "verify-missing-issuer"), "{left:?}");
+    let text = std::fs::read_to_string(dir.path().join("app.js")).unwrap();
+    assert!(text.contains("algorithms: ['HS256']") && !text.contains("ignoreExpiration"), "{text}");
+    assert!(text.contains(".replace(/^Bearer\\s+/i, '')"), "{text}");
+    // A second run finds nothing more to fix and leaves the file alone.
+    let again = jwt_lsp(dir.path(), &["check", "--fix", "--format", "json", "--now", NOW_ARG]);
+    assert!(!stderr(&again).contains("applied"), "{}", stderr(&again));
+    assert_eq!(std::fs::read_to_string(dir.path().join("app.js")).unwrap(), text);
+}

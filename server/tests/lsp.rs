@@ -264,3 +264,44 @@ fn exit_without_shutdown_still_exits() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
 }
+
+#[test]
+fn code_diagnostics_come_with_quick_fixes_that_remove_them() {
+    let uri = "file:///workspace/src/auth.js";
+    let text = "import jwt from 'jsonwebtoken';\nconst key = process.env.PUBLIC_KEY_PEM;\nexport const check = (t) => jwt.verify(t, key);\n";
+    let mut server = Server::spawn();
+    server.initialize_default();
+    server.open(uri, "javascript", 1, text);
+    let diagnostics = server.diagnostics(uri, Some(1));
+    let missing = diagnostics.iter().find(|d| d["code"] == "verify-missing-algorithms").expect("code diagnostic");
+    assert_eq!(missing["range"]["start"]["line"], 2);
+    let actions = server.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": missing["range"], "context": {"diagnostics": [missing]}}),
+    );
+    let actions = actions.as_array().unwrap();
+    let titles: Vec<&str> = actions.iter().map(|a| a["title"].as_str().unwrap()).collect();
+    assert!(titles.contains(&"Ignore verify-missing-algorithms on this line"), "{titles:?}");
+    let fix = actions
+        .iter()
+        .find(|a| a["diagnostics"][0]["code"] == "verify-missing-algorithms" && !a["title"].as_str().unwrap().starts_with("Ignore"))
+        .expect("an allow-list fix");
+    // Apply the edits like an editor would, then send the new text.
+    let mut fixed = text.to_string();
+    let mut edits: Vec<Value> = fix["edit"]["changes"][uri].as_array().unwrap().clone();
+    edits.sort_by_key(|e| std::cmp::Reverse((e["range"]["start"]["line"].as_u64(), e["range"]["start"]["character"].as_u64())));
+    for edit in edits {
+        let offset = |p: &Value| {
+            let line = p["line"].as_u64().unwrap() as usize;
+            let start: usize = fixed.split_inclusive('\n').take(line).map(str::len).sum();
+            start + p["character"].as_u64().unwrap() as usize
+        };
+        let (start, end) = (offset(&edit["range"]["start"]), offset(&edit["range"]["end"]));
+        fixed.replace_range(start..end, edit["newText"].as_str().unwrap());
+    }
+    assert!(fixed.contains("algorithms: ["), "{fixed}");
+    server.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": fixed}]}));
+    let diagnostics = server.diagnostics(uri, Some(2));
+    assert!(diagnostics.iter().all(|d| d["code"] != "verify-missing-algorithms"), "{diagnostics:?}");
+    assert_eq!(server.shutdown(), Some(0));
+}

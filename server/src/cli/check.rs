@@ -16,7 +16,7 @@ use crate::config::{Config, Settings};
 use crate::keys::{KeyRing, discover};
 use crate::project;
 use crate::verify::{self, Mode};
-use crate::finding::apply_edits;
+use crate::finding::apply_fixes;
 use crate::text::LineIndex;
 
 /// Files larger than this are skipped unless `--max-file-size` says otherwise.
@@ -273,14 +273,10 @@ fn check_file(path: &Path, display: &str, config: &Config, options: &ScanOptions
     let mut index = LineIndex::new(&text);
     let mut analysis = analysis::analyze_isolated(&Document { text: &text, path: Some(display), language_id: None, index: &index }, config)?;
     if options.fix && notes.is_empty() {
-        let edits: Vec<_> = analysis
-            .findings
-            .iter()
-            .filter_map(|finding| finding.fixes.iter().find(|fix| fix.preferred))
-            .flat_map(|fix| fix.edits.iter().cloned())
-            .collect();
-        if !edits.is_empty() {
-            let (fixed, applied) = apply_edits(&text, &edits);
+        let fixes: Vec<_> =
+            analysis.findings.iter().filter_map(|finding| finding.fixes.iter().find(|fix| fix.preferred)).collect();
+        if !fixes.is_empty() {
+            let (fixed, applied) = apply_fixes(&text, &fixes);
             std::fs::write(path, &fixed).map_err(|err| format!("cannot write the fixes: {err}"))?;
             eprintln!("jwt-lsp: {display}: applied {applied} fix{}", if applied == 1 { "" } else { "es" });
             text = fixed;
