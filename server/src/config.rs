@@ -287,7 +287,8 @@ mod tests {
     #[test]
     fn reads_wrapped_and_flat_settings() {
         let flat = Settings::from_json(&json!({"leeway": 30, "severity": {"token-no-expiry": "off"}})).unwrap();
-        let wrapped = Settings::from_json(&json!({"jwtLsp": {"leeway": 30, "severity": {"token-no-expiry": "off"}}})).unwrap();
+        let wrapped =
+            Settings::from_json(&json!({"jwtLsp": {"leeway": 30, "severity": {"token-no-expiry": "off"}}})).unwrap();
         assert_eq!(flat, wrapped);
         let (config, warnings) = Config::resolve(&flat);
         assert!(warnings.is_empty());
@@ -311,7 +312,9 @@ mod tests {
     #[test]
     fn time_rules_drop_to_info_in_test_paths() {
         let config = Config::default();
-        for path in ["tests/auth.env", "src/__tests__/a.ts", "pkg/auth_test.go", "web/login.spec.ts", "a/fixtures/x.json"] {
+        for path in
+            ["tests/auth.env", "src/__tests__/a.ts", "pkg/auth_test.go", "web/login.spec.ts", "a/fixtures/x.json"]
+        {
             assert!(config.is_test_path(path), "{path}");
         }
         for path in ["src/auth.ts", ".env", "config/prod.yaml", "contest/app.py"] {

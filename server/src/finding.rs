@@ -159,7 +159,8 @@ mod tests {
     #[test]
     fn identical_edits_apply_once() {
         let import = TextEdit { range: 2..2, new_text: "\"fmt\"\n".into() };
-        let (text, applied) = apply_edits("a\nb", &[import.clone(), TextEdit { range: 0..1, new_text: "A".into() }, import]);
+        let (text, applied) =
+            apply_edits("a\nb", &[import.clone(), TextEdit { range: 0..1, new_text: "A".into() }, import]);
         assert_eq!((text.as_str(), applied), ("A\n\"fmt\"\nb", 2));
     }
 }

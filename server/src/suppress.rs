@@ -49,7 +49,8 @@ pub fn apply(findings: &mut Vec<Finding>, suppressions: &[Suppression], index: &
     findings.retain(|finding| {
         let line = index.line_of(finding.range.start);
         !suppressions.iter().any(|suppression| {
-            suppression.line == line && (suppression.codes.is_empty() || suppression.codes.iter().any(|code| code == finding.rule.code()))
+            suppression.line == line
+                && (suppression.codes.is_empty() || suppression.codes.iter().any(|code| code == finding.rule.code()))
         })
     });
 }
@@ -67,8 +68,8 @@ impl CommentStyle {
     /// `None` where no comment syntax exists (JSON, plain text): no ignore fix is offered there.
     pub fn for_file(path: Option<&str>, language_id: Option<&str>) -> Option<CommentStyle> {
         let by_id = match language_id.unwrap_or_default() {
-            "javascript" | "javascriptreact" | "typescript" | "typescriptreact" | "go" | "rust" | "java" | "c" | "cpp"
-            | "csharp" | "kotlin" | "swift" | "jsonc" | "php" | "scala" | "dart" => Some(CommentStyle::Slashes),
+            "javascript" | "javascriptreact" | "typescript" | "typescriptreact" | "go" | "rust" | "java" | "c"
+            | "cpp" | "csharp" | "kotlin" | "swift" | "jsonc" | "php" | "scala" | "dart" => Some(CommentStyle::Slashes),
             "python" | "yaml" | "toml" | "shellscript" | "dotenv" | "properties" | "ruby" | "perl" | "r" | "http"
             | "dockerfile" | "makefile" | "powershell" | "elixir" | "terraform" | "hcl" => Some(CommentStyle::Hash),
             "ini" => Some(CommentStyle::Semicolon),
@@ -86,8 +87,8 @@ impl CommentStyle {
         match extension.as_str() {
             "js" | "mjs" | "cjs" | "jsx" | "ts" | "mts" | "cts" | "tsx" | "go" | "rs" | "java" | "c" | "h" | "cpp"
             | "cs" | "kt" | "swift" | "jsonc" | "json5" | "php" | "scala" | "dart" => Some(CommentStyle::Slashes),
-            "py" | "yaml" | "yml" | "toml" | "sh" | "bash" | "zsh" | "env" | "properties" | "rb" | "pl" | "r" | "http"
-            | "rest" | "tf" | "hcl" | "conf" | "cfg" | "ps1" | "ex" | "exs" => Some(CommentStyle::Hash),
+            "py" | "yaml" | "yml" | "toml" | "sh" | "bash" | "zsh" | "env" | "properties" | "rb" | "pl" | "r"
+            | "http" | "rest" | "tf" | "hcl" | "conf" | "cfg" | "ps1" | "ex" | "exs" => Some(CommentStyle::Hash),
             "ini" => Some(CommentStyle::Semicolon),
             "md" | "markdown" | "html" | "htm" | "xml" | "vue" | "svelte" => Some(CommentStyle::Html),
             _ => None,

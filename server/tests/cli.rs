@@ -54,7 +54,12 @@ fn json_output_has_exact_positions_in_characters() {
 #[test]
 fn text_output_exit_status_and_fail_on() {
     let dir = tempfile::tempdir().unwrap();
-    let none = token(&json!({"alg": "none"}), &json!({"sub": "admin", "exp": NOW + 60})).rsplit_once('.').unwrap().0.to_string() + ".";
+    let none = token(&json!({"alg": "none"}), &json!({"sub": "admin", "exp": NOW + 60}))
+        .rsplit_once('.')
+        .unwrap()
+        .0
+        .to_string()
+        + ".";
     write(dir.path(), "a.env", format!("OK={}\nBAD={none}\n", valid_token()));
     let output = jwt_lsp(dir.path(), &["check", "--now", NOW_ARG, "--color", "never"]);
     assert_eq!(output.status.code(), Some(1), "an error finding fails the run");
@@ -66,8 +71,16 @@ fn text_output_exit_status_and_fail_on() {
     write(dir.path(), "a.env", format!("T={}\n", token(&json!({"alg": "HS256"}), &json!({"sub": "x"}))));
     assert_eq!(jwt_lsp(dir.path(), &["check", "--now", NOW_ARG]).status.code(), Some(0));
     assert_eq!(jwt_lsp(dir.path(), &["check", "--now", NOW_ARG, "--fail-on", "hint"]).status.code(), Some(1));
-    assert_eq!(jwt_lsp(dir.path(), &["check", "--now", NOW_ARG, "--severity", "token-no-expiry=error"]).status.code(), Some(1));
-    assert_eq!(jwt_lsp(dir.path(), &["check", "--now", NOW_ARG, "--severity", "token-no-expiry=off", "--fail-on", "hint"]).status.code(), Some(0));
+    assert_eq!(
+        jwt_lsp(dir.path(), &["check", "--now", NOW_ARG, "--severity", "token-no-expiry=error"]).status.code(),
+        Some(1)
+    );
+    assert_eq!(
+        jwt_lsp(dir.path(), &["check", "--now", NOW_ARG, "--severity", "token-no-expiry=off", "--fail-on", "hint"])
+            .status
+            .code(),
+        Some(0)
+    );
 }
 
 #[test]
@@ -133,7 +146,11 @@ fn invalid_utf8_is_reported_and_scanning_continues() {
     let findings = report["findings"].as_array().unwrap();
     assert_eq!(findings.len(), 2, "{report}");
     assert_eq!((findings[0]["path"].as_str(), findings[0]["line"].as_u64()), (Some("latin1.txt"), Some(2)));
-    assert!(stderr(&output).contains("latin1.txt: not valid UTF-8 (first bad byte at offset 4)"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("latin1.txt: not valid UTF-8 (first bad byte at offset 4)"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]

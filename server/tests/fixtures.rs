@@ -22,7 +22,8 @@ fn fixtures_root() -> PathBuf {
 
 fn fixture_files() -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let mut entries: Vec<_> = std::fs::read_dir(dir).expect("fixture dir").map(|entry| entry.expect("entry").path()).collect();
+        let mut entries: Vec<_> =
+            std::fs::read_dir(dir).expect("fixture dir").map(|entry| entry.expect("entry").path()).collect();
         entries.sort();
         for path in entries {
             if path.is_dir() {
@@ -61,7 +62,10 @@ fn parse_expectations(text: &str) -> Expectations {
             .split([',', ' '])
             .map(|item| item.trim_end_matches(|ch: char| !ch.is_ascii_alphanumeric()))
             .filter(|item| !item.is_empty())
-            .take_while(|item| item.bytes().all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-' || byte == b'='));
+            .take_while(|item| {
+                item.bytes()
+                    .all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-' || byte == b'=')
+            });
         for item in items {
             let (code, severity) = match item.split_once('=') {
                 Some((code, severity)) => (code.to_string(), Some(severity.to_string())),
@@ -138,7 +142,10 @@ fn check_fixture(path: &Path) -> Vec<String> {
             } else if let Some(severity) = severity {
                 let actual_severity = &got.iter().find(|(got_code, _, _)| got_code == code).expect("present").1;
                 if actual_severity != severity {
-                    problems.push(format!("{relative}:{}: [{code}] has severity {actual_severity}, expected {severity}", line + 1));
+                    problems.push(format!(
+                        "{relative}:{}: [{code}] has severity {actual_severity}, expected {severity}",
+                        line + 1
+                    ));
                 }
             }
         }
@@ -165,7 +172,8 @@ fn every_rule_has_firing_and_silent_fixtures() {
     let mut missing = Vec::new();
     for rule in Rule::ALL {
         let code = rule.code();
-        let annotated = |text: &str| parse_expectations(text).values().flatten().any(|(annotated, _)| annotated == code);
+        let annotated =
+            |text: &str| parse_expectations(text).values().flatten().any(|(annotated, _)| annotated == code);
         if !files.iter().any(|(path, text)| path.contains(code) && path.contains("fires") && annotated(text)) {
             missing.push(format!("{code}: no `fires` fixture where it is expected"));
         }

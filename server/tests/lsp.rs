@@ -42,7 +42,10 @@ fn diagnostics_hover_and_inlay_hints_have_exact_utf16_positions() {
     let expired = diagnostics.iter().find(|d| d["code"] == "token-expired").expect("token-expired published");
     let (line, col) = utf16_position(&text, start);
     let (end_line, end_col) = utf16_position(&text, end);
-    assert_eq!(expired["range"], json!({"start": {"line": line, "character": col}, "end": {"line": end_line, "character": end_col}}));
+    assert_eq!(
+        expired["range"],
+        json!({"start": {"line": line, "character": col}, "end": {"line": end_line, "character": end_col}})
+    );
     assert_eq!((line, col), (1, 12), "sanity: 11 UTF-16 units of CJK + emoji precede the token");
     assert_eq!(expired["severity"], 2);
     assert_eq!(expired["source"], "jwt-lsp");
@@ -51,7 +54,10 @@ fn diagnostics_hover_and_inlay_hints_have_exact_utf16_positions() {
 
     // Hover in the middle of the token.
     let (line, col) = utf16_position(&text, start + 40);
-    let hover = server.request("textDocument/hover", json!({"textDocument": {"uri": URI}, "position": {"line": line, "character": col}}));
+    let hover = server.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": URI}, "position": {"line": line, "character": col}}),
+    );
     let markdown = hover["contents"]["value"].as_str().unwrap();
     assert!(markdown.contains("**Header**") && markdown.contains("\"alg\": \"HS256\""), "{markdown}");
     assert!(markdown.contains("\"sub\": \"alice\""), "{markdown}");
@@ -60,7 +66,8 @@ fn diagnostics_hover_and_inlay_hints_have_exact_utf16_positions() {
     assert_eq!(hover["range"], expired["range"]);
 
     // Hover on the CJK text before the token: nothing.
-    let nothing = server.request("textDocument/hover", json!({"textDocument": {"uri": URI}, "position": {"line": 1, "character": 3}}));
+    let nothing = server
+        .request("textDocument/hover", json!({"textDocument": {"uri": URI}, "position": {"line": 1, "character": 3}}));
     assert!(nothing.is_null(), "{nothing}");
 
     let hints = server.request(
@@ -87,9 +94,15 @@ fn positions_are_utf8_bytes_when_negotiated() {
     assert_eq!(diagnostics[0]["range"]["start"], json!({"line": line, "character": col}));
 
     // A hover position inside the emoji's bytes before the token is not the token.
-    let hover = server.request("textDocument/hover", json!({"textDocument": {"uri": URI}, "position": {"line": 1, "character": col - 2}}));
+    let hover = server.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": URI}, "position": {"line": 1, "character": col - 2}}),
+    );
     assert!(hover.is_null());
-    let hover = server.request("textDocument/hover", json!({"textDocument": {"uri": URI}, "position": {"line": 1, "character": col}}));
+    let hover = server.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": URI}, "position": {"line": 1, "character": col}}),
+    );
     assert!(hover["contents"]["value"].as_str().unwrap().contains("alice"));
 }
 
@@ -124,7 +137,10 @@ fn incremental_edits_in_a_rapid_burst_end_in_the_right_diagnostics() {
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
 
     // The document state is exact: a hover on the new token at its new place decodes it.
-    let hover = server.request("textDocument/hover", json!({"textDocument": {"uri": URI}, "position": {"line": line, "character": col + 5}}));
+    let hover = server.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": URI}, "position": {"line": line, "character": col + 5}}),
+    );
     assert!(hover["contents"]["value"].as_str().unwrap().contains("expires in 2 hours"), "{hover}");
 
     // A stale (duplicate) version is ignored, not applied twice.
@@ -132,7 +148,10 @@ fn incremental_edits_in_a_rapid_burst_end_in_the_right_diagnostics() {
         "textDocument/didChange",
         json!({"textDocument": {"uri": URI, "version": 52}, "contentChanges": [{"text": "garbage"}]}),
     );
-    let hover = server.request("textDocument/hover", json!({"textDocument": {"uri": URI}, "position": {"line": line, "character": col + 5}}));
+    let hover = server.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": URI}, "position": {"line": line, "character": col + 5}}),
+    );
     assert!(!hover.is_null(), "stale change must not replace the text");
 
     // Whole-document replacement (a client using full sync) works too.
@@ -143,7 +162,8 @@ fn incremental_edits_in_a_rapid_burst_end_in_the_right_diagnostics() {
     assert!(server.diagnostics(URI, Some(53)).iter().any(|d| d["code"] == "token-expired"));
 
     server.notify("textDocument/didClose", json!({"textDocument": {"uri": URI}}));
-    let cleared = server.wait_for(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["diagnostics"] == json!([]));
+    let cleared = server
+        .wait_for(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["diagnostics"] == json!([]));
     assert_eq!(cleared["params"]["uri"], URI);
     assert_eq!(server.shutdown(), Some(0));
 }
@@ -151,7 +171,10 @@ fn incremental_edits_in_a_rapid_burst_end_in_the_right_diagnostics() {
 #[test]
 fn settings_from_initialization_options_and_did_change_configuration() {
     let mut server = Server::spawn();
-    server.initialize(&["utf-16"], json!({"jwtLsp": {"now": "2026-01-01T00:00:00Z", "severity": {"token-expired": "error"}, "inlayHints": false}}));
+    server.initialize(
+        &["utf-16"],
+        json!({"jwtLsp": {"now": "2026-01-01T00:00:00Z", "severity": {"token-expired": "error"}, "inlayHints": false}}),
+    );
     server.open(URI, "dotenv", 1, &format!("T={}", expired_token()));
     let diagnostics = server.diagnostics(URI, Some(1));
     assert_eq!(diagnostics[0]["severity"], 1, "severity override to error");
@@ -162,12 +185,18 @@ fn settings_from_initialization_options_and_did_change_configuration() {
     assert_eq!(hints, json!([]));
 
     // Turn the rule off and move the clock back: diagnostics are republished without a restart.
-    server.notify("workspace/didChangeConfiguration", json!({"settings": {"jwtLsp": {"severity": {"token-expired": "off"}}}}));
+    server.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"jwtLsp": {"severity": {"token-expired": "off"}}}}),
+    );
     let diagnostics = server.diagnostics(URI, Some(1));
     assert!(diagnostics.iter().all(|d| d["code"] != "token-expired"), "{diagnostics:?}");
 
     // A bad setting is reported to the user, and the rest still applies.
-    server.notify("workspace/didChangeConfiguration", json!({"settings": {"jwtLsp": {"severity": {"token-bogus": "error"}}}}));
+    server.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"jwtLsp": {"severity": {"token-bogus": "error"}}}}),
+    );
     let message = server.wait_for(|m| m["method"] == "window/showMessage");
     assert!(message["params"]["message"].as_str().unwrap().contains("token-bogus"));
     assert_eq!(server.shutdown(), Some(0));
@@ -185,7 +214,12 @@ fn code_actions_offer_an_ignore_comment_and_decode_command_returns_the_token() {
         "textDocument/codeAction",
         json!({"textDocument": {"uri": URI}, "range": diagnostics[0]["range"], "context": {"diagnostics": diagnostics}}),
     );
-    let ignore = actions.as_array().unwrap().iter().find(|a| a["title"] == "Ignore token-expired on this line").expect("ignore action");
+    let ignore = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["title"] == "Ignore token-expired on this line")
+        .expect("ignore action");
     let edit = &ignore["edit"]["changes"][URI][0];
     assert_eq!(edit["range"]["start"], json!({"line": 1, "character": 0}));
     assert_eq!(edit["newText"], "  # jwt-lsp-ignore: token-expired\n");
@@ -224,14 +258,23 @@ fn malformed_messages_get_errors_and_the_server_keeps_working() {
     let response = server.request_raw("jwt/unknownMethod", json!({}));
     assert_eq!(response["error"]["code"], -32601);
     // Notifications for documents that were never opened are ignored.
-    server.notify("textDocument/didChange", json!({"textDocument": {"uri": "file:///nope", "version": 2}, "contentChanges": [{"text": "x"}]}));
+    server.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": "file:///nope", "version": 2}, "contentChanges": [{"text": "x"}]}),
+    );
     // Hover on an unknown document.
-    let hover = server.request("textDocument/hover", json!({"textDocument": {"uri": "file:///nope"}, "position": {"line": 0, "character": 0}}));
+    let hover = server.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": "file:///nope"}, "position": {"line": 0, "character": 0}}),
+    );
     assert!(hover.is_null());
     // Positions far outside the document clamp instead of failing.
     server.open(URI, "dotenv", 1, &format!("T={}\nend\n", expired_token()));
     server.diagnostics(URI, Some(1));
-    let hover = server.request("textDocument/hover", json!({"textDocument": {"uri": URI}, "position": {"line": 999, "character": 999}}));
+    let hover = server.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": URI}, "position": {"line": 999, "character": 999}}),
+    );
     assert!(hover.is_null());
     assert!(server.is_running());
     assert_eq!(server.shutdown(), Some(0));
@@ -245,7 +288,10 @@ fn a_panic_while_analysing_one_document_does_not_take_the_server_down() {
     let log = server.wait_for(|m| m["method"] == "window/logMessage");
     assert!(log["params"]["message"].as_str().unwrap().contains("internal error while analysing"), "{log}");
     // Hover on the broken document answers (nothing) instead of crashing.
-    let hover = server.request("textDocument/hover", json!({"textDocument": {"uri": "file:///workspace/boom.txt"}, "position": {"line": 0, "character": 1}}));
+    let hover = server.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": "file:///workspace/boom.txt"}, "position": {"line": 0, "character": 1}}),
+    );
     assert!(hover.is_null());
     // Other documents are still analysed.
     server.open(URI, "dotenv", 1, &format!("T={}", expired_token()));
@@ -284,12 +330,17 @@ fn code_diagnostics_come_with_quick_fixes_that_remove_them() {
     assert!(titles.contains(&"Ignore verify-missing-algorithms on this line"), "{titles:?}");
     let fix = actions
         .iter()
-        .find(|a| a["diagnostics"][0]["code"] == "verify-missing-algorithms" && !a["title"].as_str().unwrap().starts_with("Ignore"))
+        .find(|a| {
+            a["diagnostics"][0]["code"] == "verify-missing-algorithms"
+                && !a["title"].as_str().unwrap().starts_with("Ignore")
+        })
         .expect("an allow-list fix");
     // Apply the edits like an editor would, then send the new text.
     let mut fixed = text.to_string();
     let mut edits: Vec<Value> = fix["edit"]["changes"][uri].as_array().unwrap().clone();
-    edits.sort_by_key(|e| std::cmp::Reverse((e["range"]["start"]["line"].as_u64(), e["range"]["start"]["character"].as_u64())));
+    edits.sort_by_key(|e| {
+        std::cmp::Reverse((e["range"]["start"]["line"].as_u64(), e["range"]["start"]["character"].as_u64()))
+    });
     for edit in edits {
         let offset = |p: &Value| {
             let line = p["line"].as_u64().unwrap() as usize;
@@ -300,7 +351,10 @@ fn code_diagnostics_come_with_quick_fixes_that_remove_them() {
         fixed.replace_range(start..end, edit["newText"].as_str().unwrap());
     }
     assert!(fixed.contains("algorithms: ["), "{fixed}");
-    server.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": fixed}]}));
+    server.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": fixed}]}),
+    );
     let diagnostics = server.diagnostics(uri, Some(2));
     assert!(diagnostics.iter().all(|d| d["code"] != "verify-missing-algorithms"), "{diagnostics:?}");
     assert_eq!(server.shutdown(), Some(0));

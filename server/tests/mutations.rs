@@ -25,7 +25,10 @@ impl Rng {
     }
 }
 
-const SPLICES: &[&str] = &["%3D", "%253D", "=", "==", "+", "/", ".", "..", "\n", "\r\n", " ", "\\\n", "😀", "日本", "%", "%2", "\"", "…", "\u{0}", "eyJ", "ewog"];
+const SPLICES: &[&str] = &[
+    "%3D", "%253D", "=", "==", "+", "/", ".", "..", "\n", "\r\n", " ", "\\\n", "😀", "日本", "%", "%2", "\"", "…",
+    "\u{0}", "eyJ", "ewog",
+];
 
 fn mutate(rng: &mut Rng, text: &str) -> String {
     let mut out = text.to_string();

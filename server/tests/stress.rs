@@ -41,7 +41,10 @@ fn a_50_mb_document_is_analysed_and_stays_editable() {
     );
     let diagnostics = server.diagnostics(URI, Some(2));
     assert_eq!(diagnostics.iter().filter(|d| d["code"] == "token-expired").count(), expected + 1);
-    let hover = server.request("textDocument/hover", json!({"textDocument": {"uri": URI}, "position": {"line": line, "character": 8}}));
+    let hover = server.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": URI}, "position": {"line": line, "character": 8}}),
+    );
     assert!(hover["contents"]["value"].as_str().unwrap().contains("alice"));
     assert_eq!(server.shutdown(), Some(0));
 }
@@ -50,21 +53,21 @@ fn a_50_mb_document_is_analysed_and_stays_editable() {
 fn a_one_megabyte_token_and_deeply_nested_payloads_decode_without_trouble() {
     let big = token(&json!({"alg": "HS256"}), &json!({"sub": "big", "exp": NOW - 60, "blob": "x".repeat(1024 * 1024)}));
     let nested_payload = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-    let nested = format!(
-        "eyJhbGciOiJIUzI1NiJ9.{}.{}",
-        base64_url(nested_payload.as_bytes()),
-        base64_url(&[1u8; 32])
-    );
+    let nested = format!("eyJhbGciOiJIUzI1NiJ9.{}.{}", base64_url(nested_payload.as_bytes()), base64_url(&[1u8; 32]));
     let text = format!("big={big}\nnested={nested}\n");
     let mut server = Server::spawn();
     server.initialize_default();
     server.open(URI, "log", 1, &text);
     let diagnostics = server.diagnostics(URI, Some(1));
-    let codes: Vec<(u64, &str)> = diagnostics.iter().map(|d| (d["range"]["start"]["line"].as_u64().unwrap(), d["code"].as_str().unwrap())).collect();
+    let codes: Vec<(u64, &str)> = diagnostics
+        .iter()
+        .map(|d| (d["range"]["start"]["line"].as_u64().unwrap(), d["code"].as_str().unwrap()))
+        .collect();
     assert_eq!(codes, vec![(0, "token-expired"), (1, "token-malformed")]);
     let nested_message = diagnostics[1]["message"].as_str().unwrap();
     assert!(nested_message.contains("nested too deeply"), "{nested_message}");
-    let hover = server.request("textDocument/hover", json!({"textDocument": {"uri": URI}, "position": {"line": 0, "character": 10}}));
+    let hover = server
+        .request("textDocument/hover", json!({"textDocument": {"uri": URI}, "position": {"line": 0, "character": 10}}));
     let markdown = hover["contents"]["value"].as_str().unwrap();
     assert!(markdown.contains("more bytes)"), "huge payloads are cut in hovers");
     assert!(markdown.len() < 64 * 1024);
@@ -124,7 +127,11 @@ fn fifty_open_one_megabyte_documents_fit_in_300_mb_and_closing_frees_them() {
     for n in 0..50 {
         let uri = format!("file:///workspace/doc{n}.log");
         server.notify("textDocument/didClose", json!({"textDocument": {"uri": uri}}));
-        server.wait_for(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri.as_str() && m["params"]["diagnostics"] == json!([]));
+        server.wait_for(|m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri.as_str()
+                && m["params"]["diagnostics"] == json!([])
+        });
     }
     // Let the allocator settle, then check most of the growth was returned.
     std::thread::sleep(std::time::Duration::from_millis(300));

@@ -13,11 +13,11 @@ use super::FailOn;
 use super::output::{self, FileReport, Skipped};
 use crate::analysis::{self, Document};
 use crate::config::{Config, Settings};
+use crate::finding::apply_fixes;
 use crate::keys::{KeyRing, discover};
 use crate::project;
-use crate::verify::{self, Mode};
-use crate::finding::apply_fixes;
 use crate::text::LineIndex;
+use crate::verify::{self, Mode};
 
 /// Files larger than this are skipped unless `--max-file-size` says otherwise.
 const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
@@ -93,7 +93,8 @@ pub fn run(args: CheckArgs) -> ExitCode {
     for warning in project.iter().flat_map(|project| &project.warnings) {
         eprintln!("jwt-lsp: {warning}");
     }
-    let settings = project.as_ref().map(|project| project.settings.clone()).unwrap_or_default().merged_with(&cli_settings);
+    let settings =
+        project.as_ref().map(|project| project.settings.clone()).unwrap_or_default().merged_with(&cli_settings);
     let (config, warnings) = Config::resolve(&settings);
     if let Some(warning) = warnings.first() {
         return super::usage_error(warning);
@@ -125,10 +126,11 @@ pub fn run(args: CheckArgs) -> ExitCode {
         Format::Sarif => output::write_sarif(&mut out, &reports),
     };
     if let Err(err) = written.and_then(|()| out.flush())
-        && err.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("jwt-lsp: cannot write output: {err}");
-            return ExitCode::from(2);
-        }
+        && err.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("jwt-lsp: cannot write output: {err}");
+        return ExitCode::from(2);
+    }
     for skip in &skipped {
         eprintln!("jwt-lsp: skipped {}: {}", skip.path, skip.reason);
     }
@@ -170,7 +172,8 @@ fn with_keys(config: Config, project_root: Option<&Path>, paths: &[PathBuf]) -> 
 }
 
 fn settings_from_args(args: &CheckArgs) -> Result<Settings, String> {
-    let mut settings = Settings { leeway: args.leeway, allow_network: args.allow_network.then_some(true), ..Settings::default() };
+    let mut settings =
+        Settings { leeway: args.leeway, allow_network: args.allow_network.then_some(true), ..Settings::default() };
     if let Some(now) = &args.now {
         crate::jwt::time::parse_now(now).map_err(|err| format!("--now: {err}"))?;
         settings.now = Some(Value::String(now.clone()));
@@ -213,7 +216,10 @@ pub fn scan_paths(paths: &[PathBuf], config: &Config, options: &ScanOptions) -> 
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(err) => {
-                    skipped.lock().expect("not poisoned").push(Skipped { path: String::new(), reason: err.to_string() });
+                    skipped
+                        .lock()
+                        .expect("not poisoned")
+                        .push(Skipped { path: String::new(), reason: err.to_string() });
                     return ignore::WalkState::Continue;
                 }
             };
@@ -250,7 +256,12 @@ fn is_ignored(path: &Path, display: &str, config: &Config, project_root: Option<
 }
 
 /// Analyses one file. `Ok(None)` for files without findings; `Err(reason)` for skipped ones.
-fn check_file(path: &Path, display: &str, config: &Config, options: &ScanOptions) -> Result<Option<FileReport>, String> {
+fn check_file(
+    path: &Path,
+    display: &str,
+    config: &Config,
+    options: &ScanOptions,
+) -> Result<Option<FileReport>, String> {
     let max_file_size = options.max_file_size;
     let size = std::fs::metadata(path).map_err(|err| err.to_string())?.len();
     if size > max_file_size {
@@ -265,13 +276,18 @@ fn check_file(path: &Path, display: &str, config: &Config, options: &ScanOptions
         Ok(text) => text,
         Err(err) => {
             let at = err.utf8_error().valid_up_to();
-            notes.push(format!("not valid UTF-8 (first bad byte at offset {at}); invalid bytes were replaced with U+FFFD"));
+            notes.push(format!(
+                "not valid UTF-8 (first bad byte at offset {at}); invalid bytes were replaced with U+FFFD"
+            ));
             String::from_utf8_lossy(err.as_bytes()).into_owned()
         }
     };
     let mut text = text;
     let mut index = LineIndex::new(&text);
-    let mut analysis = analysis::analyze_isolated(&Document { text: &text, path: Some(display), language_id: None, index: &index }, config)?;
+    let mut analysis = analysis::analyze_isolated(
+        &Document { text: &text, path: Some(display), language_id: None, index: &index },
+        config,
+    )?;
     if options.fix && notes.is_empty() {
         let fixes: Vec<_> =
             analysis.findings.iter().filter_map(|finding| finding.fixes.iter().find(|fix| fix.preferred)).collect();
@@ -281,7 +297,10 @@ fn check_file(path: &Path, display: &str, config: &Config, options: &ScanOptions
             eprintln!("jwt-lsp: {display}: applied {applied} fix{}", if applied == 1 { "" } else { "es" });
             text = fixed;
             index = LineIndex::new(&text);
-            analysis = analysis::analyze_isolated(&Document { text: &text, path: Some(display), language_id: None, index: &index }, config)?;
+            analysis = analysis::analyze_isolated(
+                &Document { text: &text, path: Some(display), language_id: None, index: &index },
+                config,
+            )?;
         }
     }
     for note in notes {

@@ -194,9 +194,8 @@ fn damaged_sources_never_panic_and_ranges_stay_valid() {
                 }
             }
             for finding in analyze(&text, language, &Context::default()) {
-                let valid = |range: &std::ops::Range<usize>| {
-                    range.start <= range.end && text.get(range.clone()).is_some()
-                };
+                let valid =
+                    |range: &std::ops::Range<usize>| range.start <= range.end && text.get(range.clone()).is_some();
                 assert!(valid(&finding.range), "{name}: finding range {:?} outside the text", finding.range);
                 for edit in finding.fixes.iter().flat_map(|fix| &fix.edits) {
                     assert!(valid(&edit.range), "{name}: edit range {:?} outside the text", edit.range);

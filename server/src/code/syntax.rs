@@ -303,9 +303,14 @@ mod tests {
         parser.set_language(&tree_sitter_javascript::LANGUAGE.into()).expect("grammar");
         let tree = parser.parse(source, None).expect("tree");
         let mut seen = Vec::new();
-        walk_scoped(tree.root_node(), &["function_declaration", "arrow_function"], &["variable_declarator"], |node, scope| {
-            seen.push((text(node, source).chars().next().unwrap_or(' '), &source[scope.clone()] == source));
-        });
+        walk_scoped(
+            tree.root_node(),
+            &["function_declaration", "arrow_function"],
+            &["variable_declarator"],
+            |node, scope| {
+                seen.push((text(node, source).chars().next().unwrap_or(' '), &source[scope.clone()] == source));
+            },
+        );
         assert_eq!(seen, [('a', false), ('b', true), ('g', true), ('c', false)]);
     }
 

@@ -27,7 +27,8 @@ pub fn check_token(token: &Token, clock: Clock) -> Vec<Finding> {
     if let Some(message) = alg_none_message(token) {
         findings.push(Finding::new(Rule::TokenAlgNone, span.clone(), message));
     }
-    let key_headers: Vec<&str> = ["jku", "x5u", "jwk"].into_iter().filter(|name| token.header.contains_key(*name)).collect();
+    let key_headers: Vec<&str> =
+        ["jku", "x5u", "jwk"].into_iter().filter(|name| token.header.contains_key(*name)).collect();
     if !key_headers.is_empty() {
         findings.push(Finding::new(Rule::TokenHeaderKey, span.clone(), header_key_message(token, &key_headers)));
     }
@@ -43,12 +44,20 @@ pub fn check_token(token: &Token, clock: Clock) -> Vec<Finding> {
     if let (Some(nbf), Some(exp)) = (nbf, exp)
         && nbf > exp
     {
-        invalid.push(format!("`nbf` ({}) is after `exp` ({}): the token can never be valid", format_utc(nbf), format_utc(exp)));
+        invalid.push(format!(
+            "`nbf` ({}) is after `exp` ({}): the token can never be valid",
+            format_utc(nbf),
+            format_utc(exp)
+        ));
     }
     if let (Some(iat), Some(exp)) = (iat, exp)
         && iat > exp
     {
-        invalid.push(format!("`iat` ({}) is after `exp` ({}): it expired before it was issued", format_utc(iat), format_utc(exp)));
+        invalid.push(format!(
+            "`iat` ({}) is after `exp` ({}): it expired before it was issued",
+            format_utc(iat),
+            format_utc(exp)
+        ));
     }
     if let Some(aud) = claims.get("aud") {
         let valid = match aud {
@@ -57,11 +66,18 @@ pub fn check_token(token: &Token, clock: Clock) -> Vec<Finding> {
             _ => false,
         };
         if !valid {
-            invalid.push("`aud` must be a string or an array of strings (RFC 7519 §4.1.3); verifiers will reject or mis-read it".to_string());
+            invalid.push(
+                "`aud` must be a string or an array of strings (RFC 7519 §4.1.3); verifiers will reject or mis-read it"
+                    .to_string(),
+            );
         }
     }
     if !invalid.is_empty() {
-        findings.push(Finding::new(Rule::TokenInvalidClaims, span.clone(), format!("Invalid claims: {}.", invalid.join("; "))));
+        findings.push(Finding::new(
+            Rule::TokenInvalidClaims,
+            span.clone(),
+            format!("Invalid claims: {}.", invalid.join("; ")),
+        ));
     }
 
     let leeway = clock.leeway as i64;
@@ -128,7 +144,8 @@ fn numeric_date(claims: &Map<String, Value>, name: &str, invalid: &mut Vec<Strin
         }
         Value::String(text) => {
             let hint = if text.trim().parse::<f64>().is_ok() { " (remove the quotes)" } else { "" };
-            invalid.push(format!("`{name}` is a string ({text:?}); NumericDate must be a JSON number of seconds{hint}"));
+            invalid
+                .push(format!("`{name}` is a string ({text:?}); NumericDate must be a JSON number of seconds{hint}"));
             None
         }
         other => {
@@ -166,7 +183,8 @@ fn alg_none_message(token: &Token) -> Option<String> {
         } else {
             String::new()
         };
-        let signature = if has_signature { " It also carries a signature, which `none` forbids (RFC 7518 §3.6)." } else { "" };
+        let signature =
+            if has_signature { " It also carries a signature, which `none` forbids (RFC 7518 §3.6)." } else { "" };
         return Some(format!(
             "Unsecured token: `alg` is `{alg}`, so nothing protects its claims and anyone can forge it. Verifiers must reject it.{variant}{signature}"
         ));
@@ -195,5 +213,8 @@ fn header_key_message(token: &Token, names: &[&str]) -> String {
             }
         }
     }
-    format!("Header names its own key: {}. Configure keys on the verifier; never trust these headers.", parts.join("; "))
+    format!(
+        "Header names its own key: {}. Configure keys on the verifier; never trust these headers.",
+        parts.join("; ")
+    )
 }

@@ -35,8 +35,13 @@ pub enum Payload {
     /// Valid JSON that is not an object (a JWS, but not a JWT).
     NotObject(Value),
     /// Decodes to bytes that are not JSON.
-    NotJson { reason: String, bytes: usize },
-    NotBase64 { reason: String },
+    NotJson {
+        reason: String,
+        bytes: usize,
+    },
+    NotBase64 {
+        reason: String,
+    },
     Missing,
     Encrypted,
 }
@@ -255,7 +260,8 @@ fn decode_compact(compact: &str, raw_len: usize, repairs: Vec<Repair>) -> Option
                 Some(text) if segment_count == 3 && !text.is_empty() => match LENIENT.decode(text) {
                     Ok(bytes) => bytes,
                     Err(err) => {
-                        problems.push(format!("the signature is not valid base64url ({})", describe_base64_error(&err)));
+                        problems
+                            .push(format!("the signature is not valid base64url ({})", describe_base64_error(&err)));
                         Vec::new()
                     }
                 },
@@ -305,7 +311,9 @@ fn decode_payload(text: &str, problems: &mut Vec<String>) -> Payload {
         Ok(bytes) => bytes,
         Err(err) => {
             let reason = describe_base64_error(&err);
-            problems.push(format!("the payload is not valid base64url ({reason}); was it truncated or cut at the wrong place?"));
+            problems.push(format!(
+                "the payload is not valid base64url ({reason}); was it truncated or cut at the wrong place?"
+            ));
             return Payload::NotBase64 { reason };
         }
     };
@@ -493,7 +501,10 @@ pub fn decode_pasted(input: &str) -> Result<(Token, Vec<String>), String> {
         let rest_trimmed = rest.trim_start_matches([' ', '\t']).trim_start_matches("%20");
         if rest_trimmed.len() < rest.len() {
             text = rest_trimmed.trim_start();
-            notes.push("removed the `Bearer ` prefix (send it in the header, but pass only the token to the verifier)".to_string());
+            notes.push(
+                "removed the `Bearer ` prefix (send it in the header, but pass only the token to the verifier)"
+                    .to_string(),
+            );
         }
     }
     match decode(text) {

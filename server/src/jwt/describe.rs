@@ -84,8 +84,12 @@ pub fn describe_alg(alg: &str) -> String {
     let sha = |alg: &str| alg.get(2..).unwrap_or_default().to_string();
     match alg {
         "HS256" | "HS384" | "HS512" => format!("HMAC with SHA-{}: one shared secret signs and verifies", sha(alg)),
-        "RS256" | "RS384" | "RS512" => format!("RSA PKCS#1 v1.5 with SHA-{}: a private key signs, the public key verifies", sha(alg)),
-        "PS256" | "PS384" | "PS512" => format!("RSA-PSS with SHA-{}: a private key signs, the public key verifies", sha(alg)),
+        "RS256" | "RS384" | "RS512" => {
+            format!("RSA PKCS#1 v1.5 with SHA-{}: a private key signs, the public key verifies", sha(alg))
+        }
+        "PS256" | "PS384" | "PS512" => {
+            format!("RSA-PSS with SHA-{}: a private key signs, the public key verifies", sha(alg))
+        }
         "ES256" => "ECDSA on P-256 with SHA-256".to_string(),
         "ES384" => "ECDSA on P-384 with SHA-384".to_string(),
         "ES512" => "ECDSA on P-521 with SHA-512".to_string(),
@@ -115,7 +119,11 @@ pub fn validity(token: &Token, now: UnixSeconds, short: bool) -> Option<String> 
         Some(Value::Number(number)) => match number.as_f64().filter(|value| value.abs() < 1e11) {
             Some(exp) => {
                 let exp = exp.floor() as i64;
-                if exp < now { format!("expired {} ago", duration(now - exp)) } else { format!("expires in {}", duration(exp - now)) }
+                if exp < now {
+                    format!("expired {} ago", duration(now - exp))
+                } else {
+                    format!("expires in {}", duration(exp - now))
+                }
             }
             None => "exp in milliseconds?".to_string(),
         },
@@ -151,11 +159,16 @@ pub fn hover_markdown(token: &Token, now: UnixSeconds) -> String {
     let mut out = String::new();
     let alg = token.alg().unwrap_or("?");
     match token.form {
-        Form::Jws if alg.eq_ignore_ascii_case("none") => out.push_str(&format!("**JWT** · unsecured (`alg: {alg}`): {}", describe_alg(alg))),
+        Form::Jws if alg.eq_ignore_ascii_case("none") => {
+            out.push_str(&format!("**JWT** · unsecured (`alg: {alg}`): {}", describe_alg(alg)))
+        }
         Form::Jws => out.push_str(&format!("**JWT** · JWS signed with `{alg}`: {}", describe_alg(alg))),
         Form::Jwe => {
             let enc = token.header.get("enc").and_then(Value::as_str).unwrap_or("?");
-            out.push_str(&format!("**JWE** · encrypted: `{alg}` ({}), content `{enc}` — the payload is encrypted", describe_alg(alg)));
+            out.push_str(&format!(
+                "**JWE** · encrypted: `{alg}` ({}), content `{enc}` — the payload is encrypted",
+                describe_alg(alg)
+            ));
         }
     }
     if let Some(validity) = validity(token, now, false) {
@@ -214,7 +227,9 @@ pub fn hover_markdown(token: &Token, now: UnixSeconds) -> String {
             out.push_str(&pretty_json(value));
             out.push_str("\n```\n");
         }
-        Payload::NotJson { reason, bytes } => out.push_str(&format!("**Payload**: {bytes} bytes, not JSON ({reason})\n\n")),
+        Payload::NotJson { reason, bytes } => {
+            out.push_str(&format!("**Payload**: {bytes} bytes, not JSON ({reason})\n\n"))
+        }
         Payload::NotBase64 { reason } => out.push_str(&format!("**Payload**: not base64url ({reason})\n\n")),
         Payload::Missing => out.push_str("**Payload**: missing\n\n"),
         Payload::Encrypted => out.push_str("**Payload**: encrypted (needs the recipient's key to read)\n\n"),
@@ -264,7 +279,9 @@ pub fn plain_report(token: &Token, now: UnixSeconds, notes: &[String]) -> String
     out.push_str(&serde_json::to_string_pretty(&Value::Object(token.header.clone())).unwrap_or_default());
     out.push_str("\n\nPayload:\n");
     match &token.payload {
-        Payload::Claims(claims) => out.push_str(&serde_json::to_string_pretty(&Value::Object(claims.clone())).unwrap_or_default()),
+        Payload::Claims(claims) => {
+            out.push_str(&serde_json::to_string_pretty(&Value::Object(claims.clone())).unwrap_or_default())
+        }
         Payload::NotObject(value) => out.push_str(&serde_json::to_string_pretty(value).unwrap_or_default()),
         Payload::NotJson { reason, bytes } => out.push_str(&format!("({bytes} bytes, not JSON: {reason})")),
         Payload::NotBase64 { reason } => out.push_str(&format!("(not base64url: {reason})")),
@@ -375,10 +392,16 @@ mod tests {
     fn damaged_token_hover_says_what_was_repaired() {
         let good = rs256();
         let (head, rest) = good.split_once('.').unwrap();
-        let damaged = format!("{head}.{}%3D%3D", rest.replacen('.', "==.", 1).replace("==.", "%3D%3D.").trim_end_matches("%3D%3D"));
+        let damaged = format!(
+            "{head}.{}%3D%3D",
+            rest.replacen('.', "==.", 1).replace("==.", "%3D%3D.").trim_end_matches("%3D%3D")
+        );
         let token = decode(&damaged).unwrap();
         let hover = hover_markdown(&token, NOW);
-        assert!(hover.contains("⚠ Damaged — to decode it, jwt-lsp URL-decoded the token; removed `=` padding."), "{hover}");
+        assert!(
+            hover.contains("⚠ Damaged — to decode it, jwt-lsp URL-decoded the token; removed `=` padding."),
+            "{hover}"
+        );
         assert!(hover.contains("\"sub\": \"alice\""), "{hover}");
         assert!(inlay_label(&token, NOW).ends_with("· damaged"));
     }

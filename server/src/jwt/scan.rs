@@ -195,8 +195,8 @@ mod tests {
             "keyJson.foo.bar and theyJump.over.fences",
             "eyJhbGciOiJIUzI1NiJ9 alone",
             "eyJub3RhaGVhZGVyIjoxfQ.eyJzdWIiOiIxIn0.c2ln", // JSON header without alg
-            "eyJzZWNvbmQ.eyJzZWNvbmQ.eyJzZWNvbmQ",          // header is not JSON
-            "eyJhbGciOiJIUzI1NiJ9.",                        // lone header and a full stop
+            "eyJzZWNvbmQ.eyJzZWNvbmQ.eyJzZWNvbmQ",         // header is not JSON
+            "eyJhbGciOiJIUzI1NiJ9.",                       // lone header and a full stop
         ] {
             assert!(find_tokens(text).is_empty(), "{text}");
         }

@@ -19,9 +19,9 @@ pub fn parse_now(text: &str) -> Result<UnixSeconds, String> {
     if let Ok(seconds) = text.parse::<i64>() {
         return Ok(seconds);
     }
-    OffsetDateTime::parse(text, &Rfc3339)
-        .map(|moment| moment.unix_timestamp())
-        .map_err(|err| format!("`{text}` is neither Unix seconds nor an RFC 3339 time such as 2026-11-28T12:00:00Z ({err})"))
+    OffsetDateTime::parse(text, &Rfc3339).map(|moment| moment.unix_timestamp()).map_err(|err| {
+        format!("`{text}` is neither Unix seconds nor an RFC 3339 time such as 2026-11-28T12:00:00Z ({err})")
+    })
 }
 
 /// `2026-11-25 10:00:00 UTC`, or a plain number when the value is outside the calendar range.

@@ -7,8 +7,9 @@ use std::str::FromStr;
 use std::collections::HashMap;
 
 use tower_lsp_server::ls_types::{
-    CodeAction, CodeActionKind, CodeDescription, Diagnostic, DiagnosticSeverity, Hover, HoverContents, InlayHint, InlayHintLabel, MarkupContent,
-    MarkupKind, NumberOrString, Position, PositionEncodingKind, Range, TextEdit, Uri, WorkspaceEdit,
+    CodeAction, CodeActionKind, CodeDescription, Diagnostic, DiagnosticSeverity, Hover, HoverContents, InlayHint,
+    InlayHintLabel, MarkupContent, MarkupKind, NumberOrString, Position, PositionEncodingKind, Range, TextEdit, Uri,
+    WorkspaceEdit,
 };
 
 use crate::finding::{Finding, Fix, Severity};
@@ -72,7 +73,13 @@ pub fn diagnostic(text: &str, index: &LineIndex, finding: &Finding, encoding: En
 }
 
 /// Diagnostics for a document, at most `limit`; past it, one note says how many were left out.
-pub fn diagnostics(text: &str, index: &LineIndex, findings: &[Finding], encoding: Encoding, limit: usize) -> Vec<Diagnostic> {
+pub fn diagnostics(
+    text: &str,
+    index: &LineIndex,
+    findings: &[Finding],
+    encoding: Encoding,
+    limit: usize,
+) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> =
         findings.iter().take(limit).map(|finding| diagnostic(text, index, finding, encoding)).collect();
     if findings.len() > limit {
@@ -93,7 +100,10 @@ pub fn diagnostics(text: &str, index: &LineIndex, findings: &[Finding], encoding
 
 pub fn hover(text: &str, index: &LineIndex, token: &Token, now: UnixSeconds, encoding: Encoding) -> Hover {
     Hover {
-        contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: hover_markdown(token, now) }),
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value: hover_markdown(token, now),
+        }),
         range: Some(range(text, index, &token.span, encoding)),
     }
 }
@@ -112,7 +122,14 @@ pub fn inlay_hint(text: &str, index: &LineIndex, token: &Token, now: UnixSeconds
 }
 
 /// A quick fix for `finding` as a code action carrying its edits.
-pub fn code_action(uri: &Uri, text: &str, index: &LineIndex, finding: &Finding, fix: &Fix, encoding: Encoding) -> CodeAction {
+pub fn code_action(
+    uri: &Uri,
+    text: &str,
+    index: &LineIndex,
+    finding: &Finding,
+    fix: &Fix,
+    encoding: Encoding,
+) -> CodeAction {
     let edits = fix
         .edits
         .iter()

@@ -41,7 +41,10 @@ pub struct Change {
 pub enum UpdateError {
     UnknownDocument,
     /// The version is not newer than the one we hold (a duplicate or reordered notification).
-    StaleVersion { held: i32, got: i32 },
+    StaleVersion {
+        held: i32,
+        got: i32,
+    },
 }
 
 #[derive(Default)]
@@ -73,7 +76,13 @@ impl DocumentStore {
     }
 
     /// Applies `changes` in order and stores the result as `version`.
-    pub fn update(&self, uri: &Uri, version: i32, changes: Vec<Change>, encoding: Encoding) -> Result<Arc<Document>, UpdateError> {
+    pub fn update(
+        &self,
+        uri: &Uri,
+        version: i32,
+        changes: Vec<Change>,
+        encoding: Encoding,
+    ) -> Result<Arc<Document>, UpdateError> {
         let mut entry = self.documents.get_mut(uri).ok_or(UpdateError::UnknownDocument)?;
         let current = entry.value().clone();
         if version <= current.version {

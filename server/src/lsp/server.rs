@@ -15,9 +15,9 @@ use super::convert;
 use super::documents::{Change, Document, DocumentStore, UpdateError};
 use crate::analysis::{self, Analysis};
 use crate::config::{Config, Settings};
-use crate::keys::fetch::JwksCache;
 use crate::jwt::describe::plain_report;
 use crate::jwt::{Form, Payload};
+use crate::keys::fetch::JwksCache;
 use crate::suppress::{CommentStyle, ignore_fix};
 use crate::text::Encoding;
 
@@ -135,7 +135,13 @@ impl Backend {
                 }
             };
             let analysis = document.analysis.get_or_init(|| Arc::new(analysis)).clone();
-            let diagnostics = convert::diagnostics(&document.text, &document.index, &analysis.findings, encoding, config.max_diagnostics);
+            let diagnostics = convert::diagnostics(
+                &document.text,
+                &document.index,
+                &analysis.findings,
+                encoding,
+                config.max_diagnostics,
+            );
             let _guard = shared.publish.lock().await;
             if shared.documents.is_current(&uri, document.version) {
                 shared.client.publish_diagnostics(uri.clone(), diagnostics, Some(document.version)).await;
@@ -166,7 +172,12 @@ impl Backend {
     fn reanalyze_all(&self) {
         for (uri, document) in self.shared.documents.all() {
             // A fresh snapshot: the cached analysis was made with the old settings.
-            let fresh = Document::new(document.version, document.text.clone(), document.language_id.clone(), document.path.clone());
+            let fresh = Document::new(
+                document.version,
+                document.text.clone(),
+                document.language_id.clone(),
+                document.path.clone(),
+            );
             let fresh = self.shared.documents.open(uri.clone(), fresh);
             self.schedule_analysis(uri, fresh);
         }
@@ -259,12 +270,19 @@ impl LanguageServer for Backend {
                     ..CodeActionOptions::default()
                 })),
                 execute_command_provider: Some(ExecuteCommandOptions {
-                    commands: vec![DECODE_TOKEN_COMMAND.to_string(), REFRESH_JWKS_COMMAND.to_string(), EXPLAIN_TOKEN_COMMAND.to_string()],
+                    commands: vec![
+                        DECODE_TOKEN_COMMAND.to_string(),
+                        REFRESH_JWKS_COMMAND.to_string(),
+                        EXPLAIN_TOKEN_COMMAND.to_string(),
+                    ],
                     ..ExecuteCommandOptions::default()
                 }),
                 ..ServerCapabilities::default()
             },
-            server_info: Some(ServerInfo { name: "jwt-lsp".to_string(), version: Some(env!("CARGO_PKG_VERSION").to_string()) }),
+            server_info: Some(ServerInfo {
+                name: "jwt-lsp".to_string(),
+                version: Some(env!("CARGO_PKG_VERSION").to_string()),
+            }),
             offset_encoding: None,
         })
     }
@@ -282,7 +300,10 @@ impl LanguageServer for Backend {
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let item = params.text_document;
         let path = self.relative_path(&item.uri);
-        let document = self.shared.documents.open(item.uri.clone(), Document::new(item.version, item.text, item.language_id, path));
+        let document = self
+            .shared
+            .documents
+            .open(item.uri.clone(), Document::new(item.version, item.text, item.language_id, path));
         self.schedule_analysis(item.uri, document);
     }
 
@@ -298,7 +319,9 @@ impl LanguageServer for Backend {
             .collect();
         match self.shared.documents.update(&uri, params.text_document.version, changes, self.encoding()) {
             Ok(document) => self.schedule_analysis(uri, document),
-            Err(UpdateError::UnknownDocument) => tracing::warn!(uri = uri.as_str(), "didChange for a document that is not open"),
+            Err(UpdateError::UnknownDocument) => {
+                tracing::warn!(uri = uri.as_str(), "didChange for a document that is not open")
+            }
             Err(UpdateError::StaleVersion { held, got }) => {
                 tracing::warn!(uri = uri.as_str(), "ignored didChange with version {got}: already at {held}")
             }
@@ -383,13 +406,29 @@ impl LanguageServer for Backend {
         let analysis = self.analysis_of(&document);
         let style = CommentStyle::for_file(document.path.as_deref(), Some(&document.language_id));
         let mut actions = Vec::new();
-        for finding in analysis.findings.iter().filter(|finding| finding.range.start <= end && finding.range.end >= start) {
+        for finding in
+            analysis.findings.iter().filter(|finding| finding.range.start <= end && finding.range.end >= start)
+        {
             for fix in &finding.fixes {
-                actions.push(CodeActionOrCommand::CodeAction(convert::code_action(&uri, &document.text, &document.index, finding, fix, encoding)));
+                actions.push(CodeActionOrCommand::CodeAction(convert::code_action(
+                    &uri,
+                    &document.text,
+                    &document.index,
+                    finding,
+                    fix,
+                    encoding,
+                )));
             }
             if let Some(style) = style {
                 let fix = ignore_fix(&document.text, &document.index, finding, style);
-                actions.push(CodeActionOrCommand::CodeAction(convert::code_action(&uri, &document.text, &document.index, finding, &fix, encoding)));
+                actions.push(CodeActionOrCommand::CodeAction(convert::code_action(
+                    &uri,
+                    &document.text,
+                    &document.index,
+                    finding,
+                    &fix,
+                    encoding,
+                )));
             }
         }
         Ok(Some(actions))

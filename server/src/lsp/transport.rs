@@ -115,7 +115,9 @@ async fn read_frame<R: AsyncRead + Unpin>(reader: &mut BufReader<R>) -> std::io:
         }
         saw_header = true;
         match text.split_once(':') {
-            Some((name, value)) if name.eq_ignore_ascii_case("content-length") => content_length = value.trim().parse().ok(),
+            Some((name, value)) if name.eq_ignore_ascii_case("content-length") => {
+                content_length = value.trim().parse().ok()
+            }
             Some((name, _)) if name.eq_ignore_ascii_case("content-type") => {}
             _ => garbage = true,
         }
@@ -124,11 +126,15 @@ async fn read_frame<R: AsyncRead + Unpin>(reader: &mut BufReader<R>) -> std::io:
         }
     }
     let Some(length) = content_length else {
-        return Ok(Some(Frame::Invalid(if garbage { "unreadable header" } else { "missing Content-Length" }.to_string())));
+        return Ok(Some(Frame::Invalid(
+            if garbage { "unreadable header" } else { "missing Content-Length" }.to_string(),
+        )));
     };
     if length > MAX_MESSAGE_BYTES {
         tokio::io::copy(&mut (&mut *reader).take(length as u64), &mut tokio::io::sink()).await?;
-        return Ok(Some(Frame::Invalid(format!("message of {length} bytes is over the {MAX_MESSAGE_BYTES}-byte limit"))));
+        return Ok(Some(Frame::Invalid(format!(
+            "message of {length} bytes is over the {MAX_MESSAGE_BYTES}-byte limit"
+        ))));
     }
     let mut body = vec![0; length];
     reader.read_exact(&mut body).await?;
@@ -143,12 +149,18 @@ fn check_message(body: &[u8]) -> Result<(), Vec<u8>> {
     match serde_json::from_slice::<serde_json::Value>(body) {
         Err(err) => Err(error_reply(serde_json::Value::Null, -32700, &format!("Parse error: {err}"))),
         Ok(value) => {
-            let id = value.get("id").filter(|id| id.is_string() || id.is_number()).cloned().unwrap_or(serde_json::Value::Null);
+            let id = value
+                .get("id")
+                .filter(|id| id.is_string() || id.is_number())
+                .cloned()
+                .unwrap_or(serde_json::Value::Null);
             Err(error_reply(id, -32600, "Invalid request: not a JSON-RPC 2.0 message"))
         }
     }
 }
 
 fn error_reply(id: serde_json::Value, code: i64, message: &str) -> Vec<u8> {
-    serde_json::json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}}).to_string().into_bytes()
+    serde_json::json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
+        .to_string()
+        .into_bytes()
 }
