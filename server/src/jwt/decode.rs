@@ -121,6 +121,8 @@ pub struct Token {
     /// Byte range in the document (set by the scanner; `0..len` for a decoded string).
     pub span: Range<usize>,
     pub form: Form,
+    /// `alg` from the header, looked up once: every rule asks for it.
+    alg: Option<String>,
     pub header: Map<String, Value>,
     pub payload: Payload,
     /// Decoded signature bytes (JWS). Empty when absent or undecodable.
@@ -135,7 +137,7 @@ pub struct Token {
 
 impl Token {
     pub fn alg(&self) -> Option<&str> {
-        self.header.get("alg").and_then(Value::as_str)
+        self.alg.as_deref()
     }
 
     pub fn claims(&self) -> Option<&Map<String, Value>> {
@@ -271,7 +273,9 @@ fn decode_compact(compact: &str, raw_len: usize, repairs: Vec<Repair>) -> Option
         }
     };
 
+    let alg = header.get("alg").and_then(Value::as_str).map(str::to_string);
     let mut token = Token {
+        alg,
         span: 0..raw_len,
         form,
         header,
