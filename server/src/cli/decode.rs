@@ -1,6 +1,5 @@
 //! `jwt-lsp decode`: one pasted token (argument or stdin) in, a readable report out.
 
-use std::io::Read;
 use std::process::ExitCode;
 
 use clap::Args;
@@ -30,15 +29,9 @@ pub fn run(args: DecodeArgs) -> ExitCode {
         Some(Ok(now)) => now,
         Some(Err(err)) => return super::usage_error(&format!("--now: {err}")),
     };
-    let input = match args.token.as_deref() {
-        Some("-") | None => {
-            let mut input = String::new();
-            if let Err(err) = std::io::stdin().read_to_string(&mut input) {
-                return super::usage_error(&format!("cannot read stdin: {err}"));
-            }
-            input
-        }
-        Some(token) => token.to_string(),
+    let input = match super::token_argument(args.token.as_deref()) {
+        Ok(input) => input,
+        Err(message) => return super::usage_error(&message),
     };
     match decode_pasted(&input) {
         Ok((token, notes)) => {

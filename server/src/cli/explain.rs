@@ -7,7 +7,6 @@
 //! current directory upwards); flags win. `--jwks https://…` fetches that URL (the flag is the
 //! user's explicit consent to network access).
 
-use std::io::Read;
 use std::process::ExitCode;
 
 use clap::Args;
@@ -69,15 +68,9 @@ pub fn run(args: ExplainArgs) -> ExitCode {
     {
         return super::usage_error(&format!("--now: {err}"));
     }
-    let input = match args.token.as_deref() {
-        Some("-") | None => {
-            let mut input = String::new();
-            if let Err(err) = std::io::stdin().read_to_string(&mut input) {
-                return super::usage_error(&format!("cannot read stdin: {err}"));
-            }
-            input
-        }
-        Some(token) => token.to_string(),
+    let input = match super::token_argument(args.token.as_deref()) {
+        Ok(input) => input,
+        Err(message) => return super::usage_error(&message),
     };
 
     let cwd = std::env::current_dir().unwrap_or_default();

@@ -88,3 +88,16 @@ pub(crate) fn usage_error(message: &str) -> ExitCode {
     eprintln!("jwt-lsp: {message}");
     ExitCode::from(2)
 }
+
+/// The token a user passed: the argument, or stdin for `-` or no argument.
+pub(crate) fn token_argument(argument: Option<&str>) -> Result<String, String> {
+    match argument {
+        Some("-") | None => {
+            let mut input = String::new();
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut input)
+                .map_err(|err| format!("cannot read stdin: {err}"))?;
+            Ok(input)
+        }
+        Some(token) => Ok(token.to_string()),
+    }
+}
