@@ -300,7 +300,7 @@ mod tests {
     #[test]
     fn bad_entries_warn_and_are_ignored() {
         let settings = Settings::from_json(&json!({
-            "now": "tomorrow", "severity": {"token-bogus": "error", "token-expired": "loud"}
+            "now": "tomorrow", "severity": {"bogus-rule": "error", "token-expired": "loud"}
         }))
         .unwrap();
         let (config, warnings) = Config::resolve(&settings);

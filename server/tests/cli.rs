@@ -90,7 +90,7 @@ fn usage_errors_exit_2() {
         vec!["check", "--now", "yesterday"],
         vec!["check", "--format", "xml"],
         vec!["check", "does-not-exist"],
-        vec!["check", "--severity", "token-bogus=error"],
+        vec!["check", "--severity", "bogus-rule=error"],
         vec!["check", "--severity", "no-equals-sign"],
         vec!["frobnicate"],
     ] {

@@ -195,10 +195,10 @@ fn settings_from_initialization_options_and_did_change_configuration() {
     // A bad setting is reported to the user, and the rest still applies.
     server.notify(
         "workspace/didChangeConfiguration",
-        json!({"settings": {"jwtLsp": {"severity": {"token-bogus": "error"}}}}),
+        json!({"settings": {"jwtLsp": {"severity": {"bogus-rule": "error"}}}}),
     );
     let message = server.wait_for(|m| m["method"] == "window/showMessage");
-    assert!(message["params"]["message"].as_str().unwrap().contains("token-bogus"));
+    assert!(message["params"]["message"].as_str().unwrap().contains("bogus-rule"));
     assert_eq!(server.shutdown(), Some(0));
 }
 

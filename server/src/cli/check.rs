@@ -15,7 +15,6 @@ use crate::analysis::{self, Document};
 use crate::config::{Config, Settings};
 use crate::finding::apply_fixes;
 use crate::keys::{KeyRing, discover};
-use crate::project;
 use crate::text::LineIndex;
 use crate::verify::{self, Mode};
 
@@ -84,15 +83,10 @@ pub fn run(args: CheckArgs) -> ExitCode {
         Err(message) => return super::usage_error(&message),
     };
     // `.jwt-lsp.toml` from the current directory upwards; command-line flags win over it.
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let project = match project::find(&cwd).map(|path| project::load(&path)) {
-        None => None,
-        Some(Ok(project)) => Some(project),
-        Some(Err(message)) => return super::usage_error(&message),
+    let project = match super::load_project() {
+        Ok(project) => project,
+        Err(message) => return super::usage_error(&message),
     };
-    for warning in project.iter().flat_map(|project| &project.warnings) {
-        eprintln!("jwt-lsp: {warning}");
-    }
     let settings =
         project.as_ref().map(|project| project.settings.clone()).unwrap_or_default().merged_with(&cli_settings);
     let (config, warnings) = Config::resolve(&settings);

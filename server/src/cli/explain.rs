@@ -16,7 +16,6 @@ use crate::config::{Config, Settings};
 use crate::jwt::decode::decode_pasted;
 use crate::jwt::describe::describe_alg;
 use crate::jwt::time::parse_now;
-use crate::project;
 use crate::verify::{self, Mode};
 
 #[derive(Debug, Args)]
@@ -73,21 +72,17 @@ pub fn run(args: ExplainArgs) -> ExitCode {
         Err(message) => return super::usage_error(&message),
     };
 
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let project = match project::find(&cwd).map(|path| project::load(&path)) {
-        None => None,
-        Some(Ok(project)) => Some(project),
-        Some(Err(message)) => return super::usage_error(&message),
+    let project = match super::load_project() {
+        Ok(project) => project,
+        Err(message) => return super::usage_error(&message),
     };
-    for warning in project.iter().flat_map(|project| &project.warnings) {
-        eprintln!("jwt-lsp: {warning}");
-    }
     let base = project.as_ref().map(|project| project.settings.clone()).unwrap_or_default();
     let settings = base.merged_with(&settings_from_args(&args));
     let (config, warnings) = Config::resolve(&settings);
     if let Some(warning) = warnings.first() {
         return super::usage_error(warning);
     }
+    let cwd = std::env::current_dir().unwrap_or_default();
     let (verifier, warnings) = verify::setup(&config.verification, Some(&cwd), None, None, Mode::Inline);
     for warning in &warnings {
         eprintln!("jwt-lsp: {warning}");

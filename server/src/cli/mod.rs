@@ -101,3 +101,15 @@ pub(crate) fn token_argument(argument: Option<&str>) -> Result<String, String> {
         Some(token) => Ok(token.to_string()),
     }
 }
+
+/// The `.jwt-lsp.toml` found from the current directory upwards, if any; its warnings are
+/// printed, a file that does not parse is an error.
+pub(crate) fn load_project() -> Result<Option<crate::project::Project>, String> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let Some(path) = crate::project::find(&cwd) else { return Ok(None) };
+    let project = crate::project::load(&path)?;
+    for warning in &project.warnings {
+        eprintln!("jwt-lsp: {warning}");
+    }
+    Ok(Some(project))
+}
