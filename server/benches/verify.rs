@@ -4,7 +4,7 @@
 //!
 //!     cargo bench -p jwt-lsp --bench verify
 //!
-//! Reads `../shared/wordlists/jwt.secrets.list` and `tests/keys/` (both beside the checkout).
+//! Reads `data/jwt.secrets.list` and `tests/keys/` (both in the repository).
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -45,7 +45,7 @@ fn with_jsonwebtoken(key: EncodingKey, algorithm: Algorithm) -> impl Fn(&[u8]) -
 
 fn wordlist() -> &'static Wordlist {
     static LIST: OnceLock<std::sync::Arc<Wordlist>> = OnceLock::new();
-    LIST.get_or_init(|| Wordlist::load(&repo().join("../shared/wordlists/jwt.secrets.list")).expect("wordlist"))
+    LIST.get_or_init(|| Wordlist::load(&repo().join("data/jwt.secrets.list")).expect("wordlist"))
 }
 
 fn strong_hs256() -> &'static Token {

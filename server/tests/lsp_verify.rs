@@ -171,14 +171,14 @@ fn project_file_applies_and_changes_apply_without_restart() {
 
 #[test]
 fn the_wordlist_is_searched_in_the_background() {
-    let list = std::fs::read_to_string(repo().join("../shared/wordlists/jwt.secrets.list")).unwrap();
+    let list = std::fs::read_to_string(repo().join("data/jwt.secrets.list")).unwrap();
     let deep = list.lines().nth(100_000).unwrap().trim_end_matches('\r').to_string();
     let dir = tempfile::tempdir().unwrap();
     let document = dir.path().join("a.env");
     let text = format!("T={}\n", hs256(deep.as_bytes(), PAYLOAD));
     let uri = uri_of(&document);
     let mut server = Server::spawn();
-    let wordlist = repo().join("../shared/wordlists/jwt.secrets.list");
+    let wordlist = repo().join("data/jwt.secrets.list");
     start(&mut server, dir.path(), json!({"now": "2026-01-01T00:00:00Z", "wordlist": wordlist.to_string_lossy()}));
     server.open(&uri, "dotenv", 1, &text);
     let found = diagnostics_where(&mut server, &uri, |codes| codes.iter().any(|code| code == "token-weak-secret"));

