@@ -81,6 +81,10 @@ pub struct Settings {
     pub audiences: Option<Vec<String>>,
     /// Globs of paths to skip entirely (scanning and key discovery).
     pub ignore: Option<Vec<String>>,
+    /// Set by `.jwt-lsp.toml` only, never from editor JSON: the folder its `keys` and `wordlist`
+    /// must stay inside.
+    #[serde(skip)]
+    pub confined: crate::project::Confinement,
 }
 
 impl Settings {
@@ -114,6 +118,11 @@ impl Settings {
             issuers: other.issuers.clone().or_else(|| self.issuers.clone()),
             audiences: other.audiences.clone().or_else(|| self.audiences.clone()),
             ignore: other.ignore.clone().or_else(|| self.ignore.clone()),
+            // The rule travels with the setting it guards.
+            confined: crate::project::Confinement {
+                keys: if other.keys.is_some() { &other.confined } else { &self.confined }.keys.clone(),
+                wordlist: if other.wordlist.is_some() { &other.confined } else { &self.confined }.wordlist.clone(),
+            },
         }
     }
 }
@@ -128,6 +137,8 @@ pub struct Verification {
     pub secret_env: Vec<String>,
     pub wordlist: Option<String>,
     pub expectations: Expectations,
+    /// Set when `keys` or `wordlist` came from `.jwt-lsp.toml`.
+    pub confined: crate::project::Confinement,
 }
 
 /// Resolved settings, ready for the analysis.
@@ -221,6 +232,7 @@ impl Config {
             secret_env: settings.secret_env.clone().unwrap_or_default(),
             wordlist: settings.wordlist.clone().filter(|path| !path.trim().is_empty()),
             expectations: expectations.clone(),
+            confined: settings.confined.clone(),
         };
         let config = Config {
             leeway: settings.leeway.unwrap_or(0),

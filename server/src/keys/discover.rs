@@ -97,7 +97,9 @@ pub fn discover(root: &Path, ignore: Option<&GlobSet>, limits: Limits, mut progr
             }
             continue;
         }
-        let Ok(text) = std::fs::read_to_string(path) else { continue };
+        // Judged again on the opened handle: the entry may have been swapped since the walk saw it.
+        let Ok(bytes) = super::file::read_regular(path, limits.max_file_bytes, "key discovery") else { continue };
+        let Ok(text) = String::from_utf8(bytes) else { continue };
         if kind == Candidate::Pem && !holds_public_pem(&text) {
             continue;
         }

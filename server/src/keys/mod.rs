@@ -8,6 +8,7 @@
 pub mod der;
 pub mod discover;
 pub mod fetch;
+pub mod file;
 pub mod jwk;
 pub mod pem;
 
@@ -341,14 +342,7 @@ impl KeyRing {
 /// Reads a key file of any supported kind: JWK/JWKS JSON, or PEM (`PUBLIC KEY`,
 /// `RSA PUBLIC KEY`, `CERTIFICATE`). `display` names it in messages.
 pub fn load_file(path: &Path, display: &str, origin: Origin) -> Result<(Vec<Key>, Vec<String>), String> {
-    let metadata = std::fs::metadata(path).map_err(|err| format!("cannot read: {err}"))?;
-    if !metadata.is_file() {
-        return Err("not a file".to_string());
-    }
-    if metadata.len() > MAX_KEY_FILE_BYTES {
-        return Err(format!("{} bytes, over the {MAX_KEY_FILE_BYTES}-byte limit for key files", metadata.len()));
-    }
-    let bytes = std::fs::read(path).map_err(|err| format!("cannot read: {err}"))?;
+    let bytes = file::read_regular(path, MAX_KEY_FILE_BYTES, "key files")?;
     let text = String::from_utf8(bytes).map_err(|_| {
         "not UTF-8 text (DER key files are not supported; convert with `openssl pkey -pubin -inform DER`)".to_string()
     })?;

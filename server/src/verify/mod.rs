@@ -66,6 +66,14 @@ pub struct Verifier {
     pub mode: Mode,
 }
 
+/// At most this many keys are tried per token. A signature check costs up to ~0.1 ms (RSA), so a
+/// project listing thousands of keys would otherwise cost seconds per token.
+pub const MAX_KEYS_PER_TOKEN: usize = 64;
+/// Public keys whose texts are tried as HMAC secrets per token (key confusion): HMACs are cheap.
+const MAX_CONFUSION_KEYS: usize = 4 * MAX_KEYS_PER_TOKEN;
+/// Entries of `keys` read; the rest are ignored with a warning.
+const MAX_KEY_FILES: usize = 100;
+
 const LIBRARY_ERRORS: &str = "jsonwebtoken: `invalid signature`; PyJWT: `Signature verification failed`; golang-jwt: `token signature is invalid`";
 
 impl Verifier {
@@ -286,7 +294,13 @@ impl Verifier {
 
         if let Some(target) = &hmac_target {
             // Key confusion (b): the token verifies with a public key's text as the HMAC secret.
-            for key in all_keys.iter().filter(|key| key.material.is_public()) {
+            let public_keys = all_keys.iter().filter(|key| key.material.is_public()).count();
+            if public_keys > MAX_CONFUSION_KEYS {
+                exam.notes.push(format!(
+                    "key confusion checked against the first {MAX_CONFUSION_KEYS} of {public_keys} public keys (the per-token cap)"
+                ));
+            }
+            for key in all_keys.iter().filter(|key| key.material.is_public()).take(MAX_CONFUSION_KEYS) {
                 if let Some(form) = confusion_text(target, key) {
                     exam.insert_kid_step(Mark::Skip, kid.map_or("no `kid`".to_string(), |kid| format!("`{kid}`")));
                     exam.signature(
@@ -413,7 +427,16 @@ impl Verifier {
         let mut tried = Vec::new();
         let mut mismatches = Vec::new();
         let mut unverifiable = Vec::new();
-        for key in &candidates {
+        let capped = (candidates.len() > MAX_KEYS_PER_TOKEN).then(|| {
+            format!(
+                "only the first {MAX_KEYS_PER_TOKEN} of {} candidate keys were tried (the per-token cap; a `kid` in the token or fewer configured keys avoids it)",
+                candidates.len()
+            )
+        });
+        if let Some(note) = &capped {
+            exam.notes.push(note.clone());
+        }
+        for key in candidates.iter().take(MAX_KEYS_PER_TOKEN) {
             if let Some(conflict) = key.metadata_conflict(alg) {
                 mismatches.push(format!("{}: {conflict}", key.describe()));
                 continue;
@@ -446,6 +469,7 @@ impl Verifier {
         if !mismatches.is_empty() {
             detail.push(format!("alg/key mismatch: {}", mismatches.join("; ")));
         }
+        detail.extend(capped);
         let detail = detail.join("; ");
         if !trusted {
             exam.signature(
@@ -660,20 +684,36 @@ pub fn setup(
     remote: Option<Arc<JwksCache>>,
     mode: Mode,
 ) -> (Verifier, Vec<String>) {
+    use crate::keys::file::confine;
     use crate::keys::{KeySource, load_file, resolve_path, secret_from_env};
     let mut warnings = Vec::new();
     let mut ring = KeyRing::default();
-    for path in &verification.keys {
+    let mut files_read = std::collections::HashSet::new();
+    if verification.keys.len() > MAX_KEY_FILES {
+        warnings.push(format!(
+            "keys: {} entries; only the first {MAX_KEY_FILES} are read",
+            verification.keys.len()
+        ));
+    }
+    for path in verification.keys.iter().take(MAX_KEY_FILES) {
         let resolved = resolve_path(base, path);
         // Shown relative to the workspace (project paths arrive absolute).
         let shown = base
             .and_then(|base| resolved.strip_prefix(base).ok())
             .map(|relative| relative.to_string_lossy().replace('\\', "/"))
             .unwrap_or_else(|| path.clone());
-        ring.add_source(
-            KeySource::new(shown.clone(), Origin::Configured),
-            load_file(&resolved, &shown, Origin::Configured),
-        );
+        let source = KeySource::new(shown.clone(), Origin::Configured);
+        // Project-file paths must still be inside the project now that the files are read.
+        let real = match &verification.confined.keys {
+            Some(root) => confine(root, &resolved),
+            None => Ok(std::fs::canonicalize(&resolved).unwrap_or(resolved)),
+        };
+        match real {
+            // The same file listed twice (or through two names) is read, and tried, once.
+            Ok(real) if !files_read.insert(real.clone()) => {}
+            Ok(real) => ring.add_source(source, load_file(&real, &shown, Origin::Configured)),
+            Err(refusal) => ring.add_source(source, Err(refusal)),
+        }
     }
     for name in &verification.secret_env {
         ring.add_source(KeySource::new(name.clone(), Origin::Environment), secret_from_env(name));
@@ -684,13 +724,20 @@ pub fn setup(
     }
     let wordlist = match &verification.wordlist {
         None => None,
-        Some(path) => match Wordlist::load(&resolve_path(base, path)) {
-            Ok(list) => Some(list),
-            Err(err) => {
-                warnings.push(err);
-                None
+        Some(path) => {
+            let resolved = resolve_path(base, path);
+            let real = match &verification.confined.wordlist {
+                Some(root) => confine(root, &resolved).map_err(|refusal| format!("wordlist {path}: {refusal}")),
+                None => Ok(resolved),
+            };
+            match real.and_then(|real| Wordlist::load(&real)) {
+                Ok(list) => Some(list),
+                Err(err) => {
+                    warnings.push(err);
+                    None
+                }
             }
-        },
+        }
     };
     let mut jwks_urls = Vec::new();
     for url in &verification.jwks_urls {

@@ -303,18 +303,13 @@ impl Wordlist {
         Wordlist { path, entries, keys, spans }
     }
 
-    /// Loads `path`, reusing an earlier load while the file's size and mtime are unchanged.
+    /// Loads `path`, reusing an earlier load while the file's size and mtime are unchanged. Only
+    /// a regular file under the size cap is read (never a FIFO, a device or `/proc`).
     pub fn load(path: &Path) -> Result<Arc<Wordlist>, String> {
         static LOADED: OnceLock<Mutex<HashMap<PathBuf, LoadedWordlist>>> = OnceLock::new();
-        let metadata = std::fs::metadata(path).map_err(|err| format!("wordlist {}: {err}", path.display()))?;
-        if metadata.len() > MAX_WORDLIST_BYTES {
-            return Err(format!(
-                "wordlist {}: {} bytes, over the {MAX_WORDLIST_BYTES}-byte limit",
-                path.display(),
-                metadata.len()
-            ));
-        }
-        let stamp = (metadata.len(), metadata.modified().ok());
+        let opened = crate::keys::file::open_regular(path, MAX_WORDLIST_BYTES, "wordlists")
+            .map_err(|err| format!("wordlist {}: {err}", path.display()))?;
+        let stamp = (opened.len, opened.modified);
         let loaded = LOADED.get_or_init(Default::default);
         if let Ok(cache) = loaded.lock()
             && let Some((len, modified, list)) = cache.get(path)
@@ -322,7 +317,7 @@ impl Wordlist {
         {
             return Ok(list.clone());
         }
-        let bytes = std::fs::read(path).map_err(|err| format!("wordlist {}: {err}", path.display()))?;
+        let bytes = opened.read().map_err(|err| format!("wordlist {}: {err}", path.display()))?;
         let text = String::from_utf8_lossy(&bytes);
         let list = Arc::new(Wordlist::parse(path.to_path_buf(), &text));
         if let Ok(mut cache) = loaded.lock() {

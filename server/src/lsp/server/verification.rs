@@ -99,7 +99,7 @@ impl Backend {
         let Some(root) = self.root() else { return };
         let path = root.join(project::FILE_NAME);
         let mut warnings = Vec::new();
-        let loaded = if path.is_file() { Some(project::load(&path)) } else { None };
+        let loaded = if project::exists_as_file(&path) { Some(project::load(&path)) } else { None };
         {
             let mut session = self.shared.session.write().expect("session lock");
             match loaded {
