@@ -23,7 +23,7 @@ pub const MAX_KEY_FILE_BYTES: u64 = 1024 * 1024;
 const MAX_RSA_MODULUS_BYTES: usize = 2048;
 
 /// The public (or, for HMAC, secret) part of a key.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub enum KeyMaterial {
     Rsa {
         n: Vec<u8>,
@@ -336,6 +336,14 @@ impl KeyRing {
     pub fn merge(&mut self, other: KeyRing) {
         self.keys.extend(other.keys);
         self.sources.extend(other.sources);
+    }
+
+    /// Drops keys identical (material, `kid`, `alg`, `use`) to an earlier one, so that a key set
+    /// committed twice, or both configured and discovered, is tried once per token.
+    pub fn drop_duplicate_keys(&mut self) {
+        let mut seen = std::collections::HashSet::new();
+        self.keys
+            .retain(|key| seen.insert((key.material.clone(), key.kid.clone(), key.alg.clone(), key.key_use.clone())));
     }
 }
 

@@ -690,10 +690,7 @@ pub fn setup(
     let mut ring = KeyRing::default();
     let mut files_read = std::collections::HashSet::new();
     if verification.keys.len() > MAX_KEY_FILES {
-        warnings.push(format!(
-            "keys: {} entries; only the first {MAX_KEY_FILES} are read",
-            verification.keys.len()
-        ));
+        warnings.push(format!("keys: {} entries; only the first {MAX_KEY_FILES} are read", verification.keys.len()));
     }
     for path in verification.keys.iter().take(MAX_KEY_FILES) {
         let resolved = resolve_path(base, path);
@@ -722,6 +719,7 @@ pub fn setup(
     if let Some(found) = discovered {
         ring.merge(found.clone());
     }
+    ring.drop_duplicate_keys();
     let wordlist = match &verification.wordlist {
         None => None,
         Some(path) => {
