@@ -303,3 +303,34 @@ fn failures_are_clear_and_never_crash() {
     // Plain HTTP to a non-loopback host is refused before any connection.
     assert!(cache.get("http://auth.example.com/jwks").error.unwrap().contains("https://"));
 }
+
+#[test]
+fn concurrent_requests_for_one_url_share_one_fetch() {
+    let server = LoopbackServer::start();
+    let (_, members) = p256(11);
+    let mut slow = Reply::json(&jwks(&[("k1", &members)]), Some("max-age=600"));
+    // Slow enough that every thread asks while the first request is still under way.
+    slow.delay = Duration::from_millis(400);
+    server.set("/jwks", slow);
+    let (_clock, clock_fn) = manual_clock();
+    let options = FetchOptions { total_timeout: Duration::from_secs(5), ..test_options() };
+    let cache = Arc::new(JwksCache::with_clock(options, clock_fn));
+    let url = server.url("/jwks");
+    let start = Arc::new(std::sync::Barrier::new(20));
+    // The ways documents ask at start-up: the prefetch, and re-fetches for a `kid` not seen yet.
+    let threads: Vec<_> = (0..20)
+        .map(|index| {
+            let (cache, url, start) = (cache.clone(), url.clone(), start.clone());
+            std::thread::spawn(move || {
+                start.wait();
+                if index % 2 == 0 { cache.get(&url) } else { cache.refresh_for_unknown_kid(&url, "k1") }
+            })
+        })
+        .collect();
+    for thread in threads {
+        let lookup = thread.join().unwrap();
+        assert!(lookup.error.is_none(), "{:?}", lookup.error);
+        assert_eq!(lookup.keys.len(), 1);
+    }
+    assert_eq!(server.hits("/jwks"), 1, "one request for 20 concurrent callers");
+}

@@ -186,21 +186,28 @@ fn the_wordlist_is_searched_in_the_background() {
     assert_eq!(server.shutdown(), Some(0));
 }
 
-/// Serves one JWKS body (swappable) on 127.0.0.1 until dropped (at most 60 s).
+/// Serves one JWKS body (swappable) on 127.0.0.1 until dropped (at most 60 s), a thread per
+/// request, each answered after `delay`; counts requests.
 struct JwksServer {
     url: String,
     body: Arc<Mutex<String>>,
     stop: Arc<Mutex<bool>>,
+    hits: Arc<Mutex<usize>>,
 }
 
 impl JwksServer {
     fn start(body: &str) -> JwksServer {
+        JwksServer::start_slow(body, Duration::ZERO)
+    }
+
+    fn start_slow(body: &str, delay: Duration) -> JwksServer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let url = format!("http://{}/jwks.json", listener.local_addr().unwrap());
         let body = Arc::new(Mutex::new(body.to_string()));
         let stop = Arc::new(Mutex::new(false));
-        let (served, stopping) = (body.clone(), stop.clone());
+        let hits = Arc::new(Mutex::new(0));
+        let (served, stopping, counted) = (body.clone(), stop.clone(), hits.clone());
         std::thread::spawn(move || {
             let deadline = Instant::now() + Duration::from_secs(60);
             while !*stopping.lock().unwrap() && Instant::now() < deadline {
@@ -208,19 +215,28 @@ impl JwksServer {
                     std::thread::sleep(Duration::from_millis(5));
                     continue;
                 };
-                let _ = stream.set_nonblocking(false);
-                let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-                let mut request = [0u8; 4096];
-                let _ = stream.read(&mut request);
-                let body = served.lock().unwrap().clone();
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                );
+                let (served, counted) = (served.clone(), counted.clone());
+                std::thread::spawn(move || {
+                    let _ = stream.set_nonblocking(false);
+                    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+                    let mut request = [0u8; 4096];
+                    let _ = stream.read(&mut request);
+                    *counted.lock().unwrap() += 1;
+                    std::thread::sleep(delay);
+                    let body = served.lock().unwrap().clone();
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                });
             }
         });
-        JwksServer { url, body, stop }
+        JwksServer { url, body, stop, hits }
+    }
+
+    fn hits(&self) -> usize {
+        *self.hits.lock().unwrap()
     }
 }
 
@@ -254,5 +270,46 @@ fn refresh_jwks_refetches_a_rotated_key_set() {
     let text = refreshed["text"].as_str().unwrap();
     assert!(text.contains(&format!("{}: 1 key", jwks.url)), "{text}");
     diagnostics_where(&mut server, &uri, |codes| codes.is_empty());
+    assert_eq!(server.shutdown(), Some(0));
+}
+
+#[test]
+fn documents_opened_at_start_up_share_one_jwks_fetch() {
+    let jwks = JwksServer::start_slow(
+        &std::fs::read_to_string(repo().join("tests/keys/fixture.jwks.json")).unwrap(),
+        Duration::from_millis(500),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = Server::spawn();
+    start(
+        &mut server,
+        dir.path(),
+        json!({"now": "2026-01-01T00:00:00Z", "allowNetwork": true, "jwksUrls": [jwks.url]}),
+    );
+    let mut uris = Vec::new();
+    for index in 0..20 {
+        let document = dir.path().join(format!("token{index}.txt"));
+        let text = format!("{}\n", rs256("2025-01", PAYLOAD));
+        let uri = uri_of(&document);
+        server.open(&uri, "plaintext", 1, &text);
+        uris.push(uri);
+    }
+    // Every document ends up verified with the fetched key set.
+    let deadline = Instant::now() + support::TIMEOUT;
+    for uri in &uris {
+        loop {
+            let explained = server.request(
+                "workspace/executeCommand",
+                json!({"command": "jwt-lsp.explainToken", "arguments": [{"uri": uri, "position": {"line": 0, "character": 5}}]}),
+            );
+            let text = explained["text"].as_str().unwrap_or_default().to_string();
+            if text.contains("signature ✓ verified with") {
+                break;
+            }
+            assert!(Instant::now() < deadline, "{uri} never verified:\n{text}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    assert_eq!(jwks.hits(), 1, "one fetch of the URL for 20 documents");
     assert_eq!(server.shutdown(), Some(0));
 }

@@ -10,12 +10,14 @@
 //! - A token whose `kid` is not in the cached set triggers one re-fetch, at most once per
 //!   cooldown per URL: the "flush the JWKS cache after key rotation" fix, automated, without
 //!   letting a stream of random `kid`s hammer the issuer.
+//! - Single flight per URL: callers that need a URL while it is being fetched wait for that
+//!   fetch and share its result (20 documents opened at start-up make one request, not 20).
 //!
 //! Blocking: call from a worker thread (`spawn_blocking` in the server).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use super::{Key, KeySource, Origin, jwk};
@@ -64,7 +66,7 @@ struct Entry {
 pub struct Lookup {
     /// Keys to use: fresh, cached, or the last good set when the refresh failed.
     pub keys: Vec<Key>,
-    /// Whether this call went to the network.
+    /// Whether this call went to the network (or joined a fetch another caller had started).
     pub fetched: bool,
     /// Why the keys are missing or stale (timeout, HTTP status, bad JSON, ...), if they are.
     pub error: Option<String>,
@@ -76,6 +78,62 @@ pub struct JwksCache {
     options: FetchOptions,
     clock: ClockFn,
     entries: Mutex<HashMap<String, Entry>>,
+    /// Fetches under way, per URL. Lock order: `flights`, then `entries`.
+    flights: Mutex<HashMap<String, Arc<Flight>>>,
+}
+
+/// One fetch under way; followers wait for its `Lookup`.
+#[derive(Default)]
+struct Flight {
+    result: Mutex<Option<Lookup>>,
+    done: Condvar,
+}
+
+impl Flight {
+    fn finish(&self, lookup: Lookup) {
+        if let Ok(mut result) = self.result.lock() {
+            *result = Some(lookup);
+        }
+        self.done.notify_all();
+    }
+
+    fn wait(&self) -> Lookup {
+        let Ok(mut result) = self.result.lock() else { return failed_lookup("internal error: fetch lock poisoned") };
+        loop {
+            if let Some(lookup) = result.as_ref() {
+                return lookup.clone();
+            }
+            result = match self.done.wait(result) {
+                Ok(result) => result,
+                Err(_) => return failed_lookup("internal error: fetch lock poisoned"),
+            };
+        }
+    }
+}
+
+/// Ends a flight however the leader leaves (a panic included), so that followers never wait
+/// for a fetch nobody is doing.
+struct Landing<'a> {
+    cache: &'a JwksCache,
+    url: &'a str,
+    flight: Arc<Flight>,
+    lookup: Option<Lookup>,
+}
+
+impl Drop for Landing<'_> {
+    fn drop(&mut self) {
+        // The cache entry is written before the flight is removed: a caller that finds no flight
+        // afterwards finds the fresh entry instead.
+        if let Ok(mut flights) = self.cache.flights.lock() {
+            flights.remove(self.url);
+        }
+        let lookup = self.lookup.take().unwrap_or_else(|| failed_lookup("internal error: the fetch did not finish"));
+        self.flight.finish(lookup);
+    }
+}
+
+fn failed_lookup(error: &str) -> Lookup {
+    Lookup { keys: Vec::new(), fetched: true, error: Some(error.to_string()), notes: Vec::new() }
 }
 
 impl std::fmt::Debug for JwksCache {
@@ -98,41 +156,68 @@ impl JwksCache {
     }
 
     pub fn with_clock(options: FetchOptions, clock: ClockFn) -> JwksCache {
-        JwksCache { options, clock, entries: Mutex::new(HashMap::new()) }
+        JwksCache { options, clock, entries: Mutex::new(HashMap::new()), flights: Mutex::new(HashMap::new()) }
     }
 
     /// Keys for `url`: from the cache while fresh, otherwise fetched now (a failed attempt is
     /// not repeated within the cooldown).
     pub fn get(&self, url: &str) -> Lookup {
-        let now = (self.clock)();
-        if let Some(lookup) = self.cached_if(url, |entry| {
-            now < entry.expires_at
-                || (entry.last_error.is_some() && now < entry.last_attempt + self.options.refetch_cooldown)
-        }) {
-            return lookup;
-        }
-        self.fetch_into_cache(url)
+        self.fetch_unless(url, || {
+            let now = (self.clock)();
+            self.cached_if(url, |entry| {
+                now < entry.expires_at
+                    || (entry.last_error.is_some() && now < entry.last_attempt + self.options.refetch_cooldown)
+            })
+        })
     }
 
     /// Re-fetches `url` because a token's `kid` was not in its keys, unless the last fetch was
     /// within the cooldown; then the cached keys come back with a note.
     pub fn refresh_for_unknown_kid(&self, url: &str, kid: &str) -> Lookup {
-        let now = (self.clock)();
-        let cooldown = self.options.refetch_cooldown;
-        let waiting = self.cached_if(url, |entry| now < entry.last_attempt + cooldown);
-        if let Some(mut lookup) = waiting {
+        self.fetch_unless(url, || {
+            let now = (self.clock)();
+            let cooldown = self.options.refetch_cooldown;
+            let mut lookup = self.cached_if(url, |entry| now < entry.last_attempt + cooldown)?;
             lookup.notes.push(format!(
                 "kid `{kid}` unknown, but {url} was fetched less than {} s ago; not re-fetched yet (rate limit)",
                 cooldown.as_secs()
             ));
-            return lookup;
-        }
-        self.fetch_into_cache(url)
+            Some(lookup)
+        })
     }
 
-    /// Fetches now, whatever the cache says (`jwt-lsp.refreshJwks`).
+    /// Fetches now, whatever the cache says (`jwt-lsp.refreshJwks`); joins a fetch already under
+    /// way rather than starting a second one.
     pub fn force_refresh(&self, url: &str) -> Lookup {
-        self.fetch_into_cache(url)
+        self.fetch_unless(url, || None)
+    }
+
+    /// The cached answer `cached` gives, or else the result of one fetch of `url` shared by
+    /// every caller that asks while it runs. A follower's `Lookup` says `fetched`: its keys are
+    /// as new as the leader's.
+    fn fetch_unless(&self, url: &str, cached: impl Fn() -> Option<Lookup>) -> Lookup {
+        let flight = {
+            let Ok(mut flights) = self.flights.lock() else {
+                return failed_lookup("internal error: fetch lock poisoned");
+            };
+            if let Some(flight) = flights.get(url) {
+                let flight = flight.clone();
+                drop(flights);
+                return flight.wait();
+            }
+            // Asked under the flights lock: a fetch that finished since the caller last looked
+            // has already written the cache, so this does not fetch again.
+            if let Some(lookup) = cached() {
+                return lookup;
+            }
+            let flight = Arc::new(Flight::default());
+            flights.insert(url.to_string(), flight.clone());
+            flight
+        };
+        let mut landing = Landing { cache: self, url, flight, lookup: None };
+        let lookup = self.fetch_into_cache(url);
+        landing.lookup = Some(lookup.clone());
+        lookup
     }
 
     /// The cached keys without any I/O (for the edit path).
@@ -156,12 +241,7 @@ impl JwksCache {
         let result = fetch_jwks(url, &self.options);
         let now = (self.clock)();
         let Ok(mut entries) = self.entries.lock() else {
-            return Lookup {
-                keys: Vec::new(),
-                fetched: true,
-                error: Some("internal error: cache lock poisoned".into()),
-                notes: Vec::new(),
-            };
+            return failed_lookup("internal error: cache lock poisoned");
         };
         let entry = entries.entry(url.to_string()).or_insert_with(|| Entry {
             keys: None,
