@@ -212,3 +212,71 @@ fn check_discovers_workspace_keys_for_key_confusion() {
     assert!(findings[0]["message"].as_str().unwrap().contains("service.pem"));
     assert_eq!(output.status.code(), Some(1));
 }
+
+/// Answers on 127.0.0.1 by path — `/huge` (600 KB), `/redirect` (302 to `/jwks`), `/slow` (3 s
+/// late), anything else 404 — one thread per connection, for at most 30 s.
+fn loopback_jwks_server() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let base = format!("127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let location = format!("http://{base}/jwks");
+    std::thread::spawn(move || {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while std::time::Instant::now() < deadline {
+            let Ok((mut stream, _)) = listener.accept() else {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+                continue;
+            };
+            let location = location.clone();
+            std::thread::spawn(move || {
+                use std::io::{Read, Write};
+                let _ = stream.set_nonblocking(false);
+                let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(2)));
+                let mut request = [0u8; 4096];
+                let read = stream.read(&mut request).unwrap_or(0);
+                let text = String::from_utf8_lossy(&request[..read]);
+                let path = text.split_whitespace().nth(1).unwrap_or("/").to_string();
+                let (status, extra, body) = match path.as_str() {
+                    "/huge" => {
+                        ("200 OK", String::new(), format!(r#"{{"keys":[],"pad":"{}"}}"#, "x".repeat(600 * 1024)))
+                    }
+                    "/redirect" => ("302 Found", format!("Location: {location}\r\n"), String::new()),
+                    "/slow" => {
+                        std::thread::sleep(std::time::Duration::from_secs(3));
+                        ("200 OK", String::new(), r#"{"keys":[]}"#.to_string())
+                    }
+                    _ => ("404 Not Found", String::new(), "no".to_string()),
+                };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\n{extra}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            });
+        }
+    });
+    base
+}
+
+#[test]
+fn explain_shows_why_a_jwks_url_gave_no_keys() {
+    let base = loopback_jwks_server();
+    let token = rs256("tests/keys/rsa-2048.private.pem", "2025-01", PAYLOAD);
+    let dir = tempfile::tempdir().unwrap();
+    for (url, expected) in [
+        (format!("http://{base}/huge"), "response is larger than the 524288-byte limit"),
+        (format!("http://{base}/redirect"), "redirected (HTTP 302 to http://"),
+        // TLS spoken to a plain-HTTP server: the handshake fails.
+        (format!("https://{base}/jwks"), "TLS failed"),
+        (format!("http://{base}/slow"), "timed out"),
+    ] {
+        let output = jwt_lsp(dir.path(), &["explain", &token, "--jwks", &url, "--timeout", "1", "--now", NOW]);
+        let text = stdout(&output);
+        assert_eq!(output.status.code(), Some(1), "{text}{}", stderr(&output));
+        let keys_line = text.lines().find(|line| line.starts_with("keys: ")).unwrap_or_default();
+        assert!(keys_line.contains(&format!("{url} (unusable: ")) && keys_line.contains(expected), "{url}:\n{text}");
+        assert!(!text.contains("(fetched)") && !text.contains("no keys configured"), "{url}:\n{text}");
+        let signature = text.lines().find(|line| line.trim_start().starts_with("signature")).unwrap_or_default();
+        assert!(signature.contains(expected), "the signature step names the error: {url}:\n{text}");
+    }
+}

@@ -8,6 +8,8 @@
 //! user's explicit consent to network access).
 
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Args;
 use serde_json::Value;
@@ -16,6 +18,7 @@ use crate::config::{Config, Settings};
 use crate::jwt::decode::decode_pasted;
 use crate::jwt::describe::describe_alg;
 use crate::jwt::time::parse_now;
+use crate::keys::fetch::{FetchOptions, JwksCache};
 use crate::verify::{self, Mode};
 
 #[derive(Debug, Args)]
@@ -59,6 +62,10 @@ pub struct ExplainArgs {
     /// A weak-secret wordlist (one candidate per line) for HS* tokens.
     #[arg(long, value_name = "FILE")]
     pub wordlist: Option<String>,
+
+    /// Give up on a `--jwks` URL after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    pub timeout: u64,
 }
 
 pub fn run(args: ExplainArgs) -> ExitCode {
@@ -83,10 +90,34 @@ pub fn run(args: ExplainArgs) -> ExitCode {
         return super::usage_error(warning);
     }
     let cwd = std::env::current_dir().unwrap_or_default();
-    let (verifier, warnings) = verify::setup(&config.verification, Some(&cwd), None, None, Mode::Inline);
+    let total_timeout = Duration::from_secs(args.timeout.max(1));
+    let options = FetchOptions {
+        total_timeout,
+        connect_timeout: total_timeout.min(Duration::from_secs(5)),
+        ..FetchOptions::default()
+    };
+    let cache = Arc::new(JwksCache::new(options));
+    let (verifier, warnings) = verify::setup(&config.verification, Some(&cwd), None, Some(cache), Mode::Inline);
     for warning in &warnings {
         eprintln!("jwt-lsp: {warning}");
     }
+    // Fetched now, so that the key list below says what each URL gave (or why it gave nothing);
+    // the examination then reads the same answer from the cache.
+    let remote: Vec<String> = match &verifier.remote {
+        None => Vec::new(),
+        Some(cache) => verifier
+            .jwks_urls
+            .iter()
+            .map(|url| {
+                let lookup = cache.get(url);
+                match lookup.error {
+                    Some(error) if lookup.keys.is_empty() => format!("{url} (unusable: {error})"),
+                    Some(error) => format!("{url} ({} key{}; {error})", lookup.keys.len(), plural(lookup.keys.len())),
+                    None => format!("{url} ({} key{}, fetched)", lookup.keys.len(), plural(lookup.keys.len())),
+                }
+            })
+            .collect(),
+    };
 
     let (token, notes) = match decode_pasted(&input) {
         Ok(decoded) => decoded,
@@ -115,12 +146,10 @@ pub fn run(args: ExplainArgs) -> ExitCode {
         .sources
         .iter()
         .map(|report| match &report.error {
-            None => {
-                format!("{} ({} key{})", report.source.describe(), report.keys, if report.keys == 1 { "" } else { "s" })
-            }
+            None => format!("{} ({} key{})", report.source.describe(), report.keys, plural(report.keys)),
             Some(error) => format!("{} (unusable: {error})", report.source.describe()),
         })
-        .chain(verifier.jwks_urls.iter().map(|url| format!("{url} (fetched)")))
+        .chain(remote)
         .collect();
     if sources.is_empty() {
         println!("keys: none (give --key, --jwks or --secret-env to check the signature)");
@@ -132,6 +161,10 @@ pub fn run(args: ExplainArgs) -> ExitCode {
     let exam = verifier.examine(&token, &[], config.clock(), &|_| 0);
     print!("{}", exam.plain());
     if exam.all_passed() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+fn plural(count: usize) -> &'static str {
+    if count == 1 { "" } else { "s" }
 }
 
 fn settings_from_args(args: &ExplainArgs) -> Settings {

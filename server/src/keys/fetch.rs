@@ -328,9 +328,18 @@ fn fetch_jwks(url: &str, options: &FetchOptions) -> Result<Fetched, String> {
         config = config.proxy(None);
     }
     let agent: ureq::Agent = config.build().into();
-    let mut response =
-        agent.get(url).header("Accept", "application/json, application/jwk-set+json").call().map_err(describe_error)?;
+    let mut response = agent
+        .get(url)
+        .header("Accept", "application/json, application/jwk-set+json")
+        .call()
+        .map_err(|err| describe_error(err, secure))?;
     let status = response.status().as_u16();
+    if (300..400).contains(&status) {
+        let location = response.headers().get("location").and_then(|value| value.to_str().ok()).unwrap_or("?");
+        return Err(format!(
+            "redirected (HTTP {status} to {location}); redirects are followed only from https:// to https:// URLs"
+        ));
+    }
     if !(200..300).contains(&status) {
         return Err(format!("HTTP {status} from the JWKS endpoint"));
     }
@@ -340,7 +349,7 @@ fn fetch_jwks(url: &str, options: &FetchOptions) -> Result<Fetched, String> {
             ureq::Error::BodyExceedsLimit(_) => {
                 format!("response is larger than the {}-byte limit", options.max_response_bytes)
             }
-            other => describe_error(other),
+            other => describe_error(other, secure),
         })?;
     let text = String::from_utf8(body).map_err(|_| "response is not UTF-8 text".to_string())?;
     let (keys, notes) = jwk::keys_from_json(&text, KeySource::new(url, Origin::Remote))
@@ -348,9 +357,15 @@ fn fetch_jwks(url: &str, options: &FetchOptions) -> Result<Fetched, String> {
     Ok(Fetched { keys, notes, max_age })
 }
 
-fn describe_error(err: ureq::Error) -> String {
+fn describe_error(err: ureq::Error, secure: bool) -> String {
     match err {
+        // rustls reports a failed handshake (a plain-HTTP server, a bad record) as invalid data.
+        ureq::Error::Io(io) if secure && io.kind() == std::io::ErrorKind::InvalidData => format!("TLS failed: {io}"),
         ureq::Error::Timeout(which) => format!("timed out ({which})"),
+        ureq::Error::TooManyRedirects => "too many redirects (at most 3 are followed)".to_string(),
+        ureq::Error::RequireHttpsOnly(_) => "redirected to a URL that is not https://; refused".to_string(),
+        ureq::Error::Rustls(tls) => format!("TLS failed: {tls}"),
+        ureq::Error::Tls(tls) => format!("TLS failed: {tls}"),
         ureq::Error::HostNotFound => "host not found".to_string(),
         ureq::Error::ConnectionFailed => "connection failed".to_string(),
         ureq::Error::BodyExceedsLimit(limit) => format!("response is larger than the {limit}-byte limit"),

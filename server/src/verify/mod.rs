@@ -415,7 +415,10 @@ impl Verifier {
         };
 
         if candidates.is_empty() {
-            let reason = if all_keys.is_empty() {
+            let reason = if all_keys.is_empty() && !remote_notes.is_empty() {
+                // The JWKS URLs are configured: say why they gave nothing, not that none are set.
+                format!("not verified: no keys: {}", remote_notes.join("; "))
+            } else if all_keys.is_empty() {
                 "not verified: no keys configured or found (settings `keys`, `jwksUrls`, `secretEnv`)".to_string()
             } else {
                 format!("not verified: none of the {} known key{} fits `{alg}`", all_keys.len(), plural(all_keys.len()))
@@ -512,10 +515,11 @@ impl Verifier {
             }
             match lookup {
                 Some(found) => {
-                    if let Some(error) = found.error {
-                        notes.push(format!("{url}: {error}"));
+                    match found.error {
+                        Some(error) => notes.push(format!("{url}: {error}")),
+                        // "Not re-fetched yet" matters only when the last fetch gave keys.
+                        None => notes.extend(found.notes.into_iter().filter(|note| note.contains("rate limit"))),
                     }
-                    notes.extend(found.notes.into_iter().filter(|note| note.contains("rate limit")));
                     keys.extend(found.keys);
                 }
                 None => notes.push(format!("{url}: not fetched yet")),
