@@ -167,8 +167,13 @@ fn server_refuses_special_files_in_editor_settings_and_keeps_answering() {
 /// Runs jwt-lsp in `dir` with stdin a pipe held open (so a read from it would block); kills it
 /// and fails if it has not finished within 30 s. Returns (status, stdout, stderr).
 fn run_bounded(dir: &Path, args: &[&str]) -> (Option<i32>, String, String) {
+    run_bounded_with_env(dir, args, &[])
+}
+
+fn run_bounded_with_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_jwt-lsp"))
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(dir)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -295,4 +300,37 @@ fn one_key_file_listed_many_times_is_read_once_and_keys_tried_are_capped() {
     let (_, stdout, _) = run_bounded(&layout.root, &["explain", &token, "--now", NOW]);
     assert!(stdout.contains("keys: many.jwks.json (256 keys)\n"), "read once:\n{stdout}");
     assert!(stdout.contains("note: only the first 64 of 256 candidate keys were tried"), "{stdout}");
+}
+
+#[test]
+fn a_project_file_may_read_only_jwt_named_environment_variables() {
+    let layout = layout();
+    let secret = "probe-value-7f3a9c21";
+    let key = jsonwebtoken::EncodingKey::from_secret(secret.as_bytes()).unwrap();
+    let input =
+        format!("{}.{}", URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256"}"#), URL_SAFE_NO_PAD.encode(r#"{"sub":"a"}"#));
+    let token = format!(
+        "{input}.{}",
+        jsonwebtoken::crypto::sign(input.as_bytes(), &key, jsonwebtoken::Algorithm::HS256).unwrap()
+    );
+    let env = [("PROBE_VALUE", secret), ("JWT_LSP_PROBE", secret)];
+
+    // A repository naming an arbitrary variable learns nothing about it: not read, not reported.
+    std::fs::write(layout.root.join(".jwt-lsp.toml"), "secret_env = [\"PROBE_VALUE\"]\n").unwrap();
+    let (status, stdout, stderr) = run_bounded_with_env(&layout.root, &["explain", &token, "--now", NOW], &env);
+    assert_eq!(status, Some(1), "{stdout}");
+    assert!(!stdout.contains("$PROBE_VALUE") && !stdout.contains("verified with"), "{stdout}");
+    assert!(stderr.contains("`secret_env` entry `PROBE_VALUE` is ignored"), "{stderr}");
+
+    // A variable named for JWTs is what the setting is for.
+    std::fs::write(layout.root.join(".jwt-lsp.toml"), "secret_env = [\"JWT_LSP_PROBE\"]\n").unwrap();
+    let (status, stdout, _) = run_bounded_with_env(&layout.root, &["explain", &token, "--now", NOW], &env);
+    assert_eq!(status, Some(0), "{stdout}");
+    assert!(stdout.contains("verified with $JWT_LSP_PROBE (HMAC secret)"), "{stdout}");
+    assert!(!stdout.contains(secret));
+
+    // The user's own flag may name any variable.
+    let (status, stdout, _) =
+        run_bounded_with_env(&layout.root, &["explain", &token, "--secret-env", "PROBE_VALUE", "--now", NOW], &env);
+    assert_eq!(status, Some(0), "{stdout}");
 }
