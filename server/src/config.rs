@@ -31,6 +31,35 @@ pub const DEFAULT_TEST_PATHS: &[&str] = &[
     "*.spec.*",
 ];
 
+/// The largest accepted leeway: one day. Leeway absorbs clock skew between servers, which NTP
+/// keeps under a second and misconfigured hosts under minutes (code analysis already flags more
+/// than 5 minutes); a day covers any real skew, including a wrong time zone. Past it, `exp` no
+/// longer means anything, and values near `u64::MAX` wrapped to a negative leeway.
+pub const MAX_LEEWAY_SECONDS: u64 = 86_400;
+/// `maxDiagnostics` bounds: at least one (turn rules off to silence them), at most 100,000
+/// (more would only freeze the editor; `jwt-lsp check` lists everything).
+pub const MAX_DIAGNOSTICS_LIMIT: usize = 100_000;
+pub const DEFAULT_MAX_DIAGNOSTICS: usize = 1000;
+
+/// Checks a leeway in seconds; the error names the limit and why.
+pub fn validate_leeway(seconds: u64) -> Result<u64, String> {
+    if seconds > MAX_LEEWAY_SECONDS {
+        return Err(format!(
+            "leeway {seconds} s is more than one day ({MAX_LEEWAY_SECONDS} s); leeway is for clock skew, which is seconds or minutes"
+        ));
+    }
+    Ok(seconds)
+}
+
+/// A `--leeway` flag value: a whole number of seconds, 0 to one day (for clap's `value_parser`).
+pub fn parse_leeway_flag(text: &str) -> Result<u64, String> {
+    let seconds: u64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a whole number of seconds from 0 to {MAX_LEEWAY_SECONDS} (one day)"))?;
+    validate_leeway(seconds)
+}
+
 /// A rule's configured level: a severity, or `off`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
@@ -222,12 +251,30 @@ impl Config {
             wordlist: settings.wordlist.clone().filter(|path| !path.trim().is_empty()),
             expectations: expectations.clone(),
         };
+        let leeway = match settings.leeway.map(validate_leeway) {
+            None => 0,
+            Some(Ok(seconds)) => seconds,
+            Some(Err(err)) => {
+                warnings.push(format!("setting `leeway`: {err}; using 0"));
+                0
+            }
+        };
+        let max_diagnostics = match settings.max_diagnostics {
+            None => DEFAULT_MAX_DIAGNOSTICS,
+            Some(limit) if (1..=MAX_DIAGNOSTICS_LIMIT).contains(&limit) => limit,
+            Some(limit) => {
+                warnings.push(format!(
+                    "setting `maxDiagnostics`: {limit} is not between 1 and {MAX_DIAGNOSTICS_LIMIT}; using {DEFAULT_MAX_DIAGNOSTICS}"
+                ));
+                DEFAULT_MAX_DIAGNOSTICS
+            }
+        };
         let config = Config {
-            leeway: settings.leeway.unwrap_or(0),
+            leeway,
             now,
             levels,
             inlay_hints: settings.inlay_hints.unwrap_or(true),
-            max_diagnostics: settings.max_diagnostics.unwrap_or(1000),
+            max_diagnostics,
             test_paths,
             ignore,
             verification,
@@ -307,6 +354,28 @@ mod tests {
         assert_eq!(warnings.len(), 3, "{warnings:?}");
         assert_eq!(config.now, None);
         assert_eq!(config.severity_for(Rule::TokenExpired, false), Some(Severity::Warning));
+    }
+
+    #[test]
+    fn out_of_range_numbers_warn_and_fall_back_to_the_default() {
+        let settings = Settings::from_json(
+            &json!({"leeway": u64::MAX, "maxDiagnostics": 0, "severity": {"token-expired": "hint"}}),
+        )
+        .unwrap();
+        let (config, warnings) = Config::resolve(&settings);
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].contains("`leeway`") && warnings[0].contains("one day"), "{warnings:?}");
+        assert!(warnings[1].contains("`maxDiagnostics`"), "{warnings:?}");
+        assert_eq!((config.leeway, config.max_diagnostics), (0, DEFAULT_MAX_DIAGNOSTICS));
+        // The other settings still apply, and the largest leeway is accepted.
+        assert_eq!(config.severity_for(Rule::TokenExpired, false), Some(Severity::Hint));
+        let settings = Settings::from_json(&json!({"leeway": MAX_LEEWAY_SECONDS, "maxDiagnostics": 100_001})).unwrap();
+        let (config, warnings) = Config::resolve(&settings);
+        assert_eq!(config.leeway, MAX_LEEWAY_SECONDS);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(parse_leeway_flag("18446744073709551615").unwrap_err().contains("more than one day"));
+        assert!(parse_leeway_flag("-1").is_err());
+        assert_eq!(parse_leeway_flag("60"), Ok(60));
     }
 
     #[test]
