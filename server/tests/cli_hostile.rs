@@ -18,14 +18,12 @@ const NOW_ARG: &str = "2026-01-01T00:00:00Z";
 /// Runs the binary; a run that does not end within a minute (a blocking FIFO read) is killed
 /// and fails the test instead of hanging it.
 fn jwt_lsp(dir: &Path, args: &[&str]) -> Output {
-    let child = Command::new(env!("CARGO_BIN_EXE_jwt-lsp"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run jwt-lsp");
+    run(Command::new(env!("CARGO_BIN_EXE_jwt-lsp")).args(args).current_dir(dir), args)
+}
+
+fn run(command: &mut Command, args: &[&str]) -> Output {
+    let child =
+        command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("run jwt-lsp");
     let pid = child.id();
     let (done, finished) = std::sync::mpsc::channel();
     std::thread::spawn(move || done.send(child.wait_with_output()));
@@ -104,12 +102,15 @@ fn token_with_alg(alg: &str) -> String {
 #[test]
 fn check_text_output_escapes_paths_and_messages() {
     let dir = tempfile::tempdir().unwrap();
-    // A claim quoted in a finding message (`iat` after `exp`) and a file name with an escape.
-    let quoted = token(&json!({"alg": "HS256"}), &json!({"iat": "\u{1b}[2J\u{202e}", "exp": NOW + 60}));
+    // A header value quoted in a finding message (`alg` outside the allow-list), and a file
+    // name with an escape.
+    write(dir.path(), ".jwt-lsp.toml", "algorithms = [\"RS256\"]\n");
+    let quoted = token(&json!({"alg": "HS256\u{1b}]0;pwned\u{7}\u{202e}"}), &json!({"exp": NOW + 60}));
     write(dir.path(), "a\u{1b}[31m.env", format!("T={}\nU={quoted}\n", hostile_token()));
     let output = jwt_lsp(dir.path(), &["check", "--now", NOW_ARG, "--color", "never"]);
     let text = stdout(&output);
     assert!(text.contains("a\\u{1b}[31m.env:1:3: "), "{text}");
+    assert!(text.contains("Algorithm `HS256\\u{1b}]0;pwned\\u{7}\\u{202e}` ∉ [RS256]"), "{text}");
     assert_terminal_safe("check", &text);
     assert_terminal_safe("check stderr", &stderr(&output));
     // JSON keeps the exact name: JSON escaping is enough there.
@@ -248,15 +249,38 @@ fn unreadable_paths_say_permission_denied() {
     let secret = dir.path().join("secret.env");
     std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o000)).unwrap();
     std::fs::set_permissions(dir.path().join("locked"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    // Root reads anything: as root, run the binary as `nobody` (util-linux `setpriv`).
     let privileged = std::fs::read(&secret).is_ok();
-    // Root reads anything: there is nothing to deny then (the mapping itself is unit-tested).
-    let cases = if privileged { &[][..] } else { &["secret.env", "locked/inner.env"][..] };
-    for &path in cases {
-        let output = jwt_lsp(dir.path(), &["check", path]);
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let unprivileged = |args: &[&str]| {
+        if !privileged {
+            return Some(jwt_lsp(dir.path(), args));
+        }
+        let setpriv = Path::new("/usr/bin/setpriv");
+        if !setpriv.exists() {
+            eprintln!("running as root without setpriv: the permission cases are not exercised");
+            return None;
+        }
+        let mut command = Command::new(setpriv);
+        command
+            .args(["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_jwt-lsp")])
+            .args(args)
+            .current_dir(dir.path());
+        Some(run(&mut command, args))
+    };
+    for path in ["secret.env", "locked/inner.env"] {
+        let Some(output) = unprivileged(&["check", path]) else { break };
         let expected = format!("{path}: permission denied");
         assert_eq!(output.status.code(), Some(2), "{path}");
         assert!(stderr(&output).contains(&expected), "{path}: {}", stderr(&output));
         assert!(!stderr(&output).contains("no such file"), "{}", stderr(&output));
+    }
+    // Inside a walked folder: listed as skipped with the reason, the run goes on (exit 0).
+    if let Some(output) = unprivileged(&["check", "."]) {
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        for expected in ["skipped locked: permission denied", "skipped secret.env: permission denied"] {
+            assert!(stderr(&output).contains(expected), "{}", stderr(&output));
+        }
     }
     // A path that truly is missing still says so.
     let output = jwt_lsp(dir.path(), &["check", "missing.env"]);

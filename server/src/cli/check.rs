@@ -216,6 +216,17 @@ fn describe_io_error(err: &std::io::Error) -> String {
     }
 }
 
+/// The path and the reason of a walk error (an unreadable folder, a symlink loop), so it is
+/// listed like any skipped file rather than as "skipped : ./x: Permission denied (os error 13)".
+fn describe_walk_error(err: &ignore::Error) -> (Option<PathBuf>, String) {
+    match err {
+        ignore::Error::WithPath { path, err } => (Some(path.clone()), describe_walk_error(err).1),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => describe_walk_error(err),
+        ignore::Error::Io(err) => (None, describe_io_error(err)),
+        other => (None, other.to_string()),
+    }
+}
+
 /// Why a file that is neither regular nor a folder is not scanned.
 fn not_regular(kind: &std::fs::FileType) -> String {
     #[cfg(unix)]
@@ -288,10 +299,9 @@ pub fn scan_paths(paths: &[PathBuf], config: &Config, options: &ScanOptions) -> 
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(err) => {
-                    skipped
-                        .lock()
-                        .expect("not poisoned")
-                        .push(Skipped { path: String::new(), reason: err.to_string() });
+                    let (path, reason) = describe_walk_error(&err);
+                    let path = path.map(|path| display_path(&path, cwd)).unwrap_or_default();
+                    skipped.lock().expect("not poisoned").push(Skipped { path, reason });
                     return ignore::WalkState::Continue;
                 }
             };
@@ -455,4 +465,35 @@ fn display_path(path: &Path, cwd: &Path) -> String {
     let relative = if path.is_absolute() { path.strip_prefix(cwd).unwrap_or(path) } else { path };
     let text = relative.to_string_lossy().replace('\\', "/");
     text.strip_prefix("./").map(str::to_string).unwrap_or(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_replaces_token_text_and_the_quoted_secret_only() {
+        let token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.sig";
+        assert_eq!(
+            redact_message(&format!("Token {token} is bad; so is {token}."), &[token]),
+            "Token REDACTED is bad; so is REDACTED."
+        );
+        let message = "Weak secret: this HS256 token verifies with `a` (b` (a string on line 2` (a string on line 3 of this file). Rotate.";
+        assert_eq!(
+            redact_message(message, &[]),
+            "Weak secret: this HS256 token verifies with `REDACTED` (a string on line 3 of this file). Rotate."
+        );
+        // Nothing secret: unchanged.
+        let empty =
+            "Weak secret: this HS256 token verifies with the empty string (an empty key (CVE-2025-65945 class)).";
+        assert_eq!(redact_message(empty, &[token]), empty);
+    }
+
+    #[test]
+    fn io_errors_are_described_in_words() {
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        assert_eq!(describe_io_error(&denied), "permission denied");
+        let missing = std::io::Error::from(std::io::ErrorKind::NotFound);
+        assert_eq!(describe_io_error(&missing), "no such file or directory");
+    }
 }

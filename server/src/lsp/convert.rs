@@ -180,3 +180,48 @@ pub fn code_action(
         ..CodeAction::default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jwt::scan::find_tokens;
+    use crate::rules::Rule;
+
+    const TOKEN: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlc2lnbmE";
+
+    #[test]
+    fn batched_positions_match_one_by_one_conversion() {
+        // Many tokens on one line between CJK, emoji and combining marks, in unsorted findings.
+        let line: Vec<String> = (0..40).map(|i| format!("日本{i}😀e\u{301} {TOKEN} ")).collect();
+        let text = format!("ä\r\n{}\n{TOKEN}\n", line.concat());
+        let index = LineIndex::new(&text);
+        let tokens = find_tokens(&text);
+        assert_eq!(tokens.len(), 41);
+        let mut findings: Vec<Finding> =
+            tokens
+                .iter()
+                .map(|token| Finding::new(Rule::TokenNoExpiry, token.span.clone(), "m".to_string()))
+                .chain(tokens.iter().map(|token| {
+                    Finding::new(Rule::TokenNoExpiry, token.span.start + 3..token.span.end, "n".to_string())
+                }))
+                .collect();
+        findings.reverse();
+        for encoding in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            let one_by_one: Vec<Range> =
+                findings.iter().map(|finding| diagnostic(&text, &index, finding, encoding).range).collect();
+            let batched: Vec<Range> =
+                diagnostics(&text, &index, &findings, encoding, usize::MAX).into_iter().map(|d| d.range).collect();
+            assert_eq!(batched, one_by_one, "{encoding:?}");
+            // Past the limit, the note sits at the first hidden finding.
+            let limited = diagnostics(&text, &index, &findings, encoding, 10);
+            assert_eq!(limited.len(), 11);
+            assert_eq!(limited[10].range.start, one_by_one[10].start, "{encoding:?}");
+
+            let one_by_one: Vec<Position> =
+                tokens.iter().map(|token| inlay_hint(&text, &index, token, 0, encoding).position).collect();
+            let batched: Vec<Position> =
+                inlay_hints(&text, &index, &tokens, 0, encoding).into_iter().map(|hint| hint.position).collect();
+            assert_eq!(batched, one_by_one, "{encoding:?}");
+        }
+    }
+}
