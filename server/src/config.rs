@@ -31,11 +31,12 @@ pub const DEFAULT_TEST_PATHS: &[&str] = &[
     "*.spec.*",
 ];
 
-/// The largest accepted leeway: one day. Leeway absorbs clock skew between servers, which NTP
-/// keeps under a second and misconfigured hosts under minutes (code analysis already flags more
-/// than 5 minutes); a day covers any real skew, including a wrong time zone. Past it, `exp` no
-/// longer means anything, and values near `u64::MAX` wrapped to a negative leeway.
-pub const MAX_LEEWAY_SECONDS: u64 = 86_400;
+/// The largest accepted leeway: one week. Leeway absorbs clock skew, which NTP keeps under a
+/// second and misconfigured hosts under minutes (code analysis flags more than 5 minutes as a
+/// finding: that is policy). This bound is sanity, not policy: a week still lets `explain` ask
+/// "would last week's token pass apart from its age?", while anything beyond is a typo or a
+/// unit mistake (milliseconds), and values near `u64::MAX` wrapped to a negative leeway.
+pub const MAX_LEEWAY_SECONDS: u64 = 7 * 86_400;
 /// `maxDiagnostics` bounds: at least one (turn rules off to silence them), at most 100,000
 /// (more would only freeze the editor; `jwt-lsp check` lists everything).
 pub const MAX_DIAGNOSTICS_LIMIT: usize = 100_000;
@@ -45,18 +46,18 @@ pub const DEFAULT_MAX_DIAGNOSTICS: usize = 1000;
 pub fn validate_leeway(seconds: u64) -> Result<u64, String> {
     if seconds > MAX_LEEWAY_SECONDS {
         return Err(format!(
-            "leeway {seconds} s is more than one day ({MAX_LEEWAY_SECONDS} s); leeway is for clock skew, which is seconds or minutes"
+            "leeway {seconds} s is more than one week ({MAX_LEEWAY_SECONDS} s); leeway is for clock skew, which is seconds or minutes"
         ));
     }
     Ok(seconds)
 }
 
-/// A `--leeway` flag value: a whole number of seconds, 0 to one day (for clap's `value_parser`).
+/// A `--leeway` flag value: a whole number of seconds, 0 to one week (for clap's `value_parser`).
 pub fn parse_leeway_flag(text: &str) -> Result<u64, String> {
     let seconds: u64 = text
         .trim()
         .parse()
-        .map_err(|_| format!("`{text}` is not a whole number of seconds from 0 to {MAX_LEEWAY_SECONDS} (one day)"))?;
+        .map_err(|_| format!("`{text}` is not a whole number of seconds from 0 to {MAX_LEEWAY_SECONDS} (one week)"))?;
     validate_leeway(seconds)
 }
 
@@ -364,7 +365,7 @@ mod tests {
         .unwrap();
         let (config, warnings) = Config::resolve(&settings);
         assert_eq!(warnings.len(), 2, "{warnings:?}");
-        assert!(warnings[0].contains("`leeway`") && warnings[0].contains("one day"), "{warnings:?}");
+        assert!(warnings[0].contains("`leeway`") && warnings[0].contains("one week"), "{warnings:?}");
         assert!(warnings[1].contains("`maxDiagnostics`"), "{warnings:?}");
         assert_eq!((config.leeway, config.max_diagnostics), (0, DEFAULT_MAX_DIAGNOSTICS));
         // The other settings still apply, and the largest leeway is accepted.
@@ -373,7 +374,7 @@ mod tests {
         let (config, warnings) = Config::resolve(&settings);
         assert_eq!(config.leeway, MAX_LEEWAY_SECONDS);
         assert_eq!(warnings.len(), 1, "{warnings:?}");
-        assert!(parse_leeway_flag("18446744073709551615").unwrap_err().contains("more than one day"));
+        assert!(parse_leeway_flag("18446744073709551615").unwrap_err().contains("more than one week"));
         assert!(parse_leeway_flag("-1").is_err());
         assert_eq!(parse_leeway_flag("60"), Ok(60));
     }

@@ -186,29 +186,31 @@ fn numeric_flags_are_range_checked() {
     write(dir.path(), "a.env", format!("T={token}\n"));
     for args in [
         vec!["check", "--leeway", "18446744073709551615"],
-        vec!["check", "--leeway", "86401"],
+        vec!["check", "--leeway", "604801"],
         vec!["decode", &token, "--leeway", "18446744073709551615"],
         vec!["explain", &token, "--leeway", "18446744073709551615"],
     ] {
         let output = jwt_lsp(dir.path(), &args);
         assert_eq!(output.status.code(), Some(2), "{args:?}");
-        assert!(stderr(&output).contains("more than one day"), "{args:?}: {}", stderr(&output));
+        assert!(stderr(&output).contains("more than one week"), "{args:?}: {}", stderr(&output));
     }
     for size in ["0", "18446744073709551615", "-1", "1073741825"] {
         let output = jwt_lsp(dir.path(), &["check", &format!("--max-file-size={size}")]);
         assert_eq!(output.status.code(), Some(2), "{size}");
         assert!(stderr(&output).contains("1 GiB"), "{}", stderr(&output));
     }
-    // A day of leeway is accepted, and means it: the token expired three days ago.
-    let output = jwt_lsp(dir.path(), &["check", "--now", NOW_ARG, "--leeway", "86400", "--format", "json"]);
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert!(stdout(&output).contains("token-expired"), "{}", stdout(&output));
+    // A week of leeway is accepted, and means it: the token expired three days ago.
+    for (leeway, expired) in [("604800", false), ("86400", true)] {
+        let output = jwt_lsp(dir.path(), &["check", "--now", NOW_ARG, "--leeway", leeway, "--format", "json"]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        assert_eq!(stdout(&output).contains("token-expired"), expired, "{leeway}: {}", stdout(&output));
+    }
 
     // The same limit for `.jwt-lsp.toml`: a usage error for the CLI.
     write(dir.path(), ".jwt-lsp.toml", "leeway = 9223372036854775807\n");
     let output = jwt_lsp(dir.path(), &["check", "--now", NOW_ARG]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
-    assert!(stderr(&output).contains("one day"), "{}", stderr(&output));
+    assert!(stderr(&output).contains("one week"), "{}", stderr(&output));
 }
 
 #[cfg(unix)]

@@ -51,7 +51,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
 
-    /// Accepted clock skew in seconds for exp/nbf/iat (0 to 86400, one day).
+    /// Accepted clock skew in seconds for exp/nbf/iat (0 to 604800, one week).
     #[arg(long, value_name = "SECONDS", value_parser = crate::config::parse_leeway_flag)]
     pub leeway: Option<u64>,
 

@@ -19,7 +19,7 @@ pub struct DecodeArgs {
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
 
-    /// Accepted clock skew in seconds (0 to 86400, one day).
+    /// Accepted clock skew in seconds (0 to 604800, one week).
     #[arg(long, value_name = "SECONDS", default_value_t = 0, value_parser = crate::config::parse_leeway_flag)]
     pub leeway: u64,
 }

@@ -49,7 +49,7 @@ pub struct ExplainArgs {
     #[arg(long = "aud", value_name = "AUD")]
     pub audiences: Vec<String>,
 
-    /// Accepted clock skew in seconds for exp/nbf (0 to 86400, one day).
+    /// Accepted clock skew in seconds for exp/nbf (0 to 604800, one week).
     #[arg(long, value_name = "SECONDS", value_parser = crate::config::parse_leeway_flag)]
     pub leeway: Option<u64>,
 
