@@ -189,6 +189,12 @@ pub fn terminal_safe(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `terminal_safe` for multi-line text: each line escaped, the line breaks kept.
+pub fn terminal_safe_lines(text: &str) -> String {
+    let lines: Vec<Cow<'_, str>> = text.split('\n').map(terminal_safe).collect();
+    lines.join("\n")
+}
+
 pub fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     while offset > 0 && !text.is_char_boundary(offset) {
         offset -= 1;
@@ -266,5 +272,6 @@ mod tests {
             "a\\u{1b}]0;pwned\\u{7}b\\nc\\u{7f}\\u{9b}31m\\u{202e}evil\\u{2066}\\u{2069}"
         );
         assert!(matches!(terminal_safe("日本 😀 e\u{301} \u{200d}"), Cow::Borrowed(_)));
+        assert_eq!(terminal_safe_lines("a\u{1b}\nb\r\n"), "a\\u{1b}\nb\\r\n");
     }
 }

@@ -8,7 +8,7 @@ use crate::jwt::checks::{Clock, check_token};
 use crate::jwt::decode::decode_pasted;
 use crate::jwt::describe::plain_report;
 use crate::jwt::time::{parse_now, system_now};
-use crate::text::terminal_safe;
+use crate::text::{terminal_safe, terminal_safe_lines};
 
 #[derive(Debug, Args)]
 pub struct DecodeArgs {
@@ -37,9 +37,7 @@ pub fn run(args: DecodeArgs) -> ExitCode {
     match decode_pasted(&input) {
         Ok((token, notes)) => {
             // Every value in the report comes from the token: escaped line by line.
-            for line in plain_report(&token, now, &notes).lines() {
-                println!("{}", terminal_safe(line));
-            }
+            print!("{}", terminal_safe_lines(&plain_report(&token, now, &notes)));
             let findings = check_token(&token, Clock { now, leeway: args.leeway });
             if !findings.is_empty() {
                 println!("\nFindings:");

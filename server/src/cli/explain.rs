@@ -16,7 +16,7 @@ use crate::config::{Config, Settings};
 use crate::jwt::decode::decode_pasted;
 use crate::jwt::describe::describe_alg;
 use crate::jwt::time::parse_now;
-use crate::text::terminal_safe;
+use crate::text::{terminal_safe, terminal_safe_lines};
 use crate::verify::{self, Mode};
 
 #[derive(Debug, Args)]
@@ -134,9 +134,7 @@ pub fn run(args: ExplainArgs) -> ExitCode {
 
     let exam = verifier.examine(&token, &[], config.clock(), &|_| 0);
     // The checklist quotes the token's own `kid`, `iss`, `aud`…: escaped line by line.
-    for line in exam.plain().lines() {
-        println!("{}", terminal_safe(line));
-    }
+    print!("{}", terminal_safe_lines(&exam.plain()));
     if exam.all_passed() { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }
 

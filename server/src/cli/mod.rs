@@ -86,8 +86,7 @@ pub fn main() -> ExitCode {
 /// Prints a usage error and returns exit status 2.
 pub(crate) fn usage_error(message: &str) -> ExitCode {
     // Escaped line by line: a TOML parse error spans lines, a path or a value may hold escapes.
-    let lines: Vec<_> = message.lines().map(crate::text::terminal_safe).collect();
-    eprintln!("jwt-lsp: {}", lines.join("\n"));
+    eprintln!("jwt-lsp: {}", crate::text::terminal_safe_lines(message));
     ExitCode::from(2)
 }
 
