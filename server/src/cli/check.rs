@@ -71,8 +71,9 @@ pub struct CheckArgs {
     #[arg(long)]
     pub fix: bool,
 
-    /// Replace secrets (cracked weak secrets) and token text with REDACTED in every output
-    /// format. Use it in CI: build logs and uploaded SARIF are read by more people than the repo.
+    /// Replace secrets with REDACTED in every output format (text, JSON, SARIF): weak HMAC
+    /// secrets the scan cracked, and token text. Use it in CI: build logs and uploaded SARIF are
+    /// read by more people, and kept longer, than the repository itself.
     #[arg(long)]
     pub redact: bool,
 
@@ -419,8 +420,9 @@ fn check_file(
     Ok(Some(FileReport::new(display.to_string(), &text, &index, findings)))
 }
 
-/// Reads a file checked to be regular, re-checking the opened handle (the path may have been
-/// swapped since) and never reading more than `max_file_size` bytes.
+/// Reads a file checked to be regular, re-checking the opened handle (a path swapped for a
+/// device since is caught here; one swapped for a FIFO in that instant could still block the
+/// open, which only `O_NONBLOCK` would avoid) and never reading more than `max_file_size` bytes.
 fn read_regular_file(path: &Path, max_file_size: u64) -> Result<Vec<u8>, String> {
     use std::io::Read;
     let file = std::fs::File::open(path).map_err(|err| describe_io_error(&err))?;
@@ -428,7 +430,7 @@ fn read_regular_file(path: &Path, max_file_size: u64) -> Result<Vec<u8>, String>
     if !metadata.is_file() {
         return Err(not_regular(&metadata.file_type()));
     }
-    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    let mut bytes = Vec::with_capacity(metadata.len().min(max_file_size) as usize);
     file.take(max_file_size + 1).read_to_end(&mut bytes).map_err(|err| describe_io_error(&err))?;
     if bytes.len() as u64 > max_file_size {
         return Err(format!("over the {max_file_size}-byte limit (--max-file-size)"));
