@@ -42,6 +42,19 @@ pub const MAX_LEEWAY_SECONDS: u64 = 7 * 86_400;
 pub const MAX_DIAGNOSTICS_LIMIT: usize = 100_000;
 pub const DEFAULT_MAX_DIAGNOSTICS: usize = 1000;
 
+/// The latest accepted `now`: 9999-12-31T23:59:59Z, the end of the calendar range dates are
+/// printed in. Together with 0 (1970) as the earliest, "now minus exp" cannot overflow: `now`
+/// at `i64::MIN` made `decode` panic on a subtraction.
+pub const MAX_NOW: UnixSeconds = 253_402_300_799;
+
+/// Checks a pinned clock in Unix seconds; the error names the range.
+pub fn validate_now(seconds: UnixSeconds) -> Result<UnixSeconds, String> {
+    if (0..=MAX_NOW).contains(&seconds) {
+        return Ok(seconds);
+    }
+    Err(format!("{seconds} is outside 1970-01-01 to 9999-12-31 (Unix seconds 0 to {MAX_NOW})"))
+}
+
 /// Checks a leeway in seconds; the error names the limit and why.
 pub fn validate_leeway(seconds: u64) -> Result<u64, String> {
     if seconds > MAX_LEEWAY_SECONDS {
@@ -189,9 +202,19 @@ impl Config {
         let mut warnings = Vec::new();
         let now = match &settings.now {
             None | Some(Value::Null) => None,
-            Some(Value::Number(number)) => number.as_i64(),
+            Some(Value::Number(number)) => match number.as_i64().map(validate_now) {
+                Some(Ok(now)) => Some(now),
+                Some(Err(err)) => {
+                    warnings.push(format!("setting `now`: {err}"));
+                    None
+                }
+                None => {
+                    warnings.push(format!("setting `now`: {number} is not a whole number of Unix seconds"));
+                    None
+                }
+            },
             Some(Value::String(text)) if text.trim().is_empty() => None,
-            Some(Value::String(text)) => match parse_now(text) {
+            Some(Value::String(text)) => match parse_now(text).and_then(validate_now) {
                 Ok(now) => Some(now),
                 Err(err) => {
                     warnings.push(format!("setting `now`: {err}"));
@@ -376,6 +399,13 @@ mod tests {
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(parse_leeway_flag("18446744073709551615").unwrap_err().contains("more than one week"));
         assert!(parse_leeway_flag("-1").is_err());
+        for now in [json!(i64::MIN), json!(-1), json!(u64::MAX), json!(1.5e9), json!("-9223372036854775808")] {
+            let (config, warnings) = Config::resolve(&Settings::from_json(&json!({ "now": now })).unwrap());
+            assert_eq!(config.now, None, "{now}");
+            assert_eq!(warnings.len(), 1, "{now}: {warnings:?}");
+        }
+        let (config, warnings) = Config::resolve(&Settings::from_json(&json!({ "now": MAX_NOW })).unwrap());
+        assert_eq!((config.now, warnings.len()), (Some(MAX_NOW), 0));
         assert_eq!(parse_leeway_flag("60"), Ok(60));
     }
 

@@ -206,6 +206,17 @@ fn numeric_flags_are_range_checked() {
         assert_eq!(stdout(&output).contains("token-expired"), expired, "{leeway}: {}", stdout(&output));
     }
 
+    // `--now` stays in the calendar: i64::MIN made `decode` overflow.
+    for args in [
+        vec!["decode", &token, "--now=-9223372036854775808"],
+        vec!["check", "--now=-9223372036854775808"],
+        vec!["explain", &token, "--now=9223372036854775807"],
+    ] {
+        let output = jwt_lsp(dir.path(), &args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stderr(&output));
+        assert!(stderr(&output).contains("outside 1970-01-01 to 9999-12-31"), "{args:?}: {}", stderr(&output));
+    }
+
     // The same limit for `.jwt-lsp.toml`: a usage error for the CLI.
     write(dir.path(), ".jwt-lsp.toml", "leeway = 9223372036854775807\n");
     let output = jwt_lsp(dir.path(), &["check", "--now", NOW_ARG]);

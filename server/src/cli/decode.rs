@@ -25,7 +25,7 @@ pub struct DecodeArgs {
 }
 
 pub fn run(args: DecodeArgs) -> ExitCode {
-    let now = match args.now.as_deref().map(parse_now) {
+    let now = match args.now.as_deref().map(|now| parse_now(now).and_then(crate::config::validate_now)) {
         None => system_now(),
         Some(Ok(now)) => now,
         Some(Err(err)) => return super::usage_error(&format!("--now: {err}")),

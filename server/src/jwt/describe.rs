@@ -121,9 +121,9 @@ pub fn validity(token: &Token, now: UnixSeconds, short: bool) -> Option<String> 
             Some(exp) => {
                 let exp = exp.floor() as i64;
                 if exp < now {
-                    format!("expired {} ago", duration(now - exp))
+                    format!("expired {} ago", duration(now.saturating_sub(exp)))
                 } else {
-                    format!("expires in {}", duration(exp - now))
+                    format!("expires in {}", duration(exp.saturating_sub(now)))
                 }
             }
             None => "exp in milliseconds?".to_string(),
