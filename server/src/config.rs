@@ -31,6 +31,49 @@ pub const DEFAULT_TEST_PATHS: &[&str] = &[
     "*.spec.*",
 ];
 
+/// The largest accepted leeway: one week. Leeway absorbs clock skew, which NTP keeps under a
+/// second and misconfigured hosts under minutes (code analysis flags more than 5 minutes as a
+/// finding: that is policy). This bound is sanity, not policy: a week still lets `explain` ask
+/// "would last week's token pass apart from its age?", while anything beyond is a typo or a
+/// unit mistake (milliseconds), and values near `u64::MAX` wrapped to a negative leeway.
+pub const MAX_LEEWAY_SECONDS: u64 = 7 * 86_400;
+/// `maxDiagnostics` bounds: at least one (turn rules off to silence them), at most 100,000
+/// (more would only freeze the editor; `jwt-lsp check` lists everything).
+pub const MAX_DIAGNOSTICS_LIMIT: usize = 100_000;
+pub const DEFAULT_MAX_DIAGNOSTICS: usize = 1000;
+
+/// The latest accepted `now`: 9999-12-31T23:59:59Z, the end of the calendar range dates are
+/// printed in. Together with 0 (1970) as the earliest, "now minus exp" cannot overflow: `now`
+/// at `i64::MIN` made `decode` panic on a subtraction.
+pub const MAX_NOW: UnixSeconds = 253_402_300_799;
+
+/// Checks a pinned clock in Unix seconds; the error names the range.
+pub fn validate_now(seconds: UnixSeconds) -> Result<UnixSeconds, String> {
+    if (0..=MAX_NOW).contains(&seconds) {
+        return Ok(seconds);
+    }
+    Err(format!("{seconds} is outside 1970-01-01 to 9999-12-31 (Unix seconds 0 to {MAX_NOW})"))
+}
+
+/// Checks a leeway in seconds; the error names the limit and why.
+pub fn validate_leeway(seconds: u64) -> Result<u64, String> {
+    if seconds > MAX_LEEWAY_SECONDS {
+        return Err(format!(
+            "leeway {seconds} s is more than one week ({MAX_LEEWAY_SECONDS} s); leeway is for clock skew, which is seconds or minutes"
+        ));
+    }
+    Ok(seconds)
+}
+
+/// A `--leeway` flag value: a whole number of seconds, 0 to one week (for clap's `value_parser`).
+pub fn parse_leeway_flag(text: &str) -> Result<u64, String> {
+    let seconds: u64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a whole number of seconds from 0 to {MAX_LEEWAY_SECONDS} (one week)"))?;
+    validate_leeway(seconds)
+}
+
 /// A rule's configured level: a severity, or `off`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Level {
@@ -170,9 +213,19 @@ impl Config {
         let mut warnings = Vec::new();
         let now = match &settings.now {
             None | Some(Value::Null) => None,
-            Some(Value::Number(number)) => number.as_i64(),
+            Some(Value::Number(number)) => match number.as_i64().map(validate_now) {
+                Some(Ok(now)) => Some(now),
+                Some(Err(err)) => {
+                    warnings.push(format!("setting `now`: {err}"));
+                    None
+                }
+                None => {
+                    warnings.push(format!("setting `now`: {number} is not a whole number of Unix seconds"));
+                    None
+                }
+            },
             Some(Value::String(text)) if text.trim().is_empty() => None,
-            Some(Value::String(text)) => match parse_now(text) {
+            Some(Value::String(text)) => match parse_now(text).and_then(validate_now) {
                 Ok(now) => Some(now),
                 Err(err) => {
                     warnings.push(format!("setting `now`: {err}"));
@@ -234,12 +287,30 @@ impl Config {
             expectations: expectations.clone(),
             confined: settings.confined.clone(),
         };
+        let leeway = match settings.leeway.map(validate_leeway) {
+            None => 0,
+            Some(Ok(seconds)) => seconds,
+            Some(Err(err)) => {
+                warnings.push(format!("setting `leeway`: {err}; using 0"));
+                0
+            }
+        };
+        let max_diagnostics = match settings.max_diagnostics {
+            None => DEFAULT_MAX_DIAGNOSTICS,
+            Some(limit) if (1..=MAX_DIAGNOSTICS_LIMIT).contains(&limit) => limit,
+            Some(limit) => {
+                warnings.push(format!(
+                    "setting `maxDiagnostics`: {limit} is not between 1 and {MAX_DIAGNOSTICS_LIMIT}; using {DEFAULT_MAX_DIAGNOSTICS}"
+                ));
+                DEFAULT_MAX_DIAGNOSTICS
+            }
+        };
         let config = Config {
-            leeway: settings.leeway.unwrap_or(0),
+            leeway,
             now,
             levels,
             inlay_hints: settings.inlay_hints.unwrap_or(true),
-            max_diagnostics: settings.max_diagnostics.unwrap_or(1000),
+            max_diagnostics,
             test_paths,
             ignore,
             verification,
@@ -319,6 +390,35 @@ mod tests {
         assert_eq!(warnings.len(), 3, "{warnings:?}");
         assert_eq!(config.now, None);
         assert_eq!(config.severity_for(Rule::TokenExpired, false), Some(Severity::Warning));
+    }
+
+    #[test]
+    fn out_of_range_numbers_warn_and_fall_back_to_the_default() {
+        let settings = Settings::from_json(
+            &json!({"leeway": u64::MAX, "maxDiagnostics": 0, "severity": {"token-expired": "hint"}}),
+        )
+        .unwrap();
+        let (config, warnings) = Config::resolve(&settings);
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].contains("`leeway`") && warnings[0].contains("one week"), "{warnings:?}");
+        assert!(warnings[1].contains("`maxDiagnostics`"), "{warnings:?}");
+        assert_eq!((config.leeway, config.max_diagnostics), (0, DEFAULT_MAX_DIAGNOSTICS));
+        // The other settings still apply, and the largest leeway is accepted.
+        assert_eq!(config.severity_for(Rule::TokenExpired, false), Some(Severity::Hint));
+        let settings = Settings::from_json(&json!({"leeway": MAX_LEEWAY_SECONDS, "maxDiagnostics": 100_001})).unwrap();
+        let (config, warnings) = Config::resolve(&settings);
+        assert_eq!(config.leeway, MAX_LEEWAY_SECONDS);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(parse_leeway_flag("18446744073709551615").unwrap_err().contains("more than one week"));
+        assert!(parse_leeway_flag("-1").is_err());
+        for now in [json!(i64::MIN), json!(-1), json!(u64::MAX), json!(1.5e9), json!("-9223372036854775808")] {
+            let (config, warnings) = Config::resolve(&Settings::from_json(&json!({ "now": now })).unwrap());
+            assert_eq!(config.now, None, "{now}");
+            assert_eq!(warnings.len(), 1, "{now}: {warnings:?}");
+        }
+        let (config, warnings) = Config::resolve(&Settings::from_json(&json!({ "now": MAX_NOW })).unwrap());
+        assert_eq!((config.now, warnings.len()), (Some(MAX_NOW), 0));
+        assert_eq!(parse_leeway_flag("60"), Ok(60));
     }
 
     #[test]

@@ -15,11 +15,17 @@ use crate::analysis::{self, Document};
 use crate::config::{Config, Settings};
 use crate::finding::apply_fixes;
 use crate::keys::{KeyRing, discover};
-use crate::text::LineIndex;
+use crate::text::{LineIndex, terminal_safe};
 use crate::verify::{self, Mode};
 
 /// Files larger than this are skipped unless `--max-file-size` says otherwise.
 const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+/// The largest `--max-file-size`: 1 GiB. A file is held in memory whole with its line index,
+/// and lines and columns are 32-bit; nothing larger is a config or source file.
+const MAX_MAX_FILE_SIZE: u64 = 1 << 30;
+
+/// What replaces secrets and token text in every output under `--redact`.
+pub const REDACTED: &str = "REDACTED";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -45,16 +51,16 @@ pub struct CheckArgs {
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
 
-    /// Accepted clock skew in seconds for exp/nbf/iat.
-    #[arg(long, value_name = "SECONDS")]
+    /// Accepted clock skew in seconds for exp/nbf/iat (0 to 604800, one week).
+    #[arg(long, value_name = "SECONDS", value_parser = crate::config::parse_leeway_flag)]
     pub leeway: Option<u64>,
 
     /// Override a rule's severity: CODE=error|warning|info|hint|off (repeatable).
     #[arg(long = "severity", value_name = "CODE=LEVEL")]
     pub severities: Vec<String>,
 
-    /// Skip files larger than this many bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_FILE_SIZE)]
+    /// Skip files larger than this many bytes (1 to 1073741824, 1 GiB).
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_FILE_SIZE, value_parser = parse_max_file_size)]
     pub max_file_size: u64,
 
     /// Fetch the `jwks_urls` of `.jwt-lsp.toml` over the network (a project file alone never can).
@@ -64,6 +70,12 @@ pub struct CheckArgs {
     /// Apply the preferred quick fix of every finding that has one, then report what is left.
     #[arg(long)]
     pub fix: bool,
+
+    /// Replace secrets with REDACTED in every output format (text, JSON, SARIF): weak HMAC
+    /// secrets the scan cracked, and token text. Use it in CI: build logs and uploaded SARIF are
+    /// read by more people, and kept longer, than the repository itself.
+    #[arg(long)]
+    pub redact: bool,
 
     /// Colour the text output: auto (on a terminal, unless NO_COLOR is set), always, never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
@@ -94,15 +106,24 @@ pub fn run(args: CheckArgs) -> ExitCode {
         return super::usage_error(warning);
     }
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
-    for path in &paths {
-        if !path.exists() {
-            return super::usage_error(&format!("{}: no such file or directory", path.display()));
+    let unreadable: Vec<String> = paths
+        .iter()
+        .filter_map(|path| {
+            check_explicit_path(path)
+                .err()
+                .map(|reason| format!("{}: {reason}", terminal_safe(&path.to_string_lossy())))
+        })
+        .collect();
+    if !unreadable.is_empty() {
+        for problem in &unreadable[..unreadable.len() - 1] {
+            eprintln!("jwt-lsp: {problem}");
         }
+        return super::usage_error(&unreadable[unreadable.len() - 1]);
     }
     let project_root = project.as_ref().map(|project| project.root.clone());
     let config = with_keys(config, project_root.as_deref(), &paths);
 
-    let options = ScanOptions { max_file_size: args.max_file_size, fix: args.fix, project_root };
+    let options = ScanOptions { max_file_size: args.max_file_size, fix: args.fix, redact: args.redact, project_root };
     let (reports, skipped) = scan_paths(&paths, &config, &options);
 
     let stdout = std::io::stdout();
@@ -126,7 +147,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     for skip in &skipped {
-        eprintln!("jwt-lsp: skipped {}: {}", skip.path, skip.reason);
+        eprintln!("jwt-lsp: skipped {}: {}", terminal_safe(&skip.path), terminal_safe(&skip.reason));
     }
     if args.format == Format::Text {
         eprintln!("{}", output::summary(&reports, skipped.len()));
@@ -156,13 +177,80 @@ fn with_keys(config: Config, project_root: Option<&Path>, paths: &[PathBuf]) -> 
         discovered.merge(found);
     }
     for error in discovered.errors() {
-        eprintln!("jwt-lsp: key discovery: {error}");
+        eprintln!("jwt-lsp: key discovery: {}", terminal_safe(&error.to_string()));
     }
     let (verifier, warnings) = verify::setup(&config.verification, project_root, Some(&discovered), None, Mode::Inline);
     for warning in warnings {
-        eprintln!("jwt-lsp: {warning}");
+        eprintln!("jwt-lsp: {}", terminal_safe(&warning));
     }
     config.with_verifier(verifier)
+}
+
+fn parse_max_file_size(text: &str) -> Result<u64, String> {
+    match text.trim().parse::<u64>() {
+        Ok(bytes) if (1..=MAX_MAX_FILE_SIZE).contains(&bytes) => Ok(bytes),
+        _ => Err(format!("`{text}` is not a number of bytes from 1 to {MAX_MAX_FILE_SIZE} (1 GiB)")),
+    }
+}
+
+/// Whether a path named on the command line can be scanned: it exists, we may read it, and it
+/// is a regular file or a folder. Never opens anything but those two (opening a FIFO blocks).
+fn check_explicit_path(path: &Path) -> Result<(), String> {
+    let metadata = std::fs::metadata(path).map_err(|err| describe_io_error(&err))?;
+    if metadata.is_dir() {
+        std::fs::read_dir(path).map_err(|err| describe_io_error(&err))?;
+        return Ok(());
+    }
+    if !metadata.is_file() {
+        return Err(not_regular(&metadata.file_type()));
+    }
+    std::fs::File::open(path).map_err(|err| describe_io_error(&err))?;
+    Ok(())
+}
+
+/// An I/O error in words a user acts on (std's `Display` adds "(os error 13)").
+fn describe_io_error(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => err.to_string(),
+    }
+}
+
+/// The path and the reason of a walk error (an unreadable folder, a symlink loop), so it is
+/// listed like any skipped file rather than as "skipped : ./x: Permission denied (os error 13)".
+fn describe_walk_error(err: &ignore::Error) -> (Option<PathBuf>, String) {
+    match err {
+        ignore::Error::WithPath { path, err } => (Some(path.clone()), describe_walk_error(err).1),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => describe_walk_error(err),
+        ignore::Error::Io(err) => (None, describe_io_error(err)),
+        other => (None, other.to_string()),
+    }
+}
+
+/// Why a file that is neither regular nor a folder is not scanned.
+fn not_regular(kind: &std::fs::FileType) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let what = if kind.is_fifo() {
+            "a FIFO"
+        } else if kind.is_char_device() {
+            "a character device"
+        } else if kind.is_block_device() {
+            "a block device"
+        } else if kind.is_socket() {
+            "a socket"
+        } else {
+            "a special file"
+        };
+        format!("not a regular file: {what}")
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = kind;
+        "not a regular file".to_string()
+    }
 }
 
 fn settings_from_args(args: &CheckArgs) -> Result<Settings, String> {
@@ -183,6 +271,8 @@ pub struct ScanOptions {
     pub max_file_size: u64,
     /// Apply preferred fixes and write the files back.
     pub fix: bool,
+    /// Replace secrets and token text in finding messages with `REDACTED`.
+    pub redact: bool,
     /// The folder of `.jwt-lsp.toml`: `ignore` globs are relative to it (else to the current
     /// directory).
     pub project_root: Option<PathBuf>,
@@ -210,17 +300,29 @@ pub fn scan_paths(paths: &[PathBuf], config: &Config, options: &ScanOptions) -> 
             let entry = match entry {
                 Ok(entry) => entry,
                 Err(err) => {
-                    skipped
-                        .lock()
-                        .expect("not poisoned")
-                        .push(Skipped { path: String::new(), reason: err.to_string() });
+                    let (path, reason) = describe_walk_error(&err);
+                    let path = path.map(|path| display_path(&path, cwd)).unwrap_or_default();
+                    skipped.lock().expect("not poisoned").push(Skipped { path, reason });
                     return ignore::WalkState::Continue;
                 }
             };
-            if !entry.file_type().is_some_and(|kind| kind.is_file()) {
-                return ignore::WalkState::Continue;
-            }
             let display = display_path(entry.path(), cwd);
+            match entry.file_type() {
+                Some(kind) if kind.is_file() => {}
+                // Symbolic links are not followed (as in ripgrep), folders are walked into.
+                None => return ignore::WalkState::Continue,
+                Some(kind) if kind.is_dir() || kind.is_symlink() => return ignore::WalkState::Continue,
+                // FIFOs, sockets and devices: listed as skipped, never opened.
+                Some(kind) => {
+                    if !is_ignored(entry.path(), &display, config, options.project_root.as_deref()) {
+                        skipped
+                            .lock()
+                            .expect("not poisoned")
+                            .push(Skipped { path: display, reason: not_regular(&kind) });
+                    }
+                    return ignore::WalkState::Continue;
+                }
+            }
             if is_ignored(entry.path(), &display, config, options.project_root.as_deref()) {
                 return ignore::WalkState::Continue;
             }
@@ -257,11 +359,15 @@ fn check_file(
     options: &ScanOptions,
 ) -> Result<Option<FileReport>, String> {
     let max_file_size = options.max_file_size;
-    let size = std::fs::metadata(path).map_err(|err| err.to_string())?.len();
+    let metadata = std::fs::metadata(path).map_err(|err| describe_io_error(&err))?;
+    if !metadata.is_file() {
+        return Err(not_regular(&metadata.file_type()));
+    }
+    let size = metadata.len();
     if size > max_file_size {
         return Err(format!("{size} bytes, over the {max_file_size}-byte limit (--max-file-size)"));
     }
-    let bytes = std::fs::read(path).map_err(|err| err.to_string())?;
+    let bytes = read_regular_file(path, max_file_size)?;
     if bytes[..bytes.len().min(8192)].contains(&0) {
         return Err("binary file".to_string());
     }
@@ -288,7 +394,8 @@ fn check_file(
         if !fixes.is_empty() {
             let (fixed, applied) = apply_fixes(&text, &fixes);
             std::fs::write(path, &fixed).map_err(|err| format!("cannot write the fixes: {err}"))?;
-            eprintln!("jwt-lsp: {display}: applied {applied} fix{}", if applied == 1 { "" } else { "es" });
+            let fixes = if applied == 1 { "fix" } else { "fixes" };
+            eprintln!("jwt-lsp: {}: applied {applied} {fixes}", terminal_safe(display));
             text = fixed;
             index = LineIndex::new(&text);
             analysis = analysis::analyze_isolated(
@@ -298,12 +405,61 @@ fn check_file(
         }
     }
     for note in notes {
-        eprintln!("jwt-lsp: {display}: {note}");
+        eprintln!("jwt-lsp: {}: {note}", terminal_safe(display));
     }
     if analysis.findings.is_empty() {
         return Ok(None);
     }
-    Ok(Some(FileReport::new(display.to_string(), &text, &index, analysis.findings)))
+    let mut findings = analysis.findings;
+    if options.redact {
+        let token_texts: Vec<&str> = analysis.tokens.iter().map(|token| &text[token.span.clone()]).collect();
+        for finding in &mut findings {
+            finding.message = redact_message(&finding.message, &token_texts);
+        }
+    }
+    Ok(Some(FileReport::new(display.to_string(), &text, &index, findings)))
+}
+
+/// Reads a file checked to be regular, re-checking the opened handle (a path swapped for a
+/// device since is caught here; one swapped for a FIFO in that instant could still block the
+/// open, which only `O_NONBLOCK` would avoid) and never reading more than `max_file_size` bytes.
+fn read_regular_file(path: &Path, max_file_size: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|err| describe_io_error(&err))?;
+    let metadata = file.metadata().map_err(|err| describe_io_error(&err))?;
+    if !metadata.is_file() {
+        return Err(not_regular(&metadata.file_type()));
+    }
+    let mut bytes = Vec::with_capacity(metadata.len().min(max_file_size) as usize);
+    file.take(max_file_size + 1).read_to_end(&mut bytes).map_err(|err| describe_io_error(&err))?;
+    if bytes.len() as u64 > max_file_size {
+        return Err(format!("over the {max_file_size}-byte limit (--max-file-size)"));
+    }
+    Ok(bytes)
+}
+
+/// `message` with secrets replaced by `REDACTED`: the text of any token of the file, and the
+/// weak secret a `token-weak-secret` finding quotes (`verifies with `secret` (origin)`; the
+/// verifier's wording, pinned by a test).
+pub fn redact_message(message: &str, token_texts: &[&str]) -> String {
+    let mut message = message.to_string();
+    for token in token_texts {
+        if !token.is_empty() && message.contains(token) {
+            message = message.replace(token, REDACTED);
+        }
+    }
+    const OPEN: &str = "verifies with `";
+    const ORIGINS: [&str; 4] =
+        ["` (a published default", "` (an empty key", "` (a string on line", "` (in the wordlist"];
+    if let Some(open) = message.find(OPEN) {
+        let start = open + OPEN.len();
+        // The last origin marker: the secret itself may contain "` (".
+        let end = ORIGINS.iter().filter_map(|origin| message[start..].rfind(origin)).max();
+        if let Some(end) = end {
+            message.replace_range(start..start + end, REDACTED);
+        }
+    }
+    message
 }
 
 /// The path as the user should see it: relative to the current directory when under it.
@@ -311,4 +467,35 @@ fn display_path(path: &Path, cwd: &Path) -> String {
     let relative = if path.is_absolute() { path.strip_prefix(cwd).unwrap_or(path) } else { path };
     let text = relative.to_string_lossy().replace('\\', "/");
     text.strip_prefix("./").map(str::to_string).unwrap_or(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_replaces_token_text_and_the_quoted_secret_only() {
+        let token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.sig";
+        assert_eq!(
+            redact_message(&format!("Token {token} is bad; so is {token}."), &[token]),
+            "Token REDACTED is bad; so is REDACTED."
+        );
+        let message = "Weak secret: this HS256 token verifies with `a` (b` (a string on line 2` (a string on line 3 of this file). Rotate.";
+        assert_eq!(
+            redact_message(message, &[]),
+            "Weak secret: this HS256 token verifies with `REDACTED` (a string on line 3 of this file). Rotate."
+        );
+        // Nothing secret: unchanged.
+        let empty =
+            "Weak secret: this HS256 token verifies with the empty string (an empty key (CVE-2025-65945 class)).";
+        assert_eq!(redact_message(empty, &[token]), empty);
+    }
+
+    #[test]
+    fn io_errors_are_described_in_words() {
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        assert_eq!(describe_io_error(&denied), "permission denied");
+        let missing = std::io::Error::from(std::io::ErrorKind::NotFound);
+        assert_eq!(describe_io_error(&missing), "no such file or directory");
+    }
 }

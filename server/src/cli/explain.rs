@@ -19,6 +19,7 @@ use crate::jwt::decode::decode_pasted;
 use crate::jwt::describe::describe_alg;
 use crate::jwt::time::parse_now;
 use crate::keys::fetch::{FetchOptions, JwksCache};
+use crate::text::{terminal_safe, terminal_safe_lines};
 use crate::verify::{self, Mode};
 
 #[derive(Debug, Args)]
@@ -51,8 +52,8 @@ pub struct ExplainArgs {
     #[arg(long = "aud", value_name = "AUD")]
     pub audiences: Vec<String>,
 
-    /// Accepted clock skew in seconds for exp/nbf.
-    #[arg(long, value_name = "SECONDS")]
+    /// Accepted clock skew in seconds for exp/nbf (0 to 604800, one week).
+    #[arg(long, value_name = "SECONDS", value_parser = crate::config::parse_leeway_flag)]
     pub leeway: Option<u64>,
 
     /// Pin the clock: RFC 3339 or Unix seconds.
@@ -99,7 +100,7 @@ pub fn run(args: ExplainArgs) -> ExitCode {
     let cache = Arc::new(JwksCache::new(options));
     let (verifier, warnings) = verify::setup(&config.verification, Some(&cwd), None, Some(cache), Mode::Inline);
     for warning in &warnings {
-        eprintln!("jwt-lsp: {warning}");
+        eprintln!("jwt-lsp: {}", terminal_safe(warning));
     }
     // Fetched now, so that the key list below says what each URL gave (or why it gave nothing);
     // the examination then reads the same answer from the cache.
@@ -122,24 +123,26 @@ pub fn run(args: ExplainArgs) -> ExitCode {
     let (token, notes) = match decode_pasted(&input) {
         Ok(decoded) => decoded,
         Err(reason) => {
+            let reason = terminal_safe(&reason);
             println!("① decode     ✗ {reason}\n\nVerdict: ✗ ① decode — {reason}");
             return ExitCode::from(1);
         }
     };
     let alg = token.alg().unwrap_or("?");
     println!(
-        "Token: {} `{alg}` — {}",
+        "Token: {} `{}` — {}",
         if token.form == crate::jwt::Form::Jwe { "JWE" } else { "JWS" },
+        terminal_safe(alg),
         describe_alg(alg)
     );
     for note in &notes {
-        println!("repaired: {note}");
+        println!("repaired: {}", terminal_safe(note));
     }
     for repair in &token.repairs {
         println!("repaired: the token {}", repair.problem());
     }
     if let Some(Value::String(kid)) = token.header.get("kid") {
-        println!("kid: `{kid}`");
+        println!("kid: `{}`", terminal_safe(kid));
     }
     let sources: Vec<String> = verifier
         .keys
@@ -154,12 +157,13 @@ pub fn run(args: ExplainArgs) -> ExitCode {
     if sources.is_empty() {
         println!("keys: none (give --key, --jwks or --secret-env to check the signature)");
     } else {
-        println!("keys: {}", sources.join(", "));
+        println!("keys: {}", terminal_safe(&sources.join(", ")));
     }
     println!();
 
     let exam = verifier.examine(&token, &[], config.clock(), &|_| 0);
-    print!("{}", exam.plain());
+    // The checklist quotes the token's own `kid`, `iss`, `aud`…: escaped line by line.
+    print!("{}", terminal_safe_lines(&exam.plain()));
     if exam.all_passed() { ExitCode::SUCCESS } else { ExitCode::from(1) }
 }
 

@@ -85,7 +85,8 @@ pub fn main() -> ExitCode {
 
 /// Prints a usage error and returns exit status 2.
 pub(crate) fn usage_error(message: &str) -> ExitCode {
-    eprintln!("jwt-lsp: {message}");
+    // Escaped line by line: a TOML parse error spans lines, a path or a value may hold escapes.
+    eprintln!("jwt-lsp: {}", crate::text::terminal_safe_lines(message));
     ExitCode::from(2)
 }
 
@@ -109,7 +110,7 @@ pub(crate) fn load_project() -> Result<Option<crate::project::Project>, String> 
     let Some(path) = crate::project::find(&cwd) else { return Ok(None) };
     let project = crate::project::load(&path)?;
     for warning in &project.warnings {
-        eprintln!("jwt-lsp: {warning}");
+        eprintln!("jwt-lsp: {}", crate::text::terminal_safe(warning));
     }
     Ok(Some(project))
 }

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 
 use crate::finding::{Finding, Severity};
 use crate::rules::Rule;
-use crate::text::{Encoding, LineCol, LineIndex};
+use crate::text::{Encoding, LineCol, LineIndex, terminal_safe};
 
 pub struct Located {
     pub finding: Finding,
@@ -31,13 +31,14 @@ pub struct FileReport {
 
 impl FileReport {
     pub fn new(path: String, text: &str, index: &LineIndex, findings: Vec<Finding>) -> FileReport {
+        // All offsets at once: one pass per line, not one per finding (long minified lines).
+        let offsets: Vec<usize> =
+            findings.iter().flat_map(|finding| [finding.range.start, finding.range.end]).collect();
+        let positions = index.line_cols(text, &offsets, Encoding::Utf32);
         let findings = findings
             .into_iter()
-            .map(|finding| Located {
-                start: index.line_col(text, finding.range.start, Encoding::Utf32),
-                end: index.line_col(text, finding.range.end, Encoding::Utf32),
-                finding,
-            })
+            .zip(positions.chunks_exact(2))
+            .map(|(finding, at)| Located { start: at[0], end: at[1], finding })
             .collect();
         FileReport { path, findings }
     }
@@ -66,10 +67,13 @@ pub fn write_text(out: &mut impl Write, reports: &[FileReport], color: bool) -> 
             writeln!(
                 out,
                 "{}: {}{} {}",
-                paint("1", &format!("{}:{}:{}", report.path, finding.start.line + 1, finding.start.col + 1)),
+                paint(
+                    "1",
+                    &format!("{}:{}:{}", terminal_safe(&report.path), finding.start.line + 1, finding.start.col + 1)
+                ),
                 paint(severity_color, severity),
                 paint("2", &format!("[{}]", finding.rule.code())),
-                finding.message
+                terminal_safe(&finding.message)
             )?;
         }
     }
@@ -128,6 +132,36 @@ pub fn sarif_level(severity: Severity) -> &'static str {
     }
 }
 
+/// A SARIF `artifactLocation` for a displayed path: a percent-encoded relative reference
+/// against `%SRCROOT%`, or a `file://` URI (without a base) for a path outside the current
+/// directory. SARIF requires a valid URI reference (RFC 3986): `#`, `?`, `%`, spaces and
+/// non-ASCII bytes in file names must be encoded, or viewers cut or misread the path.
+fn artifact_location(path: &str) -> Value {
+    if std::path::Path::new(path).is_absolute() {
+        // `/home/…` on Unix; `C:/…` on Windows (separators already `/`), whose drive colon stays.
+        let (drive, rest) = match path.split_once(':') {
+            Some((drive, rest)) if !path.starts_with('/') => (format!("/{drive}:"), rest),
+            _ => (String::new(), path),
+        };
+        return json!({ "uri": format!("file://{drive}{}", percent_encode_path(rest)) });
+    }
+    json!({ "uri": percent_encode_path(path), "uriBaseId": "%SRCROOT%" })
+}
+
+/// Percent-encodes every byte of `path` except RFC 3986 unreserved characters and `/`. A `:`
+/// is encoded too, so a relative path's first segment never reads as a URI scheme.
+pub fn percent_encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 pub fn write_sarif(out: &mut impl Write, reports: &[FileReport]) -> io::Result<()> {
     let rules: Vec<Value> = Rule::ALL
         .iter()
@@ -154,7 +188,7 @@ pub fn write_sarif(out: &mut impl Write, reports: &[FileReport]) -> io::Result<(
                     "message": { "text": finding.message },
                     "locations": [{
                         "physicalLocation": {
-                            "artifactLocation": { "uri": report.path, "uriBaseId": "%SRCROOT%" },
+                            "artifactLocation": artifact_location(&report.path),
                             "region": {
                                 "startLine": finding.start.line + 1,
                                 "startColumn": finding.start.col + 1,

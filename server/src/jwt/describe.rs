@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use super::decode::{Form, Payload, SignatureLength, Token, expected_signature_length};
 use super::time::{UnixSeconds, format_utc, relative, short_duration};
+use crate::text::{terminal_safe, terminal_safe_lines};
 
 /// Pretty JSON longer than this is cut in hovers; editors choke on huge popups.
 const MAX_HOVER_JSON: usize = 16 * 1024;
@@ -120,9 +121,9 @@ pub fn validity(token: &Token, now: UnixSeconds, short: bool) -> Option<String> 
             Some(exp) => {
                 let exp = exp.floor() as i64;
                 if exp < now {
-                    format!("expired {} ago", duration(now - exp))
+                    format!("expired {} ago", duration(now.saturating_sub(exp)))
                 } else {
-                    format!("expires in {}", duration(exp - now))
+                    format!("expires in {}", duration(exp.saturating_sub(now)))
                 }
             }
             None => "exp in milliseconds?".to_string(),
@@ -151,7 +152,8 @@ pub fn inlay_label(token: &Token, now: UnixSeconds) -> String {
     if token.is_damaged() {
         parts.push("damaged".to_string());
     }
-    parts.join(" · ")
+    // `alg` and `sub` come from the token: a bidi override would reorder the editor's line.
+    terminal_safe(&parts.join(" · ")).into_owned()
 }
 
 /// The hover: what the token is, then header, payload, claims and signature.
@@ -238,7 +240,8 @@ pub fn hover_markdown(token: &Token, now: UnixSeconds) -> String {
         out.push_str(&signature_line(token));
         out.push('\n');
     }
-    out
+    // Claim values in the table and `alg` come raw from the token (JSON blocks are escaped).
+    terminal_safe_lines(&out)
 }
 
 pub fn signature_line(token: &Token) -> String {
@@ -349,6 +352,24 @@ fn capitalize(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::jwt::decode::decode;
+
+    #[test]
+    fn hover_and_inlay_label_escape_controls_and_bidi_from_the_token() {
+        use base64::Engine;
+        let b64 = |value: serde_json::Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(value.to_string());
+        let token = format!(
+            "{}.{}.{}",
+            b64(serde_json::json!({"alg": "HS256\u{202e}"})),
+            b64(serde_json::json!({"sub": "a\u{1b}[2Jb", "iss": "x\u{2066}y"})),
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode([1u8; 32])
+        );
+        let token = decode(&token).unwrap();
+        let label = inlay_label(&token, NOW);
+        assert_eq!(label, "HS256\\u{202e} · sub=a\\u{1b}[2Jb · no expiry");
+        let hover = hover_markdown(&token, NOW);
+        assert!(hover.contains("| `iss` | x\\u{2066}y |"), "{hover}");
+        assert!(!hover.chars().any(|ch| ch == '\u{1b}' || ch == '\u{202e}' || ch == '\u{2066}'), "{hover}");
+    }
 
     const NOW: i64 = 1_767_225_600;
     const JWE: &str = "eyJhbGciOiJSU0EtT0FFUCIsImVuYyI6IkEyNTZHQ00ifQ.OKOawDo13gRp2ojaHV7LFpZcgV7T6DVZKTyKOMTYUmKoTCVJRgckCL9kiMT03JGeipsEdY3mx_etLbbWSrFr05kLzcSr4qKAq7YN7e9jwQRb23nfa6c9d-StnImGyFDbSv04uVuxIp5Zms1gNxKKK2Da14B8S4rzVRltdYwam_lDp5XnZAYpQdb76FdIKLaVmqgfwX7XWRxv2322i-vDxRfqNzo_tETKzpVLzfiwQyeyPGLBIO56YJ7eObdv0je81860ppamavo35UgoRdbYaBcoh9QcfylQr66oc6vFWXRcZ_ZT2LawVCWTIy3brGPi6UklfCpIMfIjf7iGdXKHzg.48V1_ALb6US04U3b.5eym8TW_c8SuK0ltJ3rpYIzOeDQz7TALvtu6UG9oMo4vpzs9tX_EFShS8iB7j6jiSdiwkIr3ajwQzaBtQD_A.XFBoMYUZodetZdvTiFvSkQ";

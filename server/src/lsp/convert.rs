@@ -61,8 +61,12 @@ pub fn severity(severity: Severity) -> DiagnosticSeverity {
 }
 
 pub fn diagnostic(text: &str, index: &LineIndex, finding: &Finding, encoding: Encoding) -> Diagnostic {
+    diagnostic_at(finding, range(text, index, &finding.range, encoding))
+}
+
+fn diagnostic_at(finding: &Finding, range: Range) -> Diagnostic {
     Diagnostic {
-        range: range(text, index, &finding.range, encoding),
+        range,
         severity: Some(severity(finding.severity)),
         code: Some(NumberOrString::String(finding.rule.code().to_string())),
         code_description: Uri::from_str(&finding.rule.help_uri()).ok().map(|href| CodeDescription { href }),
@@ -72,7 +76,12 @@ pub fn diagnostic(text: &str, index: &LineIndex, finding: &Finding, encoding: En
     }
 }
 
+fn to_position(at: LineCol) -> Position {
+    Position { line: at.line, character: at.col }
+}
+
 /// Diagnostics for a document, at most `limit`; past it, one note says how many were left out.
+/// Positions are converted in one sorted batch: one pass per line, however many findings it has.
 pub fn diagnostics(
     text: &str,
     index: &LineIndex,
@@ -80,12 +89,20 @@ pub fn diagnostics(
     encoding: Encoding,
     limit: usize,
 ) -> Vec<Diagnostic> {
-    let mut out: Vec<Diagnostic> =
-        findings.iter().take(limit).map(|finding| diagnostic(text, index, finding, encoding)).collect();
-    if findings.len() > limit {
-        let first = findings[limit].range.clone();
+    let shown = &findings[..findings.len().min(limit)];
+    let mut offsets: Vec<usize> = shown.iter().flat_map(|finding| [finding.range.start, finding.range.end]).collect();
+    let hidden = findings.get(limit);
+    offsets.extend(hidden.map(|first| first.range.start));
+    let positions = index.line_cols(text, &offsets, encoding);
+    let mut out: Vec<Diagnostic> = shown
+        .iter()
+        .zip(positions.chunks_exact(2))
+        .map(|(finding, at)| diagnostic_at(finding, Range { start: to_position(at[0]), end: to_position(at[1]) }))
+        .collect();
+    if hidden.is_some() {
+        let at = to_position(positions[positions.len() - 1]);
         out.push(Diagnostic {
-            range: range(text, index, &(first.start..first.start), encoding),
+            range: Range { start: at, end: at },
             severity: Some(DiagnosticSeverity::INFORMATION),
             source: Some("jwt-lsp".to_string()),
             message: format!(
@@ -109,8 +126,27 @@ pub fn hover(text: &str, index: &LineIndex, token: &Token, now: UnixSeconds, enc
 }
 
 pub fn inlay_hint(text: &str, index: &LineIndex, token: &Token, now: UnixSeconds, encoding: Encoding) -> InlayHint {
+    inlay_hint_at(token, now, position(text, index, token.span.end, encoding))
+}
+
+/// Inlay hints for many tokens, their positions converted in one sorted batch (one pass per
+/// line: 20,000 tokens on one minified line were quadratic one by one).
+pub fn inlay_hints<'t>(
+    text: &str,
+    index: &LineIndex,
+    tokens: impl IntoIterator<Item = &'t Token>,
+    now: UnixSeconds,
+    encoding: Encoding,
+) -> Vec<InlayHint> {
+    let tokens: Vec<&Token> = tokens.into_iter().collect();
+    let offsets: Vec<usize> = tokens.iter().map(|token| token.span.end).collect();
+    let positions = index.line_cols(text, &offsets, encoding);
+    tokens.into_iter().zip(positions).map(|(token, at)| inlay_hint_at(token, now, to_position(at))).collect()
+}
+
+fn inlay_hint_at(token: &Token, now: UnixSeconds, position: Position) -> InlayHint {
     InlayHint {
-        position: position(text, index, token.span.end, encoding),
+        position,
         label: InlayHintLabel::String(inlay_label(token, now)),
         kind: None,
         text_edits: None,
@@ -142,5 +178,50 @@ pub fn code_action(
         edit: Some(WorkspaceEdit { changes: Some(HashMap::from([(uri.clone(), edits)])), ..WorkspaceEdit::default() }),
         is_preferred: Some(fix.preferred),
         ..CodeAction::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jwt::scan::find_tokens;
+    use crate::rules::Rule;
+
+    const TOKEN: &str = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlc2lnbmF0dXJlc2lnbmF0dXJlc2lnbmE";
+
+    #[test]
+    fn batched_positions_match_one_by_one_conversion() {
+        // Many tokens on one line between CJK, emoji and combining marks, in unsorted findings.
+        let line: Vec<String> = (0..40).map(|i| format!("日本{i}😀e\u{301} {TOKEN} ")).collect();
+        let text = format!("ä\r\n{}\n{TOKEN}\n", line.concat());
+        let index = LineIndex::new(&text);
+        let tokens = find_tokens(&text);
+        assert_eq!(tokens.len(), 41);
+        let mut findings: Vec<Finding> =
+            tokens
+                .iter()
+                .map(|token| Finding::new(Rule::TokenNoExpiry, token.span.clone(), "m".to_string()))
+                .chain(tokens.iter().map(|token| {
+                    Finding::new(Rule::TokenNoExpiry, token.span.start + 3..token.span.end, "n".to_string())
+                }))
+                .collect();
+        findings.reverse();
+        for encoding in [Encoding::Utf8, Encoding::Utf16, Encoding::Utf32] {
+            let one_by_one: Vec<Range> =
+                findings.iter().map(|finding| diagnostic(&text, &index, finding, encoding).range).collect();
+            let batched: Vec<Range> =
+                diagnostics(&text, &index, &findings, encoding, usize::MAX).into_iter().map(|d| d.range).collect();
+            assert_eq!(batched, one_by_one, "{encoding:?}");
+            // Past the limit, the note sits at the first hidden finding.
+            let limited = diagnostics(&text, &index, &findings, encoding, 10);
+            assert_eq!(limited.len(), 11);
+            assert_eq!(limited[10].range.start, one_by_one[10].start, "{encoding:?}");
+
+            let one_by_one: Vec<Position> =
+                tokens.iter().map(|token| inlay_hint(&text, &index, token, 0, encoding).position).collect();
+            let batched: Vec<Position> =
+                inlay_hints(&text, &index, &tokens, 0, encoding).into_iter().map(|hint| hint.position).collect();
+            assert_eq!(batched, one_by_one, "{encoding:?}");
+        }
     }
 }

@@ -383,12 +383,8 @@ impl LanguageServer for Backend {
         let end = convert::offset(&document.text, &document.index, params.range.end, encoding);
         let analysis = self.analysis_of(&document);
         let now = config.clock().now;
-        let hints = analysis
-            .tokens
-            .iter()
-            .filter(|token| token.span.end >= start && token.span.end <= end)
-            .map(|token| convert::inlay_hint(&document.text, &document.index, token, now, encoding))
-            .collect();
+        let visible = analysis.tokens.iter().filter(|token| token.span.end >= start && token.span.end <= end);
+        let hints = convert::inlay_hints(&document.text, &document.index, visible, now, encoding);
         Ok(Some(hints))
     }
 
