@@ -241,3 +241,38 @@ pub fn utf8_position(text: &str, offset: usize) -> (u32, u32) {
     let line_start = before.rfind('\n').map_or(0, |at| at + 1);
     (line, (offset - line_start) as u32)
 }
+
+impl Server {
+    /// Peak resident memory of the server process so far in KiB (Linux `VmHWM`).
+    pub fn peak_rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).expect("proc status");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|kib| kib.parse().ok())
+            .expect("VmHWM")
+    }
+}
+
+impl Server {
+    /// Waits for the process to end on its own; returns its exit status code.
+    pub fn wait_for_exit(&mut self) -> Option<i32> {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status.code();
+            }
+            assert!(Instant::now() < deadline, "server did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Messages received so far that nobody waited for (drains what has arrived).
+    pub fn unconsumed(&mut self) -> Vec<Value> {
+        while let Ok(message) = self.messages.try_recv() {
+            self.pending.push_back(message);
+        }
+        self.pending.iter().cloned().collect()
+    }
+}
