@@ -143,6 +143,61 @@ fn fifty_open_one_megabyte_documents_fit_in_300_mb_and_closing_frees_them() {
     assert_eq!(server.shutdown(), Some(0));
 }
 
+/// One megabyte of JavaScript dense with distinct tokens and jsonwebtoken calls (code findings
+/// and token findings on almost every line): the worst realistic case for per-token memory.
+fn dense_javascript(n: usize) -> String {
+    let mut text = String::with_capacity(1024 * 1024 + 4096);
+    text.push_str(&format!("// document {n}\nconst jwt = require('jsonwebtoken');\n"));
+    let mut i = 0;
+    while text.len() < 1024 * 1024 {
+        let token = token(
+            &json!({"alg": "HS256", "typ": "JWT"}),
+            &json!({"sub": format!("user-{n}-{i}"), "role": "admin", "exp": NOW - 3 * 86_400}),
+        );
+        text.push_str(&format!(
+            "const token{i} = \"{token}\";\n\
+             function check{i}(req) {{ return jwt.verify(req.headers.auth, 'secret', {{ algorithms: ['HS256', 'none'] }}); }}\n\
+             const claims{i} = jwt.decode(token{i});\n"
+        ));
+        i += 1;
+    }
+    text
+}
+
+#[test]
+fn fifty_open_one_megabyte_documents_dense_with_tokens_and_code_fit_and_closing_frees_them() {
+    let mut server = Server::spawn();
+    server.initialize_default();
+    let baseline = server.rss_kib();
+    for n in 0..50 {
+        let uri = format!("file:///workspace/src/dense{n}.js");
+        server.open(&uri, "javascript", 1, &dense_javascript(n));
+        let diagnostics = server.diagnostics(&uri, Some(1));
+        assert!(diagnostics.len() > 500, "the workload is dense: {} diagnostics", diagnostics.len());
+    }
+    let loaded = server.rss_kib();
+    let peak = server.peak_rss_kib();
+    for n in 0..50 {
+        let uri = format!("file:///workspace/src/dense{n}.js");
+        server.notify("textDocument/didClose", json!({"textDocument": {"uri": uri}}));
+        server.wait_for(|m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri.as_str()
+                && m["params"]["diagnostics"] == json!([])
+        });
+    }
+    // A request round trip after the last close: every close has been handled.
+    server.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": "file:///none"}, "position": {"line": 0, "character": 0}}),
+    );
+    let closed = server.rss_kib();
+    eprintln!("rss: baseline {baseline} KiB, 50 dense docs {loaded} KiB, peak {peak} KiB, after close {closed} KiB");
+    assert!(peak < 400 * 1024, "50 × 1 MB dense documents peak at {} MiB", peak / 1024);
+    assert!(closed < 150 * 1024, "closing all documents left {} MiB resident", closed / 1024);
+    assert_eq!(server.shutdown(), Some(0));
+}
+
 fn base64_url(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
