@@ -110,3 +110,54 @@ fn exit_without_shutdown_exits_with_status_1() {
     server.initialize_default();
     assert_eq!(server.shutdown(), Some(0), "with shutdown first: 0");
 }
+
+#[test]
+fn a_document_uri_with_raw_spaces_and_non_ascii_is_served_under_the_clients_spelling() {
+    let raw = "file:///tmp/my project/café.js";
+    let mut server = Server::spawn();
+    server.initialize_default();
+    let text = format!("const token = \"{}\";\n", expired_token());
+    server.open(raw, "javascript", 1, &text);
+    let diagnostics = server.diagnostics(raw, Some(1));
+    assert!(diagnostics.iter().any(|d| d["code"] == "token-expired"), "{diagnostics:?}");
+    server.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": raw, "version": 2},
+               "contentChanges": [{"text": format!("{text}const again = \"{}\";\n", expired_token())}]}),
+    );
+    let diagnostics = server.diagnostics(raw, Some(2));
+    assert_eq!(diagnostics.iter().filter(|d| d["code"] == "token-expired").count(), 2);
+    let hover = server
+        .request("textDocument/hover", json!({"textDocument": {"uri": raw}, "position": {"line": 0, "character": 20}}));
+    assert!(hover["contents"]["value"].as_str().is_some_and(|markdown| markdown.contains("alice")), "{hover}");
+    // The percent-encoded spelling names the same document.
+    let encoded = "file:///tmp/my%20project/caf%C3%A9.js";
+    let hover = server.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": encoded}, "position": {"line": 0, "character": 20}}),
+    );
+    assert!(hover["contents"]["value"].as_str().is_some(), "{hover}");
+    server.notify("textDocument/didClose", json!({"textDocument": {"uri": raw}}));
+    let cleared = server.diagnostics(raw, None);
+    assert!(cleared.is_empty());
+    assert_eq!(server.shutdown(), Some(0));
+}
+
+#[test]
+fn a_uri_that_cannot_be_parsed_is_reported_once_not_dropped_silently() {
+    let mut server = Server::spawn();
+    server.initialize_default();
+    for version in 1..=2 {
+        server.open("not a uri", "plaintext", version, "x");
+    }
+    let warning = server.wait_for(|m| m["method"] == "window/logMessage");
+    assert!(warning["params"]["message"].as_str().unwrap().contains("cannot parse the document URI"), "{warning}");
+    let hover = server.request_raw(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": "not a uri"}, "position": {"line": 0, "character": 0}}),
+    );
+    assert_eq!(hover["error"]["code"], -32602, "a request naming it fails with InvalidParams: {hover}");
+    let warnings = server.unconsumed().into_iter().filter(|m| m["method"] == "window/logMessage").count();
+    assert_eq!(warnings, 0, "warned once");
+    assert_eq!(server.shutdown(), Some(0));
+}

@@ -16,6 +16,7 @@
 //! Output from the server and the guard's own errors go through one writer, frame by frame, so
 //! they never interleave.
 
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
@@ -25,6 +26,7 @@ use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::mpsc;
 use tower_lsp_server::jsonrpc::Response;
+use tower_lsp_server::ls_types::Uri;
 
 /// Larger messages are discarded with an error (a 50 MB document, JSON-escaped, fits).
 const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
@@ -56,6 +58,18 @@ impl SessionEnd {
 struct SessionState {
     shutdown_requested: AtomicBool,
     fatal: OnceLock<String>,
+    uris: std::sync::Mutex<UriNames>,
+}
+
+/// Document URIs a client sent unencoded (`file:///tmp/my project/café.js`). The server sees
+/// them percent-encoded, the one form its URI type accepts; the client gets its own spelling
+/// back in everything we send, or it would not match our diagnostics to its document.
+#[derive(Default)]
+struct UriNames {
+    /// Encoded form → the client's form.
+    sent_as: rustc_hash::FxHashMap<String, String>,
+    /// URIs we could not repair, each warned about once.
+    warned: rustc_hash::FxHashSet<String>,
 }
 
 /// Serves `server` (a function of the server's input and output streams) behind the guard.
@@ -73,9 +87,14 @@ where
 
     let writer = tokio::spawn(write_frames(frame_queue, output));
     let server_frames = frames.clone();
+    let forward_state = state.clone();
     let forward = tokio::spawn(async move {
         let mut reader = FrameReader::new(from_server);
         while let Ok(Some(Frame::Message(body))) = reader.read_frame().await {
+            let body = match forward_state.uris.lock() {
+                Ok(uris) => uris.as_client_sent(body),
+                Err(_) => body,
+            };
             if server_frames.send(frame(&body)).await.is_err() {
                 break;
             }
@@ -90,6 +109,19 @@ where
                     Checked::Forward { shutdown } => {
                         if shutdown {
                             reader_state.shutdown_requested.store(true, Ordering::SeqCst);
+                        }
+                        let (body, unreadable) = match reader_state.uris.lock() {
+                            Ok(mut uris) => uris.encode_uris(body),
+                            Err(_) => (body, Vec::new()),
+                        };
+                        for uri in unreadable {
+                            tracing::warn!("cannot parse the document URI {uri:?}");
+                            let warning = log_message(&format!(
+                                "jwt-lsp: cannot parse the document URI {uri:?}; requests naming it are not served"
+                            ));
+                            if frames.send(frame(&warning)).await.is_err() {
+                                break;
+                            }
                         }
                         if to_server.write_all(&frame(&body)).await.is_err() {
                             break;
@@ -638,6 +670,116 @@ fn check_message(body: &[u8]) -> Checked {
     Checked::Forward { shutdown: id.is_some() && method == "shutdown" }
 }
 
+fn log_message(message: &str) -> Vec<u8> {
+    serde_json::json!({"jsonrpc": "2.0", "method": "window/logMessage", "params": {"type": 2, "message": message}})
+        .to_string()
+        .into_bytes()
+}
+
+impl UriNames {
+    /// Percent-encodes the `uri` and `rootUri` values of a client message that the server's URI
+    /// type would reject; returns the message and the URIs that stay unreadable (new ones only).
+    fn encode_uris(&mut self, body: Vec<u8>) -> (Vec<u8>, Vec<String>) {
+        let mut replacements: Vec<(Range<usize>, String)> = Vec::new();
+        let mut unreadable = Vec::new();
+        for (range, uri) in uri_values(&body) {
+            if uri.parse::<Uri>().is_ok() {
+                continue;
+            }
+            let encoded = percent_encode(&uri);
+            if encoded.parse::<Uri>().is_ok() {
+                replacements.push((range, serde_json::to_string(&encoded).expect("a string serialises")));
+                self.sent_as.insert(encoded, uri);
+            } else if self.warned.insert(uri.clone()) {
+                unreadable.push(uri);
+            }
+        }
+        if replacements.is_empty() {
+            return (body, unreadable);
+        }
+        let mut out = Vec::with_capacity(body.len() + 64);
+        let mut copied = 0;
+        for (range, json) in replacements {
+            out.extend_from_slice(&body[copied..range.start]);
+            out.extend_from_slice(json.as_bytes());
+            copied = range.end;
+        }
+        out.extend_from_slice(&body[copied..]);
+        (out, unreadable)
+    }
+
+    /// A server message with every encoded URI spelled as the client sent it.
+    fn as_client_sent(&self, mut body: Vec<u8>) -> Vec<u8> {
+        for (encoded, sent) in &self.sent_as {
+            let quoted = format!("\"{encoded}\"");
+            if memchr::memmem::find(&body, quoted.as_bytes()).is_none() {
+                continue;
+            }
+            let replacement = serde_json::to_string(sent).expect("a string serialises");
+            let mut out = Vec::with_capacity(body.len());
+            let mut copied = 0;
+            for at in memchr::memmem::find_iter(&body, quoted.as_bytes()) {
+                out.extend_from_slice(&body[copied..at]);
+                out.extend_from_slice(replacement.as_bytes());
+                copied = at + quoted.len();
+            }
+            out.extend_from_slice(&body[copied..]);
+            body = out;
+        }
+        body
+    }
+}
+
+/// Every `"uri": "…"` and `"rootUri": "…"` string value in a JSON message: the byte range of
+/// the string token and its value. Only real keys match: inside a JSON string a quote is
+/// always escaped, so `"uri"` cannot occur there.
+fn uri_values(body: &[u8]) -> Vec<(Range<usize>, String)> {
+    let mut found = Vec::new();
+    for key in [&b"\"uri\""[..], b"\"rootUri\""] {
+        for at in memchr::memmem::find_iter(body, key) {
+            let mut i = at + key.len();
+            let skip_space = |i: &mut usize| {
+                while body.get(*i).is_some_and(u8::is_ascii_whitespace) {
+                    *i += 1;
+                }
+            };
+            skip_space(&mut i);
+            if body.get(i) != Some(&b':') {
+                continue;
+            }
+            i += 1;
+            skip_space(&mut i);
+            let mut values = serde_json::Deserializer::from_slice(&body[i..]).into_iter::<String>();
+            if body.get(i) == Some(&b'"')
+                && let Some(Ok(value)) = values.next()
+            {
+                found.push((i..i + values.byte_offset(), value));
+            }
+        }
+    }
+    found.sort_by_key(|(range, _)| range.start);
+    found
+}
+
+/// `uri` with every byte a URI cannot hold raw percent-encoded (spaces, non-ASCII, `"<>\^`{|}`,
+/// and a `%` that does not start an escape); existing escapes stay as they are.
+fn percent_encode(uri: &str) -> String {
+    let bytes = uri.as_bytes();
+    let mut out = String::with_capacity(uri.len() + 16);
+    for (i, &byte) in bytes.iter().enumerate() {
+        let escape_start = byte == b'%'
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+            && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit);
+        let allowed = byte.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=".contains(&byte) || escape_start;
+        if allowed {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 fn error_reply(id: Value, code: i64, message: &str) -> Vec<u8> {
     serde_json::json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
         .to_string()
@@ -706,6 +848,27 @@ mod tests {
             }
         });
         assert!(matches!(result, Err(ReadError::Lost(reason)) if reason.contains("no readable message")));
+    }
+
+    #[test]
+    fn raw_uris_are_encoded_for_the_server_and_restored_for_the_client() {
+        let mut names = UriNames::default();
+        let sent = r#"{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri" : "file:///tmp/my project/caf\u00e9.js","text":"\"uri\": \"x y\""}}}"#;
+        let (body, unreadable) = names.encode_uris(sent.as_bytes().to_vec());
+        assert!(unreadable.is_empty());
+        let body: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["params"]["textDocument"]["uri"], "file:///tmp/my%20project/caf%C3%A9.js");
+        assert_eq!(body["params"]["textDocument"]["text"], "\"uri\": \"x y\"", "document text untouched");
+        let reply =
+            br#"{"method":"textDocument/publishDiagnostics","params":{"uri":"file:///tmp/my%20project/caf%C3%A9.js"}}"#;
+        let restored: Value = serde_json::from_slice(&names.as_client_sent(reply.to_vec())).unwrap();
+        assert_eq!(restored["params"]["uri"], "file:///tmp/my project/café.js");
+        // Already valid URIs pass untouched; hopeless ones are reported once.
+        let valid = br#"{"params":{"textDocument":{"uri":"file:///a%20b.js"}}}"#.to_vec();
+        assert_eq!(names.encode_uris(valid.clone()).0, valid);
+        let hopeless = br#"{"params":{"textDocument":{"uri":"::: not a uri"}}}"#.to_vec();
+        assert_eq!(names.encode_uris(hopeless.clone()).1, vec!["::: not a uri".to_string()]);
+        assert!(names.encode_uris(hopeless).1.is_empty(), "warned once");
     }
 
     #[test]
