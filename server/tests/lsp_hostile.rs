@@ -161,3 +161,65 @@ fn a_uri_that_cannot_be_parsed_is_reported_once_not_dropped_silently() {
     assert_eq!(warnings, 0, "warned once");
     assert_eq!(server.shutdown(), Some(0));
 }
+
+#[test]
+fn every_request_answers_for_unknown_documents_out_of_range_positions_and_wrong_params() {
+    let mut server = Server::spawn();
+    server.initialize_default();
+    open_token_document(&mut server);
+    let far = json!({"line": u32::MAX, "character": u32::MAX});
+    let reversed = json!({"start": {"line": 0, "character": 30}, "end": {"line": 0, "character": 2}});
+    let huge = json!({"start": {"line": 0, "character": 0}, "end": far});
+    let no_context = json!({"diagnostics": []});
+    for uri in [URI, "file:///workspace/never-opened.env"] {
+        let document = json!({"uri": uri});
+        for (method, params) in [
+            ("textDocument/hover", json!({"textDocument": document, "position": far})),
+            ("textDocument/inlayHint", json!({"textDocument": document, "range": huge})),
+            ("textDocument/inlayHint", json!({"textDocument": document, "range": reversed})),
+            ("textDocument/codeAction", json!({"textDocument": document, "range": huge, "context": no_context})),
+            ("textDocument/codeAction", json!({"textDocument": document, "range": reversed, "context": no_context})),
+            (
+                "workspace/executeCommand",
+                json!({"command": "jwt-lsp.decodeToken", "arguments": [{"uri": uri, "position": far}]}),
+            ),
+            (
+                "workspace/executeCommand",
+                json!({"command": "jwt-lsp.explainToken", "arguments": [{"uri": uri, "position": far}]}),
+            ),
+        ] {
+            let response = server.request_raw(method, params.clone());
+            assert!(response.get("error").is_none(), "{method} {params}: {response}");
+        }
+    }
+    for (method, params) in [
+        ("textDocument/hover", json!({"textDocument": {"uri": URI}, "position": {"line": -1, "character": 0}})),
+        ("textDocument/hover", json!({"textDocument": {"uri": URI}})),
+        ("textDocument/hover", json!([1, 2])),
+        ("textDocument/inlayHint", json!({"textDocument": {"uri": URI}, "range": "all"})),
+        ("textDocument/codeAction", json!({"textDocument": {"uri": URI}, "range": reversed})),
+        ("textDocument/codeAction", Value::Null),
+        ("workspace/executeCommand", json!({"command": 7})),
+    ] {
+        let response = server.request_raw(method, params.clone());
+        assert_eq!(response["error"]["code"], -32602, "{method} {params}: {response}");
+    }
+    // Command arguments of the wrong shape answer null rather than fail or hang.
+    for arguments in [json!([]), json!([42]), json!([{"uri": 5, "position": "here"}])] {
+        let response = server
+            .request("workspace/executeCommand", json!({"command": "jwt-lsp.decodeToken", "arguments": arguments}));
+        assert!(response.is_null(), "{arguments}: {response}");
+    }
+    // Notifications with the wrong shape are dropped without harm.
+    server.notify("textDocument/didChange", json!({"textDocument": {"uri": URI}, "contentChanges": 5}));
+    server.notify("textDocument/didOpen", json!({"textDocument": {"uri": URI}}));
+    server.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": URI, "version": 9},
+               "contentChanges": [{"range": {"start": far, "end": {"line": 0, "character": 0}}, "text": "!"}]}),
+    );
+    server.diagnostics(URI, Some(9));
+    hover_answers(&mut server);
+    assert!(server.is_running());
+    assert_eq!(server.shutdown(), Some(0));
+}
