@@ -22,6 +22,9 @@ fn hover_answers(server: &mut Server) {
     assert!(hover["contents"]["value"].as_str().is_some_and(|markdown| markdown.contains("alice")), "{hover}");
 }
 
+/// Writes a broken frame around a request body.
+type BreakFrame = fn(&str) -> Vec<u8>;
+
 #[test]
 fn after_each_kind_of_broken_frame_the_next_request_gets_its_real_answer() {
     let mut server = Server::spawn();
@@ -30,45 +33,37 @@ fn after_each_kind_of_broken_frame_the_next_request_gets_its_real_answer() {
     let request = |id: i64| {
         json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/hover", "params": {"textDocument": {"uri": URI}, "position": {"line": 0, "character": 20}}}).to_string()
     };
-    let cases: Vec<(&str, Box<dyn Fn(&str) -> Vec<u8>>, bool)> = vec![
-        ("non-numeric length", Box::new(|body: &str| format!("Content-Length: abc\r\n\r\n{body}").into_bytes()), true),
-        ("negative length", Box::new(|body: &str| format!("Content-Length: -5\r\n\r\n{body}").into_bytes()), true),
-        (
-            "missing length",
-            Box::new(|body: &str| format!("Content-Type: application/json\r\n\r\n{body}").into_bytes()),
-            true,
-        ),
+    let cases: Vec<(&str, BreakFrame, bool)> = vec![
+        ("non-numeric length", |body: &str| format!("Content-Length: abc\r\n\r\n{body}").into_bytes(), true),
+        ("negative length", |body: &str| format!("Content-Length: -5\r\n\r\n{body}").into_bytes(), true),
+        ("missing length", |body: &str| format!("Content-Type: application/json\r\n\r\n{body}").into_bytes(), true),
         (
             "NUL in the header",
-            Box::new(|body: &str| format!("Content-Length: {}\0\r\n\r\n{body}", body.len()).into_bytes()),
+            |body: &str| format!("Content-Length: {}\0\r\n\r\n{body}", body.len()).into_bytes(),
             true,
         ),
         (
             "NUL in the header name",
-            Box::new(|body: &str| format!("Content\0-Length: {}\r\n\r\n{body}", body.len()).into_bytes()),
+            |body: &str| format!("Content\0-Length: {}\r\n\r\n{body}", body.len()).into_bytes(),
             true,
         ),
         (
             "body longer than the header says",
-            Box::new(|body: &str| format!("Content-Length: {}\r\n\r\n{body}", body.len() - 20).into_bytes()),
+            |body: &str| format!("Content-Length: {}\r\n\r\n{body}", body.len() - 20).into_bytes(),
             true,
         ),
         (
             "body shorter than the header says",
-            Box::new(|body: &str| format!("Content-Length: {}\r\n\r\n{body}", body.len() + 20).into_bytes()),
+            |body: &str| format!("Content-Length: {}\r\n\r\n{body}", body.len() + 20).into_bytes(),
             true,
         ),
         (
             "no blank line after the header",
-            Box::new(|body: &str| format!("Content-Length: {}\r\n{body}", body.len()).into_bytes()),
+            |body: &str| format!("Content-Length: {}\r\n{body}", body.len()).into_bytes(),
             true,
         ),
-        (
-            "a huge length",
-            Box::new(|body: &str| format!("Content-Length: 99999999999999\r\n\r\n{body}").into_bytes()),
-            true,
-        ),
-        ("garbage between messages", Box::new(|_: &str| b"\x00\x01garbage}\r\n".to_vec()), false),
+        ("a huge length", |body: &str| format!("Content-Length: 99999999999999\r\n\r\n{body}").into_bytes(), true),
+        ("garbage between messages", |_: &str| b"\x00\x01garbage}\r\n".to_vec(), false),
     ];
     for (n, (case, broken, answers_id)) in cases.iter().enumerate() {
         let id = 1000 + n as i64;
