@@ -34,6 +34,8 @@ const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
 const MAX_HEADER_LINE: usize = 8 * 1024;
 /// Input discarded while looking for the next header before the guard gives up on the stream.
 const MAX_RESYNC_BYTES: usize = MAX_MESSAGE_BYTES + 64 * 1024 * 1024;
+/// Bodies up to this size are checked for ending early while they arrive.
+const EARLY_CHECK_BYTES: usize = 1024 * 1024;
 const READ_CHUNK: usize = 64 * 1024;
 /// Above this, the read buffer is released after each message instead of being kept for reuse.
 const KEEP_BUFFER_BYTES: usize = 4 * 1024 * 1024;
@@ -395,7 +397,10 @@ impl<R: AsyncRead + Unpin> FrameReader<R> {
             // A complete JSON object before the announced length can only legitimately be
             // followed by padding, which clients do not send: answer now rather than wait for
             // bytes that may never come while the client waits for this answer.
+            // (Only for small bodies: the check re-parses what has arrived; a large short body is
+            // still caught by the next header.)
             if available < length
+                && available <= EARLY_CHECK_BYTES
                 && self.pending().last() == Some(&b'}')
                 && serde_json::from_slice::<IgnoredAny>(self.pending()).is_ok()
             {
