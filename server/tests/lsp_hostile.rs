@@ -218,3 +218,21 @@ fn every_request_answers_for_unknown_documents_out_of_range_positions_and_wrong_
     assert!(server.is_running());
     assert_eq!(server.shutdown(), Some(0));
 }
+
+#[test]
+fn input_with_no_header_for_too_long_ends_the_server_with_a_reason_on_stderr() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("stderr.log");
+    let mut server =
+        Server::spawn_with_stderr(&[("JWT_LSP_TEST_RESYNC_LIMIT", "100000")], std::fs::File::create(&log).unwrap());
+    server.initialize_default();
+    server.send_raw(b"Content-Length: abc\r\n\r\n");
+    let mut sent = 0;
+    while sent < 1_000_000 && server.try_send_raw(&[b'x'; 1000]) {
+        sent += 1000;
+    }
+    assert!(sent > 100_000 && sent < 1_000_000, "the server gave up after the limit, not before: {sent}");
+    assert_eq!(server.wait_for_exit(), Some(1));
+    let stderr = std::fs::read_to_string(&log).unwrap();
+    assert!(stderr.contains("jwt-lsp: exiting: no readable message"), "{stderr}");
+}

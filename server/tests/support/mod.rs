@@ -276,3 +276,32 @@ impl Server {
         self.pending.iter().cloned().collect()
     }
 }
+
+impl Server {
+    /// Writes raw bytes; `false` once the server has closed its input (it exited).
+    pub fn try_send_raw(&mut self, bytes: &[u8]) -> bool {
+        self.stdin.write_all(bytes).and_then(|()| self.stdin.flush()).is_ok()
+    }
+
+    /// Like `spawn_with_env`, with the server's stderr written to `stderr`.
+    pub fn spawn_with_stderr(env: &[(&str, &str)], stderr: std::fs::File) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_jwt-lsp"));
+        command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(stderr);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("spawn jwt-lsp");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        let (sender, messages) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            while let Some(message) = read_message(&mut reader) {
+                if sender.send(message).is_err() {
+                    break;
+                }
+            }
+        });
+        Server { child, stdin, messages, pending: VecDeque::new(), next_id: 1 }
+    }
+}
