@@ -198,6 +198,56 @@ fn fifty_open_one_megabyte_documents_dense_with_tokens_and_code_fit_and_closing_
     assert_eq!(server.shutdown(), Some(0));
 }
 
+/// Documents keep compact facts and only the last few full analyses are kept: a document whose
+/// analysis was dropped answers hovers, code actions and commands exactly as before.
+#[test]
+fn a_document_analysed_long_ago_answers_like_a_fresh_one() {
+    let code = format!(
+        "const jwt = require('jsonwebtoken');\nconst t = \"{}\";\njwt.verify(t, key, {{ algorithms: ['HS256', 'none'] }});\n",
+        expired_token()
+    );
+    let mut server = Server::spawn();
+    server.initialize_default();
+    let first = "file:///workspace/src/first.js";
+    server.open(first, "javascript", 1, &code);
+    let diagnostics = server.diagnostics(first, Some(1));
+    let query = |server: &mut Server| {
+        let hover = server.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": first}, "position": {"line": 1, "character": 20}}),
+        );
+        let actions = server.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": first}, "range": {"start": {"line": 2, "character": 0}, "end": {"line": 2, "character": 60}},
+                   "context": {"diagnostics": []}}),
+        );
+        let decoded = server.request(
+            "workspace/executeCommand",
+            json!({"command": "jwt-lsp.decodeToken", "arguments": [{"uri": first, "position": {"line": 1, "character": 20}}]}),
+        );
+        (hover, actions, decoded)
+    };
+    let fresh = query(&mut server);
+    assert!(fresh.0["contents"]["value"].as_str().unwrap().contains("alice"));
+    assert!(
+        fresh.1.as_array().unwrap().iter().any(|action| action["title"].as_str().unwrap().contains("none")),
+        "{}",
+        fresh.1
+    );
+    assert_eq!(fresh.2["payload"]["sub"], "alice");
+    // Other documents take the places of the first one's full analysis.
+    for n in 0..4 {
+        let uri = format!("file:///workspace/src/other{n}.js");
+        server.open(&uri, "javascript", 1, &code);
+        server.diagnostics(&uri, Some(1));
+    }
+    assert_eq!(query(&mut server), fresh);
+    // Its diagnostics are republished the same after a settings change.
+    server.notify("workspace/didChangeConfiguration", json!({"settings": {"now": NOW}}));
+    assert_eq!(server.diagnostics(first, Some(1)), diagnostics);
+    assert_eq!(server.shutdown(), Some(0));
+}
+
 fn base64_url(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
