@@ -184,7 +184,7 @@ impl Backend {
             self.remember(None, document, analysis.clone());
             return analysis;
         }
-        let analysis = {
+        let analysis: Arc<Analysis> = {
             let config = self.config();
             let doc = analysis::Document {
                 text: &document.text,
@@ -192,10 +192,9 @@ impl Backend {
                 language_id: Some(&document.language_id),
                 index: &document.index,
             };
-            analysis::analyze_isolated(&doc, &config).unwrap_or_default()
+            Arc::new(analysis::analyze_isolated(&doc, &config).unwrap_or_default())
         };
         document.facts.get_or_init(|| Facts::of(&analysis));
-        let analysis = Arc::new(analysis);
         self.remember(None, document, analysis.clone());
         analysis
     }
