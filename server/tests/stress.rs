@@ -143,6 +143,111 @@ fn fifty_open_one_megabyte_documents_fit_in_300_mb_and_closing_frees_them() {
     assert_eq!(server.shutdown(), Some(0));
 }
 
+/// One megabyte of JavaScript dense with distinct tokens and jsonwebtoken calls (code findings
+/// and token findings on almost every line): the worst realistic case for per-token memory.
+fn dense_javascript(n: usize) -> String {
+    let mut text = String::with_capacity(1024 * 1024 + 4096);
+    text.push_str(&format!("// document {n}\nconst jwt = require('jsonwebtoken');\n"));
+    let mut i = 0;
+    while text.len() < 1024 * 1024 {
+        let token = token(
+            &json!({"alg": "HS256", "typ": "JWT"}),
+            &json!({"sub": format!("user-{n}-{i}"), "role": "admin", "exp": NOW - 3 * 86_400}),
+        );
+        text.push_str(&format!(
+            "const token{i} = \"{token}\";\n\
+             function check{i}(req) {{ return jwt.verify(req.headers.auth, 'secret', {{ algorithms: ['HS256', 'none'] }}); }}\n\
+             const claims{i} = jwt.decode(token{i});\n"
+        ));
+        i += 1;
+    }
+    text
+}
+
+#[test]
+fn fifty_open_one_megabyte_documents_dense_with_tokens_and_code_fit_and_closing_frees_them() {
+    let mut server = Server::spawn();
+    server.initialize_default();
+    let baseline = server.rss_kib();
+    for n in 0..50 {
+        let uri = format!("file:///workspace/src/dense{n}.js");
+        server.open(&uri, "javascript", 1, &dense_javascript(n));
+        let diagnostics = server.diagnostics(&uri, Some(1));
+        assert!(diagnostics.len() > 500, "the workload is dense: {} diagnostics", diagnostics.len());
+    }
+    let loaded = server.rss_kib();
+    let peak = server.peak_rss_kib();
+    for n in 0..50 {
+        let uri = format!("file:///workspace/src/dense{n}.js");
+        server.notify("textDocument/didClose", json!({"textDocument": {"uri": uri}}));
+        server.wait_for(|m| {
+            m["method"] == "textDocument/publishDiagnostics"
+                && m["params"]["uri"] == uri.as_str()
+                && m["params"]["diagnostics"] == json!([])
+        });
+    }
+    // A request round trip after the last close: every close has been handled.
+    server.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": "file:///none"}, "position": {"line": 0, "character": 0}}),
+    );
+    let closed = server.rss_kib();
+    eprintln!("rss: baseline {baseline} KiB, 50 dense docs {loaded} KiB, peak {peak} KiB, after close {closed} KiB");
+    assert!(peak < 400 * 1024, "50 × 1 MB dense documents peak at {} MiB", peak / 1024);
+    assert!(closed < 150 * 1024, "closing all documents left {} MiB resident", closed / 1024);
+    assert_eq!(server.shutdown(), Some(0));
+}
+
+/// Documents keep compact facts and only the last few full analyses are kept: a document whose
+/// analysis was dropped answers hovers, code actions and commands exactly as before.
+#[test]
+fn a_document_analysed_long_ago_answers_like_a_fresh_one() {
+    let code = format!(
+        "const jwt = require('jsonwebtoken');\nconst t = \"{}\";\njwt.verify(t, key, {{ algorithms: ['HS256', 'none'] }});\n",
+        expired_token()
+    );
+    let mut server = Server::spawn();
+    server.initialize_default();
+    let first = "file:///workspace/src/first.js";
+    server.open(first, "javascript", 1, &code);
+    let diagnostics = server.diagnostics(first, Some(1));
+    let query = |server: &mut Server| {
+        let hover = server.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": first}, "position": {"line": 1, "character": 20}}),
+        );
+        let actions = server.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": first}, "range": {"start": {"line": 2, "character": 0}, "end": {"line": 2, "character": 60}},
+                   "context": {"diagnostics": []}}),
+        );
+        let decoded = server.request(
+            "workspace/executeCommand",
+            json!({"command": "jwt-lsp.decodeToken", "arguments": [{"uri": first, "position": {"line": 1, "character": 20}}]}),
+        );
+        (hover, actions, decoded)
+    };
+    let fresh = query(&mut server);
+    assert!(fresh.0["contents"]["value"].as_str().unwrap().contains("alice"));
+    assert!(
+        fresh.1.as_array().unwrap().iter().any(|action| action["title"].as_str().unwrap().contains("none")),
+        "{}",
+        fresh.1
+    );
+    assert_eq!(fresh.2["payload"]["sub"], "alice");
+    // Other documents take the places of the first one's full analysis.
+    for n in 0..4 {
+        let uri = format!("file:///workspace/src/other{n}.js");
+        server.open(&uri, "javascript", 1, &code);
+        server.diagnostics(&uri, Some(1));
+    }
+    assert_eq!(query(&mut server), fresh);
+    // Its diagnostics are republished the same after a settings change.
+    server.notify("workspace/didChangeConfiguration", json!({"settings": {"now": NOW}}));
+    assert_eq!(server.diagnostics(first, Some(1)), diagnostics);
+    assert_eq!(server.shutdown(), Some(0));
+}
+
 fn base64_url(bytes: &[u8]) -> String {
     use base64::Engine;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)

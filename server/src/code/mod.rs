@@ -193,6 +193,7 @@ struct RecentTree {
 
 static RECENT_TREES: Mutex<Vec<RecentTree>> = Mutex::new(Vec::new());
 const RECENT_TREES_KEPT: usize = 8;
+const RECENT_TREES_TEXT_BYTES: usize = 2 * 1024 * 1024;
 
 pub(crate) fn parse(text: &str, language: Language) -> Option<Tree> {
     let grammar = language.grammar()?;
@@ -212,10 +213,14 @@ pub(crate) fn parse(text: &str, language: Language) -> Option<Tree> {
         slot.as_mut()?.parse(text, previous.as_ref())
     })?;
     if let Ok(mut recent) = RECENT_TREES.lock() {
-        if recent.len() >= RECENT_TREES_KEPT {
+        recent.push(RecentTree { language, text: text.to_string(), tree: tree.clone() });
+        // A tree takes about 25 times its text in dense code: bound the bytes as well as the count.
+        while recent.len() > RECENT_TREES_KEPT
+            || (recent.len() > 1
+                && recent.iter().map(|entry| entry.text.len()).sum::<usize>() > RECENT_TREES_TEXT_BYTES)
+        {
             recent.remove(0);
         }
-        recent.push(RecentTree { language, text: text.to_string(), tree: tree.clone() });
     }
     Some(tree)
 }

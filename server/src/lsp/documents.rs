@@ -1,16 +1,27 @@
-//! Open documents: text, line index and the analysis of the current version.
+//! Open documents: text, line index and what the analysis of the current version found.
 //!
 //! Each version is an immutable `Arc<Document>` snapshot; an edit builds the next one. Handlers
 //! mutate the store synchronously (before any `.await`), so notifications apply in the order
 //! they arrive even though tower-lsp-server runs handlers concurrently.
+//!
+//! Memory: a document keeps facts, not copies. A full `Analysis` holds every decoded token
+//! (header and claims as JSON maps, the compact form, the signature) and one message string per
+//! finding, about 12 KB per line of a file dense with tokens and verification code. A document
+//! keeps only its findings, with each distinct message stored once ([`Facts`]); tokens are
+//! decoded again from the text when a request needs them (the server keeps the last few such
+//! analyses, see `Backend::analysis_of`).
 
+use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
 use dashmap::DashMap;
 use tower_lsp_server::ls_types::Uri;
 
 use crate::analysis::Analysis;
+use crate::finding::{Finding, Fix, Severity};
+use crate::rules::Rule;
 use crate::text::{Encoding, LineCol, LineIndex};
+use crate::verify::Deferred;
 
 #[derive(Debug)]
 pub struct Document {
@@ -21,13 +32,82 @@ pub struct Document {
     /// Relative path for test-path globs and language detection.
     pub path: Option<String>,
     /// Filled once by the background analysis (or by the first request that needs it).
-    pub analysis: OnceLock<Arc<Analysis>>,
+    pub facts: OnceLock<Facts>,
 }
 
 impl Document {
     pub fn new(version: i32, text: String, language_id: String, path: Option<String>) -> Document {
         let index = LineIndex::new(&text);
-        Document { version, text, index, language_id, path, analysis: OnceLock::new() }
+        Document { version, text, index, language_id, path, facts: OnceLock::new() }
+    }
+}
+
+/// The findings of one analysis, compact: each distinct message is stored once (a file repeats
+/// the same few messages for every call and every copy of a token).
+#[derive(Debug, Default)]
+pub struct Facts {
+    findings: Vec<StoredFinding>,
+    messages: Vec<Box<str>>,
+    deferred: Vec<Deferred>,
+    /// Whether the analysis had tokens: an analysis that failed has none, and expanding must
+    /// not find some.
+    had_tokens: bool,
+}
+
+#[derive(Debug)]
+struct StoredFinding {
+    range: Range<usize>,
+    /// Index into `Facts::messages`.
+    message: u32,
+    rule: Rule,
+    severity: Severity,
+    fixes: Option<Box<[Fix]>>,
+}
+
+impl Facts {
+    pub fn of(analysis: &Analysis) -> Facts {
+        let mut index: rustc_hash::FxHashMap<&str, u32> = rustc_hash::FxHashMap::default();
+        let mut messages = Vec::new();
+        let findings = analysis
+            .findings
+            .iter()
+            .map(|finding| {
+                let message = *index.entry(finding.message.as_str()).or_insert_with(|| {
+                    messages.push(Box::from(finding.message.as_str()));
+                    (messages.len() - 1) as u32
+                });
+                StoredFinding {
+                    range: finding.range.clone(),
+                    message,
+                    rule: finding.rule,
+                    severity: finding.severity,
+                    fixes: (!finding.fixes.is_empty()).then(|| finding.fixes.clone().into_boxed_slice()),
+                }
+            })
+            .collect();
+        Facts { findings, messages, deferred: analysis.deferred.clone(), had_tokens: !analysis.tokens.is_empty() }
+    }
+
+    /// The full analysis again: findings as stored, tokens as the scanner finds them in `text`
+    /// (the same `scan::find_tokens` the analysis ran on the same text).
+    pub fn expand(&self, text: &str) -> Analysis {
+        let tokens = if self.had_tokens {
+            std::panic::catch_unwind(|| crate::jwt::scan::find_tokens(text)).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let findings = self
+            .findings
+            .iter()
+            .map(|stored| Finding {
+                rule: stored.rule,
+                severity: stored.severity,
+                range: stored.range.clone(),
+                message: self.messages[stored.message as usize].to_string(),
+                fixes: stored.fixes.as_deref().map(<[Fix]>::to_vec).unwrap_or_default(),
+            })
+            .collect();
+        Analysis { tokens, findings, deferred: self.deferred.clone() }
     }
 }
 
@@ -63,8 +143,17 @@ impl DocumentStore {
         self.documents.remove(uri).is_some()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.documents.is_empty()
+    }
+
     pub fn get(&self, uri: &Uri) -> Option<Arc<Document>> {
         self.documents.get(uri).map(|entry| entry.value().clone())
+    }
+
+    /// The URI under which `document` is the current version.
+    pub fn uri_of(&self, document: &Arc<Document>) -> Option<Uri> {
+        self.documents.iter().find(|entry| Arc::ptr_eq(entry.value(), document)).map(|entry| entry.key().clone())
     }
 
     pub fn is_current(&self, uri: &Uri, version: i32) -> bool {

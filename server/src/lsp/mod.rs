@@ -12,17 +12,25 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tower_lsp_server::{LspService, Server};
 
 /// Serves LSP over any byte streams (stdio in production, in-memory pipes in tests), behind
-/// the guard that answers malformed messages instead of ending the session.
-pub async fn serve<I, O>(input: I, output: O)
+/// the guard that answers malformed messages instead of ending the session. Returns the process
+/// exit status: 0 after `shutdown`, 1 after `exit` or end of input without it, or when the input
+/// could not be read as messages any more (then with the reason on stderr).
+pub async fn serve<I, O>(input: I, output: O) -> i32
 where
     I: AsyncRead + Unpin + Send + 'static,
     O: AsyncWrite + Unpin + Send + 'static,
 {
-    transport::guarded(input, output, |server_input, server_output| async move {
+    let end = transport::guarded(input, output, |server_input, server_output| async move {
         let (service, socket) = LspService::new(Backend::new);
         Server::new(server_input, server_output, socket).serve(service).await;
     })
     .await;
+    if let Some(reason) = &end.fatal {
+        tracing::error!("{reason}");
+        // Whatever the log level: the client (or the person reading its log) learns why we quit.
+        eprintln!("jwt-lsp: exiting: {reason}");
+    }
+    end.exit_status()
 }
 
 /// Entry point of `jwt-lsp` / `jwt-lsp --stdio`: logs go to stderr (RUST_LOG, default `warn`),
@@ -41,7 +49,11 @@ pub fn run_stdio() {
             return;
         }
     };
-    runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
+    let status = runtime.block_on(serve(tokio::io::stdin(), tokio::io::stdout()));
     // A read of stdin may still be pending on a blocking thread; do not wait for it after `exit`.
     runtime.shutdown_background();
+    if status != 0 {
+        // The LSP exit status (1 without `shutdown`) tells the client to restart us.
+        std::process::exit(status);
+    }
 }

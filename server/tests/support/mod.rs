@@ -241,3 +241,67 @@ pub fn utf8_position(text: &str, offset: usize) -> (u32, u32) {
     let line_start = before.rfind('\n').map_or(0, |at| at + 1);
     (line, (offset - line_start) as u32)
 }
+
+impl Server {
+    /// Peak resident memory of the server process so far in KiB (Linux `VmHWM`).
+    pub fn peak_rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).expect("proc status");
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|kib| kib.parse().ok())
+            .expect("VmHWM")
+    }
+}
+
+impl Server {
+    /// Waits for the process to end on its own; returns its exit status code.
+    pub fn wait_for_exit(&mut self) -> Option<i32> {
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status.code();
+            }
+            assert!(Instant::now() < deadline, "server did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Messages received so far that nobody waited for (drains what has arrived).
+    pub fn unconsumed(&mut self) -> Vec<Value> {
+        while let Ok(message) = self.messages.try_recv() {
+            self.pending.push_back(message);
+        }
+        self.pending.iter().cloned().collect()
+    }
+}
+
+impl Server {
+    /// Writes raw bytes; `false` once the server has closed its input (it exited).
+    pub fn try_send_raw(&mut self, bytes: &[u8]) -> bool {
+        self.stdin.write_all(bytes).and_then(|()| self.stdin.flush()).is_ok()
+    }
+
+    /// Like `spawn_with_env`, with the server's stderr written to `stderr`.
+    pub fn spawn_with_stderr(env: &[(&str, &str)], stderr: std::fs::File) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_jwt-lsp"));
+        command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(stderr);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let mut child = command.spawn().expect("spawn jwt-lsp");
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        let (sender, messages) = channel();
+        std::thread::spawn(move || {
+            let mut reader = BufReader::new(stdout);
+            while let Some(message) = read_message(&mut reader) {
+                if sender.send(message).is_err() {
+                    break;
+                }
+            }
+        });
+        Server { child, stdin, messages, pending: VecDeque::new(), next_id: 1 }
+    }
+}
