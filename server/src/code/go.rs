@@ -603,8 +603,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         let list = elements(*declaration).into_iter().find(|child| child.kind() == "import_spec_list");
         match list.and_then(|list| elements(list).first().copied()) {
             Some(first) => {
-                let line_start = self.src[..first.start_byte()].rfind('\n').map_or(0, |at| at + 1);
-                let indent = &self.src[line_start..first.start_byte()];
+                let indent = syntax::line_prefix(self.src, first.start_byte());
                 Some(TextEdit {
                     range: first.start_byte()..first.start_byte(),
                     new_text: format!("\"{path}\"\n{indent}"),
@@ -649,7 +648,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 "token".to_string()
             }
         };
-        let line_start = self.src[..function.start_byte()].rfind('\n').map_or(0, |at| at + 1);
+        let line_start = syntax::line_start(self.src, function.start_byte());
         let outer: String = self.src[line_start..].chars().take_while(|ch| *ch == ' ' || *ch == '\t').collect();
         let indent = format!("{outer}\t");
         let fmt = self.imported_name("fmt");
