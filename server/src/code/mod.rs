@@ -85,6 +85,18 @@ impl Language {
         })
     }
 
+    /// The language's name in messages (an LSP `languageId`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::JavaScript => "javascript",
+            Language::TypeScript => "typescript",
+            Language::Tsx => "typescriptreact",
+            Language::Python => "python",
+            Language::Go => "go",
+            Language::Markdown => "markdown",
+        }
+    }
+
     fn grammar(self) -> Option<tree_sitter::Language> {
         Some(match self {
             Language::JavaScript => tree_sitter_javascript::LANGUAGE.into(),

@@ -119,15 +119,17 @@ impl Backend {
                     language_id: Some(&analysed.language_id),
                     index: &analysed.index,
                 };
-                analysis::analyze_isolated(&doc, &config).map(|analysis| (analysis, config))
+                (analysis::analyze_isolated(&doc, &config), config)
             })
             .await;
             let (analysis, config) = match result {
-                Ok(Ok(done)) => done,
-                Ok(Err(message)) => {
-                    tracing::error!(uri = uri.as_str(), "{message}");
-                    shared.client.log_message(MessageType::ERROR, format!("{}: {message}", uri.as_str())).await;
-                    return;
+                Ok((isolated, config)) => {
+                    // A failed stage costs only its own findings: log it, publish the rest.
+                    for failure in &isolated.failures {
+                        tracing::error!(uri = uri.as_str(), "{failure}");
+                        shared.client.log_message(MessageType::ERROR, format!("{}: {failure}", uri.as_str())).await;
+                    }
+                    (isolated.analysis, config)
                 }
                 Err(join_error) => {
                     tracing::error!(uri = uri.as_str(), "analysis task failed: {join_error}");
@@ -164,7 +166,7 @@ impl Backend {
                     language_id: Some(&document.language_id),
                     index: &document.index,
                 };
-                Arc::new(analysis::analyze_isolated(&doc, &config).unwrap_or_default())
+                Arc::new(analysis::analyze_isolated(&doc, &config).analysis)
             })
             .clone()
     }
