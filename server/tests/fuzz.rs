@@ -184,7 +184,7 @@ fn token(u: &mut Unstructured<'_>) -> Result<String> {
     } else if !u.ratio(1, 10)? {
         segments.push(base64url(u, &signature)?);
     }
-    Ok(damage_token(u, segments.join("."))?)
+    damage_token(u, segments.join("."))
 }
 
 /// The ways tokens arrive damaged: wrapped lines, URL-encoding, padding, cut short, quoted.
@@ -592,6 +592,14 @@ fn settings_json() {
                 );
             }
         }
+        if u.ratio(1, 10)? {
+            // What the server receives as raw JSON, nested deeper than serde_json's limit.
+            let depth = u.int_in_range(1..=100_000)?;
+            let text = format!("{}{}", "{\"jwtLsp\":".repeat(depth), "}".repeat(depth));
+            if let Ok(deep) = serde_json::from_str::<Value>(&text) {
+                let _ = Settings::from_json(&deep);
+            }
+        }
         if let Ok(settings) = Settings::from_json(&value) {
             let (config, _warnings) = Config::resolve(&settings);
             let path = format!("{}/{}.js", word(u)?, word(u)?);
@@ -687,10 +695,10 @@ fn jwk(u: &mut Unstructured<'_>) -> Result<Value> {
     if u.ratio(1, 4)? {
         map.insert("x5c".into(), json!([STANDARD.encode(der_bytes(u, 3)?)]));
     }
-    if u.ratio(1, 8)? {
-        if let Value::Object(extra) = json_value(u, JWK_KEYS, 2)? {
-            map.extend(extra);
-        }
+    if u.ratio(1, 8)?
+        && let Value::Object(extra) = json_value(u, JWK_KEYS, 2)?
+    {
+        map.extend(extra);
     }
     Ok(Value::Object(map))
 }
@@ -744,7 +752,14 @@ fn keys_jwk_and_jwks() {
             2 => json_value(u, JWK_KEYS, 4)?,
             _ => json!({ "keys": json_value(u, JWK_KEYS, 3)? }),
         };
-        let text = damage(u, value.to_string())?;
+        let text = if u.ratio(1, 10)? {
+            // Nesting far past any sane key file.
+            let depth = u.int_in_range(1..=100_000)?;
+            format!("{{\"keys\":{}{}", "[{\"k\":".repeat(depth), "}]".repeat(depth))
+        } else {
+            value.to_string()
+        };
+        let text = damage(u, text)?;
         if let Ok((keys, _)) = jwk::keys_from_json(&text, source.clone()) {
             for key in keys {
                 let _ = key.describe();

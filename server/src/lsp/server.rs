@@ -132,7 +132,9 @@ impl Backend {
                     (isolated.analysis, config)
                 }
                 Err(join_error) => {
-                    tracing::error!(uri = uri.as_str(), "analysis task failed: {join_error}");
+                    // Not `{join_error}`: a panic's JoinError quotes the panic message.
+                    let reason = if join_error.is_panic() { "panicked" } else { "was cancelled" };
+                    tracing::error!(uri = uri.as_str(), "analysis task {reason}");
                     return;
                 }
             };
