@@ -421,20 +421,33 @@ fn assert_ranges(text: &str, findings: &[Finding]) {
     }
 }
 
-fn analyse(text: &str, path: &str) {
-    let index = LineIndex::new(text);
+/// Analyses `text` as the file `path` right after an edited version of it (so the parse is
+/// usually incremental, from the edited version's tree, like after a keystroke) and checks the
+/// properties.
+fn analyse(u: &mut Unstructured<'_>, text: &str, path: &str) -> Result<()> {
     let config = config();
-    let analysis = analyze(&Document { text, path: Some(path), language_id: None, index: &index }, &config);
+    let run = |text: &str| {
+        let index = LineIndex::new(text);
+        analyze(&Document { text, path: Some(path), language_id: None, index: &index }, &config)
+    };
+    let before_edit = damage(u, text.to_string())?;
+    let _ = run(&before_edit);
+    let analysis = run(text);
     assert_ranges(text, &analysis.findings);
     for token in &analysis.tokens {
         assert!(text.get(token.span.clone()).is_some(), "token span {:?} off characters", token.span);
     }
+    // The same text parsed from scratch gives the same findings as the (possibly incremental)
+    // parse above, which may have reused the tree of the previous, similar input.
+    jwt_lsp::code::clear_parse_cache();
+    assert_eq!(run(text).findings, analysis.findings, "incremental and fresh parses disagree");
     // The offered fixes apply cleanly (they are ranges into this text).
     for finding in &analysis.findings {
         for fix in &finding.fixes {
             let _ = jwt_lsp::finding::apply_edits(text, &fix.edits);
         }
     }
+    Ok(())
 }
 
 #[test]
@@ -474,48 +487,48 @@ fn tokens_scan_and_decode() {
 #[test]
 fn code_javascript() {
     fuzz(|u| {
-        analyse(&source(u, "javascript")?, "src/app.js");
-        Ok(())
+        let text = source(u, "javascript")?;
+        analyse(u, &text, "src/app.js")
     });
 }
 
 #[test]
 fn code_typescript() {
     fuzz(|u| {
-        analyse(&source(u, "javascript")?, "src/app.ts");
-        Ok(())
+        let text = source(u, "javascript")?;
+        analyse(u, &text, "src/app.ts")
     });
 }
 
 #[test]
 fn code_tsx() {
     fuzz(|u| {
-        analyse(&source(u, "javascript")?, "src/App.tsx");
-        Ok(())
+        let text = source(u, "javascript")?;
+        analyse(u, &text, "src/App.tsx")
     });
 }
 
 #[test]
 fn code_python() {
     fuzz(|u| {
-        analyse(&source(u, "python")?, "app/auth.py");
-        Ok(())
+        let text = source(u, "python")?;
+        analyse(u, &text, "app/auth.py")
     });
 }
 
 #[test]
 fn code_go() {
     fuzz(|u| {
-        analyse(&source(u, "go")?, "auth/auth.go");
-        Ok(())
+        let text = source(u, "go")?;
+        analyse(u, &text, "auth/auth.go")
     });
 }
 
 #[test]
 fn code_markdown() {
     fuzz(|u| {
-        analyse(&markdown(u)?, "docs/guide.md");
-        Ok(())
+        let text = markdown(u)?;
+        analyse(u, &text, "docs/guide.md")
     });
 }
 
@@ -527,8 +540,7 @@ fn code_any_text() {
         let path = *u.choose(&["a.js", "a.ts", "a.tsx", "a.py", "a.go", "a.md", "a.env"])?;
         let prefix =
             *u.choose(&["", "jsonwebtoken jwt ", "import jwt\n", "\"github.com/golang-jwt/jwt/v5\"\n```js\n"])?;
-        analyse(&format!("{prefix}{text}"), path);
-        Ok(())
+        analyse(u, &format!("{prefix}{text}"), path)
     });
 }
 

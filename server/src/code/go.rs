@@ -897,7 +897,8 @@ impl<'s, 't> Analyzer<'s, 't> {
                 let list = node.field("arguments")?;
                 let insert_option_at = match arguments.last() {
                     Some(last) => Some((last.end_byte(), true)),
-                    None => Some((list.start_byte() + 1, false)),
+                    // After the `(` token, not `start + 1`: a recovered list may lack it.
+                    None => Some((list.child(0).map_or(list.start_byte(), |open| open.end_byte()), false)),
                 };
                 Some(ParserOptions {
                     complete: !arguments.iter().any(|argument| argument.kind() == "variadic_argument"),
