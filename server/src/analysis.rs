@@ -2,13 +2,12 @@
 //! (severity overrides, test-path downgrades, ignore comments). The LSP and the CLI both call
 //! `analyze`; neither adds or drops findings on its own, so both report the same things.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
 use crate::code::{self, Language};
 use crate::config::Config;
 use crate::finding::Finding;
 use crate::jwt::checks::check_token;
 use crate::jwt::{Form, Token, scan};
+use crate::panic::{self, PanicLocation};
 use crate::suppress;
 use crate::text::LineIndex;
 use crate::verify::{Deferred, weak};
@@ -42,31 +41,150 @@ pub struct Document<'a> {
     pub index: &'a LineIndex,
 }
 
+/// The whole analysis; a panic in any stage propagates (tests, benchmarks). The front ends call
+/// `analyze_isolated`.
 pub fn analyze(document: &Document<'_>, config: &Config) -> Analysis {
-    // Lets the end-to-end tests prove that a panic in one document's analysis is contained.
-    #[cfg(debug_assertions)]
-    if std::env::var_os("JWT_LSP_TEST_PANIC").is_some() && document.text.contains("jwt-lsp-test-panic") {
-        panic!("analysis panic requested by JWT_LSP_TEST_PANIC");
+    analyze_in_stages(document, config, &mut Stages { isolate: false, failures: Vec::new() })
+}
+
+/// One stage of the analysis. Each runs isolated in `analyze_isolated`, so a bug in one (say, the
+/// Go analyser) still leaves the token findings of the same file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Finding tokens and the token rules (`token-*`).
+    Tokens,
+    /// The verification checklist against the configured keys.
+    Verification,
+    /// Verification-code analysis with tree-sitter.
+    Code(Language),
+    /// Severity levels, test paths and ignore comments.
+    Settings,
+}
+
+impl std::fmt::Display for Stage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Stage::Tokens => f.write_str("token scan and checks"),
+            Stage::Verification => f.write_str("token verification"),
+            Stage::Code(language) => write!(f, "code analysis ({})", language.name()),
+            Stage::Settings => f.write_str("settings and ignore comments"),
+        }
     }
-    let tokens = scan::find_tokens(document.text);
-    let clock = config.clock();
-    let mut findings: Vec<Finding> = tokens.iter().flat_map(|token| check_token(token, clock)).collect();
-    let (verification, deferred) = verify_tokens(&tokens, document, config);
+}
+
+/// A stage that panicked: which one and where, never the panic's message (it can quote the
+/// document, tokens included).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageFailure {
+    pub stage: Stage,
+    pub location: PanicLocation,
+}
+
+impl std::fmt::Display for StageFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let consequence = match self.stage {
+            Stage::Settings => "findings are reported without severity settings or ignore comments applied",
+            _ => "its findings are missing; the other stages' findings are reported",
+        };
+        write!(
+            f,
+            "internal error while analysing this document (please report it): {} failed ({}); {consequence}",
+            self.stage, self.location
+        )
+    }
+}
+
+/// What `analyze_isolated` returns: the findings of every stage that completed, and the stages
+/// that did not.
+#[derive(Debug, Default)]
+pub struct Isolated {
+    pub analysis: Analysis,
+    pub failures: Vec<StageFailure>,
+}
+
+/// `analyze` with each stage behind its own panic guard: one pathological document never kills
+/// the server or aborts a `check` run, and a failing stage costs only its own findings. Callers
+/// must surface `failures` (the CLI exits 2, the server logs them).
+pub fn analyze_isolated(document: &Document<'_>, config: &Config) -> Isolated {
+    let mut stages = Stages { isolate: true, failures: Vec::new() };
+    let analysis = analyze_in_stages(document, config, &mut stages);
+    Isolated { analysis, failures: stages.failures }
+}
+
+struct Stages {
+    isolate: bool,
+    failures: Vec<StageFailure>,
+}
+
+impl Stages {
+    fn run<T>(&mut self, stage: Stage, text: &str, work: impl FnOnce() -> T) -> Option<T> {
+        let work = || {
+            test_panic(stage, text);
+            work()
+        };
+        if !self.isolate {
+            return Some(work());
+        }
+        panic::isolate(work).map_err(|location| self.failures.push(StageFailure { stage, location })).ok()
+    }
+}
+
+/// Lets the end-to-end tests prove that a panic is contained to its stage: with
+/// `JWT_LSP_TEST_PANIC` set to a stage (`tokens`, `verification`, `code`, `settings`; any other
+/// value means `tokens`), a document containing `jwt-lsp-test-panic` panics in that stage, with
+/// the document's text in the message (which must never be shown). Debug builds only.
+#[cfg(debug_assertions)]
+fn test_panic(stage: Stage, text: &str) {
+    let Some(requested) = std::env::var_os("JWT_LSP_TEST_PANIC") else { return };
+    let requested = match requested.to_str() {
+        Some("verification") => Stage::Verification,
+        Some("code") if matches!(stage, Stage::Code(_)) => stage,
+        Some("settings") => Stage::Settings,
+        Some("code") => return,
+        _ => Stage::Tokens,
+    };
+    if requested == stage && text.contains("jwt-lsp-test-panic") {
+        panic!("analysis panic requested by JWT_LSP_TEST_PANIC in {stage}: {text}");
+    }
+}
+
+#[cfg(not(debug_assertions))]
+fn test_panic(_stage: Stage, _text: &str) {}
+
+fn analyze_in_stages(document: &Document<'_>, config: &Config, stages: &mut Stages) -> Analysis {
+    let text = document.text;
+    let (tokens, mut findings) = stages
+        .run(Stage::Tokens, text, || {
+            let tokens = scan::find_tokens(text);
+            let clock = config.clock();
+            let findings: Vec<Finding> = tokens.iter().flat_map(|token| check_token(token, clock)).collect();
+            (tokens, findings)
+        })
+        .unwrap_or_default();
+    let (verification, deferred) =
+        stages.run(Stage::Verification, text, || verify_tokens(&tokens, document, config)).unwrap_or_default();
     findings.extend(verification);
-    let in_test_path = document.path.is_some_and(|path| config.is_test_path(path));
+    let in_test_path = |path: Option<&str>| path.is_some_and(|path| config.is_test_path(path));
     if let Some(language) = Language::detect(document.path, document.language_id) {
-        findings.extend(code::analyze(document.text, language, &code::Context { in_test_path }));
+        let context = code::Context { in_test_path: in_test_path(document.path) };
+        findings.extend(
+            stages.run(Stage::Code(language), text, || code::analyze(text, language, &context)).unwrap_or_default(),
+        );
     }
 
-    findings.retain_mut(|finding| match config.level_for(finding.rule, finding.severity, in_test_path) {
-        Some(severity) => {
-            finding.severity = severity;
-            true
-        }
-        None => false,
+    // On a panic here `findings` is left as far as it got, which is still a valid list.
+    stages.run(Stage::Settings, text, || {
+        let in_test_path = in_test_path(document.path);
+        findings.retain_mut(|finding| match config.level_for(finding.rule, finding.severity, in_test_path) {
+            Some(severity) => {
+                finding.severity = severity;
+                true
+            }
+            None => false,
+        });
+        let suppressions = suppress::find_suppressions(text, document.index);
+        suppress::apply(&mut findings, &suppressions, document.index);
     });
-    let suppressions = suppress::find_suppressions(document.text, document.index);
-    suppress::apply(&mut findings, &suppressions, document.index);
     findings.sort_by_key(|a| (a.range.start, a.range.end, a.rule));
     Analysis { tokens, findings, deferred }
 }
@@ -107,17 +225,4 @@ pub fn literals_for(tokens: &[Token], text: &str) -> Vec<(usize, String)> {
     }
     let spans: Vec<std::ops::Range<usize>> = tokens.iter().map(|token| token.span.clone()).collect();
     weak::literals(text, &spans)
-}
-
-/// `analyze`, but a panic inside it becomes an error message instead of taking the caller down:
-/// one pathological document must never kill the server or abort a `check` run.
-pub fn analyze_isolated(document: &Document<'_>, config: &Config) -> Result<Analysis, String> {
-    catch_unwind(AssertUnwindSafe(|| analyze(document, config))).map_err(|payload| {
-        let detail = payload
-            .downcast_ref::<&str>()
-            .map(|text| text.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".to_string());
-        format!("internal error while analysing this document (please report it): {detail}")
-    })
 }

@@ -11,6 +11,7 @@ pub mod finding;
 pub mod jwt;
 pub mod keys;
 pub mod lsp;
+pub mod panic;
 pub mod project;
 pub mod rules;
 pub mod suppress;

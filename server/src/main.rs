@@ -3,5 +3,7 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Panic messages can quote source text (tokens): print where a panic happened, never what it says.
+    jwt_lsp::panic::install();
     jwt_lsp::cli::main()
 }

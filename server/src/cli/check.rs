@@ -124,7 +124,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let config = with_keys(config, project_root.as_deref(), &paths);
 
     let options = ScanOptions { max_file_size: args.max_file_size, fix: args.fix, redact: args.redact, project_root };
-    let (reports, skipped) = scan_paths(&paths, &config, &options);
+    let (reports, skipped, failed) = scan_paths(&paths, &config, &options);
 
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -151,6 +151,13 @@ pub fn run(args: CheckArgs) -> ExitCode {
     }
     if args.format == Format::Text {
         eprintln!("{}", output::summary(&reports, skipped.len()));
+    }
+    // A stage that failed may have hidden findings: a CI gate must not pass on it.
+    for failure in &failed {
+        eprintln!("jwt-lsp: {}: {}", failure.path, failure.reason);
+    }
+    if !failed.is_empty() {
+        return ExitCode::from(2);
     }
 
     let failed = args.fail_on.threshold().is_some_and(|threshold| {
@@ -278,8 +285,14 @@ pub struct ScanOptions {
     pub project_root: Option<PathBuf>,
 }
 
-/// Walks `paths` in parallel and analyses every text file; results come back sorted by path.
-pub fn scan_paths(paths: &[PathBuf], config: &Config, options: &ScanOptions) -> (Vec<FileReport>, Vec<Skipped>) {
+/// Walks `paths` in parallel and analyses every text file; results come back sorted by path:
+/// reports, skipped files, and analysis stages that failed (their file's other findings are in
+/// the reports).
+pub fn scan_paths(
+    paths: &[PathBuf],
+    config: &Config,
+    options: &ScanOptions,
+) -> (Vec<FileReport>, Vec<Skipped>, Vec<Skipped>) {
     let mut builder = ignore::WalkBuilder::new(&paths[0]);
     for path in &paths[1..] {
         builder.add(path);
@@ -292,9 +305,11 @@ pub fn scan_paths(paths: &[PathBuf], config: &Config, options: &ScanOptions) -> 
     let cwd = std::env::current_dir().unwrap_or_default();
     let reports = Mutex::new(Vec::new());
     let skipped = Mutex::new(Vec::new());
+    let failed = Mutex::new(Vec::new());
     builder.build_parallel().run(|| {
         let reports = &reports;
         let skipped = &skipped;
+        let failed = &failed;
         let cwd = &cwd;
         Box::new(move |entry| {
             let entry = match entry {
@@ -326,7 +341,7 @@ pub fn scan_paths(paths: &[PathBuf], config: &Config, options: &ScanOptions) -> 
             if is_ignored(entry.path(), &display, config, options.project_root.as_deref()) {
                 return ignore::WalkState::Continue;
             }
-            match check_file(entry.path(), &display, config, options) {
+            match check_file(entry.path(), &display, config, options, failed) {
                 Ok(Some(report)) => reports.lock().expect("not poisoned").push(report),
                 Ok(None) => {}
                 Err(reason) => skipped.lock().expect("not poisoned").push(Skipped { path: display, reason }),
@@ -336,9 +351,11 @@ pub fn scan_paths(paths: &[PathBuf], config: &Config, options: &ScanOptions) -> 
     });
     let mut reports = reports.into_inner().expect("not poisoned");
     let mut skipped = skipped.into_inner().expect("not poisoned");
+    let mut failed = failed.into_inner().expect("not poisoned");
     reports.sort_by(|a: &FileReport, b: &FileReport| a.path.cmp(&b.path));
     skipped.sort_by(|a: &Skipped, b: &Skipped| a.path.cmp(&b.path));
-    (reports, skipped)
+    failed.sort_by(|a: &Skipped, b: &Skipped| a.path.cmp(&b.path));
+    (reports, skipped, failed)
 }
 
 /// Whether the `ignore` globs skip `path`: matched relative to the project root when there is
@@ -352,11 +369,13 @@ fn is_ignored(path: &Path, display: &str, config: &Config, project_root: Option<
 }
 
 /// Analyses one file. `Ok(None)` for files without findings; `Err(reason)` for skipped ones.
+/// Analysis stages that fail go to `failed`; the other stages' findings are still reported.
 fn check_file(
     path: &Path,
     display: &str,
     config: &Config,
     options: &ScanOptions,
+    failed: &Mutex<Vec<Skipped>>,
 ) -> Result<Option<FileReport>, String> {
     let max_file_size = options.max_file_size;
     let metadata = std::fs::metadata(path).map_err(|err| describe_io_error(&err))?;
@@ -384,10 +403,19 @@ fn check_file(
     };
     let mut text = text;
     let mut index = LineIndex::new(&text);
-    let mut analysis = analysis::analyze_isolated(
-        &Document { text: &text, path: Some(display), language_id: None, index: &index },
-        config,
-    )?;
+    let mut failures = Vec::new();
+    let mut analyse = |text: &str, index: &LineIndex| {
+        let isolated =
+            analysis::analyze_isolated(&Document { text, path: Some(display), language_id: None, index }, config);
+        for failure in isolated.failures {
+            let reason = failure.to_string();
+            if !failures.contains(&reason) {
+                failures.push(reason);
+            }
+        }
+        isolated.analysis
+    };
+    let mut analysis = analyse(&text, &index);
     if options.fix && notes.is_empty() {
         let fixes: Vec<_> =
             analysis.findings.iter().filter_map(|finding| finding.fixes.iter().find(|fix| fix.preferred)).collect();
@@ -398,15 +426,14 @@ fn check_file(
             eprintln!("jwt-lsp: {}: applied {applied} {fixes}", terminal_safe(display));
             text = fixed;
             index = LineIndex::new(&text);
-            analysis = analysis::analyze_isolated(
-                &Document { text: &text, path: Some(display), language_id: None, index: &index },
-                config,
-            )?;
+            analysis = analyse(&text, &index);
         }
     }
     for note in notes {
         eprintln!("jwt-lsp: {}: {note}", terminal_safe(display));
     }
+    let failures = failures.into_iter().map(|reason| Skipped { path: display.to_string(), reason });
+    failed.lock().expect("not poisoned").extend(failures);
     if analysis.findings.is_empty() {
         return Ok(None);
     }

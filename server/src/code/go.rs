@@ -603,8 +603,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         let list = elements(*declaration).into_iter().find(|child| child.kind() == "import_spec_list");
         match list.and_then(|list| elements(list).first().copied()) {
             Some(first) => {
-                let line_start = self.src[..first.start_byte()].rfind('\n').map_or(0, |at| at + 1);
-                let indent = &self.src[line_start..first.start_byte()];
+                let indent = syntax::line_prefix(self.src, first.start_byte());
                 Some(TextEdit {
                     range: first.start_byte()..first.start_byte(),
                     new_text: format!("\"{path}\"\n{indent}"),
@@ -649,7 +648,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 "token".to_string()
             }
         };
-        let line_start = self.src[..function.start_byte()].rfind('\n').map_or(0, |at| at + 1);
+        let line_start = syntax::line_start(self.src, function.start_byte());
         let outer: String = self.src[line_start..].chars().take_while(|ch| *ch == ' ' || *ch == '\t').collect();
         let indent = format!("{outer}\t");
         let fmt = self.imported_name("fmt");
@@ -898,7 +897,8 @@ impl<'s, 't> Analyzer<'s, 't> {
                 let list = node.field("arguments")?;
                 let insert_option_at = match arguments.last() {
                     Some(last) => Some((last.end_byte(), true)),
-                    None => Some((list.start_byte() + 1, false)),
+                    // After the `(` token, not `start + 1`: a recovered list may lack it.
+                    None => Some((list.child(0).map_or(list.start_byte(), |open| open.end_byte()), false)),
                 };
                 Some(ParserOptions {
                     complete: !arguments.iter().any(|argument| argument.kind() == "variadic_argument"),

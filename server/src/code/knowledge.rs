@@ -84,8 +84,8 @@ impl Key {
 /// Classifies a key from the text of its expression (and of the definitions it resolves to).
 /// `string_literal`: the key is a plain string, which (unless it is PEM) is an HMAC secret.
 pub fn classify_key(evidence: &str, string_literal: bool) -> Key {
-    if let Some(at) = evidence.find("-----BEGIN ") {
-        let label: String = evidence[at + 11..].chars().take(40).collect();
+    if let Some((_, after)) = evidence.split_once("-----BEGIN ") {
+        let label: String = after.chars().take(40).collect();
         let public =
             label.starts_with("PUBLIC KEY") || label.contains("PUBLIC KEY") || label.starts_with("CERTIFICATE");
         let kind = if label.starts_with("EC ") { KeyKind::Ec } else { KeyKind::Rsa };

@@ -86,7 +86,7 @@ fn reindent(new_text: &str, markdown: &str, at: usize) -> String {
     if !new_text.contains('\n') {
         return new_text.to_string();
     }
-    let line_start = markdown[..at.min(markdown.len())].rfind('\n').map_or(0, |line| line + 1);
+    let line_start = super::syntax::line_start(markdown, at);
     let fence_indent: String = markdown[line_start..].chars().take_while(|ch| *ch == ' ').collect();
     if fence_indent.is_empty() { new_text.to_string() } else { new_text.replace('\n', &format!("\n{fence_indent}")) }
 }

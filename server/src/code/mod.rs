@@ -85,6 +85,18 @@ impl Language {
         })
     }
 
+    /// The language's name in messages (an LSP `languageId`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::JavaScript => "javascript",
+            Language::TypeScript => "typescript",
+            Language::Tsx => "typescriptreact",
+            Language::Python => "python",
+            Language::Go => "go",
+            Language::Markdown => "markdown",
+        }
+    }
+
     fn grammar(self) -> Option<tree_sitter::Language> {
         Some(match self {
             Language::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
@@ -252,8 +264,18 @@ fn similar_tree(text: &str, language: Language) -> Option<Reuse> {
             best = Some((index, prefix, suffix));
         }
     }
-    let (index, prefix, suffix) = best?;
+    let (index, mut prefix, mut suffix) = best?;
     let entry = recent.remove(index);
+    // The shared ends were measured in bytes: keep the edit on whole characters of both texts
+    // (`é` → `è` differ in their second byte only).
+    while prefix > 0 && !(text.is_char_boundary(prefix) && entry.text.is_char_boundary(prefix)) {
+        prefix -= 1;
+    }
+    while suffix > 0
+        && !(text.is_char_boundary(text.len() - suffix) && entry.text.is_char_boundary(entry.text.len() - suffix))
+    {
+        suffix -= 1;
+    }
     if entry.text == text {
         return Some(Reuse::Same(entry.tree));
     }

@@ -1258,7 +1258,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     vec![TextEdit { range: object.byte_range(), new_text: format!("JsonWebToken([\"{algorithm}\"])") }];
                 if needs_import && let Some(import) = self.authlib_import {
                     let at = import.start_byte();
-                    let indent = &self.src[self.src[..at].rfind('\n').map_or(0, |line| line + 1)..at];
+                    let indent = syntax::line_prefix(self.src, at);
                     edits.push(TextEdit {
                         range: at..at,
                         new_text: format!("from authlib.jose import JsonWebToken\n{indent}"),

@@ -157,8 +157,37 @@ fn kind_table(root: Node<'_>, kinds: &[&str]) -> Vec<bool> {
 /// `decode`): a cheap first filter before resolving a call properly.
 pub fn last_segment(callee: &str) -> &str {
     let trimmed = callee.trim_end();
-    let start = trimmed.rfind(|ch: char| !(ch.is_alphanumeric() || ch == '_' || ch == '$')).map_or(0, |at| at + 1);
-    &trimmed[start..]
+    // Identifiers continue with combining marks (NFD `café`, Thai vowel signs), which are not
+    // alphanumeric: every separator of member access and calls is ASCII punctuation or
+    // whitespace, so other characters count as part of the name. The start is found by
+    // character, never `byte + 1`, so a multi-byte separator cannot split a character.
+    let is_separator =
+        |ch: char| ch.is_whitespace() || (ch.is_ascii() && !(ch.is_ascii_alphanumeric() || ch == '_' || ch == '$'));
+    let start = trimmed.char_indices().rfind(|(_, ch)| is_separator(*ch)).map_or(0, |(at, ch)| at + ch.len_utf8());
+    trimmed.get(start..).unwrap_or("")
+}
+
+/// Where the line holding byte `at` of `source` starts; `at` past the end or inside a character
+/// counts as the end of the text before it.
+pub fn line_start(source: &str, at: usize) -> usize {
+    let at = floor_char_boundary(source, at);
+    source[..at].rfind('\n').map_or(0, |newline| newline + 1)
+}
+
+/// The text from the start of `at`'s line up to `at`: the indentation to repeat when inserting a
+/// line there.
+pub fn line_prefix(source: &str, at: usize) -> &str {
+    let at = floor_char_boundary(source, at);
+    &source[line_start(source, at)..at]
+}
+
+/// The largest character boundary of `text` at or before `at` (clamped to the text).
+pub fn floor_char_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
 }
 
 /// Named children that are not comments: the elements of a list, the entries of an object, the
@@ -207,11 +236,7 @@ pub fn normalized(text: &str) -> String {
 
 /// At most `max` bytes of `text`, cut at a character boundary.
 pub fn prefix(text: &str, max: usize) -> &str {
-    let mut end = text.len().min(max);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
+    &text[..floor_char_boundary(text, max)]
 }
 
 /// Words of an identifier or path, lower-cased, split at case changes, digits kept with their
@@ -320,6 +345,31 @@ mod tests {
         assert_eq!(last_segment("require('jsonwebtoken').decode"), "decode");
         assert_eq!(last_segment("checkToken"), "checkToken");
         assert_eq!(last_segment("a?.b"), "b");
+    }
+
+    /// Separators and identifiers of several bytes: these sliced inside a character before.
+    #[test]
+    fn last_segments_of_non_ascii_callees() {
+        // NFD: `e` + U+0301 COMBINING ACUTE ACCENT, which is not alphanumeric.
+        assert_eq!(last_segment("cafe\u{301}.verify"), "verify");
+        assert_eq!(last_segment("jwt.cafe\u{301}"), "cafe\u{301}");
+        assert_eq!(last_segment("\u{301}"), "\u{301}");
+        assert_eq!(last_segment("x\u{FFFD}.verify"), "verify");
+        assert_eq!(last_segment("ตรวจสอบ.โทเค็น"), "โทเค็น");
+        assert_eq!(last_segment("验证.令牌"), "令牌");
+        assert_eq!(last_segment("jwt.🙂"), "🙂");
+        assert_eq!(last_segment("a\u{3000}verify"), "verify");
+    }
+
+    #[test]
+    fn line_helpers_stay_on_characters() {
+        let source = "é\n\t  ünë";
+        assert_eq!(line_start(source, 5), 3);
+        assert_eq!(line_prefix(source, 6), "\t  ");
+        assert_eq!(line_prefix(source, 7), "\t  ");
+        assert_eq!(line_prefix(source, 1), "");
+        assert_eq!(line_prefix(source, 99), "\t  ünë");
+        assert_eq!(floor_char_boundary("é", 1), 0);
     }
 
     #[test]

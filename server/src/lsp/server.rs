@@ -136,18 +136,22 @@ impl Backend {
                     language_id: Some(&analysed.language_id),
                     index: &analysed.index,
                 };
-                analysis::analyze_isolated(&doc, &config).map(|analysis| (analysis, config))
+                (analysis::analyze_isolated(&doc, &config), config)
             })
             .await;
             let (analysis, config) = match result {
-                Ok(Ok(done)) => done,
-                Ok(Err(message)) => {
-                    tracing::error!(uri = uri.as_str(), "{message}");
-                    shared.client.log_message(MessageType::ERROR, format!("{}: {message}", uri.as_str())).await;
-                    return;
+                Ok((isolated, config)) => {
+                    // A failed stage costs only its own findings: log it, publish the rest.
+                    for failure in &isolated.failures {
+                        tracing::error!(uri = uri.as_str(), "{failure}");
+                        shared.client.log_message(MessageType::ERROR, format!("{}: {failure}", uri.as_str())).await;
+                    }
+                    (isolated.analysis, config)
                 }
                 Err(join_error) => {
-                    tracing::error!(uri = uri.as_str(), "analysis task failed: {join_error}");
+                    // Not `{join_error}`: a panic's JoinError quotes the panic message.
+                    let reason = if join_error.is_panic() { "panicked" } else { "was cancelled" };
+                    tracing::error!(uri = uri.as_str(), "analysis task {reason}");
                     return;
                 }
             };
@@ -192,7 +196,7 @@ impl Backend {
                 language_id: Some(&document.language_id),
                 index: &document.index,
             };
-            Arc::new(analysis::analyze_isolated(&doc, &config).unwrap_or_default())
+            Arc::new(analysis::analyze_isolated(&doc, &config).analysis)
         };
         document.facts.get_or_init(|| Facts::of(&analysis));
         self.remember(None, document, analysis.clone());
