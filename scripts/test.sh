@@ -55,6 +55,12 @@ assert not missing, f"examples/ no longer shows: {sorted(missing)}"
 print(f"examples/: {len(findings)} findings, {len(codes)} rule codes")
 PY
 
+# The whole-process benchmarks on tiny workloads, one run, no targets judged: keeps
+# scripts/bench.sh and its workload generator and LSP client working (a few seconds). It fails
+# only on errors (a tool failing, a token missed, a server timeout), never on slowness.
+step "benchmarks run (scripts/bench.sh --short)"
+scripts/bench.sh --short
+
 if [[ -x tests/editors/run.sh ]]; then
   step "real editors (VS Code, Neovim, Emacs, Vim)"
   tests/editors/run.sh "$PWD/target/release/jwt-lsp"

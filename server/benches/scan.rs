@@ -1,10 +1,13 @@
 //! Scanner throughput: `find_tokens` (find + decode + validate) against a baseline that only
-//! counts matches of the equivalent regex (what `rg` does), on text with few tokens and on text
-//! dense with tokens. Run: `cargo bench -p jwt-lsp --bench scan`.
+//! counts matches of the equivalent regex (what `rg` does), on text with few tokens, on text with
+//! the same token on every line, and on an access log with a distinct token per ~540 bytes (the
+//! density of issue 9's 9 MB log with 17,500 tokens). Run: `cargo bench -p jwt-lsp --bench scan`.
 
 use std::hint::black_box;
 use std::sync::LazyLock;
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use divan::Bencher;
 use divan::counter::BytesCount;
 use jwt_lsp::analysis::{Document, analyze};
@@ -23,6 +26,48 @@ const SIZE: usize = 8 * 1024 * 1024;
 static SPARSE: LazyLock<String> = LazyLock::new(|| build(1000));
 /// Every line carries a token.
 static DENSE: LazyLock<String> = LazyLock::new(|| build(1));
+/// Combined-format access log lines, seven in nine with a distinct token in a quoted field.
+static LOG: LazyLock<String> = LazyLock::new(access_log);
+
+const INPUTS: [&str; 3] = ["sparse", "dense", "log"];
+
+fn input(name: &str) -> &'static str {
+    match name {
+        "sparse" => &SPARSE,
+        "dense" => &DENSE,
+        _ => &LOG,
+    }
+}
+
+fn access_log() -> String {
+    let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","typ":"JWT"}"#);
+    let signature = URL_SAFE_NO_PAD.encode([0x5a; 32]);
+    let mut text = String::with_capacity(SIZE + 1024);
+    let mut i = 0;
+    while text.len() < SIZE {
+        let request = format!(
+            r#"203.0.113.{} - - [01/Dec/2025:10:{:02}:{:02} +0000] "GET /api/v1/orders?page={} HTTP/1.1" 200 {} "https://app.example.com/orders" "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0""#,
+            i % 250,
+            i / 60 % 60,
+            i % 60,
+            i % 40,
+            i * 37 % 90_000
+        );
+        if i % 9 < 7 {
+            let claims = format!(
+                r#"{{"iss":"https://auth.example.com/","sub":"user-{i:06}","aud":"api.example.com","iat":{},"exp":{},"scope":"read:orders"}}"#,
+                1_764_000_000 + i,
+                1_764_003_600 + i
+            );
+            let token = format!("{header}.{}.{signature}", URL_SAFE_NO_PAD.encode(claims));
+            text.push_str(&format!("{request} \"Bearer {token}\"\n"));
+        } else {
+            text.push_str(&format!("{request} \"-\"\n"));
+        }
+        i += 1;
+    }
+    text
+}
 
 fn build(every: usize) -> String {
     let mut text = String::with_capacity(SIZE + 1024);
@@ -42,22 +87,22 @@ fn build(every: usize) -> String {
 static BASELINE: LazyLock<regex::Regex> =
     LazyLock::new(|| regex::Regex::new(r"(?:ey[JIAL]|ew[ok0])[A-Za-z0-9_\-+/=%]*(?:\.[A-Za-z0-9_\-+/=%]*)+").unwrap());
 
-#[divan::bench(args = ["sparse", "dense"])]
+#[divan::bench(args = INPUTS)]
 fn scan(bencher: Bencher, density: &str) {
-    let text: &str = if density == "sparse" { &SPARSE } else { &DENSE };
+    let text = input(density);
     bencher.counter(BytesCount::of_str(text)).bench(|| find_tokens(black_box(text)).len());
 }
 
-#[divan::bench(args = ["sparse", "dense"])]
+#[divan::bench(args = INPUTS)]
 fn baseline_regex_count(bencher: Bencher, density: &str) {
-    let text: &str = if density == "sparse" { &SPARSE } else { &DENSE };
+    let text = input(density);
     bencher.counter(BytesCount::of_str(text)).bench(|| BASELINE.find_iter(black_box(text)).count());
 }
 
 /// The whole per-document analysis the server runs on a change (scan, checks, settings).
-#[divan::bench(args = ["sparse", "dense"])]
+#[divan::bench(args = INPUTS)]
 fn analyze_document(bencher: Bencher, density: &str) {
-    let text: &str = if density == "sparse" { &SPARSE } else { &DENSE };
+    let text = input(density);
     let config = Config::default();
     bencher.counter(BytesCount::of_str(text)).bench(|| {
         let index = LineIndex::new(text);

@@ -15,7 +15,7 @@ use jsonwebtoken::{Algorithm, EncodingKey};
 use jwt_lsp::jwt::Token;
 use jwt_lsp::jwt::decode::decode;
 use jwt_lsp::keys::{Key, KeySource, Origin, parse_key_text};
-use jwt_lsp::verify::weak::{HmacTarget, Wordlist, check_quick};
+use jwt_lsp::verify::weak::{HmacTarget, Wordlist, check_quick, literals};
 use p256::ecdsa::signature::Signer as _;
 
 fn main() {
@@ -73,12 +73,14 @@ fn weak_secret_wordlist_104k(bencher: divan::Bencher) {
     });
 }
 
-/// The edit-path part: built-in list, empty string, 100 literals.
-#[divan::bench]
-fn weak_secret_quick(bencher: divan::Bencher) {
+/// The edit-path part: built-in list, empty string, and the file's literals, per HS* token: 100
+/// literals (a config file), 1,000, and 5,000 (the per-file cap, reached by logs and big YAML).
+#[divan::bench(args = [100, 1000, 5000])]
+fn weak_secret_quick(bencher: divan::Bencher, literal_count: usize) {
     let token = strong_hs256();
     let input = token.signing_input().expect("jws").as_bytes();
-    let literals: Vec<(usize, String)> = (0..100).map(|index| (index * 10, format!("literal-value-{index}"))).collect();
+    let literals: Vec<(usize, String)> =
+        (0..literal_count).map(|index| (index * 10, format!("literal-value-{index}"))).collect();
     bencher.bench(|| {
         let target = HmacTarget::new("HS256", input, &token.signature).expect("hs256");
         assert!(check_quick(&target, &literals).is_none());
@@ -127,4 +129,22 @@ fn fixture(alg: &str) -> &'static (Token, Key) {
 fn verify_signature(bencher: divan::Bencher, alg: &str) {
     let (token, key) = fixture(alg);
     bencher.bench(|| assert_eq!(jwt_lsp::verify::signature::verify(token, key, alg), Ok(true)));
+}
+
+/// Collecting the weak-secret candidates (string literals, `key: value` values) of 1 MB of an
+/// access log, as `analyze` does once per document that holds an HS* token.
+#[divan::bench]
+fn weak_secret_literals_1mb_log(bencher: divan::Bencher) {
+    let mut text = String::new();
+    let mut index = 0;
+    while text.len() < 1024 * 1024 {
+        text.push_str(&format!(
+            "203.0.113.{} - - [01/Dec/2025:10:00:{:02} +0000] \"GET /api/v1/orders?page={index} HTTP/1.1\" 200 {} \"https://app.example.com/\" \"Mozilla/5.0 (X11; Linux x86_64)\" \"-\"\n",
+            index % 250,
+            index % 60,
+            index * 37 % 90_000
+        ));
+        index += 1;
+    }
+    bencher.counter(divan::counter::BytesCount::of_str(&text)).bench(|| literals(divan::black_box(&text), &[]).len());
 }
