@@ -350,3 +350,18 @@ fn redact_hides_cracked_secrets_in_every_format() {
         assert_eq!(text.matches("verifies with `REDACTED` (").count(), 2, "{format}: {text}");
     }
 }
+
+#[test]
+fn explain_redact_hides_the_cracked_secret_in_the_checklist() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = hs256(b"your-256-bit-secret", &json!({"alg": "HS256"}), &json!({"sub": "alice"}));
+    let plain = jwt_lsp(dir.path(), &["explain", "--now", NOW_ARG, &token]);
+    assert!(stdout(&plain).contains("`your-256-bit-secret`"), "{}", stdout(&plain));
+
+    let redacted = jwt_lsp(dir.path(), &["explain", "--now", NOW_ARG, "--redact", &token]);
+    let text = stdout(&redacted) + &stderr(&redacted);
+    assert_eq!(redacted.status.code(), plain.status.code());
+    assert!(!text.contains("your-256-bit-secret"), "{text}");
+    // Once on the signature line, once in the verdict.
+    assert_eq!(text.matches("weak secret `REDACTED` (").count(), 2, "{text}");
+}

@@ -475,11 +475,12 @@ pub fn redact_message(message: &str, token_texts: &[&str]) -> String {
             message = message.replace(token, REDACTED);
         }
     }
-    const OPEN: &str = "verifies with `";
+    // `check` says "verifies with `secret` (…)", `explain` "verifies with the weak secret `secret` (…)".
+    const OPENS: [&str; 2] = ["verifies with `", "verifies with the weak secret `"];
     const ORIGINS: [&str; 4] =
         ["` (a published default", "` (an empty key", "` (a string on line", "` (in the wordlist"];
-    if let Some(open) = message.find(OPEN) {
-        let start = open + OPEN.len();
+    let open = OPENS.iter().find_map(|open| message.find(open).map(|at| at + open.len()));
+    if let Some(start) = open {
         // The last origin marker: the secret itself may contain "` (".
         let end = ORIGINS.iter().filter_map(|origin| message[start..].rfind(origin)).max();
         if let Some(end) = end {
