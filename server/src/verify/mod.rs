@@ -26,7 +26,15 @@ use crate::keys::fetch::JwksCache;
 use crate::keys::{Fit, Key, KeyRing, Origin};
 use crate::rules::Rule;
 pub use checklist::{Examination, Mark, Step, Verdict};
-use weak::{HmacTarget, Wordlist};
+use weak::{Budget, Candidates, HmacTarget, Search, Wordlist};
+
+/// The weak-secret search of one document: its candidates (extracted once) and what is left of
+/// its HMAC budget. Absent when `token-weak-secret` is off: then no HMAC is computed.
+#[derive(Debug, Clone, Copy)]
+pub struct WeakSearch<'a> {
+    pub candidates: &'a Candidates,
+    pub budget: &'a Budget,
+}
 
 /// What a verifier expects: empty lists mean "not configured" (that step is skipped).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -66,6 +74,17 @@ pub struct Verifier {
     pub mode: Mode,
 }
 
+/// The rules the checklist can produce: when all are off, no token is examined.
+pub const RULES: &[Rule] = &[
+    Rule::TokenSignatureInvalid,
+    Rule::TokenKidUnknown,
+    Rule::TokenAlgNotAllowed,
+    Rule::TokenKeyConfusion,
+    Rule::TokenWeakSecret,
+    Rule::TokenIssuerMismatch,
+    Rule::TokenAudienceMismatch,
+];
+
 /// At most this many keys are tried per token. A signature check costs up to ~0.1 ms (RSA), so a
 /// project listing thousands of keys would otherwise cost seconds per token.
 pub const MAX_KEYS_PER_TOKEN: usize = 64;
@@ -78,11 +97,26 @@ const LIBRARY_ERRORS: &str = "jsonwebtoken: `invalid signature`; PyJWT: `Signatu
 
 impl Verifier {
     /// Runs the checklist for one token. `literals` are the file's strings (weak-secret
-    /// candidates); `line_of` maps a byte offset of the file to its 0-based line.
+    /// candidates); `line_of` maps a byte offset of the file to its 0-based line. A document's
+    /// analysis uses [`Verifier::examine_with`], with candidates extracted once per document.
     pub fn examine(
         &self,
         token: &Token,
         literals: &[(usize, String)],
+        clock: Clock,
+        line_of: &dyn Fn(usize) -> usize,
+    ) -> Examination {
+        let candidates = Candidates::from_literals(literals.to_vec());
+        let budget = Budget::unlimited();
+        self.examine_with(token, Some(WeakSearch { candidates: &candidates, budget: &budget }), clock, line_of)
+    }
+
+    /// [`Verifier::examine`] with the document's weak-secret search, or `None` to skip weak
+    /// secrets (the rule is off).
+    pub fn examine_with(
+        &self,
+        token: &Token,
+        weak: Option<WeakSearch<'_>>,
         clock: Clock,
         line_of: &dyn Fn(usize) -> usize,
     ) -> Examination {
@@ -158,7 +192,7 @@ impl Verifier {
             exam.signature(Mark::Skip, why.to_string(), Verdict::NotChecked);
             return exam;
         }
-        self.check_signature(token, alg, literals, line_of, &mut exam);
+        self.check_signature(token, alg, weak, line_of, &mut exam);
         exam
     }
 
@@ -252,7 +286,7 @@ impl Verifier {
         &self,
         token: &Token,
         alg: &str,
-        literals: &[(usize, String)],
+        weak_search: Option<WeakSearch<'_>>,
         line_of: &dyn Fn(usize) -> usize,
         exam: &mut Examination,
     ) {
@@ -320,10 +354,25 @@ impl Verifier {
                 }
             }
             // Weak secrets: built-in list, empty string, literals in this file, then the wordlist.
-            let mut weak = weak::check_quick(target, literals);
-            if weak.is_none()
-                && let Some(list) = &self.wordlist
-            {
+            let mut weak = None;
+            let mut searched = false;
+            if let Some(search) = weak_search {
+                match search.candidates.search(target, search.budget) {
+                    Search::Found(found) => weak = Some(found),
+                    Search::NotFound => searched = true,
+                    Search::OverBudget => exam.notes.push(format!(
+                        "weak secrets not searched: this document's budget of {} HMAC attempts is spent",
+                        weak::MAX_HMAC_ATTEMPTS_PER_DOCUMENT
+                    )),
+                }
+                if searched && search.candidates.truncated {
+                    exam.notes.push(format!(
+                        "weak secrets: only the first {} distinct strings of this file were tried",
+                        weak::MAX_CANDIDATES
+                    ));
+                }
+            }
+            if searched && let Some(list) = &self.wordlist {
                 weak = match self.mode {
                     Mode::Inline => weak::wordlist_verdict(list, target),
                     Mode::Deferred => match weak::cached_wordlist_verdict(list, target) {

@@ -16,7 +16,9 @@ use crate::jwt::Token;
 use crate::keys::KeyRing;
 use crate::keys::discover::{Limits, discover};
 use crate::project::{self, Project};
-use crate::verify::{self, Deferred, Examination, Mode};
+use crate::rules::Rule;
+use crate::verify::weak::Budget;
+use crate::verify::{self, Deferred, Examination, Mode, WeakSearch};
 
 /// Re-fetches every configured JWKS (and re-reads key files). No arguments. Returns `{"text"}`.
 pub const REFRESH_JWKS_COMMAND: &str = "jwt-lsp.refreshJwks";
@@ -268,10 +270,26 @@ impl Backend {
         self.examine(document, analysis, token).markdown()
     }
 
-    fn examine(&self, document: &Document, analysis: &Analysis, token: &Token) -> Examination {
+    /// The token's checklist: a lookup in the analysis of this version. Computed now only when
+    /// the analysis has none (every verification rule off, or an analysis expanded from facts),
+    /// with the candidates the analysis kept.
+    fn examine(&self, document: &Document, analysis: &Analysis, token: &Token) -> Arc<Examination> {
+        if let Some(exam) = analysis.examination(token) {
+            return exam.clone();
+        }
         let config = self.config();
-        let literals = analysis::literals_for(&analysis.tokens, &document.text);
-        config.verifier.examine(token, &literals, config.clock(), &|offset| document.index.line_of(offset))
+        let extracted;
+        let candidates = match &analysis.candidates {
+            Some(candidates) => Some(candidates.as_ref()),
+            None if config.is_on(Rule::TokenWeakSecret) => {
+                extracted = analysis::candidates_for(&analysis.tokens, &document.text);
+                extracted.as_deref()
+            }
+            None => None,
+        };
+        let budget = Budget::per_document();
+        let weak = candidates.map(|candidates| WeakSearch { candidates, budget: &budget });
+        Arc::new(config.verifier.examine_with(token, weak, config.clock(), &|offset| document.index.line_of(offset)))
     }
 
     /// Runs what an analysis deferred (wordlist search, JWKS re-fetch) on the blocking pool and
