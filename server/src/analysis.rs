@@ -12,9 +12,10 @@ use crate::suppress;
 use crate::text::LineIndex;
 use std::sync::Arc;
 
+use crate::jwt::checks::Clock;
 use crate::rules::Rule;
-use crate::verify::weak::{self, Budget, Candidates};
-use crate::verify::{self, Deferred, Examination, WeakSearch};
+use crate::verify::weak::{self, Budget, Candidates, Search};
+use crate::verify::{self, Deferred, Examination, Verifier, Weak, WeakSearch};
 
 /// What a document holds: its tokens (for hovers and inlay hints) and its findings, sorted by
 /// position.
@@ -27,8 +28,12 @@ pub struct Analysis {
     pub deferred: Vec<Deferred>,
     /// The verification checklist of each distinct JWS, by its compact text, computed with the
     /// findings (its own findings and deferred work are left out: they are in the fields above).
-    /// Empty when every verification rule is off. Hovers and `explain` read it.
+    /// Empty when every verification rule is off, and when no keys, expectations or wordlist
+    /// are configured: then only `weak_outcomes` are kept. Read through [`Analysis::checklist`].
     pub examinations: rustc_hash::FxHashMap<Box<str>, Arc<Examination>>,
+    /// Without keys or expectations, the weak-secret outcome of each distinct JWS that reached
+    /// that step (all its checklist needs beyond the token itself).
+    pub weak_outcomes: rustc_hash::FxHashMap<Box<str>, Search>,
     /// The document's weak-secret candidates, extracted once: `None` when it has no HS* token or
     /// `token-weak-secret` is off.
     pub candidates: Option<Arc<Candidates>>,
@@ -40,6 +45,24 @@ impl Analysis {
     /// The checklist computed for `token` during the analysis, if any.
     pub fn examination(&self, token: &Token) -> Option<&Arc<Examination>> {
         self.examinations.get(token.compact.as_str())
+    }
+
+    /// The checklist of `token` from what the analysis computed: the kept examination, or one
+    /// rendered from the kept weak-secret outcome (no HMAC, no key). `None` when the analysis
+    /// judged nothing for it (verification off, or an analysis rebuilt without them).
+    pub fn checklist(
+        &self,
+        token: &Token,
+        verifier: &Verifier,
+        clock: Clock,
+        line_of: &dyn Fn(usize) -> usize,
+    ) -> Option<Arc<Examination>> {
+        if let Some(exam) = self.examination(token) {
+            return Some(exam.clone());
+        }
+        let outcome = self.weak_outcomes.get(token.compact.as_str())?;
+        let truncated = self.candidates.as_ref().is_some_and(|candidates| candidates.truncated);
+        Some(Arc::new(verifier.examine_with(token, Weak::Known { outcome, truncated }, clock, line_of)))
     }
 
     /// The token whose span contains `offset` (end inclusive, so a cursor just after it counts).
@@ -209,6 +232,7 @@ fn analyze_in_stages(document: &Document<'_>, config: &Config, stages: &mut Stag
         findings,
         deferred: verification.deferred,
         examinations: verification.examinations,
+        weak_outcomes: verification.weak_outcomes,
         candidates: verification.candidates,
         hmac_attempts: verification.hmac_attempts,
     }
@@ -219,6 +243,7 @@ struct Verification {
     findings: Vec<Finding>,
     deferred: Vec<Deferred>,
     examinations: rustc_hash::FxHashMap<Box<str>, Arc<Examination>>,
+    weak_outcomes: rustc_hash::FxHashMap<Box<str>, Search>,
     candidates: Option<Arc<Candidates>>,
     hmac_attempts: u64,
 }
@@ -235,7 +260,11 @@ fn verify_tokens(tokens: &[Token], document: &Document<'_>, config: &Config) -> 
     }
     let candidates = config.is_on(Rule::TokenWeakSecret).then(|| candidates_for(tokens, document.text)).flatten();
     let budget = Budget::per_document();
-    let weak = candidates.as_deref().map(|candidates| WeakSearch { candidates, budget: &budget });
+    let search = candidates.as_deref().map(|candidates| WeakSearch { candidates, budget: &budget });
+    let weak = search.map_or(Weak::Off, Weak::Search);
+    // Without keys or expectations only weak secrets can be found: search them, and leave the
+    // checklist's text (dates, durations, step lines) to the hovers that ask for it.
+    let only_weak = verifier.only_weak_secrets();
     let clock = config.clock();
     let line_of = |offset: usize| document.index.line_of(offset);
     let mut out = Verification::default();
@@ -245,6 +274,21 @@ fn verify_tokens(tokens: &[Token], document: &Document<'_>, config: &Config) -> 
     for token in jws {
         if let Some(known) = seen.get(token.compact.as_str()) {
             out.findings.extend(known.iter().cloned().map(|finding| Finding { range: token.span.clone(), ..finding }));
+            continue;
+        }
+        if only_weak {
+            let outcome = search
+                .zip(verify::weak_target(token))
+                .map(|(search, target)| search.candidates.search(&target, search.budget));
+            let findings = match &outcome {
+                Some(Search::Found(found)) => vec![verify::weak_secret_finding(token, found, &line_of)],
+                _ => Vec::new(),
+            };
+            out.findings.extend(findings.iter().cloned());
+            seen.insert(token.compact.as_str(), findings);
+            if let Some(outcome) = outcome {
+                out.weak_outcomes.insert(Box::from(token.compact.as_str()), outcome);
+            }
             continue;
         }
         let mut exam = verifier.examine_with(token, weak, clock, &line_of);

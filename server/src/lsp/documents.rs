@@ -124,6 +124,7 @@ impl Facts {
             findings,
             deferred: self.deferred.clone(),
             examinations: Default::default(),
+            weak_outcomes: Default::default(),
             candidates: self.candidates.clone(),
             hmac_attempts: 0,
         }

@@ -29,11 +29,55 @@ pub use checklist::{Examination, Mark, Step, Verdict};
 use weak::{Budget, Candidates, HmacTarget, Search, Wordlist};
 
 /// The weak-secret search of one document: its candidates (extracted once) and what is left of
-/// its HMAC budget. Absent when `token-weak-secret` is off: then no HMAC is computed.
+/// its HMAC budget.
 #[derive(Debug, Clone, Copy)]
 pub struct WeakSearch<'a> {
     pub candidates: &'a Candidates,
     pub budget: &'a Budget,
+}
+
+/// Where the weak-secret step of a checklist gets its outcome.
+#[derive(Debug, Clone, Copy)]
+pub enum Weak<'a> {
+    /// `token-weak-secret` is off: no candidate, no HMAC.
+    Off,
+    /// Search the document's candidates now, within its budget.
+    Search(WeakSearch<'a>),
+    /// The outcome of the search the analysis ran for the same token (rendering a hover).
+    Known { outcome: &'a Search, truncated: bool },
+}
+
+/// The HMAC target of a token whose checklist reaches the weak-secret step with no keys known:
+/// a signable HS* JWS with a signature of its algorithm's length.
+pub fn weak_target(token: &Token) -> Option<HmacTarget<'_>> {
+    let alg = token.alg()?;
+    if token.form == Form::Jwe || alg.eq_ignore_ascii_case("none") || !signable(token) || token.signature.is_empty() {
+        return None;
+    }
+    HmacTarget::new(alg, token.signing_input()?.as_bytes(), &token.signature)
+}
+
+/// A payload that is JSON but not an object, or not JSON at all, is a JWS that is not a JWT: its
+/// signature can still be checked. Broken segments cannot.
+fn signable(token: &Token) -> bool {
+    token.segment_count == 3
+        && token.alg().is_some()
+        && matches!(token.payload, Payload::Claims(_) | Payload::NotObject(_) | Payload::NotJson { .. })
+        && !token.problems.iter().any(|problem| problem.contains("signature") || problem.contains("segment"))
+}
+
+/// The `token-weak-secret` finding for `token`, verified with `found`.
+pub fn weak_secret_finding(token: &Token, found: &weak::WeakSecret, line_of: &dyn Fn(usize) -> usize) -> Finding {
+    let alg = token.alg().unwrap_or("");
+    Finding::new(
+        Rule::TokenWeakSecret,
+        token.span.clone(),
+        format!(
+            "Weak secret: this {alg} token verifies with {}. Anyone can forge tokens with it. Rotate to a random secret of at least {} bytes from a secret store (RFC 7518 §3.2).",
+            found.describe(line_of),
+            hmac_key_bytes(alg)
+        ),
+    )
 }
 
 /// What a verifier expects: empty lists mean "not configured" (that step is skipped).
@@ -108,15 +152,26 @@ impl Verifier {
     ) -> Examination {
         let candidates = Candidates::from_literals(literals.to_vec());
         let budget = Budget::unlimited();
-        self.examine_with(token, Some(WeakSearch { candidates: &candidates, budget: &budget }), clock, line_of)
+        self.examine_with(token, Weak::Search(WeakSearch { candidates: &candidates, budget: &budget }), clock, line_of)
     }
 
-    /// [`Verifier::examine`] with the document's weak-secret search, or `None` to skip weak
-    /// secrets (the rule is off).
+    /// Whether the checklist can find nothing but weak secrets: no keys, JWKS, expectations or
+    /// wordlist are configured. Then an analysis runs only the weak-secret search per token and
+    /// renders checklists on demand.
+    pub fn only_weak_secrets(&self) -> bool {
+        self.keys.keys.is_empty()
+            && self.jwks_urls.is_empty()
+            && self.remote.is_none()
+            && self.wordlist.is_none()
+            && self.expectations == Expectations::default()
+    }
+
+    /// [`Verifier::examine`] with the document's weak-secret search (or its known outcome, or
+    /// none when the rule is off).
     pub fn examine_with(
         &self,
         token: &Token,
-        weak: Option<WeakSearch<'_>>,
+        weak: Weak<'_>,
         clock: Clock,
         line_of: &dyn Fn(usize) -> usize,
     ) -> Examination {
@@ -171,12 +226,7 @@ impl Verifier {
         self.check_issuer_audience(token, claims, &mut exam);
         check_times(claims, clock, &mut exam);
 
-        // A payload that is JSON but not an object, or not JSON at all, is a JWS that is not a
-        // JWT: its signature can still be checked. Broken segments cannot.
-        let signable = token.segment_count == 3
-            && token.alg().is_some()
-            && matches!(token.payload, Payload::Claims(_) | Payload::NotObject(_) | Payload::NotJson { .. })
-            && !token.problems.iter().any(|problem| problem.contains("signature") || problem.contains("segment"));
+        let signable = signable(token);
         if is_none || !signable || token.signature.is_empty() {
             let why = if is_none {
                 "no signature (`alg: none`)"
@@ -286,7 +336,7 @@ impl Verifier {
         &self,
         token: &Token,
         alg: &str,
-        weak_search: Option<WeakSearch<'_>>,
+        weak_input: Weak<'_>,
         line_of: &dyn Fn(usize) -> usize,
         exam: &mut Examination,
     ) {
@@ -354,23 +404,29 @@ impl Verifier {
                 }
             }
             // Weak secrets: built-in list, empty string, literals in this file, then the wordlist.
+            let (outcome, truncated) = match weak_input {
+                Weak::Off => (None, false),
+                Weak::Search(search) => {
+                    (Some(search.candidates.search(target, search.budget)), search.candidates.truncated)
+                }
+                Weak::Known { outcome, truncated } => (Some(outcome.clone()), truncated),
+            };
             let mut weak = None;
             let mut searched = false;
-            if let Some(search) = weak_search {
-                match search.candidates.search(target, search.budget) {
-                    Search::Found(found) => weak = Some(found),
-                    Search::NotFound => searched = true,
-                    Search::OverBudget => exam.notes.push(format!(
-                        "weak secrets not searched: this document's budget of {} HMAC attempts is spent",
-                        weak::MAX_HMAC_ATTEMPTS_PER_DOCUMENT
-                    )),
-                }
-                if searched && search.candidates.truncated {
-                    exam.notes.push(format!(
-                        "weak secrets: only the first {} distinct strings of this file were tried",
-                        weak::MAX_CANDIDATES
-                    ));
-                }
+            match outcome {
+                Some(Search::Found(found)) => weak = Some(found),
+                Some(Search::NotFound) => searched = true,
+                Some(Search::OverBudget) => exam.notes.push(format!(
+                    "weak secrets not searched: this document's budget of {} HMAC attempts is spent",
+                    weak::MAX_HMAC_ATTEMPTS_PER_DOCUMENT
+                )),
+                None => {}
+            }
+            if searched && truncated {
+                exam.notes.push(format!(
+                    "weak secrets: only the first {} distinct strings of this file were tried",
+                    weak::MAX_CANDIDATES
+                ));
             }
             if searched && let Some(list) = &self.wordlist {
                 weak = match self.mode {
@@ -392,14 +448,7 @@ impl Verifier {
                 let described = found.describe(line_of);
                 exam.insert_kid_step(Mark::Skip, kid.map_or("no `kid`".to_string(), |kid| format!("`{kid}`")));
                 exam.signature(Mark::Fail, format!("verifies with the weak secret {described}"), Verdict::WeakSecret);
-                exam.findings.push(Finding::new(
-                    Rule::TokenWeakSecret,
-                    token.span.clone(),
-                    format!(
-                        "Weak secret: this {alg} token verifies with {described}. Anyone can forge tokens with it. Rotate to a random secret of at least {} bytes from a secret store (RFC 7518 §3.2).",
-                        hmac_key_bytes(alg)
-                    ),
-                ));
+                exam.findings.push(weak_secret_finding(token, &found, line_of));
                 return;
             }
         }
