@@ -1,8 +1,9 @@
 //! Weak HMAC secrets: does an HS256/384/512 token verify with a secret anyone can guess?
 //!
 //! Candidates, cheapest first: a curated built-in list (jwt.io defaults, library README and
-//! tutorial secrets, generic placeholders; jwt-checks.md §E), the empty string, string literals
-//! and config values in the same file, and an optional large wordlist by path (e.g. the 104k
+//! tutorial secrets, generic placeholders; jwt-checks.md §E), the empty string, the strings of
+//! the same file where secrets live ([`candidates`]: once per document, capped, with HMAC states
+//! keyed once and a per-document attempt budget), and an optional large wordlist by path (e.g. the 104k
 //! entries of wallarm's `jwt.secrets.list`). Each candidate is tried as raw UTF-8 and, when it
 //! is at least 16 characters and decodes, as base64 and base64url (RFC 7515 A.1 and jsonwebtoken's
 //! `Buffer.from(secret, 'base64')` use decoded secrets). Comparison is constant-time (`hmac`'s
@@ -274,7 +275,7 @@ impl Budget {
         Budget::new(u64::MAX)
     }
 
-    /// Attempts spent so far out of `total`.
+    /// Attempts still available.
     pub fn left(&self) -> u64 {
         self.left.get()
     }
