@@ -540,6 +540,16 @@ fn an_off_rule_costs_nothing() {
     assert!(weak_off.candidates.is_none(), "no candidate extraction");
     assert_eq!(weak_off.hmac_attempts, 0, "no HMAC");
     assert!(weak_off.weak_outcomes.is_empty());
+    // Nothing configured and weak secrets off: nothing can be found, so nothing is examined.
+    assert!(weak_off.examinations.is_empty());
+    // With an expectation configured the rest of the checklist still runs.
+    let (with_issuer, _) = analyze_env_with(
+        &text,
+        serde_json::json!({"now": NOW, "issuers": ["https://auth.example.com/"], "severity": {"token-weak-secret": "off"}}),
+    );
+    assert!(with_issuer.candidates.is_none());
+    assert_eq!(with_issuer.hmac_attempts, 0);
+    assert_eq!(with_issuer.examinations.len(), 1);
 
     let all_off: serde_json::Map<String, Value> =
         jwt_lsp::verify::RULES.iter().map(|rule| (rule.code().to_string(), Value::from("off"))).collect();
