@@ -15,7 +15,7 @@ use jsonwebtoken::{Algorithm, EncodingKey};
 use jwt_lsp::jwt::Token;
 use jwt_lsp::jwt::decode::decode;
 use jwt_lsp::keys::{Key, KeySource, Origin, parse_key_text};
-use jwt_lsp::verify::weak::{HmacTarget, Wordlist, check_quick, literals};
+use jwt_lsp::verify::weak::{Candidates, HmacTarget, Wordlist, candidates, check_quick};
 use p256::ecdsa::signature::Signer as _;
 
 fn main() {
@@ -73,18 +73,31 @@ fn weak_secret_wordlist_104k(bencher: divan::Bencher) {
     });
 }
 
-/// The edit-path part: built-in list, empty string, and the file's literals, per HS* token: 100
-/// literals (a config file), 1,000, and 5,000 (the per-file cap, reached by logs and big YAML).
-#[divan::bench(args = [100, 1000, 5000])]
+/// The edit-path part: built-in list, empty string, and the file's candidates, per HS* token: 10
+/// candidates (a config file), 100, and 256 (the per-document cap, reached by big YAML).
+#[divan::bench(args = [10, 100, 256])]
 fn weak_secret_quick(bencher: divan::Bencher, literal_count: usize) {
     let token = strong_hs256();
     let input = token.signing_input().expect("jws").as_bytes();
     let literals: Vec<(usize, String)> =
         (0..literal_count).map(|index| (index * 10, format!("literal-value-{index}"))).collect();
+    let candidates = Candidates::from_literals(literals);
     bencher.bench(|| {
         let target = HmacTarget::new("HS256", input, &token.signature).expect("hs256");
-        assert!(check_quick(&target, &literals).is_none());
+        assert!(check_quick(&target, &candidates).is_none());
     });
+}
+
+/// Candidate extraction over a 5 MB YAML-like text of `key: value` lines (once per document).
+#[divan::bench(sample_count = 10)]
+fn weak_secret_candidates_5mb(bencher: divan::Bencher) {
+    let mut text = String::with_capacity(5 << 20);
+    let mut index = 0;
+    while text.len() < 5 << 20 {
+        text.push_str(&format!("  - name: client-{index}\n    note: \"rotated by team {index}\"\n"));
+        index += 1;
+    }
+    bencher.bench(|| candidates(&text, &[]).len());
 }
 
 fn public_key(text: &str) -> Key {
@@ -146,5 +159,5 @@ fn weak_secret_literals_1mb_log(bencher: divan::Bencher) {
         ));
         index += 1;
     }
-    bencher.counter(divan::counter::BytesCount::of_str(&text)).bench(|| literals(divan::black_box(&text), &[]).len());
+    bencher.counter(divan::counter::BytesCount::of_str(&text)).bench(|| candidates(divan::black_box(&text), &[]).len());
 }

@@ -10,7 +10,12 @@ use crate::jwt::{Form, Token, scan};
 use crate::panic::{self, PanicLocation};
 use crate::suppress;
 use crate::text::LineIndex;
-use crate::verify::{Deferred, weak};
+use std::sync::Arc;
+
+use crate::jwt::checks::Clock;
+use crate::rules::Rule;
+use crate::verify::weak::{self, Budget, Candidates, Search};
+use crate::verify::{self, Deferred, Examination, Verifier, Weak, WeakSearch};
 
 /// What a document holds: its tokens (for hovers and inlay hints) and its findings, sorted by
 /// position.
@@ -21,9 +26,45 @@ pub struct Analysis {
     /// Slow verification work left for a background task (wordlist search, JWKS re-fetch);
     /// empty unless the verifier runs in `Mode::Deferred` (the server).
     pub deferred: Vec<Deferred>,
+    /// The verification checklist of each distinct JWS, by its compact text, computed with the
+    /// findings (its own findings and deferred work are left out: they are in the fields above).
+    /// Empty when every verification rule is off, and when no keys, expectations or wordlist
+    /// are configured: then only `weak_outcomes` are kept. Read through [`Analysis::checklist`].
+    pub examinations: rustc_hash::FxHashMap<Box<str>, Arc<Examination>>,
+    /// Without keys or expectations, the weak-secret outcome of each distinct JWS that reached
+    /// that step (all its checklist needs beyond the token itself).
+    pub weak_outcomes: rustc_hash::FxHashMap<Box<str>, Search>,
+    /// The document's weak-secret candidates, extracted once: `None` when it has no HS* token or
+    /// `token-weak-secret` is off.
+    pub candidates: Option<Arc<Candidates>>,
+    /// HMAC attempts the weak-secret search spent on this document (0 when the rule is off).
+    pub hmac_attempts: u64,
 }
 
 impl Analysis {
+    /// The checklist computed for `token` during the analysis, if any.
+    pub fn examination(&self, token: &Token) -> Option<&Arc<Examination>> {
+        self.examinations.get(token.compact.as_str())
+    }
+
+    /// The checklist of `token` from what the analysis computed: the kept examination, or one
+    /// rendered from the kept weak-secret outcome (no HMAC, no key). `None` when the analysis
+    /// judged nothing for it (verification off, or an analysis rebuilt without them).
+    pub fn checklist(
+        &self,
+        token: &Token,
+        verifier: &Verifier,
+        clock: Clock,
+        line_of: &dyn Fn(usize) -> usize,
+    ) -> Option<Arc<Examination>> {
+        if let Some(exam) = self.examination(token) {
+            return Some(exam.clone());
+        }
+        let outcome = self.weak_outcomes.get(token.compact.as_str())?;
+        let truncated = self.candidates.as_ref().is_some_and(|candidates| candidates.truncated);
+        Some(Arc::new(verifier.examine_with(token, Weak::Known { outcome, truncated }, clock, line_of)))
+    }
+
     /// The token whose span contains `offset` (end inclusive, so a cursor just after it counts).
     pub fn token_at(&self, offset: usize) -> Option<&Token> {
         let candidate = self.tokens.partition_point(|token| token.span.end < offset);
@@ -161,9 +202,9 @@ fn analyze_in_stages(document: &Document<'_>, config: &Config, stages: &mut Stag
             (tokens, findings)
         })
         .unwrap_or_default();
-    let (verification, deferred) =
+    let verification =
         stages.run(Stage::Verification, text, || verify_tokens(&tokens, document, config)).unwrap_or_default();
-    findings.extend(verification);
+    findings.extend(verification.findings);
     let in_test_path = |path: Option<&str>| path.is_some_and(|path| config.is_test_path(path));
     if let Some(language) = Language::detect(document.path, document.language_id) {
         let context = code::Context { in_test_path: in_test_path(document.path) };
@@ -186,43 +227,92 @@ fn analyze_in_stages(document: &Document<'_>, config: &Config, stages: &mut Stag
         suppress::apply(&mut findings, &suppressions, document.index);
     });
     findings.sort_by_key(|a| (a.range.start, a.range.end, a.rule));
-    Analysis { tokens, findings, deferred }
+    Analysis {
+        tokens,
+        findings,
+        deferred: verification.deferred,
+        examinations: verification.examinations,
+        weak_outcomes: verification.weak_outcomes,
+        candidates: verification.candidates,
+        hmac_attempts: verification.hmac_attempts,
+    }
+}
+
+#[derive(Default)]
+struct Verification {
+    findings: Vec<Finding>,
+    deferred: Vec<Deferred>,
+    examinations: rustc_hash::FxHashMap<Box<str>, Arc<Examination>>,
+    weak_outcomes: rustc_hash::FxHashMap<Box<str>, Search>,
+    candidates: Option<Arc<Candidates>>,
+    hmac_attempts: u64,
 }
 
 /// The verification checklist's findings for every JWS (signature, `kid`, allow-list, issuer,
-/// audience, key confusion, weak secrets). The file's string literals are weak-secret candidates.
-fn verify_tokens(tokens: &[Token], document: &Document<'_>, config: &Config) -> (Vec<Finding>, Vec<Deferred>) {
+/// audience, key confusion, weak secrets), each distinct token examined once. Nothing runs when
+/// every verification rule is off; no candidate is extracted and no HMAC computed when
+/// `token-weak-secret` is off.
+fn verify_tokens(tokens: &[Token], document: &Document<'_>, config: &Config) -> Verification {
     let verifier = &config.verifier;
     let jws: Vec<&Token> = tokens.iter().filter(|token| token.form == Form::Jws).collect();
-    if jws.is_empty() {
-        return (Vec::new(), Vec::new());
+    if jws.is_empty() || !verify::RULES.iter().any(|rule| config.is_on(*rule)) {
+        return Verification::default();
     }
-    let literals = literals_for(tokens, document.text);
+    let candidates = config.is_on(Rule::TokenWeakSecret).then(|| candidates_for(tokens, document.text)).flatten();
+    let budget = Budget::per_document();
+    let search = candidates.as_deref().map(|candidates| WeakSearch { candidates, budget: &budget });
+    let weak = search.map_or(Weak::Off, Weak::Search);
+    // Without keys or expectations only weak secrets can be found: search them, and leave the
+    // checklist's text (dates, durations, step lines) to the hovers that ask for it.
+    let only_weak = verifier.only_weak_secrets();
+    if only_weak && search.is_none() {
+        return Verification::default(); // No HS* token, or weak secrets off: nothing to find.
+    }
     let clock = config.clock();
     let line_of = |offset: usize| document.index.line_of(offset);
-    let mut findings = Vec::new();
-    let mut deferred = Vec::new();
+    let mut out = Verification::default();
     // Logs repeat the same token thousands of times: examine each distinct token once.
     // FxHash: SipHash over whole tokens was the largest cost on logs dense with tokens.
     let mut seen: rustc_hash::FxHashMap<&str, Vec<Finding>> = rustc_hash::FxHashMap::default();
     for token in jws {
         if let Some(known) = seen.get(token.compact.as_str()) {
-            findings.extend(known.iter().cloned().map(|finding| Finding { range: token.span.clone(), ..finding }));
+            out.findings.extend(known.iter().cloned().map(|finding| Finding { range: token.span.clone(), ..finding }));
             continue;
         }
-        let exam = verifier.examine(token, &literals, clock, &line_of);
-        findings.extend(exam.findings.iter().cloned());
-        deferred.extend(exam.deferred);
-        seen.insert(token.compact.as_str(), exam.findings);
+        if only_weak {
+            let outcome = search
+                .zip(verify::weak_target(token))
+                .map(|(search, target)| search.candidates.search(&target, search.budget));
+            let findings = match &outcome {
+                Some(Search::Found(found)) => vec![verify::weak_secret_finding(token, found, &line_of)],
+                _ => Vec::new(),
+            };
+            out.findings.extend(findings.iter().cloned());
+            seen.insert(token.compact.as_str(), findings);
+            if let Some(outcome) = outcome {
+                out.weak_outcomes.insert(Box::from(token.compact.as_str()), outcome);
+            }
+            continue;
+        }
+        let mut exam = verifier.examine_with(token, weak, clock, &line_of);
+        out.findings.extend(exam.findings.iter().cloned());
+        out.deferred.append(&mut exam.deferred);
+        seen.insert(token.compact.as_str(), std::mem::take(&mut exam.findings));
+        out.examinations.insert(Box::from(token.compact.as_str()), Arc::new(exam));
     }
-    (findings, deferred)
+    if candidates.is_some() {
+        out.hmac_attempts = weak::MAX_HMAC_ATTEMPTS_PER_DOCUMENT - budget.left();
+    }
+    out.candidates = candidates;
+    out
 }
 
-/// String literals of `text` (weak-secret candidates), computed only when an HS* token is there.
-pub fn literals_for(tokens: &[Token], text: &str) -> Vec<(usize, String)> {
+/// The weak-secret candidates of `text`, extracted only when an HS* token is there.
+pub fn candidates_for(tokens: &[Token], text: &str) -> Option<Arc<Candidates>> {
     if !tokens.iter().any(|token| token.alg().is_some_and(|alg| alg.starts_with("HS"))) {
-        return Vec::new();
+        return None;
     }
-    let spans: Vec<std::ops::Range<usize>> = tokens.iter().map(|token| token.span.clone()).collect();
-    weak::literals(text, &spans)
+    let mut spans: Vec<std::ops::Range<usize>> = tokens.iter().map(|token| token.span.clone()).collect();
+    spans.sort_by_key(|span| span.start);
+    Some(Arc::new(weak::candidates(text, &spans)))
 }

@@ -357,6 +357,12 @@ impl Config {
         Some(severity)
     }
 
+    /// Whether findings of `rule` can be reported at all (its level is not `off`); work only
+    /// that rule needs is skipped otherwise.
+    pub fn is_on(&self, rule: Rule) -> bool {
+        self.levels.get(&rule) != Some(&Level::Off)
+    }
+
     pub fn severity_for(&self, rule: Rule, in_test_path: bool) -> Option<Severity> {
         self.level_for(rule, rule.default_severity(), in_test_path)
     }

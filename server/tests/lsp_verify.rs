@@ -313,3 +313,50 @@ fn documents_opened_at_start_up_share_one_jwks_fetch() {
     assert_eq!(jwks.hits(), 1, "one fetch of the URL for 20 documents");
     assert_eq!(server.shutdown(), Some(0));
 }
+
+#[test]
+fn hovers_render_the_checklist_the_analysis_computed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let document = root.join("app.env");
+    let token = hs256(b"d3v-0nly-file-secret", PAYLOAD);
+    let text = format!("TOKEN={token}\nJWT_SECRET=d3v-0nly-file-secret\nCOPY={token}\n");
+    std::fs::write(&document, &text).unwrap();
+    let uri = uri_of(&document);
+
+    let mut server = Server::spawn();
+    start(&mut server, root, json!({"now": "2026-01-01T00:00:00Z"}));
+    server.open(&uri, "dotenv", 1, &text);
+    let found = diagnostics_where(&mut server, &uri, |codes| !codes.is_empty());
+    assert_eq!(found, ["token-weak-secret", "token-weak-secret"]);
+    for line in [0, 2] {
+        let hover = server.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": 12}}),
+        );
+        let markdown = hover["contents"]["value"].as_str().unwrap();
+        assert!(
+            markdown.contains(
+                "**signature** ✗ verifies with the weak secret `d3v-0nly-file-secret` (a string on line 2 of this file)"
+            ),
+            "{markdown}"
+        );
+    }
+    let explained = server.request(
+        "workspace/executeCommand",
+        json!({"command": "jwt-lsp.explainToken", "arguments": [{"uri": uri, "position": {"line": 2, "character": 12}}]}),
+    );
+    assert!(explained["text"].as_str().unwrap().contains("Verdict: ✗ signature — verifies with the weak secret"));
+
+    // Weak secrets off: no finding, and the hover's checklist says nothing about them.
+    server.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"now": "2026-01-01T00:00:00Z", "severity": {"token-weak-secret": "off"}}}),
+    );
+    diagnostics_where(&mut server, &uri, |codes| codes.is_empty());
+    let hover = server
+        .request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 12}}));
+    let markdown = hover["contents"]["value"].as_str().unwrap();
+    assert!(markdown.contains("**Verification**") && !markdown.contains("weak secret"), "{markdown}");
+    assert_eq!(server.shutdown(), Some(0));
+}

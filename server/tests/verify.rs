@@ -469,3 +469,115 @@ fn checklist_renders_every_step_in_order() {
     let plain = exam.plain();
     assert!(plain.contains("Verdict: ✗ ③ kid"), "{plain}");
 }
+
+/// Analyses `text` (a `.env` file) with `severity` levels.
+fn analyze_env(text: &str, severity: Value) -> jwt_lsp::analysis::Analysis {
+    analyze_env_with(text, serde_json::json!({"now": NOW, "severity": severity})).0
+}
+
+fn analyze_env_with(text: &str, settings: Value) -> (jwt_lsp::analysis::Analysis, jwt_lsp::config::Config) {
+    let settings = jwt_lsp::config::Settings::from_json(&settings).expect("settings");
+    let (config, warnings) = jwt_lsp::config::Config::resolve(&settings);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let index = jwt_lsp::text::LineIndex::new(text);
+    let document = jwt_lsp::analysis::Document { text, path: Some("app.env"), language_id: None, index: &index };
+    (jwt_lsp::analysis::analyze(&document, &config), config)
+}
+
+fn rule_codes(analysis: &jwt_lsp::analysis::Analysis) -> Vec<&'static str> {
+    analysis.findings.iter().map(|finding| finding.rule.code()).collect()
+}
+
+#[test]
+fn checklists_are_computed_once_per_distinct_token_and_kept_with_the_analysis() {
+    let weak = hs256(b"d3v-0nly-file-secret", r#"{"alg":"HS256"}"#, PAYLOAD);
+    let other = hs256(b"Zr8q2LmV0xPe7TtB1yNc4KdWu9SfHa6G", r#"{"alg":"HS256"}"#, PAYLOAD);
+    let text = format!("A={weak}\nB={weak}\nC={other}\nJWT_SECRET=d3v-0nly-file-secret\n");
+    let line_of = |offset: usize| text[..offset].matches('\n').count();
+
+    // Nothing configured: only the weak-secret outcome of each distinct token is kept, and the
+    // checklist is rendered from it.
+    let (analysis, config) = analyze_env_with(&text, serde_json::json!({"now": NOW}));
+    assert_eq!(rule_codes(&analysis), ["token-weak-secret", "token-weak-secret"]);
+    assert!(analysis.examinations.is_empty());
+    assert_eq!(analysis.weak_outcomes.len(), 2);
+    let checklist = |analysis: &jwt_lsp::analysis::Analysis, config: &jwt_lsp::config::Config, index: usize| {
+        analysis.checklist(&analysis.tokens[index], &config.verifier, config.clock(), &line_of).expect("checklist")
+    };
+    let first = checklist(&analysis, &config, 0);
+    assert_eq!(first.verdict, Verdict::WeakSecret);
+    assert!(first.markdown().contains("line 4 of this file"), "{}", first.markdown());
+    assert_eq!(checklist(&analysis, &config, 2).verdict, Verdict::NotChecked);
+    // One candidate (the secret; the token values are never candidates), and one search per
+    // distinct token: 2 × (empty + built-in list + the candidate).
+    let candidates = analysis.candidates.as_ref().expect("candidates");
+    assert_eq!(candidates.literals().map(|(_, text)| text).collect::<Vec<_>>(), ["d3v-0nly-file-secret"]);
+    assert_eq!(analysis.hmac_attempts, 2 * candidates.attempts_per_token());
+    // Rendering checklists costs no HMAC and finds the same as the analysis.
+    let before = analysis.hmac_attempts;
+    assert_eq!(checklist(&analysis, &config, 1).findings[0].message, first.findings[0].message);
+    assert_eq!(analysis.hmac_attempts, before);
+
+    // With expectations configured the whole checklist is kept, once per distinct token.
+    let (analysis, config) =
+        analyze_env_with(&text, serde_json::json!({"now": NOW, "issuers": ["https://auth.example.com/"]}));
+    assert_eq!(rule_codes(&analysis), ["token-weak-secret", "token-weak-secret"]);
+    assert_eq!(analysis.examinations.len(), 2);
+    let first = analysis.examination(&analysis.tokens[0]).expect("checklist");
+    assert!(Arc::ptr_eq(first, analysis.examination(&analysis.tokens[1]).expect("checklist")));
+    assert!(Arc::ptr_eq(first, &checklist(&analysis, &config, 0)));
+    assert_eq!(first.verdict, Verdict::WeakSecret);
+    assert_eq!(analysis.hmac_attempts, 2 * analysis.candidates.as_ref().expect("candidates").attempts_per_token());
+}
+
+#[test]
+fn an_off_rule_costs_nothing() {
+    let weak = hs256(b"d3v-0nly-file-secret", r#"{"alg":"HS256"}"#, PAYLOAD);
+    let text = format!("A={weak}\nJWT_SECRET=d3v-0nly-file-secret\n");
+
+    let weak_off = analyze_env(&text, serde_json::json!({"token-weak-secret": "off"}));
+    assert!(rule_codes(&weak_off).is_empty());
+    assert!(weak_off.candidates.is_none(), "no candidate extraction");
+    assert_eq!(weak_off.hmac_attempts, 0, "no HMAC");
+    assert!(weak_off.weak_outcomes.is_empty());
+    // Nothing configured and weak secrets off: nothing can be found, so nothing is examined.
+    assert!(weak_off.examinations.is_empty());
+    // With an expectation configured the rest of the checklist still runs.
+    let (with_issuer, _) = analyze_env_with(
+        &text,
+        serde_json::json!({"now": NOW, "issuers": ["https://auth.example.com/"], "severity": {"token-weak-secret": "off"}}),
+    );
+    assert!(with_issuer.candidates.is_none());
+    assert_eq!(with_issuer.hmac_attempts, 0);
+    assert_eq!(with_issuer.examinations.len(), 1);
+
+    let all_off: serde_json::Map<String, Value> =
+        jwt_lsp::verify::RULES.iter().map(|rule| (rule.code().to_string(), Value::from("off"))).collect();
+    let verification_off = analyze_env(&text, Value::Object(all_off));
+    assert!(verification_off.examinations.is_empty(), "no examination");
+    assert!(verification_off.weak_outcomes.is_empty());
+    assert!(verification_off.candidates.is_none());
+    assert_eq!(verification_off.hmac_attempts, 0);
+    assert_eq!(verification_off.tokens.len(), 1);
+}
+
+#[test]
+fn the_document_budget_bounds_hmac_attempts_and_says_so() {
+    // Many distinct strong tokens: the quick search stops when the budget is spent, and the
+    // checklists of the tokens it could not pay for say so; every token is still examined.
+    let per_token = jwt_lsp::verify::weak::Candidates::default().attempts_per_token();
+    let count = (jwt_lsp::verify::weak::MAX_HMAC_ATTEMPTS_PER_DOCUMENT / per_token) as usize + 5;
+    let mut text = String::new();
+    for index in 0..count {
+        let token = hs256(b"Zr8q2LmV0xPe7TtB1yNc4KdWu9SfHa6G", r#"{"alg":"HS256"}"#, &format!(r#"{{"n":{index}}}"#));
+        text.push_str(&format!("T{index}={token}\n"));
+    }
+    let (analysis, config) = analyze_env_with(&text, serde_json::json!({"now": NOW}));
+    assert_eq!(analysis.weak_outcomes.len(), count);
+    assert!(analysis.hmac_attempts <= jwt_lsp::verify::weak::MAX_HMAC_ATTEMPTS_PER_DOCUMENT);
+    let checklist = |token| analysis.checklist(token, &config.verifier, config.clock(), &|_| 0).expect("checklist");
+    let last = checklist(analysis.tokens.last().expect("tokens"));
+    assert!(last.markdown().contains("budget"), "{}", last.markdown());
+    let first = checklist(&analysis.tokens[0]);
+    assert!(!first.markdown().contains("budget"), "{}", first.markdown());
+}

@@ -22,6 +22,7 @@ use crate::finding::{Finding, Fix, Severity};
 use crate::rules::Rule;
 use crate::text::{Encoding, LineCol, LineIndex};
 use crate::verify::Deferred;
+use crate::verify::weak::Candidates;
 
 #[derive(Debug)]
 pub struct Document {
@@ -49,6 +50,9 @@ pub struct Facts {
     findings: Vec<StoredFinding>,
     messages: Vec<Box<str>>,
     deferred: Vec<Deferred>,
+    /// The weak-secret candidates, kept so a checklist computed later (for a hover on an
+    /// expanded analysis) does not extract them again. A few KB at most (capped).
+    candidates: Option<Arc<Candidates>>,
     /// Whether the analysis had tokens: an analysis that failed has none, and expanding must
     /// not find some.
     had_tokens: bool,
@@ -85,7 +89,13 @@ impl Facts {
                 }
             })
             .collect();
-        Facts { findings, messages, deferred: analysis.deferred.clone(), had_tokens: !analysis.tokens.is_empty() }
+        Facts {
+            findings,
+            messages,
+            deferred: analysis.deferred.clone(),
+            candidates: analysis.candidates.clone(),
+            had_tokens: !analysis.tokens.is_empty(),
+        }
     }
 
     /// The full analysis again: findings as stored, tokens as the scanner finds them in `text`
@@ -107,7 +117,17 @@ impl Facts {
                 fixes: stored.fixes.as_deref().map(<[Fix]>::to_vec).unwrap_or_default(),
             })
             .collect();
-        Analysis { tokens, findings, deferred: self.deferred.clone() }
+        // The checklists are not kept (about 1 KB per distinct token): hovers on an expanded
+        // analysis examine their token with the kept candidates.
+        Analysis {
+            tokens,
+            findings,
+            deferred: self.deferred.clone(),
+            examinations: Default::default(),
+            weak_outcomes: Default::default(),
+            candidates: self.candidates.clone(),
+            hmac_attempts: 0,
+        }
     }
 }
 

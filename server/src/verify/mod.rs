@@ -26,7 +26,59 @@ use crate::keys::fetch::JwksCache;
 use crate::keys::{Fit, Key, KeyRing, Origin};
 use crate::rules::Rule;
 pub use checklist::{Examination, Mark, Step, Verdict};
-use weak::{HmacTarget, Wordlist};
+use weak::{Budget, Candidates, HmacTarget, Search, Wordlist};
+
+/// The weak-secret search of one document: its candidates (extracted once) and what is left of
+/// its HMAC budget.
+#[derive(Debug, Clone, Copy)]
+pub struct WeakSearch<'a> {
+    pub candidates: &'a Candidates,
+    pub budget: &'a Budget,
+}
+
+/// Where the weak-secret step of a checklist gets its outcome.
+#[derive(Debug, Clone, Copy)]
+pub enum Weak<'a> {
+    /// `token-weak-secret` is off: no candidate, no HMAC.
+    Off,
+    /// Search the document's candidates now, within its budget.
+    Search(WeakSearch<'a>),
+    /// The outcome of the search the analysis ran for the same token (rendering a hover).
+    Known { outcome: &'a Search, truncated: bool },
+}
+
+/// The HMAC target of a token whose checklist reaches the weak-secret step with no keys known:
+/// a signable HS* JWS with a signature of its algorithm's length.
+pub fn weak_target(token: &Token) -> Option<HmacTarget<'_>> {
+    let alg = token.alg()?;
+    if token.form == Form::Jwe || alg.eq_ignore_ascii_case("none") || !signable(token) || token.signature.is_empty() {
+        return None;
+    }
+    HmacTarget::new(alg, token.signing_input()?.as_bytes(), &token.signature)
+}
+
+/// A payload that is JSON but not an object, or not JSON at all, is a JWS that is not a JWT: its
+/// signature can still be checked. Broken segments cannot.
+fn signable(token: &Token) -> bool {
+    token.segment_count == 3
+        && token.alg().is_some()
+        && matches!(token.payload, Payload::Claims(_) | Payload::NotObject(_) | Payload::NotJson { .. })
+        && !token.problems.iter().any(|problem| problem.contains("signature") || problem.contains("segment"))
+}
+
+/// The `token-weak-secret` finding for `token`, verified with `found`.
+pub fn weak_secret_finding(token: &Token, found: &weak::WeakSecret, line_of: &dyn Fn(usize) -> usize) -> Finding {
+    let alg = token.alg().unwrap_or("");
+    Finding::new(
+        Rule::TokenWeakSecret,
+        token.span.clone(),
+        format!(
+            "Weak secret: this {alg} token verifies with {}. Anyone can forge tokens with it. Rotate to a random secret of at least {} bytes from a secret store (RFC 7518 §3.2).",
+            found.describe(line_of),
+            hmac_key_bytes(alg)
+        ),
+    )
+}
 
 /// What a verifier expects: empty lists mean "not configured" (that step is skipped).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -66,6 +118,17 @@ pub struct Verifier {
     pub mode: Mode,
 }
 
+/// The rules the checklist can produce: when all are off, no token is examined.
+pub const RULES: &[Rule] = &[
+    Rule::TokenSignatureInvalid,
+    Rule::TokenKidUnknown,
+    Rule::TokenAlgNotAllowed,
+    Rule::TokenKeyConfusion,
+    Rule::TokenWeakSecret,
+    Rule::TokenIssuerMismatch,
+    Rule::TokenAudienceMismatch,
+];
+
 /// At most this many keys are tried per token. A signature check costs up to ~0.1 ms (RSA), so a
 /// project listing thousands of keys would otherwise cost seconds per token.
 pub const MAX_KEYS_PER_TOKEN: usize = 64;
@@ -78,11 +141,37 @@ const LIBRARY_ERRORS: &str = "jsonwebtoken: `invalid signature`; PyJWT: `Signatu
 
 impl Verifier {
     /// Runs the checklist for one token. `literals` are the file's strings (weak-secret
-    /// candidates); `line_of` maps a byte offset of the file to its 0-based line.
+    /// candidates); `line_of` maps a byte offset of the file to its 0-based line. A document's
+    /// analysis uses [`Verifier::examine_with`], with candidates extracted once per document.
     pub fn examine(
         &self,
         token: &Token,
         literals: &[(usize, String)],
+        clock: Clock,
+        line_of: &dyn Fn(usize) -> usize,
+    ) -> Examination {
+        let candidates = Candidates::from_literals(literals.to_vec());
+        let budget = Budget::unlimited();
+        self.examine_with(token, Weak::Search(WeakSearch { candidates: &candidates, budget: &budget }), clock, line_of)
+    }
+
+    /// Whether the checklist can find nothing but weak secrets: no keys, JWKS, expectations or
+    /// wordlist are configured. Then an analysis runs only the weak-secret search per token and
+    /// renders checklists on demand.
+    pub fn only_weak_secrets(&self) -> bool {
+        self.keys.keys.is_empty()
+            && self.jwks_urls.is_empty()
+            && self.remote.is_none()
+            && self.wordlist.is_none()
+            && self.expectations == Expectations::default()
+    }
+
+    /// [`Verifier::examine`] with the document's weak-secret search (or its known outcome, or
+    /// none when the rule is off).
+    pub fn examine_with(
+        &self,
+        token: &Token,
+        weak: Weak<'_>,
         clock: Clock,
         line_of: &dyn Fn(usize) -> usize,
     ) -> Examination {
@@ -137,12 +226,7 @@ impl Verifier {
         self.check_issuer_audience(token, claims, &mut exam);
         check_times(claims, clock, &mut exam);
 
-        // A payload that is JSON but not an object, or not JSON at all, is a JWS that is not a
-        // JWT: its signature can still be checked. Broken segments cannot.
-        let signable = token.segment_count == 3
-            && token.alg().is_some()
-            && matches!(token.payload, Payload::Claims(_) | Payload::NotObject(_) | Payload::NotJson { .. })
-            && !token.problems.iter().any(|problem| problem.contains("signature") || problem.contains("segment"));
+        let signable = signable(token);
         if is_none || !signable || token.signature.is_empty() {
             let why = if is_none {
                 "no signature (`alg: none`)"
@@ -158,7 +242,7 @@ impl Verifier {
             exam.signature(Mark::Skip, why.to_string(), Verdict::NotChecked);
             return exam;
         }
-        self.check_signature(token, alg, literals, line_of, &mut exam);
+        self.check_signature(token, alg, weak, line_of, &mut exam);
         exam
     }
 
@@ -252,7 +336,7 @@ impl Verifier {
         &self,
         token: &Token,
         alg: &str,
-        literals: &[(usize, String)],
+        weak_input: Weak<'_>,
         line_of: &dyn Fn(usize) -> usize,
         exam: &mut Examination,
     ) {
@@ -320,10 +404,31 @@ impl Verifier {
                 }
             }
             // Weak secrets: built-in list, empty string, literals in this file, then the wordlist.
-            let mut weak = weak::check_quick(target, literals);
-            if weak.is_none()
-                && let Some(list) = &self.wordlist
-            {
+            let (outcome, truncated) = match weak_input {
+                Weak::Off => (None, false),
+                Weak::Search(search) => {
+                    (Some(search.candidates.search(target, search.budget)), search.candidates.truncated)
+                }
+                Weak::Known { outcome, truncated } => (Some(outcome.clone()), truncated),
+            };
+            let mut weak = None;
+            let mut searched = false;
+            match outcome {
+                Some(Search::Found(found)) => weak = Some(found),
+                Some(Search::NotFound) => searched = true,
+                Some(Search::OverBudget) => exam.notes.push(format!(
+                    "weak secrets not searched: this document's budget of {} HMAC attempts is spent",
+                    weak::MAX_HMAC_ATTEMPTS_PER_DOCUMENT
+                )),
+                None => {}
+            }
+            if searched && truncated {
+                exam.notes.push(format!(
+                    "weak secrets: only the first {} distinct strings of this file were tried",
+                    weak::MAX_CANDIDATES
+                ));
+            }
+            if searched && let Some(list) = &self.wordlist {
                 weak = match self.mode {
                     Mode::Inline => weak::wordlist_verdict(list, target),
                     Mode::Deferred => match weak::cached_wordlist_verdict(list, target) {
@@ -343,14 +448,7 @@ impl Verifier {
                 let described = found.describe(line_of);
                 exam.insert_kid_step(Mark::Skip, kid.map_or("no `kid`".to_string(), |kid| format!("`{kid}`")));
                 exam.signature(Mark::Fail, format!("verifies with the weak secret {described}"), Verdict::WeakSecret);
-                exam.findings.push(Finding::new(
-                    Rule::TokenWeakSecret,
-                    token.span.clone(),
-                    format!(
-                        "Weak secret: this {alg} token verifies with {described}. Anyone can forge tokens with it. Rotate to a random secret of at least {} bytes from a secret store (RFC 7518 §3.2).",
-                        hmac_key_bytes(alg)
-                    ),
-                ));
+                exam.findings.push(weak_secret_finding(token, &found, line_of));
                 return;
             }
         }

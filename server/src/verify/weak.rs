@@ -1,8 +1,9 @@
 //! Weak HMAC secrets: does an HS256/384/512 token verify with a secret anyone can guess?
 //!
 //! Candidates, cheapest first: a curated built-in list (jwt.io defaults, library README and
-//! tutorial secrets, generic placeholders; jwt-checks.md §E), the empty string, string literals
-//! and config values in the same file, and an optional large wordlist by path (e.g. the 104k
+//! tutorial secrets, generic placeholders; jwt-checks.md §E), the empty string, the strings of
+//! the same file where secrets live ([`candidates`]: once per document, capped, with HMAC states
+//! keyed once and a per-document attempt budget), and an optional large wordlist by path (e.g. the 104k
 //! entries of wallarm's `jwt.secrets.list`). Each candidate is tried as raw UTF-8 and, when it
 //! is at least 16 characters and decodes, as base64 and base64url (RFC 7515 A.1 and jsonwebtoken's
 //! `Buffer.from(secret, 'base64')` use decoded secrets). Comparison is constant-time (`hmac`'s
@@ -23,8 +24,6 @@ pub const MAX_WORDLIST_BYTES: u64 = 64 * 1024 * 1024;
 /// Literal candidates longer than this are not tried (secrets are short; PEM keys are handled by
 /// the key-confusion check).
 const MAX_LITERAL_BYTES: usize = 512;
-/// At most this many literals per file.
-const MAX_LITERALS: usize = 5000;
 /// Cached wordlist verdicts (per token); the cache is cleared when it reaches this size.
 const CACHE_CAPACITY: usize = 4096;
 
@@ -240,22 +239,205 @@ fn check<M: Mac + KeyInit>(key: &[u8], message: &[u8], signature: &[u8]) -> bool
     }
 }
 
-/// The quick candidates: built-in list, empty string, then `literals` (with their offsets).
-pub fn check_quick(target: &HmacTarget<'_>, literals: &[(usize, String)]) -> Option<WeakSecret> {
-    if target.verifies(b"") {
-        return Some(WeakSecret { secret: String::new(), encoding: Encoding::Utf8, origin: Origin::Empty });
+/// The quick candidates for one token: the empty string, the built-in list, then the
+/// document's `candidates`, each against HMAC states keyed once per document (or once per process
+/// for the built-in list), so a candidate costs the message blocks only.
+pub fn check_quick(target: &HmacTarget<'_>, candidates: &Candidates) -> Option<WeakSecret> {
+    match candidates.search(target, &Budget::unlimited()) {
+        Search::Found(found) => Some(found),
+        Search::NotFound | Search::OverBudget => None,
     }
-    for (secret, origin) in BUILT_IN {
-        if let Some(encoding) = target.try_candidate(secret) {
-            return Some(WeakSecret { secret: secret.to_string(), encoding, origin: Origin::BuiltIn(origin) });
+}
+
+/// At most this many distinct strings of a document are weak-secret candidates.
+pub const MAX_CANDIDATES: usize = 256;
+/// HMAC attempts per document: enough for ~300 candidates on hundreds of tokens, while a 9 MB log
+/// with 17,500 distinct tokens stops after ~2,000 of them instead of costing seconds. A token is
+/// either searched through every quick candidate or not at all (then its checklist says so).
+pub const MAX_HMAC_ATTEMPTS_PER_DOCUMENT: u64 = 100_000;
+
+/// The HMAC attempts a document may still spend (shared by its tokens, one thread).
+#[derive(Debug)]
+pub struct Budget {
+    left: std::cell::Cell<u64>,
+}
+
+impl Budget {
+    pub fn per_document() -> Budget {
+        Budget::new(MAX_HMAC_ATTEMPTS_PER_DOCUMENT)
+    }
+
+    pub fn new(attempts: u64) -> Budget {
+        Budget { left: std::cell::Cell::new(attempts) }
+    }
+
+    pub fn unlimited() -> Budget {
+        Budget::new(u64::MAX)
+    }
+
+    /// Attempts still available.
+    pub fn left(&self) -> u64 {
+        self.left.get()
+    }
+
+    fn take(&self, attempts: u64) -> bool {
+        let left = self.left.get();
+        if left < attempts {
+            return false;
+        }
+        self.left.set(left - attempts);
+        true
+    }
+}
+
+/// The outcome of the quick search for one token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Search {
+    Found(WeakSecret),
+    NotFound,
+    /// The document's HMAC budget could not pay for this token: not searched.
+    OverBudget,
+}
+
+/// Keys to try, in order, with HMAC states keyed lazily once per algorithm.
+struct KeyList {
+    /// (key bytes, how the candidate became them, index of the candidate).
+    keys: Vec<(Box<[u8]>, Encoding, u32)>,
+    hs256: OnceLock<Box<[Hmac<Sha256>]>>,
+    hs384: OnceLock<Box<[Hmac<Sha384>]>>,
+    hs512: OnceLock<Box<[Hmac<Sha512>]>>,
+}
+
+impl KeyList {
+    fn new<'a>(candidates: impl Iterator<Item = &'a str>) -> KeyList {
+        let mut keys = Vec::new();
+        for (index, candidate) in candidates.enumerate() {
+            keys.push((Box::from(candidate.as_bytes()), Encoding::Utf8, index as u32));
+            for (encoding, key) in decoded_variants(candidate) {
+                keys.push((key.into_boxed_slice(), encoding, index as u32));
+            }
+        }
+        KeyList { keys, hs256: OnceLock::new(), hs384: OnceLock::new(), hs512: OnceLock::new() }
+    }
+
+    fn len(&self) -> u64 {
+        self.keys.len() as u64
+    }
+
+    /// The first key that verifies the token: `(candidate index, encoding)`.
+    fn first_match(&self, target: &HmacTarget<'_>) -> Option<(u32, Encoding)> {
+        let position = match target.alg {
+            HmacAlg::Hs256 => first_verifying(self.hs256.get_or_init(|| self.keyed()), target),
+            HmacAlg::Hs384 => first_verifying(self.hs384.get_or_init(|| self.keyed()), target),
+            HmacAlg::Hs512 => first_verifying(self.hs512.get_or_init(|| self.keyed()), target),
+        }?;
+        let (_, encoding, index) = &self.keys[position];
+        Some((*index, *encoding))
+    }
+
+    fn keyed<M: Mac + KeyInit>(&self) -> Box<[M]> {
+        // Every key length is valid for HMAC; `expect` documents that, never fires.
+        self.keys.iter().map(|(key, _, _)| <M as KeyInit>::new_from_slice(key).expect("HMAC takes any key")).collect()
+    }
+}
+
+fn first_verifying<M: Mac + Clone>(states: &[M], target: &HmacTarget<'_>) -> Option<usize> {
+    states.iter().position(|state| {
+        let mut mac = state.clone();
+        mac.update(target.signing_input);
+        mac.verify_slice(target.signature).is_ok()
+    })
+}
+
+/// The empty string, then the built-in list, keyed once per process.
+fn built_in_keys() -> &'static KeyList {
+    static KEYS: OnceLock<KeyList> = OnceLock::new();
+    KEYS.get_or_init(|| KeyList::new(std::iter::once("").chain(BUILT_IN.iter().map(|(secret, _)| *secret))))
+}
+
+/// A document's weak-secret candidates: the distinct strings where secrets live (see
+/// [`candidates`]), extracted once per document, capped in number and length.
+pub struct Candidates {
+    /// `(byte offset, text)`, first occurrence of each distinct text, in document order.
+    literals: Vec<(usize, Box<str>)>,
+    /// Whether the cap left strings of the document out.
+    pub truncated: bool,
+    keys: KeyList,
+}
+
+impl std::fmt::Debug for Candidates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the strings themselves: they may be secrets.
+        write!(
+            f,
+            "Candidates({} strings, {} keys, truncated: {})",
+            self.literals.len(),
+            self.keys.len(),
+            self.truncated
+        )
+    }
+}
+
+impl Default for Candidates {
+    fn default() -> Candidates {
+        Candidates::from_literals(Vec::new())
+    }
+}
+
+impl Candidates {
+    /// Candidates from `(offset, text)` pairs as given (tests, `explain`).
+    pub fn from_literals(literals: Vec<(usize, String)>) -> Candidates {
+        let literals: Vec<(usize, Box<str>)> =
+            literals.into_iter().map(|(offset, text)| (offset, text.into_boxed_str())).collect();
+        let keys = KeyList::new(literals.iter().map(|(_, text)| &**text));
+        Candidates { literals, truncated: false, keys }
+    }
+
+    pub fn len(&self) -> usize {
+        self.literals.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.literals.is_empty()
+    }
+
+    /// The candidate strings with their offsets.
+    pub fn literals(&self) -> impl Iterator<Item = (usize, &str)> {
+        self.literals.iter().map(|(offset, text)| (*offset, &**text))
+    }
+
+    /// HMAC attempts one token costs: the empty string, the built-in list and these candidates.
+    pub fn attempts_per_token(&self) -> u64 {
+        built_in_keys().len() + self.keys.len()
+    }
+
+    /// The empty string, the built-in list, then these candidates, if `budget` pays for all.
+    pub fn search(&self, target: &HmacTarget<'_>, budget: &Budget) -> Search {
+        if !budget.take(self.attempts_per_token()) {
+            return Search::OverBudget;
+        }
+        if let Some((index, encoding)) = built_in_keys().first_match(target) {
+            let found = match index {
+                0 => WeakSecret { secret: String::new(), encoding, origin: Origin::Empty },
+                _ => {
+                    let (secret, origin) = BUILT_IN[index as usize - 1];
+                    WeakSecret { secret: secret.to_string(), encoding, origin: Origin::BuiltIn(origin) }
+                }
+            };
+            return Search::Found(found);
+        }
+        match self.keys.first_match(target) {
+            Some((index, encoding)) => {
+                let (offset, secret) = &self.literals[index as usize];
+                Search::Found(WeakSecret {
+                    secret: secret.to_string(),
+                    encoding,
+                    origin: Origin::Literal { offset: *offset },
+                })
+            }
+            None => Search::NotFound,
         }
     }
-    for (offset, literal) in literals {
-        if let Some(encoding) = target.try_candidate(literal) {
-            return Some(WeakSecret { secret: literal.clone(), encoding, origin: Origin::Literal { offset: *offset } });
-        }
-    }
-    None
 }
 
 /// A loaded wordlist: one candidate per line (CR stripped), duplicates and blank lines dropped.
@@ -379,25 +561,21 @@ pub fn wordlist_verdict(list: &Wordlist, target: &HmacTarget<'_>) -> Option<Weak
     verdict
 }
 
-/// String literals and config values in `text`, with their byte offsets: `"..."`, `'...'`,
-/// `` `...` `` on one line, and unquoted values of `NAME=value` / `name: value` lines. Ranges in
-/// `skip` (the tokens themselves) are left out.
-pub fn literals(text: &str, skip: &[std::ops::Range<usize>]) -> Vec<(usize, String)> {
-    let mut out: Vec<(usize, String)> = Vec::new();
-    let push = |offset: usize, value: &str, out: &mut Vec<(usize, String)>| {
-        if value.is_empty() || value.len() > MAX_LITERAL_BYTES || out.len() >= MAX_LITERALS {
-            return;
-        }
-        let end = offset + value.len();
-        if skip.iter().any(|range| range.start < end && offset < range.end) {
-            return;
-        }
-        if !out.iter().any(|(_, known)| known == value) {
-            out.push((offset, value.to_string()));
-        }
-    };
+/// The weak-secret candidates of `text`: the places secrets live, not every quoted field.
+///
+/// - unquoted values of `NAME=value`, `export NAME=value` and `name: value` lines (`.env`, YAML,
+///   properties);
+/// - quoted strings (`"…"`, `'…'`, `` `…` `` on one line) that are values or arguments in code or
+///   config: the quote opens a line, or follows `=`, `:`, `(`, `,`, `[`, `{`, `+` or `|`
+///   (`KEY="v"`, `"key": "v"`, `sign(p, 'v')`), optionally with a string prefix (`b"v"`). The
+///   quoted fields of a log line (after a date, a status code) are not candidates.
+///
+/// Ranges in `skip` (the tokens themselves, sorted) are left out; at most [`MAX_CANDIDATES`]
+/// distinct strings of at most 512 bytes, first occurrence kept.
+pub fn candidates(text: &str, skip: &[std::ops::Range<usize>]) -> Candidates {
+    let mut collector = Collector { skip, seen: Default::default(), found: Vec::new(), truncated: false };
     let mut line_start = 0;
-    for line in text.split_inclusive('\n') {
+    'lines: for line in text.split_inclusive('\n') {
         let body = line.trim_end_matches(['\n', '\r']);
         let bytes = body.as_bytes();
         let mut i = 0;
@@ -412,8 +590,11 @@ pub fn literals(text: &str, skip: &[std::ops::Range<usize>]) -> Vec<(usize, Stri
                     j += 1;
                 }
                 if j < bytes.len() {
-                    if let Some(value) = body.get(i + 1..j) {
-                        push(line_start + i + 1, value, &mut out);
+                    if opens_a_value(bytes, i)
+                        && let Some(value) = body.get(i + 1..j)
+                        && !collector.push(line_start + i + 1, value)
+                    {
+                        break 'lines;
                     }
                     i = j + 1;
                     continue;
@@ -421,12 +602,68 @@ pub fn literals(text: &str, skip: &[std::ops::Range<usize>]) -> Vec<(usize, Stri
             }
             i += 1;
         }
-        if let Some((offset, value)) = config_value(body) {
-            push(line_start + offset, value, &mut out);
+        if let Some((offset, value)) = config_value(body)
+            && !collector.push(line_start + offset, value)
+        {
+            break;
         }
         line_start += line.len();
     }
-    out
+    let mut candidates = Candidates::from_literals(
+        collector.found.into_iter().map(|(offset, value)| (offset, value.to_string())).collect(),
+    );
+    candidates.truncated = collector.truncated;
+    candidates
+}
+
+struct Collector<'t, 's> {
+    skip: &'s [std::ops::Range<usize>],
+    seen: rustc_hash::FxHashSet<&'t str>,
+    found: Vec<(usize, &'t str)>,
+    truncated: bool,
+}
+
+impl<'t> Collector<'t, '_> {
+    /// Adds a candidate; `false` once the cap is reached (stop looking).
+    fn push(&mut self, offset: usize, value: &'t str) -> bool {
+        if value.is_empty() || value.len() > MAX_LITERAL_BYTES || self.overlaps_token(offset, offset + value.len()) {
+            return true;
+        }
+        if self.seen.contains(value) {
+            return true;
+        }
+        if self.found.len() >= MAX_CANDIDATES {
+            self.truncated = true;
+            return false;
+        }
+        self.seen.insert(value);
+        self.found.push((offset, value));
+        true
+    }
+
+    /// Whether `start..end` overlaps a token (`skip` is sorted and the tokens do not overlap).
+    fn overlaps_token(&self, start: usize, end: usize) -> bool {
+        let next = self.skip.partition_point(|range| range.end <= start);
+        self.skip.get(next).is_some_and(|range| range.start < end)
+    }
+}
+
+/// Whether the quote at `bytes[quote]` opens a value: it starts the line, or follows (past a
+/// one- or two-letter string prefix and spaces) one of `=:(,[{+|`.
+fn opens_a_value(bytes: &[u8], quote: usize) -> bool {
+    let mut before = quote;
+    let prefix_start = before.saturating_sub(2);
+    while before > prefix_start && matches!(bytes[before - 1], b'b' | b'B' | b'r' | b'R' | b'f' | b'F' | b'u' | b'U') {
+        before -= 1;
+    }
+    // A prefix must stand alone (`b"…"`), not end a word (`verb"…"`).
+    if before < quote && before > 0 && (bytes[before - 1].is_ascii_alphanumeric() || bytes[before - 1] == b'_') {
+        return false;
+    }
+    while before > 0 && matches!(bytes[before - 1], b' ' | b'\t') {
+        before -= 1;
+    }
+    before == 0 || b"=:(,[{+|".contains(&bytes[before - 1])
 }
 
 /// The unquoted value of `NAME=value`, `export NAME=value` or `name: value`.
@@ -480,13 +717,14 @@ mod tests {
         ] {
             let signature = sign(secret.as_bytes(), input);
             let target = HmacTarget::new("HS256", input.as_bytes(), &signature).unwrap();
-            let found = check_quick(&target, &[(11, "s3cr3t-from-the-file".to_string())]).expect(secret);
+            let candidates = Candidates::from_literals(vec![(11, "s3cr3t-from-the-file".to_string())]);
+            let found = check_quick(&target, &candidates).expect(secret);
             assert_eq!(found.secret, secret);
             assert_eq!(found.origin, expected);
         }
         let strong = sign(b"0f9c2a7e5d1b4c8a9e3f6d2b7a1c5e8f", input);
         let target = HmacTarget::new("HS256", input.as_bytes(), &strong).unwrap();
-        assert_eq!(check_quick(&target, &[]), None);
+        assert_eq!(check_quick(&target, &Candidates::default()), None);
     }
 
     #[test]
@@ -513,18 +751,61 @@ mod tests {
         assert!(HmacTarget::new("RS256", b"a.b", &[0; 32]).is_none());
     }
 
+    fn texts(candidates: &Candidates) -> Vec<&str> {
+        candidates.literals().map(|(_, value)| value).collect()
+    }
+
     #[test]
     fn extracts_literals_and_config_values() {
         let text =
             "const key = \"abc\\\"def\";\nJWT_SECRET=plain-value # note\n  secret: yaml-value\nx = 'single' + `tick`\n";
-        let found: Vec<String> = literals(text, &[]).into_iter().map(|(_, value)| value).collect();
-        assert_eq!(found, ["abc\\\"def", "plain-value", "yaml-value", "single", "tick"]);
-        let offsets = literals(text, &[]);
-        for (offset, value) in &offsets {
-            assert_eq!(&text[*offset..*offset + value.len()], value);
+        let found = candidates(text, &[]);
+        assert_eq!(texts(&found), ["abc\\\"def", "plain-value", "yaml-value", "single", "tick"]);
+        for (offset, value) in found.literals() {
+            assert_eq!(&text[offset..offset + value.len()], value);
         }
         let token_span = std::ops::Range { start: 5, end: 8 };
-        assert!(literals("t = \"abc\"", std::slice::from_ref(&token_span)).is_empty());
+        assert!(candidates("t = \"abc\"", std::slice::from_ref(&token_span)).is_empty());
+        // Arguments, JSON values, prefixed strings and strings opening a line count.
+        let code = "jwt.sign(p, 'arg')\n{\"k\": \"json\"}\nkey = b\"bytes\"\n    \"listed\",\n";
+        // (`b"bytes"` whole is also the unquoted config value of its line, as before.)
+        assert_eq!(texts(&candidates(code, &[])), ["arg", "k", "json", "bytes", "b\"bytes\"", "listed"]);
+    }
+
+    #[test]
+    fn quoted_fields_of_a_log_line_are_not_candidates() {
+        let log = "10.0.0.1 - - [02/Dec/2025:00:00:00 +0000] \"GET /a?x=1 HTTP/1.1\" 200 512 \"https://ref.example\" \"Mozilla/5.0 (X11)\" \"-\"\n";
+        assert!(candidates(log, &[]).is_empty(), "{:?}", texts(&candidates(log, &[])));
+    }
+
+    #[test]
+    fn candidates_are_distinct_capped_and_skip_tokens_by_binary_search() {
+        let mut text = String::new();
+        for index in 0..MAX_CANDIDATES + 50 {
+            text.push_str(&format!("KEY_{index}=value-{index}\nAGAIN=value-0\n"));
+        }
+        let found = candidates(&text, &[]);
+        assert_eq!(found.len(), MAX_CANDIDATES);
+        assert!(found.truncated);
+        assert_eq!(texts(&found).iter().filter(|value| **value == "value-0").count(), 1);
+        let few = candidates("A=one\nB=two\nC=three\n", &[2..5, 14..19]);
+        assert_eq!(texts(&few), ["two"]);
+        assert!(!few.truncated);
+    }
+
+    #[test]
+    fn the_document_budget_stops_whole_tokens_not_half_searches() {
+        let input = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9";
+        let signature = sign(b"in-the-file", input);
+        let target = HmacTarget::new("HS256", input.as_bytes(), &signature).unwrap();
+        let found = Candidates::from_literals(vec![(0, "in-the-file".to_string())]);
+        let per_token = found.attempts_per_token();
+        assert!(per_token > BUILT_IN.len() as u64);
+        let budget = Budget::new(per_token + 1);
+        assert!(matches!(found.search(&target, &budget), Search::Found(_)));
+        assert_eq!(budget.left(), 1);
+        assert_eq!(found.search(&target, &budget), Search::OverBudget);
+        assert_eq!(budget.left(), 1);
     }
 
     #[test]

@@ -16,7 +16,9 @@ use crate::jwt::Token;
 use crate::keys::KeyRing;
 use crate::keys::discover::{Limits, discover};
 use crate::project::{self, Project};
-use crate::verify::{self, Deferred, Examination, Mode};
+use crate::rules::Rule;
+use crate::verify::weak::Budget;
+use crate::verify::{self, Deferred, Examination, Mode, Weak, WeakSearch};
 
 /// Re-fetches every configured JWKS (and re-reads key files). No arguments. Returns `{"text"}`.
 pub const REFRESH_JWKS_COMMAND: &str = "jwt-lsp.refreshJwks";
@@ -268,10 +270,28 @@ impl Backend {
         self.examine(document, analysis, token).markdown()
     }
 
-    fn examine(&self, document: &Document, analysis: &Analysis, token: &Token) -> Examination {
+    /// The token's checklist: what the analysis of this version computed (a lookup, or a
+    /// rendering of the kept weak-secret outcome). Examined now only when the analysis judged
+    /// nothing for it (every verification rule off, or an analysis rebuilt from facts), with the
+    /// candidates the analysis kept.
+    fn examine(&self, document: &Document, analysis: &Analysis, token: &Token) -> Arc<Examination> {
         let config = self.config();
-        let literals = analysis::literals_for(&analysis.tokens, &document.text);
-        config.verifier.examine(token, &literals, config.clock(), &|offset| document.index.line_of(offset))
+        let line_of = |offset: usize| document.index.line_of(offset);
+        if let Some(exam) = analysis.checklist(token, &config.verifier, config.clock(), &line_of) {
+            return exam;
+        }
+        let extracted;
+        let candidates = match &analysis.candidates {
+            Some(candidates) => Some(candidates.as_ref()),
+            None if config.is_on(Rule::TokenWeakSecret) => {
+                extracted = analysis::candidates_for(&analysis.tokens, &document.text);
+                extracted.as_deref()
+            }
+            None => None,
+        };
+        let budget = Budget::per_document();
+        let weak = candidates.map_or(Weak::Off, |candidates| Weak::Search(WeakSearch { candidates, budget: &budget }));
+        Arc::new(config.verifier.examine_with(token, weak, config.clock(), &line_of))
     }
 
     /// Runs what an analysis deferred (wordlist search, JWKS re-fetch) on the blocking pool and
