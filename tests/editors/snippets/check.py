@@ -59,7 +59,8 @@ def vscode_mirrors_server():
     # every field of the server's `Settings` struct (camelCase in JSON) is a jwtLsp.* VS Code setting
     config_rs = (root / "server/src/config.rs").read_text()
     body = re.search(r"pub struct Settings \{(.*?)\n\}", config_rs, re.S).group(1)
-    fields = re.findall(r"^\s*pub (\w+):", body, re.M)
+    # Fields marked #[serde(skip)] are never read from editor JSON (e.g. `confined`, set by .jwt-lsp.toml).
+    fields = re.findall(r"^\s*pub (\w+):", re.sub(r"#\[serde\(skip\)\]\s*pub \w+:", "", body), re.M)
     assert fields, "no fields found in server/src/config.rs Settings"
     camel = [re.sub(r"_(\w)", lambda m: m.group(1).upper(), f) for f in fields]
     props = json.loads((ed / "vscode/package.json").read_text())["contributes"]["configuration"]["properties"]
