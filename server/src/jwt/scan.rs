@@ -237,13 +237,10 @@ fn starts_at_boundary(bytes: &[u8], start: usize) -> bool {
 fn cut_end(text: &str, start: usize, end: usize) -> usize {
     let bytes = &text.as_bytes()[..end];
     let mut end = end;
-    let mut i = start;
-    while i < end {
-        if bytes[i] == b'%' && !escape_is_token_part(bytes, i) {
-            end = i;
-            break;
-        }
-        i += 1;
+    if let Some(at) =
+        memchr::memchr_iter(b'%', &bytes[start..]).map(|at| start + at).find(|&at| !escape_is_token_part(bytes, at))
+    {
+        end = at;
     }
     // `=` only ever pads the end of a segment; a run like `a=b` is a key/value, not padding.
     // Trailing dots: `header.payload.sig.` at the end of a sentence has one dot too many.
