@@ -6,7 +6,7 @@
 //! line break splits it, and decoded; only runs whose header is a JOSE header become tokens.
 
 use std::ops::Range;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use regex::Regex;
 
@@ -40,7 +40,12 @@ const PARALLEL_MIN_BYTES: usize = 1 << 20;
 /// A large text (a log) is cut at line breaks no token can continue across and the pieces are
 /// scanned on all cores; the result is the same as one sequential scan.
 pub fn find_tokens(text: &str) -> Vec<Token> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if text.len() < 2 * PARALLEL_MIN_BYTES {
+        return scan_range(text, 0, text.len());
+    }
+    // Asked once: on Linux the answer reads cgroup files, too slow to repeat for every file.
+    static THREADS: OnceLock<usize> = OnceLock::new();
+    let threads = *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     find_tokens_chunked(text, threads, PARALLEL_MIN_BYTES)
 }
 
