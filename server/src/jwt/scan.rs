@@ -110,17 +110,24 @@ fn split_points(text: &str, chunks: usize, min_chunk: usize) -> Vec<usize> {
 
 /// Whether no token reaches across the line break that ends just before `after`. A token run
 /// never contains a line break; only `continuation` joins across one, and only right after a
-/// run (optionally `\`, spaces, tabs, CR). So a line whose last visible byte is not a run byte
-/// (and not a `\`) ends every token on it.
+/// run (optionally `\`, spaces, tabs, CR) and onto a line whose first visible byte is a token
+/// byte or a dot. So either side can make the break safe: a line whose last visible byte is not
+/// a run byte (nor a `\`), or a next line that starts with anything else (`{`, `[`, `#`).
 fn can_split_after_newline(bytes: &[u8], after: usize) -> bool {
     let mut i = after - 1;
     while i > 0 && matches!(bytes[i - 1], b'\r' | b' ' | b'\t') {
         i -= 1;
     }
-    match i.checked_sub(1).map(|last| bytes[last]) {
+    let line_ends_tokens = match i.checked_sub(1).map(|last| bytes[last]) {
         None => true,
         Some(last) => !RUN_BYTES[last as usize] && last != b'\\',
-    }
+    };
+    let next_visible = bytes[after..].iter().find(|byte| !matches!(byte, b'\r' | b' ' | b'\t'));
+    let no_join_starts_here = match next_visible {
+        None => true,
+        Some(&byte) => !is_token_byte(byte) && byte != b'.',
+    };
+    line_ends_tokens || no_join_starts_here
 }
 
 /// The tokens that start in `start..end`, where `end` is a split point (or the text's end).
@@ -294,13 +301,14 @@ mod tests {
         for subject in 0..12 {
             let token = token(subject);
             let (head, tail) = token.split_at(token.len() / 2);
-            match subject % 6 {
+            match subject % 7 {
                 0 => text.push_str(&format!("10.0.0.{subject} - \"GET /?t={token} HTTP/1.1\" 200 \"curl\"\n")),
                 1 => text.push_str(&format!("token: {head}\n  {tail}\n")),
                 2 => text.push_str(&format!("curl -H \"{head}\\\n{tail}\"\n")),
                 3 => text.push_str(&format!("Authorization: Bearer {token}\r\n\r\n")),
                 4 => text.push_str(&format!("{head} \t\r\n{tail};\n")),
-                _ => text.push_str(&format!("x = '{token}'\n# é\n")),
+                5 => text.push_str(&format!("x = '{token}'\n# é\n")),
+                _ => text.push_str(&format!("Bearer {token}\n[ok]\n")),
             }
         }
         text
@@ -334,6 +342,13 @@ mod tests {
         assert!(can_split_after_newline(b"abc\"\ndef", 5));
         assert!(can_split_after_newline(b"abc\n\ndef", 5));
         assert!(can_split_after_newline(b"\ndef", 1));
+        // A line ending in a token, then a line no join can start with.
+        assert!(can_split_after_newline(b"abc\n{def", 4));
+        assert!(can_split_after_newline(b"abc\n \t[def", 4));
+        assert!(can_split_after_newline(b"abc\r\n\r\ndef", 5));
+        assert!(can_split_after_newline(b"abc\n", 4));
+        assert!(!can_split_after_newline(b"abc\n  .def", 4));
+        assert!(!can_split_after_newline(b"abc\n-def", 4));
     }
 
     #[test]
