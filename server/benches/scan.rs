@@ -12,7 +12,7 @@ use divan::Bencher;
 use divan::counter::BytesCount;
 use jwt_lsp::analysis::{Document, analyze};
 use jwt_lsp::config::Config;
-use jwt_lsp::jwt::scan::find_tokens;
+use jwt_lsp::jwt::scan::{find_tokens, find_tokens_chunked};
 use jwt_lsp::text::LineIndex;
 
 fn main() {
@@ -91,6 +91,13 @@ static BASELINE: LazyLock<regex::Regex> =
 fn scan(bencher: Bencher, density: &str) {
     let text = input(density);
     bencher.counter(BytesCount::of_str(text)).bench(|| find_tokens(black_box(text)).len());
+}
+
+/// `scan` on one thread (no chunking): the per-core throughput.
+#[divan::bench(args = INPUTS)]
+fn scan_one_thread(bencher: Bencher, density: &str) {
+    let text = input(density);
+    bencher.counter(BytesCount::of_str(text)).bench(|| find_tokens_chunked(black_box(text), 1, usize::MAX).len());
 }
 
 #[divan::bench(args = INPUTS)]

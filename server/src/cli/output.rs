@@ -102,26 +102,43 @@ pub fn summary(reports: &[FileReport], skipped: usize) -> String {
     text
 }
 
+/// One finding of the JSON output, borrowed: the fields in the order the format documents.
+#[derive(serde::Serialize)]
+struct JsonFinding<'a> {
+    path: &'a str,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    code: &'a str,
+    severity: &'a str,
+    message: &'a str,
+}
+
+/// `{"findings":[…]}` written finding by finding: a log with 100k findings builds no tree.
 pub fn write_json(out: &mut impl Write, reports: &[FileReport]) -> io::Result<()> {
-    let findings: Vec<Value> = reports
-        .iter()
-        .flat_map(|report| {
-            report.findings.iter().map(move |finding| {
-                json!({
-                    "path": report.path,
-                    "line": finding.start.line + 1,
-                    "column": finding.start.col + 1,
-                    "end_line": finding.end.line + 1,
-                    "end_column": finding.end.col + 1,
-                    "code": finding.rule.code(),
-                    "severity": finding.severity.as_str(),
-                    "message": finding.message,
-                })
-            })
-        })
-        .collect();
-    serde_json::to_writer(&mut *out, &json!({ "findings": findings }))?;
-    writeln!(out)
+    out.write_all(b"{\"findings\":[")?;
+    let mut first = true;
+    for report in reports {
+        for finding in &report.findings {
+            if !first {
+                out.write_all(b",")?;
+            }
+            first = false;
+            let row = JsonFinding {
+                path: &report.path,
+                line: finding.start.line + 1,
+                column: finding.start.col + 1,
+                end_line: finding.end.line + 1,
+                end_column: finding.end.col + 1,
+                code: finding.rule.code(),
+                severity: finding.severity.as_str(),
+                message: &finding.message,
+            };
+            serde_json::to_writer(&mut *out, &row)?;
+        }
+    }
+    out.write_all(b"]}\n")
 }
 
 pub fn sarif_level(severity: Severity) -> &'static str {
@@ -217,4 +234,58 @@ pub fn write_sarif(out: &mut impl Write, reports: &[FileReport]) -> io::Result<(
     });
     serde_json::to_writer_pretty(&mut *out, &sarif)?;
     writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_is_one_valid_document_with_every_finding_in_order() {
+        let text = "a \"quoted\" line\n\u{e9}t\u{e9} \u{1F600} tab\there\n";
+        let index = LineIndex::new(text);
+        let report = |path: &str, findings: Vec<Finding>| FileReport::new(path.to_string(), text, &index, findings);
+        let reports = vec![
+            report(
+                "a b/\"c\".txt",
+                vec![
+                    Finding::new(Rule::TokenExpired, 2..8, "expired \"now\"\n\u{7}\u{202e}"),
+                    Finding::new(Rule::TokenNoExpiry, 16..26, "no `exp` \u{e9}"),
+                ],
+            ),
+            report("empty.txt", Vec::new()),
+            report("z.txt", vec![Finding::new(Rule::TokenAlgNone, 0..1, "none")]),
+        ];
+        let mut out = Vec::new();
+        write_json(&mut out, &reports).expect("written");
+        let written = String::from_utf8(out).expect("UTF-8");
+        assert!(written.ends_with("]}\n") && written.matches('\n').count() == 1);
+        let parsed: Value = serde_json::from_str(&written).expect("one JSON document");
+        let expected: Vec<Value> = reports
+            .iter()
+            .flat_map(|report| {
+                report.findings.iter().map(|finding| {
+                    json!({
+                        "path": report.path,
+                        "line": finding.start.line + 1,
+                        "column": finding.start.col + 1,
+                        "end_line": finding.end.line + 1,
+                        "end_column": finding.end.col + 1,
+                        "code": finding.rule.code(),
+                        "severity": finding.severity.as_str(),
+                        "message": finding.message,
+                    })
+                })
+            })
+            .collect();
+        assert_eq!(parsed, json!({ "findings": expected }));
+        // Byte for byte what the former whole-tree serialisation printed (key order included).
+        assert_eq!(written, format!("{}\n", serde_json::to_string(&json!({ "findings": expected })).expect("JSON")));
+        assert_eq!(parsed["findings"][1]["line"], 2);
+        assert_eq!(parsed["findings"][1]["column"], 1);
+
+        let mut out = Vec::new();
+        write_json(&mut out, &[]).expect("written");
+        assert_eq!(out, b"{\"findings\":[]}\n");
+    }
 }

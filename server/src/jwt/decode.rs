@@ -290,7 +290,41 @@ fn decode_compact(compact: &str, raw_len: usize, repairs: Vec<Repair>) -> Option
     Some(token)
 }
 
+/// Headers longer than this are not remembered by `decode_header`.
+const REMEMBERED_HEADER_MAX: usize = 512;
+
+thread_local! {
+    /// The last header segment decoded on this thread and its JOSE header. A log or a config
+    /// file repeats one issuer's header on every token; cloning the map skips the base64, the
+    /// JSON parse and the key hashing.
+    static LAST_HEADER: std::cell::RefCell<Option<(String, Map<String, Value>)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 fn decode_header(segment: &str) -> Option<Map<String, Value>> {
+    if segment.len() > REMEMBERED_HEADER_MAX {
+        return decode_header_uncached(segment);
+    }
+    let remembered = LAST_HEADER.with_borrow(|last| match last {
+        Some((text, header)) if text == segment => Some(header.clone()),
+        _ => None,
+    });
+    if remembered.is_some() {
+        return remembered;
+    }
+    let header = decode_header_uncached(segment)?;
+    LAST_HEADER.with_borrow_mut(|last| match last {
+        Some((text, remembered)) => {
+            text.clear();
+            text.push_str(segment);
+            remembered.clone_from(&header);
+        }
+        None => *last = Some((segment.to_string(), header.clone())),
+    });
+    Some(header)
+}
+
+fn decode_header_uncached(segment: &str) -> Option<Map<String, Value>> {
     // Most headers are short: decode into a stack buffer, no allocation for look-alikes.
     let mut buffer = [0u8; 512];
     let heap;
@@ -311,7 +345,28 @@ fn decode_header(segment: &str) -> Option<Map<String, Value>> {
 }
 
 fn decode_payload(text: &str, problems: &mut Vec<String>) -> Payload {
-    let bytes = match LENIENT.decode(text) {
+    // Most payloads are short: decode into a stack buffer, the JSON parse is the only allocation.
+    let mut buffer = [0u8; 1024];
+    let on_stack = match text.len() / 4 * 3 + 3 <= buffer.len() {
+        true => match LENIENT.decode_slice(text, &mut buffer) {
+            Ok(length) => Some(Ok(length)),
+            Err(base64::DecodeSliceError::DecodeError(err)) => Some(Err(err)),
+            Err(base64::DecodeSliceError::OutputSliceTooSmall) => None,
+        },
+        false => None,
+    };
+    let heap;
+    let decoded = match on_stack {
+        Some(result) => result.map(|length| &buffer[..length]),
+        None => match LENIENT.decode(text) {
+            Ok(bytes) => {
+                heap = bytes;
+                Ok(heap.as_slice())
+            }
+            Err(err) => Err(err),
+        },
+    };
+    let bytes: &[u8] = match decoded {
         Ok(bytes) => bytes,
         Err(err) => {
             let reason = describe_base64_error(&err);
@@ -321,7 +376,7 @@ fn decode_payload(text: &str, problems: &mut Vec<String>) -> Payload {
             return Payload::NotBase64 { reason };
         }
     };
-    match serde_json::from_slice::<Value>(&bytes) {
+    match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Object(claims)) => Payload::Claims(claims),
         Ok(other) => {
             problems.push(format!(
@@ -333,7 +388,7 @@ fn decode_payload(text: &str, problems: &mut Vec<String>) -> Payload {
         Err(err) => {
             let reason = if err.to_string().contains("recursion limit") {
                 "nested too deeply".to_string()
-            } else if std::str::from_utf8(&bytes).is_err() {
+            } else if std::str::from_utf8(bytes).is_err() {
                 "not UTF-8".to_string()
             } else {
                 err.to_string()
@@ -539,5 +594,46 @@ fn not_a_token_reason(text: &str) -> String {
             Ok(Value::Object(_)) => "not a JWT: only a header segment, no payload".to_string(),
             Ok(_) => "not a JWT: the header is JSON but not an object".to_string(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn segment(json: &str) -> String {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+    }
+
+    #[test]
+    fn a_remembered_header_is_used_only_for_the_same_segment() {
+        let payload = segment(r#"{"sub":"1"}"#);
+        let hs = segment(r#"{"alg":"HS256","typ":"JWT"}"#);
+        let rs = segment(r#"{"alg":"RS256","kid":"k1"}"#);
+        let not_jose = segment(r#"{"typ":"JWT"}"#);
+        for header in [&hs, &hs, &rs, &hs, &not_jose, &rs, &rs] {
+            let expected = decode_header_uncached(header);
+            assert_eq!(decode_header(header), expected);
+            let token = decode(&format!("{header}.{payload}.c2ln"));
+            assert_eq!(token.as_ref().map(|token| &token.header), expected.as_ref(), "{header}");
+        }
+        assert_eq!(decode(&format!("{rs}.{payload}.c2ln")).and_then(|token| token.alg), Some("RS256".to_string()));
+        assert!(decode(&format!("{not_jose}.{payload}.c2ln")).is_none());
+    }
+
+    #[test]
+    fn payloads_decode_the_same_on_the_stack_and_the_heap() {
+        let header = segment(r#"{"alg":"none"}"#);
+        let long = format!(r#"{{"sub":"{}"}}"#, "x".repeat(2000));
+        for claims in [r#"{"sub":"1","exp":5}"#, long.as_str()] {
+            let token = decode(&format!("{header}.{}.", segment(claims))).expect("a token");
+            let expected: Map<String, Value> = serde_json::from_str(claims).expect("JSON");
+            assert_eq!(token.claims(), Some(&expected));
+        }
+        let mut problems = Vec::new();
+        assert!(matches!(decode_payload("e30x!", &mut problems), Payload::NotBase64 { .. }));
+        assert!(matches!(decode_payload(&format!("{}!", "A".repeat(2000)), &mut problems), Payload::NotBase64 { .. }));
+        assert!(matches!(decode_payload(&segment("[1]"), &mut problems), Payload::NotObject(_)));
+        assert_eq!(problems.len(), 3);
     }
 }
