@@ -218,3 +218,45 @@ fn parse_only_1000_lines(bencher: divan::Bencher, language: Language) {
     parser.set_language(&grammar).expect("grammar");
     bencher.bench_local(|| parser.parse(divan::black_box(&text), None));
 }
+
+/// The code analysis alone (incremental re-parse, collection walk, rules) for the keystroke of
+/// `reanalyze_5000_lines`: the part of a keystroke that `code` owns.
+#[divan::bench(args = [Language::JavaScript, Language::Python, Language::Go])]
+fn code_keystroke_5000_lines(bencher: divan::Bencher, language: Language) {
+    let before = source(language, 5000);
+    let middle = before[..before.len() / 2].rfind('\n').map_or(0, |at| at + 1);
+    let after = format!("{}\n{}", &before[..middle], &before[middle..]);
+    let texts = [before, after];
+    let keystroke = std::cell::Cell::new(0usize);
+    code::clear_parse_cache();
+    bencher.bench_local(|| {
+        let text = &texts[keystroke.get() % 2];
+        keystroke.set(keystroke.get() + 1);
+        code::analyze(divan::black_box(text), language, &Context::default())
+    });
+}
+
+/// The incremental re-parse alone for the same keystroke (tree edited, then re-parsed), the
+/// floor under `code_keystroke_5000_lines`.
+#[divan::bench]
+fn parse_keystroke_5000_lines_js(bencher: divan::Bencher) {
+    let before = source(Language::JavaScript, 5000);
+    let middle = before[..before.len() / 2].rfind('\n').map_or(0, |at| at + 1);
+    let after = format!("{}\n{}", &before[..middle], &before[middle..]);
+    let row = before[..middle].matches('\n').count();
+    let mut parser = tree_sitter::Parser::new();
+    parser.set_language(&tree_sitter_javascript::LANGUAGE.into()).expect("grammar");
+    let tree = parser.parse(&before, None).expect("tree");
+    bencher.bench_local(|| {
+        let mut old = tree.clone();
+        old.edit(&tree_sitter::InputEdit {
+            start_byte: middle,
+            old_end_byte: middle,
+            new_end_byte: middle + 1,
+            start_position: tree_sitter::Point { row, column: 0 },
+            old_end_position: tree_sitter::Point { row, column: 0 },
+            new_end_position: tree_sitter::Point { row: row + 1, column: 0 },
+        });
+        parser.parse(divan::black_box(&after), Some(&old))
+    });
+}

@@ -97,6 +97,9 @@ const COLLECTED_KINDS: &[&str] = &[
     "composite_literal",
 ];
 
+/// Kinds whose insides hold no collected kind, so the walk does not enter them.
+const OPAQUE_KINDS: &[&str] = &["interpreted_string_literal", "raw_string_literal"];
+
 /// Member names worth resolving (the last segment of a callee).
 const KNOWN_MEMBERS: &[&str] = &[
     "Parse",
@@ -151,7 +154,7 @@ pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut S
         insecure: Vec::new(),
         enclosing: root.byte_range(),
     };
-    syntax::walk_scoped(root, FUNCTION_KINDS, COLLECTED_KINDS, |node, enclosing| {
+    syntax::walk_scoped(root, FUNCTION_KINDS, COLLECTED_KINDS, OPAQUE_KINDS, |node, enclosing| {
         analyzer.enclosing = enclosing.clone();
         analyzer.collect(node);
     });

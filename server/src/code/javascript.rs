@@ -84,6 +84,10 @@ const COLLECTED_KINDS: &[&str] = &[
     "catch_clause",
 ];
 
+/// Kinds whose insides hold no collected kind (template strings do: `${call()}`), so the walk
+/// does not enter them.
+const OPAQUE_KINDS: &[&str] = &["string", "regex"];
+
 /// An options object as far as it can be read.
 #[derive(Debug, Clone)]
 struct ObjectModel<'t> {
@@ -148,7 +152,7 @@ pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut S
         enclosing: root.byte_range(),
         statement: None,
     };
-    syntax::walk_scoped(root, FUNCTION_KINDS, COLLECTED_KINDS, |node, enclosing| {
+    syntax::walk_scoped(root, FUNCTION_KINDS, COLLECTED_KINDS, OPAQUE_KINDS, |node, enclosing| {
         analyzer.enclosing = enclosing.clone();
         analyzer.collect(node);
     });
@@ -163,6 +167,16 @@ pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut S
     analyzer.check_calls(sink);
 }
 
+/// A call or `new` seen by the collection pass.
+struct Call<'s, 't> {
+    node: Node<'t>,
+    /// The enclosing function (or file).
+    scope: Range<usize>,
+    /// The last segment of the callee's text (`jwt.verify` → `verify`), computed once: the text
+    /// filter of `is_candidate` runs on it twice per call.
+    callee_name: Option<&'s str>,
+}
+
 struct Analyzer<'s, 't> {
     src: &'s str,
     options: &'s Options,
@@ -170,7 +184,7 @@ struct Analyzer<'s, 't> {
     bindings: HashMap<String, Binding>,
     scopes: Scopes<'t>,
     /// Every call and `new`, with its enclosing function (for "peek then verify").
-    calls: Vec<(Node<'t>, Range<usize>)>,
+    calls: Vec<Call<'s, 't>>,
     /// During collection: the enclosing function (or file) of the node being visited.
     enclosing: Range<usize>,
     /// During collection: the expression statement around the next assignment, if any.
@@ -206,10 +220,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     self.statement = Some((expression.id(), node));
                 }
             }
-            "call_expression" | "new_expression" => {
-                self.collect_mutation(node);
-                self.calls.push((node, self.scope()));
-            }
+            "call_expression" | "new_expression" => self.collect_call(node),
             "function_declaration" | "generator_function_declaration" | "class_declaration" => {
                 if let Some(name) = node.field("name") {
                     let scope = self.scope();
@@ -387,14 +398,23 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
     }
 
-    /// `Object.assign(opts, …)` changes `opts` in ways the model does not follow.
-    fn collect_mutation(&mut self, call: Node<'t>) {
-        let Some(function) = call.child(0) else { return };
-        if self.text(function) == "Object.assign"
+    /// Records a call with its callee's last name segment, and notes `Object.assign(opts, …)`,
+    /// which changes `opts` in ways the model does not follow.
+    fn collect_call(&mut self, call: Node<'t>) {
+        // `new X(...)` starts with the unnamed `new` keyword; a call with its callee.
+        let first = call.child(0);
+        let callee = match first {
+            Some(first) if !first.is_named() => call.child(1),
+            first => first,
+        };
+        if let Some(function) = first
+            && self.text(function) == "Object.assign"
             && let Some(target) = self.arguments(call).first().filter(|target| target.kind() == "identifier")
         {
             self.scopes.mutate(self.text(*target), target.start_byte());
         }
+        let callee_name = callee.map(|callee| syntax::last_segment(self.text(callee)));
+        self.calls.push(Call { node: call, scope: self.scope(), callee_name });
     }
 
     /// The library binding an initialiser produces: `require('jsonwebtoken')`,
@@ -945,27 +965,21 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     // ---- pass 2: judging calls ----
 
-    /// Whether a call may be a library call at all, judged on text alone: most calls in a file
-    /// (`res.json(...)`, `db.query(...)`) are dropped here without resolving anything.
-    fn is_candidate(&self, call: Node<'t>) -> bool {
-        // `new X(...)` starts with the unnamed `new` keyword; a call with its callee.
-        let callee = match call.child(0) {
-            Some(first) if !first.is_named() => call.child(1),
-            first => first,
-        };
-        let Some(callee) = callee else { return false };
-        let name = syntax::last_segment(self.text(callee));
-        KNOWN_EXPORTS.contains(&name) || self.bindings.contains_key(name)
+    /// Whether a call may be a library call at all, judged on its callee's text alone: most calls
+    /// in a file (`res.json(...)`, `db.query(...)`) are dropped here without resolving anything.
+    fn is_candidate(&self, call: &Call<'_, '_>) -> bool {
+        call.callee_name.is_some_and(|name| KNOWN_EXPORTS.contains(&name) || self.bindings.contains_key(name))
     }
 
     fn check_calls(&self, sink: &mut Sink) {
         let resolved: Vec<(Node<'t>, Node<'t>, Binding, Range<usize>)> = self
             .calls
             .iter()
-            .filter(|(call, _)| self.is_candidate(*call))
-            .filter_map(|(call, scope)| {
-                let callee = call.field("function").or_else(|| call.field("constructor"))?;
-                Some((*call, callee, self.resolve(callee, 0)?, scope.clone()))
+            .filter(|call| self.is_candidate(call))
+            .filter_map(|call| {
+                let node = call.node;
+                let callee = node.field("function").or_else(|| node.field("constructor"))?;
+                Some((node, callee, self.resolve(callee, 0)?, call.scope.clone()))
             })
             .collect();
         // Verified tokens per call, for "peek then verify".
@@ -1003,9 +1017,9 @@ impl<'s, 't> Analyzer<'s, 't> {
             }
         }
         // jose `new SignJWT(claims)…sign(key)`: the key is the last call of the chain.
-        for (call, _) in &self.calls {
-            if call.kind() == "call_expression" && self.is_candidate(*call) {
-                self.check_sign_jwt_chain(sink, *call);
+        for call in &self.calls {
+            if call.node.kind() == "call_expression" && self.is_candidate(call) {
+                self.check_sign_jwt_chain(sink, call.node);
             }
         }
     }

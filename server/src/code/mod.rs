@@ -20,6 +20,8 @@ mod syntax;
 
 #[cfg(test)]
 mod fix_tests;
+#[cfg(test)]
+mod incremental_tests;
 
 use std::cell::RefCell;
 use std::collections::HashSet;

@@ -34,6 +34,9 @@ const COLLECTED_KINDS: &[&str] = &[
     "as_pattern_target",
 ];
 
+/// No kind is skipped whole: f-strings hold calls in their interpolations.
+const OPAQUE_KINDS: &[&str] = &[];
+
 /// Modules whose imports are tracked (prefixes of dotted paths).
 fn is_tracked_module(module: &str) -> bool {
     let root = module.split('.').next().unwrap_or("");
@@ -120,7 +123,7 @@ pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut S
         enclosing: root.byte_range(),
         statement: None,
     };
-    syntax::walk_scoped(root, FUNCTION_KINDS, COLLECTED_KINDS, |node, enclosing| {
+    syntax::walk_scoped(root, FUNCTION_KINDS, COLLECTED_KINDS, OPAQUE_KINDS, |node, enclosing| {
         analyzer.enclosing = enclosing.clone();
         analyzer.collect(node);
     });

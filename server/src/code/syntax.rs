@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
+use std::rc::Rc;
 
 use tree_sitter::Node;
 
@@ -95,18 +96,20 @@ pub fn walk<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>)) {
 
 /// Walks the nodes below and including `root` and calls `visit` on those whose kind is in
 /// `visited_kinds`, passing each one's enclosing scope: the byte range of the innermost ancestor
-/// whose kind is in `function_kinds` (the node itself excluded), or of `root`. Scopes are
-/// tracked on the way down because `Node::parent` re-walks from the root and would make analysis
-/// quadratic; kinds are compared as ids because `Node::kind` converts a C string on every call.
+/// whose kind is in `function_kinds` (the node itself excluded), or of `root`. Nodes whose kind
+/// is in `opaque_kinds` are visited but not entered: their insides (string fragments, regex
+/// patterns) cannot hold a visited kind, and skipping them spares cursor moves on every keystroke.
+/// Scopes are tracked on the way down because `Node::parent` re-walks from the root and would
+/// make analysis quadratic; kinds are compared as ids because `Node::kind` converts a C string on
+/// every call.
 pub fn walk_scoped<'t>(
     root: Node<'t>,
-    function_kinds: &[&str],
-    visited_kinds: &[&str],
+    function_kinds: &'static [&'static str],
+    visited_kinds: &'static [&'static str],
+    opaque_kinds: &'static [&'static str],
     mut visit: impl FnMut(Node<'t>, &Range<usize>),
 ) {
-    let is_function = kind_table(root, function_kinds);
-    let is_visited = kind_table(root, visited_kinds);
-    let flag = |table: &[bool], node: Node<'_>| table.get(usize::from(node.kind_id())).copied().unwrap_or(false);
+    let flags = kind_flags(root, function_kinds, visited_kinds, opaque_kinds);
     let mut cursor = root.walk();
     let root_range = root.byte_range();
     // Open function scopes, outermost first. Nodes arrive in document order, so a scope is over
@@ -114,20 +117,20 @@ pub fn walk_scoped<'t>(
     let mut scopes: Vec<Range<usize>> = Vec::new();
     loop {
         let node = cursor.node();
-        let function = flag(&is_function, node);
-        if function || flag(&is_visited, node) {
+        let flag = flags.get(usize::from(node.kind_id())).copied().unwrap_or(0);
+        if flag & (FUNCTION | VISITED) != 0 {
             let start = node.start_byte();
             while scopes.last().is_some_and(|scope| start >= scope.end) {
                 scopes.pop();
             }
-            if flag(&is_visited, node) {
+            if flag & VISITED != 0 {
                 visit(node, scopes.last().unwrap_or(&root_range));
             }
-            if function {
+            if flag & FUNCTION != 0 {
                 scopes.push(node.byte_range());
             }
         }
-        if cursor.goto_first_child() {
+        if flag & OPAQUE == 0 && cursor.goto_first_child() {
             continue;
         }
         loop {
@@ -139,6 +142,47 @@ pub fn walk_scoped<'t>(
             }
         }
     }
+}
+
+const FUNCTION: u8 = 1;
+const VISITED: u8 = 2;
+const OPAQUE: u8 = 4;
+
+/// (grammar, the three kind lists' addresses) → flags per kind id.
+type KindFlags = HashMap<(u64, usize, usize, usize), Rc<[u8]>, BuildHasherDefault<IntHasher>>;
+
+thread_local! {
+    static KIND_FLAGS: RefCell<KindFlags> = RefCell::new(HashMap::default());
+}
+
+/// `flags[kind_id]` for the walk, built once per grammar and call site (the kind lists are
+/// `'static`, so their addresses identify them) instead of once per analysis.
+fn kind_flags(
+    root: Node<'_>,
+    function_kinds: &'static [&'static str],
+    visited_kinds: &'static [&'static str],
+    opaque_kinds: &'static [&'static str],
+) -> Rc<[u8]> {
+    let build = || -> Rc<[u8]> {
+        let function = kind_table(root, function_kinds);
+        let visited = kind_table(root, visited_kinds);
+        let opaque = kind_table(root, opaque_kinds);
+        (0..function.len())
+            .map(|id| {
+                u8::from(function[id]) * FUNCTION + u8::from(visited[id]) * VISITED + u8::from(opaque[id]) * OPAQUE
+            })
+            .collect()
+    };
+    let key = (
+        grammar_key(root),
+        function_kinds.as_ptr() as usize,
+        visited_kinds.as_ptr() as usize,
+        opaque_kinds.as_ptr() as usize,
+    );
+    KIND_FLAGS.with(|cache| match cache.try_borrow_mut() {
+        Ok(mut cache) => cache.entry(key).or_insert_with(build).clone(),
+        Err(_) => build(),
+    })
 }
 
 /// `table[kind_id]`: whether a named kind of the tree's grammar is one of `kinds` (every id with
@@ -332,11 +376,34 @@ mod tests {
             tree.root_node(),
             &["function_declaration", "arrow_function"],
             &["variable_declarator"],
+            &[],
             |node, scope| {
                 seen.push((text(node, source).chars().next().unwrap_or(' '), &source[scope.clone()] == source));
             },
         );
         assert_eq!(seen, [('a', false), ('b', true), ('g', true), ('c', false)]);
+    }
+
+    /// Opaque kinds are visited but not entered, and the cached kind tables stay per kind list.
+    #[test]
+    fn opaque_kinds_are_not_entered() {
+        const FUNCTIONS: &[&str] = &["function_declaration"];
+        const FRAGMENTS: &[&str] = &["string", "string_fragment"];
+        const STRINGS: &[&str] = &["string"];
+        let source = "f('a', `b${g('c')}`);\n";
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&tree_sitter_javascript::LANGUAGE.into()).expect("grammar");
+        let tree = parser.parse(source, None).expect("tree");
+        let seen = |opaque: &'static [&'static str]| {
+            let mut seen = Vec::new();
+            walk_scoped(tree.root_node(), FUNCTIONS, FRAGMENTS, opaque, |node, _| seen.push(text(node, source)));
+            seen
+        };
+        for _ in 0..2 {
+            // The template's own fragment `b` is entered either way: templates are not opaque.
+            assert_eq!(seen(&[]), ["'a'", "a", "b", "'c'", "c"]);
+            assert_eq!(seen(STRINGS), ["'a'", "b", "'c'"]);
+        }
     }
 
     #[test]
