@@ -579,26 +579,28 @@ pub fn candidates(text: &str, skip: &[std::ops::Range<usize>]) -> Candidates {
         let body = line.trim_end_matches(['\n', '\r']);
         let bytes = body.as_bytes();
         let mut i = 0;
-        while i < bytes.len() {
+        // memchr jumps between quotes: a log is mostly bytes that are neither.
+        while let Some(found) = memchr::memchr3(b'"', b'\'', b'`', &bytes[i..]) {
+            i += found;
             let quote = bytes[i];
-            if quote == b'"' || quote == b'\'' || quote == b'`' {
-                let mut j = i + 1;
-                while j < bytes.len() && bytes[j] != quote {
-                    if bytes[j] == b'\\' {
-                        j += 1;
-                    }
-                    j += 1;
+            let mut j = i + 1;
+            while let Some(next) = memchr::memchr2(quote, b'\\', &bytes[j.min(bytes.len())..]) {
+                j += next;
+                if bytes[j] == quote {
+                    break;
                 }
-                if j < bytes.len() {
-                    if opens_a_value(bytes, i)
-                        && let Some(value) = body.get(i + 1..j)
-                        && !collector.push(line_start + i + 1, value)
-                    {
-                        break 'lines;
-                    }
-                    i = j + 1;
-                    continue;
+                j += 2;
+            }
+            let j = j.min(bytes.len());
+            if j < bytes.len() && bytes[j] == quote {
+                if opens_a_value(bytes, i)
+                    && let Some(value) = body.get(i + 1..j)
+                    && !collector.push(line_start + i + 1, value)
+                {
+                    break 'lines;
                 }
+                i = j + 1;
+                continue;
             }
             i += 1;
         }
@@ -770,6 +772,19 @@ mod tests {
         let code = "jwt.sign(p, 'arg')\n{\"k\": \"json\"}\nkey = b\"bytes\"\n    \"listed\",\n";
         // (`b"bytes"` whole is also the unquoted config value of its line, as before.)
         assert_eq!(texts(&candidates(code, &[])), ["arg", "k", "json", "bytes", "b\"bytes\"", "listed"]);
+    }
+
+    #[test]
+    fn quoted_values_with_escapes_and_unterminated_quotes() {
+        let text = concat!(
+            "a = \"one\\\"two\"\n",     // a = "one\"two"  (escaped quote inside)
+            "b = 'it\\'s'\n",            // b = 'it\'s'
+            "c = \"ends\\\\\"\n",       // c = "ends\\"  (escaped backslash before the quote)
+            "d = \"never closed\n",      // unterminated: nothing
+            "e = `tick` + \"x\\\n",      // a backslash as the last byte
+            "f(\"ä☃\", 'ü')\n",
+        );
+        assert_eq!(texts(&candidates(text, &[])), ["one\\\"two", "it\\'s", "ends\\\\", "tick", "ä☃", "ü"]);
     }
 
     #[test]
