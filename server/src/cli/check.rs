@@ -211,7 +211,7 @@ fn check_explicit_path(path: &Path) -> Result<(), String> {
     if !metadata.is_file() {
         return Err(not_regular(&metadata.file_type()));
     }
-    std::fs::File::open(path).map_err(|err| describe_io_error(&err))?;
+    crate::keys::file::open_nonblocking(path).map_err(|err| describe_io_error(&err))?;
     Ok(())
 }
 
@@ -448,11 +448,11 @@ fn check_file(
 }
 
 /// Reads a file checked to be regular, re-checking the opened handle (a path swapped for a
-/// device since is caught here; one swapped for a FIFO in that instant could still block the
-/// open, which only `O_NONBLOCK` would avoid) and never reading more than `max_file_size` bytes.
+/// device or a FIFO since is caught here; the open is non-blocking, so a FIFO cannot stall it)
+/// and never reading more than `max_file_size` bytes.
 fn read_regular_file(path: &Path, max_file_size: u64) -> Result<Vec<u8>, String> {
     use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|err| describe_io_error(&err))?;
+    let file = crate::keys::file::open_nonblocking(path).map_err(|err| describe_io_error(&err))?;
     let metadata = file.metadata().map_err(|err| describe_io_error(&err))?;
     if !metadata.is_file() {
         return Err(not_regular(&metadata.file_type()));

@@ -64,8 +64,10 @@ pub fn read_regular(path: &Path, max_bytes: u64, what: &str) -> Result<Vec<u8>, 
     open_regular(path, max_bytes, what)?.read()
 }
 
+/// Opens `path` for reading without ever blocking in `open` (a FIFO would wait for a writer).
+/// The caller must still check the handle's file type before reading.
 #[cfg(unix)]
-fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+pub fn open_nonblocking(path: &Path) -> std::io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
     // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer. It has no effect
     // on reads from regular files, the only kind read after the checks below.
@@ -73,7 +75,7 @@ fn open_nonblocking(path: &Path) -> std::io::Result<File> {
 }
 
 #[cfg(not(unix))]
-fn open_nonblocking(path: &Path) -> std::io::Result<File> {
+pub fn open_nonblocking(path: &Path) -> std::io::Result<File> {
     File::open(path)
 }
 

@@ -777,11 +777,11 @@ mod tests {
     #[test]
     fn quoted_values_with_escapes_and_unterminated_quotes() {
         let text = concat!(
-            "a = \"one\\\"two\"\n",     // a = "one\"two"  (escaped quote inside)
-            "b = 'it\\'s'\n",            // b = 'it\'s'
-            "c = \"ends\\\\\"\n",       // c = "ends\\"  (escaped backslash before the quote)
-            "d = \"never closed\n",      // unterminated: nothing
-            "e = `tick` + \"x\\\n",      // a backslash as the last byte
+            "a = \"one\\\"two\"\n", // a = "one\"two"  (escaped quote inside)
+            "b = 'it\\'s'\n",       // b = 'it\'s'
+            "c = \"ends\\\\\"\n",   // c = "ends\\"  (escaped backslash before the quote)
+            "d = \"never closed\n", // unterminated: nothing
+            "e = `tick` + \"x\\\n", // a backslash as the last byte
             "f(\"ä☃\", 'ü')\n",
         );
         assert_eq!(texts(&candidates(text, &[])), ["one\\\"two", "it\\'s", "ends\\\\", "tick", "ä☃", "ü"]);
