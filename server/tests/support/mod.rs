@@ -47,8 +47,12 @@ impl Server {
     }
 
     pub fn spawn_with_env(env: &[(&str, &str)]) -> Server {
+        Server::spawn_command(env, Stdio::null())
+    }
+
+    fn spawn_command(env: &[(&str, &str)], stderr: Stdio) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_jwt-lsp"));
-        command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null());
+        command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(stderr);
         for (key, value) in env {
             command.env(key, value);
         }
@@ -285,23 +289,6 @@ impl Server {
 
     /// Like `spawn_with_env`, with the server's stderr written to `stderr`.
     pub fn spawn_with_stderr(env: &[(&str, &str)], stderr: std::fs::File) -> Server {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_jwt-lsp"));
-        command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(stderr);
-        for (key, value) in env {
-            command.env(key, value);
-        }
-        let mut child = command.spawn().expect("spawn jwt-lsp");
-        let stdin = child.stdin.take().expect("stdin");
-        let stdout = child.stdout.take().expect("stdout");
-        let (sender, messages) = channel();
-        std::thread::spawn(move || {
-            let mut reader = BufReader::new(stdout);
-            while let Some(message) = read_message(&mut reader) {
-                if sender.send(message).is_err() {
-                    break;
-                }
-            }
-        });
-        Server { child, stdin, messages, pending: VecDeque::new(), next_id: 1 }
+        Server::spawn_command(env, stderr.into())
     }
 }
