@@ -11,7 +11,7 @@ use std::time::Duration;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
-use support::{NOW, token};
+use support::{NOW, stderr, stdout, token, write};
 
 const NOW_ARG: &str = "2026-01-01T00:00:00Z";
 
@@ -34,20 +34,6 @@ fn run(command: &mut Command, args: &[&str]) -> Output {
             panic!("jwt-lsp {args:?} blocked for a minute");
         }
     }
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8(output.stdout.clone()).expect("utf-8 stdout")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8(output.stderr.clone()).expect("utf-8 stderr")
-}
-
-fn write(dir: &Path, name: &str, contents: impl AsRef<[u8]>) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, contents).unwrap();
 }
 
 /// No raw control character (other than line breaks) and no bidi override reaches the terminal.

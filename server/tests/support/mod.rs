@@ -292,3 +292,20 @@ impl Server {
         Server::spawn_command(env, stderr.into())
     }
 }
+
+/// A CLI run's standard output (the tests' output is UTF-8: anything else is a bug).
+pub fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8(output.stdout.clone()).expect("utf-8 stdout")
+}
+
+/// A CLI run's standard error.
+pub fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8(output.stderr.clone()).expect("utf-8 stderr")
+}
+
+/// Writes `contents` to `dir/name`, creating folders on the way.
+pub fn write(dir: &std::path::Path, name: &str, contents: impl AsRef<[u8]>) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, contents).unwrap();
+}
