@@ -9,9 +9,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::knowledge::{
-    self, AlgItem, AllowList, Family, Key, KeyKind, algorithm_choices, assess_allow_list, classify_key,
-};
+use super::knowledge::{AlgItem, AllowList, Family, Key, KeyKind, algorithm_choices, assess_allow_list, classify_key};
 use super::scope::Scopes;
 use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range, text, walk};
 use super::{Options, Sink};
@@ -445,7 +443,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         let mut literals = Vec::new();
         self.secret_literals(key, 0, &mut literals);
         for (value, node) in literals {
-            knowledge::report_secret(sink, self.options.context.in_test_path, &value, node.byte_range(), where_);
+            super::engine::report_secret(sink, self.options.context.in_test_path, &value, node.byte_range(), where_);
         }
     }
 
@@ -743,7 +741,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     if let Some(duration) = arguments.first()
                         && let Some(nanos) = self.duration_nanos(*duration, 0)
                     {
-                        knowledge::report_leeway(sink, nanos / 1e9, duration.byte_range(), &format!("{}.{member}", self.package_name(*callee)));
+                        super::engine::report_leeway(sink, nanos / 1e9, duration.byte_range(), &format!("{}.{member}", self.package_name(*callee)));
                     }
                 }
                 (Lib::GolangJwt { .. }, "WithoutClaimsValidation") => self.report_option_off(
@@ -801,7 +799,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     if let Some(duration) = arguments.get(1)
                         && let Some(nanos) = self.duration_nanos(*duration, 0)
                     {
-                        knowledge::report_leeway(sink, nanos / 1e9, duration.byte_range(), "ValidateWithLeeway");
+                        super::engine::report_leeway(sink, nanos / 1e9, duration.byte_range(), "ValidateWithLeeway");
                     }
                 }
                 _ => {}

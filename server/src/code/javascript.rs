@@ -831,7 +831,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         let mut literals = Vec::new();
         self.secret_literals(key, 0, &mut literals);
         for (value, node) in literals {
-            knowledge::report_secret(sink, self.options.context.in_test_path, &value, node.byte_range(), where_);
+            super::engine::report_secret(sink, self.options.context.in_test_path, &value, node.byte_range(), where_);
         }
     }
 
@@ -1216,7 +1216,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     .flatten()
             });
             if let Some(seconds) = seconds {
-                knowledge::report_leeway(sink, seconds, entry.value.byte_range(), "clockTolerance");
+                super::engine::report_leeway(sink, seconds, entry.value.byte_range(), "clockTolerance");
             }
         }
         if options.complete {

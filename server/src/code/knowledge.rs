@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use super::Sink;
 use super::syntax::words;
-use crate::finding::{Finding, Fix, Severity, TextEdit};
+use crate::finding::{Finding, Fix, TextEdit};
 use crate::rules::Rule;
 
 /// RFC 7519 §4.1.4: "usually no more than a few minutes". Above this, the finding fires.
@@ -191,29 +191,6 @@ pub fn weak_secret_reason(secret: &str) -> Option<&'static str> {
     None
 }
 
-/// Reports a string literal used as a signing/verification secret. `where_` names the place
-/// (`jwt.sign key`, `secretOrKey`, `JWT_SECRET_KEY`).
-pub fn report_secret(sink: &mut Sink, in_test_path: bool, value: &str, range: Range<usize>, where_: &str) {
-    // A public key is not a secret; committing one is normal.
-    if value.contains("-----BEGIN") && (value.contains("PUBLIC KEY") || value.contains("CERTIFICATE")) {
-        return;
-    }
-    let what = if value.contains("PRIVATE KEY") { "A private key" } else { "A string literal" };
-    let mut message = format!(
-        "{what} is used as the JWT secret ({where_}): anyone who can read the source can forge tokens. Load it from the environment or a secret manager (RFC 8725 §3.5)."
-    );
-    let mut severity = Severity::Warning;
-    if let Some(reason) = weak_secret_reason(value) {
-        message = format!("{message} This one is known-weak: {reason}.");
-        severity = Severity::Error;
-    }
-    if in_test_path {
-        // Fixture secrets in tests are expected; keep them visible but quiet.
-        severity = Severity::Info;
-    }
-    sink.push(Finding::new(Rule::HardcodedSecret, range, message).with_severity(severity));
-}
-
 /// Seconds as a short human string: `600 s (10 min)`.
 pub fn describe_seconds(seconds: f64) -> String {
     let whole = seconds.round() as i64;
@@ -227,21 +204,6 @@ pub fn describe_seconds(seconds: f64) -> String {
         return format!("{whole} s");
     };
     format!("{whole} s ({human})")
-}
-
-pub fn report_leeway(sink: &mut Sink, seconds: f64, range: Range<usize>, option: &str) {
-    // NaN and infinities are not durations anyone wrote.
-    if !seconds.is_finite() || seconds <= MAX_LEEWAY_SECONDS {
-        return;
-    }
-    sink.push(Finding::new(
-        Rule::VerifyLargeLeeway,
-        range,
-        format!(
-            "`{option}` of {} accepts tokens that long after they expire; keep clock tolerance at or below 300 s (RFC 7519 §4.1.4: \"no more than a few minutes\").",
-            describe_seconds(seconds)
-        ),
-    ));
 }
 
 /// A jose-style time span (`"5 minutes"`, `"2h"`, `"30 s"`) in seconds.

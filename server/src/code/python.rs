@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::knowledge::{self, AlgItem, AllowList, Key, algorithm_choices, assess_allow_list, classify_key};
+use super::knowledge::{AlgItem, AllowList, Key, algorithm_choices, assess_allow_list, classify_key};
 use super::scope::Scopes;
 use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range, text};
 use super::{Options, Sink};
@@ -756,7 +756,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         let mut literals = Vec::new();
         self.secret_literals(key, 0, &mut literals);
         for (value, node) in literals {
-            knowledge::report_secret(sink, self.options.context.in_test_path, &value, node.byte_range(), where_);
+            super::engine::report_secret(sink, self.options.context.in_test_path, &value, node.byte_range(), where_);
         }
     }
 
@@ -905,7 +905,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 "JWT_SECRET_KEY" => self.report_secrets(sink, *value, "Flask-JWT-Extended `JWT_SECRET_KEY`"),
                 "JWT_DECODE_LEEWAY" => {
                     if let Some(seconds) = self.seconds_value(*value, 0) {
-                        knowledge::report_leeway(sink, seconds, value.byte_range(), "JWT_DECODE_LEEWAY");
+                        super::engine::report_leeway(sink, seconds, value.byte_range(), "JWT_DECODE_LEEWAY");
                     }
                 }
                 _ => {}
@@ -1147,7 +1147,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         if let Some(leeway) = leeway
             && let Some(seconds) = self.seconds_value(leeway, 0)
         {
-            knowledge::report_leeway(sink, seconds, leeway.byte_range(), "leeway");
+            super::engine::report_leeway(sink, seconds, leeway.byte_range(), "leeway");
         }
         let complete = options.complete && !arguments.splat;
         for (rule, argument, option, claim, why) in [

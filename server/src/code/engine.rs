@@ -1,0 +1,343 @@
+//! The one rule engine for code: judges the call sites of every language. Each code rule is
+//! decided here, once, with one message; fixes are written through the front end's `Dialect`.
+//! Nothing here knows a language or a syntax tree.
+
+use std::ops::Range;
+
+use super::Sink;
+use super::knowledge::{self, Key, algorithm_choices, assess_allow_list};
+use super::library::Archived;
+use super::model::{Algorithms, CallSite, Check, Dialect, Given, KeyArg, Model, Operation, Switch, TokenArg, Use};
+use crate::finding::{Finding, Fix, Severity, TextEdit};
+use crate::rules::Rule;
+
+/// Whether the document is under a test path (fixtures sign with `none` and hold literal secrets).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Judging {
+    pub in_test_path: bool,
+}
+
+/// Judges everything one front end found in one source text.
+pub fn judge(model: &Model, dialect: &dyn Dialect, judging: Judging, sink: &mut Sink) {
+    for import in &model.imports {
+        let Some(archived) = Archived::of(&import.module) else { continue };
+        let successor = import.module.replacen(archived.module, archived.successor, 1);
+        sink.push(Finding::new(Rule::InsecureJwtLibrary, import.range.clone(), archived.why).with_fix(Fix {
+            title: format!("Import `{successor}` instead"),
+            edits: vec![TextEdit { range: import.range.clone(), new_text: dialect.module_literal(&successor) }],
+            // Changes a dependency: offered, never applied by `check --fix`.
+            preferred: false,
+        }));
+    }
+    // "Peek then verify": a decode whose token is verified in the same function only picks the key.
+    let verified: Vec<(&Range<usize>, &str, Range<usize>)> = model
+        .calls
+        .iter()
+        .filter(|site| site.operation == Operation::Verify && !switched_off(site, Check::Signature))
+        .filter_map(|site| Some((&site.scope, site.token.as_ref()?.expr.text.as_str(), site.range.clone())))
+        .collect();
+    let is_peek = |site: &CallSite| {
+        site.token.as_ref().is_some_and(|token| {
+            verified.iter().any(|(scope, text, range)| {
+                *text == token.expr.text && *range != site.range && contains(scope, &site.range)
+            })
+        })
+    };
+    for site in &model.calls {
+        judge_site(site, dialect, judging, is_peek(site), sink);
+    }
+}
+
+fn contains(outer: &Range<usize>, inner: &Range<usize>) -> bool {
+    outer.start <= inner.start && inner.end <= outer.end
+}
+
+fn switched_off(site: &CallSite, check: Check) -> bool {
+    site.options.switches.iter().any(|switch| switch.check == check)
+}
+
+fn judge_site(site: &CallSite, dialect: &dyn Dialect, judging: Judging, peek: bool, sink: &mut Sink) {
+    let function = site.function;
+    if site.operation == Operation::PeekHeader {
+        return;
+    }
+    if let Some(key) = &site.key {
+        report_key(site, key, judging, sink);
+    }
+    if let Some(token) = &site.token
+        && token.raw_authorization
+        && matches!(site.operation, Operation::Verify | Operation::Decode)
+    {
+        report_bearer(token, dialect, sink);
+    }
+    match site.operation {
+        Operation::PeekHeader => {}
+        Operation::Decode => {
+            if !peek && site.used_for == Use::Claims {
+                sink.push(Finding::new(
+                    Rule::DecodeWithoutVerify,
+                    site.range.clone(),
+                    format!(
+                        "{} returns the claims without checking the signature: anyone can write them. Use {} before trusting any claim.",
+                        function.display, function.instead
+                    ),
+                ));
+            }
+        }
+        Operation::Sign => {
+            if judging.in_test_path {
+                return;
+            }
+            if function.unsigned {
+                sink.push(Finding::new(
+                    Rule::VerifyAllowsNone,
+                    site.range.clone(),
+                    format!("{} creates an unsigned (`alg: none`) token: anyone can alter its claims, and only verifiers that accept `none` take it (RFC 7518 §3.6).", function.display),
+                ));
+            }
+            if let Some(algorithm) = &site.options.signing_algorithm
+                && algorithm.value.as_str().is_some_and(|name| name.eq_ignore_ascii_case("none"))
+            {
+                sink.push(Finding::new(
+                    Rule::VerifyAllowsNone,
+                    algorithm.range.clone(),
+                    "Signs with algorithm `none`: the token carries no signature, anyone can change its claims, and only verifiers that accept `none` take it (RFC 7518 §3.6).",
+                ));
+            }
+        }
+        Operation::Verify | Operation::Configure => judge_verifier(site, dialect, peek, sink),
+    }
+}
+
+/// Literal secrets, public keys used as HMAC secrets, and "accept unsigned" marker keys.
+fn report_key(site: &CallSite, key: &KeyArg, judging: Judging, sink: &mut Sink) {
+    for (value, range) in &key.literals {
+        report_secret(
+            sink,
+            judging.in_test_path,
+            value,
+            range.clone(),
+            &format!("{} `{}`", site.function.display, key.spelled),
+        );
+    }
+    for range in &key.public_as_secret {
+        sink.push(Finding::new(
+            Rule::VerifyMixedAlgorithms,
+            range.clone(),
+            format!("Public-key material is passed as `{}`, which {} uses as an HMAC secret: anyone holding the public key can sign HS256 tokens that verify (key confusion). Parse it as a public key and pin its algorithm.", key.spelled, site.function.display),
+        ));
+    }
+    if let Some(range) = &key.accepts_unsigned {
+        if site.operation == Operation::Sign {
+            if !judging.in_test_path {
+                sink.push(Finding::new(
+                    Rule::VerifyAllowsNone,
+                    range.clone(),
+                    "Signs with the `none` algorithm: the token carries no signature, and only verifiers that accept `none` take it (RFC 7518 §3.6).",
+                ));
+            }
+        } else {
+            sink.push(Finding::new(
+                Rule::VerifyAllowsNone,
+                range.clone(),
+                format!("This key makes {} accept unsigned (`alg: none`) tokens: anyone can write any claims (RFC 8725 §3.2).", site.function.display),
+            ));
+        }
+    }
+}
+
+/// Reports a string literal used as a signing/verification secret.
+pub(super) fn report_secret(sink: &mut Sink, in_test_path: bool, value: &str, range: Range<usize>, place: &str) {
+    // A public key is not a secret; committing one is normal.
+    if value.contains("-----BEGIN") && (value.contains("PUBLIC KEY") || value.contains("CERTIFICATE")) {
+        return;
+    }
+    let what = if value.contains("PRIVATE KEY") { "A private key" } else { "A string literal" };
+    let mut message = format!(
+        "{what} is used as the JWT secret ({place}): anyone who can read the source can forge tokens. Load it from the environment or a secret manager (RFC 8725 §3.5)."
+    );
+    let mut severity = Severity::Warning;
+    if let Some(reason) = knowledge::weak_secret_reason(value) {
+        message = format!("{message} This one is known-weak: {reason}.");
+        severity = Severity::Error;
+    }
+    if in_test_path {
+        // Fixture secrets in tests are expected; keep them visible but quiet.
+        severity = Severity::Info;
+    }
+    sink.push(Finding::new(Rule::HardcodedSecret, range, message).with_severity(severity));
+}
+
+fn report_bearer(token: &TokenArg, dialect: &dyn Dialect, sink: &mut Sink) {
+    sink.push(
+        Finding::new(
+            Rule::VerifyBearerPrefix,
+            token.expr.range.clone(),
+            "The raw `Authorization` header is passed as the token: its value starts with `Bearer `, so verification fails (`jwt malformed`, `DecodeError`, `token is malformed`). Strip the scheme first.",
+        )
+        .with_fix(Fix { title: "Strip the `Bearer ` prefix".into(), edits: dialect.strip_bearer(&token.expr), preferred: true }),
+    );
+}
+
+fn judge_verifier(site: &CallSite, dialect: &dyn Dialect, peek: bool, sink: &mut Sink) {
+    let function = site.function;
+    let options = &site.options;
+    if let Some(switch) = options.switches.iter().find(|switch| switch.check == Check::Signature) {
+        // Verification off: report that, and nothing about a verification that does not happen.
+        if !peek {
+            sink.push(Finding::new(
+                Rule::DecodeWithoutVerify,
+                switch.range.clone(),
+                format!(
+                    "`{}` turns {} into a decode: it returns claims anyone can write, without checking the signature (and skips `exp`, `aud`, `iss`). Verify with the key and an algorithm allow-list.",
+                    switch.spelled, function.display
+                ),
+            ));
+        }
+        return;
+    }
+    let key = site.key.as_ref().map(|key| key.key).unwrap_or(Key::UNKNOWN);
+    match &options.algorithms {
+        Algorithms::Listed(list) => assess_allow_list(sink, list, key),
+        Algorithms::Every(range) => sink.push(Finding::new(
+            Rule::VerifyMixedAlgorithms,
+            range.clone(),
+            "Every algorithm the library knows is allowed, HMAC and public-key alike: a public key then works as an HMAC secret (CVE-2022-29217). List the one algorithm your key uses.",
+        )),
+        Algorithms::ExplicitNone(_) => report_missing_algorithms(site, key, dialect, sink),
+        Algorithms::Absent if options.complete => report_missing_algorithms(site, key, dialect, sink),
+        Algorithms::Absent | Algorithms::Unknown => {}
+    }
+    for switch in &options.switches {
+        report_switch(site, switch, sink);
+    }
+    if let Some((seconds, range, option)) = &options.leeway {
+        report_leeway(sink, *seconds, range.clone(), option);
+    }
+    if options.complete && function.judges_claims_at(site.version) {
+        for (given, check, rule, claim, option, why) in [
+            (
+                options.audience,
+                Check::Audience,
+                Rule::VerifyMissingAudience,
+                "aud",
+                function.audience_option,
+                "a token issued for another service by the same issuer is accepted (RFC 8725 §3.9)",
+            ),
+            (
+                options.issuer,
+                Check::Issuer,
+                Rule::VerifyMissingIssuer,
+                "iss",
+                function.issuer_option,
+                "tokens from any issuer that shares the key are accepted (RFC 8725 §3.8)",
+            ),
+        ] {
+            if given == Given::No && !switched_off(site, check) {
+                sink.push(Finding::new(
+                    rule,
+                    site.range.clone(),
+                    format!("{} never checks `{claim}`: {why}. Pass `{option}`.", function.display),
+                ));
+            }
+        }
+    }
+}
+
+fn report_missing_algorithms(site: &CallSite, key: Key, dialect: &dyn Dialect, sink: &mut Sink) {
+    let function = site.function;
+    let Some((severity, why)) = function.without_allow_list else { return };
+    let pins = site.key.as_ref().is_some_and(|key| key.pins_algorithm);
+    if pins {
+        return;
+    }
+    let option = function.allow_list_option_at(site.version);
+    let spelled = option.unwrap_or(function.allow_list_option);
+    let message = if spelled.is_empty() {
+        format!("{} takes no algorithm allow-list: {why}", function.display)
+    } else {
+        format!("{} has no `{spelled}` allow-list: {why}", function.display)
+    };
+    let mut finding = Finding::new(Rule::VerifyMissingAlgorithms, site.range.clone(), message).with_severity(severity);
+    let choices = algorithm_choices(key);
+    if let (Some(option), Some(anchor)) = (option, &site.options.anchor) {
+        for (algorithm, preferred) in &choices {
+            if let Some(edits) = dialect.add_allow_list(anchor, option, algorithm) {
+                let title = if option == "algorithms" {
+                    format!("Allow only `{algorithm}`")
+                } else {
+                    format!("Allow only `{algorithm}` ({option})")
+                };
+                finding = finding.with_fix(Fix { title, edits, preferred: *preferred });
+            }
+        }
+    }
+    if let Some(anchor) = site.key.as_ref().and_then(|key| key.resolver.as_ref()) {
+        // Checking the algorithm in the key function is the fix where no option exists.
+        let resolver_preferred = finding.fixes.is_empty();
+        for (algorithm, preferred) in &choices {
+            if let Some((title, edits)) = dialect.pin_in_resolver(anchor, algorithm) {
+                finding = finding.with_fix(Fix { title, edits, preferred: *preferred && resolver_preferred });
+            }
+        }
+    }
+    sink.push(finding);
+}
+
+fn report_switch(site: &CallSite, switch: &Switch, sink: &mut Sink) {
+    let (rule, message) = match switch.check {
+        Check::Signature => return,
+        Check::Expiry | Check::NotBefore | Check::Claims => {
+            let accepted = match switch.check {
+                Check::Expiry => "expired tokens (`exp`)",
+                Check::NotBefore => "tokens before their `nbf`",
+                _ => "expired (`exp`) and not-yet-valid (`nbf`) tokens, with every other claim check off",
+            };
+            (
+                Rule::VerifyExpiryDisabled,
+                format!(
+                    "`{}` makes {} accept {accepted}: a leaked token stays valid forever (RFC 7519 §4.1.4).",
+                    switch.spelled, site.function.display
+                ),
+            )
+        }
+        Check::Audience => (
+            Rule::VerifyMissingAudience,
+            format!(
+                "`{}` switches the `aud` check off: a token issued for another service by the same issuer is accepted (RFC 8725 §3.9).",
+                switch.spelled
+            ),
+        ),
+        Check::Issuer => (
+            Rule::VerifyMissingIssuer,
+            format!(
+                "`{}` switches the `iss` check off: tokens from any issuer that shares the key are accepted (RFC 8725 §3.8).",
+                switch.spelled
+            ),
+        ),
+    };
+    let mut finding = Finding::new(rule, switch.range.clone(), message);
+    if let Some(removal) = &switch.removal {
+        finding = finding.with_fix(Fix {
+            title: format!("Remove `{}`", switch.spelled),
+            edits: vec![TextEdit { range: removal.clone(), new_text: String::new() }],
+            preferred: true,
+        });
+    }
+    sink.push(finding);
+}
+
+pub(super) fn report_leeway(sink: &mut Sink, seconds: f64, range: Range<usize>, option: &str) {
+    // NaN and infinities are not durations anyone wrote.
+    if !seconds.is_finite() || seconds <= knowledge::MAX_LEEWAY_SECONDS {
+        return;
+    }
+    sink.push(Finding::new(
+        Rule::VerifyLargeLeeway,
+        range,
+        format!(
+            "`{option}` of {} accepts tokens that long after they expire; keep clock tolerance at or below 300 s (RFC 7519 §4.1.4: \"no more than a few minutes\").",
+            knowledge::describe_seconds(seconds)
+        ),
+    ));
+}

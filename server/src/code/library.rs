@@ -1,0 +1,509 @@
+//! What jwt-lsp knows about each JWT library, as data: its functions, what each does, how its
+//! options are spelled, and what it does without an algorithm allow-list. Adding a library is
+//! rows here (plus, in its language's front end, the import names that reach them) and fixtures.
+//!
+//! Messages quote `display`, `instead` and `without_allow_list`, so a row reads like the
+//! library's documentation: keep each claim sourced (the rule pages cite the versions).
+
+use super::model::Operation;
+use crate::finding::Severity;
+
+/// The language ecosystem a library belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ecosystem {
+    Node,
+    Python,
+    Go,
+}
+
+/// One library function (or constructor, option, settings key) that the front ends recognise.
+#[derive(Debug)]
+pub struct Function {
+    pub ecosystem: Ecosystem,
+    /// The library's package name (`jsonwebtoken`, `PyJWT`, `golang-jwt`).
+    pub library: &'static str,
+    /// The front end's resolved name of the function (`verify`, `jwt.decode`, `Parser.Parse`).
+    pub path: &'static str,
+    pub operation: Operation,
+    /// How messages name the call: `` `jwt.verify` ``.
+    pub display: &'static str,
+    /// For decodes: what to call instead.
+    pub instead: &'static str,
+    /// The call creates unsigned tokens by itself (jose `UnsecuredJWT`).
+    pub unsigned: bool,
+    /// What the function does when no allow-list is given; `None` when that is safe (the
+    /// library derives the algorithm from the key, or refuses to run).
+    pub without_allow_list: Option<(Severity, &'static str)>,
+    /// How a fix spells the allow-list option (`algorithms`, `WithValidMethods`), and from which
+    /// major version it exists (0: always).
+    pub allow_list_option: &'static str,
+    pub allow_list_option_since: u32,
+    /// The options that set the expected audience and issuer, for messages (`audience`,
+    /// `WithAudience`); empty when the call cannot check claims at all.
+    pub audience_option: &'static str,
+    pub issuer_option: &'static str,
+    /// Missing `aud`/`iss` expectations are reported from this major version on (golang-jwt
+    /// checks them only with options from v5).
+    pub claims_since: u32,
+}
+
+impl Function {
+    /// The row every entry starts from (`..Function::BASE`).
+    pub const BASE: Function = Function {
+        ecosystem: Ecosystem::Node,
+        library: "",
+        path: "",
+        operation: Operation::Verify,
+        display: "",
+        instead: "",
+        unsigned: false,
+        without_allow_list: None,
+        allow_list_option: "",
+        allow_list_option_since: 0,
+        audience_option: "",
+        issuer_option: "",
+        claims_since: 0,
+    };
+
+    /// The row for a resolved function, if the library is known.
+    pub fn find(ecosystem: Ecosystem, library: &str, path: &str) -> Option<&'static Function> {
+        FUNCTIONS.iter().find(|row| row.ecosystem == ecosystem && row.library == library && row.path == path)
+    }
+
+    /// The allow-list option a fix can add at `version`.
+    pub fn allow_list_option_at(&self, version: Option<u32>) -> Option<&'static str> {
+        let version = version.unwrap_or(u32::MAX);
+        (!self.allow_list_option.is_empty() && version >= self.allow_list_option_since)
+            .then_some(self.allow_list_option)
+    }
+
+    /// Whether missing `aud`/`iss` expectations are judged at `version`.
+    pub fn judges_claims_at(&self, version: Option<u32>) -> bool {
+        !self.audience_option.is_empty() && version.unwrap_or(u32::MAX) >= self.claims_since
+    }
+}
+
+/// An archived library with a maintained successor (for `insecure-jwt-library`).
+#[derive(Debug)]
+pub struct Archived {
+    /// The import path prefix of the archived library.
+    pub module: &'static str,
+    /// The same prefix in the successor (a drop-in replacement).
+    pub successor: &'static str,
+    pub why: &'static str,
+}
+
+pub const ARCHIVED: &[Archived] = &[
+    Archived {
+        module: "github.com/dgrijalva/jwt-go",
+        successor: "github.com/golang-jwt/jwt",
+        why: "`github.com/dgrijalva/jwt-go` is archived and unfixed: an `aud` array bypasses audience checks (CVE-2020-26160). `github.com/golang-jwt/jwt` is its maintained drop-in successor.",
+    },
+    Archived {
+        module: "gopkg.in/square/go-jose.v2",
+        successor: "gopkg.in/go-jose/go-jose.v2",
+        why: "`gopkg.in/square/go-jose.v2` is archived and unfixed (JWE decompression bomb, CVE-2024-28180). `gopkg.in/go-jose/go-jose.v2` is its maintained drop-in fork.",
+    },
+];
+
+impl Archived {
+    pub fn of(module: &str) -> Option<&'static Archived> {
+        ARCHIVED.iter().find(|archived| {
+            module == archived.module || module.strip_prefix(archived.module).is_some_and(|rest| rest.starts_with('/'))
+        })
+    }
+}
+
+use Ecosystem::{Go, Python};
+use Operation::{Configure, Decode, PeekHeader, Sign};
+
+const JSONWEBTOKEN_WITHOUT: &str = "jsonwebtoken 9 derives it from the key type, and jsonwebtoken ≤ 8 accepts whatever algorithm the token names, `none` included (CVE-2022-23540, RFC 8725 §3.1). Pin the algorithm your key uses.";
+const PYJWT_WITHOUT: &str =
+    "PyJWT 2 raises `DecodeError` at runtime, and PyJWT 1 accepts whatever algorithm the token names (RFC 8725 §3.1).";
+const PYTHON_JOSE_WITHOUT: &str = "python-jose skips the algorithm check when `algorithms` is missing or `None`: any algorithm the token names is accepted, including HS256 signed with your public key (CVE-2024-33663).";
+const GOLANG_JWT_WITHOUT: &str = "without it, and with a keyfunc that never checks `t.Method`, the token chooses its own algorithm, so a public key can serve as an HMAC secret (RFC 8725 §3.1, golang-jwt README).";
+
+/// A verify call of golang-jwt (and its archived predecessor) at `path`.
+const fn golang_jwt(library: &'static str, path: &'static str, display: &'static str) -> Function {
+    Function {
+        ecosystem: Go,
+        library,
+        path,
+        display,
+        without_allow_list: Some((Severity::Error, GOLANG_JWT_WITHOUT)),
+        allow_list_option: "WithValidMethods",
+        allow_list_option_since: 4,
+        audience_option: "WithAudience",
+        issuer_option: "WithIssuer",
+        claims_since: 5,
+        ..Function::BASE
+    }
+}
+
+const fn pyjwt_decode(path: &'static str) -> Function {
+    Function {
+        ecosystem: Python,
+        library: "PyJWT",
+        path,
+        display: "PyJWT `decode`",
+        without_allow_list: Some((Severity::Warning, PYJWT_WITHOUT)),
+        allow_list_option: "algorithms",
+        audience_option: "audience",
+        issuer_option: "issuer",
+        ..Function::BASE
+    }
+}
+
+pub static FUNCTIONS: &[Function] = &[
+    // ---- Node ----
+    Function {
+        library: "jsonwebtoken",
+        path: "verify",
+        display: "`jwt.verify`",
+        without_allow_list: Some((Severity::Warning, JSONWEBTOKEN_WITHOUT)),
+        allow_list_option: "algorithms",
+        audience_option: "audience",
+        issuer_option: "issuer",
+        ..Function::BASE
+    },
+    Function {
+        library: "jsonwebtoken",
+        path: "decode",
+        operation: Decode,
+        display: "`jwt.decode`",
+        instead: "`jwt.verify` with the key and an `algorithms` list",
+        ..Function::BASE
+    },
+    Function {
+        library: "jsonwebtoken",
+        path: "sign",
+        operation: Sign,
+        display: "jsonwebtoken `sign`",
+        ..Function::BASE
+    },
+    // jose derives the allowed algorithms from the key: no allow-list is safe.
+    Function {
+        library: "jose",
+        path: "jwtVerify",
+        display: "`jwtVerify`",
+        audience_option: "audience",
+        issuer_option: "issuer",
+        ..Function::BASE
+    },
+    // These verify a bare JWS: no claim options exist.
+    Function { library: "jose", path: "compactVerify", display: "`compactVerify`", ..Function::BASE },
+    Function { library: "jose", path: "flattenedVerify", display: "`flattenedVerify`", ..Function::BASE },
+    Function { library: "jose", path: "generalVerify", display: "`generalVerify`", ..Function::BASE },
+    Function {
+        library: "jose",
+        path: "decodeJwt",
+        operation: Decode,
+        display: "`decodeJwt`",
+        instead: "`jwtVerify`",
+        ..Function::BASE
+    },
+    Function {
+        library: "jose",
+        path: "UnsecuredJWT.decode",
+        operation: Decode,
+        display: "`UnsecuredJWT.decode`",
+        instead: "`jwtVerify` with a real key",
+        ..Function::BASE
+    },
+    Function {
+        library: "jose",
+        path: "UnsecuredJWT",
+        operation: Sign,
+        display: "`UnsecuredJWT`",
+        unsigned: true,
+        ..Function::BASE
+    },
+    Function { library: "jose", path: "SignJWT", operation: Sign, display: "jose `SignJWT`", ..Function::BASE },
+    Function {
+        library: "jose",
+        path: "decodeProtectedHeader",
+        operation: PeekHeader,
+        display: "`decodeProtectedHeader`",
+        ..Function::BASE
+    },
+    Function {
+        library: "express-jwt",
+        path: "expressjwt",
+        operation: Configure,
+        display: "`expressjwt`",
+        without_allow_list: Some((
+            Severity::Warning,
+            "express-jwt ≥ 6 refuses to start (`algorithms should be set`), older versions accept any algorithm (CVE-2020-15084).",
+        )),
+        allow_list_option: "algorithms",
+        audience_option: "audience",
+        issuer_option: "issuer",
+        ..Function::BASE
+    },
+    Function {
+        library: "passport-jwt",
+        path: "Strategy",
+        operation: Configure,
+        display: "`JwtStrategy`",
+        without_allow_list: Some((
+            Severity::Warning,
+            "passport-jwt then accepts every algorithm jsonwebtoken derives from the key (RFC 8725 §3.1). Pin the algorithm your key uses.",
+        )),
+        allow_list_option: "algorithms",
+        audience_option: "audience",
+        issuer_option: "issuer",
+        ..Function::BASE
+    },
+    // ---- Python ----
+    pyjwt_decode("jwt.decode"),
+    pyjwt_decode("jwt.decode_complete"),
+    pyjwt_decode("jwt.api_jwt.decode"),
+    pyjwt_decode("jwt.PyJWT.decode"),
+    pyjwt_decode("jwt.PyJWT.decode_complete"),
+    Function {
+        ecosystem: Python,
+        library: "PyJWT",
+        path: "jwt.encode",
+        operation: Sign,
+        display: "`jwt.encode`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Python,
+        library: "PyJWT",
+        path: "jwt.get_unverified_header",
+        operation: PeekHeader,
+        display: "`get_unverified_header`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Python,
+        library: "python-jose",
+        path: "jose.jwt.decode",
+        display: "python-jose `decode`",
+        without_allow_list: Some((Severity::Error, PYTHON_JOSE_WITHOUT)),
+        allow_list_option: "algorithms",
+        audience_option: "audience",
+        issuer_option: "issuer",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Python,
+        library: "python-jose",
+        path: "jose.jwt.get_unverified_claims",
+        operation: Decode,
+        display: "`get_unverified_claims`",
+        instead: "`jwt.decode` with the key and `algorithms`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Python,
+        library: "python-jose",
+        path: "jose.jwt.get_unverified_header",
+        operation: PeekHeader,
+        display: "`get_unverified_header`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Python,
+        library: "python-jose",
+        path: "jose.jws.verify",
+        display: "python-jose `jws.verify`",
+        without_allow_list: Some((Severity::Error, PYTHON_JOSE_WITHOUT)),
+        allow_list_option: "algorithms",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Python,
+        library: "python-jose",
+        path: "jose.jwt.encode",
+        operation: Sign,
+        display: "`jwt.encode`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Python,
+        library: "Authlib",
+        path: "authlib.jose.jwt.decode",
+        display: "Authlib `jwt.decode`",
+        without_allow_list: Some((
+            Severity::Error,
+            "`authlib.jose.jwt` is a `JsonWebToken` over every registered algorithm (`none` included before Authlib's fix): a public key then works as an HMAC secret (CVE-2024-37568). Decode with `JsonWebToken([\"RS256\"])`.",
+        )),
+        allow_list_option: "JsonWebToken",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Python,
+        library: "Authlib",
+        path: "authlib.jose.jwt.encode",
+        operation: Sign,
+        display: "Authlib `jwt.encode`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Python,
+        library: "Authlib",
+        path: "authlib.instance.encode",
+        operation: Sign,
+        display: "Authlib `jwt.encode`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Python,
+        library: "Authlib",
+        path: "authlib.instance.decode",
+        display: "Authlib `jwt.decode`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Python,
+        library: "Authlib",
+        path: "authlib.jose.JsonWebToken",
+        operation: Configure,
+        display: "`JsonWebToken`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Python,
+        library: "Flask-JWT-Extended",
+        path: "settings",
+        operation: Configure,
+        display: "Flask-JWT-Extended",
+        ..Function::BASE
+    },
+    // ---- Go ----
+    golang_jwt("golang-jwt", "Parse", "golang-jwt `Parse`"),
+    golang_jwt("golang-jwt", "ParseWithClaims", "golang-jwt `ParseWithClaims`"),
+    golang_jwt("golang-jwt", "Parser.Parse", "golang-jwt `Parser.Parse`"),
+    golang_jwt("golang-jwt", "Parser.ParseWithClaims", "golang-jwt `Parser.ParseWithClaims`"),
+    Function {
+        ecosystem: Go,
+        library: "golang-jwt",
+        path: "Parser.ParseUnverified",
+        operation: Decode,
+        display: "`ParseUnverified`",
+        instead: "`Parse`/`ParseWithClaims` with a keyfunc and `WithValidMethods`",
+        ..Function::BASE
+    },
+    // Parser options judged where they are written (an option variable may serve many parsers).
+    Function {
+        ecosystem: Go,
+        library: "golang-jwt",
+        path: "ParserOption",
+        operation: Configure,
+        display: "golang-jwt",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Go,
+        library: "golang-jwt",
+        path: "SignedString",
+        operation: Sign,
+        display: "golang-jwt `SignedString`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Go,
+        library: "golang-jwt",
+        path: "New",
+        operation: Sign,
+        display: "golang-jwt `New`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Go,
+        library: "jwx",
+        path: "jwt.Parse",
+        display: "jwx `jwt.Parse`",
+        audience_option: "jwt.WithAudience",
+        issuer_option: "jwt.WithIssuer",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Go,
+        library: "jwx",
+        path: "jwt.ParseInsecure",
+        operation: Decode,
+        display: "`jwt.ParseInsecure`",
+        instead: "`jwt.Parse` with `jwt.WithKey`",
+        ..Function::BASE
+    },
+    Function { ecosystem: Go, library: "jwx", path: "Option", operation: Configure, display: "jwx", ..Function::BASE },
+    Function {
+        ecosystem: Go,
+        library: "go-jose",
+        path: "ParseSigned",
+        display: "go-jose `ParseSigned`",
+        without_allow_list: Some((
+            Severity::Warning,
+            "go-jose v2/v3 take the algorithm from the token. Upgrade to go-jose v4 and pass the expected algorithms.",
+        )),
+        ..Function::BASE
+    },
+    Function { ecosystem: Go, library: "go-jose", path: "Claims", display: "go-jose `Claims`", ..Function::BASE },
+    Function {
+        ecosystem: Go,
+        library: "go-jose",
+        path: "UnsafeClaimsWithoutVerification",
+        operation: Decode,
+        display: "`UnsafeClaimsWithoutVerification`",
+        instead: "`Claims(key, &out)` and then `Validate`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Go,
+        library: "go-jose",
+        path: "Option",
+        operation: Configure,
+        display: "go-jose",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Go,
+        library: "go-jose",
+        path: "SigningKey",
+        operation: Sign,
+        display: "go-jose `SigningKey`",
+        ..Function::BASE
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_row_is_unique_and_named() {
+        for (index, row) in FUNCTIONS.iter().enumerate() {
+            assert!(!row.library.is_empty() && !row.path.is_empty() && !row.display.is_empty(), "{row:?}");
+            assert!(
+                !FUNCTIONS[..index].iter().any(|other| other.ecosystem == row.ecosystem
+                    && other.library == row.library
+                    && other.path == row.path),
+                "duplicate row {}:{}",
+                row.library,
+                row.path
+            );
+            if row.operation == Operation::Decode {
+                assert!(!row.instead.is_empty(), "{}: a decode row says what to call instead", row.path);
+            }
+        }
+    }
+
+    #[test]
+    fn archived_prefixes_match_whole_path_segments() {
+        assert!(Archived::of("github.com/dgrijalva/jwt-go").is_some());
+        assert!(Archived::of("github.com/dgrijalva/jwt-go/request").is_some());
+        assert!(Archived::of("github.com/dgrijalva/jwt-go-extra").is_none());
+    }
+
+    #[test]
+    fn versions_gate_options() {
+        let parse = Function::find(Ecosystem::Go, "golang-jwt", "Parse").expect("row");
+        assert_eq!(parse.allow_list_option_at(Some(3)), None);
+        assert_eq!(parse.allow_list_option_at(Some(4)), Some("WithValidMethods"));
+        assert!(!parse.judges_claims_at(Some(4)));
+        assert!(parse.judges_claims_at(Some(5)));
+    }
+}
