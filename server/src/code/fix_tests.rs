@@ -123,13 +123,7 @@ fn fix_report(text: &str, language: Language) -> String {
         let at = index.line_col(text, finding.range.start, crate::text::Encoding::Utf32);
         for fix in &finding.fixes {
             let preferred = if fix.preferred { " (preferred)" } else { "" };
-            report.push_str(&format!(
-                "{} @ {}:{} — {}{preferred}\n",
-                finding.rule,
-                at.line + 1,
-                at.col + 1,
-                fix.title
-            ));
+            report.push_str(&format!("{} @ {}:{} — {}{preferred}\n", finding.rule, at.line + 1, at.col + 1, fix.title));
             let fixed = apply(text, fix);
             let diff = similar::TextDiff::from_lines(text, &fixed);
             report.push_str(&diff.unified_diff().context_radius(2).to_string());
