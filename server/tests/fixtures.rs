@@ -183,3 +183,107 @@ fn every_rule_has_firing_and_silent_fixtures() {
     }
     assert!(missing.is_empty(), "{}", missing.join("\n"));
 }
+
+/// The languages of the rule × language matrix and the extensions that count as each. Markdown
+/// fences count for nothing here: a rule is covered in a language by files of that language.
+/// TypeScript (and TSX) runs through the JavaScript analyser but is its own column with its own
+/// fixtures for every rule: type annotations, `as`/`!`/`satisfies` and type-only imports wrap the
+/// same expressions in different syntax nodes, and only TypeScript fixtures show they are seen.
+const MATRIX_LANGUAGES: &[(&str, &[&str])] =
+    &[("js", &["js", "jsx", "mjs", "cjs"]), ("ts", &["ts", "tsx", "mts", "cts"]), ("py", &["py"]), ("go", &["go"])];
+
+/// Code rules that do not apply to a language at all, with the reason. Everything else applies.
+const NOT_APPLICABLE: &[(&str, &str, &str)] = &[
+    (
+        "insecure-jwt-library",
+        "js",
+        "no recognised npm JWT library is archived with unfixed vulnerabilities (docs/rules: Go only)",
+    ),
+    (
+        "insecure-jwt-library",
+        "ts",
+        "no recognised npm JWT library is archived with unfixed vulnerabilities (docs/rules: Go only)",
+    ),
+    (
+        "insecure-jwt-library",
+        "py",
+        "no recognised Python JWT library is archived with unfixed vulnerabilities (docs/rules: Go only)",
+    ),
+];
+
+/// Code rules that apply to a language but that its analyser does not implement yet: planned
+/// work, not a gap in the fixtures. A cell listed here must not be covered already.
+const NOT_YET_IMPLEMENTED: &[(&str, &str, &str)] = &[];
+
+fn is_code_rule(code: &str) -> bool {
+    ["verify-", "decode-", "hardcoded-", "insecure-"].iter().any(|prefix| code.starts_with(prefix))
+}
+
+fn matrix_language(path: &str) -> Option<&'static str> {
+    let extension = path.rsplit_once('.')?.1;
+    MATRIX_LANGUAGES.iter().find(|(_, extensions)| extensions.contains(&extension)).map(|(language, _)| *language)
+}
+
+/// Every code rule that applies to a language has, in that language, a file whose name holds the
+/// code and `fires` with at least one annotation of the code, and a file whose name holds the code
+/// and `silent` with none. Prints every missing cell, then fails.
+#[test]
+fn every_code_rule_has_firing_and_silent_fixtures_in_each_language() {
+    let files: Vec<(String, Expectations)> = fixture_files()
+        .into_iter()
+        .map(|path| (relative(&path), parse_expectations(&std::fs::read_to_string(&path).expect("readable"))))
+        .collect();
+    let code_rules: Vec<&str> = Rule::ALL.iter().map(|rule| rule.code()).filter(|code| is_code_rule(code)).collect();
+    let listed = |table: &[(&str, &str, &str)], code: &str, language: &str| {
+        table.iter().any(|(listed_code, listed_language, _)| *listed_code == code && *listed_language == language)
+    };
+    for (code, language, reason) in NOT_APPLICABLE.iter().chain(NOT_YET_IMPLEMENTED) {
+        assert!(code_rules.contains(code), "`{code}` in a matrix table is not a code rule");
+        assert!(matrix_language(&format!("x.{language}")).is_some(), "`{language}` in a matrix table");
+        assert!(!reason.is_empty(), "{code} × {language}: a table entry needs its reason");
+        assert!(
+            !(listed(NOT_APPLICABLE, code, language) && listed(NOT_YET_IMPLEMENTED, code, language)),
+            "{code} × {language} is in both tables"
+        );
+    }
+
+    let mut missing = Vec::new();
+    let mut stale = Vec::new();
+    for code in &code_rules {
+        for (language, _) in MATRIX_LANGUAGES {
+            let annotates =
+                |expected: &Expectations| expected.values().flatten().any(|(annotated, _)| annotated == code);
+            let named = |path: &str, kind: &str| {
+                let name = path.rsplit('/').next().unwrap_or(path);
+                matrix_language(path) == Some(*language) && name.contains(code) && name.contains(kind)
+            };
+            let fires = files.iter().any(|(path, expected)| named(path, "fires") && annotates(expected));
+            let silent = files.iter().any(|(path, expected)| named(path, "silent") && !annotates(expected));
+            if listed(NOT_APPLICABLE, code, language) {
+                if fires {
+                    stale.push(format!("{code} × {language}: declared not applicable, yet a fixture fires it"));
+                }
+                continue;
+            }
+            if listed(NOT_YET_IMPLEMENTED, code, language) {
+                if fires {
+                    stale.push(format!("{code} × {language}: listed as not yet implemented, yet a fixture fires it"));
+                }
+                continue;
+            }
+            if !fires {
+                missing.push(format!("{code} × {language}: no `fires` fixture (code/{language}/{code}.fires.<ext>)"));
+            }
+            if !silent {
+                missing.push(format!("{code} × {language}: no `silent` fixture (code/{language}/{code}.silent.<ext>)"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty() && stale.is_empty(),
+        "{} missing and {} stale cells of the rule × language matrix:\n{}",
+        missing.len(),
+        stale.len(),
+        missing.iter().chain(&stale).cloned().collect::<Vec<_>>().join("\n")
+    );
+}

@@ -1,6 +1,8 @@
 //! Every quick fix offered on the code fixtures is applied and checked: the edited text still
 //! parses without syntax errors, and re-analysis no longer reports the finding. Preferred fixes
-//! (the ones `check --fix` applies) must not introduce any other finding either.
+//! (the ones `check --fix` applies) must not introduce any other finding either. The fixed text
+//! itself is compared with a reviewed snapshot per fixture (`snapshots/`; see
+//! `tests/fixtures/README.md` for accepting changes).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -8,6 +10,10 @@ use std::path::{Path, PathBuf};
 use super::{Context, Language, analyze, markdown, parse};
 use crate::finding::{Finding, Fix};
 use crate::rules::Rule;
+
+fn code_fixtures_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/code")
+}
 
 fn code_fixtures() -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -23,7 +29,7 @@ fn code_fixtures() -> Vec<PathBuf> {
         }
     }
     let mut out = Vec::new();
-    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/code"), &mut out);
+    walk(&code_fixtures_root(), &mut out);
     out
 }
 
@@ -105,6 +111,85 @@ fn every_fix_parses_and_removes_its_finding() {
     assert!(problems.is_empty(), "{} fix problems:\n{}", problems.len(), problems.join("\n"));
     eprintln!("{checked} fixes applied, re-parsed and re-analysed");
     assert!(checked >= 80, "only {checked} fixes were exercised; the fixtures should offer more");
+}
+
+/// The snapshot of one fixture: every offered fix as `code @ line:col — title` (one-based, columns
+/// in characters as the CLI prints them), then a unified diff of the fixed text with two lines
+/// of context.
+fn fix_report(text: &str, language: Language) -> String {
+    let index = crate::text::LineIndex::new(text);
+    let mut report = String::new();
+    for finding in analyze(text, language, &Context::default()) {
+        let at = index.line_col(text, finding.range.start, crate::text::Encoding::Utf32);
+        for fix in &finding.fixes {
+            let preferred = if fix.preferred { " (preferred)" } else { "" };
+            report.push_str(&format!("{} @ {}:{} — {}{preferred}\n", finding.rule, at.line + 1, at.col + 1, fix.title));
+            let fixed = apply(text, fix);
+            let diff = similar::TextDiff::from_lines(text, &fixed);
+            report.push_str(&diff.unified_diff().context_radius(2).to_string());
+            report.push('\n');
+        }
+    }
+    if report.is_empty() {
+        report.push_str("no fixes offered\n");
+    }
+    report
+}
+
+fn snapshot_name(relative: &str) -> String {
+    relative.replace('/', "__")
+}
+
+const SNAPSHOT_PREFIX: &str = "jwt_lsp__code__fix_tests__";
+
+/// One snapshot per code fixture (silent ones included: a fix appearing there is a change too).
+/// Every mismatch is reported before the test fails, not only the first.
+#[test]
+fn fixed_texts_match_their_snapshots() {
+    let root = code_fixtures_root();
+    let mut mismatched = Vec::new();
+    let mut names = std::collections::BTreeSet::new();
+    for path in code_fixtures() {
+        let relative = path.strip_prefix(&root).expect("under root").to_string_lossy().replace('\\', "/");
+        let language = Language::detect(Some(&relative), None).expect("fixture language");
+        let text = std::fs::read_to_string(&path).expect("readable");
+        let report = fix_report(&text, language);
+        let name = snapshot_name(&relative);
+        names.insert(format!("{SNAPSHOT_PREFIX}{name}.snap"));
+        let mut settings = insta::Settings::clone_current();
+        settings.set_description(format!("fixes offered on tests/fixtures/code/{relative}"));
+        settings.set_omit_expression(true);
+        // A mismatch panics; catch it so every differing fixture is listed (and, when updating,
+        // written) in one run.
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            settings.bind(|| insta::assert_snapshot!(name.as_str(), report.as_str()))
+        }));
+        if outcome.is_err() {
+            mismatched.push(relative);
+        }
+    }
+    assert!(mismatched.is_empty(), "{} fix snapshots differ:\n{}", mismatched.len(), mismatched.join("\n"));
+
+    // A snapshot whose fixture is gone would never be compared again: it must go too.
+    let snapshots = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/code/snapshots");
+    let orphans: Vec<String> = std::fs::read_dir(&snapshots)
+        .expect("snapshots folder")
+        .map(|entry| entry.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|file| file.starts_with(SNAPSHOT_PREFIX) && file.ends_with(".snap") && !names.contains(file))
+        .collect();
+    assert!(orphans.is_empty(), "snapshots without a fixture (delete them): {orphans:?}");
+}
+
+/// The report format itself: a fix's header and its diff with two lines of context.
+#[test]
+fn fix_report_lists_each_fix_with_a_unified_diff() {
+    let text = "const jwt = require('jsonwebtoken');\n// 1\n// 2\n// 3\nconst s = process.env.JWT_SECRET;\njwt.verify(t, s, { audience: 'a', issuer: 'b' });\n// 4\n// 5\n// 6\n";
+    let report = fix_report(text, Language::JavaScript);
+    let first = report.lines().next().expect("a fix");
+    assert!(first.starts_with("verify-missing-algorithms @ 6:1 — "), "{report}");
+    assert!(report.contains("@@ -4,5 +4,5 @@\n // 3\n const s = process.env.JWT_SECRET;\n-jwt.verify(t, s, { audience: 'a', issuer: 'b' });\n"), "{report}");
+    assert!(!report.contains("// 1\n") && !report.contains("// 6"), "only two lines of context: {report}");
+    assert_eq!(fix_report("const x = 1;\n", Language::JavaScript), "no fixes offered\n");
 }
 
 /// The fix text itself, for the shapes users see most.

@@ -1,0 +1,295 @@
+//! The language server in this test process: `jwt_lsp::lsp::serve` over in-memory pipes
+//! (`tokio::io::duplex`), driven by a small typed client, with whole responses compared against
+//! reviewed snapshots in `snapshots/` (accepting changes: `tests/fixtures/README.md`). Beside
+//! `lsp.rs`, which drives the real binary: no process spawn, so a session costs milliseconds.
+//! Every session pins the clock through the `now` initialization option.
+
+mod support;
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use support::{NOW, token, utf16_position};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader, DuplexStream, WriteHalf};
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+use tokio::task::JoinHandle;
+
+/// Generous: a response that takes this long is a hang, not a slow machine.
+const TIMEOUT: Duration = Duration::from_secs(20);
+
+/// A JavaScript document with several code findings.
+const JS_URI: &str = "file:///workspace/src/auth.js";
+const JS_TEXT: &str = "\
+const jwt = require('jsonwebtoken');
+
+function currentUser(req) {
+  return jwt.verify(req.headers.authorization, 'shhhhh', { audience: 'api', issuer: 'https://issuer.example' });
+}
+
+function peek(cookie) {
+  return jwt.decode(cookie).sub;
+}
+
+jwt.verify(token, publicKey, { algorithms: ['RS256', 'none'], audience: 'api', issuer: 'iss', ignoreExpiration: true });
+jwt.verify(token, publicKey, { algorithms: ['RS256'], audience: 'api', issuer: 'iss', clockTolerance: 3600 });
+";
+
+/// A client on the other end of the pipes: sends requests and notifications, matches responses by
+/// id, and keeps the notifications it reads on the way (`publishDiagnostics`) for later waits.
+struct Client {
+    writer: WriteHalf<DuplexStream>,
+    messages: UnboundedReceiver<Value>,
+    pending: VecDeque<Value>,
+    next_id: i64,
+    server: JoinHandle<i32>,
+}
+
+impl Client {
+    fn start() -> Client {
+        let (client_end, server_end) = tokio::io::duplex(1 << 16);
+        let (server_input, server_output) = tokio::io::split(server_end);
+        let server = tokio::spawn(jwt_lsp::lsp::serve(server_input, server_output));
+        let (reader, writer) = tokio::io::split(client_end);
+        let (sender, messages) = unbounded_channel();
+        tokio::spawn(async move {
+            let mut reader = BufReader::new(reader);
+            while let Some(message) = read_message(&mut reader).await {
+                if sender.send(message).is_err() {
+                    break;
+                }
+            }
+        });
+        Client { writer, messages, pending: VecDeque::new(), next_id: 1, server }
+    }
+
+    /// `initialize` (UTF-16 only, clock pinned, no pull configuration) + `initialized`.
+    async fn initialize(&mut self) -> Value {
+        let result = self
+            .request(
+                "initialize",
+                json!({
+                    "processId": null,
+                    "rootUri": null,
+                    "capabilities": {
+                        "general": { "positionEncodings": ["utf-16"] },
+                        "workspace": { "configuration": false },
+                        "textDocument": { "publishDiagnostics": { "versionSupport": true } }
+                    },
+                    "initializationOptions": { "now": NOW },
+                }),
+            )
+            .await;
+        self.notify("initialized", json!({})).await;
+        result
+    }
+
+    async fn send(&mut self, message: &Value) {
+        let body = message.to_string();
+        let frame = format!("Content-Length: {}\r\n\r\n{body}", body.len());
+        self.writer.write_all(frame.as_bytes()).await.expect("write to the server");
+        self.writer.flush().await.expect("flush");
+    }
+
+    async fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params})).await;
+    }
+
+    /// Sends a request, awaits the response with its id and returns its `result`.
+    async fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})).await;
+        let response =
+            self.wait_for(|message| message.get("id") == Some(&json!(id)) && message.get("method").is_none()).await;
+        assert!(response.get("error").is_none(), "{method} failed: {response}");
+        response["result"].clone()
+    }
+
+    async fn open(&mut self, uri: &str, language_id: &str, text: &str) {
+        let document = json!({"uri": uri, "languageId": language_id, "version": 1, "text": text});
+        self.notify("textDocument/didOpen", json!({ "textDocument": document })).await;
+    }
+
+    /// The diagnostics published for version 1 of `uri`.
+    async fn diagnostics(&mut self, uri: &str) -> Value {
+        let message = self
+            .wait_for(|message| {
+                message["method"] == "textDocument/publishDiagnostics"
+                    && message["params"]["uri"] == uri
+                    && message["params"]["version"] == 1
+            })
+            .await;
+        message["params"]["diagnostics"].clone()
+    }
+
+    async fn wait_for(&mut self, predicate: impl Fn(&Value) -> bool) -> Value {
+        if let Some(index) = self.pending.iter().position(&predicate) {
+            return self.pending.remove(index).expect("present");
+        }
+        loop {
+            let message = tokio::time::timeout(TIMEOUT, self.messages.recv())
+                .await
+                .unwrap_or_else(|_| panic!("timed out; unconsumed messages: {:?}", self.pending))
+                .unwrap_or_else(|| panic!("the server closed its output; unconsumed: {:?}", self.pending));
+            if message.get("method").is_some() && message.get("id").is_some() {
+                // A server request (progress, capability registration, refresh): acknowledge it.
+                self.send(&json!({"jsonrpc": "2.0", "id": message["id"], "result": null})).await;
+            }
+            if predicate(&message) {
+                return message;
+            }
+            self.pending.push_back(message);
+        }
+    }
+
+    /// `shutdown` + `exit`; the exit status of `serve`.
+    async fn shutdown(mut self) -> i32 {
+        self.request("shutdown", Value::Null).await;
+        self.notify("exit", Value::Null).await;
+        tokio::time::timeout(TIMEOUT, self.server).await.expect("serve ends after `exit`").expect("serve task")
+    }
+}
+
+async fn read_message(reader: &mut BufReader<tokio::io::ReadHalf<DuplexStream>>) -> Option<Value> {
+    let mut length = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).await.ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(value) = line.strip_prefix("Content-Length:") {
+            length = value.trim().parse::<usize>().ok();
+        }
+    }
+    let mut body = vec![0; length?];
+    reader.read_exact(&mut body).await.ok()?;
+    serde_json::from_slice(&body).ok()
+}
+
+fn position(text: &str, offset: usize) -> Value {
+    let (line, character) = utf16_position(text, offset);
+    json!({"line": line, "character": character})
+}
+
+/// An expired HS256 token (filler signature) on a line where CJK text and emoji precede it: 11
+/// UTF-16 code units, 18 bytes. Returns the document and the token's byte range.
+fn cjk_token_document() -> (String, std::ops::Range<usize>) {
+    let token = token(
+        &json!({"alg": "HS256", "typ": "JWT"}),
+        &json!({"sub": "alice", "iss": "https://issuer.example", "iat": NOW - 4 * 86_400, "exp": NOW - 3 * 86_400}),
+    );
+    let text = format!("# 設定ファイル 🔑\nTOKEN_説明=\"🎉{token}\" # 期限切れ 😀\n");
+    let start = text.find(&token).expect("token in the document");
+    (text, start..start + token.len())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn initialize_result() {
+    let mut client = Client::start();
+    let mut result = client.initialize().await;
+    // The crate version changes with every release and says nothing about the protocol.
+    assert_eq!(result["serverInfo"]["version"], env!("CARGO_PKG_VERSION"));
+    result["serverInfo"]["version"] = json!("[version]");
+    insta::assert_json_snapshot!("initialize_result", result);
+    assert_eq!(client.shutdown().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diagnostics_for_javascript_code_findings() {
+    let mut client = Client::start();
+    client.initialize().await;
+    client.open(JS_URI, "javascript", JS_TEXT).await;
+    let diagnostics = client.diagnostics(JS_URI).await;
+    let codes: Vec<&str> = diagnostics.as_array().expect("array").iter().filter_map(|d| d["code"].as_str()).collect();
+    for code in ["verify-bearer-prefix", "hardcoded-secret", "decode-without-verify", "verify-allows-none"] {
+        assert!(codes.contains(&code), "{code} missing from {codes:?}");
+    }
+    insta::assert_json_snapshot!("diagnostics_javascript", diagnostics);
+    assert_eq!(client.shutdown().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn code_actions_on_a_finding() {
+    let mut client = Client::start();
+    client.initialize().await;
+    client.open(JS_URI, "javascript", JS_TEXT).await;
+    let diagnostics = client.diagnostics(JS_URI).await;
+    let missing = diagnostics
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|d| d["code"] == "verify-missing-algorithms")
+        .expect("verify-missing-algorithms on currentUser")
+        .clone();
+    let actions = client
+        .request(
+            "textDocument/codeAction",
+            json!({
+                "textDocument": {"uri": JS_URI},
+                "range": missing["range"],
+                "context": {"diagnostics": [missing], "only": ["quickfix"]},
+            }),
+        )
+        .await;
+    assert!(
+        actions.as_array().expect("array").iter().any(|action| action["isPreferred"] == true),
+        "a preferred fix: {actions}"
+    );
+    insta::assert_json_snapshot!("code_actions_verify_missing_algorithms", actions);
+    assert_eq!(client.shutdown().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hover_on_a_token_after_cjk_and_emoji() {
+    let (text, token) = cjk_token_document();
+    let uri = "file:///workspace/config/app.env";
+    let mut client = Client::start();
+    client.initialize().await;
+    client.open(uri, "dotenv", &text).await;
+    client.diagnostics(uri).await;
+    assert_eq!(position(&text, token.start), json!({"line": 1, "character": 12}), "sanity: 11 units precede it");
+    let hover = client
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": position(&text, token.start + 40)}),
+        )
+        .await;
+    assert_eq!(hover["range"], json!({"start": position(&text, token.start), "end": position(&text, token.end)}));
+    insta::assert_json_snapshot!("hover_token_after_cjk", hover);
+
+    // The last UTF-16 unit of the emoji before the token is not the token.
+    let before = client
+        .request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 11}}))
+        .await;
+    assert!(before.is_null(), "{before}");
+    assert_eq!(client.shutdown().await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inlay_hints_for_a_range() {
+    let (text, first) = cjk_token_document();
+    let second = token(&json!({"alg": "HS256", "kid": "k1"}), &json!({"sub": "bob", "exp": NOW + 7_200}));
+    let text = format!("{text}OTHER=\"{second}\"\n\nLAST=\"{second}\"\n");
+    let uri = "file:///workspace/config/app.env";
+    let mut client = Client::start();
+    client.initialize().await;
+    client.open(uri, "dotenv", &text).await;
+    client.diagnostics(uri).await;
+    // Lines 0–2: the first two tokens, not the one on line 4.
+    let hints = client
+        .request(
+            "textDocument/inlayHint",
+            json!({"textDocument": {"uri": uri},
+                   "range": {"start": {"line": 0, "character": 0}, "end": {"line": 3, "character": 0}}}),
+        )
+        .await;
+    assert_eq!(hints.as_array().expect("array").len(), 2, "{hints}");
+    assert_eq!(hints[0]["position"], position(&text, first.end));
+    insta::assert_json_snapshot!("inlay_hints_lines_0_to_2", hints);
+    assert_eq!(client.shutdown().await, 0);
+}
