@@ -29,18 +29,19 @@ pub fn judge(model: &Model, dialect: &dyn Dialect, judging: Judging, sink: &mut 
             preferred: false,
         }));
     }
-    // "Peek then verify": a decode whose token is verified in the same function only picks the key.
-    let verified: Vec<(&Range<usize>, &str, Range<usize>)> = model
+    // "Peek then verify": a decode whose token is verified later in the same function only
+    // picks the key.
+    let verified: Vec<(&Range<usize>, &str)> = model
         .calls
         .iter()
         .filter(|site| site.operation == Operation::Verify && !switched_off(site, Check::Signature))
-        .filter_map(|site| Some((&site.scope, site.token.as_ref()?.expr.text.as_str(), site.range.clone())))
+        .filter_map(|site| Some((&site.range, site.token.as_ref()?.expr.text.as_str())))
         .collect();
     let is_peek = |site: &CallSite| {
         site.token.as_ref().is_some_and(|token| {
-            verified.iter().any(|(scope, text, range)| {
-                *text == token.expr.text && *range != site.range && contains(scope, &site.range)
-            })
+            verified
+                .iter()
+                .any(|(range, text)| *text == token.expr.text && **range != site.range && contains(&site.scope, range))
         })
     };
     for site in &model.calls {
@@ -68,7 +69,7 @@ fn judge_site(site: &CallSite, dialect: &dyn Dialect, judging: Judging, peek: bo
         && token.raw_authorization
         && matches!(site.operation, Operation::Verify | Operation::Decode)
     {
-        report_bearer(token, dialect, sink);
+        report_bearer(site, token, dialect, sink);
     }
     match site.operation {
         Operation::PeekHeader => {}
@@ -117,7 +118,7 @@ fn report_key(site: &CallSite, key: &KeyArg, judging: Judging, sink: &mut Sink) 
             judging.in_test_path,
             value,
             range.clone(),
-            &format!("{} `{}`", site.function.display, key.spelled),
+            &format!("`{}` of {}", key.spelled, site.function.display),
         );
     }
     for range in &key.public_as_secret {
@@ -168,12 +169,16 @@ pub(super) fn report_secret(sink: &mut Sink, in_test_path: bool, value: &str, ra
     sink.push(Finding::new(Rule::HardcodedSecret, range, message).with_severity(severity));
 }
 
-fn report_bearer(token: &TokenArg, dialect: &dyn Dialect, sink: &mut Sink) {
+fn report_bearer(site: &CallSite, token: &TokenArg, dialect: &dyn Dialect, sink: &mut Sink) {
+    let fails = match site.function.malformed {
+        "" => "verification fails".to_string(),
+        error => format!("{} fails with {error}", site.function.display),
+    };
     sink.push(
         Finding::new(
             Rule::VerifyBearerPrefix,
             token.expr.range.clone(),
-            "The raw `Authorization` header is passed as the token: its value starts with `Bearer `, so verification fails (`jwt malformed`, `DecodeError`, `token is malformed`). Strip the scheme first.",
+            format!("The raw `Authorization` header is passed as the token: its value starts with `Bearer `, so {fails}. Strip the scheme first."),
         )
         .with_fix(Fix { title: "Strip the `Bearer ` prefix".into(), edits: dialect.strip_bearer(&token.expr), preferred: true }),
     );

@@ -8,12 +8,17 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::knowledge::{self, AlgItem, AllowList, Key, algorithm_choices, assess_allow_list, classify_key};
+use super::engine::{self, Judging};
+use super::knowledge::{self, AlgItem, AllowList, Key, classify_key};
+use super::library::{self, Ecosystem};
+use super::model::{
+    Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, Model, Options as CallOptions, Switch, TokenArg,
+    Use, Value,
+};
 use super::scope::Scopes;
 use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range, text};
 use super::{Options, Sink};
-use crate::finding::{Finding, Fix, TextEdit};
-use crate::rules::Rule;
+use crate::finding::TextEdit;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Lib {
@@ -24,6 +29,16 @@ enum Lib {
 }
 
 impl Lib {
+    /// The package name, as `library::FUNCTIONS` knows it.
+    fn name(self) -> &'static str {
+        match self {
+            Lib::JsonWebToken => "jsonwebtoken",
+            Lib::Jose => "jose",
+            Lib::ExpressJwt => "express-jwt",
+            Lib::PassportJwt => "passport-jwt",
+        }
+    }
+
     fn from_module(source: &str) -> Option<Lib> {
         Some(match source {
             "jsonwebtoken" => Lib::JsonWebToken,
@@ -109,42 +124,16 @@ struct Entry<'t> {
 }
 
 impl<'t> ObjectModel<'t> {
-    fn empty() -> ObjectModel<'t> {
-        ObjectModel { entries: Vec::new(), complete: true, literal: None }
-    }
-
     fn get(&self, key: &str) -> Option<&Entry<'t>> {
         // Later keys win, as in JavaScript.
         self.entries.iter().rev().find(|entry| entry.key == key)
     }
 }
 
-/// Which verifier a call is, for messages and the checks that differ.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Verifier {
-    JsonWebToken,
-    Jose,
-    ExpressJwt,
-    PassportJwt,
-}
-
-struct VerifyCall<'t> {
-    verifier: Verifier,
-    /// Where "missing …" findings go: the callee (`jwt.verify`, `expressjwt`, `JwtStrategy`).
-    callee: Node<'t>,
-    /// `None`: the options exist but cannot be read, so option checks are skipped.
-    options: Option<ObjectModel<'t>>,
-    /// With no options argument, a fix inserts `, { algorithms: [...] }` here.
-    insert_options_at: Option<usize>,
-    key: Option<Node<'t>>,
-    token: Option<Node<'t>>,
-}
-
 pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut Sink) {
     let root = tree.root_node();
     let mut analyzer = Analyzer {
         src: source,
-        options,
         root,
         bindings: HashMap::new(),
         scopes: Scopes::default(),
@@ -164,7 +153,9 @@ pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut S
     if analyzer.bindings.is_empty() {
         return;
     }
-    analyzer.check_calls(sink);
+    let model = analyzer.model();
+    let judging = Judging { in_test_path: options.context.in_test_path };
+    engine::judge(&model, &JsDialect { src: source }, judging, sink);
 }
 
 /// A call or `new` seen by the collection pass.
@@ -179,7 +170,6 @@ struct Call<'s, 't> {
 
 struct Analyzer<'s, 't> {
     src: &'s str,
-    options: &'s Options,
     root: Node<'t>,
     bindings: HashMap<String, Binding>,
     scopes: Scopes<'t>,
@@ -827,14 +817,6 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
     }
 
-    fn report_secrets(&self, sink: &mut Sink, key: Node<'t>, where_: &str) {
-        let mut literals = Vec::new();
-        self.secret_literals(key, 0, &mut literals);
-        for (value, node) in literals {
-            super::engine::report_secret(sink, self.options.context.in_test_path, &value, node.byte_range(), where_);
-        }
-    }
-
     /// The raw `Authorization` header: `req.headers.authorization`, `req.get('Authorization')`,
     /// `request.headers.get('authorization')`, or a constant holding one of them.
     fn is_raw_authorization(&self, node: Node<'t>, depth: usize) -> bool {
@@ -963,7 +945,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         Some(AllowList { items, render })
     }
 
-    // ---- pass 2: judging calls ----
+    // ---- pass 2: call sites ----
 
     /// Whether a call may be a library call at all, judged on its callee's text alone: most calls
     /// in a file (`res.json(...)`, `db.query(...)`) are dropped here without resolving anything.
@@ -971,125 +953,109 @@ impl<'s, 't> Analyzer<'s, 't> {
         call.callee_name.is_some_and(|name| KNOWN_EXPORTS.contains(&name) || self.bindings.contains_key(name))
     }
 
-    fn check_calls(&self, sink: &mut Sink) {
-        let resolved: Vec<(Node<'t>, Node<'t>, Binding, Range<usize>)> = self
-            .calls
-            .iter()
-            .filter(|call| self.is_candidate(call))
-            .filter_map(|call| {
-                let node = call.node;
-                let callee = node.field("function").or_else(|| node.field("constructor"))?;
-                Some((node, callee, self.resolve(callee, 0)?, call.scope.clone()))
-            })
-            .collect();
-        // Verified tokens per call, for "peek then verify".
-        let verified: Vec<(Node<'t>, String)> = resolved
-            .iter()
-            .filter(|(call, _, binding, _)| call.kind() == "call_expression" && is_verify(binding))
-            .filter_map(|(call, _, _, _)| Some((*call, syntax::normalized(self.text(*self.arguments(*call).first()?)))))
-            .collect();
-        for (call, callee, binding, scope) in &resolved {
-            let (call, callee) = (*call, *callee);
-            let arguments = self.arguments(call);
-            if call.kind() == "new_expression" {
-                match (binding.lib, binding.path.as_str()) {
-                    (Lib::PassportJwt, "Strategy") => self.check_passport(sink, callee, &arguments),
-                    (Lib::Jose, "UnsecuredJWT") if !self.options.context.in_test_path => sink.push(Finding::new(
-                        Rule::VerifyAllowsNone,
-                        callee.byte_range(),
-                        "`UnsecuredJWT` creates an unsigned (`alg: none`) token: anyone can alter its claims, and only verifiers that accept `none` read it (RFC 7518 §3.6).",
-                    )),
-                    _ => {}
-                }
+    fn model(&self) -> Model {
+        let mut model = Model::default();
+        for call in self.calls.iter().filter(|call| self.is_candidate(call)) {
+            let node = call.node;
+            let Some(callee) = node.field("function").or_else(|| node.field("constructor")) else { continue };
+            let Some(binding) = self.resolve(callee, 0) else { continue };
+            let path = match (node.kind() == "new_expression", binding.lib, binding.path.as_str()) {
+                (true, Lib::PassportJwt, "Strategy") | (true, Lib::Jose, "UnsecuredJWT") => binding.path.as_str(),
+                (true, _, _) => continue,
+                (false, Lib::ExpressJwt, "" | "expressjwt" | "default") => "expressjwt",
+                (false, _, path) => path,
+            };
+            let Some(function) = library::Function::find(Ecosystem::Node, binding.lib.name(), path) else { continue };
+            let arguments = self.arguments(node);
+            if arguments.iter().any(|argument| argument.kind() == "spread_element") {
                 continue;
             }
-            match (binding.lib, binding.path.as_str()) {
-                (Lib::JsonWebToken, "verify") => self.check_jsonwebtoken_verify(sink, callee, &arguments),
-                (Lib::JsonWebToken, "decode") | (Lib::Jose, "decodeJwt" | "UnsecuredJWT.decode") => {
-                    self.check_decode(sink, scope.clone(), callee, arguments.first().copied(), &verified, binding)
+            let site = |token: Option<Node<'t>>, key: Option<(Node<'t>, &str)>, options: CallOptions| CallSite {
+                function,
+                version: None,
+                operation: function.operation,
+                range: callee.byte_range(),
+                scope: call.scope.clone(),
+                token: token.map(|token| self.token(token)),
+                key: key.map(|(key, spelled)| self.key_arg(key, spelled)),
+                options,
+                used_for: Use::Claims,
+            };
+            let first = arguments.first().copied();
+            let site = match (binding.lib, path) {
+                (Lib::JsonWebToken, "verify") if arguments.len() >= 2 => {
+                    let options = match arguments.get(2) {
+                        Some(&third) if !self.is_function(third) => {
+                            self.options(binding.lib, self.object_model(third, 0), None)
+                        }
+                        _ => CallOptions::defaults(Some(Anchor::AfterArguments {
+                            at: arguments[1].end_byte(),
+                            comma: true,
+                        })),
+                    };
+                    site(first, Some((arguments[1], "secretOrPublicKey")), options)
                 }
-                (Lib::JsonWebToken, "sign") => self.check_jsonwebtoken_sign(sink, &arguments),
-                (Lib::Jose, "jwtVerify" | "compactVerify" | "flattenedVerify" | "generalVerify") => {
-                    self.check_jose_verify(sink, callee, &arguments, binding.path == "jwtVerify")
+                (Lib::Jose, "jwtVerify" | "compactVerify" | "flattenedVerify" | "generalVerify")
+                    if arguments.len() >= 2 =>
+                {
+                    let options = match arguments.get(2) {
+                        None => CallOptions::defaults(None),
+                        Some(&third) => self.options(binding.lib, self.object_model(third, 0), None),
+                    };
+                    site(first, Some((arguments[1], "key")), options)
                 }
-                (Lib::ExpressJwt, "" | "expressjwt" | "default") => self.check_express_jwt(sink, callee, &arguments),
-                _ => {}
-            }
+                (Lib::ExpressJwt | Lib::PassportJwt, _) => {
+                    let Some(options) = first.and_then(|first| self.object_model(first, 0)) else { continue };
+                    let options = if binding.lib == Lib::PassportJwt { self.with_nested(options) } else { options };
+                    let spelled = if binding.lib == Lib::PassportJwt { "secretOrKey" } else { "secret" };
+                    let key = options.get(spelled).map(|entry| (entry.value, spelled));
+                    site(None, key, self.options(binding.lib, Some(options), None))
+                }
+                (_, "decode" | "decodeJwt" | "UnsecuredJWT.decode") => site(first, None, CallOptions::unknown()),
+                (Lib::JsonWebToken, "sign") => {
+                    let options = match arguments.get(2) {
+                        Some(&options) => self.options(binding.lib, self.object_model(options, 0), None),
+                        None => CallOptions::defaults(None),
+                    };
+                    site(None, arguments.get(1).map(|key| (*key, "secretOrPrivateKey")), options)
+                }
+                (Lib::Jose, "UnsecuredJWT" | "decodeProtectedHeader") => site(None, None, CallOptions::unknown()),
+                _ => continue,
+            };
+            model.calls.push(site);
         }
         // jose `new SignJWT(claims)…sign(key)`: the key is the last call of the chain.
         for call in &self.calls {
-            if call.node.kind() == "call_expression" && self.is_candidate(call) {
-                self.check_sign_jwt_chain(sink, call.node);
+            if call.node.kind() == "call_expression"
+                && self.is_candidate(call)
+                && let Some(site) = self.sign_jwt_chain(call)
+            {
+                model.calls.push(site);
             }
         }
+        model
     }
 
-    fn check_jsonwebtoken_verify(&self, sink: &mut Sink, callee: Node<'t>, arguments: &[Node<'t>]) {
-        if arguments.len() < 2 || arguments.iter().any(|argument| argument.kind() == "spread_element") {
-            return;
+    fn token(&self, node: Node<'t>) -> TokenArg {
+        TokenArg {
+            expr: Expr { range: node.byte_range(), text: syntax::normalized(self.text(node)), value: Value::Unknown },
+            raw_authorization: self.is_raw_authorization(node, 0),
         }
-        let options = match arguments.get(2) {
-            None => Some(ObjectModel::empty()),
-            Some(&third) if self.is_function(third) => Some(ObjectModel::empty()),
-            Some(&third) => self.object_model(third, 0),
-        };
-        self.check_verifier(
-            sink,
-            VerifyCall {
-                verifier: Verifier::JsonWebToken,
-                callee,
-                options,
-                insert_options_at: Some(arguments[1].end_byte()),
-                key: Some(arguments[1]),
-                token: Some(arguments[0]),
-            },
-        );
     }
 
-    fn check_jose_verify(&self, sink: &mut Sink, callee: Node<'t>, arguments: &[Node<'t>], checks_claims: bool) {
-        if arguments.len() < 2 || arguments.iter().any(|argument| argument.kind() == "spread_element") {
-            return;
+    fn key_arg(&self, node: Node<'t>, spelled: &str) -> KeyArg {
+        let mut literals = Vec::new();
+        self.secret_literals(node, 0, &mut literals);
+        KeyArg {
+            key: self.key(node),
+            literals: literals.into_iter().map(|(value, node)| (value, node.byte_range())).collect(),
+            ..KeyArg::unknown(spelled)
         }
-        let options = match arguments.get(2) {
-            None => Some(ObjectModel::empty()),
-            Some(&third) => self.object_model(third, 0),
-        };
-        // Claim options only exist on jwtVerify; the others verify a bare JWS.
-        let options =
-            if checks_claims { options } else { options.map(|model| ObjectModel { complete: false, ..model }) };
-        self.check_verifier(
-            sink,
-            VerifyCall {
-                verifier: Verifier::Jose,
-                callee,
-                options,
-                insert_options_at: None,
-                key: Some(arguments[1]),
-                token: Some(arguments[0]),
-            },
-        );
     }
 
-    fn check_express_jwt(&self, sink: &mut Sink, callee: Node<'t>, arguments: &[Node<'t>]) {
-        let Some(options) = arguments.first().and_then(|first| self.object_model(*first, 0)) else { return };
-        let key = options.get("secret").map(|entry| entry.value);
-        self.check_verifier(
-            sink,
-            VerifyCall {
-                verifier: Verifier::ExpressJwt,
-                callee,
-                options: Some(options),
-                insert_options_at: None,
-                key,
-                token: None,
-            },
-        );
-    }
-
-    fn check_passport(&self, sink: &mut Sink, callee: Node<'t>, arguments: &[Node<'t>]) {
-        let Some(mut options) = arguments.first().and_then(|first| self.object_model(*first, 0)) else { return };
-        // `jsonWebTokenOptions` are handed to jsonwebtoken.verify: read them as if top-level,
-        // without letting a fix edit them.
+    /// passport-jwt's `jsonWebTokenOptions` are handed to jsonwebtoken.verify: read them as if
+    /// top-level, without letting a fix edit them.
+    fn with_nested(&self, mut options: ObjectModel<'t>) -> ObjectModel<'t> {
         if let Some(nested) = options.get("jsonWebTokenOptions").map(|entry| entry.value) {
             match self.object_model(nested, 0) {
                 Some(nested) => {
@@ -1101,215 +1067,137 @@ impl<'s, 't> Analyzer<'s, 't> {
                 None => options.complete = false,
             }
         }
-        let key = options.get("secretOrKey").map(|entry| entry.value);
-        self.check_verifier(
-            sink,
-            VerifyCall {
-                verifier: Verifier::PassportJwt,
-                callee,
-                options: Some(options),
-                insert_options_at: None,
-                key,
-                token: None,
-            },
-        );
+        options
     }
 
-    /// The checks every Node verifier shares.
-    fn check_verifier(&self, sink: &mut Sink, call: VerifyCall<'t>) {
-        let key = call.key.map(|key| self.key(key)).unwrap_or(Key::UNKNOWN);
-        let (name, key_place) = match call.verifier {
-            Verifier::JsonWebToken => ("jwt.verify", "jsonwebtoken verify key"),
-            Verifier::Jose => ("jwtVerify", "jose verify key"),
-            Verifier::ExpressJwt => ("expressjwt", "express-jwt `secret`"),
-            Verifier::PassportJwt => ("JwtStrategy", "passport-jwt `secretOrKey`"),
+    /// The options object in model terms, with each library's spelling.
+    fn options(&self, lib: Lib, model: Option<ObjectModel<'t>>, after: Option<usize>) -> CallOptions {
+        let Some(model) = model else { return CallOptions::unknown() };
+        let given = |key: &str| match (model.get(key).is_some(), model.complete) {
+            (true, _) => Given::Yes,
+            (false, true) => Given::No,
+            (false, false) => Given::Unknown,
         };
-        if let Some(key_node) = call.key {
-            self.report_secrets(sink, key_node, key_place);
-        }
-        if let Some(token) = call.token
-            && self.is_raw_authorization(token, 0)
-        {
-            let token_text = self.text(token);
-            sink.push(
-                Finding::new(
-                    Rule::VerifyBearerPrefix,
-                    token.byte_range(),
-                    "The raw `Authorization` header is passed as the token: its value starts with `Bearer `, so verification fails with `jwt malformed` / `invalid token`. Strip the scheme first.",
-                )
-                .with_fix(Fix {
-                    title: "Strip the `Bearer ` prefix".into(),
-                    edits: vec![TextEdit { range: token.byte_range(), new_text: format!("({token_text} ?? '').replace(/^Bearer\\s+/i, '')") }],
-                    preferred: true,
-                }),
-            );
-        }
-        let Some(options) = call.options else { return };
-        match options.get("algorithms") {
-            Some(entry) => {
-                if let Some(list) = self.allow_list(entry.value) {
-                    assess_allow_list(sink, &list, key);
-                }
-            }
-            None if options.complete && call.verifier != Verifier::Jose => {
-                let message = match call.verifier {
-                    Verifier::JsonWebToken => {
-                        "`jwt.verify` has no `algorithms` allow-list: jsonwebtoken 9 derives it from the key type, and jsonwebtoken ≤ 8 accepts whatever algorithm the token names, `none` included (CVE-2022-23540, RFC 8725 §3.1). Pin the algorithm your key uses."
-                    }
-                    Verifier::ExpressJwt => {
-                        "`expressjwt` has no `algorithms` allow-list: express-jwt ≥ 6 refuses to start (`algorithms should be set`), older versions accept any algorithm (CVE-2020-15084)."
-                    }
-                    _ => {
-                        "The `JwtStrategy` options have no `algorithms` allow-list: passport-jwt then accepts every algorithm jsonwebtoken derives from the key (RFC 8725 §3.1). Pin the algorithm your key uses."
-                    }
-                };
-                let mut finding = Finding::new(Rule::VerifyMissingAlgorithms, call.callee.byte_range(), message);
-                for (algorithm, preferred) in algorithm_choices(key) {
-                    let property = format!("algorithms: ['{algorithm}']");
-                    let edit = match (options.literal, call.insert_options_at) {
-                        (Some(literal), _) => insert_property(literal, &property),
-                        (None, Some(at)) if options.entries.is_empty() => {
-                            TextEdit { range: at..at, new_text: format!(", {{ {property} }}") }
-                        }
-                        _ => continue,
-                    };
-                    finding = finding.with_fix(Fix {
-                        title: format!("Allow only `{algorithm}`"),
-                        edits: vec![edit],
-                        preferred,
-                    });
-                }
-                sink.push(finding);
-            }
-            None => {}
-        }
-        if call.verifier != Verifier::Jose {
-            for option in ["ignoreExpiration", "ignoreNotBefore"] {
-                let Some(entry) = options.get(option) else { continue };
-                if self.bool_value(entry.value, 0) != Some(true) {
-                    continue;
-                }
-                let claim =
-                    if option == "ignoreExpiration" { "expired tokens (`exp`)" } else { "tokens before their `nbf`" };
-                let mut finding = Finding::new(
-                    Rule::VerifyExpiryDisabled,
-                    entry.range.clone(),
-                    format!(
-                        "`{option}: true` makes {name} accept {claim}: a leaked token stays valid forever (RFC 7519 §4.1.4)."
-                    ),
-                );
-                if let Some(removal) = entry.removal.clone() {
-                    finding = finding.with_fix(Fix {
-                        title: format!("Remove `{option}`"),
-                        edits: vec![TextEdit { range: removal, new_text: String::new() }],
-                        preferred: true,
-                    });
-                }
-                sink.push(finding);
-            }
-        }
-        if let Some(entry) = options.get("clockTolerance") {
+        let algorithms = match model.get("algorithms") {
+            None => Algorithms::Absent,
+            Some(entry) => self.allow_list(entry.value).map_or(Algorithms::Unknown, Algorithms::Listed),
+        };
+        let leeway = model.get("clockTolerance").and_then(|entry| {
             let seconds = self.number_value(entry.value, 0).or_else(|| {
                 // jose also takes a time span string: "10 minutes".
-                (call.verifier == Verifier::Jose)
+                (lib == Lib::Jose)
                     .then(|| self.string_value(entry.value, 0).and_then(|span| knowledge::parse_timespan(&span)))
                     .flatten()
-            });
-            if let Some(seconds) = seconds {
-                super::engine::report_leeway(sink, seconds, entry.value.byte_range(), "clockTolerance");
-            }
-        }
-        if options.complete {
-            if options.get("audience").is_none() {
-                sink.push(Finding::new(
-                    Rule::VerifyMissingAudience,
-                    call.callee.byte_range(),
-                    format!("{name} never checks `aud`: a token issued for another service by the same issuer is accepted (RFC 8725 §3.9). Pass `audience`."),
-                ));
-            }
-            if options.get("issuer").is_none() {
-                sink.push(Finding::new(
-                    Rule::VerifyMissingIssuer,
-                    call.callee.byte_range(),
-                    format!("{name} never checks `iss`: tokens from any issuer that shares the key are accepted (RFC 8725 §3.8). Pass `issuer`."),
-                ));
-            }
-        }
-    }
-
-    fn check_decode(
-        &self,
-        sink: &mut Sink,
-        scope: Range<usize>,
-        callee: Node<'t>,
-        token: Option<Node<'t>>,
-        verified: &[(Node<'t>, String)],
-        binding: &Binding,
-    ) {
-        if let Some(token) = token {
-            let token_text = syntax::normalized(self.text(token));
-            if verified.iter().any(|(verify, verified_token)| {
-                *verified_token == token_text && syntax::contains(scope.clone(), verify.byte_range())
-            }) {
-                return; // Peek then verify: the decode only picks the key.
-            }
-        }
-        let (what, instead) = match (binding.lib, binding.path.as_str()) {
-            (Lib::JsonWebToken, _) => ("`jwt.decode`", "`jwt.verify` with the key and an `algorithms` list"),
-            (_, "decodeJwt") => ("`decodeJwt`", "`jwtVerify`"),
-            _ => ("`UnsecuredJWT.decode`", "`jwtVerify` with a real key"),
+            })?;
+            Some((seconds, entry.value.byte_range(), "clockTolerance".to_string()))
+        });
+        // jose has no switches: its claim checks follow the options given.
+        let switch_names: &[(&str, Check)] = match lib {
+            Lib::Jose => &[],
+            _ => &[("ignoreExpiration", Check::Expiry), ("ignoreNotBefore", Check::NotBefore)],
         };
-        sink.push(Finding::new(
-            Rule::DecodeWithoutVerify,
-            callee.byte_range(),
-            format!("{what} returns the claims without checking the signature: anyone can write them. Use {instead} before trusting any claim."),
-        ));
-    }
-
-    fn check_jsonwebtoken_sign(&self, sink: &mut Sink, arguments: &[Node<'t>]) {
-        if let Some(key) = arguments.get(1) {
-            self.report_secrets(sink, *key, "jsonwebtoken sign key");
-        }
-        if self.options.context.in_test_path {
-            return;
-        }
-        let Some(options) = arguments.get(2).and_then(|options| self.object_model(*options, 0)) else { return };
-        if let Some(entry) = options.get("algorithm")
-            && self.string_value(entry.value, 0).is_some_and(|algorithm| algorithm.eq_ignore_ascii_case("none"))
-        {
-            sink.push(Finding::new(
-                Rule::VerifyAllowsNone,
-                entry.range.clone(),
-                "Signs with `algorithm: 'none'`: the token carries no signature, anyone can change its claims, and only verifiers that accept `none` take it (RFC 7518 §3.6).",
-            ));
-        }
-    }
-
-    fn check_sign_jwt_chain(&self, sink: &mut Sink, call: Node<'t>) {
-        let Some(function) = call.field("function").filter(|function| function.kind() == "member_expression") else {
-            return;
+        let switches = switch_names
+            .iter()
+            .filter_map(|(name, check)| {
+                let entry = model.get(name)?;
+                (self.bool_value(entry.value, 0) == Some(true)).then(|| Switch {
+                    check: *check,
+                    spelled: format!("{name}: true"),
+                    range: entry.range.clone(),
+                    removal: entry.removal.clone(),
+                })
+            })
+            .collect();
+        let signing_algorithm = model.get("algorithm").map(|entry| Expr {
+            range: entry.range.clone(),
+            text: syntax::normalized(self.text(entry.value)),
+            value: self.string_value(entry.value, 0).map_or(Value::Unknown, Value::Str),
+        });
+        let anchor = match (model.literal, after) {
+            (Some(literal), _) => Some(Anchor::Literal {
+                first_entry: elements(literal).first().map(|first| first.start_byte()),
+                whole: literal.byte_range(),
+            }),
+            (None, Some(at)) if model.entries.is_empty() => Some(Anchor::AfterArguments { at, comma: true }),
+            _ => None,
         };
+        CallOptions {
+            complete: model.complete,
+            algorithms,
+            audience: given("audience"),
+            issuer: given("issuer"),
+            leeway,
+            switches,
+            signing_algorithm,
+            anchor,
+        }
+    }
+
+    /// jose `new SignJWT(claims)…sign(key)`: a signing site for the key of the final `sign`.
+    fn sign_jwt_chain(&self, call: &Call<'_, 't>) -> Option<CallSite> {
+        let function = call.node.field("function").filter(|function| function.kind() == "member_expression")?;
         if function.field("property").is_none_or(|property| self.text(property) != "sign") {
-            return;
+            return None;
         }
         let mut object = function.field("object");
         for _ in 0..MAX_DEPTH {
-            let Some(current) = object.map(|object| self.unwrap(object)) else { return };
+            let current = self.unwrap(object?);
             match current.kind() {
                 "new_expression" => {
                     let is_sign_jwt = current
                         .field("constructor")
                         .and_then(|constructor| self.resolve(constructor, 0))
                         .is_some_and(|binding| binding.lib == Lib::Jose && binding.path == "SignJWT");
-                    if is_sign_jwt && let Some(key) = self.arguments(call).first() {
-                        self.report_secrets(sink, *key, "jose SignJWT key");
-                    }
-                    return;
+                    let key = self.arguments(call.node).first().copied().filter(|_| is_sign_jwt)?;
+                    let function = library::Function::find(Ecosystem::Node, "jose", "SignJWT")?;
+                    return Some(CallSite {
+                        function,
+                        version: None,
+                        operation: function.operation,
+                        range: call.node.byte_range(),
+                        scope: call.scope.clone(),
+                        token: None,
+                        key: Some(self.key_arg(key, "key")),
+                        options: CallOptions::unknown(),
+                        used_for: Use::Claims,
+                    });
                 }
                 "call_expression" => object = current.field("function").and_then(|function| function.field("object")),
-                _ => return,
+                _ => return None,
             }
         }
+        None
+    }
+}
+
+/// How fixes are written in JavaScript and TypeScript.
+struct JsDialect<'s> {
+    src: &'s str,
+}
+
+impl Dialect for JsDialect<'_> {
+    fn strip_bearer(&self, token: &Expr) -> Vec<TextEdit> {
+        let original = &self.src[token.range.clone()];
+        vec![TextEdit {
+            range: token.range.clone(),
+            new_text: format!("({original} ?? '').replace(/^Bearer\\s+/i, '')"),
+        }]
+    }
+
+    fn add_allow_list(&self, anchor: &Anchor, option: &str, algorithm: &str) -> Option<Vec<TextEdit>> {
+        let property = format!("{option}: ['{algorithm}']");
+        let edit = match anchor {
+            Anchor::Literal { first_entry: Some(at), .. } => {
+                TextEdit { range: *at..*at, new_text: format!("{property}, ") }
+            }
+            Anchor::Literal { first_entry: None, whole } => {
+                TextEdit { range: whole.clone(), new_text: format!("{{ {property} }}") }
+            }
+            Anchor::AfterArguments { at, .. } => TextEdit { range: *at..*at, new_text: format!(", {{ {property} }}") },
+            Anchor::Replace(range) => TextEdit { range: range.clone(), new_text: format!("['{algorithm}']") },
+            Anchor::Receiver { .. } => return None,
+        };
+        Some(vec![edit])
     }
 }
 
@@ -1331,22 +1219,6 @@ const KNOWN_EXPORTS: &[&str] = &[
     "jwt",
     "jose",
 ];
-
-fn is_verify(binding: &Binding) -> bool {
-    matches!(
-        (binding.lib, binding.path.as_str()),
-        (Lib::JsonWebToken, "verify")
-            | (Lib::Jose, "jwtVerify" | "compactVerify" | "flattenedVerify" | "generalVerify")
-    )
-}
-
-/// Adds `property` to an object literal: before the first entry, or as the only one.
-fn insert_property(object: Node<'_>, property: &str) -> TextEdit {
-    match elements(object).first() {
-        Some(first) => TextEdit { range: first.start_byte()..first.start_byte(), new_text: format!("{property}, ") },
-        None => TextEdit { range: object.byte_range(), new_text: format!("{{ {property} }}") },
-    }
-}
 
 /// The names a parameter or destructuring pattern binds (defaults and types skipped).
 fn pattern_names<'t>(node: Node<'t>, depth: usize, out: &mut Vec<Node<'t>>) {

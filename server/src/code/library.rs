@@ -29,6 +29,9 @@ pub struct Function {
     pub display: &'static str,
     /// For decodes: what to call instead.
     pub instead: &'static str,
+    /// The error the function reports for a damaged token string, as users search for it
+    /// (`` `jwt malformed` ``); empty when not worth quoting.
+    pub malformed: &'static str,
     /// The call creates unsigned tokens by itself (jose `UnsecuredJWT`).
     pub unsigned: bool,
     /// What the function does when no allow-list is given; `None` when that is safe (the
@@ -56,6 +59,7 @@ impl Function {
         operation: Operation::Verify,
         display: "",
         instead: "",
+        malformed: "",
         unsigned: false,
         without_allow_list: None,
         allow_list_option: "",
@@ -130,6 +134,7 @@ const fn golang_jwt(library: &'static str, path: &'static str, display: &'static
         library,
         path,
         display,
+        malformed: "`token is malformed`",
         without_allow_list: Some((Severity::Error, GOLANG_JWT_WITHOUT)),
         allow_list_option: "WithValidMethods",
         allow_list_option_since: 4,
@@ -146,6 +151,7 @@ const fn pyjwt_decode(path: &'static str) -> Function {
         library: "PyJWT",
         path,
         display: "PyJWT `decode`",
+        malformed: "`DecodeError`",
         without_allow_list: Some((Severity::Warning, PYJWT_WITHOUT)),
         allow_list_option: "algorithms",
         audience_option: "audience",
@@ -160,6 +166,7 @@ pub static FUNCTIONS: &[Function] = &[
         library: "jsonwebtoken",
         path: "verify",
         display: "`jwt.verify`",
+        malformed: "`jwt malformed` / `invalid token`",
         without_allow_list: Some((Severity::Warning, JSONWEBTOKEN_WITHOUT)),
         allow_list_option: "algorithms",
         audience_option: "audience",
@@ -171,6 +178,7 @@ pub static FUNCTIONS: &[Function] = &[
         path: "decode",
         operation: Decode,
         display: "`jwt.decode`",
+        malformed: "a `null` result",
         instead: "`jwt.verify` with the key and an `algorithms` list",
         ..Function::BASE
     },
@@ -186,6 +194,7 @@ pub static FUNCTIONS: &[Function] = &[
         library: "jose",
         path: "jwtVerify",
         display: "`jwtVerify`",
+        malformed: "`Invalid Compact JWS`",
         audience_option: "audience",
         issuer_option: "issuer",
         ..Function::BASE
@@ -199,6 +208,7 @@ pub static FUNCTIONS: &[Function] = &[
         path: "decodeJwt",
         operation: Decode,
         display: "`decodeJwt`",
+        malformed: "`Invalid JWT`",
         instead: "`jwtVerify`",
         ..Function::BASE
     },
@@ -281,6 +291,7 @@ pub static FUNCTIONS: &[Function] = &[
         library: "python-jose",
         path: "jose.jwt.decode",
         display: "python-jose `decode`",
+        malformed: "`JWTError`",
         without_allow_list: Some((Severity::Error, PYTHON_JOSE_WITHOUT)),
         allow_list_option: "algorithms",
         audience_option: "audience",
