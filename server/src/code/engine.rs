@@ -346,3 +346,160 @@ pub(super) fn report_leeway(sink: &mut Sink, seconds: f64, range: Range<usize>, 
         ),
     ));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::code::library::{Ecosystem, Function};
+    use crate::code::model::{Anchor, Expr, Options, Value};
+
+    /// Renders fixes as markers, so tests see which fix the engine asked for.
+    struct Marker;
+
+    impl Dialect for Marker {
+        fn strip_bearer(&self, token: &Expr) -> Vec<TextEdit> {
+            vec![TextEdit { range: token.range.clone(), new_text: "<stripped>".into() }]
+        }
+        fn add_allow_list(&self, anchor: &Anchor, option: &str, algorithm: &str) -> Option<Vec<TextEdit>> {
+            let Anchor::AfterArguments { at, .. } = anchor else { return None };
+            Some(vec![TextEdit { range: *at..*at, new_text: format!("<{option}={algorithm}>") }])
+        }
+    }
+
+    fn site(ecosystem: Ecosystem, library: &str, path: &str, options: Options) -> CallSite {
+        let function = Function::find(ecosystem, library, path).expect("row");
+        CallSite {
+            function,
+            version: None,
+            operation: function.operation,
+            range: 10..20,
+            scope: 0..100,
+            token: Some(TokenArg {
+                expr: Expr { range: 11..16, text: "token".into(), value: Value::Unknown },
+                raw_authorization: false,
+            }),
+            key: None,
+            options,
+            used_for: Use::Claims,
+        }
+    }
+
+    fn judged(calls: Vec<CallSite>, in_test_path: bool) -> Vec<Finding> {
+        let mut sink = Sink::default();
+        judge(&Model { calls, imports: Vec::new() }, &Marker, Judging { in_test_path }, &mut sink);
+        sink.findings
+    }
+
+    fn codes(findings: &[Finding]) -> Vec<&'static str> {
+        findings.iter().map(|finding| finding.rule.code()).collect()
+    }
+
+    #[test]
+    fn missing_allow_list_follows_the_library_and_its_version() {
+        let after = || Options::defaults(Some(Anchor::AfterArguments { at: 30, comma: true }));
+        // jose derives the algorithm from the key: silent.
+        assert!(
+            judged(vec![site(Ecosystem::Node, "jose", "jwtVerify", Options::defaults(None))], false)
+                .iter()
+                .all(|finding| finding.rule != Rule::VerifyMissingAlgorithms)
+        );
+        let mut v3 = site(Ecosystem::Go, "golang-jwt", "Parse", after());
+        v3.version = Some(3);
+        let mut v4 = site(Ecosystem::Go, "golang-jwt", "Parse", after());
+        v4.version = Some(4);
+        v4.range = 40..50;
+        let findings = judged(vec![v3, v4], false);
+        let missing: Vec<&Finding> =
+            findings.iter().filter(|finding| finding.rule == Rule::VerifyMissingAlgorithms).collect();
+        assert_eq!(missing.len(), 2);
+        // `WithValidMethods` exists from v4 only.
+        assert!(missing[0].fixes.is_empty());
+        assert_eq!(missing[1].fixes.len(), 3);
+        assert!(missing[1].fixes[0].edits[0].new_text.starts_with("<WithValidMethods="));
+        assert_eq!(missing[1].severity, Severity::Error);
+        // golang-jwt judges `aud`/`iss` from v5 on.
+        assert!(!codes(&findings).contains(&"verify-missing-audience"));
+    }
+
+    #[test]
+    fn a_key_that_pins_the_algorithm_needs_no_allow_list() {
+        let mut call = site(Ecosystem::Python, "PyJWT", "jwt.decode", Options::defaults(None));
+        call.key = Some(KeyArg { pins_algorithm: true, ..KeyArg::unknown("key") });
+        assert!(!codes(&judged(vec![call], false)).contains(&"verify-missing-algorithms"));
+    }
+
+    #[test]
+    fn a_decode_is_a_peek_when_the_same_token_is_verified_in_its_function() {
+        let decode = site(Ecosystem::Node, "jsonwebtoken", "decode", Options::unknown());
+        let verify = || {
+            let mut verify = site(Ecosystem::Node, "jsonwebtoken", "verify", Options::unknown());
+            verify.range = 40..50;
+            verify
+        };
+        assert_eq!(
+            codes(&judged(vec![site(Ecosystem::Node, "jsonwebtoken", "decode", Options::unknown())], false)),
+            ["decode-without-verify"]
+        );
+        assert!(judged(vec![decode, verify()], false).is_empty());
+        // A verify outside the decode's function does not count.
+        let mut elsewhere = site(Ecosystem::Node, "jsonwebtoken", "decode", Options::unknown());
+        elsewhere.scope = 0..30;
+        assert_eq!(codes(&judged(vec![elsewhere, verify()], false)), ["decode-without-verify"]);
+        // Reading only the header or the expiry is not trusting claims.
+        for used_for in [Use::HeaderOnly, Use::TimesOnly] {
+            let mut decode = site(Ecosystem::Node, "jsonwebtoken", "decode", Options::unknown());
+            decode.used_for = used_for;
+            assert!(judged(vec![decode], false).is_empty());
+        }
+    }
+
+    #[test]
+    fn switches_map_to_their_rules_and_a_signature_switch_silences_the_rest() {
+        let switch =
+            |check, spelled: &str| Switch { check, spelled: spelled.into(), range: 60..70, removal: Some(59..70) };
+        let mut options = Options::defaults(None);
+        options.switches =
+            vec![switch(Check::Expiry, "verify_exp: False"), switch(Check::Audience, "verify_aud: False")];
+        let findings = judged(vec![site(Ecosystem::Python, "PyJWT", "jwt.decode", options)], false);
+        assert_eq!(
+            codes(&findings),
+            ["verify-missing-algorithms", "verify-expiry-disabled", "verify-missing-audience", "verify-missing-issuer"]
+        );
+        assert_eq!(findings[1].fixes[0].edits[0].range, 59..70);
+        let mut options = Options::defaults(None);
+        options.switches = vec![switch(Check::Signature, "verify=False"), switch(Check::Expiry, "verify_exp: False")];
+        let findings = judged(vec![site(Ecosystem::Python, "PyJWT", "jwt.decode", options)], false);
+        assert_eq!(codes(&findings), ["decode-without-verify"]);
+        assert_eq!(findings[0].range, 60..70);
+    }
+
+    #[test]
+    fn signing_with_none_is_quiet_in_test_paths_but_secrets_stay_visible() {
+        let mut options = Options::defaults(None);
+        options.signing_algorithm =
+            Some(Expr { range: 30..36, text: "'none'".into(), value: Value::Str("none".into()) });
+        let mut sign = site(Ecosystem::Node, "jsonwebtoken", "sign", options);
+        sign.key = Some(KeyArg { literals: vec![("shhhhh".into(), 22..30)], ..KeyArg::unknown("secretOrPrivateKey") });
+        let findings = judged(vec![sign], false);
+        assert_eq!(codes(&findings), ["hardcoded-secret", "verify-allows-none"]);
+        assert_eq!(findings[0].severity, Severity::Error);
+        let mut options = Options::defaults(None);
+        options.signing_algorithm =
+            Some(Expr { range: 30..36, text: "'none'".into(), value: Value::Str("none".into()) });
+        let mut sign = site(Ecosystem::Node, "jsonwebtoken", "sign", options);
+        sign.key = Some(KeyArg { literals: vec![("shhhhh".into(), 22..30)], ..KeyArg::unknown("secretOrPrivateKey") });
+        let findings = judged(vec![sign], true);
+        assert_eq!(codes(&findings), ["hardcoded-secret"]);
+        assert_eq!(findings[0].severity, Severity::Info);
+    }
+
+    #[test]
+    fn a_raw_authorization_header_is_stripped_through_the_dialect() {
+        let mut verify = site(Ecosystem::Node, "jsonwebtoken", "verify", Options::unknown());
+        verify.token.as_mut().expect("token").raw_authorization = true;
+        let findings = judged(vec![verify], false);
+        assert_eq!(codes(&findings), ["verify-bearer-prefix"]);
+        assert!(findings[0].message.contains("`jwt malformed`"));
+        assert_eq!(findings[0].fixes[0].edits[0].new_text, "<stripped>");
+    }
+}

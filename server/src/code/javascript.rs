@@ -131,6 +131,13 @@ impl<'t> ObjectModel<'t> {
 }
 
 pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut Sink) {
+    let model = model(source, tree, options);
+    let judging = Judging { in_test_path: options.context.in_test_path };
+    engine::judge(&model, &JsDialect { src: source }, judging, sink);
+}
+
+/// The call sites of JWT libraries in one source text.
+pub(super) fn model(source: &str, tree: &Tree, options: &Options) -> Model {
     let root = tree.root_node();
     let mut analyzer = Analyzer {
         src: source,
@@ -151,11 +158,9 @@ pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut S
         analyzer.bindings.insert("jose".into(), Binding::module(Lib::Jose));
     }
     if analyzer.bindings.is_empty() {
-        return;
+        return Model::default();
     }
-    let model = analyzer.model();
-    let judging = Judging { in_test_path: options.context.in_test_path };
-    engine::judge(&model, &JsDialect { src: source }, judging, sink);
+    analyzer.model()
 }
 
 /// A call or `new` seen by the collection pass.
@@ -1019,7 +1024,8 @@ impl<'s, 't> Analyzer<'s, 't> {
                     };
                     site(None, arguments.get(1).map(|key| (*key, "secretOrPrivateKey")), options)
                 }
-                (Lib::Jose, "UnsecuredJWT" | "decodeProtectedHeader") => site(None, None, CallOptions::unknown()),
+                (Lib::Jose, "decodeProtectedHeader") => site(first, None, CallOptions::unknown()),
+                (Lib::Jose, "UnsecuredJWT") => site(None, None, CallOptions::unknown()),
                 _ => continue,
             };
             model.calls.push(site);
@@ -1248,5 +1254,35 @@ fn pattern_names<'t>(node: Node<'t>, depth: usize, out: &mut Vec<Node<'t>>) {
             }
         }
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Context, Language, Options, parse};
+
+    /// Source → call sites, for a few fixtures that exercise every kind of fact.
+    #[test]
+    fn call_site_snapshots() {
+        let fixtures = [
+            "js/verify-missing-algorithms.fires.js",
+            "js/verify-alg-from-token.fires.js",
+            "js/decode-without-verify.silent.js",
+            "js/verify-bearer-prefix.fires.js",
+            "js/hardcoded-secret.fires.js",
+            "ts/aliased-imports.fires.ts",
+        ];
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/code");
+        for fixture in fixtures {
+            let source = std::fs::read_to_string(root.join(fixture)).expect("fixture");
+            let language = Language::detect(Some(fixture), None).expect("language");
+            let tree = parse(&source, language).expect("parses");
+            let options = Options { context: Context::default(), conventional_names: false };
+            let model = super::model(&source, &tree, &options);
+            insta::assert_snapshot!(
+                format!("javascript_model__{}", fixture.replace('/', "__")),
+                model.describe(&source)
+            );
+        }
     }
 }

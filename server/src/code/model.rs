@@ -335,6 +335,12 @@ impl Model {
                 }
                 out.push('\n');
             }
+            if matches!(site.operation, Operation::Decode | Operation::PeekHeader) {
+                if site.used_for != Use::Claims {
+                    out.push_str(&format!("  used for {:?}\n", site.used_for));
+                }
+                continue;
+            }
             let options = &site.options;
             let algorithms = match &options.algorithms {
                 Algorithms::Absent => "absent".to_string(),
@@ -379,9 +385,6 @@ impl Model {
                     Anchor::Receiver { .. } => "receiver",
                 };
                 out.push_str(&format!(" anchor={kind}"));
-            }
-            if site.operation == Operation::Decode && site.used_for != Use::Claims {
-                out.push_str(&format!(" used-for={:?}", site.used_for));
             }
             out.push('\n');
         }
