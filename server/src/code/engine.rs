@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use super::Sink;
-use super::knowledge::{self, Key, algorithm_choices, assess_allow_list};
+use super::knowledge::{self, Family, Key, KeyKind, algorithm_choices, assess_allow_list};
 use super::library::Archived;
 use super::model::{Algorithms, CallSite, Check, Dialect, Given, KeyArg, Model, Operation, Switch, TokenArg, Use};
 use crate::finding::{Finding, Fix, Severity, TextEdit};
@@ -209,6 +209,9 @@ fn judge_verifier(site: &CallSite, dialect: &dyn Dialect, peek: bool, sink: &mut
             range.clone(),
             "Every algorithm the library knows is allowed, HMAC and public-key alike: a public key then works as an HMAC secret (CVE-2022-29217). List the one algorithm your key uses.",
         )),
+        Algorithms::Absent if !function.default_algorithm.is_empty() => {
+            report_default_algorithm(site, key, dialect, sink)
+        }
         Algorithms::ExplicitNone(_) => report_missing_algorithms(site, key, dialect, sink),
         Algorithms::Absent if options.complete => report_missing_algorithms(site, key, dialect, sink),
         Algorithms::Absent | Algorithms::Unknown => {}
@@ -253,7 +256,7 @@ fn report_missing_algorithms(site: &CallSite, key: Key, dialect: &dyn Dialect, s
     let function = site.function;
     let Some((severity, why)) = function.without_allow_list else { return };
     let pins = site.key.as_ref().is_some_and(|key| key.pins_algorithm);
-    if pins {
+    if pins || (function.secret_key_safe_without_allow_list && key.kind == KeyKind::Secret) {
         return;
     }
     let option = function.allow_list_option_at(site.version);
@@ -283,6 +286,31 @@ fn report_missing_algorithms(site: &CallSite, key: Key, dialect: &dyn Dialect, s
         for (algorithm, preferred) in &choices {
             if let Some((title, edits)) = dialect.pin_in_resolver(anchor, algorithm) {
                 finding = finding.with_fix(Fix { title, edits, preferred: *preferred && resolver_preferred });
+            }
+        }
+    }
+    sink.push(finding);
+}
+
+/// A library that verifies with one default algorithm (Hono: HS256) given a public key.
+fn report_default_algorithm(site: &CallSite, key: Key, dialect: &dyn Dialect, sink: &mut Sink) {
+    let function = site.function;
+    let default = function.default_algorithm;
+    if Family::of(default) != Family::Hmac || !key.public {
+        return;
+    }
+    let mut finding = Finding::new(
+        Rule::VerifyMixedAlgorithms,
+        site.range.clone(),
+        format!(
+            "{} verifies with {default} unless told otherwise, and the key is a public key: anyone holding it can sign {default} tokens that verify (key confusion, CVE-2015-9235). Name the key's algorithm.",
+            function.display
+        ),
+    );
+    if let Some(anchor) = &site.options.anchor {
+        for (algorithm, preferred) in algorithm_choices(key) {
+            if let Some(edits) = dialect.add_algorithm(anchor, function.allow_list_option, algorithm) {
+                finding = finding.with_fix(Fix { title: format!("Verify with `{algorithm}`"), edits, preferred });
             }
         }
     }

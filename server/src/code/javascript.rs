@@ -10,10 +10,10 @@ use tree_sitter::{Node, Tree};
 
 use super::engine::{self, Judging};
 use super::knowledge::{self, AlgItem, AllowList, Key, classify_key};
-use super::library::{self, Ecosystem};
+use super::library::{self, Ecosystem, Slot};
 use super::model::{
-    Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, Model, Options as CallOptions, Switch, TokenArg,
-    Use, Value,
+    Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, Model, Operation, Options as CallOptions,
+    Switch, TokenArg, Use, Value,
 };
 use super::scope::Scopes;
 use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range, text};
@@ -26,6 +26,12 @@ enum Lib {
     Jose,
     ExpressJwt,
     PassportJwt,
+    KoaJwt,
+    NestJwt,
+    NestPassport,
+    FastifyJwt,
+    JwtSimple,
+    Hono,
 }
 
 impl Lib {
@@ -36,7 +42,17 @@ impl Lib {
             Lib::Jose => "jose",
             Lib::ExpressJwt => "express-jwt",
             Lib::PassportJwt => "passport-jwt",
+            Lib::KoaJwt => "koa-jwt",
+            Lib::NestJwt => "@nestjs/jwt",
+            Lib::NestPassport => "@nestjs/passport",
+            Lib::FastifyJwt => "@fastify/jwt",
+            Lib::JwtSimple => "jwt-simple",
+            Lib::Hono => "hono",
         }
+    }
+
+    fn from_name(name: &str) -> Option<Lib> {
+        ALL_LIBS.iter().copied().find(|lib| lib.name() == name)
     }
 
     fn from_module(source: &str) -> Option<Lib> {
@@ -47,10 +63,29 @@ impl Lib {
             source if source.starts_with("jose/") => Lib::Jose,
             "express-jwt" => Lib::ExpressJwt,
             "passport-jwt" => Lib::PassportJwt,
+            "koa-jwt" => Lib::KoaJwt,
+            "@nestjs/jwt" => Lib::NestJwt,
+            "@nestjs/passport" => Lib::NestPassport,
+            "@fastify/jwt" | "fastify-jwt" => Lib::FastifyJwt,
+            "jwt-simple" => Lib::JwtSimple,
+            "hono/jwt" | "hono/utils/jwt" | "hono/utils/jwt/jwt" => Lib::Hono,
             _ => return None,
         })
     }
 }
+
+const ALL_LIBS: &[Lib] = &[
+    Lib::JsonWebToken,
+    Lib::Jose,
+    Lib::ExpressJwt,
+    Lib::PassportJwt,
+    Lib::KoaJwt,
+    Lib::NestJwt,
+    Lib::NestPassport,
+    Lib::FastifyJwt,
+    Lib::JwtSimple,
+    Lib::Hono,
+];
 
 /// A name bound to a library or one of its exports (`path` is `""` for the module itself,
 /// else `verify`, `UnsecuredJWT.decode`, …).
@@ -143,6 +178,9 @@ pub(super) fn model(source: &str, tree: &Tree, options: &Options) -> Model {
         src: source,
         root,
         bindings: HashMap::new(),
+        instance_fields: HashMap::new(),
+        destructured: Vec::new(),
+        reads: std::cell::OnceCell::new(),
         scopes: Scopes::default(),
         calls: Vec::new(),
         enclosing: root.byte_range(),
@@ -163,6 +201,80 @@ pub(super) fn model(source: &str, tree: &Tree, options: &Options) -> Model {
     analyzer.model()
 }
 
+/// What reading these properties of a decoded token amounts to (nothing read: the claims).
+fn use_of(properties: &[&str]) -> Use {
+    if properties.is_empty() {
+        Use::Claims
+    } else if properties.iter().all(|property| *property == "header") {
+        Use::HeaderOnly
+    } else if properties.iter().all(|property| matches!(*property, "exp" | "iat" | "nbf")) {
+        Use::TimesOnly
+    } else {
+        Use::Claims
+    }
+}
+
+/// Reads of names and the parents of calls, indexed in one walk the first time a decode needs
+/// them (`Node::parent` re-walks from the root: per decode, that would be quadratic).
+struct ReadIndex<'t> {
+    /// Name → every read: its position, and the property read through it (`None`: the whole value).
+    reads: HashMap<String, Vec<(usize, Option<String>)>>,
+    /// Call → its parent, past wrappers that keep the value (`await`, parentheses, `as`, `!`).
+    call_parents: HashMap<usize, Node<'t>>,
+}
+
+impl<'t> ReadIndex<'t> {
+    fn build(root: Node<'t>, src: &str) -> ReadIndex<'t> {
+        const WRAPPERS: &[&str] =
+            &["await_expression", "parenthesized_expression", "as_expression", "non_null_expression"];
+        let mut index = ReadIndex { reads: HashMap::new(), call_parents: HashMap::new() };
+        let mut ancestors: Vec<Node<'t>> = Vec::new();
+        let mut cursor = root.walk();
+        loop {
+            let node = cursor.node();
+            match node.kind() {
+                "identifier" => {
+                    let property = ancestors
+                        .last()
+                        .filter(|parent| {
+                            parent.kind() == "member_expression"
+                                && parent.field("object").is_some_and(|object| object.id() == node.id())
+                        })
+                        .and_then(|member| member.field("property"))
+                        .map(|property| text(property, src).to_string());
+                    index.reads.entry(text(node, src).to_string()).or_default().push((node.start_byte(), property));
+                }
+                "call_expression" => {
+                    if let Some(parent) = ancestors.iter().rev().find(|ancestor| !WRAPPERS.contains(&ancestor.kind())) {
+                        index.call_parents.insert(node.id(), *parent);
+                    }
+                }
+                _ => {}
+            }
+            if cursor.goto_first_child() {
+                ancestors.push(node);
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return index;
+                }
+                ancestors.pop();
+            }
+        }
+    }
+}
+
+/// A name bound by destructuring (`const { alg } = header`), with the keys it was read through.
+struct Destructured<'t> {
+    name: Node<'t>,
+    path: Vec<String>,
+    source: Node<'t>,
+}
+
 /// A call or `new` seen by the collection pass.
 struct Call<'s, 't> {
     node: Node<'t>,
@@ -177,6 +289,12 @@ struct Analyzer<'s, 't> {
     src: &'s str,
     root: Node<'t>,
     bindings: HashMap<String, Binding>,
+    /// Built on first use by `decoded_use`.
+    reads: std::cell::OnceCell<ReadIndex<'t>>,
+    /// Names bound by destructuring, in source order.
+    destructured: Vec<Destructured<'t>>,
+    /// `this.x` bound to a library class instance through a TypeScript parameter property.
+    instance_fields: HashMap<String, Binding>,
     scopes: Scopes<'t>,
     /// Every call and `new`, with its enclosing function (for "peek then verify").
     calls: Vec<Call<'s, 't>>,
@@ -226,6 +344,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 let scope = self.scope();
                 for parameter in elements(node) {
                     self.define_pattern(parameter, scope.clone());
+                    self.collect_typed_parameter(parameter, scope.clone());
                 }
             }
             "arrow_function" => {
@@ -240,6 +359,22 @@ impl<'s, 't> Analyzer<'s, 't> {
             }
             _ => {}
         }
+    }
+
+    /// TypeScript `jwtService: JwtService` (a NestJS injection): the parameter is the library
+    /// class's instance; with `private`/`readonly`/`public` it is also `this.jwtService`.
+    fn collect_typed_parameter(&mut self, parameter: Node<'t>, scope: Range<usize>) {
+        let Some(name) = parameter.field("pattern").filter(|pattern| pattern.kind() == "identifier") else { return };
+        let Some(kind) = parameter.field("type").and_then(|annotation| annotation.named_child(0)) else { return };
+        let Some(binding) = self.bindings.get(self.text(kind)).cloned() else { return };
+        let name_text = self.text(name).to_string();
+        self.scopes.define(&name_text, scope, name.start_byte(), None, true);
+        let is_property = elements(parameter).iter().any(|child| child.kind() == "accessibility_modifier")
+            || self.text(parameter).starts_with("readonly ");
+        if is_property {
+            self.instance_fields.insert(name_text.clone(), binding.clone());
+        }
+        self.bindings.insert(name_text, binding);
     }
 
     /// Defines every identifier in a parameter or destructuring pattern, with no known value.
@@ -346,9 +481,27 @@ impl<'s, 't> Analyzer<'s, 't> {
                         }
                     };
                     let (Some(exported), Some(local)) = (exported, local) else { continue };
+                    let key = self.string_literal(exported).unwrap_or_else(|| self.text(exported).to_string());
                     if !matches!(local.kind(), "identifier" | "shorthand_property_identifier_pattern") {
+                        // `{ header: { alg } } = jwt.decode(t, { complete: true })`: one level of nesting.
+                        if local.kind() == "object_pattern"
+                            && let Some(value) = value
+                        {
+                            for inner in elements(local) {
+                                if inner.kind() == "shorthand_property_identifier_pattern" {
+                                    self.destructured.push(Destructured {
+                                        name: inner,
+                                        path: vec![key.clone(), self.text(inner).to_string()],
+                                        source: value,
+                                    });
+                                }
+                            }
+                        }
                         self.define_pattern(local, scope.clone());
                         continue;
+                    }
+                    if let Some(value) = value {
+                        self.destructured.push(Destructured { name: local, path: vec![key.clone()], source: value });
                     }
                     let local_text = self.text(local).to_string();
                     let member = binding.as_ref().map(|binding| {
@@ -461,6 +614,9 @@ impl<'s, 't> Analyzer<'s, 't> {
             "member_expression" => {
                 let object = node.field("object")?;
                 let property = node.field("property")?;
+                if object.kind() == "this" {
+                    return self.instance_fields.get(self.text(property)).cloned();
+                }
                 Some(self.resolve(object, depth + 1)?.member(self.text(property)))
             }
             "subscript_expression" => {
@@ -739,7 +895,8 @@ impl<'s, 't> Analyzer<'s, 't> {
             let function = node.field("function").map(|function| self.text(function)).unwrap_or("");
             if (function.ends_with(".encode")
                 || function.ends_with("Buffer.from")
-                || function.ends_with("createSecretKey"))
+                || function.ends_with("createSecretKey")
+                || function.ends_with("JWK.asKey"))
                 && let Some(inner) = self.arguments(node).first()
             {
                 let key = self.key(*inner);
@@ -812,7 +969,8 @@ impl<'s, 't> Analyzer<'s, 't> {
                 let function = node.field("function").map(|function| self.text(function)).unwrap_or("");
                 if ((function.ends_with(".encode") && function.contains("TextEncoder"))
                     || function.ends_with("Buffer.from")
-                    || function.ends_with("createSecretKey"))
+                    || function.ends_with("createSecretKey")
+                    || function.ends_with("JWK.asKey"))
                     && let Some(inner) = self.arguments(node).first()
                 {
                     self.secret_literals(*inner, depth + 1, out);
@@ -877,7 +1035,19 @@ impl<'s, 't> Analyzer<'s, 't> {
             "member_expression" => (node.field("object"), node.field("property").map(|p| self.text(p).to_string())),
             "subscript_expression" => (node.field("object"), node.field("index").and_then(|i| self.string_literal(i))),
             "identifier" => {
-                return self.definition_value(node).is_some_and(|value| self.is_token_alg(value, depth + 1));
+                if let Some(value) = self.definition_value(node) {
+                    return self.is_token_alg(value, depth + 1);
+                }
+                // `const { alg } = header`, `{ alg: a }`, `{ header: { alg } } = jwt.decode(…)`.
+                let name = self.text(node);
+                let Some(destructured) = self.destructured.iter().rev().find(|destructured| {
+                    destructured.name.start_byte() <= node.start_byte() && self.text(destructured.name) == name
+                }) else {
+                    return false;
+                };
+                let path: Vec<&str> = destructured.path.iter().map(String::as_str).collect();
+                return matches!(path.as_slice(), ["alg"] | ["header", "alg"])
+                    && self.is_token_header(destructured.source, depth + 1);
             }
             _ => return false,
         };
@@ -917,6 +1087,17 @@ impl<'s, 't> Analyzer<'s, 't> {
                 range: value.byte_range(),
                 removal: value.byte_range(),
                 from_token: true,
+            };
+            return Some(AllowList { items: vec![item], render });
+        }
+        // One algorithm (Hono `alg`, jwt-simple's fourth argument).
+        if let Some(name) = self.string_value(value, 0) {
+            let item = AlgItem {
+                name: Some(name),
+                text: self.text(value).to_string(),
+                range: value.byte_range(),
+                removal: value.byte_range(),
+                from_token: false,
             };
             return Some(AllowList { items: vec![item], render });
         }
@@ -961,74 +1142,9 @@ impl<'s, 't> Analyzer<'s, 't> {
     fn model(&self) -> Model {
         let mut model = Model::default();
         for call in self.calls.iter().filter(|call| self.is_candidate(call)) {
-            let node = call.node;
-            let Some(callee) = node.field("function").or_else(|| node.field("constructor")) else { continue };
-            let Some(binding) = self.resolve(callee, 0) else { continue };
-            let path = match (node.kind() == "new_expression", binding.lib, binding.path.as_str()) {
-                (true, Lib::PassportJwt, "Strategy") | (true, Lib::Jose, "UnsecuredJWT") => binding.path.as_str(),
-                (true, _, _) => continue,
-                (false, Lib::ExpressJwt, "" | "expressjwt" | "default") => "expressjwt",
-                (false, _, path) => path,
-            };
-            let Some(function) = library::Function::find(Ecosystem::Node, binding.lib.name(), path) else { continue };
-            let arguments = self.arguments(node);
-            if arguments.iter().any(|argument| argument.kind() == "spread_element") {
-                continue;
+            if let Some(site) = self.call_site(call) {
+                model.calls.push(site);
             }
-            let site = |token: Option<Node<'t>>, key: Option<(Node<'t>, &str)>, options: CallOptions| CallSite {
-                function,
-                version: None,
-                operation: function.operation,
-                range: callee.byte_range(),
-                scope: call.scope.clone(),
-                token: token.map(|token| self.token(token)),
-                key: key.map(|(key, spelled)| self.key_arg(key, spelled)),
-                options,
-                used_for: Use::Claims,
-            };
-            let first = arguments.first().copied();
-            let site = match (binding.lib, path) {
-                (Lib::JsonWebToken, "verify") if arguments.len() >= 2 => {
-                    let options = match arguments.get(2) {
-                        Some(&third) if !self.is_function(third) => {
-                            self.options(binding.lib, self.object_model(third, 0), None)
-                        }
-                        _ => CallOptions::defaults(Some(Anchor::AfterArguments {
-                            at: arguments[1].end_byte(),
-                            comma: true,
-                        })),
-                    };
-                    site(first, Some((arguments[1], "secretOrPublicKey")), options)
-                }
-                (Lib::Jose, "jwtVerify" | "compactVerify" | "flattenedVerify" | "generalVerify")
-                    if arguments.len() >= 2 =>
-                {
-                    let options = match arguments.get(2) {
-                        None => CallOptions::defaults(None),
-                        Some(&third) => self.options(binding.lib, self.object_model(third, 0), None),
-                    };
-                    site(first, Some((arguments[1], "key")), options)
-                }
-                (Lib::ExpressJwt | Lib::PassportJwt, _) => {
-                    let Some(options) = first.and_then(|first| self.object_model(first, 0)) else { continue };
-                    let options = if binding.lib == Lib::PassportJwt { self.with_nested(options) } else { options };
-                    let spelled = if binding.lib == Lib::PassportJwt { "secretOrKey" } else { "secret" };
-                    let key = options.get(spelled).map(|entry| (entry.value, spelled));
-                    site(None, key, self.options(binding.lib, Some(options), None))
-                }
-                (_, "decode" | "decodeJwt" | "UnsecuredJWT.decode") => site(first, None, CallOptions::unknown()),
-                (Lib::JsonWebToken, "sign") => {
-                    let options = match arguments.get(2) {
-                        Some(&options) => self.options(binding.lib, self.object_model(options, 0), None),
-                        None => CallOptions::defaults(None),
-                    };
-                    site(None, arguments.get(1).map(|key| (*key, "secretOrPrivateKey")), options)
-                }
-                (Lib::Jose, "decodeProtectedHeader") => site(first, None, CallOptions::unknown()),
-                (Lib::Jose, "UnsecuredJWT") => site(None, None, CallOptions::unknown()),
-                _ => continue,
-            };
-            model.calls.push(site);
         }
         // jose `new SignJWT(claims)…sign(key)`: the key is the last call of the chain.
         for call in &self.calls {
@@ -1040,6 +1156,153 @@ impl<'s, 't> Analyzer<'s, 't> {
             }
         }
         model
+    }
+
+    /// The library function a call reaches, with the node whose arguments it takes.
+    fn function_of(&self, call: &Call<'_, 't>) -> Option<(&'static library::Function, Node<'t>)> {
+        let node = call.node;
+        let callee = node.field("function").or_else(|| node.field("constructor"))?;
+        let is_new = node.kind() == "new_expression";
+        if callee.kind() == "super" {
+            // NestJS: `class S extends PassportStrategy(Strategy) { constructor() { super({…}) } }`.
+            return if self.is_passport_strategy_class(node) {
+                Some((self.row(Lib::PassportJwt, "Strategy")?, callee))
+            } else {
+                None
+            };
+        }
+        if call.callee_name == Some("register")
+            && let Some(plugin) = self.arguments(node).first()
+            && self.resolve(*plugin, 0).is_some_and(|binding| binding.lib == Lib::FastifyJwt && binding.path.is_empty())
+        {
+            return Some((self.row(Lib::FastifyJwt, "register")?, callee));
+        }
+        let binding = self.resolve(callee, 0)?;
+        let path = match (is_new, binding.lib, binding.path.as_str()) {
+            (true, Lib::PassportJwt, "Strategy") | (true, Lib::Jose, "UnsecuredJWT") => binding.path.as_str(),
+            (true, _, _) => return None,
+            (false, Lib::ExpressJwt, "" | "expressjwt" | "default") => "expressjwt",
+            (false, Lib::KoaJwt, "" | "default") => "koajwt",
+            (false, _, path) => path,
+        };
+        Some((self.row(binding.lib, path)?, callee))
+    }
+
+    fn row(&self, lib: Lib, path: &str) -> Option<&'static library::Function> {
+        library::Function::find(Ecosystem::Node, lib.name(), path)
+    }
+
+    /// A call in model terms, read through the library row's slots.
+    fn call_site(&self, call: &Call<'_, 't>) -> Option<CallSite> {
+        let (function, callee) = self.function_of(call)?;
+        let node = call.node;
+        let arguments = self.arguments(node);
+        if arguments.iter().any(|argument| argument.kind() == "spread_element") {
+            return None;
+        }
+        let argument = |slot: Slot| match slot {
+            Slot::Arg(index, _) => arguments.get(index).copied(),
+            _ => None,
+        };
+        if let Slot::Arg(index, _) = function.key
+            && function.operation == Operation::Verify
+            && arguments.len() <= index
+        {
+            return None;
+        }
+        let lib = Lib::from_name(function.library)?;
+        // `None`: no options argument; `Some(None)`: one that cannot be read.
+        let object = match argument(function.options) {
+            Some(options) if !self.is_function(options) => {
+                Some(self.object_model(options, 0).map(|model| self.with_nested(model, function.nested_options)))
+            }
+            _ => None,
+        };
+        if function.operation == Operation::Configure && !matches!(object, Some(Some(_))) {
+            return None;
+        }
+        let key = match function.key {
+            Slot::Arg(index, name) => arguments.get(index).map(|key| self.key_arg(*key, name)),
+            Slot::Option(name) => object
+                .as_ref()
+                .and_then(|object| object.as_ref()?.get(name))
+                .map(|entry| self.key_arg(entry.value, name)),
+            Slot::None => None,
+        };
+        let mut options = match object {
+            Some(Some(model)) => self.options(lib, function, model),
+            Some(None) => CallOptions::unknown(),
+            None => {
+                // A fix can add the options object after the argument before its slot.
+                let anchor = match function.options {
+                    Slot::Arg(index, _)
+                        if index > 0 && arguments.len() >= index && !function.allow_list_option.is_empty() =>
+                    {
+                        Some(Anchor::AfterArguments { at: arguments[index - 1].end_byte(), comma: true })
+                    }
+                    _ => None,
+                };
+                CallOptions::defaults(anchor)
+            }
+        };
+        if let Slot::Arg(index, _) = function.algorithms {
+            self.positional_algorithm(&mut options, function.operation, &arguments, index);
+        }
+        if lib == Lib::JwtSimple
+            && let Some(no_verify) = arguments.get(2)
+            && self.bool_value(*no_verify, 0) == Some(true)
+        {
+            options.switches.push(Switch {
+                check: Check::Signature,
+                spelled: format!("noVerify = {}", self.text(*no_verify)),
+                range: no_verify.byte_range(),
+                removal: None,
+            });
+        }
+        let token = argument(function.token).map(|token| self.token(token));
+        let used_for = match (function.operation, node.kind()) {
+            (Operation::Decode, "call_expression") => self.decoded_use(node, &call.scope),
+            _ => Use::Claims,
+        };
+        Some(CallSite {
+            function,
+            version: None,
+            operation: function.operation,
+            range: callee.byte_range(),
+            scope: call.scope.clone(),
+            token,
+            key,
+            options,
+            used_for,
+        })
+    }
+
+    /// An algorithm passed as a positional argument (jwt-simple, Hono): one algorithm, or a list.
+    fn positional_algorithm(
+        &self,
+        options: &mut CallOptions,
+        operation: Operation,
+        arguments: &[Node<'t>],
+        index: usize,
+    ) {
+        match arguments.get(index) {
+            Some(&algorithm) if operation == Operation::Sign => {
+                options.signing_algorithm = Some(Expr {
+                    range: algorithm.byte_range(),
+                    text: syntax::normalized(self.text(algorithm)),
+                    value: self.string_value(algorithm, 0).map_or(Value::Unknown, Value::Str),
+                });
+            }
+            Some(&algorithm) => {
+                options.algorithms = self.allow_list(algorithm).map_or(Algorithms::Unknown, Algorithms::Listed);
+            }
+            None => {
+                options.algorithms = Algorithms::Absent;
+                // Only right after the argument before it can a fix add it positionally.
+                options.anchor = (arguments.len() == index && index > 0)
+                    .then(|| Anchor::AfterArguments { at: arguments[index - 1].end_byte(), comma: true });
+            }
+        }
     }
 
     fn token(&self, node: Node<'t>) -> TokenArg {
@@ -1059,14 +1322,18 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
     }
 
-    /// passport-jwt's `jsonWebTokenOptions` are handed to jsonwebtoken.verify: read them as if
-    /// top-level, without letting a fix edit them.
-    fn with_nested(&self, mut options: ObjectModel<'t>) -> ObjectModel<'t> {
-        if let Some(nested) = options.get("jsonWebTokenOptions").map(|entry| entry.value) {
-            match self.object_model(nested, 0) {
-                Some(nested) => {
-                    options.complete &= nested.complete;
-                    let mut merged: Vec<Entry<'t>> = nested.entries;
+    /// An options entry whose object the library reads as top-level options (passport-jwt
+    /// `jsonWebTokenOptions`, `@nestjs/jwt` `verifyOptions`): merged in, without letting a fix
+    /// edit it. A fix still adds to the nested literal when there is one.
+    fn with_nested(&self, mut options: ObjectModel<'t>, nested: &str) -> ObjectModel<'t> {
+        if nested.is_empty() {
+            return options;
+        }
+        if let Some(value) = options.get(nested).map(|entry| entry.value) {
+            match self.object_model(value, 0) {
+                Some(inner) => {
+                    options.complete &= inner.complete;
+                    let mut merged: Vec<Entry<'t>> = inner.entries;
                     merged.extend(options.entries);
                     options.entries = merged;
                 }
@@ -1076,30 +1343,35 @@ impl<'s, 't> Analyzer<'s, 't> {
         options
     }
 
-    /// The options object in model terms, with each library's spelling.
-    fn options(&self, lib: Lib, model: Option<ObjectModel<'t>>, after: Option<usize>) -> CallOptions {
-        let Some(model) = model else { return CallOptions::unknown() };
+    /// The options object in model terms, with the library's spelling.
+    fn options(&self, lib: Lib, function: &library::Function, model: ObjectModel<'t>) -> CallOptions {
         let given = |key: &str| match (model.get(key).is_some(), model.complete) {
             (true, _) => Given::Yes,
             (false, true) => Given::No,
             (false, false) => Given::Unknown,
         };
-        let algorithms = match model.get("algorithms") {
-            None => Algorithms::Absent,
-            Some(entry) => self.allow_list(entry.value).map_or(Algorithms::Unknown, Algorithms::Listed),
+        let algorithms = match function.algorithms {
+            Slot::Option(name) => match model.get(name) {
+                None => Algorithms::Absent,
+                Some(entry) => self.allow_list(entry.value).map_or(Algorithms::Unknown, Algorithms::Listed),
+            },
+            _ => Algorithms::Absent,
         };
         let leeway = model.get("clockTolerance").and_then(|entry| {
-            let seconds = self.number_value(entry.value, 0).or_else(|| {
+            let seconds = match lib {
+                // fast-jwt counts milliseconds.
+                Lib::FastifyJwt => self.number_value(entry.value, 0)? / 1000.0,
                 // jose also takes a time span string: "10 minutes".
-                (lib == Lib::Jose)
-                    .then(|| self.string_value(entry.value, 0).and_then(|span| knowledge::parse_timespan(&span)))
-                    .flatten()
-            })?;
+                Lib::Jose => self
+                    .number_value(entry.value, 0)
+                    .or_else(|| self.string_value(entry.value, 0).and_then(|span| knowledge::parse_timespan(&span)))?,
+                _ => self.number_value(entry.value, 0)?,
+            };
             Some((seconds, entry.value.byte_range(), "clockTolerance".to_string()))
         });
-        // jose has no switches: its claim checks follow the options given.
+        // jose and Hono have no switches: their claim checks follow the options given.
         let switch_names: &[(&str, Check)] = match lib {
-            Lib::Jose => &[],
+            Lib::Jose | Lib::Hono => &[],
             _ => &[("ignoreExpiration", Check::Expiry), ("ignoreNotBefore", Check::NotBefore)],
         };
         let switches = switch_names
@@ -1119,23 +1391,85 @@ impl<'s, 't> Analyzer<'s, 't> {
             text: syntax::normalized(self.text(entry.value)),
             value: self.string_value(entry.value, 0).map_or(Value::Unknown, Value::Str),
         });
-        let anchor = match (model.literal, after) {
-            (Some(literal), _) => Some(Anchor::Literal {
-                first_entry: elements(literal).first().map(|first| first.start_byte()),
-                whole: literal.byte_range(),
-            }),
-            (None, Some(at)) if model.entries.is_empty() => Some(Anchor::AfterArguments { at, comma: true }),
-            _ => None,
+        // @nestjs/jwt reads verify options only under `verifyOptions`: an added option goes
+        // into that literal (when there is one); elsewhere into the options literal itself.
+        let literal = match lib {
+            Lib::NestJwt => model
+                .get(function.nested_options)
+                .map(|entry| self.unwrap(entry.value))
+                .filter(|value| value.kind() == "object"),
+            _ => model.literal,
         };
+        let anchor = literal.map(|literal| Anchor::Literal {
+            first_entry: elements(literal).first().map(|first| first.start_byte()),
+            whole: literal.byte_range(),
+        });
         CallOptions {
             complete: model.complete,
             algorithms,
-            audience: given("audience"),
-            issuer: given("issuer"),
+            audience: given(function.audience_option),
+            issuer: given(function.issuer_option),
             leeway,
             switches,
             signing_algorithm,
             anchor,
+        }
+    }
+
+    /// Whether a `super(…)` call is in a class that `extends PassportStrategy(Strategy)` with
+    /// passport-jwt's `Strategy` (NestJS).
+    fn is_passport_strategy_class(&self, call: Node<'t>) -> bool {
+        let Some(class) = syntax::ancestor(call, &["class_declaration", "class"]) else { return false };
+        let Some(heritage) = elements(class).into_iter().find(|child| child.kind() == "class_heritage") else {
+            return false;
+        };
+        let mut found = false;
+        syntax::walk(heritage, |node| {
+            if found || node.kind() != "call_expression" {
+                return;
+            }
+            let mixin = node.field("function").and_then(|function| self.resolve(function, 0));
+            let strategy = self.arguments(node).first().and_then(|argument| self.resolve(*argument, 0));
+            found = mixin.is_some_and(|mixin| mixin.lib == Lib::NestPassport && mixin.path == "PassportStrategy")
+                && strategy.is_some_and(|strategy| strategy.lib == Lib::PassportJwt && strategy.path == "Strategy");
+        });
+        found
+    }
+
+    /// What the result of a decode call is used for: only its header (`jwt.decode(t, {complete:
+    /// true}).header`, `const { header } = …`), only time claims (`.exp`, `const { exp } = …`,
+    /// a variable read only as `d.exp`/`d.iat`/`d.nbf`), or claims.
+    fn decoded_use(&self, call: Node<'t>, scope: &Range<usize>) -> Use {
+        let index = self.reads.get_or_init(|| ReadIndex::build(self.root, self.src));
+        let Some(parent) = index.call_parents.get(&call.id()) else { return Use::Claims };
+        match parent.kind() {
+            "member_expression" => use_of(&[parent.field("property").map_or("", |property| self.text(property))]),
+            "variable_declarator" => match parent.field("name") {
+                Some(pattern) if pattern.kind() == "object_pattern" => {
+                    let keys: Vec<&str> = elements(pattern)
+                        .into_iter()
+                        .map(|property| match property.kind() {
+                            "shorthand_property_identifier_pattern" => self.text(property),
+                            "pair_pattern" => property.field("key").map_or("", |key| self.text(key)),
+                            _ => "",
+                        })
+                        .collect();
+                    use_of(&keys)
+                }
+                Some(name) if name.kind() == "identifier" => {
+                    // Every read of the variable in the decode's function, the declaration aside;
+                    // a read of the whole value (passed on, returned) is a use of the claims.
+                    let reads = index.reads.get(self.text(name)).map(Vec::as_slice).unwrap_or_default();
+                    let properties: Option<Vec<&str>> = reads
+                        .iter()
+                        .filter(|(at, _)| *at != name.start_byte() && scope.contains(at))
+                        .map(|(_, property)| property.as_deref())
+                        .collect();
+                    properties.map_or(Use::Claims, |properties| use_of(&properties))
+                }
+                _ => Use::Claims,
+            },
+            _ => Use::Claims,
         }
     }
 
@@ -1205,6 +1539,21 @@ impl Dialect for JsDialect<'_> {
         };
         Some(vec![edit])
     }
+
+    fn add_algorithm(&self, anchor: &Anchor, option: &str, algorithm: &str) -> Option<Vec<TextEdit>> {
+        let edit = match anchor {
+            // A positional argument.
+            Anchor::AfterArguments { at, .. } => TextEdit { range: *at..*at, new_text: format!(", '{algorithm}'") },
+            Anchor::Literal { first_entry: Some(at), .. } if !option.is_empty() => {
+                TextEdit { range: *at..*at, new_text: format!("{option}: '{algorithm}', ") }
+            }
+            Anchor::Literal { first_entry: None, whole } if !option.is_empty() => {
+                TextEdit { range: whole.clone(), new_text: format!("{{ {option}: '{algorithm}' }}") }
+            }
+            _ => return None,
+        };
+        Some(vec![edit])
+    }
 }
 
 /// Export names worth resolving (the last segment of a callee); local aliases are caught by
@@ -1224,6 +1573,11 @@ const KNOWN_EXPORTS: &[&str] = &[
     "UnsecuredJWT",
     "jwt",
     "jose",
+    "register",
+    "verifyAsync",
+    "signAsync",
+    "encode",
+    "super",
 ];
 
 /// The names a parameter or destructuring pattern binds (defaults and types skipped).

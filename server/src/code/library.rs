@@ -16,6 +16,16 @@ pub enum Ecosystem {
     Go,
 }
 
+/// Where a call carries one of its inputs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    None,
+    /// The positional argument at this index, named for messages (`secretOrPublicKey`).
+    Arg(usize, &'static str),
+    /// An entry of the options object (`secret`, `secretOrKey`).
+    Option(&'static str),
+}
+
 /// One library function (or constructor, option, settings key) that the front ends recognise.
 #[derive(Debug)]
 pub struct Function {
@@ -25,6 +35,19 @@ pub struct Function {
     /// The front end's resolved name of the function (`verify`, `jwt.decode`, `Parser.Parse`).
     pub path: &'static str,
     pub operation: Operation,
+    /// Where the token, the key and the options object sit (front ends that read calls
+    /// generically use these; others may leave them `None`).
+    pub token: Slot,
+    pub key: Slot,
+    pub options: Slot,
+    /// Where the algorithm allow-list (or single algorithm) sits.
+    pub algorithms: Slot,
+    /// The algorithm used when none is given, for libraries that take one algorithm (Hono:
+    /// `HS256`): with a public key that default is key confusion.
+    pub default_algorithm: &'static str,
+    /// An options entry whose object is read as if its entries were top-level (passport-jwt
+    /// `jsonWebTokenOptions`, `@nestjs/jwt` `verifyOptions`).
+    pub nested_options: &'static str,
     /// How messages name the call: `` `jwt.verify` ``.
     pub display: &'static str,
     /// For decodes: what to call instead.
@@ -37,6 +60,9 @@ pub struct Function {
     /// What the function does when no allow-list is given; `None` when that is safe (the
     /// library derives the algorithm from the key, or refuses to run).
     pub without_allow_list: Option<(Severity, &'static str)>,
+    /// Without an allow-list a secret key is still safe: the token can only choose among HMAC
+    /// algorithms (jwt-simple); the finding is for public or unknown keys.
+    pub secret_key_safe_without_allow_list: bool,
     /// How a fix spells the allow-list option (`algorithms`, `WithValidMethods`), and from which
     /// major version it exists (0: always).
     pub allow_list_option: &'static str,
@@ -57,11 +83,18 @@ impl Function {
         library: "",
         path: "",
         operation: Operation::Verify,
+        token: Slot::None,
+        key: Slot::None,
+        options: Slot::None,
+        algorithms: Slot::None,
+        default_algorithm: "",
+        nested_options: "",
         display: "",
         instead: "",
         malformed: "",
         unsigned: false,
         without_allow_list: None,
+        secret_key_safe_without_allow_list: false,
         allow_list_option: "",
         allow_list_option_since: 0,
         audience_option: "",
@@ -165,6 +198,10 @@ pub static FUNCTIONS: &[Function] = &[
     Function {
         library: "jsonwebtoken",
         path: "verify",
+        token: Slot::Arg(0, "token"),
+        key: Slot::Arg(1, "secretOrPublicKey"),
+        options: Slot::Arg(2, "options"),
+        algorithms: Slot::Option("algorithms"),
         display: "`jwt.verify`",
         malformed: "`jwt malformed` / `invalid token`",
         without_allow_list: Some((Severity::Warning, JSONWEBTOKEN_WITHOUT)),
@@ -177,6 +214,7 @@ pub static FUNCTIONS: &[Function] = &[
         library: "jsonwebtoken",
         path: "decode",
         operation: Decode,
+        token: Slot::Arg(0, "token"),
         display: "`jwt.decode`",
         malformed: "a `null` result",
         instead: "`jwt.verify` with the key and an `algorithms` list",
@@ -186,6 +224,8 @@ pub static FUNCTIONS: &[Function] = &[
         library: "jsonwebtoken",
         path: "sign",
         operation: Sign,
+        key: Slot::Arg(1, "secretOrPrivateKey"),
+        options: Slot::Arg(2, "options"),
         display: "jsonwebtoken `sign`",
         ..Function::BASE
     },
@@ -193,6 +233,10 @@ pub static FUNCTIONS: &[Function] = &[
     Function {
         library: "jose",
         path: "jwtVerify",
+        token: Slot::Arg(0, "jwt"),
+        key: Slot::Arg(1, "key"),
+        options: Slot::Arg(2, "options"),
+        algorithms: Slot::Option("algorithms"),
         display: "`jwtVerify`",
         malformed: "`Invalid Compact JWS`",
         audience_option: "audience",
@@ -200,13 +244,41 @@ pub static FUNCTIONS: &[Function] = &[
         ..Function::BASE
     },
     // These verify a bare JWS: no claim options exist.
-    Function { library: "jose", path: "compactVerify", display: "`compactVerify`", ..Function::BASE },
-    Function { library: "jose", path: "flattenedVerify", display: "`flattenedVerify`", ..Function::BASE },
-    Function { library: "jose", path: "generalVerify", display: "`generalVerify`", ..Function::BASE },
+    Function {
+        library: "jose",
+        path: "compactVerify",
+        token: Slot::Arg(0, "jws"),
+        key: Slot::Arg(1, "key"),
+        options: Slot::Arg(2, "options"),
+        algorithms: Slot::Option("algorithms"),
+        display: "`compactVerify`",
+        ..Function::BASE
+    },
+    Function {
+        library: "jose",
+        path: "flattenedVerify",
+        token: Slot::Arg(0, "jws"),
+        key: Slot::Arg(1, "key"),
+        options: Slot::Arg(2, "options"),
+        algorithms: Slot::Option("algorithms"),
+        display: "`flattenedVerify`",
+        ..Function::BASE
+    },
+    Function {
+        library: "jose",
+        path: "generalVerify",
+        token: Slot::Arg(0, "jws"),
+        key: Slot::Arg(1, "key"),
+        options: Slot::Arg(2, "options"),
+        algorithms: Slot::Option("algorithms"),
+        display: "`generalVerify`",
+        ..Function::BASE
+    },
     Function {
         library: "jose",
         path: "decodeJwt",
         operation: Decode,
+        token: Slot::Arg(0, "jwt"),
         display: "`decodeJwt`",
         malformed: "`Invalid JWT`",
         instead: "`jwtVerify`",
@@ -216,6 +288,7 @@ pub static FUNCTIONS: &[Function] = &[
         library: "jose",
         path: "UnsecuredJWT.decode",
         operation: Decode,
+        token: Slot::Arg(0, "jwt"),
         display: "`UnsecuredJWT.decode`",
         instead: "`jwtVerify` with a real key",
         ..Function::BASE
@@ -233,13 +306,49 @@ pub static FUNCTIONS: &[Function] = &[
         library: "jose",
         path: "decodeProtectedHeader",
         operation: PeekHeader,
+        token: Slot::Arg(0, "token"),
         display: "`decodeProtectedHeader`",
+        ..Function::BASE
+    },
+    // jose v1/v2 (`const { JWT, JWK } = require('jose')`): without `algorithms`, every algorithm
+    // of the key (or key store) is accepted — the key decides, as in jose v3+.
+    Function {
+        library: "jose",
+        path: "JWT.verify",
+        token: Slot::Arg(0, "token"),
+        key: Slot::Arg(1, "key"),
+        options: Slot::Arg(2, "options"),
+        algorithms: Slot::Option("algorithms"),
+        display: "jose `JWT.verify`",
+        audience_option: "audience",
+        issuer_option: "issuer",
+        ..Function::BASE
+    },
+    Function {
+        library: "jose",
+        path: "JWT.decode",
+        operation: Decode,
+        token: Slot::Arg(0, "token"),
+        display: "jose `JWT.decode`",
+        instead: "`JWT.verify` with the key",
+        ..Function::BASE
+    },
+    Function {
+        library: "jose",
+        path: "JWT.sign",
+        operation: Sign,
+        key: Slot::Arg(1, "key"),
+        options: Slot::Arg(2, "options"),
+        display: "jose `JWT.sign`",
         ..Function::BASE
     },
     Function {
         library: "express-jwt",
         path: "expressjwt",
         operation: Configure,
+        key: Slot::Option("secret"),
+        options: Slot::Arg(0, "options"),
+        algorithms: Slot::Option("algorithms"),
         display: "`expressjwt`",
         without_allow_list: Some((
             Severity::Warning,
@@ -250,10 +359,29 @@ pub static FUNCTIONS: &[Function] = &[
         issuer_option: "issuer",
         ..Function::BASE
     },
+    // koa-jwt hands its options to jsonwebtoken's `verify`: jsonwebtoken's defaults apply.
+    Function {
+        library: "koa-jwt",
+        path: "koajwt",
+        operation: Configure,
+        key: Slot::Option("secret"),
+        options: Slot::Arg(0, "options"),
+        algorithms: Slot::Option("algorithms"),
+        display: "koa-jwt",
+        without_allow_list: Some((Severity::Warning, JSONWEBTOKEN_WITHOUT)),
+        allow_list_option: "algorithms",
+        audience_option: "audience",
+        issuer_option: "issuer",
+        ..Function::BASE
+    },
     Function {
         library: "passport-jwt",
         path: "Strategy",
         operation: Configure,
+        key: Slot::Option("secretOrKey"),
+        options: Slot::Arg(0, "options"),
+        algorithms: Slot::Option("algorithms"),
+        nested_options: "jsonWebTokenOptions",
         display: "`JwtStrategy`",
         without_allow_list: Some((
             Severity::Warning,
@@ -262,6 +390,154 @@ pub static FUNCTIONS: &[Function] = &[
         allow_list_option: "algorithms",
         audience_option: "audience",
         issuer_option: "issuer",
+        ..Function::BASE
+    },
+    // @nestjs/jwt wraps jsonwebtoken; `verifyOptions` go to its `verify`.
+    Function {
+        library: "@nestjs/jwt",
+        path: "JwtModule.register",
+        operation: Configure,
+        key: Slot::Option("secret"),
+        options: Slot::Arg(0, "options"),
+        algorithms: Slot::Option("algorithms"),
+        nested_options: "verifyOptions",
+        display: "`JwtModule.register`",
+        without_allow_list: Some((Severity::Warning, JSONWEBTOKEN_WITHOUT)),
+        allow_list_option: "algorithms",
+        audience_option: "audience",
+        issuer_option: "issuer",
+        ..Function::BASE
+    },
+    // Per-call options override the module's, which this call cannot see: only what is written
+    // here is judged.
+    Function {
+        library: "@nestjs/jwt",
+        path: "JwtService.verify",
+        token: Slot::Arg(0, "token"),
+        key: Slot::Option("secret"),
+        options: Slot::Arg(1, "options"),
+        algorithms: Slot::Option("algorithms"),
+        display: "`JwtService.verify`",
+        malformed: "`jwt malformed`",
+        ..Function::BASE
+    },
+    Function {
+        library: "@nestjs/jwt",
+        path: "JwtService.verifyAsync",
+        token: Slot::Arg(0, "token"),
+        key: Slot::Option("secret"),
+        options: Slot::Arg(1, "options"),
+        algorithms: Slot::Option("algorithms"),
+        display: "`JwtService.verifyAsync`",
+        malformed: "`jwt malformed`",
+        ..Function::BASE
+    },
+    Function {
+        library: "@nestjs/jwt",
+        path: "JwtService.decode",
+        operation: Decode,
+        token: Slot::Arg(0, "token"),
+        display: "`JwtService.decode`",
+        instead: "`JwtService.verifyAsync`",
+        ..Function::BASE
+    },
+    Function {
+        library: "@nestjs/jwt",
+        path: "JwtService.sign",
+        operation: Sign,
+        key: Slot::Option("secret"),
+        options: Slot::Arg(1, "options"),
+        display: "`JwtService.sign`",
+        ..Function::BASE
+    },
+    Function {
+        library: "@nestjs/jwt",
+        path: "JwtService.signAsync",
+        operation: Sign,
+        key: Slot::Option("secret"),
+        options: Slot::Arg(1, "options"),
+        display: "`JwtService.signAsync`",
+        ..Function::BASE
+    },
+    // @fastify/jwt verifies with fast-jwt, which refuses algorithms the key cannot use: no
+    // allow-list is not key confusion. `verify` options are read as top-level.
+    Function {
+        library: "@fastify/jwt",
+        path: "register",
+        operation: Configure,
+        key: Slot::Option("secret"),
+        options: Slot::Arg(1, "options"),
+        algorithms: Slot::Option("algorithms"),
+        nested_options: "verify",
+        display: "`@fastify/jwt`",
+        audience_option: "allowedAud",
+        issuer_option: "allowedIss",
+        ..Function::BASE
+    },
+    // jwt-simple: `decode(token, key, noVerify, algorithm)` takes the algorithm from the token's
+    // header unless the fourth argument names it.
+    Function {
+        library: "jwt-simple",
+        path: "decode",
+        token: Slot::Arg(0, "token"),
+        key: Slot::Arg(1, "key"),
+        algorithms: Slot::Arg(3, "algorithm"),
+        display: "jwt-simple `decode`",
+        without_allow_list: Some((
+            Severity::Warning,
+            "jwt-simple then uses the algorithm the token's header names (since 0.5.3 only a `BEGIN PUBLIC KEY` PEM forces RS256): with a certificate, a key object or an older version, an HS256 token signed with the public key verifies (CVE-2016-10555). Pass the algorithm as the fourth argument.",
+        )),
+        secret_key_safe_without_allow_list: true,
+        ..Function::BASE
+    },
+    Function {
+        library: "jwt-simple",
+        path: "encode",
+        operation: Sign,
+        key: Slot::Arg(1, "key"),
+        algorithms: Slot::Arg(2, "algorithm"),
+        display: "jwt-simple `encode`",
+        ..Function::BASE
+    },
+    // Hono verifies with one algorithm, `HS256` unless told otherwise.
+    Function {
+        library: "hono",
+        path: "verify",
+        token: Slot::Arg(0, "token"),
+        key: Slot::Arg(1, "secret"),
+        algorithms: Slot::Arg(2, "alg"),
+        default_algorithm: "HS256",
+        display: "Hono `verify`",
+        ..Function::BASE
+    },
+    Function {
+        library: "hono",
+        path: "jwt",
+        operation: Configure,
+        key: Slot::Option("secret"),
+        options: Slot::Arg(0, "options"),
+        algorithms: Slot::Option("alg"),
+        default_algorithm: "HS256",
+        allow_list_option: "alg",
+        display: "Hono `jwt`",
+        ..Function::BASE
+    },
+    Function {
+        library: "hono",
+        path: "decode",
+        operation: Decode,
+        token: Slot::Arg(0, "token"),
+        display: "Hono `decode`",
+        instead: "`verify` with the key and its algorithm",
+        ..Function::BASE
+    },
+    Function {
+        library: "hono",
+        path: "sign",
+        operation: Sign,
+        key: Slot::Arg(1, "secret"),
+        algorithms: Slot::Arg(2, "alg"),
+        display: "Hono `sign`",
         ..Function::BASE
     },
     // ---- Python ----

@@ -180,9 +180,18 @@ pub(crate) fn mentions_jwt_library(text: &str, language: Language, conventional_
         Language::JavaScript | Language::TypeScript | Language::Tsx if conventional_names => {
             &["jsonwebtoken", "jose", "jwt", "passport-jwt"]
         }
-        Language::JavaScript | Language::TypeScript | Language::Tsx => {
-            &["jsonwebtoken", "jose", "express-jwt", "passport-jwt"]
-        }
+        Language::JavaScript | Language::TypeScript | Language::Tsx => &[
+            "jsonwebtoken",
+            "jose",
+            "express-jwt",
+            "passport-jwt",
+            "koa-jwt",
+            "@nestjs/jwt",
+            "fastify/jwt",
+            "fastify-jwt",
+            "jwt-simple",
+            "hono/",
+        ],
         // `jwt` covers PyJWT imports and `JWT_SECRET_KEY`-style config only in lower case, so
         // the config keys get their own needle.
         Language::Python => &["jwt", "jose", "JWT_"],

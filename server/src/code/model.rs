@@ -276,6 +276,11 @@ pub trait Dialect {
     /// The edits that add an allow-list of `algorithm` at `anchor`, with the option spelled
     /// `option` (`algorithms`, `WithValidMethods`, `ValidMethods`, `JsonWebToken`).
     fn add_allow_list(&self, anchor: &Anchor, option: &str, algorithm: &str) -> Option<Vec<TextEdit>>;
+    /// The edits that name one `algorithm` at `anchor`, for libraries that take a single
+    /// algorithm (`alg: 'RS256'` in options, or a positional argument after `AfterArguments`).
+    fn add_algorithm(&self, _anchor: &Anchor, _option: &str, _algorithm: &str) -> Option<Vec<TextEdit>> {
+        None
+    }
     /// A titled fix that makes a key function reject tokens whose algorithm is not of
     /// `algorithm`'s family.
     fn pin_in_resolver(&self, _anchor: &ResolverAnchor, _algorithm: &str) -> Option<(String, Vec<TextEdit>)> {
