@@ -271,6 +271,14 @@ pub static FUNCTIONS: &[Function] = &[
     Function {
         ecosystem: Python,
         library: "PyJWT",
+        path: "jwt.PyJWT.encode",
+        operation: Sign,
+        display: "PyJWT `encode`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Python,
+        library: "PyJWT",
         path: "jwt.get_unverified_header",
         operation: PeekHeader,
         display: "`get_unverified_header`",

@@ -9,12 +9,17 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::knowledge::{AlgItem, AllowList, Key, algorithm_choices, assess_allow_list, classify_key};
+use super::Sink;
+use super::engine::{self, Judging};
+use super::knowledge::{AlgItem, AllowList, Key, classify_key};
+use super::library::{Ecosystem, Function};
+use super::model::{
+    Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, Model, Operation, Options, Switch, TokenArg,
+    Use, Value,
+};
 use super::scope::Scopes;
 use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range, text};
-use super::{Options, Sink};
-use crate::finding::{Finding, Fix, Severity, TextEdit};
-use crate::rules::Rule;
+use crate::finding::TextEdit;
 
 const FUNCTION_KINDS: &[&str] = &["function_definition", "lambda"];
 
@@ -104,17 +109,17 @@ impl<'t> Arguments<'t> {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Decoder {
-    PyJwt,
-    PythonJose,
+pub(super) fn analyze(source: &str, tree: &Tree, options: &super::Options, sink: &mut Sink) {
+    let model = model(source, tree, options);
+    let judging = Judging { in_test_path: options.context.in_test_path };
+    engine::judge(&model, &PythonDialect { src: source }, judging, sink);
 }
 
-pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut Sink) {
+/// The call sites and settings of one Python source.
+pub(super) fn model(source: &str, tree: &Tree, options: &super::Options) -> Model {
     let root = tree.root_node();
     let mut analyzer = Analyzer {
         src: source,
-        options,
         bindings: HashMap::new(),
         scopes: Scopes::default(),
         calls: Vec::new(),
@@ -131,15 +136,11 @@ pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut S
         analyzer.bindings.insert("jwt".into(), "jwt".into());
         analyzer.bindings.insert("jose".into(), "jose".into());
     }
-    analyzer.check_flask_settings(sink);
-    if !analyzer.bindings.is_empty() {
-        analyzer.check_calls(sink);
-    }
+    analyzer.model()
 }
 
 struct Analyzer<'s, 't> {
     src: &'s str,
-    options: &'s Options,
     /// Local name → canonical dotted path (`pyjwt` → `jwt`, `decode` → `jose.jwt.decode`).
     bindings: HashMap<String, String>,
     scopes: Scopes<'t>,
@@ -752,14 +753,6 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
     }
 
-    fn report_secrets(&self, sink: &mut Sink, key: Node<'t>, where_: &str) {
-        let mut literals = Vec::new();
-        self.secret_literals(key, 0, &mut literals);
-        for (value, node) in literals {
-            super::engine::report_secret(sink, self.options.context.in_test_path, &value, node.byte_range(), where_);
-        }
-    }
-
     fn is_authorization_name(name: &str) -> bool {
         name.eq_ignore_ascii_case("authorization") || name == "HTTP_AUTHORIZATION"
     }
@@ -897,21 +890,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             || text.contains("ALGORITHMS.ALL")
     }
 
-    // ---- pass 2 ----
-
-    fn check_flask_settings(&self, sink: &mut Sink) {
-        for (key, value) in &self.flask_settings {
-            match key.as_str() {
-                "JWT_SECRET_KEY" => self.report_secrets(sink, *value, "Flask-JWT-Extended `JWT_SECRET_KEY`"),
-                "JWT_DECODE_LEEWAY" => {
-                    if let Some(seconds) = self.seconds_value(*value, 0) {
-                        super::engine::report_leeway(sink, seconds, value.byte_range(), "JWT_DECODE_LEEWAY");
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
+    // ---- pass 2: the model ----
 
     /// Whether a call may be a library call at all, judged on text alone.
     fn is_candidate(&self, call: Node<'t>) -> bool {
@@ -920,362 +899,265 @@ impl<'s, 't> Analyzer<'s, 't> {
         KNOWN_FUNCTIONS.contains(&name) || self.bindings.contains_key(name)
     }
 
-    fn check_calls(&self, sink: &mut Sink) {
-        let resolved: Vec<(Node<'t>, Node<'t>, String, Range<usize>, Arguments<'t>)> = self
-            .calls
-            .iter()
-            .filter(|(call, _)| self.is_candidate(*call))
-            .filter_map(|(call, scope)| {
-                let function = call.field("function")?;
-                Some((*call, function, self.resolve(function, 0)?, scope.clone(), self.arguments(*call)))
-            })
-            .collect();
-        let verified: Vec<(Node<'t>, String)> = resolved
-            .iter()
-            .filter(|(_, _, path, _, arguments)| is_decode(path) && !self.signature_disabled(arguments))
-            .filter_map(|(call, _, _, _, arguments)| {
-                Some((
-                    *call,
-                    syntax::normalized(self.text(arguments.get(0, "jwt").or_else(|| arguments.get(0, "token"))?)),
-                ))
-            })
-            .collect();
-        for (call, callee, path, scope, arguments) in &resolved {
-            match path.as_str() {
-                "jwt.decode"
-                | "jwt.decode_complete"
-                | "jwt.api_jwt.decode"
-                | "jwt.PyJWT.decode"
-                | "jwt.PyJWT.decode_complete" => {
-                    self.check_decode(sink, Decoder::PyJwt, *call, scope, *callee, arguments, &verified)
-                }
-                "jose.jwt.decode" => {
-                    self.check_decode(sink, Decoder::PythonJose, *call, scope, *callee, arguments, &verified)
-                }
-                "jose.jwt.get_unverified_claims"
-                    if !self.peeked_then_verified(*call, scope, arguments.get(0, "token"), &verified) =>
-                {
-                    sink.push(Finding::new(
-                            Rule::DecodeWithoutVerify,
-                            callee.byte_range(),
-                            "`get_unverified_claims` returns the claims without checking the signature: anyone can write them. Use `jwt.decode` with the key and `algorithms`.",
-                        ));
-                }
-                "jose.jws.verify" => {
-                    if arguments.splat {
-                        continue;
-                    }
-                    if let Some(key) = arguments.get(1, "key") {
-                        self.report_secrets(sink, key, "python-jose jws.verify key");
-                    }
-                    let key = arguments.get(1, "key").map(|key| self.key(key)).unwrap_or(Key::UNKNOWN);
-                    self.check_algorithms(
-                        sink,
-                        Decoder::PythonJose,
-                        *callee,
-                        arguments,
-                        arguments.get(2, "algorithms"),
-                        key,
-                    );
-                }
-                "jwt.encode" | "jwt.PyJWT.encode" | "jose.jwt.encode" => {
-                    if let Some(key) = arguments.get(1, "key") {
-                        self.report_secrets(sink, key, "jwt.encode key");
-                    }
-                    if let Some(algorithm) = arguments.get(2, "algorithm") {
-                        self.check_signing_algorithm(sink, algorithm);
-                    }
-                }
-                "authlib.jose.jwt.decode" => self.check_authlib_default(sink, *callee, arguments),
-                "authlib.jose.jwt.encode" | "authlib.instance.encode" => {
-                    if let Some(key) = arguments.get(2, "key") {
-                        self.report_secrets(sink, key, "Authlib jwt.encode key");
-                    }
-                    if let Some(header) = arguments.get(0, "header").and_then(|header| self.dict_model(header, 0))
-                        && let Some(entry) = header.get("alg")
-                    {
-                        self.check_signing_algorithm(sink, entry.value);
-                    }
-                }
-                "authlib.instance.decode" => {
-                    if let Some(key) = arguments.get(1, "key") {
-                        self.report_secrets(sink, key, "Authlib jwt.decode key");
-                    }
-                }
-                "authlib.jose.JsonWebToken" => {
-                    if let Some(list) =
-                        arguments.get(0, "algorithms").and_then(|algorithms| self.allow_list(algorithms))
-                    {
-                        assess_allow_list(sink, &list, Key::UNKNOWN);
-                    }
-                }
-                _ => {}
-            }
+    fn model(&self) -> Model {
+        let mut model = Model::default();
+        for (key, value) in &self.flask_settings {
+            model.calls.extend(self.flask_setting(key, *value));
         }
+        if self.bindings.is_empty() {
+            return model;
+        }
+        for (call, scope) in self.calls.iter().filter(|(call, _)| self.is_candidate(*call)) {
+            let Some(callee) = call.field("function") else { continue };
+            let Some(function) = self.resolve(callee, 0).as_deref().and_then(library_function) else { continue };
+            model.calls.extend(self.call_site(function, *call, callee, scope.clone()));
+        }
+        model
     }
 
-    fn signature_disabled(&self, arguments: &Arguments<'t>) -> bool {
-        arguments.keyword("verify").and_then(|verify| self.bool_value(verify, 0)) == Some(false)
-            || arguments
-                .get(3, "options")
-                .and_then(|options| self.dict_model(options, 0))
-                .and_then(|model| model.get("verify_signature").and_then(|entry| self.bool_value(entry.value, 0)))
-                == Some(false)
-    }
-
-    fn peeked_then_verified(
-        &self,
-        call: Node<'t>,
-        scope: &Range<usize>,
-        token: Option<Node<'t>>,
-        verified: &[(Node<'t>, String)],
-    ) -> bool {
-        let Some(token) = token else { return false };
-        let token = syntax::normalized(self.text(token));
-        verified.iter().any(|(verify, verified_token)| {
-            *verified_token == token && verify.id() != call.id() && syntax::contains(scope.clone(), verify.byte_range())
+    /// One Flask-JWT-Extended setting (`app.config["JWT_…"] = …`, a `JWT_…` constant).
+    fn flask_setting(&self, name: &str, value: Node<'t>) -> Option<CallSite> {
+        let function = Function::find(Ecosystem::Python, "Flask-JWT-Extended", "settings")?;
+        let mut options = Options::defaults(None);
+        let mut key = None;
+        match name {
+            "JWT_SECRET_KEY" => key = Some(self.key_arg(value, name)),
+            "JWT_DECODE_LEEWAY" => {
+                options.leeway = Some((self.seconds_value(value, 0)?, value.byte_range(), name.to_string()))
+            }
+            _ => return None,
+        }
+        Some(CallSite {
+            function,
+            version: None,
+            operation: function.operation,
+            range: value.byte_range(),
+            scope: 0..self.src.len(),
+            token: None,
+            key,
+            options,
+            used_for: Use::Claims,
         })
     }
 
-    fn check_signing_algorithm(&self, sink: &mut Sink, algorithm: Node<'t>) {
-        if self.options.context.in_test_path {
-            return;
+    fn call_site(
+        &self,
+        function: &'static Function,
+        call: Node<'t>,
+        callee: Node<'t>,
+        scope: Range<usize>,
+    ) -> Option<CallSite> {
+        let arguments = self.arguments(call);
+        let authlib = function.library == "Authlib";
+        let operation = function.operation;
+        let mut token = None;
+        let mut key = None;
+        let mut options = Options::defaults(None);
+        options.complete = !arguments.splat;
+        match operation {
+            Operation::Sign => {
+                key = arguments.get(if authlib { 2 } else { 1 }, "key");
+                options.signing_algorithm = if authlib {
+                    let header = arguments.get(0, "header").and_then(|header| self.dict_model(header, 0));
+                    header.and_then(|header| header.get("alg").map(|entry| self.expr(entry.value)))
+                } else {
+                    arguments.get(2, "algorithm").map(|algorithm| self.expr(algorithm))
+                };
+            }
+            Operation::Configure => options.algorithms = self.algorithms(arguments.get(0, "algorithms")),
+            Operation::Decode | Operation::PeekHeader => token = arguments.get(0, "token"),
+            Operation::Verify if authlib => {
+                token = arguments.get(0, "s");
+                key = arguments.get(1, "key");
+                options.anchor = callee.field("object").map(|receiver| Anchor::Receiver {
+                    range: receiver.byte_range(),
+                    import: self.json_web_token_import(),
+                });
+            }
+            Operation::Verify => {
+                token = arguments.get(0, "jwt").or_else(|| arguments.get(0, "token"));
+                key = arguments.get(1, "key");
+                // python-jose reads `leeway` from the options dict, PyJWT takes it as an argument.
+                let leeway_in_options = function.library == "python-jose";
+                options = self.verify_options(&arguments, leeway_in_options);
+            }
         }
-        if self.string_value(algorithm, 0).is_some_and(|algorithm| algorithm.eq_ignore_ascii_case("none")) {
-            sink.push(Finding::new(
-                Rule::VerifyAllowsNone,
-                algorithm.byte_range(),
-                "Signs with algorithm `none`: the token carries no signature, anyone can change its claims, and only verifiers that accept `none` take it (RFC 7518 §3.6).",
-            ));
+        let signature_off = options.switches.iter().any(|switch| switch.check == Check::Signature);
+        if matches!(operation, Operation::Verify | Operation::Decode | Operation::PeekHeader)
+            && token.is_none()
+            && !signature_off
+        {
+            return None;
         }
+        Some(CallSite {
+            function,
+            version: None,
+            operation,
+            range: callee.byte_range(),
+            scope,
+            token: token.map(|token| TokenArg {
+                expr: self.expr(token),
+                raw_authorization: self.is_raw_authorization(token, 0),
+            }),
+            key: key.map(|key| self.key_arg(key, "key")),
+            options,
+            used_for: Use::Claims,
+        })
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn check_decode(
-        &self,
-        sink: &mut Sink,
-        decoder: Decoder,
-        call: Node<'t>,
-        scope: &Range<usize>,
-        callee: Node<'t>,
-        arguments: &Arguments<'t>,
-        verified: &[(Node<'t>, String)],
-    ) {
-        let token = arguments.get(0, "jwt").or_else(|| arguments.get(0, "token"));
-        let key_node = arguments.get(1, "key");
-        let options = match arguments.get(3, "options") {
+    /// The options of a PyJWT / python-jose `decode` (and python-jose `jws.verify`).
+    fn verify_options(&self, arguments: &Arguments<'t>, leeway_in_options: bool) -> Options {
+        let dict = match arguments.get(3, "options") {
             None => Some(DictModel::empty()),
             Some(options) => self.dict_model(options, 0),
         };
-        let library = if decoder == Decoder::PyJwt { "PyJWT" } else { "python-jose" };
-        // Signature verification off: report that, and nothing about a verification that
-        // does not happen.
-        let verify_off = arguments
-            .keyword_node("verify")
-            .filter(|verify| verify.field("value").and_then(|value| self.bool_value(value, 0)) == Some(false));
-        let signature_off = options
-            .as_ref()
-            .and_then(|model| model.get("verify_signature"))
-            .filter(|entry| self.bool_value(entry.value, 0) == Some(false));
-        if verify_off.is_some() || signature_off.is_some() {
-            if !self.peeked_then_verified(call, scope, token, verified) {
-                let range = signature_off
-                    .map(|entry| entry.range.clone())
-                    .or(verify_off.map(|node| node.byte_range()))
-                    .unwrap_or(callee.byte_range());
-                sink.push(Finding::new(
-                    Rule::DecodeWithoutVerify,
-                    range,
-                    format!("{library} `decode` with signature verification off returns claims anyone can write; it also skips `exp`, `aud` and `iss`. Verify with the key and `algorithms`."),
-                ));
-            }
-            return;
-        }
-        if arguments.positional.is_empty() && token.is_none() {
-            return;
-        }
-        if let Some(key_node) = key_node {
-            self.report_secrets(sink, key_node, &format!("{library} decode key"));
-        }
-        if let Some(token) = token
-            && self.is_raw_authorization(token, 0)
-        {
-            let token_text = self.text(token);
-            sink.push(
-                Finding::new(
-                    Rule::VerifyBearerPrefix,
-                    token.byte_range(),
-                    "The raw `Authorization` header is passed as the token: its value starts with `Bearer `, so decoding fails with `DecodeError` / `JWTError`. Strip the scheme first.",
-                )
-                .with_fix(Fix {
-                    title: "Strip the `Bearer ` prefix".into(),
-                    edits: vec![TextEdit { range: token.byte_range(), new_text: format!("({token_text} or \"\").removeprefix(\"Bearer \")") }],
-                    preferred: true,
-                }),
-            );
-        }
-        let key = key_node.map(|key| self.key(key)).unwrap_or(Key::UNKNOWN);
-        let pyjwk = key_node.is_some_and(|key| self.is_pyjwk(key));
-        if !(decoder == Decoder::PyJwt && pyjwk) {
-            self.check_algorithms(sink, decoder, callee, arguments, arguments.get(2, "algorithms"), key);
-        }
-        let Some(options) = options else { return };
-        for (option, claim) in [("verify_exp", "expired tokens (`exp`)"), ("verify_nbf", "tokens before their `nbf`")] {
-            let Some(entry) = options.get(option).filter(|entry| self.bool_value(entry.value, 0) == Some(false)) else {
-                continue;
-            };
-            let mut finding = Finding::new(
-                Rule::VerifyExpiryDisabled,
-                entry.range.clone(),
-                format!(
-                    "`{option}: False` makes {library} accept {claim}: a leaked token stays valid forever (RFC 7519 §4.1.4)."
-                ),
-            );
-            if let Some(removal) = entry.removal.clone() {
-                finding = finding.with_fix(Fix {
-                    title: format!("Remove `{option}: False`"),
-                    edits: vec![TextEdit { range: removal, new_text: String::new() }],
-                    preferred: true,
-                });
-            }
-            sink.push(finding);
-        }
-        let leeway = match decoder {
-            Decoder::PyJwt => arguments.keyword("leeway"),
-            Decoder::PythonJose => options.get("leeway").map(|entry| entry.value),
-        };
-        if let Some(leeway) = leeway
-            && let Some(seconds) = self.seconds_value(leeway, 0)
-        {
-            super::engine::report_leeway(sink, seconds, leeway.byte_range(), "leeway");
-        }
-        let complete = options.complete && !arguments.splat;
-        for (rule, argument, option, claim, why) in [
-            (
-                Rule::VerifyMissingAudience,
-                "audience",
-                "verify_aud",
-                "aud",
-                "a token issued for another service by the same issuer is accepted (RFC 8725 §3.9)",
-            ),
-            (
-                Rule::VerifyMissingIssuer,
-                "issuer",
-                "verify_iss",
-                "iss",
-                "tokens from any issuer that shares the key are accepted (RFC 8725 §3.8)",
-            ),
+        let is_false = |node: Node<'t>| self.bool_value(node, 0) == Some(false);
+        let mut switches = Vec::new();
+        for (option, check) in [
+            ("verify_signature", Check::Signature),
+            ("verify_exp", Check::Expiry),
+            ("verify_nbf", Check::NotBefore),
+            ("verify_aud", Check::Audience),
+            ("verify_iss", Check::Issuer),
         ] {
-            let switched_off = options.get(option).filter(|entry| self.bool_value(entry.value, 0) == Some(false));
-            if let Some(entry) = switched_off {
-                sink.push(Finding::new(
-                    rule,
-                    entry.range.clone(),
-                    format!("`{option}: False` switches the `{claim}` check off: {why}."),
-                ));
-            } else if complete && arguments.keyword(argument).is_none() {
-                sink.push(Finding::new(
-                    rule,
-                    callee.byte_range(),
-                    format!("{library} `decode` never checks `{claim}`: {why}. Pass `{argument}=`."),
-                ));
-            }
-        }
-    }
-
-    fn check_algorithms(
-        &self,
-        sink: &mut Sink,
-        decoder: Decoder,
-        callee: Node<'t>,
-        arguments: &Arguments<'t>,
-        algorithms: Option<Node<'t>>,
-        key: Key,
-    ) {
-        let explicit_none = algorithms.filter(|algorithms| algorithms.kind() == "none");
-        match algorithms {
-            Some(algorithms) if explicit_none.is_none() => {
-                if self.is_every_algorithm(algorithms) {
-                    sink.push(Finding::new(
-                        Rule::VerifyMixedAlgorithms,
-                        algorithms.byte_range(),
-                        "Every algorithm the library knows is allowed, HMAC and public-key alike: a public key then works as an HMAC secret (CVE-2022-29217). List the one algorithm your key uses.",
-                    ));
-                } else if let Some(list) = self.allow_list(algorithms) {
-                    assess_allow_list(sink, &list, key);
-                }
-            }
-            _ if arguments.splat && explicit_none.is_none() => {}
-            _ => {
-                let (message, severity) = match decoder {
-                    Decoder::PyJwt => (
-                        "PyJWT `decode` has no `algorithms` allow-list: PyJWT 2 raises `DecodeError` at runtime, and PyJWT 1 accepts whatever algorithm the token names (RFC 8725 §3.1).",
-                        Severity::Warning,
-                    ),
-                    Decoder::PythonJose => (
-                        "python-jose skips the algorithm check when `algorithms` is missing or `None`: any algorithm the token names is accepted, including HS256 signed with your public key (CVE-2024-33663).",
-                        Severity::Error,
-                    ),
-                };
-                let mut finding =
-                    Finding::new(Rule::VerifyMissingAlgorithms, callee.byte_range(), message).with_severity(severity);
-                for (algorithm, preferred) in algorithm_choices(key) {
-                    let edit = match (explicit_none, arguments.append_at()) {
-                        (Some(none), _) => {
-                            TextEdit { range: none.byte_range(), new_text: format!("[\"{algorithm}\"]") }
-                        }
-                        (None, Some(at)) => {
-                            TextEdit { range: at..at, new_text: format!(", algorithms=[\"{algorithm}\"]") }
-                        }
-                        (None, None) => continue,
-                    };
-                    finding = finding.with_fix(Fix {
-                        title: format!("Allow only `{algorithm}`"),
-                        edits: vec![edit],
-                        preferred,
-                    });
-                }
-                sink.push(finding);
-            }
-        }
-    }
-
-    /// `from authlib.jose import jwt; jwt.decode(s, key)`: the module-level instance allows
-    /// every registered algorithm.
-    fn check_authlib_default(&self, sink: &mut Sink, callee: Node<'t>, arguments: &Arguments<'t>) {
-        let key_node = arguments.get(1, "key");
-        if let Some(key_node) = key_node {
-            self.report_secrets(sink, key_node, "Authlib jwt.decode key");
-        }
-        let key = key_node.map(|key| self.key(key)).unwrap_or(Key::UNKNOWN);
-        let mut finding = Finding::new(
-            Rule::VerifyMissingAlgorithms,
-            callee.byte_range(),
-            "`authlib.jose.jwt` is a `JsonWebToken` over every registered algorithm (`none` included before Authlib's fix): a public key then works as an HMAC secret (CVE-2024-37568). Decode with `JsonWebToken([\"RS256\"])`.",
-        )
-        .with_severity(Severity::Error);
-        if let Some(object) = callee.field("object") {
-            let needs_import = !self.bindings.values().any(|path| path == "authlib.jose.JsonWebToken");
-            for (algorithm, preferred) in algorithm_choices(key) {
-                let mut edits =
-                    vec![TextEdit { range: object.byte_range(), new_text: format!("JsonWebToken([\"{algorithm}\"])") }];
-                if needs_import && let Some(import) = self.authlib_import {
-                    let at = import.start_byte();
-                    let indent = syntax::line_prefix(self.src, at);
-                    edits.push(TextEdit {
-                        range: at..at,
-                        new_text: format!("from authlib.jose import JsonWebToken\n{indent}"),
-                    });
-                }
-                finding = finding.with_fix(Fix {
-                    title: format!("Decode with `JsonWebToken([\"{algorithm}\"])`"),
-                    edits,
-                    preferred,
+            if let Some(entry) = dict.as_ref().and_then(|dict| dict.get(option)).filter(|entry| is_false(entry.value)) {
+                switches.push(Switch {
+                    check,
+                    spelled: format!("{option}: False"),
+                    range: entry.range.clone(),
+                    removal: entry.removal.clone(),
                 });
             }
         }
-        sink.push(finding);
+        if let Some(verify) = arguments.keyword_node("verify")
+            && verify.field("value").is_some_and(is_false)
+        {
+            switches.push(Switch {
+                check: Check::Signature,
+                spelled: "verify=False".into(),
+                range: verify.byte_range(),
+                removal: None,
+            });
+        }
+        let algorithms = self.algorithms(arguments.get(2, "algorithms"));
+        let anchor = match &algorithms {
+            Algorithms::ExplicitNone(none) => Some(Anchor::Replace(none.clone())),
+            _ => arguments.append_at().map(|at| Anchor::AfterArguments { at, comma: true }),
+        };
+        // An unreadable options dict may switch the claim checks off.
+        let readable = !arguments.splat && dict.as_ref().is_some_and(|dict| dict.complete);
+        let given = |name: &str| match arguments.keyword(name) {
+            Some(_) => Given::Yes,
+            None if readable => Given::No,
+            None => Given::Unknown,
+        };
+        let leeway = if leeway_in_options {
+            dict.as_ref().and_then(|dict| dict.get("leeway")).map(|entry| entry.value)
+        } else {
+            arguments.keyword("leeway")
+        };
+        Options {
+            complete: !arguments.splat,
+            algorithms,
+            audience: given("audience"),
+            issuer: given("issuer"),
+            leeway: leeway
+                .and_then(|leeway| Some((self.seconds_value(leeway, 0)?, leeway.byte_range(), "leeway".into()))),
+            switches,
+            signing_algorithm: None,
+            anchor,
+        }
     }
+
+    fn algorithms(&self, node: Option<Node<'t>>) -> Algorithms {
+        match node {
+            None => Algorithms::Absent,
+            Some(none) if none.kind() == "none" => Algorithms::ExplicitNone(none.byte_range()),
+            Some(every) if self.is_every_algorithm(every) => Algorithms::Every(every.byte_range()),
+            Some(list) => self.allow_list(list).map_or(Algorithms::Unknown, Algorithms::Listed),
+        }
+    }
+
+    /// `from authlib.jose import JsonWebToken`, when a fix needs it and it is not imported yet.
+    fn json_web_token_import(&self) -> Option<TextEdit> {
+        if self.bindings.values().any(|path| path == "authlib.jose.JsonWebToken") {
+            return None;
+        }
+        let at = self.authlib_import?.start_byte();
+        let indent = syntax::line_prefix(self.src, at);
+        Some(TextEdit { range: at..at, new_text: format!("from authlib.jose import JsonWebToken\n{indent}") })
+    }
+
+    fn expr(&self, node: Node<'t>) -> Expr {
+        let value = if let Some(text) = self.string_value(node, 0) {
+            Value::Str(text)
+        } else if node.kind() == "none" {
+            Value::Null
+        } else if let Some(flag) = self.bool_value(node, 0).filter(|_| node.kind() != "integer") {
+            Value::Bool(flag)
+        } else if let Some(number) = self.number_value(node, 0) {
+            Value::Number(number)
+        } else {
+            Value::Unknown
+        };
+        Expr { range: node.byte_range(), text: syntax::normalized(self.text(node)), value }
+    }
+
+    fn key_arg(&self, node: Node<'t>, spelled: &str) -> KeyArg {
+        let mut literals = Vec::new();
+        self.secret_literals(node, 0, &mut literals);
+        KeyArg {
+            key: self.key(node),
+            literals: literals.into_iter().map(|(value, literal)| (value, literal.byte_range())).collect(),
+            pins_algorithm: self.is_pyjwk(node),
+            ..KeyArg::unknown(spelled)
+        }
+    }
+}
+
+/// How fixes are written in Python.
+struct PythonDialect<'s> {
+    src: &'s str,
+}
+
+impl Dialect for PythonDialect<'_> {
+    fn strip_bearer(&self, token: &Expr) -> Vec<TextEdit> {
+        let text = self.src.get(token.range.clone()).unwrap_or(&token.text);
+        vec![TextEdit { range: token.range.clone(), new_text: format!("({text} or \"\").removeprefix(\"Bearer \")") }]
+    }
+
+    fn add_allow_list(&self, anchor: &Anchor, option: &str, algorithm: &str) -> Option<Vec<TextEdit>> {
+        let list = format!("[\"{algorithm}\"]");
+        Some(match anchor {
+            Anchor::Replace(range) => vec![TextEdit { range: range.clone(), new_text: list }],
+            Anchor::AfterArguments { at, comma } => {
+                let separator = if *comma { ", " } else { "" };
+                vec![TextEdit { range: *at..*at, new_text: format!("{separator}{option}={list}") }]
+            }
+            Anchor::Receiver { range, import } => {
+                let mut edits = vec![TextEdit { range: range.clone(), new_text: format!("{option}({list})") }];
+                edits.extend(import.clone());
+                edits
+            }
+            Anchor::Literal { first_entry: Some(at), .. } => {
+                vec![TextEdit { range: *at..*at, new_text: format!("\"{option}\": {list}, ") }]
+            }
+            Anchor::Literal { first_entry: None, whole } => {
+                vec![TextEdit { range: whole.clone(), new_text: format!("{{\"{option}\": {list}}}") }]
+            }
+        })
+    }
+}
+
+/// The library row a resolved dotted path names (`jwt.decode` → PyJWT's `jwt.decode`).
+fn library_function(path: &str) -> Option<&'static Function> {
+    let library = match path.split('.').next()? {
+        "jwt" => "PyJWT",
+        "jose" => "python-jose",
+        "authlib" => "Authlib",
+        _ => return None,
+    };
+    Function::find(Ecosystem::Python, library, path)
 }
 
 /// Names bound by an assignment or loop target (attributes and subscripts bind none).
@@ -1314,17 +1196,3 @@ const KNOWN_FUNCTIONS: &[&str] = &[
     "PyJWKClient",
     "PyJWT",
 ];
-
-fn is_decode(path: &str) -> bool {
-    matches!(
-        path,
-        "jwt.decode"
-            | "jwt.decode_complete"
-            | "jwt.api_jwt.decode"
-            | "jwt.PyJWT.decode"
-            | "jwt.PyJWT.decode_complete"
-            | "jose.jwt.decode"
-            | "authlib.jose.jwt.decode"
-            | "authlib.instance.decode"
-    )
-}
