@@ -969,10 +969,11 @@ impl<'s, 't> Analyzer<'s, 't> {
             Operation::Verify if authlib => {
                 token = arguments.get(0, "s");
                 key = arguments.get(1, "key");
-                options.anchor = callee.field("object").map(|receiver| Anchor::Receiver {
-                    range: receiver.byte_range(),
-                    import: self.json_web_token_import(),
-                });
+                // The module-level `jwt` takes its allow-list from the constructor it replaces.
+                options.anchor =
+                    callee.field("object").filter(|_| !function.allow_list_option.is_empty()).map(|receiver| {
+                        Anchor::Receiver { range: receiver.byte_range(), import: self.json_web_token_import() }
+                    });
             }
             Operation::Verify => {
                 token = arguments.get(0, "jwt").or_else(|| arguments.get(0, "token"));
@@ -1196,3 +1197,7 @@ const KNOWN_FUNCTIONS: &[&str] = &[
     "PyJWKClient",
     "PyJWT",
 ];
+
+#[cfg(test)]
+#[path = "python_model_tests.rs"]
+mod tests;
