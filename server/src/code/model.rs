@@ -380,7 +380,7 @@ impl Model {
                 };
                 out.push_str(&format!(" anchor={kind}"));
             }
-            if site.operation == Operation::Decode && site.used_for != Use::Claims {
+            if site.used_for != Use::Claims {
                 out.push_str(&format!(" used-for={:?}", site.used_for));
             }
             out.push('\n');

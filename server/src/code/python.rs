@@ -120,6 +120,7 @@ pub(super) fn model(source: &str, tree: &Tree, options: &super::Options) -> Mode
     let root = tree.root_node();
     let mut analyzer = Analyzer {
         src: source,
+        root,
         bindings: HashMap::new(),
         scopes: Scopes::default(),
         calls: Vec::new(),
@@ -141,6 +142,7 @@ pub(super) fn model(source: &str, tree: &Tree, options: &super::Options) -> Mode
 
 struct Analyzer<'s, 't> {
     src: &'s str,
+    root: Node<'t>,
     /// Local name → canonical dotted path (`pyjwt` → `jwt`, `decode` → `jose.jwt.decode`).
     bindings: HashMap<String, String>,
     scopes: Scopes<'t>,
@@ -345,8 +347,30 @@ impl<'s, 't> Analyzer<'s, 't> {
                     self.flask_settings.push((key, right));
                 }
             }
-            _ => self.define_targets(left, scope),
+            _ => self.define_unpacked(left, right, scope),
         }
+    }
+
+    /// `a, b = x, y` defines each name with its value; other targets define names without one.
+    fn define_unpacked(&mut self, left: Node<'t>, right: Option<Node<'t>>, scope: Range<usize>) {
+        const SEQUENCES: &[&str] =
+            &["pattern_list", "tuple_pattern", "list_pattern", "expression_list", "tuple", "list"];
+        let is_splat = |node: &Node<'t>| matches!(node.kind(), "list_splat_pattern" | "list_splat");
+        if let Some(right) = right.filter(|right| SEQUENCES.contains(&left.kind()) && SEQUENCES.contains(&right.kind()))
+        {
+            let (targets, values) = (elements(left), elements(right));
+            if targets.len() == values.len() && !targets.iter().chain(&values).any(is_splat) {
+                for (target, value) in targets.into_iter().zip(values) {
+                    if target.kind() == "identifier" {
+                        self.scopes.define(self.text(target), scope.clone(), target.start_byte(), Some(value), false);
+                    } else {
+                        self.define_targets(target, scope.clone());
+                    }
+                }
+                return;
+            }
+        }
+        self.define_targets(left, scope);
     }
 
     /// `opts.update(...)` mutates a dict beyond the model; `app.config.update(JWT_…=…)` sets
@@ -807,21 +831,77 @@ impl<'s, 't> Analyzer<'s, 't> {
             return false;
         }
         match node.kind() {
+            "identifier" => self.definition_value(node).is_some_and(|value| self.is_token_alg(value, depth + 1)),
+            // `header.get("alg") or "RS256"`, `header["alg"] if "alg" in header else "RS256"`.
+            "parenthesized_expression" | "boolean_operator" | "conditional_expression" => {
+                elements(node).into_iter().any(|part| self.is_token_alg(part, depth + 1))
+            }
+            _ => self
+                .read_key(node)
+                .is_some_and(|(object, key)| key.as_deref() == Some("alg") && self.is_token_header(object, depth + 1)),
+        }
+    }
+
+    /// `object["key"]` or `object.get("key", …)`: the object, and the key when it is a literal.
+    fn read_key(&self, node: Node<'t>) -> Option<(Node<'t>, Option<String>)> {
+        match node.kind() {
             "subscript" => {
-                node.field("subscript").and_then(|key| self.string_literal(key)).as_deref() == Some("alg")
-                    && node.field("value").is_some_and(|value| self.is_token_header(value, depth + 1))
+                Some((node.field("value")?, node.field("subscript").and_then(|key| self.string_literal(key))))
             }
             "call" => {
-                let Some(function) = node.field("function").filter(|function| function.kind() == "attribute") else {
-                    return false;
-                };
-                function.field("attribute").is_some_and(|attribute| self.text(attribute) == "get")
-                    && self.arguments(node).positional.first().and_then(|first| self.string_literal(*first)).as_deref()
-                        == Some("alg")
-                    && function.field("object").is_some_and(|object| self.is_token_header(object, depth + 1))
+                let function = node.field("function").filter(|function| function.kind() == "attribute")?;
+                if self.text(function.field("attribute")?) != "get" {
+                    return None;
+                }
+                let key = self.arguments(node).positional.first().and_then(|first| self.string_literal(*first));
+                Some((function.field("object")?, key))
             }
-            "identifier" => self.definition_value(node).is_some_and(|value| self.is_token_alg(value, depth + 1)),
-            _ => false,
+            _ => None,
+        }
+    }
+
+    /// What the result of `call` is read for, from its scope: the literal keys read from the call
+    /// itself, or from the name it is assigned to. Any other use of that name counts as claims.
+    fn use_of(&self, call: Node<'t>, scope: &Range<usize>) -> Use {
+        let Some(scope) = self.root.descendant_for_byte_range(scope.start, scope.end) else { return Use::Claims };
+        let mut keys = Vec::new();
+        let mut assigned = None;
+        syntax::walk(scope, |node| {
+            if let Some((object, key)) = self.read_key(node)
+                && object.id() == call.id()
+            {
+                keys.push(key);
+            } else if node.kind() == "assignment" && node.field("right").is_some_and(|right| right.id() == call.id()) {
+                assigned = node.field("left").filter(|left| left.kind() == "identifier");
+            }
+        });
+        if let Some(name) = assigned {
+            let name_text = self.text(name);
+            let mut read = Vec::new();
+            syntax::walk(scope, |node| {
+                if node.start_byte() < name.end_byte() {
+                    return;
+                }
+                if let Some((object, key)) = self.read_key(node)
+                    && object.kind() == "identifier"
+                    && self.text(object) == name_text
+                {
+                    read.push(object.id());
+                    keys.push(key);
+                } else if node.kind() == "identifier" && self.text(node) == name_text && !read.contains(&node.id()) {
+                    keys.push(None);
+                }
+            });
+        }
+        let is = |allowed: &[&str]| {
+            !keys.is_empty() && keys.iter().all(|key| key.as_deref().is_some_and(|key| allowed.contains(&key)))
+        };
+        if is(&["header"]) {
+            Use::HeaderOnly
+        } else if is(&["header", "exp", "iat", "nbf"]) {
+            Use::TimesOnly
+        } else {
+            Use::Claims
         }
     }
 
@@ -990,6 +1070,8 @@ impl<'s, 't> Analyzer<'s, 't> {
         {
             return None;
         }
+        let used_for =
+            if operation == Operation::Decode || signature_off { self.use_of(call, &scope) } else { Use::Claims };
         Some(CallSite {
             function,
             version: None,
@@ -1002,7 +1084,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             }),
             key: key.map(|key| self.key_arg(key, "key")),
             options,
-            used_for: Use::Claims,
+            used_for,
         })
     }
 

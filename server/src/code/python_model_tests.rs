@@ -60,3 +60,13 @@ fn raw_authorization_headers() {
 fn unsigned_tokens_and_allow_lists_with_none() {
     insta::assert_snapshot!(describe(fixture!("verify-allows-none.fires.py")));
 }
+
+#[test]
+fn decodes_read_only_for_the_header_or_times() {
+    insta::assert_snapshot!(describe(fixture!("pyjwt-decode-without-verify.silent.py")));
+}
+
+#[test]
+fn unpacked_and_defaulted_header_algorithms() {
+    insta::assert_snapshot!(describe(fixture!("pyjwt-verify-alg-from-token.fires.py")));
+}
