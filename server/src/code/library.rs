@@ -380,6 +380,16 @@ pub static FUNCTIONS: &[Function] = &[
         display: "Flask-JWT-Extended",
         ..Function::BASE
     },
+    // Simple JWT always passes `[ALGORITHM]` (default HS256, validated against its own list) to
+    // PyJWT, so only the key and the leeway are judged.
+    Function {
+        ecosystem: Python,
+        library: "djangorestframework-simplejwt",
+        path: "SIMPLE_JWT",
+        operation: Configure,
+        display: "Simple JWT",
+        ..Function::BASE
+    },
     // ---- Go ----
     golang_jwt("golang-jwt", "Parse", "golang-jwt `Parse`"),
     golang_jwt("golang-jwt", "ParseWithClaims", "golang-jwt `ParseWithClaims`"),

@@ -125,6 +125,7 @@ pub(super) fn model(source: &str, tree: &Tree, options: &super::Options) -> Mode
         scopes: Scopes::default(),
         calls: Vec::new(),
         flask_settings: Vec::new(),
+        simple_jwt: Vec::new(),
         authlib_import: None,
         enclosing: root.byte_range(),
         statement: None,
@@ -151,6 +152,8 @@ struct Analyzer<'s, 't> {
     /// Flask-JWT-Extended settings: (key, value) from `app.config[...] = …`, `update(...)` and
     /// module/class constants.
     flask_settings: Vec<(String, Node<'t>)>,
+    /// Values assigned to Django's `SIMPLE_JWT` setting (djangorestframework-simplejwt).
+    simple_jwt: Vec<Node<'t>>,
     /// `from authlib.jose import jwt`, where a fix adds the `JsonWebToken` import.
     authlib_import: Option<Node<'t>>,
     /// During collection: the enclosing function (or module) of the node being visited.
@@ -327,6 +330,10 @@ impl<'s, 't> Analyzer<'s, 't> {
                     && let Some(right) = right
                 {
                     self.flask_settings.push((name, right));
+                } else if name == "SIMPLE_JWT"
+                    && let Some(right) = right
+                {
+                    self.simple_jwt.push(right);
                 }
             }
             "subscript" => {
@@ -981,8 +988,17 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     fn model(&self) -> Model {
         let mut model = Model::default();
-        for (key, value) in &self.flask_settings {
-            model.calls.extend(self.flask_setting(key, *value));
+        if let Some(flask) = Function::find(Ecosystem::Python, "Flask-JWT-Extended", "settings") {
+            for (name, value) in &self.flask_settings {
+                model.calls.extend(self.setting(flask, name, *value));
+            }
+        }
+        if let Some(simple_jwt) = Function::find(Ecosystem::Python, "djangorestframework-simplejwt", "SIMPLE_JWT") {
+            for entry in
+                self.simple_jwt.iter().filter_map(|dict| self.dict_model(*dict, 0)).flat_map(|dict| dict.entries)
+            {
+                model.calls.extend(self.setting(simple_jwt, &entry.key, entry.value));
+            }
         }
         if self.bindings.is_empty() {
             return model;
@@ -995,22 +1011,30 @@ impl<'s, 't> Analyzer<'s, 't> {
         model
     }
 
-    /// One Flask-JWT-Extended setting (`app.config["JWT_…"] = …`, a `JWT_…` constant).
-    fn flask_setting(&self, name: &str, value: Node<'t>) -> Option<CallSite> {
-        let function = Function::find(Ecosystem::Python, "Flask-JWT-Extended", "settings")?;
+    /// One framework setting, judged like an option of the verifier it configures: a key, a
+    /// leeway, an allow-list or the signing algorithm. Flask-JWT-Extended (`app.config["JWT_…"]`,
+    /// `JWT_…` constants) and Simple JWT (entries of the `SIMPLE_JWT` dict).
+    fn setting(&self, function: &'static Function, name: &str, value: Node<'t>) -> Option<CallSite> {
         let mut options = Options::defaults(None);
         let mut key = None;
+        let mut operation = function.operation;
         match name {
-            "JWT_SECRET_KEY" => key = Some(self.key_arg(value, name)),
-            "JWT_DECODE_LEEWAY" => {
+            "JWT_SECRET_KEY" | "JWT_PRIVATE_KEY" | "SIGNING_KEY" => key = Some(self.key_arg(value, name)),
+            "JWT_DECODE_LEEWAY" | "LEEWAY" => {
                 options.leeway = Some((self.seconds_value(value, 0)?, value.byte_range(), name.to_string()))
+            }
+            "JWT_DECODE_ALGORITHMS" => options.algorithms = self.algorithms(Some(value)),
+            // Flask-JWT-Extended signs with it (and decodes with it unless told otherwise).
+            "JWT_ALGORITHM" => {
+                operation = Operation::Sign;
+                options.signing_algorithm = Some(self.expr(value));
             }
             _ => return None,
         }
         Some(CallSite {
             function,
             version: None,
-            operation: function.operation,
+            operation,
             range: value.byte_range(),
             scope: 0..self.src.len(),
             token: None,

@@ -70,3 +70,21 @@ fn decodes_read_only_for_the_header_or_times() {
 fn unpacked_and_defaulted_header_algorithms() {
     insta::assert_snapshot!(describe(fixture!("pyjwt-verify-alg-from-token.fires.py")));
 }
+
+#[test]
+fn flask_jwt_extended_settings() {
+    insta::assert_snapshot!(describe(fixture!("flask-jwt-extended-verify-allows-none.fires.py")));
+}
+
+#[test]
+fn simple_jwt_settings() {
+    insta::assert_snapshot!(describe(concat!(
+        fixture!("simplejwt-hardcoded-secret.fires.py"),
+        fixture!("simplejwt-verify-large-leeway.fires.py")
+    )));
+}
+
+#[test]
+fn pyjwt_instances_and_api_jwt() {
+    insta::assert_snapshot!(describe(fixture!("pyjwt-verify-missing-algorithms.fires.py")));
+}
