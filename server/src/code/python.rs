@@ -45,11 +45,14 @@ const OPAQUE_KINDS: &[&str] = &[];
 /// Modules whose imports are tracked (prefixes of dotted paths).
 fn is_tracked_module(module: &str) -> bool {
     let root = module.split('.').next().unwrap_or("");
-    matches!(root, "jwt" | "jose")
+    matches!(root, "jwt" | "jose" | "jwcrypto")
         || module == "authlib.jose"
         || module.starts_with("authlib.jose.")
         || module == "authlib"
 }
+
+/// The path a `jwcrypto.jwt.JWT()` instance resolves to (for its `deserialize`).
+const JWCRYPTO_INSTANCE: &str = "jwcrypto.JWT";
 
 /// The path an `authlib.jose.JsonWebToken([...])` instance resolves to: it has an explicit
 /// algorithm list, unlike the module-level default `authlib.jose.jwt`.
@@ -314,9 +317,9 @@ impl<'s, 't> Analyzer<'s, 't> {
                 let path = right.and_then(|right| self.resolve(right, 0));
                 let binding = match path.as_deref() {
                     // `jwt = JsonWebToken(["RS256"])` makes an instance with its own list.
-                    _ if right.is_some_and(|right| right.kind() == "call") => {
-                        path.filter(|path| path == AUTHLIB_INSTANCE || path == "jwt.PyJWT" || path == "jwt.PyJWKClient")
-                    }
+                    _ if right.is_some_and(|right| right.kind() == "call") => path.filter(|path| {
+                        [AUTHLIB_INSTANCE, JWCRYPTO_INSTANCE, "jwt.PyJWT", "jwt.PyJWKClient"].contains(&path.as_str())
+                    }),
                     Some(path) if right.is_some_and(|right| matches!(right.kind(), "identifier" | "attribute")) => {
                         Some(path.to_string())
                     }
@@ -454,6 +457,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     "authlib.jose.JsonWebToken" => Some(AUTHLIB_INSTANCE.into()),
                     "jwt.PyJWT" | "jwt.api_jwt.PyJWT" => Some("jwt.PyJWT".into()),
                     "jwt.PyJWKClient" | "jwt.jwks_client.PyJWKClient" => Some("jwt.PyJWKClient".into()),
+                    "jwcrypto.jwt.JWT" => Some(JWCRYPTO_INSTANCE.into()),
                     _ => None,
                 }
             }
@@ -778,6 +782,11 @@ impl<'s, 't> Analyzer<'s, 't> {
                     && let Some(object) = function.field("object")
                 {
                     self.secret_literals(object, depth + 1, out);
+                } else if function_text.ends_with("JWK.from_password")
+                    && let Some(password) = arguments.get(0, "password")
+                {
+                    // jwcrypto's symmetric key from a password.
+                    self.secret_literals(password, depth + 1, out);
                 }
             }
             _ => {}
@@ -1053,7 +1062,7 @@ impl<'s, 't> Analyzer<'s, 't> {
     ) -> Option<CallSite> {
         let arguments = self.arguments(call);
         let authlib = function.library == "Authlib";
-        let operation = function.operation;
+        let mut operation = function.operation;
         let mut token = None;
         let mut key = None;
         let mut options = Options::defaults(None);
@@ -1070,6 +1079,17 @@ impl<'s, 't> Analyzer<'s, 't> {
             }
             Operation::Configure => options.algorithms = self.algorithms(arguments.get(0, "algorithms")),
             Operation::Decode | Operation::PeekHeader => token = arguments.get(0, "token"),
+            Operation::Verify if function.library == "jwcrypto" => {
+                let constructor = function.path == "jwcrypto.jwt.JWT";
+                token = arguments.get(if constructor { 2 } else { 0 }, "jwt");
+                key = arguments.get(if constructor { 3 } else { 1 }, "key").filter(|key| key.kind() != "none");
+                options = if constructor { self.jwcrypto_options(&arguments) } else { Options::unknown() };
+                if key.is_none() {
+                    // Without a key jwcrypto only parses: the claims stay unreadable, the header
+                    // (`token.jose_header`, to pick a key) is all there is.
+                    operation = Operation::PeekHeader;
+                }
+            }
             Operation::Verify if authlib => {
                 token = arguments.get(0, "s");
                 key = arguments.get(1, "key");
@@ -1176,6 +1196,37 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
     }
 
+    /// The options of a jwcrypto `JWT(jwt=…, key=…)`: `check_claims` (a dict of expected claims,
+    /// or `False` for none at all). Its `algs` are not read: jwcrypto checks each algorithm
+    /// against the JWK's key type, so the list cannot open key confusion.
+    fn jwcrypto_options(&self, arguments: &Arguments<'t>) -> Options {
+        let mut options = Options::defaults(None);
+        options.complete = !arguments.splat;
+        let Some(check_claims) = arguments.get(6, "check_claims") else { return options };
+        if self.bool_value(check_claims, 0) == Some(false) {
+            let argument = arguments.keyword_node("check_claims").unwrap_or(check_claims);
+            options.switches.push(Switch {
+                check: Check::Claims,
+                spelled: "check_claims=False".into(),
+                range: argument.byte_range(),
+                // Removing it leaves `aud`/`iss` unchecked, which is no fix.
+                removal: None,
+            });
+            options.audience = Given::Unknown;
+            options.issuer = Given::Unknown;
+            return options;
+        }
+        let claims = self.dict_model(check_claims, 0);
+        let given = |claim: &str| match &claims {
+            Some(claims) if claims.get(claim).is_some() => Given::Yes,
+            Some(claims) if claims.complete => Given::No,
+            _ => Given::Unknown,
+        };
+        options.audience = given("aud");
+        options.issuer = given("iss");
+        options
+    }
+
     fn algorithms(&self, node: Option<Node<'t>>) -> Algorithms {
         match node {
             None => Algorithms::Absent,
@@ -1262,6 +1313,7 @@ fn library_function(path: &str) -> Option<&'static Function> {
         "jwt" => "PyJWT",
         "jose" => "python-jose",
         "authlib" => "Authlib",
+        "jwcrypto" => "jwcrypto",
         _ => return None,
     };
     Function::find(Ecosystem::Python, library, path)
@@ -1302,6 +1354,8 @@ const KNOWN_FUNCTIONS: &[&str] = &[
     "JsonWebToken",
     "PyJWKClient",
     "PyJWT",
+    "JWT",
+    "deserialize",
 ];
 
 #[cfg(test)]

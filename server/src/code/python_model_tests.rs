@@ -88,3 +88,12 @@ fn simple_jwt_settings() {
 fn pyjwt_instances_and_api_jwt() {
     insta::assert_snapshot!(describe(fixture!("pyjwt-verify-missing-algorithms.fires.py")));
 }
+
+#[test]
+fn jwcrypto_constructors_and_deserialize() {
+    insta::assert_snapshot!(describe(concat!(
+        fixture!("jwcrypto-verify-missing-audience.silent.py"),
+        fixture!("jwcrypto-verify-expiry-disabled.fires.py"),
+        fixture!("jwcrypto-hardcoded-secret.fires.py")
+    )));
+}
