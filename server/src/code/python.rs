@@ -496,53 +496,75 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
     }
 
-    fn string_value(&self, node: Node<'t>, depth: usize) -> Option<String> {
+    /// A literal or same-file constant: strings (and their concatenations), numbers (with
+    /// arithmetic), booleans and `None`.
+    fn value(&self, node: Node<'t>, depth: usize) -> Value {
         if depth > MAX_DEPTH {
-            return None;
+            return Value::Unknown;
         }
         if let Some(literal) = self.string_literal(node) {
-            return Some(literal);
+            return Value::Str(literal);
         }
+        let number = |node: Option<Node<'t>>| node.and_then(|node| self.number_value(node, depth + 1));
+        let known = |number: Option<f64>| number.map_or(Value::Unknown, Value::Number);
         match node.kind() {
-            "identifier" => self.string_value(self.definition_value(node)?, depth + 1),
-            "parenthesized_expression" => self.string_value(node.named_child(0)?, depth + 1),
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            "none" => Value::Null,
+            "integer" | "float" => {
+                let literal = self.text(node).replace('_', "");
+                known(match literal.strip_prefix("0x").or_else(|| literal.strip_prefix("0X")) {
+                    Some(hex) => i64::from_str_radix(hex, 16).ok().map(|value| value as f64),
+                    None => literal.parse().ok(),
+                })
+            }
+            "unary_operator" => {
+                let operand = number(node.field("argument"));
+                known(match node.field("operator").map(|operator| self.text(operator)) {
+                    Some("-") => operand.map(|operand| -operand),
+                    Some("+") => operand,
+                    _ => None,
+                })
+            }
+            "binary_operator" => {
+                let (Some(left), Some(right)) = (number(node.field("left")), number(node.field("right"))) else {
+                    return Value::Unknown;
+                };
+                known(match node.field("operator").map(|operator| self.text(operator)) {
+                    Some("*") => Some(left * right),
+                    Some("+") => Some(left + right),
+                    Some("-") => Some(left - right),
+                    Some("/" | "//") if right != 0.0 => Some(left / right),
+                    _ => None,
+                })
+            }
+            "parenthesized_expression" | "identifier" => {
+                let inner = if node.kind() == "identifier" { self.definition_value(node) } else { node.named_child(0) };
+                inner.map_or(Value::Unknown, |inner| self.value(inner, depth + 1))
+            }
+            _ => Value::Unknown,
+        }
+    }
+
+    fn string_value(&self, node: Node<'t>, depth: usize) -> Option<String> {
+        match self.value(node, depth) {
+            Value::Str(text) => Some(text),
             _ => None,
         }
     }
 
     fn number_value(&self, node: Node<'t>, depth: usize) -> Option<f64> {
-        if depth > MAX_DEPTH {
-            return None;
+        match self.value(node, depth) {
+            Value::Number(number) => Some(number),
+            _ => None,
         }
-        match node.kind() {
-            "integer" | "float" => {
-                let literal = self.text(node).replace('_', "");
-                match literal.strip_prefix("0x").or_else(|| literal.strip_prefix("0X")) {
-                    Some(hex) => i64::from_str_radix(hex, 16).ok().map(|value| value as f64),
-                    None => literal.parse().ok(),
-                }
-            }
-            "unary_operator" => {
-                let operand = self.number_value(node.field("argument")?, depth + 1)?;
-                match self.text(node.field("operator")?) {
-                    "-" => Some(-operand),
-                    "+" => Some(operand),
-                    _ => None,
-                }
-            }
-            "binary_operator" => {
-                let left = self.number_value(node.field("left")?, depth + 1)?;
-                let right = self.number_value(node.field("right")?, depth + 1)?;
-                match self.text(node.field("operator")?) {
-                    "*" => Some(left * right),
-                    "+" => Some(left + right),
-                    "-" => Some(left - right),
-                    "/" | "//" if right != 0.0 => Some(left / right),
-                    _ => None,
-                }
-            }
-            "parenthesized_expression" => self.number_value(node.named_child(0)?, depth + 1),
-            "identifier" => self.number_value(self.definition_value(node)?, depth + 1),
+    }
+
+    /// `False`, or `0` as Python's truthiness has it.
+    fn bool_value(&self, node: Node<'t>, depth: usize) -> Option<bool> {
+        match self.value(node, depth) {
+            Value::Bool(flag) => Some(flag),
+            Value::Number(number) => Some(number != 0.0),
             _ => None,
         }
     }
@@ -583,19 +605,6 @@ impl<'s, 't> Analyzer<'s, 't> {
                 Some(total)
             }
             "identifier" => self.seconds_value(self.definition_value(node)?, depth + 1),
-            _ => None,
-        }
-    }
-
-    fn bool_value(&self, node: Node<'t>, depth: usize) -> Option<bool> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        match node.kind() {
-            "true" => Some(true),
-            "false" => Some(false),
-            "integer" => self.number_value(node, depth).map(|number| number != 0.0),
-            "identifier" => self.bool_value(self.definition_value(node)?, depth + 1),
             _ => None,
         }
     }
@@ -1247,18 +1256,7 @@ impl<'s, 't> Analyzer<'s, 't> {
     }
 
     fn expr(&self, node: Node<'t>) -> Expr {
-        let value = if let Some(text) = self.string_value(node, 0) {
-            Value::Str(text)
-        } else if node.kind() == "none" {
-            Value::Null
-        } else if let Some(flag) = self.bool_value(node, 0).filter(|_| node.kind() != "integer") {
-            Value::Bool(flag)
-        } else if let Some(number) = self.number_value(node, 0) {
-            Value::Number(number)
-        } else {
-            Value::Unknown
-        };
-        Expr { range: node.byte_range(), text: syntax::normalized(self.text(node)), value }
+        Expr { range: node.byte_range(), text: syntax::normalized(self.text(node)), value: self.value(node, 0) }
     }
 
     fn key_arg(&self, node: Node<'t>, spelled: &str) -> KeyArg {
@@ -1297,12 +1295,8 @@ impl Dialect for PythonDialect<'_> {
                 edits.extend(import.clone());
                 edits
             }
-            Anchor::Literal { first_entry: Some(at), .. } => {
-                vec![TextEdit { range: *at..*at, new_text: format!("\"{option}\": {list}, ") }]
-            }
-            Anchor::Literal { first_entry: None, whole } => {
-                vec![TextEdit { range: whole.clone(), new_text: format!("{{\"{option}\": {list}}}") }]
-            }
+            // Python allow-lists are arguments, never entries of an options dict.
+            Anchor::Literal { .. } => return None,
         })
     }
 }
