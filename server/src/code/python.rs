@@ -1,8 +1,11 @@
-//! Python: PyJWT (`import jwt`, `from jwt import decode`, `PyJWKClient`), python-jose
-//! (`from jose import jwt`, `jws`), Authlib (`authlib.jose`: the default `jwt` instance and
-//! `JsonWebToken([...])`) and Flask-JWT-Extended config keys. Names are followed through
-//! `import … as`, `from … import … as` and plain re-assignment; options dicts through literals,
-//! `dict(...)`, same-file constants and `opts["key"] = …` statements.
+//! Python front end: turns PyJWT (`import jwt`, `from jwt import decode`, `PyJWT()`,
+//! `api_jwt`, `PyJWKClient`), python-jose (`from jose import jwt`, `jws`), Authlib
+//! (`authlib.jose`: the default `jwt` instance and `JsonWebToken([...])`), jwcrypto
+//! (`jwt.JWT(jwt=…, key=…)`, `deserialize`), Flask-JWT-Extended `JWT_…` settings and Simple JWT's
+//! `SIMPLE_JWT` into call sites (`model`), and writes fixes in Python (`PythonDialect`); the
+//! engine judges. Names are followed through `import … as`, `from … import … as`, plain
+//! re-assignment and tuple unpacking; options dicts through literals, `dict(...)`, same-file
+//! constants and `opts["key"] = …` statements.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -150,7 +153,7 @@ struct Analyzer<'s, 't> {
     /// Local name → canonical dotted path (`pyjwt` → `jwt`, `decode` → `jose.jwt.decode`).
     bindings: HashMap<String, String>,
     scopes: Scopes<'t>,
-    /// Every call, with its enclosing function (for "peek then verify").
+    /// Every call, with its enclosing function (the call site's scope).
     calls: Vec<(Node<'t>, Range<usize>)>,
     /// Flask-JWT-Extended settings: (key, value) from `app.config[...] = …`, `update(...)` and
     /// module/class constants.
