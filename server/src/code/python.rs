@@ -888,49 +888,27 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
     }
 
-    /// What the result of `call` is read for, from its scope: the literal keys read from the call
-    /// itself, or from the name it is assigned to. Any other use of that name counts as claims.
-    fn use_of(&self, call: Node<'t>, scope: &Range<usize>) -> Use {
-        let Some(scope) = self.root.descendant_for_byte_range(scope.start, scope.end) else { return Use::Claims };
-        let mut keys = Vec::new();
-        let mut assigned = None;
-        syntax::walk(scope, |node| {
-            if let Some((object, key)) = self.read_key(node)
-                && object.id() == call.id()
-            {
-                keys.push(key);
-            } else if node.kind() == "assignment" && node.field("right").is_some_and(|right| right.id() == call.id()) {
-                assigned = node.field("left").filter(|left| left.kind() == "identifier");
+    /// Where values are read in the file, for the uses of decode results (one walk, however many
+    /// decodes there are).
+    fn reads(&self) -> Reads<'s, 't> {
+        let mut reads = Reads { keyed: HashMap::new(), assigned: HashMap::new(), names: HashMap::new() };
+        syntax::walk(self.root, |node| {
+            if let Some((object, key)) = self.read_key(node) {
+                reads.keyed.insert(object.id(), key);
+            }
+            match node.kind() {
+                "identifier" => reads.names.entry(self.text(node)).or_default().push(node),
+                "assignment" => {
+                    if let (Some(left), Some(right)) = (node.field("left"), node.field("right"))
+                        && left.kind() == "identifier"
+                    {
+                        reads.assigned.insert(right.id(), left);
+                    }
+                }
+                _ => {}
             }
         });
-        if let Some(name) = assigned {
-            let name_text = self.text(name);
-            let mut read = Vec::new();
-            syntax::walk(scope, |node| {
-                if node.start_byte() < name.end_byte() {
-                    return;
-                }
-                if let Some((object, key)) = self.read_key(node)
-                    && object.kind() == "identifier"
-                    && self.text(object) == name_text
-                {
-                    read.push(object.id());
-                    keys.push(key);
-                } else if node.kind() == "identifier" && self.text(node) == name_text && !read.contains(&node.id()) {
-                    keys.push(None);
-                }
-            });
-        }
-        let is = |allowed: &[&str]| {
-            !keys.is_empty() && keys.iter().all(|key| key.as_deref().is_some_and(|key| allowed.contains(&key)))
-        };
-        if is(&["header"]) {
-            Use::HeaderOnly
-        } else if is(&["header", "exp", "iat", "nbf"]) {
-            Use::TimesOnly
-        } else {
-            Use::Claims
-        }
+        reads
     }
 
     fn is_token_header(&self, node: Node<'t>, depth: usize) -> bool {
@@ -1024,10 +1002,25 @@ impl<'s, 't> Analyzer<'s, 't> {
         if self.bindings.is_empty() {
             return model;
         }
+        // Decodes (and verifies with the signature off), with their calls: what they are used for.
+        let mut decodes = Vec::new();
         for (call, scope) in self.calls.iter().filter(|(call, _)| self.is_candidate(*call)) {
             let Some(callee) = call.field("function") else { continue };
             let Some(function) = self.resolve(callee, 0).as_deref().and_then(library_function) else { continue };
-            model.calls.extend(self.call_site(function, *call, callee, scope.clone()));
+            let Some(site) = self.call_site(function, *call, callee, scope.clone()) else { continue };
+            if site.operation == Operation::Decode
+                || site.options.switches.iter().any(|switch| switch.check == Check::Signature)
+            {
+                decodes.push((model.calls.len(), *call));
+            }
+            model.calls.push(site);
+        }
+        if !decodes.is_empty() {
+            let reads = self.reads();
+            for (index, call) in decodes {
+                let site = &mut model.calls[index];
+                site.used_for = reads.use_of(call, &site.scope, self.src);
+            }
         }
         model
     }
@@ -1126,8 +1119,6 @@ impl<'s, 't> Analyzer<'s, 't> {
         {
             return None;
         }
-        let used_for =
-            if operation == Operation::Decode || signature_off { self.use_of(call, &scope) } else { Use::Claims };
         Some(CallSite {
             function,
             version: None,
@@ -1140,7 +1131,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             }),
             key: key.map(|key| self.key_arg(key, "key")),
             options,
-            used_for,
+            used_for: Use::Claims,
         })
     }
 
@@ -1270,6 +1261,44 @@ impl<'s, 't> Analyzer<'s, 't> {
             literals: literals.into_iter().map(|(value, literal)| (value, literal.byte_range())).collect(),
             pins_algorithm: self.is_pyjwk(node),
             ..KeyArg::unknown(spelled)
+        }
+    }
+}
+
+/// Where values are read in one file: for `Use`, what a decode's result serves.
+struct Reads<'s, 't> {
+    /// Object node id → the key read from it (`x["exp"]`, `x.get("exp")`; `None`: not a literal).
+    keyed: HashMap<usize, Option<String>>,
+    /// Assigned value's node id → the name it is assigned to.
+    assigned: HashMap<usize, Node<'t>>,
+    /// Every identifier, by name.
+    names: HashMap<&'s str, Vec<Node<'t>>>,
+}
+
+impl Reads<'_, '_> {
+    /// What the result of `call` is read for: the literal keys read from the call itself, or from
+    /// the name it is assigned to (later in `scope`). Any other use of that name counts as claims.
+    fn use_of(&self, call: Node<'_>, scope: &Range<usize>, source: &str) -> Use {
+        let keys: Vec<Option<&str>> = match (self.keyed.get(&call.id()), self.assigned.get(&call.id())) {
+            (Some(key), _) => vec![key.as_deref()],
+            (None, Some(name)) => self
+                .names
+                .get(text(*name, source))
+                .into_iter()
+                .flatten()
+                .filter(|read| read.start_byte() >= name.end_byte() && read.end_byte() <= scope.end)
+                .map(|read| self.keyed.get(&read.id()).and_then(|key| key.as_deref()))
+                .collect(),
+            (None, None) => Vec::new(),
+        };
+        let only =
+            |allowed: &[&str]| !keys.is_empty() && keys.iter().all(|key| key.is_some_and(|key| allowed.contains(&key)));
+        if only(&["header"]) {
+            Use::HeaderOnly
+        } else if only(&["header", "exp", "iat", "nbf"]) {
+            Use::TimesOnly
+        } else {
+            Use::Claims
         }
     }
 }
