@@ -189,7 +189,7 @@ fn judge_verifier(site: &CallSite, dialect: &dyn Dialect, peek: bool, sink: &mut
     let options = &site.options;
     if let Some(switch) = options.switches.iter().find(|switch| switch.check == Check::Signature) {
         // Verification off: report that, and nothing about a verification that does not happen.
-        if !peek {
+        if !peek && site.used_for == Use::Claims {
             sink.push(Finding::new(
                 Rule::DecodeWithoutVerify,
                 switch.range.clone(),

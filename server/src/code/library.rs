@@ -557,6 +557,14 @@ pub static FUNCTIONS: &[Function] = &[
     Function {
         ecosystem: Python,
         library: "PyJWT",
+        path: "jwt.PyJWT.encode",
+        operation: Sign,
+        display: "PyJWT `encode`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Python,
+        library: "PyJWT",
         path: "jwt.get_unverified_header",
         operation: PeekHeader,
         display: "`get_unverified_header`",
@@ -657,6 +665,36 @@ pub static FUNCTIONS: &[Function] = &[
         path: "settings",
         operation: Configure,
         display: "Flask-JWT-Extended",
+        ..Function::BASE
+    },
+    // jwcrypto checks every algorithm against the JWK's key type (`kty`) and implements no
+    // `none`, so its `algs` (default: every HS/RS/ES/PS algorithm) cannot open key confusion.
+    // Without `check_claims` it checks `exp`/`nbf` when present and nothing about `aud`/`iss`.
+    Function {
+        ecosystem: Python,
+        library: "jwcrypto",
+        path: "jwcrypto.jwt.JWT",
+        display: "jwcrypto `JWT`",
+        audience_option: "check_claims={\"aud\": …}",
+        issuer_option: "check_claims={\"iss\": …}",
+        ..Function::BASE
+    },
+    // The claims to check were given to the constructor.
+    Function {
+        ecosystem: Python,
+        library: "jwcrypto",
+        path: "jwcrypto.JWT.deserialize",
+        display: "jwcrypto `deserialize`",
+        ..Function::BASE
+    },
+    // Simple JWT always passes `[ALGORITHM]` (default HS256, validated against its own list) to
+    // PyJWT, so only the key and the leeway are judged.
+    Function {
+        ecosystem: Python,
+        library: "djangorestframework-simplejwt",
+        path: "SIMPLE_JWT",
+        operation: Configure,
+        display: "Simple JWT",
         ..Function::BASE
     },
     // ---- Go ----

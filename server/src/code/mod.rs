@@ -192,9 +192,9 @@ pub(crate) fn mentions_jwt_library(text: &str, language: Language, conventional_
             "jwt-simple",
             "hono/",
         ],
-        // `jwt` covers PyJWT imports and `JWT_SECRET_KEY`-style config only in lower case, so
-        // the config keys get their own needle.
-        Language::Python => &["jwt", "jose", "JWT_"],
+        // `jwt` covers PyJWT imports but not upper-case settings: `JWT_SECRET_KEY`-style keys
+        // and Simple JWT's `SIMPLE_JWT` dict get their own needles.
+        Language::Python => &["jwt", "jose", "JWT_", "SIMPLE_JWT"],
         Language::Go if conventional_names => &["jwt", "jose"],
         Language::Go => {
             &["golang-jwt/jwt", "dgrijalva/jwt-go", "jwt-go", "lestrrat-go/jwx", "go-jose", "square/go-jose"]

@@ -391,6 +391,9 @@ impl Model {
                 };
                 out.push_str(&format!(" anchor={kind}"));
             }
+            if site.used_for != Use::Claims {
+                out.push_str(&format!(" used-for={:?}", site.used_for));
+            }
             out.push('\n');
         }
         out

@@ -1,20 +1,28 @@
-//! Python: PyJWT (`import jwt`, `from jwt import decode`, `PyJWKClient`), python-jose
-//! (`from jose import jwt`, `jws`), Authlib (`authlib.jose`: the default `jwt` instance and
-//! `JsonWebToken([...])`) and Flask-JWT-Extended config keys. Names are followed through
-//! `import … as`, `from … import … as` and plain re-assignment; options dicts through literals,
-//! `dict(...)`, same-file constants and `opts["key"] = …` statements.
+//! Python front end: turns PyJWT (`import jwt`, `from jwt import decode`, `PyJWT()`,
+//! `api_jwt`, `PyJWKClient`), python-jose (`from jose import jwt`, `jws`), Authlib
+//! (`authlib.jose`: the default `jwt` instance and `JsonWebToken([...])`), jwcrypto
+//! (`jwt.JWT(jwt=…, key=…)`, `deserialize`), Flask-JWT-Extended `JWT_…` settings and Simple JWT's
+//! `SIMPLE_JWT` into call sites (`model`), and writes fixes in Python (`PythonDialect`); the
+//! engine judges. Names are followed through `import … as`, `from … import … as`, plain
+//! re-assignment and tuple unpacking; options dicts through literals, `dict(...)`, same-file
+//! constants and `opts["key"] = …` statements.
 
 use std::collections::HashMap;
 use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::knowledge::{AlgItem, AllowList, Key, algorithm_choices, assess_allow_list, classify_key};
+use super::Sink;
+use super::engine::{self, Judging};
+use super::knowledge::{AlgItem, AllowList, Key, classify_key};
+use super::library::{Ecosystem, Function};
+use super::model::{
+    Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, Model, Operation, Options, Switch, TokenArg,
+    Use, Value,
+};
 use super::scope::Scopes;
 use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range, text};
-use super::{Options, Sink};
-use crate::finding::{Finding, Fix, Severity, TextEdit};
-use crate::rules::Rule;
+use crate::finding::TextEdit;
 
 const FUNCTION_KINDS: &[&str] = &["function_definition", "lambda"];
 
@@ -40,11 +48,14 @@ const OPAQUE_KINDS: &[&str] = &[];
 /// Modules whose imports are tracked (prefixes of dotted paths).
 fn is_tracked_module(module: &str) -> bool {
     let root = module.split('.').next().unwrap_or("");
-    matches!(root, "jwt" | "jose")
+    matches!(root, "jwt" | "jose" | "jwcrypto")
         || module == "authlib.jose"
         || module.starts_with("authlib.jose.")
         || module == "authlib"
 }
+
+/// The path a `jwcrypto.jwt.JWT()` instance resolves to (for its `deserialize`).
+const JWCRYPTO_INSTANCE: &str = "jwcrypto.JWT";
 
 /// The path an `authlib.jose.JsonWebToken([...])` instance resolves to: it has an explicit
 /// algorithm list, unlike the module-level default `authlib.jose.jwt`.
@@ -104,21 +115,23 @@ impl<'t> Arguments<'t> {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Decoder {
-    PyJwt,
-    PythonJose,
+pub(super) fn analyze(source: &str, tree: &Tree, options: &super::Options, sink: &mut Sink) {
+    let model = model(source, tree, options);
+    let judging = Judging { in_test_path: options.context.in_test_path };
+    engine::judge(&model, &PythonDialect { src: source }, judging, sink);
 }
 
-pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut Sink) {
+/// The call sites and settings of one Python source.
+pub(super) fn model(source: &str, tree: &Tree, options: &super::Options) -> Model {
     let root = tree.root_node();
     let mut analyzer = Analyzer {
         src: source,
-        options,
+        root,
         bindings: HashMap::new(),
         scopes: Scopes::default(),
         calls: Vec::new(),
         flask_settings: Vec::new(),
+        simple_jwt: Vec::new(),
         authlib_import: None,
         enclosing: root.byte_range(),
         statement: None,
@@ -131,23 +144,22 @@ pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut S
         analyzer.bindings.insert("jwt".into(), "jwt".into());
         analyzer.bindings.insert("jose".into(), "jose".into());
     }
-    analyzer.check_flask_settings(sink);
-    if !analyzer.bindings.is_empty() {
-        analyzer.check_calls(sink);
-    }
+    analyzer.model()
 }
 
 struct Analyzer<'s, 't> {
     src: &'s str,
-    options: &'s Options,
+    root: Node<'t>,
     /// Local name → canonical dotted path (`pyjwt` → `jwt`, `decode` → `jose.jwt.decode`).
     bindings: HashMap<String, String>,
     scopes: Scopes<'t>,
-    /// Every call, with its enclosing function (for "peek then verify").
+    /// Every call, with its enclosing function (the call site's scope).
     calls: Vec<(Node<'t>, Range<usize>)>,
     /// Flask-JWT-Extended settings: (key, value) from `app.config[...] = …`, `update(...)` and
     /// module/class constants.
     flask_settings: Vec<(String, Node<'t>)>,
+    /// Values assigned to Django's `SIMPLE_JWT` setting (djangorestframework-simplejwt).
+    simple_jwt: Vec<Node<'t>>,
     /// `from authlib.jose import jwt`, where a fix adds the `JsonWebToken` import.
     authlib_import: Option<Node<'t>>,
     /// During collection: the enclosing function (or module) of the node being visited.
@@ -308,9 +320,9 @@ impl<'s, 't> Analyzer<'s, 't> {
                 let path = right.and_then(|right| self.resolve(right, 0));
                 let binding = match path.as_deref() {
                     // `jwt = JsonWebToken(["RS256"])` makes an instance with its own list.
-                    _ if right.is_some_and(|right| right.kind() == "call") => {
-                        path.filter(|path| path == AUTHLIB_INSTANCE || path == "jwt.PyJWT" || path == "jwt.PyJWKClient")
-                    }
+                    _ if right.is_some_and(|right| right.kind() == "call") => path.filter(|path| {
+                        [AUTHLIB_INSTANCE, JWCRYPTO_INSTANCE, "jwt.PyJWT", "jwt.PyJWKClient"].contains(&path.as_str())
+                    }),
                     Some(path) if right.is_some_and(|right| matches!(right.kind(), "identifier" | "attribute")) => {
                         Some(path.to_string())
                     }
@@ -324,6 +336,10 @@ impl<'s, 't> Analyzer<'s, 't> {
                     && let Some(right) = right
                 {
                     self.flask_settings.push((name, right));
+                } else if name == "SIMPLE_JWT"
+                    && let Some(right) = right
+                {
+                    self.simple_jwt.push(right);
                 }
             }
             "subscript" => {
@@ -344,8 +360,30 @@ impl<'s, 't> Analyzer<'s, 't> {
                     self.flask_settings.push((key, right));
                 }
             }
-            _ => self.define_targets(left, scope),
+            _ => self.define_unpacked(left, right, scope),
         }
+    }
+
+    /// `a, b = x, y` defines each name with its value; other targets define names without one.
+    fn define_unpacked(&mut self, left: Node<'t>, right: Option<Node<'t>>, scope: Range<usize>) {
+        const SEQUENCES: &[&str] =
+            &["pattern_list", "tuple_pattern", "list_pattern", "expression_list", "tuple", "list"];
+        let is_splat = |node: &Node<'t>| matches!(node.kind(), "list_splat_pattern" | "list_splat");
+        if let Some(right) = right.filter(|right| SEQUENCES.contains(&left.kind()) && SEQUENCES.contains(&right.kind()))
+        {
+            let (targets, values) = (elements(left), elements(right));
+            if targets.len() == values.len() && !targets.iter().chain(&values).any(is_splat) {
+                for (target, value) in targets.into_iter().zip(values) {
+                    if target.kind() == "identifier" {
+                        self.scopes.define(self.text(target), scope.clone(), target.start_byte(), Some(value), false);
+                    } else {
+                        self.define_targets(target, scope.clone());
+                    }
+                }
+                return;
+            }
+        }
+        self.define_targets(left, scope);
     }
 
     /// `opts.update(...)` mutates a dict beyond the model; `app.config.update(JWT_…=…)` sets
@@ -422,6 +460,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     "authlib.jose.JsonWebToken" => Some(AUTHLIB_INSTANCE.into()),
                     "jwt.PyJWT" | "jwt.api_jwt.PyJWT" => Some("jwt.PyJWT".into()),
                     "jwt.PyJWKClient" | "jwt.jwks_client.PyJWKClient" => Some("jwt.PyJWKClient".into()),
+                    "jwcrypto.jwt.JWT" => Some(JWCRYPTO_INSTANCE.into()),
                     _ => None,
                 }
             }
@@ -460,53 +499,75 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
     }
 
-    fn string_value(&self, node: Node<'t>, depth: usize) -> Option<String> {
+    /// A literal or same-file constant: strings (and their concatenations), numbers (with
+    /// arithmetic), booleans and `None`.
+    fn value(&self, node: Node<'t>, depth: usize) -> Value {
         if depth > MAX_DEPTH {
-            return None;
+            return Value::Unknown;
         }
         if let Some(literal) = self.string_literal(node) {
-            return Some(literal);
+            return Value::Str(literal);
         }
+        let number = |node: Option<Node<'t>>| node.and_then(|node| self.number_value(node, depth + 1));
+        let known = |number: Option<f64>| number.map_or(Value::Unknown, Value::Number);
         match node.kind() {
-            "identifier" => self.string_value(self.definition_value(node)?, depth + 1),
-            "parenthesized_expression" => self.string_value(node.named_child(0)?, depth + 1),
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            "none" => Value::Null,
+            "integer" | "float" => {
+                let literal = self.text(node).replace('_', "");
+                known(match literal.strip_prefix("0x").or_else(|| literal.strip_prefix("0X")) {
+                    Some(hex) => i64::from_str_radix(hex, 16).ok().map(|value| value as f64),
+                    None => literal.parse().ok(),
+                })
+            }
+            "unary_operator" => {
+                let operand = number(node.field("argument"));
+                known(match node.field("operator").map(|operator| self.text(operator)) {
+                    Some("-") => operand.map(|operand| -operand),
+                    Some("+") => operand,
+                    _ => None,
+                })
+            }
+            "binary_operator" => {
+                let (Some(left), Some(right)) = (number(node.field("left")), number(node.field("right"))) else {
+                    return Value::Unknown;
+                };
+                known(match node.field("operator").map(|operator| self.text(operator)) {
+                    Some("*") => Some(left * right),
+                    Some("+") => Some(left + right),
+                    Some("-") => Some(left - right),
+                    Some("/" | "//") if right != 0.0 => Some(left / right),
+                    _ => None,
+                })
+            }
+            "parenthesized_expression" | "identifier" => {
+                let inner = if node.kind() == "identifier" { self.definition_value(node) } else { node.named_child(0) };
+                inner.map_or(Value::Unknown, |inner| self.value(inner, depth + 1))
+            }
+            _ => Value::Unknown,
+        }
+    }
+
+    fn string_value(&self, node: Node<'t>, depth: usize) -> Option<String> {
+        match self.value(node, depth) {
+            Value::Str(text) => Some(text),
             _ => None,
         }
     }
 
     fn number_value(&self, node: Node<'t>, depth: usize) -> Option<f64> {
-        if depth > MAX_DEPTH {
-            return None;
+        match self.value(node, depth) {
+            Value::Number(number) => Some(number),
+            _ => None,
         }
-        match node.kind() {
-            "integer" | "float" => {
-                let literal = self.text(node).replace('_', "");
-                match literal.strip_prefix("0x").or_else(|| literal.strip_prefix("0X")) {
-                    Some(hex) => i64::from_str_radix(hex, 16).ok().map(|value| value as f64),
-                    None => literal.parse().ok(),
-                }
-            }
-            "unary_operator" => {
-                let operand = self.number_value(node.field("argument")?, depth + 1)?;
-                match self.text(node.field("operator")?) {
-                    "-" => Some(-operand),
-                    "+" => Some(operand),
-                    _ => None,
-                }
-            }
-            "binary_operator" => {
-                let left = self.number_value(node.field("left")?, depth + 1)?;
-                let right = self.number_value(node.field("right")?, depth + 1)?;
-                match self.text(node.field("operator")?) {
-                    "*" => Some(left * right),
-                    "+" => Some(left + right),
-                    "-" => Some(left - right),
-                    "/" | "//" if right != 0.0 => Some(left / right),
-                    _ => None,
-                }
-            }
-            "parenthesized_expression" => self.number_value(node.named_child(0)?, depth + 1),
-            "identifier" => self.number_value(self.definition_value(node)?, depth + 1),
+    }
+
+    /// `False`, or `0` as Python's truthiness has it.
+    fn bool_value(&self, node: Node<'t>, depth: usize) -> Option<bool> {
+        match self.value(node, depth) {
+            Value::Bool(flag) => Some(flag),
+            Value::Number(number) => Some(number != 0.0),
             _ => None,
         }
     }
@@ -547,19 +608,6 @@ impl<'s, 't> Analyzer<'s, 't> {
                 Some(total)
             }
             "identifier" => self.seconds_value(self.definition_value(node)?, depth + 1),
-            _ => None,
-        }
-    }
-
-    fn bool_value(&self, node: Node<'t>, depth: usize) -> Option<bool> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        match node.kind() {
-            "true" => Some(true),
-            "false" => Some(false),
-            "integer" => self.number_value(node, depth).map(|number| number != 0.0),
-            "identifier" => self.bool_value(self.definition_value(node)?, depth + 1),
             _ => None,
         }
     }
@@ -746,17 +794,14 @@ impl<'s, 't> Analyzer<'s, 't> {
                     && let Some(object) = function.field("object")
                 {
                     self.secret_literals(object, depth + 1, out);
+                } else if function_text.ends_with("JWK.from_password")
+                    && let Some(password) = arguments.get(0, "password")
+                {
+                    // jwcrypto's symmetric key from a password.
+                    self.secret_literals(password, depth + 1, out);
                 }
             }
             _ => {}
-        }
-    }
-
-    fn report_secrets(&self, sink: &mut Sink, key: Node<'t>, where_: &str) {
-        let mut literals = Vec::new();
-        self.secret_literals(key, 0, &mut literals);
-        for (value, node) in literals {
-            super::engine::report_secret(sink, self.options.context.in_test_path, &value, node.byte_range(), where_);
         }
     }
 
@@ -814,22 +859,56 @@ impl<'s, 't> Analyzer<'s, 't> {
             return false;
         }
         match node.kind() {
+            "identifier" => self.definition_value(node).is_some_and(|value| self.is_token_alg(value, depth + 1)),
+            // `header.get("alg") or "RS256"`, `header["alg"] if "alg" in header else "RS256"`.
+            "parenthesized_expression" | "boolean_operator" | "conditional_expression" => {
+                elements(node).into_iter().any(|part| self.is_token_alg(part, depth + 1))
+            }
+            _ => self
+                .read_key(node)
+                .is_some_and(|(object, key)| key.as_deref() == Some("alg") && self.is_token_header(object, depth + 1)),
+        }
+    }
+
+    /// `object["key"]` or `object.get("key", …)`: the object, and the key when it is a literal.
+    fn read_key(&self, node: Node<'t>) -> Option<(Node<'t>, Option<String>)> {
+        match node.kind() {
             "subscript" => {
-                node.field("subscript").and_then(|key| self.string_literal(key)).as_deref() == Some("alg")
-                    && node.field("value").is_some_and(|value| self.is_token_header(value, depth + 1))
+                Some((node.field("value")?, node.field("subscript").and_then(|key| self.string_literal(key))))
             }
             "call" => {
-                let Some(function) = node.field("function").filter(|function| function.kind() == "attribute") else {
-                    return false;
-                };
-                function.field("attribute").is_some_and(|attribute| self.text(attribute) == "get")
-                    && self.arguments(node).positional.first().and_then(|first| self.string_literal(*first)).as_deref()
-                        == Some("alg")
-                    && function.field("object").is_some_and(|object| self.is_token_header(object, depth + 1))
+                let function = node.field("function").filter(|function| function.kind() == "attribute")?;
+                if self.text(function.field("attribute")?) != "get" {
+                    return None;
+                }
+                let key = self.arguments(node).positional.first().and_then(|first| self.string_literal(*first));
+                Some((function.field("object")?, key))
             }
-            "identifier" => self.definition_value(node).is_some_and(|value| self.is_token_alg(value, depth + 1)),
-            _ => false,
+            _ => None,
         }
+    }
+
+    /// Where values are read in the file, for the uses of decode results (one walk, however many
+    /// decodes there are).
+    fn reads(&self) -> Reads<'s, 't> {
+        let mut reads = Reads { keyed: HashMap::new(), assigned: HashMap::new(), names: HashMap::new() };
+        syntax::walk(self.root, |node| {
+            if let Some((object, key)) = self.read_key(node) {
+                reads.keyed.insert(object.id(), key);
+            }
+            match node.kind() {
+                "identifier" => reads.names.entry(self.text(node)).or_default().push(node),
+                "assignment" => {
+                    if let (Some(left), Some(right)) = (node.field("left"), node.field("right"))
+                        && left.kind() == "identifier"
+                    {
+                        reads.assigned.insert(right.id(), left);
+                    }
+                }
+                _ => {}
+            }
+        });
+        reads
     }
 
     fn is_token_header(&self, node: Node<'t>, depth: usize) -> bool {
@@ -897,21 +976,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             || text.contains("ALGORITHMS.ALL")
     }
 
-    // ---- pass 2 ----
-
-    fn check_flask_settings(&self, sink: &mut Sink) {
-        for (key, value) in &self.flask_settings {
-            match key.as_str() {
-                "JWT_SECRET_KEY" => self.report_secrets(sink, *value, "Flask-JWT-Extended `JWT_SECRET_KEY`"),
-                "JWT_DECODE_LEEWAY" => {
-                    if let Some(seconds) = self.seconds_value(*value, 0) {
-                        super::engine::report_leeway(sink, seconds, value.byte_range(), "JWT_DECODE_LEEWAY");
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
+    // ---- pass 2: the model ----
 
     /// Whether a call may be a library call at all, judged on text alone.
     fn is_candidate(&self, call: Node<'t>) -> bool {
@@ -920,362 +985,364 @@ impl<'s, 't> Analyzer<'s, 't> {
         KNOWN_FUNCTIONS.contains(&name) || self.bindings.contains_key(name)
     }
 
-    fn check_calls(&self, sink: &mut Sink) {
-        let resolved: Vec<(Node<'t>, Node<'t>, String, Range<usize>, Arguments<'t>)> = self
-            .calls
-            .iter()
-            .filter(|(call, _)| self.is_candidate(*call))
-            .filter_map(|(call, scope)| {
-                let function = call.field("function")?;
-                Some((*call, function, self.resolve(function, 0)?, scope.clone(), self.arguments(*call)))
-            })
-            .collect();
-        let verified: Vec<(Node<'t>, String)> = resolved
-            .iter()
-            .filter(|(_, _, path, _, arguments)| is_decode(path) && !self.signature_disabled(arguments))
-            .filter_map(|(call, _, _, _, arguments)| {
-                Some((
-                    *call,
-                    syntax::normalized(self.text(arguments.get(0, "jwt").or_else(|| arguments.get(0, "token"))?)),
-                ))
-            })
-            .collect();
-        for (call, callee, path, scope, arguments) in &resolved {
-            match path.as_str() {
-                "jwt.decode"
-                | "jwt.decode_complete"
-                | "jwt.api_jwt.decode"
-                | "jwt.PyJWT.decode"
-                | "jwt.PyJWT.decode_complete" => {
-                    self.check_decode(sink, Decoder::PyJwt, *call, scope, *callee, arguments, &verified)
-                }
-                "jose.jwt.decode" => {
-                    self.check_decode(sink, Decoder::PythonJose, *call, scope, *callee, arguments, &verified)
-                }
-                "jose.jwt.get_unverified_claims"
-                    if !self.peeked_then_verified(*call, scope, arguments.get(0, "token"), &verified) =>
-                {
-                    sink.push(Finding::new(
-                            Rule::DecodeWithoutVerify,
-                            callee.byte_range(),
-                            "`get_unverified_claims` returns the claims without checking the signature: anyone can write them. Use `jwt.decode` with the key and `algorithms`.",
-                        ));
-                }
-                "jose.jws.verify" => {
-                    if arguments.splat {
-                        continue;
-                    }
-                    if let Some(key) = arguments.get(1, "key") {
-                        self.report_secrets(sink, key, "python-jose jws.verify key");
-                    }
-                    let key = arguments.get(1, "key").map(|key| self.key(key)).unwrap_or(Key::UNKNOWN);
-                    self.check_algorithms(
-                        sink,
-                        Decoder::PythonJose,
-                        *callee,
-                        arguments,
-                        arguments.get(2, "algorithms"),
-                        key,
-                    );
-                }
-                "jwt.encode" | "jwt.PyJWT.encode" | "jose.jwt.encode" => {
-                    if let Some(key) = arguments.get(1, "key") {
-                        self.report_secrets(sink, key, "jwt.encode key");
-                    }
-                    if let Some(algorithm) = arguments.get(2, "algorithm") {
-                        self.check_signing_algorithm(sink, algorithm);
-                    }
-                }
-                "authlib.jose.jwt.decode" => self.check_authlib_default(sink, *callee, arguments),
-                "authlib.jose.jwt.encode" | "authlib.instance.encode" => {
-                    if let Some(key) = arguments.get(2, "key") {
-                        self.report_secrets(sink, key, "Authlib jwt.encode key");
-                    }
-                    if let Some(header) = arguments.get(0, "header").and_then(|header| self.dict_model(header, 0))
-                        && let Some(entry) = header.get("alg")
-                    {
-                        self.check_signing_algorithm(sink, entry.value);
-                    }
-                }
-                "authlib.instance.decode" => {
-                    if let Some(key) = arguments.get(1, "key") {
-                        self.report_secrets(sink, key, "Authlib jwt.decode key");
-                    }
-                }
-                "authlib.jose.JsonWebToken" => {
-                    if let Some(list) =
-                        arguments.get(0, "algorithms").and_then(|algorithms| self.allow_list(algorithms))
-                    {
-                        assess_allow_list(sink, &list, Key::UNKNOWN);
-                    }
-                }
-                _ => {}
+    fn model(&self) -> Model {
+        let mut model = Model::default();
+        if let Some(flask) = Function::find(Ecosystem::Python, "Flask-JWT-Extended", "settings") {
+            for (name, value) in &self.flask_settings {
+                model.calls.extend(self.setting(flask, name, *value));
             }
         }
+        if let Some(simple_jwt) = Function::find(Ecosystem::Python, "djangorestframework-simplejwt", "SIMPLE_JWT") {
+            for entry in
+                self.simple_jwt.iter().filter_map(|dict| self.dict_model(*dict, 0)).flat_map(|dict| dict.entries)
+            {
+                model.calls.extend(self.setting(simple_jwt, &entry.key, entry.value));
+            }
+        }
+        if self.bindings.is_empty() {
+            return model;
+        }
+        // Decodes (and verifies with the signature off), with their calls: what they are used for.
+        let mut decodes = Vec::new();
+        for (call, scope) in self.calls.iter().filter(|(call, _)| self.is_candidate(*call)) {
+            let Some(callee) = call.field("function") else { continue };
+            let Some(function) = self.resolve(callee, 0).as_deref().and_then(library_function) else { continue };
+            let Some(site) = self.call_site(function, *call, callee, scope.clone()) else { continue };
+            if site.operation == Operation::Decode
+                || site.options.switches.iter().any(|switch| switch.check == Check::Signature)
+            {
+                decodes.push((model.calls.len(), *call));
+            }
+            model.calls.push(site);
+        }
+        if !decodes.is_empty() {
+            let reads = self.reads();
+            for (index, call) in decodes {
+                let site = &mut model.calls[index];
+                site.used_for = reads.use_of(call, &site.scope, self.src);
+            }
+        }
+        model
     }
 
-    fn signature_disabled(&self, arguments: &Arguments<'t>) -> bool {
-        arguments.keyword("verify").and_then(|verify| self.bool_value(verify, 0)) == Some(false)
-            || arguments
-                .get(3, "options")
-                .and_then(|options| self.dict_model(options, 0))
-                .and_then(|model| model.get("verify_signature").and_then(|entry| self.bool_value(entry.value, 0)))
-                == Some(false)
-    }
-
-    fn peeked_then_verified(
-        &self,
-        call: Node<'t>,
-        scope: &Range<usize>,
-        token: Option<Node<'t>>,
-        verified: &[(Node<'t>, String)],
-    ) -> bool {
-        let Some(token) = token else { return false };
-        let token = syntax::normalized(self.text(token));
-        verified.iter().any(|(verify, verified_token)| {
-            *verified_token == token && verify.id() != call.id() && syntax::contains(scope.clone(), verify.byte_range())
+    /// One framework setting, judged like an option of the verifier it configures: a key, a
+    /// leeway, an allow-list or the signing algorithm. Flask-JWT-Extended (`app.config["JWT_…"]`,
+    /// `JWT_…` constants) and Simple JWT (entries of the `SIMPLE_JWT` dict).
+    fn setting(&self, function: &'static Function, name: &str, value: Node<'t>) -> Option<CallSite> {
+        let mut options = Options::defaults(None);
+        let mut key = None;
+        let mut operation = function.operation;
+        match name {
+            "JWT_SECRET_KEY" | "JWT_PRIVATE_KEY" | "SIGNING_KEY" => key = Some(self.key_arg(value, name)),
+            "JWT_DECODE_LEEWAY" | "LEEWAY" => {
+                options.leeway = Some((self.seconds_value(value, 0)?, value.byte_range(), name.to_string()))
+            }
+            "JWT_DECODE_ALGORITHMS" => options.algorithms = self.algorithms(Some(value)),
+            // Flask-JWT-Extended signs with it (and decodes with it unless told otherwise).
+            "JWT_ALGORITHM" => {
+                operation = Operation::Sign;
+                options.signing_algorithm = Some(self.expr(value));
+            }
+            _ => return None,
+        }
+        Some(CallSite {
+            function,
+            version: None,
+            operation,
+            range: value.byte_range(),
+            scope: 0..self.src.len(),
+            token: None,
+            key,
+            options,
+            used_for: Use::Claims,
         })
     }
 
-    fn check_signing_algorithm(&self, sink: &mut Sink, algorithm: Node<'t>) {
-        if self.options.context.in_test_path {
-            return;
+    fn call_site(
+        &self,
+        function: &'static Function,
+        call: Node<'t>,
+        callee: Node<'t>,
+        scope: Range<usize>,
+    ) -> Option<CallSite> {
+        let arguments = self.arguments(call);
+        let authlib = function.library == "Authlib";
+        let mut operation = function.operation;
+        let mut token = None;
+        let mut key = None;
+        let mut options = Options::defaults(None);
+        options.complete = !arguments.splat;
+        match operation {
+            Operation::Sign => {
+                key = arguments.get(if authlib { 2 } else { 1 }, "key");
+                options.signing_algorithm = if authlib {
+                    let header = arguments.get(0, "header").and_then(|header| self.dict_model(header, 0));
+                    header.and_then(|header| header.get("alg").map(|entry| self.expr(entry.value)))
+                } else {
+                    arguments.get(2, "algorithm").map(|algorithm| self.expr(algorithm))
+                };
+            }
+            Operation::Configure => options.algorithms = self.algorithms(arguments.get(0, "algorithms")),
+            Operation::Decode | Operation::PeekHeader => token = arguments.get(0, "token"),
+            Operation::Verify if function.library == "jwcrypto" => {
+                let constructor = function.path == "jwcrypto.jwt.JWT";
+                token = arguments.get(if constructor { 2 } else { 0 }, "jwt");
+                key = arguments.get(if constructor { 3 } else { 1 }, "key").filter(|key| key.kind() != "none");
+                options = if constructor { self.jwcrypto_options(&arguments) } else { Options::unknown() };
+                if key.is_none() {
+                    // Without a key jwcrypto only parses: the claims stay unreadable, the header
+                    // (`token.jose_header`, to pick a key) is all there is.
+                    operation = Operation::PeekHeader;
+                }
+            }
+            Operation::Verify if authlib => {
+                token = arguments.get(0, "s");
+                key = arguments.get(1, "key");
+                // The module-level `jwt` takes its allow-list from the constructor it replaces.
+                options.anchor =
+                    callee.field("object").filter(|_| !function.allow_list_option.is_empty()).map(|receiver| {
+                        Anchor::Receiver { range: receiver.byte_range(), import: self.json_web_token_import() }
+                    });
+            }
+            Operation::Verify => {
+                token = arguments.get(0, "jwt").or_else(|| arguments.get(0, "token"));
+                key = arguments.get(1, "key");
+                // python-jose reads `leeway` from the options dict, PyJWT takes it as an argument.
+                let leeway_in_options = function.library == "python-jose";
+                options = self.verify_options(&arguments, leeway_in_options);
+            }
         }
-        if self.string_value(algorithm, 0).is_some_and(|algorithm| algorithm.eq_ignore_ascii_case("none")) {
-            sink.push(Finding::new(
-                Rule::VerifyAllowsNone,
-                algorithm.byte_range(),
-                "Signs with algorithm `none`: the token carries no signature, anyone can change its claims, and only verifiers that accept `none` take it (RFC 7518 §3.6).",
-            ));
+        let signature_off = options.switches.iter().any(|switch| switch.check == Check::Signature);
+        if matches!(operation, Operation::Verify | Operation::Decode | Operation::PeekHeader)
+            && token.is_none()
+            && !signature_off
+        {
+            return None;
         }
+        Some(CallSite {
+            function,
+            version: None,
+            operation,
+            range: callee.byte_range(),
+            scope,
+            token: token.map(|token| TokenArg {
+                expr: self.expr(token),
+                raw_authorization: self.is_raw_authorization(token, 0),
+            }),
+            key: key.map(|key| self.key_arg(key, "key")),
+            options,
+            used_for: Use::Claims,
+        })
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn check_decode(
-        &self,
-        sink: &mut Sink,
-        decoder: Decoder,
-        call: Node<'t>,
-        scope: &Range<usize>,
-        callee: Node<'t>,
-        arguments: &Arguments<'t>,
-        verified: &[(Node<'t>, String)],
-    ) {
-        let token = arguments.get(0, "jwt").or_else(|| arguments.get(0, "token"));
-        let key_node = arguments.get(1, "key");
-        let options = match arguments.get(3, "options") {
+    /// The options of a PyJWT / python-jose `decode` (and python-jose `jws.verify`).
+    fn verify_options(&self, arguments: &Arguments<'t>, leeway_in_options: bool) -> Options {
+        let dict = match arguments.get(3, "options") {
             None => Some(DictModel::empty()),
             Some(options) => self.dict_model(options, 0),
         };
-        let library = if decoder == Decoder::PyJwt { "PyJWT" } else { "python-jose" };
-        // Signature verification off: report that, and nothing about a verification that
-        // does not happen.
-        let verify_off = arguments
-            .keyword_node("verify")
-            .filter(|verify| verify.field("value").and_then(|value| self.bool_value(value, 0)) == Some(false));
-        let signature_off = options
-            .as_ref()
-            .and_then(|model| model.get("verify_signature"))
-            .filter(|entry| self.bool_value(entry.value, 0) == Some(false));
-        if verify_off.is_some() || signature_off.is_some() {
-            if !self.peeked_then_verified(call, scope, token, verified) {
-                let range = signature_off
-                    .map(|entry| entry.range.clone())
-                    .or(verify_off.map(|node| node.byte_range()))
-                    .unwrap_or(callee.byte_range());
-                sink.push(Finding::new(
-                    Rule::DecodeWithoutVerify,
-                    range,
-                    format!("{library} `decode` with signature verification off returns claims anyone can write; it also skips `exp`, `aud` and `iss`. Verify with the key and `algorithms`."),
-                ));
-            }
-            return;
-        }
-        if arguments.positional.is_empty() && token.is_none() {
-            return;
-        }
-        if let Some(key_node) = key_node {
-            self.report_secrets(sink, key_node, &format!("{library} decode key"));
-        }
-        if let Some(token) = token
-            && self.is_raw_authorization(token, 0)
-        {
-            let token_text = self.text(token);
-            sink.push(
-                Finding::new(
-                    Rule::VerifyBearerPrefix,
-                    token.byte_range(),
-                    "The raw `Authorization` header is passed as the token: its value starts with `Bearer `, so decoding fails with `DecodeError` / `JWTError`. Strip the scheme first.",
-                )
-                .with_fix(Fix {
-                    title: "Strip the `Bearer ` prefix".into(),
-                    edits: vec![TextEdit { range: token.byte_range(), new_text: format!("({token_text} or \"\").removeprefix(\"Bearer \")") }],
-                    preferred: true,
-                }),
-            );
-        }
-        let key = key_node.map(|key| self.key(key)).unwrap_or(Key::UNKNOWN);
-        let pyjwk = key_node.is_some_and(|key| self.is_pyjwk(key));
-        if !(decoder == Decoder::PyJwt && pyjwk) {
-            self.check_algorithms(sink, decoder, callee, arguments, arguments.get(2, "algorithms"), key);
-        }
-        let Some(options) = options else { return };
-        for (option, claim) in [("verify_exp", "expired tokens (`exp`)"), ("verify_nbf", "tokens before their `nbf`")] {
-            let Some(entry) = options.get(option).filter(|entry| self.bool_value(entry.value, 0) == Some(false)) else {
-                continue;
-            };
-            let mut finding = Finding::new(
-                Rule::VerifyExpiryDisabled,
-                entry.range.clone(),
-                format!(
-                    "`{option}: False` makes {library} accept {claim}: a leaked token stays valid forever (RFC 7519 §4.1.4)."
-                ),
-            );
-            if let Some(removal) = entry.removal.clone() {
-                finding = finding.with_fix(Fix {
-                    title: format!("Remove `{option}: False`"),
-                    edits: vec![TextEdit { range: removal, new_text: String::new() }],
-                    preferred: true,
-                });
-            }
-            sink.push(finding);
-        }
-        let leeway = match decoder {
-            Decoder::PyJwt => arguments.keyword("leeway"),
-            Decoder::PythonJose => options.get("leeway").map(|entry| entry.value),
-        };
-        if let Some(leeway) = leeway
-            && let Some(seconds) = self.seconds_value(leeway, 0)
-        {
-            super::engine::report_leeway(sink, seconds, leeway.byte_range(), "leeway");
-        }
-        let complete = options.complete && !arguments.splat;
-        for (rule, argument, option, claim, why) in [
-            (
-                Rule::VerifyMissingAudience,
-                "audience",
-                "verify_aud",
-                "aud",
-                "a token issued for another service by the same issuer is accepted (RFC 8725 §3.9)",
-            ),
-            (
-                Rule::VerifyMissingIssuer,
-                "issuer",
-                "verify_iss",
-                "iss",
-                "tokens from any issuer that shares the key are accepted (RFC 8725 §3.8)",
-            ),
+        let is_false = |node: Node<'t>| self.bool_value(node, 0) == Some(false);
+        let mut switches = Vec::new();
+        for (option, check) in [
+            ("verify_signature", Check::Signature),
+            ("verify_exp", Check::Expiry),
+            ("verify_nbf", Check::NotBefore),
+            ("verify_aud", Check::Audience),
+            ("verify_iss", Check::Issuer),
         ] {
-            let switched_off = options.get(option).filter(|entry| self.bool_value(entry.value, 0) == Some(false));
-            if let Some(entry) = switched_off {
-                sink.push(Finding::new(
-                    rule,
-                    entry.range.clone(),
-                    format!("`{option}: False` switches the `{claim}` check off: {why}."),
-                ));
-            } else if complete && arguments.keyword(argument).is_none() {
-                sink.push(Finding::new(
-                    rule,
-                    callee.byte_range(),
-                    format!("{library} `decode` never checks `{claim}`: {why}. Pass `{argument}=`."),
-                ));
-            }
-        }
-    }
-
-    fn check_algorithms(
-        &self,
-        sink: &mut Sink,
-        decoder: Decoder,
-        callee: Node<'t>,
-        arguments: &Arguments<'t>,
-        algorithms: Option<Node<'t>>,
-        key: Key,
-    ) {
-        let explicit_none = algorithms.filter(|algorithms| algorithms.kind() == "none");
-        match algorithms {
-            Some(algorithms) if explicit_none.is_none() => {
-                if self.is_every_algorithm(algorithms) {
-                    sink.push(Finding::new(
-                        Rule::VerifyMixedAlgorithms,
-                        algorithms.byte_range(),
-                        "Every algorithm the library knows is allowed, HMAC and public-key alike: a public key then works as an HMAC secret (CVE-2022-29217). List the one algorithm your key uses.",
-                    ));
-                } else if let Some(list) = self.allow_list(algorithms) {
-                    assess_allow_list(sink, &list, key);
-                }
-            }
-            _ if arguments.splat && explicit_none.is_none() => {}
-            _ => {
-                let (message, severity) = match decoder {
-                    Decoder::PyJwt => (
-                        "PyJWT `decode` has no `algorithms` allow-list: PyJWT 2 raises `DecodeError` at runtime, and PyJWT 1 accepts whatever algorithm the token names (RFC 8725 §3.1).",
-                        Severity::Warning,
-                    ),
-                    Decoder::PythonJose => (
-                        "python-jose skips the algorithm check when `algorithms` is missing or `None`: any algorithm the token names is accepted, including HS256 signed with your public key (CVE-2024-33663).",
-                        Severity::Error,
-                    ),
-                };
-                let mut finding =
-                    Finding::new(Rule::VerifyMissingAlgorithms, callee.byte_range(), message).with_severity(severity);
-                for (algorithm, preferred) in algorithm_choices(key) {
-                    let edit = match (explicit_none, arguments.append_at()) {
-                        (Some(none), _) => {
-                            TextEdit { range: none.byte_range(), new_text: format!("[\"{algorithm}\"]") }
-                        }
-                        (None, Some(at)) => {
-                            TextEdit { range: at..at, new_text: format!(", algorithms=[\"{algorithm}\"]") }
-                        }
-                        (None, None) => continue,
-                    };
-                    finding = finding.with_fix(Fix {
-                        title: format!("Allow only `{algorithm}`"),
-                        edits: vec![edit],
-                        preferred,
-                    });
-                }
-                sink.push(finding);
-            }
-        }
-    }
-
-    /// `from authlib.jose import jwt; jwt.decode(s, key)`: the module-level instance allows
-    /// every registered algorithm.
-    fn check_authlib_default(&self, sink: &mut Sink, callee: Node<'t>, arguments: &Arguments<'t>) {
-        let key_node = arguments.get(1, "key");
-        if let Some(key_node) = key_node {
-            self.report_secrets(sink, key_node, "Authlib jwt.decode key");
-        }
-        let key = key_node.map(|key| self.key(key)).unwrap_or(Key::UNKNOWN);
-        let mut finding = Finding::new(
-            Rule::VerifyMissingAlgorithms,
-            callee.byte_range(),
-            "`authlib.jose.jwt` is a `JsonWebToken` over every registered algorithm (`none` included before Authlib's fix): a public key then works as an HMAC secret (CVE-2024-37568). Decode with `JsonWebToken([\"RS256\"])`.",
-        )
-        .with_severity(Severity::Error);
-        if let Some(object) = callee.field("object") {
-            let needs_import = !self.bindings.values().any(|path| path == "authlib.jose.JsonWebToken");
-            for (algorithm, preferred) in algorithm_choices(key) {
-                let mut edits =
-                    vec![TextEdit { range: object.byte_range(), new_text: format!("JsonWebToken([\"{algorithm}\"])") }];
-                if needs_import && let Some(import) = self.authlib_import {
-                    let at = import.start_byte();
-                    let indent = syntax::line_prefix(self.src, at);
-                    edits.push(TextEdit {
-                        range: at..at,
-                        new_text: format!("from authlib.jose import JsonWebToken\n{indent}"),
-                    });
-                }
-                finding = finding.with_fix(Fix {
-                    title: format!("Decode with `JsonWebToken([\"{algorithm}\"])`"),
-                    edits,
-                    preferred,
+            if let Some(entry) = dict.as_ref().and_then(|dict| dict.get(option)).filter(|entry| is_false(entry.value)) {
+                switches.push(Switch {
+                    check,
+                    spelled: format!("{option}: False"),
+                    range: entry.range.clone(),
+                    removal: entry.removal.clone(),
                 });
             }
         }
-        sink.push(finding);
+        if let Some(verify) = arguments.keyword_node("verify")
+            && verify.field("value").is_some_and(is_false)
+        {
+            switches.push(Switch {
+                check: Check::Signature,
+                spelled: "verify=False".into(),
+                range: verify.byte_range(),
+                removal: None,
+            });
+        }
+        let algorithms = self.algorithms(arguments.get(2, "algorithms"));
+        let anchor = match &algorithms {
+            Algorithms::ExplicitNone(none) => Some(Anchor::Replace(none.clone())),
+            _ => arguments.append_at().map(|at| Anchor::AfterArguments { at, comma: true }),
+        };
+        // An unreadable options dict may switch the claim checks off.
+        let readable = !arguments.splat && dict.as_ref().is_some_and(|dict| dict.complete);
+        let given = |name: &str| match arguments.keyword(name) {
+            Some(_) => Given::Yes,
+            None if readable => Given::No,
+            None => Given::Unknown,
+        };
+        let leeway = if leeway_in_options {
+            dict.as_ref().and_then(|dict| dict.get("leeway")).map(|entry| entry.value)
+        } else {
+            arguments.keyword("leeway")
+        };
+        Options {
+            complete: !arguments.splat,
+            algorithms,
+            audience: given("audience"),
+            issuer: given("issuer"),
+            leeway: leeway
+                .and_then(|leeway| Some((self.seconds_value(leeway, 0)?, leeway.byte_range(), "leeway".into()))),
+            switches,
+            signing_algorithm: None,
+            anchor,
+        }
     }
+
+    /// The options of a jwcrypto `JWT(jwt=…, key=…)`: `check_claims` (a dict of expected claims,
+    /// or `False` for none at all). Its `algs` are not read: jwcrypto checks each algorithm
+    /// against the JWK's key type, so the list cannot open key confusion.
+    fn jwcrypto_options(&self, arguments: &Arguments<'t>) -> Options {
+        let mut options = Options::defaults(None);
+        options.complete = !arguments.splat;
+        let Some(check_claims) = arguments.get(6, "check_claims") else { return options };
+        if self.bool_value(check_claims, 0) == Some(false) {
+            let argument = arguments.keyword_node("check_claims").unwrap_or(check_claims);
+            options.switches.push(Switch {
+                check: Check::Claims,
+                spelled: "check_claims=False".into(),
+                range: argument.byte_range(),
+                // Removing it leaves `aud`/`iss` unchecked, which is no fix.
+                removal: None,
+            });
+            options.audience = Given::Unknown;
+            options.issuer = Given::Unknown;
+            return options;
+        }
+        let claims = self.dict_model(check_claims, 0);
+        let given = |claim: &str| match &claims {
+            Some(claims) if claims.get(claim).is_some() => Given::Yes,
+            Some(claims) if claims.complete => Given::No,
+            _ => Given::Unknown,
+        };
+        options.audience = given("aud");
+        options.issuer = given("iss");
+        options
+    }
+
+    fn algorithms(&self, node: Option<Node<'t>>) -> Algorithms {
+        match node {
+            None => Algorithms::Absent,
+            Some(none) if none.kind() == "none" => Algorithms::ExplicitNone(none.byte_range()),
+            Some(every) if self.is_every_algorithm(every) => Algorithms::Every(every.byte_range()),
+            Some(list) => self.allow_list(list).map_or(Algorithms::Unknown, Algorithms::Listed),
+        }
+    }
+
+    /// `from authlib.jose import JsonWebToken`, when a fix needs it and it is not imported yet.
+    fn json_web_token_import(&self) -> Option<TextEdit> {
+        if self.bindings.values().any(|path| path == "authlib.jose.JsonWebToken") {
+            return None;
+        }
+        let at = self.authlib_import?.start_byte();
+        let indent = syntax::line_prefix(self.src, at);
+        Some(TextEdit { range: at..at, new_text: format!("from authlib.jose import JsonWebToken\n{indent}") })
+    }
+
+    fn expr(&self, node: Node<'t>) -> Expr {
+        Expr { range: node.byte_range(), text: syntax::normalized(self.text(node)), value: self.value(node, 0) }
+    }
+
+    fn key_arg(&self, node: Node<'t>, spelled: &str) -> KeyArg {
+        let mut literals = Vec::new();
+        self.secret_literals(node, 0, &mut literals);
+        KeyArg {
+            key: self.key(node),
+            literals: literals.into_iter().map(|(value, literal)| (value, literal.byte_range())).collect(),
+            pins_algorithm: self.is_pyjwk(node),
+            ..KeyArg::unknown(spelled)
+        }
+    }
+}
+
+/// Where values are read in one file: for `Use`, what a decode's result serves.
+struct Reads<'s, 't> {
+    /// Object node id → the key read from it (`x["exp"]`, `x.get("exp")`; `None`: not a literal).
+    keyed: HashMap<usize, Option<String>>,
+    /// Assigned value's node id → the name it is assigned to.
+    assigned: HashMap<usize, Node<'t>>,
+    /// Every identifier, by name.
+    names: HashMap<&'s str, Vec<Node<'t>>>,
+}
+
+impl Reads<'_, '_> {
+    /// What the result of `call` is read for: the literal keys read from the call itself, or from
+    /// the name it is assigned to (later in `scope`). Any other use of that name counts as claims.
+    fn use_of(&self, call: Node<'_>, scope: &Range<usize>, source: &str) -> Use {
+        let keys: Vec<Option<&str>> = match (self.keyed.get(&call.id()), self.assigned.get(&call.id())) {
+            (Some(key), _) => vec![key.as_deref()],
+            (None, Some(name)) => self
+                .names
+                .get(text(*name, source))
+                .into_iter()
+                .flatten()
+                .filter(|read| read.start_byte() >= name.end_byte() && read.end_byte() <= scope.end)
+                .map(|read| self.keyed.get(&read.id()).and_then(|key| key.as_deref()))
+                .collect(),
+            (None, None) => Vec::new(),
+        };
+        let only =
+            |allowed: &[&str]| !keys.is_empty() && keys.iter().all(|key| key.is_some_and(|key| allowed.contains(&key)));
+        if only(&["header"]) {
+            Use::HeaderOnly
+        } else if only(&["header", "exp", "iat", "nbf"]) {
+            Use::TimesOnly
+        } else {
+            Use::Claims
+        }
+    }
+}
+
+/// How fixes are written in Python.
+struct PythonDialect<'s> {
+    src: &'s str,
+}
+
+impl Dialect for PythonDialect<'_> {
+    fn strip_bearer(&self, token: &Expr) -> Vec<TextEdit> {
+        let text = self.src.get(token.range.clone()).unwrap_or(&token.text);
+        vec![TextEdit { range: token.range.clone(), new_text: format!("({text} or \"\").removeprefix(\"Bearer \")") }]
+    }
+
+    fn add_allow_list(&self, anchor: &Anchor, option: &str, algorithm: &str) -> Option<Vec<TextEdit>> {
+        let list = format!("[\"{algorithm}\"]");
+        Some(match anchor {
+            Anchor::Replace(range) => vec![TextEdit { range: range.clone(), new_text: list }],
+            Anchor::AfterArguments { at, comma } => {
+                let separator = if *comma { ", " } else { "" };
+                vec![TextEdit { range: *at..*at, new_text: format!("{separator}{option}={list}") }]
+            }
+            Anchor::Receiver { range, import } => {
+                let mut edits = vec![TextEdit { range: range.clone(), new_text: format!("{option}({list})") }];
+                edits.extend(import.clone());
+                edits
+            }
+            // Python allow-lists are arguments, never entries of an options dict.
+            Anchor::Literal { .. } => return None,
+        })
+    }
+}
+
+/// The library row a resolved dotted path names (`jwt.decode` → PyJWT's `jwt.decode`).
+fn library_function(path: &str) -> Option<&'static Function> {
+    let library = match path.split('.').next()? {
+        "jwt" => "PyJWT",
+        "jose" => "python-jose",
+        "authlib" => "Authlib",
+        "jwcrypto" => "jwcrypto",
+        _ => return None,
+    };
+    Function::find(Ecosystem::Python, library, path)
 }
 
 /// Names bound by an assignment or loop target (attributes and subscripts bind none).
@@ -1313,18 +1380,10 @@ const KNOWN_FUNCTIONS: &[&str] = &[
     "JsonWebToken",
     "PyJWKClient",
     "PyJWT",
+    "JWT",
+    "deserialize",
 ];
 
-fn is_decode(path: &str) -> bool {
-    matches!(
-        path,
-        "jwt.decode"
-            | "jwt.decode_complete"
-            | "jwt.api_jwt.decode"
-            | "jwt.PyJWT.decode"
-            | "jwt.PyJWT.decode_complete"
-            | "jose.jwt.decode"
-            | "authlib.jose.jwt.decode"
-            | "authlib.instance.decode"
-    )
-}
+#[cfg(test)]
+#[path = "python_model_tests.rs"]
+mod tests;
