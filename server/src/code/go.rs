@@ -1,80 +1,99 @@
-//! Go: `github.com/golang-jwt/jwt` (v3, v4, v5; also `dgrijalva/jwt-go` and its forks), lestrrat
-//! `jwx` (v1–v3 `jwt`, `jws`, `jwa`) and `go-jose` (v2–v4, `jose` and `jwt`), recognised through
-//! their import paths under any alias. Keyfuncs are read when they are literals or same-file
-//! functions; parser options when they are literal arguments or come from a same-function
-//! `NewParser(...)` / `&jwt.Parser{...}`. Anything else is not judged.
+//! Go front end: `github.com/golang-jwt/jwt` (v3, v4, v5; also `dgrijalva/jwt-go` and its forks),
+//! lestrrat `jwx` (v1–v3 `jwt`, `jws`, `jwa`) and `go-jose` (v2–v4, `jose` and `jwt`), recognised
+//! through their import paths under any alias. It turns syntax into call sites (`model`) and
+//! writes fixes (`Dialect`); `engine` judges. Keyfuncs are read when they are literals or
+//! same-file functions; parser options when they are literal arguments or come from a
+//! same-function `NewParser(...)` / `&jwt.Parser{...}`. Anything else stays unknown.
 
 use std::collections::HashMap;
 use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::knowledge::{AlgItem, AllowList, Family, Key, KeyKind, algorithm_choices, assess_allow_list, classify_key};
+use super::engine::{self, Judging};
+use super::knowledge::{AlgItem, AllowList, Family, Key, KeyKind, classify_key};
+use super::library::{Ecosystem, Function};
+use super::model::{
+    self, Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, Model, ResolverAnchor, Switch, TokenArg,
+    Use, Value,
+};
 use super::scope::Scopes;
 use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range, text, walk};
 use super::{Options, Sink};
-use crate::finding::{Finding, Fix, Severity, TextEdit};
-use crate::rules::Rule;
+use crate::finding::TextEdit;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Lib {
     /// golang-jwt and its ancestors; `version` 3 covers dgrijalva, form3tech and golang-jwt v3.
     GolangJwt {
-        version: u8,
+        version: u32,
     },
-    JwxJwt,
-    JwxJws,
-    JwxJwa,
+    JwxJwt {
+        version: u32,
+    },
+    JwxJws {
+        version: u32,
+    },
+    JwxJwa {
+        version: u32,
+    },
     GoJoseJwt {
-        version: u8,
+        version: u32,
     },
     GoJose {
-        version: u8,
+        version: u32,
     },
 }
 
-struct Import {
-    lib: Lib,
-    default_name: &'static str,
-    /// The maintained drop-in replacement of an archived module, for insecure imports.
-    replacement: Option<(&'static str, &'static str)>,
+impl Lib {
+    /// The library's name in `library::FUNCTIONS`.
+    fn library(self) -> &'static str {
+        match self {
+            Lib::GolangJwt { .. } => "golang-jwt",
+            Lib::JwxJwt { .. } | Lib::JwxJws { .. } | Lib::JwxJwa { .. } => "jwx",
+            Lib::GoJoseJwt { .. } | Lib::GoJose { .. } => "go-jose",
+        }
+    }
+
+    fn version(self) -> u32 {
+        match self {
+            Lib::GolangJwt { version }
+            | Lib::JwxJwt { version }
+            | Lib::JwxJws { version }
+            | Lib::JwxJwa { version }
+            | Lib::GoJoseJwt { version }
+            | Lib::GoJose { version } => version,
+        }
+    }
 }
 
-fn classify_import(path: &str) -> Option<Import> {
-    let import = |lib, default_name| Some(Import { lib, default_name, replacement: None });
-    match path {
-        "github.com/golang-jwt/jwt" | "github.com/form3tech-oss/jwt-go" => import(Lib::GolangJwt { version: 3 }, "jwt"),
-        "github.com/golang-jwt/jwt/v4" => import(Lib::GolangJwt { version: 4 }, "jwt"),
-        "github.com/golang-jwt/jwt/v5" => import(Lib::GolangJwt { version: 5 }, "jwt"),
-        "github.com/dgrijalva/jwt-go" | "github.com/dgrijalva/jwt-go/v4" => Some(Import {
-            lib: Lib::GolangJwt { version: 3 },
-            default_name: "jwt",
-            replacement: Some(("github.com/dgrijalva/jwt-go", "github.com/golang-jwt/jwt")),
-        }),
-        "github.com/go-jose/go-jose/v3/jwt" => import(Lib::GoJoseJwt { version: 3 }, "jwt"),
-        "github.com/go-jose/go-jose/v4/jwt" => import(Lib::GoJoseJwt { version: 4 }, "jwt"),
-        "gopkg.in/go-jose/go-jose.v2/jwt" => import(Lib::GoJoseJwt { version: 2 }, "jwt"),
-        "github.com/go-jose/go-jose/v3" => import(Lib::GoJose { version: 3 }, "jose"),
-        "github.com/go-jose/go-jose/v4" => import(Lib::GoJose { version: 4 }, "jose"),
-        "gopkg.in/go-jose/go-jose.v2" => import(Lib::GoJose { version: 2 }, "jose"),
-        "gopkg.in/square/go-jose.v2/jwt" => Some(Import {
-            lib: Lib::GoJoseJwt { version: 2 },
-            default_name: "jwt",
-            replacement: Some(("gopkg.in/square/go-jose.v2", "gopkg.in/go-jose/go-jose.v2")),
-        }),
-        "gopkg.in/square/go-jose.v2" => Some(Import {
-            lib: Lib::GoJose { version: 2 },
-            default_name: "jose",
-            replacement: Some(("gopkg.in/square/go-jose.v2", "gopkg.in/go-jose/go-jose.v2")),
-        }),
-        path if path.starts_with("github.com/lestrrat-go/jwx") => match path.rsplit('/').next() {
-            Some("jwt") => import(Lib::JwxJwt, "jwt"),
-            Some("jws") => import(Lib::JwxJws, "jws"),
-            Some("jwa") => import(Lib::JwxJwa, "jwa"),
-            _ => None,
-        },
-        _ => None,
-    }
+/// A recognised import path: its library and the package name it declares.
+fn classify_import(path: &str) -> Option<(Lib, &'static str)> {
+    Some(match path {
+        "github.com/golang-jwt/jwt"
+        | "github.com/form3tech-oss/jwt-go"
+        | "github.com/dgrijalva/jwt-go"
+        | "github.com/dgrijalva/jwt-go/v4" => (Lib::GolangJwt { version: 3 }, "jwt"),
+        "github.com/golang-jwt/jwt/v4" => (Lib::GolangJwt { version: 4 }, "jwt"),
+        "github.com/golang-jwt/jwt/v5" => (Lib::GolangJwt { version: 5 }, "jwt"),
+        "github.com/go-jose/go-jose/v3/jwt" => (Lib::GoJoseJwt { version: 3 }, "jwt"),
+        "github.com/go-jose/go-jose/v4/jwt" => (Lib::GoJoseJwt { version: 4 }, "jwt"),
+        "gopkg.in/go-jose/go-jose.v2/jwt" | "gopkg.in/square/go-jose.v2/jwt" => (Lib::GoJoseJwt { version: 2 }, "jwt"),
+        "github.com/go-jose/go-jose/v3" => (Lib::GoJose { version: 3 }, "jose"),
+        "github.com/go-jose/go-jose/v4" => (Lib::GoJose { version: 4 }, "jose"),
+        "gopkg.in/go-jose/go-jose.v2" | "gopkg.in/square/go-jose.v2" => (Lib::GoJose { version: 2 }, "jose"),
+        path if path.starts_with("github.com/lestrrat-go/jwx") => {
+            // `github.com/lestrrat-go/jwx/v2/jwt`; v1 has no major version segment.
+            let version = path.split('/').nth(3).and_then(|major| major.strip_prefix('v')?.parse().ok()).unwrap_or(1);
+            match path.rsplit('/').next() {
+                Some("jwt") => (Lib::JwxJwt { version }, "jwt"),
+                Some("jws") => (Lib::JwxJws { version }, "jws"),
+                Some("jwa") => (Lib::JwxJwa { version }, "jwa"),
+                _ => return None,
+            }
+        }
+        _ => return None,
+    })
 }
 
 const FUNCTION_KINDS: &[&str] = &["function_declaration", "method_declaration", "func_literal"];
@@ -119,6 +138,7 @@ const KNOWN_MEMBERS: &[&str] = &[
     "ParseInsecure",
     "WithKey",
     "ParseSigned",
+    "Claims",
     "UnsafeClaimsWithoutVerification",
     "UnsafePayloadWithoutVerification",
     "ValidateWithLeeway",
@@ -137,40 +157,20 @@ struct ParserOptions<'t> {
 }
 
 pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut Sink) {
-    let root = tree.root_node();
-    let mut analyzer = Analyzer {
-        src: source,
-        options,
-        root,
-        packages: HashMap::new(),
-        imports: HashMap::new(),
-        import_declarations: Vec::new(),
-        scopes: Scopes::default(),
-        calls: Vec::new(),
-        selectors: Vec::new(),
-        composites: Vec::new(),
-        insecure: Vec::new(),
-        enclosing: root.byte_range(),
-    };
-    syntax::walk_scoped(root, FUNCTION_KINDS, COLLECTED_KINDS, OPAQUE_KINDS, |node, enclosing| {
-        analyzer.enclosing = enclosing.clone();
-        analyzer.collect(node);
-    });
-    if options.conventional_names
-        && analyzer.packages.is_empty()
-        && !analyzer.imports.contains_key("github.com/golang-jwt/jwt/v5")
-    {
-        analyzer.packages.insert("jwt".into(), Lib::GolangJwt { version: 5 });
-    }
-    if analyzer.packages.is_empty() {
-        return;
-    }
-    analyzer.check(sink);
+    let Some(analyzer) = Analyzer::collect_all(source, tree, options) else { return };
+    let (model, packages_at) = analyzer.model();
+    let dialect = GoDialect { analyzer: &analyzer, packages_at };
+    engine::judge(&model, &dialect, Judging { in_test_path: options.context.in_test_path }, sink);
+}
+
+/// The call-site model of one Go source (for snapshot tests of this front end).
+#[cfg(test)]
+pub(super) fn model(source: &str, tree: &Tree, options: &Options) -> Model {
+    Analyzer::collect_all(source, tree, options).map(|analyzer| analyzer.model().0).unwrap_or_default()
 }
 
 struct Analyzer<'s, 't> {
     src: &'s str,
-    options: &'s Options,
     root: Node<'t>,
     /// Local package name → library.
     packages: HashMap<String, Lib>,
@@ -180,15 +180,44 @@ struct Analyzer<'s, 't> {
     scopes: Scopes<'t>,
     /// Every call, with its enclosing function.
     calls: Vec<(Node<'t>, Range<usize>)>,
-    selectors: Vec<Node<'t>>,
-    composites: Vec<Node<'t>>,
-    /// Imports of archived modules: the path literal and the path.
-    insecure: Vec<(Node<'t>, String)>,
+    selectors: Vec<(Node<'t>, Range<usize>)>,
+    composites: Vec<(Node<'t>, Range<usize>)>,
+    /// Imports of recognised libraries: the path literal and the path.
+    library_imports: Vec<(Node<'t>, String)>,
     /// During collection: the enclosing function (or file) of the node being visited.
     enclosing: Range<usize>,
 }
 
 impl<'s, 't> Analyzer<'s, 't> {
+    /// The collection pass; `None` when the file uses no recognised library.
+    fn collect_all(source: &'s str, tree: &'t Tree, options: &'s Options) -> Option<Analyzer<'s, 't>> {
+        let root = tree.root_node();
+        let mut analyzer = Analyzer {
+            src: source,
+            root,
+            packages: HashMap::new(),
+            imports: HashMap::new(),
+            import_declarations: Vec::new(),
+            scopes: Scopes::default(),
+            calls: Vec::new(),
+            selectors: Vec::new(),
+            composites: Vec::new(),
+            library_imports: Vec::new(),
+            enclosing: root.byte_range(),
+        };
+        syntax::walk_scoped(root, FUNCTION_KINDS, COLLECTED_KINDS, OPAQUE_KINDS, |node, enclosing| {
+            analyzer.enclosing = enclosing.clone();
+            analyzer.collect(node);
+        });
+        if options.conventional_names
+            && analyzer.packages.is_empty()
+            && !analyzer.imports.contains_key("github.com/golang-jwt/jwt/v5")
+        {
+            analyzer.packages.insert("jwt".into(), Lib::GolangJwt { version: 5 });
+        }
+        (!analyzer.packages.is_empty()).then_some(analyzer)
+    }
+
     fn text(&self, node: Node<'_>) -> &'s str {
         text(node, self.src)
     }
@@ -251,10 +280,10 @@ impl<'s, 't> Analyzer<'s, 't> {
             "call_expression" => self.calls.push((node, self.scope())),
             // Only the shapes checked later are kept; Go files are full of selectors.
             "selector_expression" if self.text(node).ends_with("UnsafeAllowNoneSignatureType") => {
-                self.selectors.push(node)
+                self.selectors.push((node, self.scope()))
             }
             "composite_literal" if node.child(0).is_some_and(|kind| self.text(kind).ends_with("SigningKey")) => {
-                self.composites.push(node)
+                self.composites.push((node, self.scope()))
             }
             _ => {}
         }
@@ -266,18 +295,16 @@ impl<'s, 't> Analyzer<'s, 't> {
         let alias = spec.field("name").map(|name| self.text(name).to_string());
         let default_name = path.rsplit('/').next().unwrap_or(&path).to_string();
         self.imports.insert(path.clone(), alias.clone().unwrap_or(default_name));
-        let Some(import) = classify_import(&path) else { return };
+        let Some((lib, default_name)) = classify_import(&path) else { return };
         let name = match alias.as_deref() {
             Some("_" | ".") => None,
             Some(alias) => Some(alias.to_string()),
-            None => Some(import.default_name.to_string()),
+            None => Some(default_name.to_string()),
         };
         if let Some(name) = name {
-            self.packages.insert(name, import.lib);
+            self.packages.insert(name, lib);
         }
-        if import.replacement.is_some() {
-            self.insecure.push((path_node, path));
-        }
+        self.library_imports.push((path_node, path));
     }
 
     // ---- values ----
@@ -412,7 +439,14 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
     }
 
-    fn secret_literals(&self, node: Node<'t>, depth: usize, out: &mut Vec<(String, Node<'t>)>) {
+    /// String literals that end up as the secret: a literal, `[]byte("…")`, a same-file value.
+    fn secret_literals(&self, node: Node<'t>) -> Vec<(String, Range<usize>)> {
+        let mut out = Vec::new();
+        self.collect_secret_literals(node, 0, &mut out);
+        out.into_iter().map(|(value, node)| (value, node.byte_range())).collect()
+    }
+
+    fn collect_secret_literals(&self, node: Node<'t>, depth: usize, out: &mut Vec<(String, Node<'t>)>) {
         if depth > MAX_DEPTH {
             return;
         }
@@ -421,29 +455,21 @@ impl<'s, 't> Analyzer<'s, 't> {
             return;
         }
         if let Some(inner) = self.byte_slice_operand(node) {
-            self.secret_literals(inner, depth + 1, out);
+            self.collect_secret_literals(inner, depth + 1, out);
             return;
         }
         match node.kind() {
             "identifier" => {
                 if let Some(value) = self.definition_value(node) {
-                    self.secret_literals(value, depth + 1, out);
+                    self.collect_secret_literals(value, depth + 1, out);
                 }
             }
             "parenthesized_expression" => {
                 if let Some(inner) = node.named_child(0) {
-                    self.secret_literals(inner, depth + 1, out);
+                    self.collect_secret_literals(inner, depth + 1, out);
                 }
             }
             _ => {}
-        }
-    }
-
-    fn report_secrets(&self, sink: &mut Sink, key: Node<'t>, where_: &str) {
-        let mut literals = Vec::new();
-        self.secret_literals(key, 0, &mut literals);
-        for (value, node) in literals {
-            super::engine::report_secret(sink, self.options.context.in_test_path, &value, node.byte_range(), where_);
         }
     }
 
@@ -595,6 +621,9 @@ impl<'s, 't> Analyzer<'s, 't> {
     // ---- fixes ----
 
     /// An edit that imports `path` when the file does not yet; `None` when it does (or has no
+
+    // ---- fixes ----
+
     /// import block to extend, as in a Markdown fragment).
     fn import_edit(&self, path: &str) -> Option<TextEdit> {
         if self.imports.contains_key(path) {
@@ -623,7 +652,8 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     /// Inserts `if _, ok := t.Method.(*jwt.SigningMethodX); !ok { return nil, … }` at the top of
     /// the keyfunc, naming the token parameter if it is unnamed.
-    fn method_check_fix(&self, function: Node<'t>, package: &str, kind: KeyKind, preferred: bool) -> Option<Fix> {
+    /// The golang-jwt package is the one the keyfunc's `*jwt.Token` parameter names.
+    fn method_check_fix(&self, function: Node<'t>, kind: KeyKind) -> Option<(String, Vec<TextEdit>)> {
         let method = match kind {
             KeyKind::Secret => "SigningMethodHMAC",
             KeyKind::Rsa => "SigningMethodRSA",
@@ -634,6 +664,12 @@ impl<'s, 't> Analyzer<'s, 't> {
         let body = function.field("body")?;
         let open = body.child(0).filter(|open| open.kind() == "{")?;
         let parameter = function.field("parameters").and_then(|parameters| elements(parameters).first().copied())?;
+        let package = parameter
+            .field("type")
+            .and_then(|kind| self.text(kind).trim_start_matches('*').split_once('.'))
+            .map(|(package, _)| package.to_string())
+            .filter(|package| matches!(self.packages.get(package), Some(Lib::GolangJwt { .. })))
+            .unwrap_or_else(|| self.package_alias(5));
         let mut edits = Vec::new();
         let name = match parameter.field("name") {
             Some(name) if self.text(name) != "_" => self.text(name).to_string(),
@@ -660,154 +696,10 @@ impl<'s, 't> Analyzer<'s, 't> {
             ),
         });
         edits.extend(self.import_edit("fmt"));
-        Some(Fix { title: format!("Check `{name}.Method` is `*{package}.{method}` in the keyfunc"), edits, preferred })
+        Some((format!("Check `{name}.Method` is `*{package}.{method}` in the keyfunc"), edits))
     }
 
     // ---- pass 2 ----
-
-    fn check(&self, sink: &mut Sink) {
-        for (path_node, path) in &self.insecure {
-            let Some(import) = classify_import(path) else { continue };
-            let Some((old, new)) = import.replacement else { continue };
-            let why = if old.contains("dgrijalva") {
-                "`github.com/dgrijalva/jwt-go` is archived and unfixed: an `aud` array bypasses audience checks (CVE-2020-26160). `github.com/golang-jwt/jwt` is its maintained drop-in successor."
-            } else {
-                "`gopkg.in/square/go-jose.v2` is archived and unfixed (JWE decompression bomb, CVE-2024-28180). `gopkg.in/go-jose/go-jose.v2` is its maintained drop-in fork."
-            };
-            let replaced = format!("\"{}\"", path.replacen(old, new, 1));
-            sink.push(Finding::new(Rule::InsecureJwtLibrary, path_node.byte_range(), why).with_fix(Fix {
-                title: format!("Import `{}` instead", path.replacen(old, new, 1)),
-                edits: vec![TextEdit { range: path_node.byte_range(), new_text: replaced }],
-                // Changes a dependency: offered, never applied by `check --fix`.
-                preferred: false,
-            }));
-        }
-        let resolved: Vec<(Node<'t>, Node<'t>, Lib, String, Range<usize>)> = self
-            .calls
-            .iter()
-            .filter(|(call, _)| {
-                call.child(0).is_some_and(|function| KNOWN_MEMBERS.contains(&syntax::last_segment(self.text(function))))
-            })
-            .filter_map(|(call, scope)| {
-                let function = call.field("function")?;
-                let (lib, member) = self.resolve_call(function)?;
-                Some((*call, function, lib, member, scope.clone()))
-            })
-            .collect();
-        let parse_tokens: Vec<(Node<'t>, String)> = resolved
-            .iter()
-            .filter(|(_, _, _, member, _)| {
-                matches!(
-                    member.as_str(),
-                    "Parse" | "ParseWithClaims" | "ParseString" | "Parser.Parse" | "Parser.ParseWithClaims"
-                )
-            })
-            .filter_map(|(call, _, _, _, _)| {
-                Some((*call, syntax::normalized(self.text(*self.arguments(*call).first()?))))
-            })
-            .collect();
-        for (call, callee, lib, member, scope) in &resolved {
-            let arguments = self.arguments(*call);
-            match (*lib, member.as_str()) {
-                (Lib::GolangJwt { version }, "Parse" | "ParseWithClaims") => {
-                    let skip = if member == "Parse" { 2 } else { 3 };
-                    let options = ParserOptions {
-                        options: arguments.iter().skip(skip).copied().collect(),
-                        complete: !arguments.iter().any(|argument| argument.kind() == "variadic_argument") && arguments.len() >= skip,
-                        insert_option_at: arguments.last().map(|last| (last.end_byte(), true)),
-                        struct_literal: None,
-                    };
-                    self.check_golang_jwt_parse(sink, version, *callee, &arguments, skip - 1, options);
-                }
-                (Lib::GolangJwt { version }, "Parser.Parse" | "Parser.ParseWithClaims") => {
-                    let Some(options) = self.parser_options(*callee) else { continue };
-                    let keyfunc_index = if member == "Parser.Parse" { 1 } else { 2 };
-                    self.check_golang_jwt_parse(sink, version, *callee, &arguments, keyfunc_index, options);
-                }
-                (Lib::GolangJwt { .. }, "Parser.ParseUnverified")
-                    if !self.peeked_then_verified(*call, scope, arguments.first().copied(), &parse_tokens) => {
-                        sink.push(Finding::new(
-                            Rule::DecodeWithoutVerify,
-                            callee.byte_range(),
-                            "`ParseUnverified` returns the claims without checking the signature: anyone can write them. Use `Parse`/`ParseWithClaims` with a keyfunc and `WithValidMethods`.",
-                        ));
-                    }
-                (Lib::GolangJwt { .. }, "WithValidMethods") => {
-                    if let Some(list) = arguments.first().and_then(|list| self.allow_list(*list)) {
-                        assess_allow_list(sink, &list, Key::UNKNOWN);
-                    }
-                }
-                (Lib::GolangJwt { .. }, "WithLeeway") | (Lib::JwxJwt, "WithAcceptableSkew") => {
-                    if let Some(duration) = arguments.first()
-                        && let Some(nanos) = self.duration_nanos(*duration, 0)
-                    {
-                        super::engine::report_leeway(sink, nanos / 1e9, duration.byte_range(), &format!("{}.{member}", self.package_name(*callee)));
-                    }
-                }
-                (Lib::GolangJwt { .. }, "WithoutClaimsValidation") => self.report_option_off(
-                    sink,
-                    *call,
-                    "`WithoutClaimsValidation()` switches off every claim check: expired (`exp`) and not-yet-valid (`nbf`) tokens are accepted (RFC 7519 §4.1.4).",
-                ),
-                (Lib::GolangJwt { .. }, "SignedString") => {
-                    if let Some(key) = arguments.first() {
-                        self.report_secrets(sink, *key, "golang-jwt SignedString key");
-                    }
-                }
-                (Lib::GolangJwt { .. }, "New" | "NewWithClaims") => {
-                    let none = arguments.first().and_then(|method| self.library_member(*method)).is_some_and(|(_, field)| field == "SigningMethodNone");
-                    if none && !self.options.context.in_test_path {
-                        sink.push(Finding::new(
-                            Rule::VerifyAllowsNone,
-                            arguments[0].byte_range(),
-                            "Signs with `SigningMethodNone`: the token carries no signature, anyone can change its claims, and only verifiers that accept `none` take it (RFC 7518 §3.6).",
-                        ));
-                    }
-                }
-                (Lib::JwxJwt, "Parse" | "ParseString" | "ParseReader" | "ParseRequest" | "ParseHeader" | "ParseForm" | "ParseCookie") => {
-                    self.check_jwx_parse(sink, *call, scope, *callee, &arguments, member == "ParseString", &parse_tokens)
-                }
-                (Lib::JwxJwt, "ParseInsecure")
-                    if !self.peeked_then_verified(*call, scope, arguments.first().copied(), &parse_tokens) => {
-                        sink.push(Finding::new(
-                            Rule::DecodeWithoutVerify,
-                            callee.byte_range(),
-                            "`jwt.ParseInsecure` neither verifies the signature nor validates the claims: anyone can write them. Use `jwt.Parse` with `jwt.WithKey`.",
-                        ));
-                    }
-                (Lib::JwxJwt | Lib::JwxJws, "WithKey") => self.check_jwx_key(sink, &arguments),
-                (Lib::GoJoseJwt { version } | Lib::GoJose { version }, "ParseSigned") => {
-                    if version < 4 && arguments.len() == 1 {
-                        sink.push(Finding::new(
-                            Rule::VerifyMissingAlgorithms,
-                            callee.byte_range(),
-                            "go-jose v2/v3 `ParseSigned` takes no algorithm allow-list: the algorithm comes from the token. Upgrade to go-jose v4 and pass the expected algorithms.",
-                        ));
-                    } else if let Some(list) = arguments.get(1).and_then(|list| self.allow_list(*list)) {
-                        assess_allow_list(sink, &list, Key::UNKNOWN);
-                    }
-                }
-                (Lib::GoJoseJwt { .. } | Lib::GoJose { .. }, "UnsafeClaimsWithoutVerification" | "UnsafePayloadWithoutVerification")
-                    if !self.go_jose_verified_in_scope(scope, *callee) => {
-                        sink.push(Finding::new(
-                            Rule::DecodeWithoutVerify,
-                            callee.byte_range(),
-                            "`UnsafeClaimsWithoutVerification` returns the claims without checking the signature: anyone can write them. Use `Claims(key, &out)` and then `Validate`.",
-                        ));
-                    }
-                (Lib::GoJoseJwt { .. }, "ValidateWithLeeway") => {
-                    if let Some(duration) = arguments.get(1)
-                        && let Some(nanos) = self.duration_nanos(*duration, 0)
-                    {
-                        super::engine::report_leeway(sink, nanos / 1e9, duration.byte_range(), "ValidateWithLeeway");
-                    }
-                }
-                _ => {}
-            }
-        }
-        self.check_selectors(sink);
-        self.check_composites(sink);
-    }
 
     /// A call's library and member: `jwt.Parse` → (golang-jwt, `Parse`); `parser.Parse` where
     /// `parser := jwt.NewParser(…)` → `Parser.Parse`; `token.SignedString` in a golang-jwt file.
@@ -934,177 +826,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         Some((self.text(unwrap(*key)), unwrap(*value)))
     }
 
-    fn check_golang_jwt_parse(
-        &self,
-        sink: &mut Sink,
-        version: u8,
-        callee: Node<'t>,
-        arguments: &[Node<'t>],
-        keyfunc_index: usize,
-        options: ParserOptions<'t>,
-    ) {
-        let token = arguments.first().copied();
-        let keyfunc = arguments.get(keyfunc_index).and_then(|argument| self.keyfunc(*argument));
-        if let Some(token) = token
-            && self.is_raw_authorization(token, 0)
-        {
-            let strings = self.imported_name("strings");
-            let mut edits = vec![TextEdit {
-                range: token.byte_range(),
-                new_text: format!("{strings}.TrimPrefix({}, \"Bearer \")", self.text(token)),
-            }];
-            edits.extend(self.import_edit("strings"));
-            sink.push(
-                Finding::new(
-                    Rule::VerifyBearerPrefix,
-                    token.byte_range(),
-                    "The raw `Authorization` header is passed as the token: its value starts with `Bearer `, so parsing fails with `token is malformed`. Strip the scheme first.",
-                )
-                .with_fix(Fix { title: "Strip the `Bearer ` prefix".into(), edits, preferred: true }),
-            );
-        }
-        let returned = keyfunc.map(|function| self.returned_keys(function)).unwrap_or_default();
-        let key = if keyfunc.is_some() { self.keyfunc_key(&returned) } else { Key::UNKNOWN };
-        if keyfunc.is_some() {
-            for &returned in &returned {
-                self.report_secrets(sink, returned, "golang-jwt keyfunc key");
-                if let Some(inner) = self.byte_slice_operand(returned)
-                    && self.key(inner, 0).public
-                {
-                    sink.push(Finding::new(
-                        Rule::VerifyMixedAlgorithms,
-                        returned.byte_range(),
-                        "The keyfunc returns public-key material as `[]byte`, which golang-jwt uses as an HMAC secret: anyone holding the public key can sign HS256 tokens that verify (key confusion). Parse it with `ParseRSAPublicKeyFromPEM` and check `t.Method`.",
-                    ));
-                }
-            }
-        }
-        let option_member = |option: Node<'t>| {
-            let function = if option.kind() == "call_expression" { option.field("function") } else { None };
-            function.and_then(|function| self.library_member(function)).map(|(_, member)| member)
-        };
-        let mut has_valid_methods = false;
-        let (mut has_audience, mut has_issuer) = (false, false);
-        for option in &options.options {
-            if let Some((field, value)) = self.keyed(*option) {
-                match field {
-                    "ValidMethods" => {
-                        has_valid_methods = true;
-                        if let Some(list) = self.allow_list(value) {
-                            assess_allow_list(sink, &list, key);
-                        }
-                    }
-                    "SkipClaimsValidation" if self.text(value) == "true" => {
-                        let removal = options.struct_literal.map(|body| {
-                            let items = elements(body);
-                            let index = items.iter().position(|item| item.id() == option.id()).unwrap_or(0);
-                            removal_range(&items, index)
-                        });
-                        let mut finding = Finding::new(
-                            Rule::VerifyExpiryDisabled,
-                            option.byte_range(),
-                            "`SkipClaimsValidation: true` switches off every claim check: expired (`exp`) and not-yet-valid (`nbf`) tokens are accepted (RFC 7519 §4.1.4).",
-                        );
-                        if let Some(removal) = removal {
-                            finding = finding.with_fix(Fix {
-                                title: "Remove `SkipClaimsValidation`".into(),
-                                edits: vec![TextEdit { range: removal, new_text: String::new() }],
-                                preferred: true,
-                            });
-                        }
-                        sink.push(finding);
-                    }
-                    _ => {}
-                }
-                continue;
-            }
-            match option_member(*option) {
-                Some("WithValidMethods") => {
-                    has_valid_methods = true;
-                    // The list itself is assessed where the option call is (with the key here).
-                    if key.public
-                        && let Some(list) = elements(option.field("arguments").unwrap_or(*option))
-                            .first()
-                            .and_then(|list| self.allow_list(*list))
-                        && list.items.iter().any(|item| item.name.as_deref().map(Family::of) == Some(Family::Hmac))
-                    {
-                        assess_allow_list(sink, &list, key);
-                    }
-                }
-                Some("WithAudience" | "WithAllAudiences") => has_audience = true,
-                Some("WithIssuer") => has_issuer = true,
-                _ => {}
-            }
-        }
-        if version >= 5 && options.complete && options.struct_literal.is_none() {
-            if !has_audience {
-                sink.push(Finding::new(
-                    Rule::VerifyMissingAudience,
-                    callee.byte_range(),
-                    "golang-jwt v5 checks `aud` only with `WithAudience`: a token issued for another service by the same issuer is accepted (RFC 8725 §3.9).",
-                ));
-            }
-            if !has_issuer {
-                sink.push(Finding::new(
-                    Rule::VerifyMissingIssuer,
-                    callee.byte_range(),
-                    "golang-jwt v5 checks `iss` only with `WithIssuer`: tokens from any issuer that shares the key are accepted (RFC 8725 §3.8).",
-                ));
-            }
-        }
-        let Some(function) = keyfunc else { return };
-        let package = self.package_alias(version);
-        if !has_valid_methods && options.complete && !self.checks_method(function) {
-            let mut finding = Finding::new(
-                Rule::VerifyMissingAlgorithms,
-                callee.byte_range(),
-                "golang-jwt parses with no `WithValidMethods` and the keyfunc never checks `t.Method`: the token chooses its own algorithm, so a public key can serve as an HMAC secret (RFC 8725 §3.1, golang-jwt README).",
-            )
-            .with_severity(Severity::Error);
-            let choices = algorithm_choices(key);
-            if version >= 4 {
-                for (algorithm, preferred) in &choices {
-                    let option = format!("{package}.WithValidMethods([]string{{\"{algorithm}\"}})");
-                    let edit = match (options.insert_option_at, options.struct_literal) {
-                        (Some((at, comma)), _) => {
-                            TextEdit { range: at..at, new_text: if comma { format!(", {option}") } else { option } }
-                        }
-                        (None, Some(body)) => match elements(body).first() {
-                            Some(first) => TextEdit {
-                                range: first.start_byte()..first.start_byte(),
-                                new_text: format!("ValidMethods: []string{{\"{algorithm}\"}}, "),
-                            },
-                            None => TextEdit {
-                                range: body.byte_range(),
-                                new_text: format!("{{ValidMethods: []string{{\"{algorithm}\"}}}}"),
-                            },
-                        },
-                        (None, None) => continue,
-                    };
-                    finding = finding.with_fix(Fix {
-                        title: format!("Allow only `{algorithm}` (WithValidMethods)"),
-                        edits: vec![edit],
-                        preferred: *preferred,
-                    });
-                }
-            }
-            let method_preferred = version < 4 || finding.fixes.is_empty();
-            for (algorithm, preferred) in &choices {
-                let kind = match Family::of(algorithm) {
-                    Family::Hmac => KeyKind::Secret,
-                    Family::Ecdsa => KeyKind::Ec,
-                    Family::EdDsa => KeyKind::Ed,
-                    _ => KeyKind::Rsa,
-                };
-                if let Some(fix) = self.method_check_fix(function, &package, kind, *preferred && method_preferred) {
-                    finding = finding.with_fix(fix);
-                }
-            }
-            sink.push(finding);
-        }
-    }
-
-    fn package_alias(&self, version: u8) -> String {
+    fn package_alias(&self, version: u32) -> String {
         self.packages
             .iter()
             .find(|(_, lib)| matches!(lib, Lib::GolangJwt { version: v } if *v == version))
@@ -1113,23 +835,6 @@ impl<'s, 't> Analyzer<'s, 't> {
     }
 
     /// An option call such as `jwt.WithoutClaimsValidation()`: reported, with a fix removing it
-    /// from its argument list.
-    fn report_option_off(&self, sink: &mut Sink, option: Node<'t>, message: &str) {
-        let mut finding = Finding::new(Rule::VerifyExpiryDisabled, option.byte_range(), message);
-        if let Some(list) = option.parent().filter(|parent| parent.kind() == "argument_list") {
-            let items = elements(list);
-            if let Some(index) = items.iter().position(|item| item.id() == option.id())
-                && items.len() > 1
-            {
-                finding = finding.with_fix(Fix {
-                    title: format!("Remove `{}`", self.text(option)),
-                    edits: vec![TextEdit { range: removal_range(&items, index), new_text: String::new() }],
-                    preferred: true,
-                });
-            }
-        }
-        sink.push(finding);
-    }
 
     fn allow_list(&self, node: Node<'t>) -> Option<AllowList> {
         let mut list = node;
@@ -1165,142 +870,113 @@ impl<'s, 't> Analyzer<'s, 't> {
                 }
             })
             .collect();
-        Some(AllowList { items: algs, render: Box::new(|algorithm: &str| format!("\"{algorithm}\"")) })
+        let render = render_like(items.first().map_or("\"\"", |first| self.text(unwrap(*first))));
+        Some(AllowList { items: algs, render })
     }
 
-    fn peeked_then_verified(
-        &self,
-        call: Node<'t>,
-        scope: &Range<usize>,
-        token: Option<Node<'t>>,
-        verified: &[(Node<'t>, String)],
-    ) -> bool {
-        let Some(token) = token else { return false };
-        let token = syntax::normalized(self.text(token));
-        verified.iter().any(|(verify, verified_token)| {
-            *verified_token == token && verify.id() != call.id() && syntax::contains(scope.clone(), verify.byte_range())
+    // ---- the model ----
+
+    /// The row of `lib`'s function `path` as a call site with default options; `None` when the
+    /// table lacks it.
+    fn site(&self, lib: Lib, path: &str, range: Range<usize>, scope: Range<usize>) -> Option<CallSite> {
+        let function = Function::find(Ecosystem::Go, lib.library(), path)?;
+        Some(CallSite {
+            function,
+            version: Some(lib.version()),
+            operation: function.operation,
+            range,
+            scope,
+            token: None,
+            key: None,
+            options: model::Options::defaults(None),
+            used_for: Use::Claims,
         })
     }
 
-    /// go-jose: `tok.UnsafeClaimsWithoutVerification(…)` next to `tok.Claims(key, …)` in the same
-    /// function is a peek before the real check.
-    fn go_jose_verified_in_scope(&self, scope: &Range<usize>, callee: Node<'t>) -> bool {
-        let Some(receiver) = callee.field("operand").map(|operand| self.text(operand)) else { return false };
-        self.calls.iter().any(|(other, _)| {
-            syntax::contains(scope.clone(), other.byte_range())
-                && other.field("function").is_some_and(|function| {
-                    function.kind() == "selector_expression"
-                        && function.field("field").is_some_and(|field| self.text(field) == "Claims")
-                        && function.field("operand").is_some_and(|operand| self.text(operand) == receiver)
-                })
-        })
+    fn expr(&self, node: Node<'t>) -> Expr {
+        Expr {
+            range: node.byte_range(),
+            text: syntax::normalized(self.text(node)),
+            value: self.string_value(node, 0).map_or(Value::Unknown, Value::Str),
+        }
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn check_jwx_parse(
-        &self,
-        sink: &mut Sink,
-        call: Node<'t>,
-        scope: &Range<usize>,
-        callee: Node<'t>,
-        arguments: &[Node<'t>],
-        token_is_string: bool,
-        verified: &[(Node<'t>, String)],
-    ) {
-        let options: Vec<Node<'t>> = arguments.iter().skip(1).copied().collect();
-        let complete = !options.iter().any(|option| option.kind() == "variadic_argument");
-        let member_and_argument = |option: Node<'t>| -> Option<(&'s str, Option<Node<'t>>)> {
-            if option.kind() != "call_expression" {
-                return None;
-            }
-            let (lib, member) = self.library_member(option.field("function")?)?;
-            matches!(lib, Lib::JwxJwt | Lib::JwxJws).then(|| (member, self.arguments(option).first().copied()))
+    fn token(&self, node: Node<'t>) -> TokenArg {
+        TokenArg { expr: self.expr(node), raw_authorization: self.is_raw_authorization(node, 0) }
+    }
+
+    /// A key expression: what it is, and the string literals that end up as the secret.
+    fn key_arg(&self, spelled: &str, node: Node<'t>) -> KeyArg {
+        let mut key = KeyArg::unknown(spelled);
+        key.key = self.key(node, 0);
+        key.literals = self.secret_literals(node);
+        key
+    }
+
+    /// A keyfunc's keys. One that cannot be read decides the algorithm as far as we know.
+    fn keyfunc_arg(&self, keyfunc: Option<Node<'t>>) -> KeyArg {
+        let mut key = KeyArg::unknown("keyfunc");
+        let Some(function) = keyfunc else {
+            key.pins_algorithm = true;
+            return key;
         };
-        let (mut verifies, mut has_issuer, mut has_audience) = (false, false, false);
-        for option in &options {
-            let Some((member, argument)) = member_and_argument(*option) else { continue };
-            let is_false = argument.is_some_and(|argument| self.text(argument) == "false");
-            match member {
-                "WithVerify" if is_false => {
-                    if !self.peeked_then_verified(call, scope, arguments.first().copied(), verified) {
-                        sink.push(Finding::new(
-                            Rule::DecodeWithoutVerify,
-                            option.byte_range(),
-                            "`jwt.WithVerify(false)` parses without checking the signature: anyone can write the claims. Pass `jwt.WithKey` instead.",
-                        ));
-                    }
-                    return;
-                }
-                "WithValidate" if is_false => self.report_option_off(
-                    sink,
-                    *option,
-                    "`jwt.WithValidate(false)` switches off claim validation: expired (`exp`) and not-yet-valid (`nbf`) tokens are accepted (RFC 7519 §4.1.4).",
-                ),
-                "WithKey" | "WithKeySet" | "WithKeyProvider" | "WithVerifyAuto" => verifies = true,
-                "WithIssuer" => has_issuer = true,
-                "WithAudience" => has_audience = true,
-                _ => {}
+        let returned = self.returned_keys(function);
+        key.key = self.keyfunc_key(&returned);
+        for &value in &returned {
+            key.literals.extend(self.secret_literals(value));
+            if let Some(inner) = self.byte_slice_operand(value)
+                && self.key(inner, 0).public
+            {
+                key.public_as_secret.push(value.byte_range());
             }
         }
-        if token_is_string
-            && let Some(token) = arguments.first()
-            && self.is_raw_authorization(*token, 0)
-        {
-            let strings = self.imported_name("strings");
-            let mut edits = vec![TextEdit {
-                range: token.byte_range(),
-                new_text: format!("{strings}.TrimPrefix({}, \"Bearer \")", self.text(*token)),
-            }];
-            edits.extend(self.import_edit("strings"));
-            sink.push(
-                Finding::new(
-                    Rule::VerifyBearerPrefix,
-                    token.byte_range(),
-                    "The raw `Authorization` header is passed as the token: its value starts with `Bearer `, so parsing fails. Strip the scheme first, or use `jwt.ParseRequest`.",
-                )
-                .with_fix(Fix { title: "Strip the `Bearer ` prefix".into(), edits, preferred: true }),
-            );
-        }
-        if verifies && complete {
-            if !has_audience {
-                sink.push(Finding::new(
-                    Rule::VerifyMissingAudience,
-                    callee.byte_range(),
-                    "jwx checks `aud` only with `jwt.WithAudience`: a token issued for another service by the same issuer is accepted (RFC 8725 §3.9).",
-                ));
-            }
-            if !has_issuer {
-                sink.push(Finding::new(
-                    Rule::VerifyMissingIssuer,
-                    callee.byte_range(),
-                    "jwx checks `iss` only with `jwt.WithIssuer`: tokens from any issuer that shares the key are accepted (RFC 8725 §3.8).",
-                ));
-            }
-        }
+        key.pins_algorithm = self.checks_method(function);
+        key.resolver = Some(ResolverAnchor { function: function.byte_range() });
+        key
     }
 
-    /// jwx `WithKey(jwa.HS256, key)`: literal secrets, and HMAC with public-key material.
-    fn check_jwx_key(&self, sink: &mut Sink, arguments: &[Node<'t>]) {
-        let (Some(algorithm), Some(key_node)) = (arguments.first(), arguments.get(1)) else { return };
-        self.report_secrets(sink, *key_node, "jwx WithKey key");
-        let name = self.text(*algorithm).trim_end_matches("()").rsplit('.').next().unwrap_or("").to_string();
-        let key = self.key(*key_node, 0);
-        if Family::of(&name) == Family::Hmac && key.public {
-            sink.push(Finding::new(
-                Rule::VerifyMixedAlgorithms,
-                algorithm.byte_range(),
-                format!("`{name}` is used with a public key as the HMAC secret: anyone holding the public key can sign tokens that verify (key confusion). Use the key's own algorithm."),
-            ));
-        }
+    fn algorithms(&self, list: Option<Node<'t>>) -> Algorithms {
+        list.and_then(|list| self.allow_list(list)).map_or(Algorithms::Unknown, Algorithms::Listed)
     }
 
-    /// `jwt.UnsafeAllowNoneSignatureType` outside signing.
-    fn check_selectors(&self, sink: &mut Sink) {
-        for &selector in &self.selectors {
-            let Some((Lib::GolangJwt { .. }, "UnsafeAllowNoneSignatureType")) = self.library_member(selector) else {
+    /// A `Switch` for an option call in an argument list, removable when it is not alone there.
+    fn option_switch(&self, check: Check, option: Node<'t>) -> Switch {
+        let removal = option.parent().filter(|parent| parent.kind() == "argument_list").and_then(|list| {
+            let items = elements(list);
+            let index = items.iter().position(|item| item.id() == option.id())?;
+            (items.len() > 1).then(|| removal_range(&items, index))
+        });
+        Switch { check, spelled: self.text(option).to_string(), range: option.byte_range(), removal }
+    }
+
+    /// Every library call, option, marker key and signing key of the file as call sites, and
+    /// the golang-jwt package name at each place a fix adds an option.
+    fn model(&self) -> (Model, HashMap<usize, String>) {
+        let mut model = Model::default();
+        let mut packages_at = HashMap::new();
+        for (path_node, path) in &self.library_imports {
+            model.imports.push(model::Import { module: path.clone(), range: path_node.byte_range() });
+        }
+        for (call, scope) in &self.calls {
+            if !call.child(0).is_some_and(|function| KNOWN_MEMBERS.contains(&syntax::last_segment(self.text(function))))
+            {
+                continue;
+            }
+            let Some(callee) = call.field("function") else { continue };
+            let Some((lib, member)) = self.resolve_call(callee) else { continue };
+            let site = self.call_site(*call, callee, lib, &member, scope.clone(), &mut packages_at);
+            model.calls.extend(site);
+        }
+        for (selector, scope) in &self.selectors {
+            let Some((lib @ Lib::GolangJwt { .. }, "UnsafeAllowNoneSignatureType")) = self.library_member(*selector)
+            else {
                 continue;
             };
-            let signing = syntax::ancestor(selector, &["call_expression"])
+            let Some(mut site) = self.site(lib, "UnsafeAllowNoneSignatureType", selector.byte_range(), scope.clone())
+            else {
+                continue;
+            };
+            let signing = syntax::ancestor(*selector, &["call_expression"])
                 .and_then(|call| call.field("function"))
                 .is_some_and(|function| {
                     function.kind() == "selector_expression"
@@ -1308,34 +984,367 @@ impl<'s, 't> Analyzer<'s, 't> {
                             .field("field")
                             .is_some_and(|field| matches!(self.text(field), "SignedString" | "Sign"))
                 });
-            if signing && self.options.context.in_test_path {
+            if signing {
+                site.operation = model::Operation::Sign;
+            }
+            let mut key = KeyArg::unknown("key");
+            key.accepts_unsigned = Some(selector.byte_range());
+            site.key = Some(key);
+            model.calls.push(site);
+        }
+        for (composite, scope) in &self.composites {
+            let Some(kind) = composite.field("type") else { continue };
+            let (Some(package), Some(name)) = (kind.field("package"), kind.field("name")) else { continue };
+            let Some(lib @ Lib::GoJose { .. }) = self.packages.get(self.text(package)).copied() else { continue };
+            if self.text(name) != "SigningKey" {
                 continue;
             }
-            let message = if signing {
-                "Signs with `UnsafeAllowNoneSignatureType`: the token carries no signature, and only verifiers that accept `none` take it (RFC 7518 §3.6)."
-            } else {
-                "`UnsafeAllowNoneSignatureType` as a key makes golang-jwt accept unsigned (`alg: none`) tokens: anyone can write any claims (RFC 8725 §3.2)."
-            };
-            sink.push(Finding::new(Rule::VerifyAllowsNone, selector.byte_range(), message));
+            let Some(mut site) = self.site(lib, "SigningKey", composite.byte_range(), scope.clone()) else { continue };
+            for element in composite.field("body").map(elements).unwrap_or_default() {
+                match self.keyed(element) {
+                    Some(("Key", value)) => site.key = Some(self.key_arg("Key", value)),
+                    Some(("Algorithm", value)) => site.options.signing_algorithm = Some(self.algorithm_expr(value)),
+                    _ => {}
+                }
+            }
+            model.calls.push(site);
+        }
+        (model, packages_at)
+    }
+
+    /// `jose.HS256`, `jwa.RS256()`, `jwt.SigningMethodNone`, `"ES256"` as an expression whose
+    /// value is the algorithm's name.
+    fn algorithm_expr(&self, node: Node<'t>) -> Expr {
+        let mut expr = self.expr(node);
+        if expr.value == Value::Unknown {
+            let text = self.text(node).trim_end_matches("()").trim_end_matches(".Alg");
+            let last = text.rsplit('.').next().unwrap_or(text);
+            let name = last.strip_prefix("SigningMethod").unwrap_or(last);
+            if name.eq_ignore_ascii_case("none") || Family::of(name) != Family::Other {
+                expr.value = Value::Str(name.to_string());
+            }
+        }
+        expr
+    }
+
+    fn call_site(
+        &self,
+        call: Node<'t>,
+        callee: Node<'t>,
+        lib: Lib,
+        member: &str,
+        scope: Range<usize>,
+        packages_at: &mut HashMap<usize, String>,
+    ) -> Option<CallSite> {
+        let arguments = self.arguments(call);
+        let first = arguments.first().copied();
+        let range = callee.byte_range();
+        // Options are judged where they are written (an option variable may serve many parsers).
+        let option_range = call.byte_range();
+        match (lib, member) {
+            (Lib::GolangJwt { .. }, "Parse" | "ParseWithClaims") => {
+                let keyfunc_index = if member == "Parse" { 1 } else { 2 };
+                let options = ParserOptions {
+                    options: arguments.iter().skip(keyfunc_index + 1).copied().collect(),
+                    complete: !arguments.iter().any(|argument| argument.kind() == "variadic_argument")
+                        && arguments.len() > keyfunc_index,
+                    insert_option_at: arguments.last().map(|last| (last.end_byte(), true)),
+                    struct_literal: None,
+                };
+                self.golang_jwt_verify(lib, member, callee, scope, &arguments, keyfunc_index, options, packages_at)
+            }
+            (Lib::GolangJwt { .. }, "Parser.Parse" | "Parser.ParseWithClaims") => {
+                let options = self.parser_options(callee)?;
+                let keyfunc_index = if member == "Parser.Parse" { 1 } else { 2 };
+                self.golang_jwt_verify(lib, member, callee, scope, &arguments, keyfunc_index, options, packages_at)
+            }
+            (Lib::GolangJwt { .. }, "Parser.ParseUnverified") | (Lib::JwxJwt { .. }, "ParseInsecure") => {
+                let path = if member == "ParseInsecure" { "jwt.ParseInsecure" } else { member };
+                let mut site = self.site(lib, path, range, scope)?;
+                site.token = first.map(|token| self.token(token));
+                Some(site)
+            }
+            (Lib::GolangJwt { .. }, "WithValidMethods") => {
+                let mut site = self.site(lib, "ParserOption", option_range, scope)?;
+                site.options.algorithms = self.algorithms(first);
+                Some(site)
+            }
+            (Lib::GolangJwt { .. }, "WithLeeway") | (Lib::JwxJwt { .. }, "WithAcceptableSkew") => {
+                let path = if member == "WithLeeway" { "ParserOption" } else { "Option" };
+                let mut site = self.site(lib, path, option_range, scope)?;
+                let duration = first?;
+                let seconds = self.duration_nanos(duration, 0)? / 1e9;
+                site.options.leeway =
+                    Some((seconds, duration.byte_range(), format!("{}.{member}", self.package_name(callee))));
+                Some(site)
+            }
+            (Lib::GolangJwt { .. }, "WithoutClaimsValidation") => {
+                let mut site = self.site(lib, "ParserOption", option_range, scope)?;
+                site.options.switches.push(self.option_switch(Check::Claims, call));
+                Some(site)
+            }
+            (Lib::GolangJwt { .. }, "SignedString") => {
+                let mut site = self.site(lib, "SignedString", range, scope)?;
+                site.key = first.map(|key| self.key_arg("key", key));
+                Some(site)
+            }
+            (Lib::GolangJwt { .. }, "New" | "NewWithClaims") => {
+                let mut site = self.site(lib, member, range, scope)?;
+                site.options.signing_algorithm = first
+                    .filter(|method| self.library_member(*method).is_some())
+                    .map(|method| self.algorithm_expr(method));
+                Some(site)
+            }
+            (
+                Lib::JwxJwt { .. },
+                "Parse" | "ParseString" | "ParseReader" | "ParseRequest" | "ParseHeader" | "ParseForm" | "ParseCookie",
+            ) => self.jwx_parse(lib, member, callee, scope, &arguments),
+            (Lib::JwxJwt { .. } | Lib::JwxJws { .. }, "WithKey") => {
+                let mut site = self.site(lib, "Option", option_range, scope)?;
+                let (algorithm, key) = (first?, *arguments.get(1)?);
+                site.key = Some(self.key_arg("WithKey", key));
+                let algorithm = self.algorithm_expr(algorithm);
+                let item = AlgItem {
+                    name: algorithm.value.as_str().map(str::to_string),
+                    text: self.text(first?).to_string(),
+                    range: algorithm.range.clone(),
+                    removal: algorithm.range.clone(),
+                    from_token: false,
+                };
+                site.options.algorithms =
+                    Algorithms::Listed(AllowList { render: render_like(&item.text), items: vec![item] });
+                Some(site)
+            }
+            (Lib::GoJoseJwt { version } | Lib::GoJose { version }, "ParseSigned") => {
+                let mut site = self.site(lib, "ParseSigned", range, scope)?;
+                site.options.algorithms = if version < 4 && arguments.len() == 1 {
+                    Algorithms::Absent
+                } else {
+                    self.algorithms(arguments.get(1).copied())
+                };
+                Some(site)
+            }
+            (
+                Lib::GoJoseJwt { .. } | Lib::GoJose { .. },
+                "Claims" | "UnsafeClaimsWithoutVerification" | "UnsafePayloadWithoutVerification",
+            ) => {
+                // The token is the parsed object the method is called on: `tok.Claims(key, &out)`
+                // next to `tok.UnsafeClaimsWithoutVerification(&out)` is a peek.
+                let mut site = self.site(lib, member, range, scope)?;
+                site.token = callee.field("operand").map(|receiver| self.token(receiver));
+                Some(site)
+            }
+            (Lib::GoJoseJwt { .. }, "ValidateWithLeeway") => {
+                let mut site = self.site(lib, "Option", option_range, scope)?;
+                let duration = *arguments.get(1)?;
+                let seconds = self.duration_nanos(duration, 0)? / 1e9;
+                site.options.leeway = Some((seconds, duration.byte_range(), member.to_string()));
+                Some(site)
+            }
+            _ => None,
         }
     }
 
-    /// go-jose `SigningKey{Key: []byte("…")}`.
-    fn check_composites(&self, sink: &mut Sink) {
-        for &composite in &self.composites {
-            let Some(kind) = composite.field("type") else { continue };
-            let (Some(package), Some(name)) = (kind.field("package"), kind.field("name")) else { continue };
-            if !matches!(self.packages.get(self.text(package)), Some(Lib::GoJose { .. }))
-                || self.text(name) != "SigningKey"
-            {
+    #[allow(clippy::too_many_arguments)]
+    fn golang_jwt_verify(
+        &self,
+        lib: Lib,
+        path: &str,
+        callee: Node<'t>,
+        scope: Range<usize>,
+        arguments: &[Node<'t>],
+        keyfunc_index: usize,
+        parser: ParserOptions<'t>,
+        packages_at: &mut HashMap<usize, String>,
+    ) -> Option<CallSite> {
+        let mut site = self.site(lib, path, callee.byte_range(), scope)?;
+        site.token = arguments.first().map(|token| self.token(*token));
+        let keyfunc = arguments.get(keyfunc_index).and_then(|argument| self.keyfunc(*argument));
+        site.key = Some(self.keyfunc_arg(keyfunc));
+        let options = &mut site.options;
+        options.complete = parser.complete;
+        let option_member = |option: Node<'t>| {
+            let function = if option.kind() == "call_expression" { option.field("function") } else { None };
+            function.and_then(|function| self.library_member(function)).map(|(_, member)| member)
+        };
+        let (mut has_audience, mut has_issuer) = (false, false);
+        for option in &parser.options {
+            if let Some((field, value)) = self.keyed(*option) {
+                match field {
+                    "ValidMethods" => options.algorithms = self.algorithms(Some(value)),
+                    "SkipClaimsValidation" if self.text(value) == "true" => {
+                        let removal = parser.struct_literal.map(|body| {
+                            let items = elements(body);
+                            let index = items.iter().position(|item| item.id() == option.id()).unwrap_or(0);
+                            removal_range(&items, index)
+                        });
+                        options.switches.push(Switch {
+                            check: Check::Claims,
+                            spelled: "SkipClaimsValidation: true".into(),
+                            range: option.byte_range(),
+                            removal,
+                        });
+                    }
+                    _ => {}
+                }
                 continue;
             }
-            let Some(body) = composite.field("body") else { continue };
-            for element in elements(body) {
-                if let Some(("Key", value)) = self.keyed(element) {
-                    self.report_secrets(sink, value, "go-jose SigningKey");
+            match option_member(*option) {
+                Some("WithValidMethods") => {
+                    options.algorithms = self.algorithms(self.arguments(*option).first().copied());
                 }
+                Some("WithAudience" | "WithAllAudiences") => has_audience = true,
+                Some("WithIssuer") => has_issuer = true,
+                _ => {}
             }
         }
+        // A `Parser{...}` literal is v4 or older, where claims carry their own expectations.
+        let given = |has| match (parser.struct_literal, has) {
+            (Some(_), _) => Given::Unknown,
+            (None, true) => Given::Yes,
+            (None, false) => Given::No,
+        };
+        options.audience = given(has_audience);
+        options.issuer = given(has_issuer);
+        options.anchor = match (parser.insert_option_at, parser.struct_literal) {
+            (Some((at, comma)), _) => {
+                packages_at.insert(at, self.package_alias(lib.version()));
+                Some(Anchor::AfterArguments { at, comma })
+            }
+            (None, Some(body)) => Some(Anchor::Literal {
+                first_entry: elements(body).first().map(|first| first.start_byte()),
+                whole: body.byte_range(),
+            }),
+            (None, None) => None,
+        };
+        Some(site)
+    }
+
+    fn jwx_parse(
+        &self,
+        lib: Lib,
+        member: &str,
+        callee: Node<'t>,
+        scope: Range<usize>,
+        arguments: &[Node<'t>],
+    ) -> Option<CallSite> {
+        let mut site = self.site(lib, "jwt.Parse", callee.byte_range(), scope)?;
+        if matches!(member, "Parse" | "ParseString" | "ParseReader") {
+            site.token = arguments.first().map(|token| TokenArg {
+                // Only `ParseString` takes the header's text; the others take bytes or a reader.
+                raw_authorization: member == "ParseString" && self.is_raw_authorization(*token, 0),
+                expr: self.expr(*token),
+            });
+        }
+        let options = &mut site.options;
+        options.complete = !arguments.iter().any(|argument| argument.kind() == "variadic_argument");
+        let (mut verifies, mut has_issuer, mut has_audience) = (false, false, false);
+        for option in arguments.iter().skip(1) {
+            if option.kind() != "call_expression" {
+                continue;
+            }
+            let Some((Lib::JwxJwt { .. } | Lib::JwxJws { .. }, member)) =
+                option.field("function").and_then(|function| self.library_member(function))
+            else {
+                continue;
+            };
+            let is_false = self.arguments(*option).first().is_some_and(|argument| self.text(*argument) == "false");
+            match member {
+                "WithVerify" if is_false => options.switches.push(self.option_switch(Check::Signature, *option)),
+                "WithValidate" if is_false => options.switches.push(self.option_switch(Check::Claims, *option)),
+                "WithKey" | "WithKeySet" | "WithKeyProvider" | "WithVerifyAuto" => verifies = true,
+                "WithIssuer" => has_issuer = true,
+                "WithAudience" => has_audience = true,
+                _ => {}
+            }
+        }
+        // Without a key option the call fails or does not verify: its claim options say nothing.
+        let given = |has| match (verifies, has) {
+            (false, _) => Given::Unknown,
+            (true, true) => Given::Yes,
+            (true, false) => Given::No,
+        };
+        options.audience = given(has_audience);
+        options.issuer = given(has_issuer);
+        Some(site)
+    }
+}
+
+/// Renders an algorithm like `like`, an element of the same list: `"RS256"`, `jose.RS256`,
+/// `jwa.RS256()`.
+fn render_like(like: &str) -> Box<dyn Fn(&str) -> String> {
+    let like = like.trim();
+    if like.starts_with('"') || like.starts_with('`') || !like.contains('.') {
+        return Box::new(|algorithm: &str| format!("\"{algorithm}\""));
+    }
+    let (like, suffix) = match like.strip_suffix(".Alg()") {
+        Some(method) => (method, ".Alg()"),
+        None if like.ends_with("()") => (&like[..like.len() - 2], "()"),
+        None => (like, ""),
+    };
+    let (prefix, last) = like.rsplit_once('.').unwrap_or(("", like));
+    let prefix =
+        if last.starts_with("SigningMethod") { format!("{prefix}.SigningMethod") } else { format!("{prefix}.") };
+    Box::new(move |algorithm: &str| format!("{prefix}{algorithm}{suffix}"))
+}
+
+/// Fixes in Go: `strings.TrimPrefix`, `WithValidMethods` / `ValidMethods`, a `t.Method` check in
+/// the keyfunc.
+struct GoDialect<'a, 's, 't> {
+    analyzer: &'a Analyzer<'s, 't>,
+    /// The golang-jwt package name at each `AfterArguments` anchor.
+    packages_at: HashMap<usize, String>,
+}
+
+impl Dialect for GoDialect<'_, '_, '_> {
+    fn strip_bearer(&self, token: &Expr) -> Vec<TextEdit> {
+        let analyzer = self.analyzer;
+        let strings = analyzer.imported_name("strings");
+        let original = analyzer.src.get(token.range.clone()).unwrap_or(&token.text);
+        let mut edits = vec![TextEdit {
+            range: token.range.clone(),
+            new_text: format!("{strings}.TrimPrefix({original}, \"Bearer \")"),
+        }];
+        edits.extend(analyzer.import_edit("strings"));
+        edits
+    }
+
+    fn add_allow_list(&self, anchor: &Anchor, option: &str, algorithm: &str) -> Option<Vec<TextEdit>> {
+        let edit = match anchor {
+            Anchor::AfterArguments { at, comma } => {
+                let package = self.packages_at.get(at)?;
+                let option = format!("{package}.{option}([]string{{\"{algorithm}\"}})");
+                TextEdit { range: *at..*at, new_text: if *comma { format!(", {option}") } else { option } }
+            }
+            // A `Parser{...}` literal has the field the option sets.
+            Anchor::Literal { first_entry, whole } => {
+                let field = option.strip_prefix("With").unwrap_or(option);
+                match first_entry {
+                    Some(at) => {
+                        TextEdit { range: *at..*at, new_text: format!("{field}: []string{{\"{algorithm}\"}}, ") }
+                    }
+                    None => {
+                        TextEdit { range: whole.clone(), new_text: format!("{{{field}: []string{{\"{algorithm}\"}}}}") }
+                    }
+                }
+            }
+            Anchor::Replace(_) | Anchor::Receiver { .. } => return None,
+        };
+        Some(vec![edit])
+    }
+
+    fn pin_in_resolver(&self, anchor: &ResolverAnchor, algorithm: &str) -> Option<(String, Vec<TextEdit>)> {
+        let analyzer = self.analyzer;
+        let function = analyzer.root.descendant_for_byte_range(anchor.function.start, anchor.function.end)?;
+        if !FUNCTION_KINDS.contains(&function.kind()) || function.byte_range() != anchor.function {
+            return None;
+        }
+        let kind = match Family::of(algorithm) {
+            Family::Hmac => KeyKind::Secret,
+            Family::Ecdsa => KeyKind::Ec,
+            Family::EdDsa => KeyKind::Ed,
+            _ => KeyKind::Rsa,
+        };
+        analyzer.method_check_fix(function, kind)
     }
 }

@@ -413,6 +413,23 @@ pub static FUNCTIONS: &[Function] = &[
     },
     Function {
         ecosystem: Go,
+        library: "golang-jwt",
+        path: "NewWithClaims",
+        operation: Sign,
+        display: "golang-jwt `NewWithClaims`",
+        ..Function::BASE
+    },
+    // The marker key: a verifier when used as a key, a signer inside `SignedString`/`Sign`.
+    Function {
+        ecosystem: Go,
+        library: "golang-jwt",
+        path: "UnsafeAllowNoneSignatureType",
+        operation: Configure,
+        display: "golang-jwt",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Go,
         library: "jwx",
         path: "jwt.Parse",
         display: "jwx `jwt.Parse`",
@@ -449,6 +466,15 @@ pub static FUNCTIONS: &[Function] = &[
         operation: Decode,
         display: "`UnsafeClaimsWithoutVerification`",
         instead: "`Claims(key, &out)` and then `Validate`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Go,
+        library: "go-jose",
+        path: "UnsafePayloadWithoutVerification",
+        operation: Decode,
+        display: "`UnsafePayloadWithoutVerification`",
+        instead: "`Verify(key)`",
         ..Function::BASE
     },
     Function {
