@@ -1,8 +1,8 @@
 //! Go front end: `github.com/golang-jwt/jwt` (v3, v4, v5; also `dgrijalva/jwt-go` and its forks),
 //! lestrrat `jwx` (v1–v3 `jwt`, `jws`, `jwa`) and `go-jose` (v2–v4, `jose` and `jwt`), recognised
-//! through their import paths under any alias. It turns syntax into call sites (`model`) and
-//! writes fixes (`Dialect`); `engine` judges. Keyfuncs are read when they are literals or
-//! same-file functions; parser options when they are literal arguments or come from a
+//! through their import paths under any alias or as dot imports. It turns syntax into call sites
+//! (`model`) and writes fixes (`Dialect`); `engine` judges them. Keyfuncs are read when they are
+//! literals or same-file functions; parser options when they are literal arguments or come from a
 //! same-function `NewParser(...)` / `&jwt.Parser{...}`. Anything else stays unknown.
 
 use std::collections::HashMap;
@@ -14,86 +14,52 @@ use super::engine::{self, Judging};
 use super::knowledge::{AlgItem, AllowList, Family, Key, KeyKind, classify_key};
 use super::library::{Ecosystem, Function};
 use super::model::{
-    self, Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, Model, ResolverAnchor, Switch, TokenArg,
-    Use, Value,
+    self, Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, Model, Operation, ResolverAnchor, Switch,
+    TokenArg, Use, Value,
 };
 use super::scope::Scopes;
 use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range, text, walk};
 use super::{Options, Sink};
 use crate::finding::TextEdit;
 
+const GOLANG_JWT: &str = "golang-jwt";
+const JWX: &str = "jwx";
+const GO_JOSE: &str = "go-jose";
+
+/// A recognised library (its name in `library::FUNCTIONS`) at a major version. golang-jwt v3
+/// covers dgrijalva, form3tech and golang-jwt v3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Lib {
-    /// golang-jwt and its ancestors; `version` 3 covers dgrijalva, form3tech and golang-jwt v3.
-    GolangJwt {
-        version: u32,
-    },
-    JwxJwt {
-        version: u32,
-    },
-    JwxJws {
-        version: u32,
-    },
-    JwxJwa {
-        version: u32,
-    },
-    GoJoseJwt {
-        version: u32,
-    },
-    GoJose {
-        version: u32,
-    },
-}
-
-impl Lib {
-    /// The library's name in `library::FUNCTIONS`.
-    fn library(self) -> &'static str {
-        match self {
-            Lib::GolangJwt { .. } => "golang-jwt",
-            Lib::JwxJwt { .. } | Lib::JwxJws { .. } | Lib::JwxJwa { .. } => "jwx",
-            Lib::GoJoseJwt { .. } | Lib::GoJose { .. } => "go-jose",
-        }
-    }
-
-    fn version(self) -> u32 {
-        match self {
-            Lib::GolangJwt { version }
-            | Lib::JwxJwt { version }
-            | Lib::JwxJws { version }
-            | Lib::JwxJwa { version }
-            | Lib::GoJoseJwt { version }
-            | Lib::GoJose { version } => version,
-        }
-    }
+struct Lib {
+    library: &'static str,
+    version: u32,
 }
 
 /// A recognised import path: its library and the package name it declares.
 fn classify_import(path: &str) -> Option<(Lib, &'static str)> {
-    Some(match path {
+    let lib = |library, version| Some(Lib { library, version });
+    if let Some(rest) = path.strip_prefix("github.com/lestrrat-go/jwx") {
+        // `github.com/lestrrat-go/jwx/v2/jwt`; v1 has no major version segment.
+        let version = rest.split('/').nth(1).and_then(|major| major.strip_prefix('v')?.parse().ok()).unwrap_or(1);
+        let package = ["jwt", "jws", "jwa"].into_iter().find(|package| path.ends_with(&format!("/{package}")))?;
+        return Some((lib(JWX, version)?, package));
+    }
+    let (module, package) = match path.strip_suffix("/jwt") {
+        Some(module) if module.contains("go-jose") => (module, "jwt"),
+        _ => (path, if path.contains("go-jose") { "jose" } else { "jwt" }),
+    };
+    let lib = match module {
         "github.com/golang-jwt/jwt"
         | "github.com/form3tech-oss/jwt-go"
         | "github.com/dgrijalva/jwt-go"
-        | "github.com/dgrijalva/jwt-go/v4" => (Lib::GolangJwt { version: 3 }, "jwt"),
-        "github.com/golang-jwt/jwt/v4" => (Lib::GolangJwt { version: 4 }, "jwt"),
-        "github.com/golang-jwt/jwt/v5" => (Lib::GolangJwt { version: 5 }, "jwt"),
-        "github.com/go-jose/go-jose/v3/jwt" => (Lib::GoJoseJwt { version: 3 }, "jwt"),
-        "github.com/go-jose/go-jose/v4/jwt" => (Lib::GoJoseJwt { version: 4 }, "jwt"),
-        "gopkg.in/go-jose/go-jose.v2/jwt" | "gopkg.in/square/go-jose.v2/jwt" => (Lib::GoJoseJwt { version: 2 }, "jwt"),
-        "github.com/go-jose/go-jose/v3" => (Lib::GoJose { version: 3 }, "jose"),
-        "github.com/go-jose/go-jose/v4" => (Lib::GoJose { version: 4 }, "jose"),
-        "gopkg.in/go-jose/go-jose.v2" | "gopkg.in/square/go-jose.v2" => (Lib::GoJose { version: 2 }, "jose"),
-        path if path.starts_with("github.com/lestrrat-go/jwx") => {
-            // `github.com/lestrrat-go/jwx/v2/jwt`; v1 has no major version segment.
-            let version = path.split('/').nth(3).and_then(|major| major.strip_prefix('v')?.parse().ok()).unwrap_or(1);
-            match path.rsplit('/').next() {
-                Some("jwt") => (Lib::JwxJwt { version }, "jwt"),
-                Some("jws") => (Lib::JwxJws { version }, "jws"),
-                Some("jwa") => (Lib::JwxJwa { version }, "jwa"),
-                _ => return None,
-            }
-        }
-        _ => return None,
-    })
+        | "github.com/dgrijalva/jwt-go/v4" => lib(GOLANG_JWT, 3),
+        "github.com/golang-jwt/jwt/v4" => lib(GOLANG_JWT, 4),
+        "github.com/golang-jwt/jwt/v5" => lib(GOLANG_JWT, 5),
+        "gopkg.in/go-jose/go-jose.v2" | "gopkg.in/square/go-jose.v2" => lib(GO_JOSE, 2),
+        "github.com/go-jose/go-jose/v3" => lib(GO_JOSE, 3),
+        "github.com/go-jose/go-jose/v4" => lib(GO_JOSE, 4),
+        _ => None,
+    }?;
+    Some((lib, package))
 }
 
 const FUNCTION_KINDS: &[&str] = &["function_declaration", "method_declaration", "func_literal"];
@@ -111,6 +77,7 @@ const COLLECTED_KINDS: &[&str] = &[
     "variadic_parameter_declaration",
     "call_expression",
     "selector_expression",
+    "identifier",
     "composite_literal",
 ];
 
@@ -144,6 +111,9 @@ const KNOWN_MEMBERS: &[&str] = &[
     "ValidateWithLeeway",
 ];
 
+/// The golang-jwt marker key that accepts `alg: none`.
+const UNSAFE_NONE: &str = "UnsafeAllowNoneSignatureType";
+
 /// Parser options as far as they are known.
 struct ParserOptions<'t> {
     /// Option expressions (`jwt.WithLeeway(…)`) or `Parser{...}` keyed elements.
@@ -169,18 +139,25 @@ pub(super) fn model(source: &str, tree: &Tree, options: &Options) -> Model {
     Analyzer::collect_all(source, tree, options).map(|analyzer| analyzer.model().0).unwrap_or_default()
 }
 
+#[cfg(test)]
+#[path = "go_model_tests.rs"]
+mod model_tests;
+
 struct Analyzer<'s, 't> {
     src: &'s str,
     root: Node<'t>,
     /// Local package name → library.
     packages: HashMap<String, Lib>,
+    /// Libraries imported with `.`: their exported names are used unqualified.
+    dot_imports: Vec<Lib>,
     /// Every import path → the name it is used under (for `fmt` / `strings` in fixes).
     imports: HashMap<String, String>,
     import_declarations: Vec<Node<'t>>,
     scopes: Scopes<'t>,
-    /// Every call, with its enclosing function.
+    /// Calls, `UnsafeAllowNoneSignatureType` uses and `SigningKey{…}` literals, each with its
+    /// enclosing function.
     calls: Vec<(Node<'t>, Range<usize>)>,
-    selectors: Vec<(Node<'t>, Range<usize>)>,
+    unsafe_none: Vec<(Node<'t>, Range<usize>)>,
     composites: Vec<(Node<'t>, Range<usize>)>,
     /// Imports of recognised libraries: the path literal and the path.
     library_imports: Vec<(Node<'t>, String)>,
@@ -190,17 +167,18 @@ struct Analyzer<'s, 't> {
 
 impl<'s, 't> Analyzer<'s, 't> {
     /// The collection pass; `None` when the file uses no recognised library.
-    fn collect_all(source: &'s str, tree: &'t Tree, options: &'s Options) -> Option<Analyzer<'s, 't>> {
+    fn collect_all(source: &'s str, tree: &'t Tree, options: &Options) -> Option<Analyzer<'s, 't>> {
         let root = tree.root_node();
         let mut analyzer = Analyzer {
             src: source,
             root,
             packages: HashMap::new(),
+            dot_imports: Vec::new(),
             imports: HashMap::new(),
             import_declarations: Vec::new(),
             scopes: Scopes::default(),
             calls: Vec::new(),
-            selectors: Vec::new(),
+            unsafe_none: Vec::new(),
             composites: Vec::new(),
             library_imports: Vec::new(),
             enclosing: root.byte_range(),
@@ -211,38 +189,37 @@ impl<'s, 't> Analyzer<'s, 't> {
         });
         if options.conventional_names
             && analyzer.packages.is_empty()
+            && analyzer.dot_imports.is_empty()
             && !analyzer.imports.contains_key("github.com/golang-jwt/jwt/v5")
         {
-            analyzer.packages.insert("jwt".into(), Lib::GolangJwt { version: 5 });
+            analyzer.packages.insert("jwt".into(), Lib { library: GOLANG_JWT, version: 5 });
         }
-        (!analyzer.packages.is_empty()).then_some(analyzer)
+        let used = !analyzer.packages.is_empty() || !analyzer.library_imports.is_empty();
+        used.then_some(analyzer)
     }
 
     fn text(&self, node: Node<'_>) -> &'s str {
         text(node, self.src)
     }
 
-    /// During collection: the scope of the node being visited.
-    fn scope(&self) -> Range<usize> {
-        self.enclosing.clone()
-    }
-
-    // ---- pass 1 ----
+    // ---- collection ----
 
     fn collect(&mut self, node: Node<'t>) {
+        let scope = self.enclosing.clone();
         match node.kind() {
             "import_declaration" => self.import_declarations.push(node),
             "import_spec" => self.collect_import(node),
             "short_var_declaration" | "assignment_statement" => {
                 let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else { return };
                 let (left, right) = (elements(left), elements(right));
-                let scope = self.scope();
                 let declares = node.kind() == "short_var_declaration";
                 for (index, target) in left.iter().enumerate() {
                     if target.kind() != "identifier" {
                         continue;
                     }
-                    let value = (left.len() == right.len()).then(|| right[index]);
+                    // `alg, ok := t.Header["alg"].(string)`: the first name holds the value.
+                    let comma_ok = index == 0 && left.len() == 2 && right.len() == 1;
+                    let value = (left.len() == right.len() || comma_ok).then(|| right[index]);
                     if declares {
                         self.scopes.define(self.text(*target), scope.clone(), target.start_byte(), value, false);
                     } else {
@@ -251,7 +228,6 @@ impl<'s, 't> Analyzer<'s, 't> {
                 }
             }
             "var_spec" | "const_spec" => {
-                let scope = self.scope();
                 let mut cursor = node.walk();
                 let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cursor).collect();
                 let values = node.field("value").map(elements).unwrap_or_default();
@@ -269,21 +245,19 @@ impl<'s, 't> Analyzer<'s, 't> {
                 }
             }
             "parameter_declaration" | "variadic_parameter_declaration" => {
-                let scope = self.scope();
                 let mut cursor = node.walk();
                 let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cursor).collect();
-                let declared_type = node.field("type");
                 for name in names {
-                    self.scopes.define(self.text(name), scope.clone(), name.start_byte(), declared_type, false);
+                    self.scopes.define(self.text(name), scope.clone(), name.start_byte(), node.field("type"), false);
                 }
             }
-            "call_expression" => self.calls.push((node, self.scope())),
-            // Only the shapes checked later are kept; Go files are full of selectors.
-            "selector_expression" if self.text(node).ends_with("UnsafeAllowNoneSignatureType") => {
-                self.selectors.push((node, self.scope()))
+            "call_expression" => self.calls.push((node, scope)),
+            // Only the shapes read later are kept; Go files are full of selectors and names.
+            "selector_expression" | "identifier" if self.text(node).ends_with(UNSAFE_NONE) => {
+                self.unsafe_none.push((node, scope))
             }
             "composite_literal" if node.child(0).is_some_and(|kind| self.text(kind).ends_with("SigningKey")) => {
-                self.composites.push((node, self.scope()))
+                self.composites.push((node, scope))
             }
             _ => {}
         }
@@ -296,13 +270,11 @@ impl<'s, 't> Analyzer<'s, 't> {
         let default_name = path.rsplit('/').next().unwrap_or(&path).to_string();
         self.imports.insert(path.clone(), alias.clone().unwrap_or(default_name));
         let Some((lib, default_name)) = classify_import(&path) else { return };
-        let name = match alias.as_deref() {
-            Some("_" | ".") => None,
-            Some(alias) => Some(alias.to_string()),
-            None => Some(default_name.to_string()),
-        };
-        if let Some(name) = name {
-            self.packages.insert(name, lib);
+        match alias.as_deref() {
+            Some("_") => {}
+            Some(".") => self.dot_imports.push(lib),
+            Some(alias) => _ = self.packages.insert(alias.to_string(), lib),
+            None => _ = self.packages.insert(default_name.to_string(), lib),
         }
         self.library_imports.push((path_node, path));
     }
@@ -310,17 +282,9 @@ impl<'s, 't> Analyzer<'s, 't> {
     // ---- values ----
 
     fn string_literal(&self, node: Node<'_>) -> Option<String> {
-        match node.kind() {
-            "interpreted_string_literal" => {
-                let raw = self.text(node);
-                Some(raw.get(1..raw.len().saturating_sub(1)).unwrap_or("").to_string())
-            }
-            "raw_string_literal" => {
-                let raw = self.text(node);
-                Some(raw.get(1..raw.len().saturating_sub(1)).unwrap_or("").to_string())
-            }
-            _ => None,
-        }
+        let raw = self.text(node);
+        matches!(node.kind(), "interpreted_string_literal" | "raw_string_literal")
+            .then(|| raw.get(1..raw.len().saturating_sub(1)).unwrap_or("").to_string())
     }
 
     fn definition_value(&self, node: Node<'t>) -> Option<Node<'t>> {
@@ -353,8 +317,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         match node.kind() {
             "int_literal" | "float_literal" => self.text(node).replace('_', "").parse().ok(),
             "selector_expression" => {
-                let operand = node.field("operand")?;
-                if self.text(operand) != "time" {
+                if self.text(node.field("operand")?) != "time" {
                     return None;
                 }
                 Some(match self.text(node.field("field")?) {
@@ -385,7 +348,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     return None;
                 }
                 let argument = match node.kind() {
-                    "call_expression" => elements(node.field("arguments")?).first().copied()?,
+                    "call_expression" => *self.arguments(node).first()?,
                     _ => node.field("operand")?,
                 };
                 self.duration_nanos(argument, depth + 1)
@@ -400,116 +363,93 @@ impl<'s, 't> Analyzer<'s, 't> {
         call.field("arguments").map(elements).unwrap_or_default()
     }
 
-    /// `pkg.Name` where `pkg` is a recognised library.
+    /// `pkg.Name` where `pkg` is a recognised library, or `Name` from a dot-imported one.
     fn library_member(&self, node: Node<'t>) -> Option<(Lib, &'s str)> {
-        if node.kind() != "selector_expression" {
+        let (package, member) = match node.kind() {
+            "selector_expression" => {
+                (node.field("operand").filter(|operand| operand.kind() == "identifier")?, node.field("field")?)
+            }
+            "identifier" | "type_identifier" => (node, node),
+            _ => return None,
+        };
+        let name = self.text(package);
+        // A local variable named like the package (or the dot-imported name) shadows it.
+        if self.scopes.innermost(name, package.start_byte()).is_some() {
             return None;
         }
-        let operand = node.field("operand")?;
-        if operand.kind() != "identifier" {
-            return None;
-        }
-        let name = self.text(operand);
-        // A local variable named like the package shadows it.
-        if self.scopes.innermost(name, operand.start_byte()).is_some() {
-            return None;
-        }
-        Some((*self.packages.get(name)?, self.text(node.field("field")?)))
+        let lib = match package.id() == member.id() {
+            // Only one dot-imported library can be told apart from the names alone.
+            true if name.starts_with(|ch: char| ch.is_ascii_uppercase()) && self.dot_imports.len() == 1 => {
+                self.dot_imports[0]
+            }
+            true => return None,
+            false => *self.packages.get(name)?,
+        };
+        Some((lib, self.text(member)))
     }
 
-    /// The package name of a library call's package, for rendering fix text.
-    fn package_name(&self, callee: Node<'t>) -> &'s str {
-        callee.field("operand").map(|operand| self.text(operand)).unwrap_or("jwt")
+    /// The library imported under any name whose name is `library` (for method calls).
+    fn imported(&self, library: &str) -> Option<Lib> {
+        self.packages.values().chain(&self.dot_imports).copied().find(|lib| lib.library == library)
     }
 
     /// `[]byte("…")`: the inner expression.
     fn byte_slice_operand(&self, node: Node<'t>) -> Option<Node<'t>> {
+        let is_bytes =
+            |type_: Option<Node<'t>>| type_.is_some_and(|type_| self.text(type_).replace(' ', "") == "[]byte");
         match node.kind() {
-            "type_conversion_expression"
-                if node.field("type").is_some_and(|kind| self.text(kind).replace(' ', "") == "[]byte") =>
-            {
-                node.field("operand")
-            }
-            "call_expression"
-                if node.field("function").is_some_and(|function| self.text(function).replace(' ', "") == "[]byte") =>
-            {
-                self.arguments(node).first().copied()
-            }
+            "type_conversion_expression" if is_bytes(node.field("type")) => node.field("operand"),
+            "call_expression" if is_bytes(node.field("function")) => self.arguments(node).first().copied(),
             _ => None,
         }
     }
 
-    /// String literals that end up as the secret: a literal, `[]byte("…")`, a same-file value.
-    fn secret_literals(&self, node: Node<'t>) -> Vec<(String, Range<usize>)> {
-        let mut out = Vec::new();
-        self.collect_secret_literals(node, 0, &mut out);
-        out.into_iter().map(|(value, node)| (value, node.byte_range())).collect()
-    }
-
-    fn collect_secret_literals(&self, node: Node<'t>, depth: usize, out: &mut Vec<(String, Node<'t>)>) {
+    /// The string literal that ends up as the secret: a literal, `[]byte("…")`, a same-file value.
+    fn secret_literal(&self, node: Node<'t>, depth: usize) -> Option<(String, Range<usize>)> {
         if depth > MAX_DEPTH {
-            return;
+            return None;
         }
         if let Some(literal) = self.string_literal(node) {
-            out.push((literal, node));
-            return;
+            return Some((literal, node.byte_range()));
         }
-        if let Some(inner) = self.byte_slice_operand(node) {
-            self.collect_secret_literals(inner, depth + 1, out);
-            return;
-        }
-        match node.kind() {
-            "identifier" => {
-                if let Some(value) = self.definition_value(node) {
-                    self.collect_secret_literals(value, depth + 1, out);
-                }
-            }
-            "parenthesized_expression" => {
-                if let Some(inner) = node.named_child(0) {
-                    self.collect_secret_literals(inner, depth + 1, out);
-                }
-            }
-            _ => {}
-        }
+        let inner = match node.kind() {
+            "identifier" => self.definition_value(node)?,
+            "parenthesized_expression" => node.named_child(0)?,
+            _ => self.byte_slice_operand(node)?,
+        };
+        self.secret_literal(inner, depth + 1)
     }
 
-    /// What a returned key is: `[]byte(…)` is an HMAC secret, `ParseRSAPublicKeyFromPEM` an RSA
-    /// key, a name says the rest.
+    /// What a key is: `[]byte(…)` is an HMAC secret, `ParseRSAPublicKeyFromPEM` an RSA key, a
+    /// name says the rest.
     fn key(&self, node: Node<'t>, depth: usize) -> Key {
         if depth > MAX_DEPTH {
             return Key::UNKNOWN;
         }
         if let Some(inner) = self.byte_slice_operand(node) {
-            let material = self.key(inner, depth + 1);
-            return Key { kind: KeyKind::Secret, public: material.public };
+            return Key { kind: KeyKind::Secret, public: self.key(inner, depth + 1).public };
         }
         if let Some(literal) = self.string_value(node, depth) {
             return classify_key(&literal, true);
         }
+        let by_name = || classify_key(self.text(node), false);
         match node.kind() {
             "call_expression" => {
                 let function = node.field("function").map(|function| self.text(function)).unwrap_or("");
-                if function.ends_with("ParseRSAPublicKeyFromPEM") {
-                    Key { kind: KeyKind::Rsa, public: true }
-                } else if function.ends_with("ParseECPublicKeyFromPEM") {
-                    Key { kind: KeyKind::Ec, public: true }
-                } else if function.ends_with("ParseEdPublicKeyFromPEM") {
-                    Key { kind: KeyKind::Ed, public: true }
-                } else {
-                    classify_key(self.text(node), false)
+                let parsers = [("RSA", KeyKind::Rsa), ("EC", KeyKind::Ec), ("Ed", KeyKind::Ed)];
+                match parsers.iter().find(|(name, _)| function.ends_with(&format!("Parse{name}PublicKeyFromPEM"))) {
+                    Some((_, kind)) => Key { kind: *kind, public: true },
+                    None => by_name(),
                 }
             }
-            "identifier" => match self.definition_value(node) {
-                Some(value) => {
-                    let resolved = self.key(value, depth + 1);
-                    if resolved.kind == KeyKind::Unknown { classify_key(self.text(node), false) } else { resolved }
-                }
-                None => classify_key(self.text(node), false),
+            "identifier" => match self.definition_value(node).map(|value| self.key(value, depth + 1)) {
+                Some(resolved) if resolved.kind != KeyKind::Unknown => resolved,
+                _ => by_name(),
             },
             "unary_expression" | "parenthesized_expression" => node
                 .named_child(node.named_child_count().saturating_sub(1) as u32)
                 .map_or(Key::UNKNOWN, |inner| self.key(inner, depth + 1)),
-            _ => classify_key(self.text(node), false),
+            _ => by_name(),
         }
     }
 
@@ -540,6 +480,41 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
     }
 
+    /// Whether a value is the token's own algorithm: `t.Header["alg"]` (asserted, or held in a
+    /// variable), `t.Method.Alg()`, a header struct's `Alg`/`Algorithm` field.
+    fn from_token_header(&self, node: Node<'t>, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        let header =
+            |node: Option<Node<'t>>| node.is_some_and(|node| self.text(node).to_ascii_lowercase().contains("header"));
+        match node.kind() {
+            "identifier" => self.definition_value(node).is_some_and(|value| self.from_token_header(value, depth + 1)),
+            "parenthesized_expression" | "type_assertion_expression" => {
+                node.named_child(0).is_some_and(|inner| self.from_token_header(inner, depth + 1))
+            }
+            "index_expression" => {
+                header(node.field("operand"))
+                    && node.field("index").and_then(|index| self.string_value(index, depth + 1)).as_deref()
+                        == Some("alg")
+            }
+            "selector_expression" => {
+                node.field("field").is_some_and(|field| matches!(self.text(field), "Alg" | "Algorithm"))
+                    && header(node.field("operand"))
+            }
+            // `t.Method.Alg()`, jwx `ProtectedHeaders().Algorithm()`.
+            "call_expression" => node.field("function").is_some_and(|function| {
+                function.kind() == "selector_expression"
+                    && function.field("field").is_some_and(|field| matches!(self.text(field), "Alg" | "Algorithm"))
+                    && function.field("operand").is_some_and(|operand| {
+                        header(Some(operand))
+                            || operand.field("field").is_some_and(|field| self.text(field) == "Method")
+                    })
+            }),
+            _ => false,
+        }
+    }
+
     // ---- keyfuncs ----
 
     /// The function a keyfunc argument denotes, when it is a literal or a same-file function.
@@ -565,11 +540,8 @@ impl<'s, 't> Analyzer<'s, 't> {
             }
             "index_expression" => {
                 let on_header = node.field("operand").is_some_and(|operand| self.text(operand).ends_with("Header"));
-                let alg = node
-                    .field("index")
-                    .and_then(|index| self.string_literal(index))
-                    .is_some_and(|index| index == "alg");
-                found |= on_header && alg;
+                let alg = node.field("index").and_then(|index| self.string_literal(index));
+                found |= on_header && alg.as_deref() == Some("alg");
             }
             _ => {}
         });
@@ -582,17 +554,17 @@ impl<'s, 't> Analyzer<'s, 't> {
         let mut out = Vec::new();
         let mut stack = vec![body];
         while let Some(node) = stack.pop() {
-            if node.kind() == "func_literal" {
-                continue;
-            }
-            if node.kind() == "return_statement" {
-                if let Some(first) = node
-                    .named_child(0)
-                    .and_then(|list| if list.kind() == "expression_list" { list.named_child(0) } else { Some(list) })
-                {
-                    out.push(first);
+            match node.kind() {
+                "func_literal" => continue,
+                "return_statement" => {
+                    let list = node.named_child(0);
+                    out.extend(list.and_then(|list| match list.kind() {
+                        "expression_list" => list.named_child(0),
+                        _ => Some(list),
+                    }));
+                    continue;
                 }
-                continue;
+                _ => {}
             }
             let mut cursor = node.walk();
             stack.extend(node.named_children(&mut cursor));
@@ -603,27 +575,207 @@ impl<'s, 't> Analyzer<'s, 't> {
         out
     }
 
-    fn keyfunc_key(&self, returned: &[Node<'t>]) -> Key {
-        let keys: Vec<Key> = returned
-            .iter()
-            .copied()
-            .filter(|returned| self.text(*returned) != "nil")
-            .map(|returned| self.key(returned, 0))
-            .collect();
-        match keys.first() {
-            Some(first) if keys.iter().all(|key| key.kind == first.kind) => {
-                Key { kind: first.kind, public: keys.iter().any(|key| key.public) }
-            }
-            _ => Key::UNKNOWN,
+    /// A keyfunc's keys. One that cannot be read decides the algorithm as far as we know.
+    fn keyfunc_arg(&self, keyfunc: Option<Node<'t>>) -> KeyArg {
+        let mut key = KeyArg::unknown("keyfunc");
+        let Some(function) = keyfunc else {
+            key.pins_algorithm = true;
+            return key;
+        };
+        let returned: Vec<Node<'t>> =
+            self.returned_keys(function).into_iter().filter(|value| self.text(*value) != "nil").collect();
+        let keys: Vec<Key> = returned.iter().map(|value| self.key(*value, 0)).collect();
+        if let Some(first) = keys.first()
+            && keys.iter().all(|other| other.kind == first.kind)
+        {
+            key.key = Key { kind: first.kind, public: keys.iter().any(|other| other.public) };
         }
+        for &value in &returned {
+            key.literals.extend(self.secret_literal(value, 0));
+            if self.byte_slice_operand(value).is_some_and(|inner| self.key(inner, 0).public) {
+                key.public_as_secret.push(value.byte_range());
+            }
+        }
+        key.pins_algorithm = self.checks_method(function);
+        key.resolver = Some(ResolverAnchor { function: function.byte_range() });
+        key
+    }
+
+    // ---- resolution ----
+
+    /// A call's library and member: `jwt.Parse` → (golang-jwt, `Parse`); `parser.Parse` where
+    /// `parser := jwt.NewParser(…)` → `Parser.Parse`; `token.SignedString` in a golang-jwt file.
+    fn resolve_call(&self, function: Node<'t>) -> Option<(Lib, String)> {
+        if let Some((lib, member)) = self.library_member(function) {
+            return Some((lib, member.to_string()));
+        }
+        if function.kind() != "selector_expression" {
+            return None;
+        }
+        let field = self.text(function.field("field")?);
+        if matches!(field, "Parse" | "ParseWithClaims" | "ParseUnverified")
+            && let Some(lib) = self.parser_library(function.field("operand")?, 0)
+        {
+            return Some((lib, format!("Parser.{field}")));
+        }
+        // Method names unique to one library: read when that library is imported.
+        match field {
+            "ParseUnverified" => Some((self.imported(GOLANG_JWT)?, "Parser.ParseUnverified".into())),
+            "SignedString" => Some((self.imported(GOLANG_JWT)?, field.into())),
+            "Claims"
+            | "UnsafeClaimsWithoutVerification"
+            | "UnsafePayloadWithoutVerification"
+            | "ValidateWithLeeway" => Some((self.imported(GO_JOSE)?, field.into())),
+            _ => None,
+        }
+    }
+
+    /// The golang-jwt library of a parser expression: `jwt.NewParser(…)`, `&jwt.Parser{…}`,
+    /// `new(jwt.Parser)`, or a variable holding one.
+    fn parser_library(&self, node: Node<'t>, depth: usize) -> Option<Lib> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match node.kind() {
+            "call_expression" => {
+                let function = node.field("function")?;
+                match self.library_member(function) {
+                    Some((lib, "NewParser")) if lib.library == GOLANG_JWT => Some(lib),
+                    _ if self.text(function) == "new" => self.parser_type(*self.arguments(node).first()?),
+                    _ => None,
+                }
+            }
+            "unary_expression" | "parenthesized_expression" => self.parser_library(node.named_child(0)?, depth + 1),
+            "composite_literal" => self.parser_type(node.field("type")?),
+            "identifier" => self.parser_library(self.definition_value(node)?, depth + 1),
+            _ => None,
+        }
+    }
+
+    /// `jwt.Parser` (or `Parser` from a dot import) of golang-jwt.
+    fn parser_type(&self, node: Node<'t>) -> Option<Lib> {
+        self.library_type(node).filter(|(lib, name)| lib.library == GOLANG_JWT && *name == "Parser").map(|(lib, _)| lib)
+    }
+
+    /// A library type: `jose.SigningKey` → (go-jose, `SigningKey`).
+    fn library_type(&self, node: Node<'t>) -> Option<(Lib, &'s str)> {
+        match node.kind() {
+            "qualified_type" => {
+                let (package, name) = (node.field("package")?, node.field("name")?);
+                Some((*self.packages.get(self.text(package))?, self.text(name)))
+            }
+            _ => self.library_member(node),
+        }
+    }
+
+    /// The options of the parser a method is called on.
+    fn parser_options(&self, callee: Node<'t>) -> Option<ParserOptions<'t>> {
+        let mut node = callee.field("operand")?;
+        for _ in 0..MAX_DEPTH {
+            match node.kind() {
+                "identifier" => node = self.definition_value(node)?,
+                "unary_expression" | "parenthesized_expression" => node = node.named_child(0)?,
+                _ => break,
+            }
+        }
+        let (options, insert_option_at, struct_literal) = match node.kind() {
+            "call_expression" if self.text(node.field("function")?) == "new" => (Vec::new(), None, None),
+            "call_expression" => {
+                let arguments = self.arguments(node);
+                let list = node.field("arguments")?;
+                let insert_option_at = match arguments.last() {
+                    Some(last) => (last.end_byte(), true),
+                    // After the `(` token, not `start + 1`: a recovered list may lack it.
+                    None => (list.child(0).map_or(list.start_byte(), |open| open.end_byte()), false),
+                };
+                (arguments, Some(insert_option_at), None)
+            }
+            "composite_literal" => {
+                let body = node.field("body")?;
+                (elements(body), None, Some(body))
+            }
+            _ => return None,
+        };
+        let complete = !options.iter().any(|option| option.kind() == "variadic_argument");
+        Some(ParserOptions { options, complete, insert_option_at, struct_literal })
+    }
+
+    /// Whether an option call is an argument of a `NewParser(…)` whose parser only ever calls
+    /// `ParseUnverified`, which reads no option: `jwt.NewParser(o).ParseUnverified(…)`, or
+    /// `p := jwt.NewParser(o)` with every `p.…(…)` call a `ParseUnverified`.
+    fn only_for_unverified(&self, option: Node<'t>) -> bool {
+        let Some(new_parser) = option.parent().and_then(|list| list.parent()) else { return false };
+        let is_new_parser = new_parser.field("function").and_then(|function| self.library_member(function));
+        if !is_new_parser.is_some_and(|(lib, member)| lib.library == GOLANG_JWT && member == "NewParser") {
+            return false;
+        }
+        let uses: Vec<&str> = self
+            .calls
+            .iter()
+            .filter_map(|(call, _)| {
+                let function = call.field("function").filter(|function| function.kind() == "selector_expression")?;
+                let receiver = function.field("operand")?;
+                let parser = if receiver.id() == new_parser.id() { receiver } else { self.definition_value(receiver)? };
+                let field = function.field("field")?;
+                (parser.id() == new_parser.id()).then(|| self.text(field))
+            })
+            .collect();
+        !uses.is_empty() && uses.iter().all(|member| *member == "ParseUnverified")
+    }
+
+    /// Field name and value of a `Key: value` element of a composite literal.
+    fn keyed(&self, element: Node<'t>) -> Option<(&'s str, Node<'t>)> {
+        if element.kind() != "keyed_element" {
+            return None;
+        }
+        let parts = elements(element);
+        let (key, value) = (unwrap_element(*parts.first()?), unwrap_element(*parts.get(1)?));
+        Some((self.text(key), value))
+    }
+
+    /// How fix text names golang-jwt `version`: `jwt.`, `jwtv5.`, or nothing for a dot import.
+    fn package_prefix(&self, version: u32) -> String {
+        let named = self.packages.iter().find(|(_, lib)| lib.library == GOLANG_JWT && lib.version == version);
+        match named {
+            Some((name, _)) => format!("{name}."),
+            None if self.dot_imports.iter().any(|lib| lib.library == GOLANG_JWT) => String::new(),
+            None => "jwt.".into(),
+        }
+    }
+
+    /// An allow-list: a `[]string{…}` / `[]jose.SignatureAlgorithm{…}` literal or a same-file
+    /// variable holding one.
+    fn allow_list(&self, node: Node<'t>) -> Option<AllowList> {
+        let mut list = node;
+        for _ in 0..MAX_DEPTH {
+            if list.kind() == "composite_literal" {
+                break;
+            }
+            list = self.definition_value(list)?;
+        }
+        let body = list.field("body").filter(|_| list.kind() == "composite_literal")?;
+        let items = elements(body);
+        let algorithms = items
+            .iter()
+            .enumerate()
+            .map(|(index, item)| {
+                let value = unwrap_element(*item);
+                AlgItem {
+                    name: self.algorithm_expr(value).value.as_str().map(str::to_string),
+                    text: self.text(*item).to_string(),
+                    range: item.byte_range(),
+                    removal: removal_range(&items, index),
+                    from_token: self.from_token_header(value, 0),
+                }
+            })
+            .collect();
+        let render = render_like(items.first().map_or("\"\"", |first| self.text(unwrap_element(*first))));
+        Some(AllowList { items: algorithms, render })
     }
 
     // ---- fixes ----
 
     /// An edit that imports `path` when the file does not yet; `None` when it does (or has no
-
-    // ---- fixes ----
-
     /// import block to extend, as in a Markdown fragment).
     fn import_edit(&self, path: &str) -> Option<TextEdit> {
         if self.imports.contains_key(path) {
@@ -631,19 +783,16 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
         let declaration = self.import_declarations.first()?;
         let list = elements(*declaration).into_iter().find(|child| child.kind() == "import_spec_list");
-        match list.and_then(|list| elements(list).first().copied()) {
+        Some(match list.and_then(|list| elements(list).first().copied()) {
             Some(first) => {
                 let indent = syntax::line_prefix(self.src, first.start_byte());
-                Some(TextEdit {
-                    range: first.start_byte()..first.start_byte(),
-                    new_text: format!("\"{path}\"\n{indent}"),
-                })
+                TextEdit { range: first.start_byte()..first.start_byte(), new_text: format!("\"{path}\"\n{indent}") }
             }
-            None => Some(TextEdit {
+            None => TextEdit {
                 range: declaration.end_byte()..declaration.end_byte(),
                 new_text: format!("\nimport \"{path}\""),
-            }),
-        }
+            },
+        })
     }
 
     fn imported_name(&self, path: &str) -> String {
@@ -651,8 +800,8 @@ impl<'s, 't> Analyzer<'s, 't> {
     }
 
     /// Inserts `if _, ok := t.Method.(*jwt.SigningMethodX); !ok { return nil, … }` at the top of
-    /// the keyfunc, naming the token parameter if it is unnamed.
-    /// The golang-jwt package is the one the keyfunc's `*jwt.Token` parameter names.
+    /// the keyfunc, naming the token parameter if it is unnamed. The golang-jwt package is the
+    /// one the keyfunc's `*jwt.Token` parameter names.
     fn method_check_fix(&self, function: Node<'t>, kind: KeyKind) -> Option<(String, Vec<TextEdit>)> {
         let method = match kind {
             KeyKind::Secret => "SigningMethodHMAC",
@@ -661,15 +810,15 @@ impl<'s, 't> Analyzer<'s, 't> {
             KeyKind::Ed => "SigningMethodEd25519",
             KeyKind::Unknown => return None,
         };
-        let body = function.field("body")?;
-        let open = body.child(0).filter(|open| open.kind() == "{")?;
+        let open = function.field("body")?.child(0).filter(|open| open.kind() == "{")?;
         let parameter = function.field("parameters").and_then(|parameters| elements(parameters).first().copied())?;
-        let package = parameter
-            .field("type")
-            .and_then(|kind| self.text(kind).trim_start_matches('*').split_once('.'))
-            .map(|(package, _)| package.to_string())
-            .filter(|package| matches!(self.packages.get(package), Some(Lib::GolangJwt { .. })))
-            .unwrap_or_else(|| self.package_alias(5));
+        let token_type = parameter.field("type").map(|type_| self.text(type_).trim_start_matches('*'));
+        let package = match token_type.and_then(|type_| type_.split_once('.')) {
+            Some((package, _)) if self.packages.get(package).is_some_and(|lib| lib.library == GOLANG_JWT) => {
+                format!("{package}.")
+            }
+            _ => self.package_prefix(self.imported(GOLANG_JWT).map_or(5, |lib| lib.version)),
+        };
         let mut edits = Vec::new();
         let name = match parameter.field("name") {
             Some(name) if self.text(name) != "_" => self.text(name).to_string(),
@@ -692,186 +841,11 @@ impl<'s, 't> Analyzer<'s, 't> {
         edits.push(TextEdit {
             range: open.end_byte()..open.end_byte(),
             new_text: format!(
-                "\n{indent}if _, ok := {name}.Method.(*{package}.{method}); !ok {{\n{indent}\treturn nil, {fmt}.Errorf(\"unexpected signing method: %v\", {name}.Header[\"alg\"])\n{indent}}}"
+                "\n{indent}if _, ok := {name}.Method.(*{package}{method}); !ok {{\n{indent}\treturn nil, {fmt}.Errorf(\"unexpected signing method: %v\", {name}.Header[\"alg\"])\n{indent}}}"
             ),
         });
         edits.extend(self.import_edit("fmt"));
-        Some((format!("Check `{name}.Method` is `*{package}.{method}` in the keyfunc"), edits))
-    }
-
-    // ---- pass 2 ----
-
-    /// A call's library and member: `jwt.Parse` → (golang-jwt, `Parse`); `parser.Parse` where
-    /// `parser := jwt.NewParser(…)` → `Parser.Parse`; `token.SignedString` in a golang-jwt file.
-    fn resolve_call(&self, function: Node<'t>) -> Option<(Lib, String)> {
-        if let Some((lib, member)) = self.library_member(function) {
-            return Some((lib, member.to_string()));
-        }
-        if function.kind() != "selector_expression" {
-            return None;
-        }
-        let field = self.text(function.field("field")?);
-        let receiver = function.field("operand")?;
-        if matches!(field, "Parse" | "ParseWithClaims" | "ParseUnverified")
-            && let Some(lib) = self.parser_library(receiver, 0)
-        {
-            return Some((lib, format!("Parser.{field}")));
-        }
-        // Method names unique to one library: judged when that library is imported.
-        let owner = |predicate: fn(Lib) -> bool| self.packages.values().copied().find(|lib| predicate(*lib));
-        match field {
-            "ParseUnverified" => {
-                owner(|lib| matches!(lib, Lib::GolangJwt { .. })).map(|lib| (lib, "Parser.ParseUnverified".to_string()))
-            }
-            "SignedString" => owner(|lib| matches!(lib, Lib::GolangJwt { .. })).map(|lib| (lib, field.to_string())),
-            "UnsafeClaimsWithoutVerification" | "UnsafePayloadWithoutVerification" | "ValidateWithLeeway" => {
-                owner(|lib| matches!(lib, Lib::GoJoseJwt { .. } | Lib::GoJose { .. }))
-                    .map(|lib| (lib, field.to_string()))
-            }
-            _ => None,
-        }
-    }
-
-    /// The golang-jwt library of a parser expression: `jwt.NewParser(…)`, `&jwt.Parser{…}`,
-    /// `new(jwt.Parser)`, or a variable holding one.
-    fn parser_library(&self, node: Node<'t>, depth: usize) -> Option<Lib> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        match node.kind() {
-            "call_expression" => {
-                let function = node.field("function")?;
-                if let Some((lib @ Lib::GolangJwt { .. }, "NewParser")) = self.library_member(function) {
-                    return Some(lib);
-                }
-                if self.text(function) == "new" {
-                    return self.parser_type(*self.arguments(node).first()?);
-                }
-                None
-            }
-            "unary_expression" | "parenthesized_expression" => self.parser_library(node.named_child(0)?, depth + 1),
-            "composite_literal" => self.parser_type(node.field("type")?),
-            "identifier" => self.parser_library(self.definition_value(node)?, depth + 1),
-            _ => None,
-        }
-    }
-
-    fn parser_type(&self, node: Node<'t>) -> Option<Lib> {
-        let package = node.field("package")?;
-        let name = node.field("name")?;
-        if self.text(name) != "Parser" {
-            return None;
-        }
-        match self.packages.get(self.text(package))? {
-            lib @ Lib::GolangJwt { .. } => Some(*lib),
-            _ => None,
-        }
-    }
-
-    /// The options of the parser a method is called on.
-    fn parser_options(&self, callee: Node<'t>) -> Option<ParserOptions<'t>> {
-        let mut node = callee.field("operand")?;
-        for _ in 0..MAX_DEPTH {
-            match node.kind() {
-                "identifier" => node = self.definition_value(node)?,
-                "unary_expression" | "parenthesized_expression" => node = node.named_child(0)?,
-                _ => break,
-            }
-        }
-        match node.kind() {
-            "call_expression" if self.text(node.field("function")?) == "new" => Some(ParserOptions {
-                options: Vec::new(),
-                complete: true,
-                insert_option_at: None,
-                struct_literal: None,
-            }),
-            "call_expression" => {
-                let arguments = self.arguments(node);
-                let list = node.field("arguments")?;
-                let insert_option_at = match arguments.last() {
-                    Some(last) => Some((last.end_byte(), true)),
-                    // After the `(` token, not `start + 1`: a recovered list may lack it.
-                    None => Some((list.child(0).map_or(list.start_byte(), |open| open.end_byte()), false)),
-                };
-                Some(ParserOptions {
-                    complete: !arguments.iter().any(|argument| argument.kind() == "variadic_argument"),
-                    options: arguments,
-                    insert_option_at,
-                    struct_literal: None,
-                })
-            }
-            "composite_literal" => {
-                let body = node.field("body")?;
-                Some(ParserOptions {
-                    options: elements(body),
-                    complete: true,
-                    insert_option_at: None,
-                    struct_literal: Some(body),
-                })
-            }
-            _ => None,
-        }
-    }
-
-    /// Field name and value of a `Key: value` element of a composite literal.
-    fn keyed(&self, element: Node<'t>) -> Option<(&'s str, Node<'t>)> {
-        if element.kind() != "keyed_element" {
-            return None;
-        }
-        let parts = elements(element);
-        let key = parts.first()?;
-        let value = parts.get(1)?;
-        let unwrap =
-            |node: Node<'t>| if node.kind() == "literal_element" { node.named_child(0).unwrap_or(node) } else { node };
-        Some((self.text(unwrap(*key)), unwrap(*value)))
-    }
-
-    fn package_alias(&self, version: u32) -> String {
-        self.packages
-            .iter()
-            .find(|(_, lib)| matches!(lib, Lib::GolangJwt { version: v } if *v == version))
-            .map(|(name, _)| name.clone())
-            .unwrap_or_else(|| "jwt".into())
-    }
-
-    /// An option call such as `jwt.WithoutClaimsValidation()`: reported, with a fix removing it
-
-    fn allow_list(&self, node: Node<'t>) -> Option<AllowList> {
-        let mut list = node;
-        for _ in 0..MAX_DEPTH {
-            if list.kind() == "composite_literal" {
-                break;
-            }
-            list = self.definition_value(list)?;
-        }
-        let body = list.field("body").filter(|_| list.kind() == "composite_literal")?;
-        let items = elements(body);
-        let unwrap =
-            |node: Node<'t>| if node.kind() == "literal_element" { node.named_child(0).unwrap_or(node) } else { node };
-        let algs = items
-            .iter()
-            .enumerate()
-            .map(|(index, item)| {
-                let value = unwrap(*item);
-                let name = self.string_value(value, 0).or_else(|| {
-                    // `jose.RS256`, `jwa.RS256`, `jwa.RS256()`, `jwt.SigningMethodRS256.Alg()`.
-                    let text = self.text(value).trim_end_matches("()").trim_end_matches(".Alg");
-                    let last = text.rsplit('.').next().unwrap_or(text);
-                    let last = last.strip_prefix("SigningMethod").unwrap_or(last);
-                    (Family::of(last) != Family::Other).then(|| last.to_string())
-                });
-                let from_token = self.text(value).contains(".Header[\"alg\"]");
-                AlgItem {
-                    name,
-                    text: self.text(*item).to_string(),
-                    range: item.byte_range(),
-                    removal: removal_range(&items, index),
-                    from_token,
-                }
-            })
-            .collect();
-        let render = render_like(items.first().map_or("\"\"", |first| self.text(unwrap(*first))));
-        Some(AllowList { items: algs, render })
+        Some((format!("Check `{name}.Method` is `*{package}{method}` in the keyfunc"), edits))
     }
 
     // ---- the model ----
@@ -879,10 +853,10 @@ impl<'s, 't> Analyzer<'s, 't> {
     /// The row of `lib`'s function `path` as a call site with default options; `None` when the
     /// table lacks it.
     fn site(&self, lib: Lib, path: &str, range: Range<usize>, scope: Range<usize>) -> Option<CallSite> {
-        let function = Function::find(Ecosystem::Go, lib.library(), path)?;
+        let function = Function::find(Ecosystem::Go, lib.library, path)?;
         Some(CallSite {
             function,
-            version: Some(lib.version()),
+            version: Some(lib.version),
             operation: function.operation,
             range,
             scope,
@@ -905,34 +879,27 @@ impl<'s, 't> Analyzer<'s, 't> {
         TokenArg { expr: self.expr(node), raw_authorization: self.is_raw_authorization(node, 0) }
     }
 
-    /// A key expression: what it is, and the string literals that end up as the secret.
+    /// A key expression: what it is, and the string literal that ends up as the secret.
     fn key_arg(&self, spelled: &str, node: Node<'t>) -> KeyArg {
         let mut key = KeyArg::unknown(spelled);
         key.key = self.key(node, 0);
-        key.literals = self.secret_literals(node);
+        key.literals.extend(self.secret_literal(node, 0));
         key
     }
 
-    /// A keyfunc's keys. One that cannot be read decides the algorithm as far as we know.
-    fn keyfunc_arg(&self, keyfunc: Option<Node<'t>>) -> KeyArg {
-        let mut key = KeyArg::unknown("keyfunc");
-        let Some(function) = keyfunc else {
-            key.pins_algorithm = true;
-            return key;
-        };
-        let returned = self.returned_keys(function);
-        key.key = self.keyfunc_key(&returned);
-        for &value in &returned {
-            key.literals.extend(self.secret_literals(value));
-            if let Some(inner) = self.byte_slice_operand(value)
-                && self.key(inner, 0).public
-            {
-                key.public_as_secret.push(value.byte_range());
+    /// `jose.HS256`, `jwa.RS256()`, `jwt.SigningMethodNone`, `"ES256"` as an expression whose
+    /// value is the algorithm's name.
+    fn algorithm_expr(&self, node: Node<'t>) -> Expr {
+        let mut expr = self.expr(node);
+        if expr.value == Value::Unknown {
+            let text = self.text(node).trim_end_matches("()").trim_end_matches(".Alg");
+            let last = text.rsplit('.').next().unwrap_or(text);
+            let name = last.strip_prefix("SigningMethod").unwrap_or(last);
+            if name.eq_ignore_ascii_case("none") || Family::of(name) != Family::Other {
+                expr.value = Value::Str(name.to_string());
             }
         }
-        key.pins_algorithm = self.checks_method(function);
-        key.resolver = Some(ResolverAnchor { function: function.byte_range() });
-        key
+        expr
     }
 
     fn algorithms(&self, list: Option<Node<'t>>) -> Algorithms {
@@ -958,47 +925,32 @@ impl<'s, 't> Analyzer<'s, 't> {
             model.imports.push(model::Import { module: path.clone(), range: path_node.byte_range() });
         }
         for (call, scope) in &self.calls {
-            if !call.child(0).is_some_and(|function| KNOWN_MEMBERS.contains(&syntax::last_segment(self.text(function))))
-            {
+            let Some(callee) = call.field("function") else { continue };
+            if !KNOWN_MEMBERS.contains(&syntax::last_segment(self.text(callee))) {
                 continue;
             }
-            let Some(callee) = call.field("function") else { continue };
             let Some((lib, member)) = self.resolve_call(callee) else { continue };
-            let site = self.call_site(*call, callee, lib, &member, scope.clone(), &mut packages_at);
-            model.calls.extend(site);
+            model.calls.extend(self.call_site(*call, callee, lib, &member, scope.clone(), &mut packages_at));
         }
-        for (selector, scope) in &self.selectors {
-            let Some((lib @ Lib::GolangJwt { .. }, "UnsafeAllowNoneSignatureType")) = self.library_member(*selector)
-            else {
-                continue;
-            };
-            let Some(mut site) = self.site(lib, "UnsafeAllowNoneSignatureType", selector.byte_range(), scope.clone())
-            else {
-                continue;
-            };
-            let signing = syntax::ancestor(*selector, &["call_expression"])
+        for (marker, scope) in &self.unsafe_none {
+            let Some((lib, UNSAFE_NONE)) = self.library_member(*marker) else { continue };
+            let Some(mut site) = self.site(lib, UNSAFE_NONE, marker.byte_range(), scope.clone()) else { continue };
+            let signing = syntax::ancestor(*marker, &["call_expression"])
                 .and_then(|call| call.field("function"))
-                .is_some_and(|function| {
-                    function.kind() == "selector_expression"
-                        && function
-                            .field("field")
-                            .is_some_and(|field| matches!(self.text(field), "SignedString" | "Sign"))
-                });
+                .and_then(|function| function.field("field").filter(|_| function.kind() == "selector_expression"))
+                .is_some_and(|field| matches!(self.text(field), "SignedString" | "Sign"));
             if signing {
-                site.operation = model::Operation::Sign;
+                site.operation = Operation::Sign;
             }
             let mut key = KeyArg::unknown("key");
-            key.accepts_unsigned = Some(selector.byte_range());
+            key.accepts_unsigned = Some(marker.byte_range());
             site.key = Some(key);
             model.calls.push(site);
         }
         for (composite, scope) in &self.composites {
-            let Some(kind) = composite.field("type") else { continue };
-            let (Some(package), Some(name)) = (kind.field("package"), kind.field("name")) else { continue };
-            let Some(lib @ Lib::GoJose { .. }) = self.packages.get(self.text(package)).copied() else { continue };
-            if self.text(name) != "SigningKey" {
+            let Some((lib, "SigningKey")) = composite.field("type").and_then(|type_| self.library_type(type_)) else {
                 continue;
-            }
+            };
             let Some(mut site) = self.site(lib, "SigningKey", composite.byte_range(), scope.clone()) else { continue };
             for element in composite.field("body").map(elements).unwrap_or_default() {
                 match self.keyed(element) {
@@ -1010,21 +962,6 @@ impl<'s, 't> Analyzer<'s, 't> {
             model.calls.push(site);
         }
         (model, packages_at)
-    }
-
-    /// `jose.HS256`, `jwa.RS256()`, `jwt.SigningMethodNone`, `"ES256"` as an expression whose
-    /// value is the algorithm's name.
-    fn algorithm_expr(&self, node: Node<'t>) -> Expr {
-        let mut expr = self.expr(node);
-        if expr.value == Value::Unknown {
-            let text = self.text(node).trim_end_matches("()").trim_end_matches(".Alg");
-            let last = text.rsplit('.').next().unwrap_or(text);
-            let name = last.strip_prefix("SigningMethod").unwrap_or(last);
-            if name.eq_ignore_ascii_case("none") || Family::of(name) != Family::Other {
-                expr.value = Value::Str(name.to_string());
-            }
-        }
-        expr
     }
 
     fn call_site(
@@ -1041,8 +978,8 @@ impl<'s, 't> Analyzer<'s, 't> {
         let range = callee.byte_range();
         // Options are judged where they are written (an option variable may serve many parsers).
         let option_range = call.byte_range();
-        match (lib, member) {
-            (Lib::GolangJwt { .. }, "Parse" | "ParseWithClaims") => {
+        match (lib.library, member) {
+            (GOLANG_JWT, "Parse" | "ParseWithClaims") => {
                 let keyfunc_index = if member == "Parse" { 1 } else { 2 };
                 let options = ParserOptions {
                     options: arguments.iter().skip(keyfunc_index + 1).copied().collect(),
@@ -1051,44 +988,52 @@ impl<'s, 't> Analyzer<'s, 't> {
                     insert_option_at: arguments.last().map(|last| (last.end_byte(), true)),
                     struct_literal: None,
                 };
-                self.golang_jwt_verify(lib, member, callee, scope, &arguments, keyfunc_index, options, packages_at)
+                self.golang_jwt_verify(lib, member, range, scope, &arguments, keyfunc_index, options, packages_at)
             }
-            (Lib::GolangJwt { .. }, "Parser.Parse" | "Parser.ParseWithClaims") => {
+            (GOLANG_JWT, "Parser.Parse" | "Parser.ParseWithClaims") => {
                 let options = self.parser_options(callee)?;
                 let keyfunc_index = if member == "Parser.Parse" { 1 } else { 2 };
-                self.golang_jwt_verify(lib, member, callee, scope, &arguments, keyfunc_index, options, packages_at)
+                self.golang_jwt_verify(lib, member, range, scope, &arguments, keyfunc_index, options, packages_at)
             }
-            (Lib::GolangJwt { .. }, "Parser.ParseUnverified") | (Lib::JwxJwt { .. }, "ParseInsecure") => {
+            (GOLANG_JWT, "Parser.ParseUnverified") | (JWX, "ParseInsecure") => {
                 let path = if member == "ParseInsecure" { "jwt.ParseInsecure" } else { member };
                 let mut site = self.site(lib, path, range, scope)?;
                 site.token = first.map(|token| self.token(token));
                 Some(site)
             }
-            (Lib::GolangJwt { .. }, "WithValidMethods") => {
+            (GOLANG_JWT, "WithValidMethods" | "WithLeeway" | "WithoutClaimsValidation")
+            | (JWX, "WithAcceptableSkew")
+                if self.only_for_unverified(call) =>
+            {
+                None
+            }
+            (GOLANG_JWT, "WithValidMethods") => {
                 let mut site = self.site(lib, "ParserOption", option_range, scope)?;
                 site.options.algorithms = self.algorithms(first);
                 Some(site)
             }
-            (Lib::GolangJwt { .. }, "WithLeeway") | (Lib::JwxJwt { .. }, "WithAcceptableSkew") => {
-                let path = if member == "WithLeeway" { "ParserOption" } else { "Option" };
+            (GOLANG_JWT, "WithLeeway") | (JWX, "WithAcceptableSkew") | (GO_JOSE, "ValidateWithLeeway") => {
+                let (path, duration) = match lib.library {
+                    GOLANG_JWT => ("ParserOption", first?),
+                    JWX => ("Option", first?),
+                    _ => ("Option", *arguments.get(1)?),
+                };
                 let mut site = self.site(lib, path, option_range, scope)?;
-                let duration = first?;
                 let seconds = self.duration_nanos(duration, 0)? / 1e9;
-                site.options.leeway =
-                    Some((seconds, duration.byte_range(), format!("{}.{member}", self.package_name(callee))));
+                site.options.leeway = Some((seconds, duration.byte_range(), syntax::normalized(self.text(callee))));
                 Some(site)
             }
-            (Lib::GolangJwt { .. }, "WithoutClaimsValidation") => {
+            (GOLANG_JWT, "WithoutClaimsValidation") => {
                 let mut site = self.site(lib, "ParserOption", option_range, scope)?;
                 site.options.switches.push(self.option_switch(Check::Claims, call));
                 Some(site)
             }
-            (Lib::GolangJwt { .. }, "SignedString") => {
+            (GOLANG_JWT, "SignedString") => {
                 let mut site = self.site(lib, "SignedString", range, scope)?;
                 site.key = first.map(|key| self.key_arg("key", key));
                 Some(site)
             }
-            (Lib::GolangJwt { .. }, "New" | "NewWithClaims") => {
+            (GOLANG_JWT, "New" | "NewWithClaims") => {
                 let mut site = self.site(lib, member, range, scope)?;
                 site.options.signing_algorithm = first
                     .filter(|method| self.library_member(*method).is_some())
@@ -1096,49 +1041,38 @@ impl<'s, 't> Analyzer<'s, 't> {
                 Some(site)
             }
             (
-                Lib::JwxJwt { .. },
+                JWX,
                 "Parse" | "ParseString" | "ParseReader" | "ParseRequest" | "ParseHeader" | "ParseForm" | "ParseCookie",
-            ) => self.jwx_parse(lib, member, callee, scope, &arguments),
-            (Lib::JwxJwt { .. } | Lib::JwxJws { .. }, "WithKey") => {
+            ) => self.jwx_parse(lib, member, range, scope, &arguments),
+            (JWX, "WithKey") => {
                 let mut site = self.site(lib, "Option", option_range, scope)?;
-                let (algorithm, key) = (first?, *arguments.get(1)?);
-                site.key = Some(self.key_arg("WithKey", key));
-                let algorithm = self.algorithm_expr(algorithm);
+                site.key = Some(self.key_arg("WithKey", *arguments.get(1)?));
+                let algorithm = self.algorithm_expr(first?);
                 let item = AlgItem {
                     name: algorithm.value.as_str().map(str::to_string),
                     text: self.text(first?).to_string(),
                     range: algorithm.range.clone(),
-                    removal: algorithm.range.clone(),
-                    from_token: false,
+                    removal: algorithm.range,
+                    from_token: self.from_token_header(first?, 0),
                 };
-                site.options.algorithms =
-                    Algorithms::Listed(AllowList { render: render_like(&item.text), items: vec![item] });
+                let render = render_like(&item.text);
+                site.options.algorithms = Algorithms::Listed(AllowList { items: vec![item], render });
                 Some(site)
             }
-            (Lib::GoJoseJwt { version } | Lib::GoJose { version }, "ParseSigned") => {
+            (GO_JOSE, "ParseSigned") => {
                 let mut site = self.site(lib, "ParseSigned", range, scope)?;
-                site.options.algorithms = if version < 4 && arguments.len() == 1 {
+                site.options.algorithms = if lib.version < 4 && arguments.len() == 1 {
                     Algorithms::Absent
                 } else {
                     self.algorithms(arguments.get(1).copied())
                 };
                 Some(site)
             }
-            (
-                Lib::GoJoseJwt { .. } | Lib::GoJose { .. },
-                "Claims" | "UnsafeClaimsWithoutVerification" | "UnsafePayloadWithoutVerification",
-            ) => {
+            (GO_JOSE, "Claims" | "UnsafeClaimsWithoutVerification" | "UnsafePayloadWithoutVerification") => {
                 // The token is the parsed object the method is called on: `tok.Claims(key, &out)`
                 // next to `tok.UnsafeClaimsWithoutVerification(&out)` is a peek.
                 let mut site = self.site(lib, member, range, scope)?;
                 site.token = callee.field("operand").map(|receiver| self.token(receiver));
-                Some(site)
-            }
-            (Lib::GoJoseJwt { .. }, "ValidateWithLeeway") => {
-                let mut site = self.site(lib, "Option", option_range, scope)?;
-                let duration = *arguments.get(1)?;
-                let seconds = self.duration_nanos(duration, 0)? / 1e9;
-                site.options.leeway = Some((seconds, duration.byte_range(), member.to_string()));
                 Some(site)
             }
             _ => None,
@@ -1150,52 +1084,47 @@ impl<'s, 't> Analyzer<'s, 't> {
         &self,
         lib: Lib,
         path: &str,
-        callee: Node<'t>,
+        range: Range<usize>,
         scope: Range<usize>,
         arguments: &[Node<'t>],
         keyfunc_index: usize,
         parser: ParserOptions<'t>,
         packages_at: &mut HashMap<usize, String>,
     ) -> Option<CallSite> {
-        let mut site = self.site(lib, path, callee.byte_range(), scope)?;
+        let mut site = self.site(lib, path, range, scope)?;
         site.token = arguments.first().map(|token| self.token(*token));
-        let keyfunc = arguments.get(keyfunc_index).and_then(|argument| self.keyfunc(*argument));
-        site.key = Some(self.keyfunc_arg(keyfunc));
+        site.key = Some(self.keyfunc_arg(arguments.get(keyfunc_index).and_then(|argument| self.keyfunc(*argument))));
         let options = &mut site.options;
         options.complete = parser.complete;
-        let option_member = |option: Node<'t>| {
-            let function = if option.kind() == "call_expression" { option.field("function") } else { None };
-            function.and_then(|function| self.library_member(function)).map(|(_, member)| member)
-        };
         let (mut has_audience, mut has_issuer) = (false, false);
         for option in &parser.options {
-            if let Some((field, value)) = self.keyed(*option) {
-                match field {
-                    "ValidMethods" => options.algorithms = self.algorithms(Some(value)),
-                    "SkipClaimsValidation" if self.text(value) == "true" => {
-                        let removal = parser.struct_literal.map(|body| {
-                            let items = elements(body);
-                            let index = items.iter().position(|item| item.id() == option.id()).unwrap_or(0);
-                            removal_range(&items, index)
-                        });
-                        options.switches.push(Switch {
-                            check: Check::Claims,
-                            spelled: "SkipClaimsValidation: true".into(),
-                            range: option.byte_range(),
-                            removal,
-                        });
+            match self.keyed(*option) {
+                Some(("ValidMethods", value)) => options.algorithms = self.algorithms(Some(value)),
+                Some(("SkipClaimsValidation", value)) if self.text(value) == "true" => {
+                    let removal = parser.struct_literal.map(|body| {
+                        let items = elements(body);
+                        removal_range(&items, items.iter().position(|item| item.id() == option.id()).unwrap_or(0))
+                    });
+                    let spelled = "SkipClaimsValidation: true".into();
+                    options.switches.push(Switch {
+                        check: Check::Claims,
+                        spelled,
+                        range: option.byte_range(),
+                        removal,
+                    });
+                }
+                Some(_) => {}
+                None => {
+                    let function = option.field("function").filter(|_| option.kind() == "call_expression");
+                    match function.and_then(|function| self.library_member(function)).map(|(_, member)| member) {
+                        Some("WithValidMethods") => {
+                            options.algorithms = self.algorithms(self.arguments(*option).first().copied());
+                        }
+                        Some("WithAudience" | "WithAllAudiences") => has_audience = true,
+                        Some("WithIssuer") => has_issuer = true,
+                        _ => {}
                     }
-                    _ => {}
                 }
-                continue;
-            }
-            match option_member(*option) {
-                Some("WithValidMethods") => {
-                    options.algorithms = self.algorithms(self.arguments(*option).first().copied());
-                }
-                Some("WithAudience" | "WithAllAudiences") => has_audience = true,
-                Some("WithIssuer") => has_issuer = true,
-                _ => {}
             }
         }
         // A `Parser{...}` literal is v4 or older, where claims carry their own expectations.
@@ -1204,11 +1133,10 @@ impl<'s, 't> Analyzer<'s, 't> {
             (None, true) => Given::Yes,
             (None, false) => Given::No,
         };
-        options.audience = given(has_audience);
-        options.issuer = given(has_issuer);
+        (options.audience, options.issuer) = (given(has_audience), given(has_issuer));
         options.anchor = match (parser.insert_option_at, parser.struct_literal) {
             (Some((at, comma)), _) => {
-                packages_at.insert(at, self.package_alias(lib.version()));
+                packages_at.insert(at, self.package_prefix(lib.version));
                 Some(Anchor::AfterArguments { at, comma })
             }
             (None, Some(body)) => Some(Anchor::Literal {
@@ -1224,11 +1152,11 @@ impl<'s, 't> Analyzer<'s, 't> {
         &self,
         lib: Lib,
         member: &str,
-        callee: Node<'t>,
+        range: Range<usize>,
         scope: Range<usize>,
         arguments: &[Node<'t>],
     ) -> Option<CallSite> {
-        let mut site = self.site(lib, "jwt.Parse", callee.byte_range(), scope)?;
+        let mut site = self.site(lib, "jwt.Parse", range, scope)?;
         if matches!(member, "Parse" | "ParseString" | "ParseReader") {
             site.token = arguments.first().map(|token| TokenArg {
                 // Only `ParseString` takes the header's text; the others take bytes or a reader.
@@ -1239,11 +1167,8 @@ impl<'s, 't> Analyzer<'s, 't> {
         let options = &mut site.options;
         options.complete = !arguments.iter().any(|argument| argument.kind() == "variadic_argument");
         let (mut verifies, mut has_issuer, mut has_audience) = (false, false, false);
-        for option in arguments.iter().skip(1) {
-            if option.kind() != "call_expression" {
-                continue;
-            }
-            let Some((Lib::JwxJwt { .. } | Lib::JwxJws { .. }, member)) =
+        for option in arguments.iter().skip(1).filter(|option| option.kind() == "call_expression") {
+            let Some((Lib { library: JWX, .. }, member)) =
                 option.field("function").and_then(|function| self.library_member(function))
             else {
                 continue;
@@ -1264,14 +1189,18 @@ impl<'s, 't> Analyzer<'s, 't> {
             (true, true) => Given::Yes,
             (true, false) => Given::No,
         };
-        options.audience = given(has_audience);
-        options.issuer = given(has_issuer);
+        (options.audience, options.issuer) = (given(has_audience), given(has_issuer));
         Some(site)
     }
 }
 
+/// The value of a composite literal element (`literal_element` wraps it).
+fn unwrap_element(node: Node<'_>) -> Node<'_> {
+    if node.kind() == "literal_element" { node.named_child(0).unwrap_or(node) } else { node }
+}
+
 /// Renders an algorithm like `like`, an element of the same list: `"RS256"`, `jose.RS256`,
-/// `jwa.RS256()`.
+/// `jwa.RS256()`, `jwt.SigningMethodRS256.Alg()`.
 fn render_like(like: &str) -> Box<dyn Fn(&str) -> String> {
     let like = like.trim();
     if like.starts_with('"') || like.starts_with('`') || !like.contains('.') {
@@ -1292,7 +1221,7 @@ fn render_like(like: &str) -> Box<dyn Fn(&str) -> String> {
 /// the keyfunc.
 struct GoDialect<'a, 's, 't> {
     analyzer: &'a Analyzer<'s, 't>,
-    /// The golang-jwt package name at each `AfterArguments` anchor.
+    /// How golang-jwt is named (`jwt.`) at each `AfterArguments` anchor.
     packages_at: HashMap<usize, String>,
 }
 
@@ -1301,10 +1230,8 @@ impl Dialect for GoDialect<'_, '_, '_> {
         let analyzer = self.analyzer;
         let strings = analyzer.imported_name("strings");
         let original = analyzer.src.get(token.range.clone()).unwrap_or(&token.text);
-        let mut edits = vec![TextEdit {
-            range: token.range.clone(),
-            new_text: format!("{strings}.TrimPrefix({original}, \"Bearer \")"),
-        }];
+        let trimmed = format!("{strings}.TrimPrefix({original}, \"Bearer \")");
+        let mut edits = vec![TextEdit { range: token.range.clone(), new_text: trimmed }];
         edits.extend(analyzer.import_edit("strings"));
         edits
     }
@@ -1312,20 +1239,15 @@ impl Dialect for GoDialect<'_, '_, '_> {
     fn add_allow_list(&self, anchor: &Anchor, option: &str, algorithm: &str) -> Option<Vec<TextEdit>> {
         let edit = match anchor {
             Anchor::AfterArguments { at, comma } => {
-                let package = self.packages_at.get(at)?;
-                let option = format!("{package}.{option}([]string{{\"{algorithm}\"}})");
+                let option = format!("{}{option}([]string{{\"{algorithm}\"}})", self.packages_at.get(at)?);
                 TextEdit { range: *at..*at, new_text: if *comma { format!(", {option}") } else { option } }
             }
             // A `Parser{...}` literal has the field the option sets.
             Anchor::Literal { first_entry, whole } => {
-                let field = option.strip_prefix("With").unwrap_or(option);
+                let field = format!("{}: []string{{\"{algorithm}\"}}", option.strip_prefix("With").unwrap_or(option));
                 match first_entry {
-                    Some(at) => {
-                        TextEdit { range: *at..*at, new_text: format!("{field}: []string{{\"{algorithm}\"}}, ") }
-                    }
-                    None => {
-                        TextEdit { range: whole.clone(), new_text: format!("{{{field}: []string{{\"{algorithm}\"}}}}") }
-                    }
+                    Some(at) => TextEdit { range: *at..*at, new_text: format!("{field}, ") },
+                    None => TextEdit { range: whole.clone(), new_text: format!("{{{field}}}") },
                 }
             }
             Anchor::Replace(_) | Anchor::Receiver { .. } => return None,
