@@ -502,6 +502,18 @@ impl<'s, 't> Analyzer<'s, 't> {
                 node.field("field").is_some_and(|field| matches!(self.text(field), "Alg" | "Algorithm"))
                     && header(node.field("operand"))
             }
+            "type_conversion_expression" => {
+                node.field("operand").is_some_and(|operand| self.from_token_header(operand, depth + 1))
+            }
+            // A conversion: `string(…)`, `jose.SignatureAlgorithm(…)`.
+            "call_expression"
+                if node.field("function").is_some_and(|function| {
+                    let callee = self.text(function);
+                    callee == "string" || callee.ends_with("SignatureAlgorithm")
+                }) =>
+            {
+                self.arguments(node).first().is_some_and(|operand| self.from_token_header(*operand, depth + 1))
+            }
             // `t.Method.Alg()`, jwx `ProtectedHeaders().Algorithm()`.
             "call_expression" => node.field("function").is_some_and(|function| {
                 function.kind() == "selector_expression"
@@ -755,7 +767,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
         let body = list.field("body").filter(|_| list.kind() == "composite_literal")?;
         let items = elements(body);
-        let algorithms = items
+        let algorithms: Vec<AlgItem> = items
             .iter()
             .enumerate()
             .map(|(index, item)| {
@@ -769,7 +781,8 @@ impl<'s, 't> Analyzer<'s, 't> {
                 }
             })
             .collect();
-        let render = render_like(items.first().map_or("\"\"", |first| self.text(unwrap_element(*first))));
+        let known = algorithms.iter().find(|item| item.name.is_some()).map_or("", |item| item.text.as_str());
+        let render = render_like(known);
         Some(AllowList { items: algorithms, render })
     }
 
@@ -1203,15 +1216,16 @@ fn unwrap_element(node: Node<'_>) -> Node<'_> {
 /// `jwa.RS256()`, `jwt.SigningMethodRS256.Alg()`.
 fn render_like(like: &str) -> Box<dyn Fn(&str) -> String> {
     let like = like.trim();
-    if like.starts_with('"') || like.starts_with('`') || !like.contains('.') {
-        return Box::new(|algorithm: &str| format!("\"{algorithm}\""));
-    }
     let (like, suffix) = match like.strip_suffix(".Alg()") {
         Some(method) => (method, ".Alg()"),
         None if like.ends_with("()") => (&like[..like.len() - 2], "()"),
         None => (like, ""),
     };
-    let (prefix, last) = like.rsplit_once('.').unwrap_or(("", like));
+    let word = |part: &str| !part.is_empty() && part.chars().all(|ch| ch.is_alphanumeric() || ch == '_');
+    // Only `pkg.NAME` is a shape to copy; anything else (a literal, a conversion) is quoted.
+    let Some((prefix, last)) = like.split_once('.').filter(|(prefix, last)| word(prefix) && word(last)) else {
+        return Box::new(|algorithm: &str| format!("\"{algorithm}\""));
+    };
     let prefix =
         if last.starts_with("SigningMethod") { format!("{prefix}.SigningMethod") } else { format!("{prefix}.") };
     Box::new(move |algorithm: &str| format!("{prefix}{algorithm}{suffix}"))
