@@ -1109,44 +1109,26 @@ impl<'s, 't> Analyzer<'s, 't> {
         site.key = Some(self.keyfunc_arg(arguments.get(keyfunc_index).and_then(|argument| self.keyfunc(*argument))));
         let options = &mut site.options;
         options.complete = parser.complete;
-        let (mut has_audience, mut has_issuer) = (false, false);
         for option in &parser.options {
             match self.keyed(*option) {
                 Some(("ValidMethods", value)) => options.algorithms = self.algorithms(Some(value)),
                 Some(("SkipClaimsValidation", value)) if self.text(value) == "true" => {
-                    let removal = parser.struct_literal.map(|body| {
-                        let items = elements(body);
-                        removal_range(&items, items.iter().position(|item| item.id() == option.id()).unwrap_or(0))
-                    });
-                    let spelled = "SkipClaimsValidation: true".into();
+                    let items = elements(parser.struct_literal.unwrap_or(*option));
+                    let index = items.iter().position(|item| item.id() == option.id());
                     options.switches.push(Switch {
                         check: Check::Claims,
-                        spelled,
+                        spelled: "SkipClaimsValidation: true".into(),
                         range: option.byte_range(),
-                        removal,
+                        removal: index.map(|index| removal_range(&items, index)),
                     });
                 }
-                Some(_) => {}
-                None => {
-                    let function = option.field("function").filter(|_| option.kind() == "call_expression");
-                    match function.and_then(|function| self.library_member(function)).map(|(_, member)| member) {
-                        Some("WithValidMethods") => {
-                            options.algorithms = self.algorithms(self.arguments(*option).first().copied());
-                        }
-                        Some("WithAudience" | "WithAllAudiences") => has_audience = true,
-                        Some("WithIssuer") => has_issuer = true,
-                        _ => {}
-                    }
-                }
+                _ => {}
             }
         }
+        let [_, audience, issuer] = self.read_option_calls(&parser.options, GOLANG_JWT, options);
         // A `Parser{...}` literal is v4 or older, where claims carry their own expectations.
-        let given = |has| match (parser.struct_literal, has) {
-            (Some(_), _) => Given::Unknown,
-            (None, true) => Given::Yes,
-            (None, false) => Given::No,
-        };
-        (options.audience, options.issuer) = (given(has_audience), given(has_issuer));
+        let known = parser.struct_literal.is_none();
+        (options.audience, options.issuer) = (given(known, audience), given(known, issuer));
         options.anchor = match (parser.insert_option_at, parser.struct_literal) {
             (Some((at, comma)), _) => {
                 packages_at.insert(at, self.package_prefix(lib.version));
@@ -1179,31 +1161,44 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
         let options = &mut site.options;
         options.complete = !arguments.iter().any(|argument| argument.kind() == "variadic_argument");
-        let (mut verifies, mut has_issuer, mut has_audience) = (false, false, false);
-        for option in arguments.iter().skip(1).filter(|option| option.kind() == "call_expression") {
-            let Some((Lib { library: JWX, .. }, member)) =
-                option.field("function").and_then(|function| self.library_member(function))
+        let [keyed, audience, issuer] = self.read_option_calls(&arguments[1.min(arguments.len())..], JWX, options);
+        // Without a key option the call fails or does not verify: its claim options say nothing.
+        (options.audience, options.issuer) = (given(keyed, audience), given(keyed, issuer));
+        Some(site)
+    }
+
+    /// What literal option calls of `library` say (`WithValidMethods`, `WithVerify(false)`, …),
+    /// into `options`; returns whether a key option, an audience and an issuer are among them.
+    fn read_option_calls(&self, calls: &[Node<'t>], library: &str, options: &mut model::Options) -> [bool; 3] {
+        let mut found = [false; 3];
+        for option in calls.iter().filter(|option| option.kind() == "call_expression") {
+            let Some((lib, member)) = option.field("function").and_then(|function| self.library_member(function))
             else {
                 continue;
             };
-            let is_false = self.arguments(*option).first().is_some_and(|argument| self.text(*argument) == "false");
+            let first = self.arguments(*option).first().copied();
+            let is_false = first.is_some_and(|argument| self.text(argument) == "false");
             match member {
+                _ if lib.library != library => {}
+                "WithValidMethods" => options.algorithms = self.algorithms(first),
                 "WithVerify" if is_false => options.switches.push(self.option_switch(Check::Signature, *option)),
                 "WithValidate" if is_false => options.switches.push(self.option_switch(Check::Claims, *option)),
-                "WithKey" | "WithKeySet" | "WithKeyProvider" | "WithVerifyAuto" => verifies = true,
-                "WithIssuer" => has_issuer = true,
-                "WithAudience" => has_audience = true,
+                "WithKey" | "WithKeySet" | "WithKeyProvider" | "WithVerifyAuto" => found[0] = true,
+                "WithAudience" | "WithAllAudiences" => found[1] = true,
+                "WithIssuer" => found[2] = true,
                 _ => {}
             }
         }
-        // Without a key option the call fails or does not verify: its claim options say nothing.
-        let given = |has| match (verifies, has) {
-            (false, _) => Given::Unknown,
-            (true, true) => Given::Yes,
-            (true, false) => Given::No,
-        };
-        (options.audience, options.issuer) = (given(has_audience), given(has_issuer));
-        Some(site)
+        found
+    }
+}
+
+/// Whether an expectation is given, when the options can tell at all.
+fn given(known: bool, has: bool) -> Given {
+    match (known, has) {
+        (false, _) => Given::Unknown,
+        (true, true) => Given::Yes,
+        (true, false) => Given::No,
     }
 }
 
