@@ -25,6 +25,28 @@ use crate::finding::TextEdit;
 const GOLANG_JWT: &str = "golang-jwt";
 const JWX: &str = "jwx";
 const GO_JOSE: &str = "go-jose";
+const GO_OIDC: &str = "go-oidc";
+const JWTAUTH: &str = "jwtauth";
+const ECHO_JWT: &str = "echo-jwt";
+const ECHO: &str = "echo";
+
+/// Struct literals that configure a verifier or a signer: (library, type, key field, algorithm
+/// field). The algorithm field of a signer is the algorithm it signs with; of a verifier, the
+/// algorithms it accepts.
+const CONFIG_STRUCTS: &[(&str, &str, &str, &str)] = &[
+    (GO_JOSE, "SigningKey", "Key", "Algorithm"),
+    (GO_OIDC, "Config", "", "SupportedSigningAlgs"),
+    (ECHO_JWT, "Config", "SigningKey", "SigningMethod"),
+    (ECHO, "JWTConfig", "SigningKey", "SigningMethod"),
+];
+
+/// Boolean struct fields that switch a check off (go-oidc `Config`).
+const SWITCH_FIELDS: &[(&str, Check)] = &[
+    ("InsecureSkipSignatureCheck", Check::Signature),
+    ("SkipExpiryCheck", Check::Expiry),
+    ("SkipClientIDCheck", Check::Audience),
+    ("SkipIssuerCheck", Check::Issuer),
+];
 
 /// A recognised library (its name in `library::FUNCTIONS`) at a major version. golang-jwt v3
 /// covers dgrijalva, form3tech and golang-jwt v3.
@@ -47,7 +69,23 @@ fn classify_import(path: &str) -> Option<(Lib, &'static str)> {
         Some(module) if module.contains("go-jose") => (module, "jwt"),
         _ => (path, if path.contains("go-jose") { "jose" } else { "jwt" }),
     };
-    let lib = match module {
+    let (lib, package) = match module {
+        "github.com/coreos/go-oidc" | "github.com/coreos/go-oidc/v3/oidc" => {
+            (lib(GO_OIDC, if module.ends_with("/oidc") { 3 } else { 2 }), "oidc")
+        }
+        "github.com/go-chi/jwtauth" => (lib(JWTAUTH, 1), "jwtauth"),
+        "github.com/go-chi/jwtauth/v5" => (lib(JWTAUTH, 5), "jwtauth"),
+        "github.com/labstack/echo-jwt/v4" => (lib(ECHO_JWT, 4), "echojwt"),
+        "github.com/labstack/echo/v4/middleware" => (lib(ECHO, 4), "middleware"),
+        _ => (classify_jwt_module(module), package),
+    };
+    Some((lib?, package))
+}
+
+/// golang-jwt and go-jose modules by their path without the `/jwt` subpackage.
+fn classify_jwt_module(module: &str) -> Option<Lib> {
+    let lib = |library, version| Some(Lib { library, version });
+    match module {
         "github.com/golang-jwt/jwt"
         | "github.com/form3tech-oss/jwt-go"
         | "github.com/dgrijalva/jwt-go"
@@ -58,8 +96,7 @@ fn classify_import(path: &str) -> Option<(Lib, &'static str)> {
         "github.com/go-jose/go-jose/v3" => lib(GO_JOSE, 3),
         "github.com/go-jose/go-jose/v4" => lib(GO_JOSE, 4),
         _ => None,
-    }?;
-    Some((lib, package))
+    }
 }
 
 const FUNCTION_KINDS: &[&str] = &["function_declaration", "method_declaration", "func_literal"];
@@ -104,6 +141,7 @@ const KNOWN_MEMBERS: &[&str] = &[
     "ParseCookie",
     "ParseInsecure",
     "WithKey",
+    "JWT",
     "ParseSigned",
     "Claims",
     "UnsafeClaimsWithoutVerification",
@@ -256,7 +294,11 @@ impl<'s, 't> Analyzer<'s, 't> {
             "selector_expression" | "identifier" if self.text(node).ends_with(UNSAFE_NONE) => {
                 self.unsafe_none.push((node, scope))
             }
-            "composite_literal" if node.child(0).is_some_and(|kind| self.text(kind).ends_with("SigningKey")) => {
+            "composite_literal"
+                if node.child(0).is_some_and(|type_| {
+                    CONFIG_STRUCTS.iter().any(|(_, name, _, _)| self.text(type_).ends_with(name))
+                }) =>
+            {
                 self.composites.push((node, scope))
             }
             _ => {}
@@ -961,20 +1003,51 @@ impl<'s, 't> Analyzer<'s, 't> {
             model.calls.push(site);
         }
         for (composite, scope) in &self.composites {
-            let Some((lib, "SigningKey")) = composite.field("type").and_then(|type_| self.library_type(type_)) else {
-                continue;
-            };
-            let Some(mut site) = self.site(lib, "SigningKey", composite.byte_range(), scope.clone()) else { continue };
-            for element in composite.field("body").map(elements).unwrap_or_default() {
-                match self.keyed(element) {
-                    Some(("Key", value)) => site.key = Some(self.key_arg("Key", value)),
-                    Some(("Algorithm", value)) => site.options.signing_algorithm = Some(self.algorithm_expr(value)),
-                    _ => {}
-                }
-            }
-            model.calls.push(site);
+            model.calls.extend(self.config_struct(*composite, scope.clone()));
         }
         (model, packages_at)
+    }
+
+    /// A `CONFIG_STRUCTS` literal: its key, algorithms and switches.
+    fn config_struct(&self, composite: Node<'t>, scope: Range<usize>) -> Option<CallSite> {
+        let (lib, name) = self.library_type(composite.field("type")?)?;
+        let (_, _, key_field, algorithm_field) =
+            CONFIG_STRUCTS.iter().find(|(library, type_, _, _)| *library == lib.library && *type_ == name)?;
+        let mut site = self.site(lib, name, composite.byte_range(), scope)?;
+        let items = composite.field("body").map(elements).unwrap_or_default();
+        for (index, element) in items.iter().enumerate() {
+            let Some((field, value)) = self.keyed(*element) else { continue };
+            let options = &mut site.options;
+            if field == *key_field {
+                site.key = Some(self.key_arg(field, value));
+            } else if field == *algorithm_field && site.operation == Operation::Sign {
+                options.signing_algorithm = Some(self.algorithm_expr(value));
+            } else if field == *algorithm_field {
+                options.algorithms =
+                    self.allow_list(value).map_or_else(|| self.single_algorithm(value), Algorithms::Listed);
+            } else if let Some((_, check)) = SWITCH_FIELDS.iter().find(|(name, _)| *name == field)
+                && self.text(value) == "true"
+            {
+                let spelled = format!("{field}: true");
+                let removal = Some(removal_range(&items, index));
+                options.switches.push(Switch { check: *check, spelled, range: element.byte_range(), removal });
+            }
+        }
+        Some(site)
+    }
+
+    /// A verifier's one algorithm (`jwa.HS256`, `"RS256"`) as an allow-list.
+    fn single_algorithm(&self, node: Node<'t>) -> Algorithms {
+        let algorithm = self.algorithm_expr(node);
+        let item = AlgItem {
+            name: algorithm.value.as_str().map(str::to_string),
+            text: self.text(node).to_string(),
+            range: algorithm.range.clone(),
+            removal: algorithm.range,
+            from_token: self.from_token_header(node, 0),
+        };
+        let render = render_like(&item.text);
+        Algorithms::Listed(AllowList { items: vec![item], render })
     }
 
     fn call_site(
@@ -1060,16 +1133,28 @@ impl<'s, 't> Analyzer<'s, 't> {
             (JWX, "WithKey") => {
                 let mut site = self.site(lib, "Option", option_range, scope)?;
                 site.key = Some(self.key_arg("WithKey", *arguments.get(1)?));
-                let algorithm = self.algorithm_expr(first?);
-                let item = AlgItem {
-                    name: algorithm.value.as_str().map(str::to_string),
-                    text: self.text(first?).to_string(),
-                    range: algorithm.range.clone(),
-                    removal: algorithm.range,
-                    from_token: self.from_token_header(first?, 0),
-                };
-                let render = render_like(&item.text);
-                site.options.algorithms = Algorithms::Listed(AllowList { items: vec![item], render });
+                site.options.algorithms = self.single_algorithm(first?);
+                Some(site)
+            }
+            // `jwtauth.New(alg, signKey, verifyKey, validateOptions...)` verifies with `verifyKey`
+            // (or `signKey` when it is nil), for `alg` only.
+            (JWTAUTH, "New") => {
+                let mut site = self.site(lib, "New", range, scope)?;
+                let sign_key = *arguments.get(1)?;
+                let verify_key = arguments.get(2).copied().filter(|key| self.text(*key) != "nil");
+                let mut key = self.key_arg("signKey", sign_key);
+                key.key = self.key(verify_key.unwrap_or(sign_key), 0);
+                site.key = Some(key);
+                site.options.algorithms = self.single_algorithm(first?);
+                let validate = arguments.get(3..).unwrap_or_default();
+                site.options.complete = !validate.iter().any(|option| option.kind() == "variadic_argument");
+                let [_, audience, issuer] = self.read_option_calls(validate, JWX, &mut site.options);
+                (site.options.audience, site.options.issuer) = (given(true, audience), given(true, issuer));
+                Some(site)
+            }
+            (ECHO_JWT | ECHO, "JWT") => {
+                let mut site = self.site(lib, "JWT", range, scope)?;
+                site.key = Some(self.key_arg("key", first?));
                 Some(site)
             }
             (GO_JOSE, "ParseSigned") => {

@@ -64,3 +64,10 @@ fn options_of_a_parser_used_only_for_parse_unverified_are_not_sites() {
     let source = "package p\n\nimport \"github.com/golang-jwt/jwt/v5\"\n\nfunc f(s string) {\n\tpeek := jwt.NewParser(jwt.WithoutClaimsValidation())\n\tpeek.ParseUnverified(s, jwt.MapClaims{})\n\tjwt.NewParser(jwt.WithoutClaimsValidation()).ParseUnverified(s, jwt.MapClaims{})\n\tstrict := jwt.NewParser(jwt.WithoutClaimsValidation())\n\tstrict.Parse(s, kf)\n}\n";
     insta::assert_snapshot!(describe(source));
 }
+
+#[test]
+fn framework_configs_and_constructors() {
+    insta::assert_snapshot!(describe(&fixture("go-oidc-verify-expiry-disabled.fires.go")));
+    insta::assert_snapshot!(describe(&fixture("jwtauth-hardcoded-secret.fires.go")));
+    insta::assert_snapshot!(describe(&fixture("echo-jwt-hardcoded-secret.fires.go")));
+}

@@ -493,6 +493,68 @@ pub static FUNCTIONS: &[Function] = &[
         display: "go-jose `SigningKey`",
         ..Function::BASE
     },
+    // coreos/go-oidc `Config` (oidc/verify.go, https://pkg.go.dev/github.com/coreos/go-oidc/v3/oidc#Config):
+    // `SupportedSigningAlgs` defaults to the provider's advertised list, else RS256, so no
+    // allow-list is safe; an empty `ClientID` without `SkipClientIDCheck` makes `Verify` fail.
+    // What is judged are the switches: `SkipExpiryCheck`, `SkipClientIDCheck`, `SkipIssuerCheck`,
+    // `InsecureSkipSignatureCheck` (v3).
+    Function {
+        ecosystem: Go,
+        library: "go-oidc",
+        path: "Config",
+        operation: Configure,
+        display: "the go-oidc ID token verifier",
+        ..Function::BASE
+    },
+    // go-chi/jwtauth `New(alg, signKey, verifyKey, validateOptions...)`: verifies with
+    // `jwt.WithKey(alg, key)` (the algorithm is pinned) and validates with jwx `jwt.Validate`,
+    // which checks `aud`/`iss` only when `validateOptions` ask (v5, jwtauth.go).
+    Function {
+        ecosystem: Go,
+        library: "jwtauth",
+        path: "New",
+        operation: Configure,
+        display: "`jwtauth.New`",
+        audience_option: "jwt.WithAudience",
+        issuer_option: "jwt.WithIssuer",
+        claims_since: 5,
+        ..Function::BASE
+    },
+    // labstack echo-jwt `Config` / `JWT(key)` and echo v4 `middleware.JWTConfig` / `JWT(key)`:
+    // `SigningMethod` defaults to HS256 and the default parser rejects any other `alg`, so no
+    // allow-list is needed; the key is what is judged.
+    Function {
+        ecosystem: Go,
+        library: "echo-jwt",
+        path: "Config",
+        operation: Configure,
+        display: "echo-jwt `Config`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Go,
+        library: "echo-jwt",
+        path: "JWT",
+        operation: Configure,
+        display: "`echojwt.JWT`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Go,
+        library: "echo",
+        path: "JWTConfig",
+        operation: Configure,
+        display: "echo `middleware.JWTConfig`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Go,
+        library: "echo",
+        path: "JWT",
+        operation: Configure,
+        display: "echo `middleware.JWT`",
+        ..Function::BASE
+    },
 ];
 
 #[cfg(test)]
