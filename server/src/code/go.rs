@@ -524,16 +524,16 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     /// Whether a value is the token's own algorithm: `t.Header["alg"]` (asserted, or held in a
     /// variable), `t.Method.Alg()`, a header struct's `Alg`/`Algorithm` field.
-    fn from_token_header(&self, node: Node<'t>, depth: usize) -> bool {
+    fn is_token_algorithm(&self, node: Node<'t>, depth: usize) -> bool {
         if depth > MAX_DEPTH {
             return false;
         }
         let header =
             |node: Option<Node<'t>>| node.is_some_and(|node| self.text(node).to_ascii_lowercase().contains("header"));
         match node.kind() {
-            "identifier" => self.definition_value(node).is_some_and(|value| self.from_token_header(value, depth + 1)),
+            "identifier" => self.definition_value(node).is_some_and(|value| self.is_token_algorithm(value, depth + 1)),
             "parenthesized_expression" | "type_assertion_expression" => {
-                node.named_child(0).is_some_and(|inner| self.from_token_header(inner, depth + 1))
+                node.named_child(0).is_some_and(|inner| self.is_token_algorithm(inner, depth + 1))
             }
             "index_expression" => {
                 header(node.field("operand"))
@@ -545,7 +545,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     && header(node.field("operand"))
             }
             "type_conversion_expression" => {
-                node.field("operand").is_some_and(|operand| self.from_token_header(operand, depth + 1))
+                node.field("operand").is_some_and(|operand| self.is_token_algorithm(operand, depth + 1))
             }
             // A conversion: `string(…)`, `jose.SignatureAlgorithm(…)`.
             "call_expression"
@@ -554,7 +554,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     callee == "string" || callee.ends_with("SignatureAlgorithm")
                 }) =>
             {
-                self.arguments(node).first().is_some_and(|operand| self.from_token_header(*operand, depth + 1))
+                self.arguments(node).first().is_some_and(|operand| self.is_token_algorithm(*operand, depth + 1))
             }
             // `t.Method.Alg()`, jwx `ProtectedHeaders().Algorithm()`.
             "call_expression" => node.field("function").is_some_and(|function| {
@@ -819,7 +819,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     text: self.text(*item).to_string(),
                     range: item.byte_range(),
                     removal: removal_range(&items, index),
-                    from_token: self.from_token_header(value, 0),
+                    from_token: self.is_token_algorithm(value, 0),
                 }
             })
             .collect();
@@ -1044,7 +1044,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             text: self.text(node).to_string(),
             range: algorithm.range.clone(),
             removal: algorithm.range,
-            from_token: self.from_token_header(node, 0),
+            from_token: self.is_token_algorithm(node, 0),
         };
         let render = render_like(&item.text);
         Algorithms::Listed(AllowList { items: vec![item], render })
