@@ -29,6 +29,9 @@ const GO_OIDC: &str = "go-oidc";
 const JWTAUTH: &str = "jwtauth";
 const ECHO_JWT: &str = "echo-jwt";
 const ECHO: &str = "echo";
+const GIN_JWT: &str = "gin-jwt";
+const FIBER_JWT: &str = "fiber-jwt";
+const KEYFUNC: &str = "keyfunc";
 
 /// Struct literals that configure a verifier or a signer: (library, type, key field, algorithm
 /// field). The algorithm field of a signer is the algorithm it signs with; of a verifier, the
@@ -38,6 +41,9 @@ const CONFIG_STRUCTS: &[(&str, &str, &str, &str)] = &[
     (GO_OIDC, "Config", "", "SupportedSigningAlgs"),
     (ECHO_JWT, "Config", "SigningKey", "SigningMethod"),
     (ECHO, "JWTConfig", "SigningKey", "SigningMethod"),
+    (GIN_JWT, "GinJWTMiddleware", "Key", "SigningAlgorithm"),
+    (FIBER_JWT, "Config", "SigningKey", "SigningMethod"),
+    (FIBER_JWT, "SigningKey", "Key", "JWTAlg"),
 ];
 
 /// Boolean struct fields that switch a check off (go-oidc `Config`).
@@ -77,6 +83,14 @@ fn classify_import(path: &str) -> Option<(Lib, &'static str)> {
         "github.com/go-chi/jwtauth/v5" => (lib(JWTAUTH, 5), "jwtauth"),
         "github.com/labstack/echo-jwt/v4" => (lib(ECHO_JWT, 4), "echojwt"),
         "github.com/labstack/echo/v4/middleware" => (lib(ECHO, 4), "middleware"),
+        "github.com/appleboy/gin-jwt" => (lib(GIN_JWT, 1), "jwt"),
+        "github.com/appleboy/gin-jwt/v2" => (lib(GIN_JWT, 2), "jwt"),
+        "github.com/gofiber/contrib/jwt" => (lib(FIBER_JWT, 1), "jwtware"),
+        "github.com/gofiber/jwt/v2" | "github.com/gofiber/jwt/v3" => (lib(FIBER_JWT, 0), "jwtware"),
+        "github.com/MicahParks/keyfunc" => (lib(KEYFUNC, 1), "keyfunc"),
+        "github.com/MicahParks/keyfunc/v2" | "github.com/MicahParks/keyfunc/v3" => {
+            (lib(KEYFUNC, if module.ends_with("v2") { 2 } else { 3 }), "keyfunc")
+        }
         _ => (classify_jwt_module(module), package),
     };
     Some((lib?, package))
@@ -629,6 +643,24 @@ impl<'s, 't> Analyzer<'s, 't> {
         out
     }
 
+    /// MicahParks/keyfunc: `k.Keyfunc` where `k` comes from a JWK Set (`NewDefault`, `Get`, …)
+    /// serves public keys, and the JWK's own `alg` and key type decide the algorithm.
+    fn jwks_keyfunc(&self, node: Node<'t>) -> Option<KeyArg> {
+        if self.text(node.field("field")?) != "Keyfunc" {
+            return None;
+        }
+        let receiver = node.field("operand")?;
+        let constructor = self.definition_value(receiver)?.field("function")?;
+        let (lib, member) = self.library_member(constructor)?;
+        let jwks = ["NewDefault", "Get", "NewJSON", "NewJWKSetJSON"].iter().any(|name| member.starts_with(name));
+        (lib.library == KEYFUNC && jwks).then(|| KeyArg {
+            // As `classify_key` reads a JWKS: RSA unless it says otherwise.
+            key: Key { kind: KeyKind::Rsa, public: true },
+            pins_algorithm: true,
+            ..KeyArg::unknown("keyfunc")
+        })
+    }
+
     /// A keyfunc's keys. One that cannot be read decides the algorithm as far as we know.
     fn keyfunc_arg(&self, keyfunc: Option<Node<'t>>) -> KeyArg {
         let mut key = KeyArg::unknown("keyfunc");
@@ -1018,7 +1050,8 @@ impl<'s, 't> Analyzer<'s, 't> {
         for (index, element) in items.iter().enumerate() {
             let Some((field, value)) = self.keyed(*element) else { continue };
             let options = &mut site.options;
-            if field == *key_field {
+            // A nested key struct (gofiber `SigningKey{…}`) is a site of its own.
+            if field == *key_field && value.kind() != "composite_literal" {
                 site.key = Some(self.key_arg(field, value));
             } else if field == *algorithm_field && site.operation == Operation::Sign {
                 options.signing_algorithm = Some(self.algorithm_expr(value));
@@ -1191,7 +1224,11 @@ impl<'s, 't> Analyzer<'s, 't> {
     ) -> Option<CallSite> {
         let mut site = self.site(lib, path, range, scope)?;
         site.token = arguments.first().map(|token| self.token(*token));
-        site.key = Some(self.keyfunc_arg(arguments.get(keyfunc_index).and_then(|argument| self.keyfunc(*argument))));
+        let keyfunc = arguments.get(keyfunc_index).copied();
+        site.key = Some(match keyfunc.and_then(|keyfunc| self.jwks_keyfunc(keyfunc)) {
+            Some(jwks) => jwks,
+            None => self.keyfunc_arg(keyfunc.and_then(|keyfunc| self.keyfunc(keyfunc))),
+        });
         let options = &mut site.options;
         options.complete = parser.complete;
         for option in &parser.options {

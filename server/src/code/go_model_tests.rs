@@ -71,3 +71,10 @@ fn framework_configs_and_constructors() {
     insta::assert_snapshot!(describe(&fixture("jwtauth-hardcoded-secret.fires.go")));
     insta::assert_snapshot!(describe(&fixture("echo-jwt-hardcoded-secret.fires.go")));
 }
+
+#[test]
+fn middleware_structs_and_jwks_keyfuncs() {
+    insta::assert_snapshot!(describe(&fixture("gin-jwt-hardcoded-secret.fires.go")));
+    insta::assert_snapshot!(describe(&fixture("fiber-jwt-hardcoded-secret.fires.go")));
+    insta::assert_snapshot!(describe(&fixture("keyfunc-verify-mixed-algorithms.fires.go")));
+}

@@ -555,6 +555,35 @@ pub static FUNCTIONS: &[Function] = &[
         display: "echo `middleware.JWT`",
         ..Function::BASE
     },
+    // appleboy/gin-jwt `GinJWTMiddleware{Key, SigningAlgorithm}`: `SigningAlgorithm` defaults to
+    // HS256 and `parseToken` rejects a token whose method differs (auth_jwt.go).
+    Function {
+        ecosystem: Go,
+        library: "gin-jwt",
+        path: "GinJWTMiddleware",
+        operation: Configure,
+        display: "gin-jwt `GinJWTMiddleware`",
+        ..Function::BASE
+    },
+    // gofiber contrib/jwt `Config{SigningKey: SigningKey{JWTAlg, Key}}` (jwt/config.go: `JWTAlg`,
+    // when set, is checked against the header); gofiber/jwt v2/v3 `Config{SigningKey,
+    // SigningMethod}` (default HS256).
+    Function {
+        ecosystem: Go,
+        library: "fiber-jwt",
+        path: "Config",
+        operation: Configure,
+        display: "gofiber jwt `Config`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Go,
+        library: "fiber-jwt",
+        path: "SigningKey",
+        operation: Configure,
+        display: "gofiber jwt `SigningKey`",
+        ..Function::BASE
+    },
 ];
 
 #[cfg(test)]
