@@ -5,7 +5,7 @@
 //! literals or same-file functions; parser options when they are literal arguments or come from a
 //! same-function `NewParser(...)` / `&jwt.Parser{...}`. Anything else stays unknown.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
@@ -128,7 +128,6 @@ const COLLECTED_KINDS: &[&str] = &[
     "variadic_parameter_declaration",
     "call_expression",
     "selector_expression",
-    "identifier",
     "composite_literal",
 ];
 
@@ -213,6 +212,8 @@ struct Analyzer<'s, 't> {
     composites: Vec<(Node<'t>, Range<usize>)>,
     /// Imports of recognised libraries: the path literal and the path.
     library_imports: Vec<(Node<'t>, String)>,
+    /// Options of parsers that only peek (`peek_only_parser_options`).
+    peek_only_options: HashSet<usize>,
     /// During collection: the enclosing function (or file) of the node being visited.
     enclosing: Range<usize>,
 }
@@ -233,6 +234,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             unsafe_none: Vec::new(),
             composites: Vec::new(),
             library_imports: Vec::new(),
+            peek_only_options: HashSet::new(),
             enclosing: root.byte_range(),
         };
         syntax::walk_scoped(root, FUNCTION_KINDS, COLLECTED_KINDS, OPAQUE_KINDS, |node, enclosing| {
@@ -246,6 +248,18 @@ impl<'s, 't> Analyzer<'s, 't> {
         {
             analyzer.packages.insert("jwt".into(), Lib { library: GOLANG_JWT, version: 5 });
         }
+        // A dot-imported marker is a bare name: found by text, not by visiting every identifier.
+        if !analyzer.dot_imports.is_empty() {
+            for (at, _) in source.match_indices(UNSAFE_NONE) {
+                let Some(name) = root.descendant_for_byte_range(at, at + UNSAFE_NONE.len()) else { continue };
+                if name.kind() == "identifier" {
+                    let scope = syntax::ancestor(name, FUNCTION_KINDS)
+                        .map_or(root.byte_range(), |function| function.byte_range());
+                    analyzer.unsafe_none.push((name, scope));
+                }
+            }
+        }
+        analyzer.peek_only_options = analyzer.peek_only_parser_options();
         let used = !analyzer.packages.is_empty() || !analyzer.library_imports.is_empty();
         used.then_some(analyzer)
     }
@@ -305,9 +319,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             }
             "call_expression" => self.calls.push((node, scope)),
             // Only the shapes read later are kept; Go files are full of selectors and names.
-            "selector_expression" | "identifier" if self.text(node).ends_with(UNSAFE_NONE) => {
-                self.unsafe_none.push((node, scope))
-            }
+            "selector_expression" if self.text(node).ends_with(UNSAFE_NONE) => self.unsafe_none.push((node, scope)),
             "composite_literal"
                 if node.child(0).is_some_and(|type_| {
                     CONFIG_STRUCTS.iter().any(|(_, name, _, _)| self.text(type_).ends_with(name))
@@ -786,27 +798,40 @@ impl<'s, 't> Analyzer<'s, 't> {
         Some(ParserOptions { options, complete, insert_option_at, struct_literal })
     }
 
-    /// Whether an option call is an argument of a `NewParser(…)` whose parser only ever calls
+    /// The option arguments of `NewParser(…)` calls whose parser only ever calls
     /// `ParseUnverified`, which reads no option: `jwt.NewParser(o).ParseUnverified(…)`, or
-    /// `p := jwt.NewParser(o)` with every `p.…(…)` call a `ParseUnverified`.
-    fn only_for_unverified(&self, option: Node<'t>) -> bool {
-        let Some(new_parser) = option.parent().and_then(|list| list.parent()) else { return false };
-        let is_new_parser = new_parser.field("function").and_then(|function| self.library_member(function));
-        if !is_new_parser.is_some_and(|(lib, member)| lib.library == GOLANG_JWT && member == "NewParser") {
-            return false;
+    /// `p := jwt.NewParser(o)` with every `p.…(…)` call a `ParseUnverified`. One pass over the
+    /// calls (`Node::parent` re-walks from the root).
+    fn peek_only_parser_options(&self) -> HashSet<usize> {
+        // NewParser call id → (its arguments, calls on it, all of them `ParseUnverified`).
+        let mut parsers: HashMap<usize, (Vec<usize>, usize, bool)> = HashMap::new();
+        for (call, _) in &self.calls {
+            let new_parser = call.field("function").and_then(|function| self.library_member(function));
+            if new_parser.is_some_and(|(lib, member)| lib.library == GOLANG_JWT && member == "NewParser") {
+                let arguments = self.arguments(*call).iter().map(|argument| argument.id()).collect();
+                parsers.insert(call.id(), (arguments, 0, true));
+            }
         }
-        let uses: Vec<&str> = self
-            .calls
-            .iter()
-            .filter_map(|(call, _)| {
-                let function = call.field("function").filter(|function| function.kind() == "selector_expression")?;
-                let receiver = function.field("operand")?;
-                let parser = if receiver.id() == new_parser.id() { receiver } else { self.definition_value(receiver)? };
-                let field = function.field("field")?;
-                (parser.id() == new_parser.id()).then(|| self.text(field))
-            })
-            .collect();
-        !uses.is_empty() && uses.iter().all(|member| *member == "ParseUnverified")
+        if parsers.is_empty() {
+            return HashSet::new();
+        }
+        for (call, _) in &self.calls {
+            let Some(function) = call.field("function").filter(|function| function.kind() == "selector_expression")
+            else {
+                continue;
+            };
+            let (Some(receiver), Some(field)) = (function.field("operand"), function.field("field")) else { continue };
+            let parser = match parsers.contains_key(&receiver.id()) {
+                true => Some(receiver),
+                false => self.definition_value(receiver),
+            };
+            if let Some((_, uses, only_unverified)) = parser.and_then(|parser| parsers.get_mut(&parser.id())) {
+                *uses += 1;
+                *only_unverified &= self.text(field) == "ParseUnverified";
+            }
+        }
+        let peek_only = parsers.into_values().filter(|(_, uses, only_unverified)| *uses > 0 && *only_unverified);
+        peek_only.flat_map(|(arguments, ..)| arguments).collect()
     }
 
     /// Field name and value of a `Key: value` element of a composite literal.
@@ -1122,7 +1147,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             }
             (GOLANG_JWT, "WithValidMethods" | "WithLeeway" | "WithoutClaimsValidation")
             | (JWX, "WithAcceptableSkew")
-                if self.only_for_unverified(call) =>
+                if self.peek_only_options.contains(&call.id()) =>
             {
                 None
             }
