@@ -162,6 +162,16 @@ const KNOWN_MEMBERS: &[&str] = &[
     "ValidateWithLeeway",
 ];
 
+/// `time.…` units in nanoseconds.
+const DURATION_UNITS: &[(&str, f64)] = &[
+    ("Nanosecond", 1.0),
+    ("Microsecond", 1e3),
+    ("Millisecond", 1e6),
+    ("Second", 1e9),
+    ("Minute", 60e9),
+    ("Hour", 3600e9),
+];
+
 /// The golang-jwt marker key that accepts `alg: none`.
 const UNSAFE_NONE: &str = "UnsafeAllowNoneSignatureType";
 
@@ -388,15 +398,8 @@ impl<'s, 't> Analyzer<'s, 't> {
                 if self.text(node.field("operand")?) != "time" {
                     return None;
                 }
-                Some(match self.text(node.field("field")?) {
-                    "Nanosecond" => 1.0,
-                    "Microsecond" => 1e3,
-                    "Millisecond" => 1e6,
-                    "Second" => 1e9,
-                    "Minute" => 60e9,
-                    "Hour" => 3600e9,
-                    _ => return None,
-                })
+                let field = self.text(node.field("field")?);
+                DURATION_UNITS.iter().find(|(unit, _)| *unit == field).map(|(_, nanos)| *nanos)
             }
             "binary_expression" => {
                 let left = self.duration_nanos(node.field("left")?, depth + 1)?;
