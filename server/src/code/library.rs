@@ -738,6 +738,23 @@ pub static FUNCTIONS: &[Function] = &[
     },
     Function {
         ecosystem: Go,
+        library: "golang-jwt",
+        path: "NewWithClaims",
+        operation: Sign,
+        display: "golang-jwt `NewWithClaims`",
+        ..Function::BASE
+    },
+    // The marker key: a verifier when used as a key, a signer inside `SignedString`/`Sign`.
+    Function {
+        ecosystem: Go,
+        library: "golang-jwt",
+        path: "UnsafeAllowNoneSignatureType",
+        operation: Configure,
+        display: "golang-jwt",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Go,
         library: "jwx",
         path: "jwt.Parse",
         display: "jwx `jwt.Parse`",
@@ -779,6 +796,15 @@ pub static FUNCTIONS: &[Function] = &[
     Function {
         ecosystem: Go,
         library: "go-jose",
+        path: "UnsafePayloadWithoutVerification",
+        operation: Decode,
+        display: "`UnsafePayloadWithoutVerification`",
+        instead: "`Verify(key)`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Go,
+        library: "go-jose",
         path: "Option",
         operation: Configure,
         display: "go-jose",
@@ -790,6 +816,97 @@ pub static FUNCTIONS: &[Function] = &[
         path: "SigningKey",
         operation: Sign,
         display: "go-jose `SigningKey`",
+        ..Function::BASE
+    },
+    // coreos/go-oidc `Config` (oidc/verify.go, https://pkg.go.dev/github.com/coreos/go-oidc/v3/oidc#Config):
+    // `SupportedSigningAlgs` defaults to the provider's advertised list, else RS256, so no
+    // allow-list is safe; an empty `ClientID` without `SkipClientIDCheck` makes `Verify` fail.
+    // What is judged are the switches: `SkipExpiryCheck`, `SkipClientIDCheck`, `SkipIssuerCheck`,
+    // `InsecureSkipSignatureCheck` (v3).
+    Function {
+        ecosystem: Go,
+        library: "go-oidc",
+        path: "Config",
+        operation: Configure,
+        display: "the go-oidc ID token verifier",
+        ..Function::BASE
+    },
+    // go-chi/jwtauth `New(alg, signKey, verifyKey, validateOptions...)`: verifies with
+    // `jwt.WithKey(alg, key)` (the algorithm is pinned) and validates with jwx `jwt.Validate`,
+    // which checks `aud`/`iss` only when `validateOptions` ask (v5, jwtauth.go).
+    Function {
+        ecosystem: Go,
+        library: "jwtauth",
+        path: "New",
+        operation: Configure,
+        display: "`jwtauth.New`",
+        audience_option: "jwt.WithAudience",
+        issuer_option: "jwt.WithIssuer",
+        claims_since: 5,
+        ..Function::BASE
+    },
+    // labstack echo-jwt `Config` / `JWT(key)` and echo v4 `middleware.JWTConfig` / `JWT(key)`:
+    // `SigningMethod` defaults to HS256 and the default parser rejects any other `alg`, so no
+    // allow-list is needed; the key is what is judged.
+    Function {
+        ecosystem: Go,
+        library: "echo-jwt",
+        path: "Config",
+        operation: Configure,
+        display: "echo-jwt `Config`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Go,
+        library: "echo-jwt",
+        path: "JWT",
+        operation: Configure,
+        display: "`echojwt.JWT`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Go,
+        library: "echo",
+        path: "JWTConfig",
+        operation: Configure,
+        display: "echo `middleware.JWTConfig`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Go,
+        library: "echo",
+        path: "JWT",
+        operation: Configure,
+        display: "echo `middleware.JWT`",
+        ..Function::BASE
+    },
+    // appleboy/gin-jwt `GinJWTMiddleware{Key, SigningAlgorithm}`: `SigningAlgorithm` defaults to
+    // HS256 and `parseToken` rejects a token whose method differs (auth_jwt.go).
+    Function {
+        ecosystem: Go,
+        library: "gin-jwt",
+        path: "GinJWTMiddleware",
+        operation: Configure,
+        display: "gin-jwt `GinJWTMiddleware`",
+        ..Function::BASE
+    },
+    // gofiber contrib/jwt `Config{SigningKey: SigningKey{JWTAlg, Key}}` (jwt/config.go: `JWTAlg`,
+    // when set, is checked against the header); gofiber/jwt v2/v3 `Config{SigningKey,
+    // SigningMethod}` (default HS256).
+    Function {
+        ecosystem: Go,
+        library: "fiber-jwt",
+        path: "Config",
+        operation: Configure,
+        display: "gofiber jwt `Config`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Go,
+        library: "fiber-jwt",
+        path: "SigningKey",
+        operation: Configure,
+        display: "gofiber jwt `SigningKey`",
         ..Function::BASE
     },
 ];
