@@ -196,9 +196,19 @@ pub(crate) fn mentions_jwt_library(text: &str, language: Language, conventional_
         // and Simple JWT's `SIMPLE_JWT` dict get their own needles.
         Language::Python => &["jwt", "jose", "JWT_", "SIMPLE_JWT"],
         Language::Go if conventional_names => &["jwt", "jose"],
-        Language::Go => {
-            &["golang-jwt/jwt", "dgrijalva/jwt-go", "jwt-go", "lestrrat-go/jwx", "go-jose", "square/go-jose"]
-        }
+        Language::Go => &[
+            "golang-jwt/jwt",
+            "dgrijalva/jwt-go",
+            "jwt-go",
+            "lestrrat-go/jwx",
+            "go-jose",
+            "coreos/go-oidc",
+            "go-chi/jwtauth",
+            "labstack/echo",
+            "appleboy/gin-jwt",
+            "gofiber/",
+            "MicahParks/keyfunc",
+        ],
         Language::Markdown => &["jwt", "jose", "JWT_"],
     };
     let bytes = text.as_bytes();

@@ -267,11 +267,6 @@ pub fn ancestor<'t>(node: Node<'t>, kinds: &[&str]) -> Option<Node<'t>> {
     None
 }
 
-/// Whether `inner` lies within `outer` (by bytes).
-pub fn contains(outer: Range<usize>, inner: Range<usize>) -> bool {
-    outer.start <= inner.start && inner.end <= outer.end
-}
-
 /// Source text with runs of whitespace collapsed: two spellings of the same token expression
 /// (`req.body.token` across a line break) compare equal.
 pub fn normalized(text: &str) -> String {
