@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::finding::Severity;
 use crate::jwt::checks::Clock;
-use crate::jwt::time::{UnixSeconds, parse_now, system_now};
+use crate::jwt::time::{UnixSeconds, parse_now};
 use crate::rules::Rule;
 use crate::verify::{Expectations, Verifier};
 
@@ -319,8 +319,10 @@ impl Config {
         (config, warnings)
     }
 
-    pub fn clock(&self) -> Clock {
-        Clock { now: self.now.unwrap_or_else(system_now), leeway: self.leeway }
+    /// The clock of one analysis: the pinned `now` when set, otherwise `wall_now`, the front end's
+    /// reading of the wall clock (the analysis never reads it itself).
+    pub fn clock(&self, wall_now: UnixSeconds) -> Clock {
+        Clock { now: self.now.unwrap_or(wall_now), leeway: self.leeway }
     }
 
     /// `path` is relative to the workspace root (or as given on the command line), `/`-separated.
@@ -372,6 +374,14 @@ impl Config {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_clock_is_the_pin_or_the_front_ends_wall_clock() {
+        let (unpinned, _) = Config::resolve(&Settings { leeway: Some(30), ..Settings::default() });
+        assert_eq!(unpinned.clock(1_700_000_000), Clock { now: 1_700_000_000, leeway: 30 });
+        let (pinned, _) = Config::resolve(&Settings { now: Some(json!(1_000)), ..Settings::default() });
+        assert_eq!(pinned.clock(1_700_000_000).now, 1_000);
+    }
 
     #[test]
     fn reads_wrapped_and_flat_settings() {

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use jwt_lsp::analysis::{Document, analyze};
+use jwt_lsp::analysis::{Document, Inputs, analyze};
 use jwt_lsp::config::{Config, Settings};
 use jwt_lsp::rules::Rule;
 use jwt_lsp::text::LineIndex;
@@ -112,7 +112,7 @@ fn check_fixture(path: &Path) -> Vec<String> {
     let config = config.with_verifier(verifier);
     let index = LineIndex::new(&text);
     let document = Document { text: &text, path: Some(&relative), language_id: None, index: &index };
-    let analysis = analyze(&document, &config);
+    let analysis = analyze(&document, &Inputs::new(&config, 0)); // `now` is pinned by every fixture
 
     let expected = parse_expectations(&text);
     let mut actual: BTreeMap<usize, Vec<(String, String, String)>> = BTreeMap::new();

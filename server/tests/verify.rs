@@ -481,7 +481,7 @@ fn analyze_env_with(text: &str, settings: Value) -> (jwt_lsp::analysis::Analysis
     assert!(warnings.is_empty(), "{warnings:?}");
     let index = jwt_lsp::text::LineIndex::new(text);
     let document = jwt_lsp::analysis::Document { text, path: Some("app.env"), language_id: None, index: &index };
-    (jwt_lsp::analysis::analyze(&document, &config), config)
+    (jwt_lsp::analysis::analyze(&document, &jwt_lsp::analysis::Inputs::new(&config, NOW)), config)
 }
 
 fn rule_codes(analysis: &jwt_lsp::analysis::Analysis) -> Vec<&'static str> {
@@ -502,7 +502,7 @@ fn checklists_are_computed_once_per_distinct_token_and_kept_with_the_analysis() 
     assert!(analysis.examinations.is_empty());
     assert_eq!(analysis.weak_outcomes.len(), 2);
     let checklist = |analysis: &jwt_lsp::analysis::Analysis, config: &jwt_lsp::config::Config, index: usize| {
-        analysis.checklist(&analysis.tokens[index], &config.verifier, config.clock(), &line_of).expect("checklist")
+        analysis.checklist(&analysis.tokens[index], &config.verifier, config.clock(NOW), &line_of).expect("checklist")
     };
     let first = checklist(&analysis, &config, 0);
     assert_eq!(first.verdict, Verdict::WeakSecret);
@@ -575,7 +575,7 @@ fn the_document_budget_bounds_hmac_attempts_and_says_so() {
     let (analysis, config) = analyze_env_with(&text, serde_json::json!({"now": NOW}));
     assert_eq!(analysis.weak_outcomes.len(), count);
     assert!(analysis.hmac_attempts <= jwt_lsp::verify::weak::MAX_HMAC_ATTEMPTS_PER_DOCUMENT);
-    let checklist = |token| analysis.checklist(token, &config.verifier, config.clock(), &|_| 0).expect("checklist");
+    let checklist = |token| analysis.checklist(token, &config.verifier, config.clock(NOW), &|_| 0).expect("checklist");
     let last = checklist(analysis.tokens.last().expect("tokens"));
     assert!(last.markdown().contains("budget"), "{}", last.markdown());
     let first = checklist(&analysis.tokens[0]);

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::FailOn;
 use super::output::{self, FileReport, Skipped};
-use crate::analysis::{self, Document};
+use crate::analysis::{self, Document, Inputs};
 use crate::config::{Config, Settings};
 use crate::finding::apply_fixes;
 use crate::keys::{KeyRing, discover};
@@ -124,7 +124,9 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let config = with_keys(config, project_root.as_deref(), &paths);
 
     let options = ScanOptions { max_file_size: args.max_file_size, fix: args.fix, redact: args.redact, project_root };
-    let (reports, skipped, failed) = scan_paths(&paths, &config, &options);
+    // One reading of the wall clock for the whole run: every file is judged at the same moment.
+    let inputs = Inputs::new(&config, super::wall_clock());
+    let (reports, skipped, failed) = scan_paths(&paths, &inputs, &options);
 
     // Stdout is line-buffered: one write per finding without this (100k findings on one log).
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
@@ -290,9 +292,10 @@ pub struct ScanOptions {
 /// the reports).
 pub fn scan_paths(
     paths: &[PathBuf],
-    config: &Config,
+    inputs: &Inputs<'_>,
     options: &ScanOptions,
 ) -> (Vec<FileReport>, Vec<Skipped>, Vec<Skipped>) {
+    let config = inputs.config;
     let mut builder = ignore::WalkBuilder::new(&paths[0]);
     for path in &paths[1..] {
         builder.add(path);
@@ -341,7 +344,7 @@ pub fn scan_paths(
             if is_ignored(entry.path(), &display, config, options.project_root.as_deref()) {
                 return ignore::WalkState::Continue;
             }
-            match check_file(entry.path(), &display, config, options, failed) {
+            match check_file(entry.path(), &display, inputs, options, failed) {
                 Ok(Some(report)) => reports.lock().expect("not poisoned").push(report),
                 Ok(None) => {}
                 Err(reason) => skipped.lock().expect("not poisoned").push(Skipped { path: display, reason }),
@@ -373,7 +376,7 @@ fn is_ignored(path: &Path, display: &str, config: &Config, project_root: Option<
 fn check_file(
     path: &Path,
     display: &str,
-    config: &Config,
+    inputs: &Inputs<'_>,
     options: &ScanOptions,
     failed: &Mutex<Vec<Skipped>>,
 ) -> Result<Option<FileReport>, String> {
@@ -406,7 +409,7 @@ fn check_file(
     let mut failures = Vec::new();
     let mut analyse = |text: &str, index: &LineIndex| {
         let isolated =
-            analysis::analyze_isolated(&Document { text, path: Some(display), language_id: None, index }, config);
+            analysis::analyze_isolated(&Document { text, path: Some(display), language_id: None, index }, inputs);
         for failure in isolated.failures {
             let reason = failure.to_string();
             if !failures.contains(&reason) {

@@ -165,7 +165,7 @@ pub fn run(args: ExplainArgs) -> ExitCode {
     }
     println!();
 
-    let exam = verifier.examine(&token, &[], config.clock(), &|_| 0);
+    let exam = verifier.examine(&token, &[], config.clock(super::wall_clock()), &|_| 0);
     // The checklist quotes the token's own `kid`, `iss`, `aud`…: escaped line by line.
     let mut checklist = exam.plain();
     if args.redact {

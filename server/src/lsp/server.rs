@@ -14,9 +14,10 @@ use tower_lsp_server::{Client, LanguageServer};
 
 use super::convert;
 use super::documents::{Change, Document, DocumentStore, Facts, UpdateError};
-use crate::analysis::{self, Analysis};
+use crate::analysis::{self, Analysis, Inputs};
 use crate::config::{Config, Settings};
 use crate::jwt::describe::plain_report;
+use crate::jwt::time::UnixSeconds;
 use crate::jwt::{Form, Payload};
 use crate::keys::fetch::JwksCache;
 use crate::suppress::{CommentStyle, ignore_fix};
@@ -27,6 +28,12 @@ pub const DECODE_TOKEN_COMMAND: &str = "jwt-lsp.decodeToken";
 
 mod verification;
 pub use verification::{EXPLAIN_TOKEN_COMMAND, REFRESH_JWKS_COMMAND};
+
+/// The wall clock, for a session without the `now` setting: read here, at each analysis, hover and
+/// inlay hint (a token expires while the editor is open), never inside the analysis.
+fn wall_clock() -> UnixSeconds {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
 
 /// State shared by handlers and background tasks.
 pub struct Shared {
@@ -136,7 +143,7 @@ impl Backend {
                     language_id: Some(&analysed.language_id),
                     index: &analysed.index,
                 };
-                (analysis::analyze_isolated(&doc, &config), config)
+                (analysis::analyze_isolated(&doc, &Inputs::new(&config, wall_clock())), config)
             })
             .await;
             let (analysis, config) = match result {
@@ -196,7 +203,7 @@ impl Backend {
                 language_id: Some(&document.language_id),
                 index: &document.index,
             };
-            Arc::new(analysis::analyze_isolated(&doc, &config).analysis)
+            Arc::new(analysis::analyze_isolated(&doc, &Inputs::new(&config, wall_clock())).analysis)
         };
         document.facts.get_or_init(|| Facts::of(&analysis));
         self.remember(None, document, analysis.clone());
@@ -439,7 +446,7 @@ impl LanguageServer for Backend {
         let encoding = self.encoding();
         let offset = convert::offset(&document.text, &document.index, position.position, encoding);
         let analysis = self.analysis_of(&document);
-        let now = self.config().clock().now;
+        let now = self.config().clock(wall_clock()).now;
         Ok(analysis.token_at(offset).map(|token| {
             let mut hover = convert::hover(&document.text, &document.index, token, now, encoding);
             if let HoverContents::Markup(markup) = &mut hover.contents {
@@ -460,7 +467,7 @@ impl LanguageServer for Backend {
         let start = convert::offset(&document.text, &document.index, params.range.start, encoding);
         let end = convert::offset(&document.text, &document.index, params.range.end, encoding);
         let analysis = self.analysis_of(&document);
-        let now = config.clock().now;
+        let now = config.clock(wall_clock()).now;
         let visible = analysis.tokens.iter().filter(|token| token.span.end >= start && token.span.end <= end);
         let hints = convert::inlay_hints(&document.text, &document.index, visible, now, encoding);
         Ok(Some(hints))
@@ -524,7 +531,7 @@ impl Backend {
         let Some((document, offset)) = self.document_position(arguments) else { return Value::Null };
         let analysis = self.analysis_of(&document);
         let Some(token) = analysis.token_at(offset) else { return Value::Null };
-        let now = self.config().clock().now;
+        let now = self.config().clock(wall_clock()).now;
         let payload = match &token.payload {
             Payload::Claims(claims) => Value::Object(claims.clone()),
             Payload::NotObject(value) => value.clone(),

@@ -277,7 +277,7 @@ impl Backend {
     fn examine(&self, document: &Document, analysis: &Analysis, token: &Token) -> Arc<Examination> {
         let config = self.config();
         let line_of = |offset: usize| document.index.line_of(offset);
-        if let Some(exam) = analysis.checklist(token, &config.verifier, config.clock(), &line_of) {
+        if let Some(exam) = analysis.checklist(token, &config.verifier, config.clock(super::wall_clock()), &line_of) {
             return exam;
         }
         let extracted;
@@ -291,7 +291,7 @@ impl Backend {
         };
         let budget = Budget::per_document();
         let weak = candidates.map_or(Weak::Off, |candidates| Weak::Search(WeakSearch { candidates, budget: &budget }));
-        Arc::new(config.verifier.examine_with(token, weak, config.clock(), &line_of))
+        Arc::new(config.verifier.examine_with(token, weak, config.clock(super::wall_clock()), &line_of))
     }
 
     /// Runs what an analysis deferred (wordlist search, JWKS re-fetch) on the blocking pool and
