@@ -12,7 +12,6 @@ use jsonwebtoken::{Algorithm, EncodingKey};
 use jwt_lsp::jwt::checks::Clock;
 use jwt_lsp::jwt::decode::decode;
 use jwt_lsp::keys::{Key, KeyRing, KeySource, Origin, parse_key_text};
-use jwt_lsp::verify::weak::Wordlist;
 use jwt_lsp::verify::{Deferred, Examination, Expectations, Mark, Mode, Verdict, Verifier};
 use p256::ecdsa::signature::Signer as _;
 use serde_json::Value;
@@ -222,7 +221,7 @@ fn hmac_secret_from_the_environment() {
     let secret = b"5d9f1c0b7e2a4c6f8a1b3d5e7f9a0c2e4b6d8f0a";
     // SAFETY: set before any thread of this test reads it; the name is unique to this test.
     unsafe { std::env::set_var("JWT_LSP_TEST_HS_SECRET", std::str::from_utf8(secret).unwrap()) };
-    let (keys, _) = jwt_lsp::keys::secret_from_env("JWT_LSP_TEST_HS_SECRET").unwrap();
+    let (keys, _) = jwt_lsp::load::secret_from_env("JWT_LSP_TEST_HS_SECRET").unwrap();
     let mut keyring = KeyRing::default();
     keyring.keys.extend(keys);
     let good = hs256(secret, r#"{"alg":"HS256"}"#, PAYLOAD);
@@ -233,7 +232,7 @@ fn hmac_secret_from_the_environment() {
     let exam = examine(&verifier(keyring), &bad);
     assert_eq!(codes(&exam), ["token-signature-invalid"]);
     assert!(!exam.findings[0].message.contains("5d9f1c0b"));
-    assert!(jwt_lsp::keys::secret_from_env("JWT_LSP_TEST_UNSET_VARIABLE").unwrap_err().contains("not set"));
+    assert!(jwt_lsp::load::secret_from_env("JWT_LSP_TEST_UNSET_VARIABLE").unwrap_err().contains("not set"));
 }
 
 fn rsa_jwks(kid: &str) -> String {
@@ -326,7 +325,7 @@ fn weak_secrets_built_in_empty_literal_and_wordlist() {
 
     // An entry deep in the 104k wordlist: found inline, and deferred then cached.
     let list_path = repo().join("data/jwt.secrets.list");
-    let list = Wordlist::load(&list_path).expect("wordlist");
+    let list = jwt_lsp::load::wordlist(&list_path).expect("wordlist");
     assert!(list.entries.len() > 100_000);
     let deep = list.entries[list.entries.len() - 17].clone();
     let token = hs256(deep.as_bytes(), r#"{"alg":"HS256"}"#, r#"{"sub":"wordlist"}"#);

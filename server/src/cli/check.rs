@@ -15,8 +15,9 @@ use crate::analysis::{self, Document, Inputs};
 use crate::config::{Config, Settings};
 use crate::finding::apply_fixes;
 use crate::keys::{KeyRing, discover};
+use crate::load;
 use crate::text::{LineIndex, terminal_safe};
-use crate::verify::{self, Mode};
+use crate::verify::Mode;
 
 /// Files larger than this are skipped unless `--max-file-size` says otherwise.
 const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
@@ -188,7 +189,8 @@ fn with_keys(config: Config, project_root: Option<&Path>, paths: &[PathBuf]) -> 
     for error in discovered.errors() {
         eprintln!("jwt-lsp: key discovery: {}", terminal_safe(&error.to_string()));
     }
-    let (verifier, warnings) = verify::setup(&config.verification, project_root, Some(&discovered), None, Mode::Inline);
+    let (verifier, warnings) =
+        load::verifier(&config.verification, project_root, Some(&discovered), None, Mode::Inline);
     for warning in warnings {
         eprintln!("jwt-lsp: {}", terminal_safe(&warning));
     }

@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::config::Verification;
 use crate::finding::Finding;
 use crate::jwt::Token;
 use crate::jwt::checks::Clock;
@@ -134,8 +135,6 @@ pub const RULES: &[Rule] = &[
 pub const MAX_KEYS_PER_TOKEN: usize = 64;
 /// Public keys whose texts are tried as HMAC secrets per token (key confusion): HMACs are cheap.
 const MAX_CONFUSION_KEYS: usize = 4 * MAX_KEYS_PER_TOKEN;
-/// Entries of `keys` read; the rest are ignored with a warning.
-const MAX_KEY_FILES: usize = 100;
 
 const LIBRARY_ERRORS: &str = "jsonwebtoken: `invalid signature`; PyJWT: `Signature verification failed`; golang-jwt: `token signature is invalid`";
 
@@ -775,89 +774,79 @@ fn plural(count: usize) -> &'static str {
     if count == 1 { "" } else { "s" }
 }
 
-/// Builds a `Verifier` from the verification settings: reads the configured key files (relative
-/// to `base`), the `secretEnv` variables and the wordlist, adds `discovered` keys, and uses
-/// `remote` for `jwksUrls` when network access is allowed. Problems come back as warnings
-/// (never key material); one bad source never stops the others.
-pub fn setup(
-    verification: &crate::config::Verification,
-    base: Option<&std::path::Path>,
-    discovered: Option<&KeyRing>,
-    remote: Option<Arc<JwksCache>>,
-    mode: Mode,
-) -> (Verifier, Vec<String>) {
-    use crate::keys::file::confine;
-    use crate::keys::{KeySource, load_file, resolve_path, secret_from_env};
-    let mut warnings = Vec::new();
-    let mut ring = KeyRing::default();
-    let mut files_read = std::collections::HashSet::new();
-    if verification.keys.len() > MAX_KEY_FILES {
-        warnings.push(format!("keys: {} entries; only the first {MAX_KEY_FILES} are read", verification.keys.len()));
+/// What the front end loaded for a verifier (`load::verifier` in the binary's crate): keys from
+/// the configured files and `secretEnv` variables (with the errors of those that failed), keys
+/// discovered in the workspace, the parsed wordlist, the JWKS URLs that passed the URL check, and
+/// the JWKS cache to ask for them.
+#[derive(Debug, Default)]
+pub struct Sources {
+    pub keys: KeyRing,
+    pub discovered: Option<KeyRing>,
+    pub wordlist: Option<Arc<Wordlist>>,
+    pub jwks_urls: Vec<String>,
+    pub remote: Option<Arc<JwksCache>>,
+}
+
+impl Verifier {
+    /// Puts a verifier together from loaded `sources`: discovered keys join the configured ones
+    /// (duplicates dropped), and the JWKS cache is used only when network access is allowed and
+    /// URLs are configured. Warnings say what is configured but not used.
+    pub fn from_sources(verification: &Verification, sources: Sources, mode: Mode) -> (Verifier, Vec<String>) {
+        let Sources { keys: mut ring, discovered, wordlist, jwks_urls, remote } = sources;
+        let mut warnings = Vec::new();
+        if let Some(found) = discovered {
+            ring.merge(found);
+        }
+        ring.drop_duplicate_keys();
+        let remote = remote.filter(|_| verification.allow_network && !jwks_urls.is_empty());
+        if !verification.allow_network && !jwks_urls.is_empty() {
+            warnings.push(
+                "jwksUrls are configured but network access is off (setting `allowNetwork`); they are not fetched"
+                    .to_string(),
+            );
+        }
+        let verifier =
+            Verifier { expectations: verification.expectations.clone(), keys: ring, jwks_urls, remote, wordlist, mode };
+        (verifier, warnings)
     }
-    for path in verification.keys.iter().take(MAX_KEY_FILES) {
-        let resolved = resolve_path(base, path);
-        // Shown relative to the workspace (project paths arrive absolute).
-        let shown = base
-            .and_then(|base| resolved.strip_prefix(base).ok())
-            .map(|relative| relative.to_string_lossy().replace('\\', "/"))
-            .unwrap_or_else(|| path.clone());
-        let source = KeySource::new(shown.clone(), Origin::Configured);
-        // Project-file paths must still be inside the project now that the files are read.
-        let real = match &verification.confined.keys {
-            Some(root) => confine(root, &resolved),
-            None => Ok(std::fs::canonicalize(&resolved).unwrap_or(resolved)),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::{KeyMaterial, KeySource};
+
+    fn ring_of(name: &str, origin: Origin) -> KeyRing {
+        let mut ring = KeyRing::default();
+        let key = Key::new(KeyMaterial::Secret(b"configured-or-found".to_vec()), KeySource::new(name, origin.clone()));
+        ring.add_source(KeySource::new(name, origin), Ok((vec![key], Vec::new())));
+        ring
+    }
+
+    #[test]
+    fn a_verifier_is_built_from_loaded_sources_without_reading_anything() {
+        let urls = vec!["https://auth.example.com/jwks.json".to_string()];
+        let sources = || Sources {
+            keys: ring_of("keys/a.jwk", Origin::Configured),
+            discovered: Some(ring_of("found.jwk", Origin::Discovered)),
+            wordlist: Some(Arc::new(Wordlist::parse("list".into(), "alpha\nbeta\n"))),
+            jwks_urls: urls.clone(),
+            remote: Some(Arc::default()),
         };
-        match real {
-            // The same file listed twice (or through two names) is read, and tried, once.
-            Ok(real) if !files_read.insert(real.clone()) => {}
-            Ok(real) => ring.add_source(source, load_file(&real, &shown, Origin::Configured)),
-            Err(refusal) => ring.add_source(source, Err(refusal)),
-        }
+        let offline = Verification { jwks_urls: urls.clone(), ..Verification::default() };
+        let (verifier, warnings) = Verifier::from_sources(&offline, sources(), Mode::Inline);
+        // The same key configured and discovered is tried once; both sources are reported.
+        assert_eq!(verifier.keys.keys.len(), 1);
+        assert_eq!(verifier.keys.sources.len(), 2);
+        assert_eq!(verifier.wordlist.as_ref().map(|list| list.entries.len()), Some(2));
+        assert!(verifier.remote.is_none(), "no JWKS cache without network access");
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].contains("network access is off"), "{warnings:?}");
+
+        let online = Verification { allow_network: true, ..offline };
+        let (verifier, warnings) = Verifier::from_sources(&online, sources(), Mode::Deferred);
+        assert!(verifier.remote.is_some());
+        assert_eq!(verifier.mode, Mode::Deferred);
+        assert!(warnings.is_empty(), "{warnings:?}");
     }
-    for name in &verification.secret_env {
-        ring.add_source(KeySource::new(name.clone(), Origin::Environment), secret_from_env(name));
-    }
-    warnings.extend(ring.errors().into_iter().map(|error| format!("key {error}")));
-    if let Some(found) = discovered {
-        ring.merge(found.clone());
-    }
-    ring.drop_duplicate_keys();
-    let wordlist = match &verification.wordlist {
-        None => None,
-        Some(path) => {
-            let resolved = resolve_path(base, path);
-            let real = match &verification.confined.wordlist {
-                Some(root) => confine(root, &resolved).map_err(|refusal| format!("wordlist {path}: {refusal}")),
-                None => Ok(resolved),
-            };
-            match real.and_then(|real| Wordlist::load(&real)) {
-                Ok(list) => Some(list),
-                Err(err) => {
-                    warnings.push(err);
-                    None
-                }
-            }
-        }
-    };
-    let mut jwks_urls = Vec::new();
-    for url in &verification.jwks_urls {
-        match crate::keys::fetch::check_url(url) {
-            Ok(()) => jwks_urls.push(url.clone()),
-            Err(err) => warnings.push(format!("jwksUrls: {err}")),
-        }
-    }
-    let remote = if verification.allow_network && !jwks_urls.is_empty() {
-        remote.or_else(|| Some(Arc::new(JwksCache::default())))
-    } else {
-        None
-    };
-    if !verification.allow_network && !jwks_urls.is_empty() {
-        warnings.push(
-            "jwksUrls are configured but network access is off (setting `allowNetwork`); they are not fetched"
-                .to_string(),
-        );
-    }
-    let verifier =
-        Verifier { expectations: verification.expectations.clone(), keys: ring, jwks_urls, remote, wordlist, mode };
-    (verifier, warnings)
 }

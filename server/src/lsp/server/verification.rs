@@ -15,10 +15,11 @@ use crate::config::{Config, Settings};
 use crate::jwt::Token;
 use crate::keys::KeyRing;
 use crate::keys::discover::{Limits, discover};
+use crate::load;
 use crate::project::{self, Project};
 use crate::rules::Rule;
 use crate::verify::weak::Budget;
-use crate::verify::{self, Deferred, Examination, Mode, Weak, WeakSearch};
+use crate::verify::{Deferred, Examination, Mode, Weak, WeakSearch};
 
 /// Re-fetches every configured JWKS (and re-reads key files). No arguments. Returns `{"text"}`.
 pub const REFRESH_JWKS_COMMAND: &str = "jwt-lsp.refreshJwks";
@@ -52,7 +53,7 @@ impl Backend {
             (settings, session.root.clone(), keys.discovered.clone())
         };
         let (config, mut warnings) = Config::resolve(&settings);
-        let (verifier, more) = verify::setup(
+        let (verifier, more) = load::verifier(
             &config.verification,
             root.as_deref(),
             Some(&discovered),
