@@ -14,7 +14,7 @@ use crate::keys::fetch::{self, JwksCache};
 use crate::keys::file::{confine, open_regular, read_regular};
 use crate::keys::{Key, KeyMaterial, KeyRing, KeySource, Origin, parse_key_text};
 use crate::verify::weak::Wordlist;
-use crate::verify::{Mode, Sources, Verifier};
+use crate::verify::{Mode, RemoteKeys, Sources, Verifier};
 
 /// Files read as keys are capped at this size (a JWKS or PEM file is a few KiB).
 pub const MAX_KEY_FILE_BYTES: u64 = 1024 * 1024;
@@ -88,7 +88,7 @@ pub fn verifier(
             Err(err) => warnings.push(format!("jwksUrls: {err}")),
         }
     }
-    let remote = remote.unwrap_or_else(|| Arc::new(JwksCache::default()));
+    let remote: Arc<dyn RemoteKeys> = remote.unwrap_or_default();
     let sources = Sources { keys: ring, discovered: discovered.cloned(), wordlist, jwks_urls, remote: Some(remote) };
     let (verifier, more) = Verifier::from_sources(verification, sources, mode);
     warnings.extend(more);

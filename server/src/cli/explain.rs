@@ -115,7 +115,7 @@ pub fn run(args: ExplainArgs) -> ExitCode {
             .jwks_urls
             .iter()
             .map(|url| {
-                let lookup = cache.get(url);
+                let lookup = cache.keys(url);
                 match lookup.error {
                     Some(error) if lookup.keys.is_empty() => format!("{url} (unusable: {error})"),
                     Some(error) => format!("{url} ({} key{}; {error})", lookup.keys.len(), plural(lookup.keys.len())),

@@ -344,6 +344,19 @@ impl KeyRing {
     }
 }
 
+/// The outcome of asking for a JWKS URL's keys (`verify::RemoteKeys`).
+#[derive(Debug, Clone)]
+pub struct Lookup {
+    /// Keys to use: fresh, cached, or the last good set when the refresh failed.
+    pub keys: Vec<Key>,
+    /// Whether this call went to the network (or joined a fetch another caller had started).
+    pub fetched: bool,
+    /// Why the keys are missing or stale (timeout, HTTP status, bad JSON, ...), if they are.
+    pub error: Option<String>,
+    /// Non-fatal notes (skipped entries, a re-fetch that was rate-limited).
+    pub notes: Vec<String>,
+}
+
 /// Parses key text (JSON or PEM), deciding by content.
 pub fn parse_key_text(text: &str, source: KeySource) -> Result<(Vec<Key>, Vec<String>), String> {
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();

@@ -23,8 +23,7 @@ use crate::jwt::Token;
 use crate::jwt::checks::Clock;
 use crate::jwt::decode::{Form, Payload};
 use crate::jwt::time::{format_utc, long_duration};
-use crate::keys::fetch::JwksCache;
-use crate::keys::{Fit, Key, KeyRing, Origin};
+use crate::keys::{Fit, Key, KeyRing, Lookup, Origin};
 use crate::rules::Rule;
 pub use checklist::{Examination, Mark, Step, Verdict};
 use weak::{Budget, Candidates, HmacTarget, Search, Wordlist};
@@ -106,6 +105,20 @@ pub enum Deferred {
     RefreshJwks { url: String, kid: String },
 }
 
+/// JWKS keys from outside the analysis. The front end implements it (the HTTPS cache,
+/// `keys::fetch::JwksCache`, in the binary's crate), so the core names no HTTP client. The
+/// verifier calls `keys` and `refresh_for_kid` only in `Mode::Inline` and from `run_deferred`;
+/// an examination in `Mode::Deferred` reads `cached` and hands re-fetches back as `Deferred`.
+pub trait RemoteKeys: Send + Sync + std::fmt::Debug {
+    /// The keys of `url`: cached while fresh, otherwise fetched now.
+    fn keys(&self, url: &str) -> Lookup;
+    /// What is cached for `url`, without any I/O; `None` when it was never fetched.
+    fn cached(&self, url: &str) -> Option<Lookup>;
+    /// Re-fetches `url` because a token's `kid` is not among its keys (the implementation
+    /// rate-limits this and then answers from the cache with a note).
+    fn refresh_for_kid(&self, url: &str, kid: &str) -> Lookup;
+}
+
 /// Everything needed to examine tokens: expectations, keys, and the optional slow sources.
 #[derive(Debug, Clone, Default)]
 pub struct Verifier {
@@ -114,7 +127,7 @@ pub struct Verifier {
     pub keys: KeyRing,
     /// `jwksUrls`; only consulted when `remote` is set (network allowed).
     pub jwks_urls: Vec<String>,
-    pub remote: Option<Arc<JwksCache>>,
+    pub remote: Option<Arc<dyn RemoteKeys>>,
     pub wordlist: Option<Arc<Wordlist>>,
     pub mode: Mode,
 }
@@ -597,8 +610,8 @@ impl Verifier {
         let mut notes = Vec::new();
         for url in &self.jwks_urls {
             let mut lookup = match self.mode {
-                Mode::Inline => Some(cache.get(url)),
-                Mode::Deferred => cache.peek(url),
+                Mode::Inline => Some(cache.keys(url)),
+                Mode::Deferred => cache.cached(url),
             };
             let kid_missing =
                 |keys: &[Key]| kid.is_some_and(|kid| !keys.iter().any(|key| key.kid.as_deref() == Some(kid)));
@@ -606,7 +619,7 @@ impl Verifier {
                 && lookup.as_ref().is_none_or(|found| kid_missing(&found.keys))
             {
                 match self.mode {
-                    Mode::Inline => lookup = Some(cache.refresh_for_unknown_kid(url, kid)),
+                    Mode::Inline => lookup = Some(cache.refresh_for_kid(url, kid)),
                     Mode::Deferred => deferred.push(Deferred::RefreshJwks { url: url.clone(), kid: kid.to_string() }),
                 }
             }
@@ -646,7 +659,7 @@ impl Verifier {
                 }
                 Deferred::RefreshJwks { url, kid } => {
                     if let Some(cache) = &self.remote {
-                        changed |= cache.refresh_for_unknown_kid(url, kid).fetched;
+                        changed |= cache.refresh_for_kid(url, kid).fetched;
                     }
                 }
             }
@@ -784,7 +797,7 @@ pub struct Sources {
     pub discovered: Option<KeyRing>,
     pub wordlist: Option<Arc<Wordlist>>,
     pub jwks_urls: Vec<String>,
-    pub remote: Option<Arc<JwksCache>>,
+    pub remote: Option<Arc<dyn RemoteKeys>>,
 }
 
 impl Verifier {
@@ -816,6 +829,68 @@ mod tests {
     use super::*;
     use crate::keys::{KeyMaterial, KeySource};
 
+    /// A JWKS source that counts how it is asked and answers with `keys`.
+    #[derive(Debug, Default)]
+    struct FakeJwks {
+        keys: Vec<Key>,
+        asked: std::sync::Mutex<Vec<&'static str>>,
+    }
+
+    impl FakeJwks {
+        fn answer(&self, call: &'static str) -> Lookup {
+            self.asked.lock().unwrap().push(call);
+            Lookup { keys: self.keys.clone(), fetched: call != "cached", error: None, notes: Vec::new() }
+        }
+    }
+
+    impl RemoteKeys for FakeJwks {
+        fn keys(&self, _url: &str) -> Lookup {
+            self.answer("keys")
+        }
+        fn cached(&self, _url: &str) -> Option<Lookup> {
+            Some(self.answer("cached"))
+        }
+        fn refresh_for_kid(&self, _url: &str, _kid: &str) -> Lookup {
+            self.answer("refresh_for_kid")
+        }
+    }
+
+    #[test]
+    fn jwks_keys_come_through_the_front_ends_source_and_deferred_mode_never_fetches() {
+        let secret = b"a-jwks-secret-of-32-bytes-length";
+        let mut key = Key::new(KeyMaterial::Secret(secret.to_vec()), KeySource::new("jwks", Origin::Remote));
+        key.kid = Some("k1".into());
+        let remote = Arc::new(FakeJwks { keys: vec![key], ..FakeJwks::default() });
+        let sign = |kid: &str| {
+            use base64::Engine;
+            use hmac::{Hmac, KeyInit, Mac};
+            let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+            let input = format!("{}.{}", b64(format!(r#"{{"alg":"HS256","kid":"{kid}"}}"#).as_bytes()), b64(b"{}"));
+            let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret).unwrap();
+            mac.update(input.as_bytes());
+            crate::jwt::decode::decode(&format!("{input}.{}", b64(&mac.finalize().into_bytes()))).unwrap()
+        };
+        let verifier = |mode| Verifier {
+            jwks_urls: vec!["https://auth.example.com/jwks.json".into()],
+            remote: Some(remote.clone()),
+            mode,
+            ..Verifier::default()
+        };
+        let clock = Clock { now: 0, leeway: 0 };
+        let inline = verifier(Mode::Inline).examine(&sign("k1"), &[], clock, &|_| 0);
+        assert_eq!(inline.verdict, Verdict::Verified, "{}", inline.plain());
+        assert_eq!(*remote.asked.lock().unwrap(), ["keys"]);
+
+        remote.asked.lock().unwrap().clear();
+        let deferred = verifier(Mode::Deferred).examine(&sign("k2"), &[], clock, &|_| 0);
+        assert_eq!(deferred.verdict, Verdict::KidUnknown);
+        assert_eq!(*remote.asked.lock().unwrap(), ["cached"]);
+        let refresh = Deferred::RefreshJwks { url: "https://auth.example.com/jwks.json".into(), kid: "k2".into() };
+        assert_eq!(deferred.deferred, [refresh.clone()]);
+        assert!(verifier(Mode::Deferred).run_deferred(&[refresh]));
+        assert_eq!(*remote.asked.lock().unwrap(), ["cached", "refresh_for_kid"]);
+    }
+
     fn ring_of(name: &str, origin: Origin) -> KeyRing {
         let mut ring = KeyRing::default();
         let key = Key::new(KeyMaterial::Secret(b"configured-or-found".to_vec()), KeySource::new(name, origin.clone()));
@@ -831,7 +906,7 @@ mod tests {
             discovered: Some(ring_of("found.jwk", Origin::Discovered)),
             wordlist: Some(Arc::new(Wordlist::parse("list".into(), "alpha\nbeta\n"))),
             jwks_urls: urls.clone(),
-            remote: Some(Arc::default()),
+            remote: Some(Arc::new(FakeJwks::default())),
         };
         let offline = Verification { jwks_urls: urls.clone(), ..Verification::default() };
         let (verifier, warnings) = Verifier::from_sources(&offline, sources(), Mode::Inline);

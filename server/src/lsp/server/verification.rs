@@ -200,7 +200,10 @@ impl Backend {
     /// Fetches the configured JWKS URLs once at start (network access allowed only).
     async fn prefetch_jwks(&self) {
         let verifier = self.config().verifier.clone();
-        let Some(cache) = verifier.remote.clone() else { return };
+        if verifier.remote.is_none() {
+            return;
+        }
+        let cache = self.shared.jwks.clone();
         let urls = verifier.jwks_urls.clone();
         let errors = tokio::task::spawn_blocking(move || {
             urls.iter()
@@ -221,7 +224,8 @@ impl Backend {
         self.discover_keys().await;
         let verifier = self.config().verifier.clone();
         let mut lines: Vec<String> = warnings;
-        match verifier.remote.clone() {
+        // The verifier uses the session's JWKS cache exactly when network access is on.
+        match verifier.remote.as_ref().map(|_| self.shared.jwks.clone()) {
             None if verifier.jwks_urls.is_empty() => {
                 lines.push("No JWKS URLs configured (setting `jwksUrls`); key files were re-read.".to_string())
             }
