@@ -14,6 +14,7 @@ use jwt_lsp::analysis::{Document, Inputs, analyze};
 use jwt_lsp::config::Config;
 use jwt_lsp::jwt::scan::{find_tokens, find_tokens_chunked};
 use jwt_lsp::text::LineIndex;
+use jwt_lsp::verify::Verifier;
 
 fn main() {
     divan::main();
@@ -116,6 +117,6 @@ fn analyze_document(bencher: Bencher, density: &str) {
     bencher.counter(BytesCount::of_str(text)).bench(|| {
         let index = LineIndex::new(text);
         let document = Document { text, path: Some("bench.log"), language_id: None, index: &index };
-        analyze(black_box(&document), &Inputs::new(&config, NOW)).findings.len()
+        analyze(black_box(&document), &Inputs::new(&config, &Verifier::default(), NOW)).findings.len()
     });
 }

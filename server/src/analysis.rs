@@ -84,18 +84,19 @@ pub struct Document<'a> {
 }
 
 /// What an analysis reads besides the document, all supplied by the front end: the resolved
-/// settings and the clock (pinned by `--now` / the `now` setting, or the wall clock the front end
-/// read; the analysis never reads it).
+/// settings, the verifier (keys and expectations it loaded), and the clock (pinned by `--now` /
+/// the `now` setting, or the wall clock the front end read; the analysis never reads it).
 #[derive(Debug, Clone, Copy)]
 pub struct Inputs<'a> {
     pub config: &'a Config,
+    pub verifier: &'a Verifier,
     pub clock: Clock,
 }
 
 impl<'a> Inputs<'a> {
     /// `wall_now` is used only when `config` pins no `now`.
-    pub fn new(config: &'a Config, wall_now: UnixSeconds) -> Inputs<'a> {
-        Inputs { config, clock: config.clock(wall_now) }
+    pub fn new(config: &'a Config, verifier: &'a Verifier, wall_now: UnixSeconds) -> Inputs<'a> {
+        Inputs { config, verifier, clock: config.clock(wall_now) }
     }
 }
 
@@ -220,7 +221,7 @@ fn analyze_in_stages(document: &Document<'_>, inputs: &Inputs<'_>, stages: &mut 
         })
         .unwrap_or_default();
     let verification =
-        stages.run(Stage::Verification, text, || verify_tokens(&tokens, document, config, clock)).unwrap_or_default();
+        stages.run(Stage::Verification, text, || verify_tokens(&tokens, document, inputs)).unwrap_or_default();
     findings.extend(verification.findings);
     let in_test_path = |path: Option<&str>| path.is_some_and(|path| config.is_test_path(path));
     if let Some(language) = Language::detect(document.path, document.language_id) {
@@ -272,8 +273,8 @@ struct Verification {
 /// audience, key confusion, weak secrets), each distinct token examined once. Nothing runs when
 /// every verification rule is off; no candidate is extracted and no HMAC computed when
 /// `token-weak-secret` is off.
-fn verify_tokens(tokens: &[Token], document: &Document<'_>, config: &Config, clock: Clock) -> Verification {
-    let verifier = &config.verifier;
+fn verify_tokens(tokens: &[Token], document: &Document<'_>, inputs: &Inputs<'_>) -> Verification {
+    let Inputs { config, verifier, clock } = *inputs;
     let jws: Vec<&Token> = tokens.iter().filter(|token| token.form == Form::Jws).collect();
     if jws.is_empty() || !verify::RULES.iter().any(|rule| config.is_on(*rule)) {
         return Verification::default();
@@ -350,7 +351,10 @@ mod tests {
         let document = Document { text: &text, path: Some("app.env"), language_id: None, index: &index };
         let config = Config::default();
         let expired_at = |wall_now| {
-            analyze(&document, &Inputs::new(&config, wall_now)).findings.iter().any(|f| f.rule == Rule::TokenExpired)
+            analyze(&document, &Inputs::new(&config, &Verifier::default(), wall_now))
+                .findings
+                .iter()
+                .any(|f| f.rule == Rule::TokenExpired)
         };
         assert!(!expired_at(1_000));
         assert!(expired_at(2_000));

@@ -90,7 +90,8 @@ pub fn verifier(
     }
     let remote: Arc<dyn RemoteKeys> = remote.unwrap_or_default();
     let sources = Sources { keys: ring, discovered: discovered.cloned(), wordlist, jwks_urls, remote: Some(remote) };
-    let (verifier, more) = Verifier::from_sources(verification, sources, mode);
+    let (verifier, more) =
+        Verifier::from_sources(verification.expectations.clone(), verification.allow_network, sources, mode);
     warnings.extend(more);
     (verifier, warnings)
 }

@@ -110,10 +110,9 @@ fn check_fixture(path: &Path) -> Vec<String> {
     assert!(warnings.is_empty(), "{relative}: {warnings:?}");
     let (verifier, warnings) = load::verifier(&config.verification, Some(&fixtures_root()), None, None, Mode::Inline);
     assert!(warnings.is_empty(), "{relative}: {warnings:?}");
-    let config = config.with_verifier(verifier);
     let index = LineIndex::new(&text);
     let document = Document { text: &text, path: Some(&relative), language_id: None, index: &index };
-    let analysis = analyze(&document, &Inputs::new(&config, 0)); // `now` is pinned by every fixture
+    let analysis = analyze(&document, &Inputs::new(&config, &verifier, 0)); // `now` is pinned by every fixture
 
     let expected = parse_expectations(&text);
     let mut actual: BTreeMap<usize, Vec<(String, String, String)>> = BTreeMap::new();

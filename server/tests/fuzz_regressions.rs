@@ -11,6 +11,7 @@ use std::process::{Command, Output};
 use jwt_lsp::analysis::{Document, Inputs, analyze};
 use jwt_lsp::config::{Config, Settings};
 use jwt_lsp::text::LineIndex;
+use jwt_lsp::verify::Verifier;
 use serde_json::{Value, json};
 use support::{Server, expired_token};
 
@@ -46,7 +47,7 @@ fn findings_around_non_ascii_identifiers_have_exact_ranges() {
         let index = LineIndex::new(&text);
         let analysis = analyze(
             &Document { text: &text, path: Some(name), language_id: None, index: &index },
-            &Inputs::new(&config, 0),
+            &Inputs::new(&config, &Verifier::default(), 0),
         );
         assert_eq!(analysis.findings.len(), expected_codes, "{name}: {:#?}", analysis.findings);
         for finding in &analysis.findings {

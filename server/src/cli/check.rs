@@ -17,7 +17,7 @@ use crate::finding::apply_fixes;
 use crate::keys::{KeyRing, discover};
 use crate::load;
 use crate::text::{LineIndex, terminal_safe};
-use crate::verify::Mode;
+use crate::verify::{Mode, Verifier};
 
 /// Files larger than this are skipped unless `--max-file-size` says otherwise.
 const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
@@ -122,11 +122,11 @@ pub fn run(args: CheckArgs) -> ExitCode {
         return super::usage_error(&unreadable[unreadable.len() - 1]);
     }
     let project_root = project.as_ref().map(|project| project.root.clone());
-    let config = with_keys(config, project_root.as_deref(), &paths);
+    let verifier = load_verifier(&config, project_root.as_deref(), &paths);
 
     let options = ScanOptions { max_file_size: args.max_file_size, fix: args.fix, redact: args.redact, project_root };
     // One reading of the wall clock for the whole run: every file is judged at the same moment.
-    let inputs = Inputs::new(&config, super::wall_clock());
+    let inputs = Inputs::new(&config, &verifier, super::wall_clock());
     let (reports, skipped, failed) = scan_paths(&paths, &inputs, &options);
 
     // Stdout is line-buffered: one write per finding without this (100k findings on one log).
@@ -171,7 +171,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
 
 /// Loads the configured keys, secrets and wordlist, and discovers key files in the project
 /// root (or the scanned folders): the verifier `check` runs with. Problems go to stderr.
-fn with_keys(config: Config, project_root: Option<&Path>, paths: &[PathBuf]) -> Config {
+fn load_verifier(config: &Config, project_root: Option<&Path>, paths: &[PathBuf]) -> Verifier {
     let roots: Vec<PathBuf> = match project_root {
         Some(root) => vec![root.to_path_buf()],
         None => paths.iter().filter(|path| path.is_dir()).cloned().collect(),
@@ -194,7 +194,7 @@ fn with_keys(config: Config, project_root: Option<&Path>, paths: &[PathBuf]) -> 
     for warning in warnings {
         eprintln!("jwt-lsp: {}", terminal_safe(&warning));
     }
-    config.with_verifier(verifier)
+    verifier
 }
 
 fn parse_max_file_size(text: &str) -> Result<u64, String> {

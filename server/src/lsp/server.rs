@@ -22,6 +22,7 @@ use crate::jwt::{Form, Payload};
 use crate::keys::fetch::JwksCache;
 use crate::suppress::{CommentStyle, ignore_fix};
 use crate::text::Encoding;
+use crate::verify::Verifier;
 
 /// `workspace/executeCommand` commands. Arguments: `[{"uri": ..., "position": {...}}]`.
 pub const DECODE_TOKEN_COMMAND: &str = "jwt-lsp.decodeToken";
@@ -68,6 +69,8 @@ struct Session {
     /// Settings from `initializationOptions`; later `didChangeConfiguration` settings win.
     initial_settings: Settings,
     config: Arc<Config>,
+    /// Built with `config` from the same settings (keys loaded, JWKS cache attached).
+    verifier: Arc<Verifier>,
     keys: verification::KeyState,
 }
 
@@ -87,6 +90,7 @@ impl Backend {
                     root: None,
                     initial_settings: Settings::default(),
                     config: Arc::new(Config::default()),
+                    verifier: Arc::new(Verifier::default()),
                     keys: verification::KeyState::default(),
                 }),
                 publish: Mutex::new(()),
@@ -102,6 +106,16 @@ impl Backend {
 
     fn config(&self) -> Arc<Config> {
         self.shared.session.read().expect("session lock").config.clone()
+    }
+
+    fn verifier(&self) -> Arc<Verifier> {
+        self.shared.session.read().expect("session lock").verifier.clone()
+    }
+
+    /// The config and the verifier an analysis runs with, read together (one settings change).
+    fn analysis_inputs(&self) -> (Arc<Config>, Arc<Verifier>) {
+        let session = self.shared.session.read().expect("session lock");
+        (session.config.clone(), session.verifier.clone())
     }
 
     fn relative_path(&self, uri: &Uri) -> Option<String> {
@@ -129,7 +143,7 @@ impl Backend {
     fn schedule_analysis(&self, uri: Uri, document: Arc<Document>) {
         let backend = self.clone();
         let shared = self.shared.clone();
-        let config = self.config();
+        let (config, verifier) = self.analysis_inputs();
         let encoding = self.encoding();
         tokio::spawn(async move {
             if !shared.documents.is_current(&uri, document.version) {
@@ -143,7 +157,7 @@ impl Backend {
                     language_id: Some(&analysed.language_id),
                     index: &analysed.index,
                 };
-                (analysis::analyze_isolated(&doc, &Inputs::new(&config, wall_clock())), config)
+                (analysis::analyze_isolated(&doc, &Inputs::new(&config, &verifier, wall_clock())), config)
             })
             .await;
             let (analysis, config) = match result {
@@ -196,14 +210,14 @@ impl Backend {
             return analysis;
         }
         let analysis: Arc<Analysis> = {
-            let config = self.config();
+            let (config, verifier) = self.analysis_inputs();
             let doc = analysis::Document {
                 text: &document.text,
                 path: document.path.as_deref(),
                 language_id: Some(&document.language_id),
                 index: &document.index,
             };
-            Arc::new(analysis::analyze_isolated(&doc, &Inputs::new(&config, wall_clock())).analysis)
+            Arc::new(analysis::analyze_isolated(&doc, &Inputs::new(&config, &verifier, wall_clock())).analysis)
         };
         document.facts.get_or_init(|| Facts::of(&analysis));
         self.remember(None, document, analysis.clone());
@@ -328,7 +342,8 @@ impl LanguageServer for Backend {
                 watch_supported,
                 ..verification::KeyState::default()
             };
-            *session = Session { encoding, root, initial_settings, config: Arc::new(config), keys };
+            let verifier = Arc::new(Verifier::default());
+            *session = Session { encoding, root, initial_settings, config: Arc::new(config), verifier, keys };
         }
         let mut warnings = self.rebuild_config();
         warnings.extend(warning);

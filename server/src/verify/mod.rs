@@ -17,7 +17,6 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::config::Verification;
 use crate::finding::Finding;
 use crate::jwt::Token;
 use crate::jwt::checks::Clock;
@@ -802,24 +801,28 @@ pub struct Sources {
 
 impl Verifier {
     /// Puts a verifier together from loaded `sources`: discovered keys join the configured ones
-    /// (duplicates dropped), and the JWKS cache is used only when network access is allowed and
-    /// URLs are configured. Warnings say what is configured but not used.
-    pub fn from_sources(verification: &Verification, sources: Sources, mode: Mode) -> (Verifier, Vec<String>) {
+    /// (duplicates dropped), and the JWKS cache is used only when `allow_network` is set and URLs
+    /// are configured. Warnings say what is configured but not used.
+    pub fn from_sources(
+        expectations: Expectations,
+        allow_network: bool,
+        sources: Sources,
+        mode: Mode,
+    ) -> (Verifier, Vec<String>) {
         let Sources { keys: mut ring, discovered, wordlist, jwks_urls, remote } = sources;
         let mut warnings = Vec::new();
         if let Some(found) = discovered {
             ring.merge(found);
         }
         ring.drop_duplicate_keys();
-        let remote = remote.filter(|_| verification.allow_network && !jwks_urls.is_empty());
-        if !verification.allow_network && !jwks_urls.is_empty() {
+        let remote = remote.filter(|_| allow_network && !jwks_urls.is_empty());
+        if !allow_network && !jwks_urls.is_empty() {
             warnings.push(
                 "jwksUrls are configured but network access is off (setting `allowNetwork`); they are not fetched"
                     .to_string(),
             );
         }
-        let verifier =
-            Verifier { expectations: verification.expectations.clone(), keys: ring, jwks_urls, remote, wordlist, mode };
+        let verifier = Verifier { expectations, keys: ring, jwks_urls, remote, wordlist, mode };
         (verifier, warnings)
     }
 }
@@ -908,8 +911,7 @@ mod tests {
             jwks_urls: urls.clone(),
             remote: Some(Arc::new(FakeJwks::default())),
         };
-        let offline = Verification { jwks_urls: urls.clone(), ..Verification::default() };
-        let (verifier, warnings) = Verifier::from_sources(&offline, sources(), Mode::Inline);
+        let (verifier, warnings) = Verifier::from_sources(Expectations::default(), false, sources(), Mode::Inline);
         // The same key configured and discovered is tried once; both sources are reported.
         assert_eq!(verifier.keys.keys.len(), 1);
         assert_eq!(verifier.keys.sources.len(), 2);
@@ -918,8 +920,7 @@ mod tests {
         assert_eq!(warnings.len(), 1);
         assert!(warnings[0].contains("network access is off"), "{warnings:?}");
 
-        let online = Verification { allow_network: true, ..offline };
-        let (verifier, warnings) = Verifier::from_sources(&online, sources(), Mode::Deferred);
+        let (verifier, warnings) = Verifier::from_sources(Expectations::default(), true, sources(), Mode::Deferred);
         assert!(verifier.remote.is_some());
         assert_eq!(verifier.mode, Mode::Deferred);
         assert!(warnings.is_empty(), "{warnings:?}");

@@ -61,8 +61,9 @@ impl Backend {
             Mode::Deferred,
         );
         warnings.extend(more);
-        let config = config.with_verifier(verifier);
-        self.shared.session.write().expect("session lock").config = Arc::new(config);
+        let mut session = self.shared.session.write().expect("session lock");
+        session.config = Arc::new(config);
+        session.verifier = Arc::new(verifier);
         warnings
     }
 
@@ -199,7 +200,7 @@ impl Backend {
 
     /// Fetches the configured JWKS URLs once at start (network access allowed only).
     async fn prefetch_jwks(&self) {
-        let verifier = self.config().verifier.clone();
+        let verifier = self.verifier();
         if verifier.remote.is_none() {
             return;
         }
@@ -222,7 +223,7 @@ impl Backend {
     pub(super) async fn refresh_jwks_command(&self) -> Value {
         let warnings = self.rebuild_config();
         self.discover_keys().await;
-        let verifier = self.config().verifier.clone();
+        let verifier = self.verifier();
         let mut lines: Vec<String> = warnings;
         // The verifier uses the session's JWKS cache exactly when network access is on.
         match verifier.remote.as_ref().map(|_| self.shared.jwks.clone()) {
@@ -280,9 +281,10 @@ impl Backend {
     /// nothing for it (every verification rule off, or an analysis rebuilt from facts), with the
     /// candidates the analysis kept.
     fn examine(&self, document: &Document, analysis: &Analysis, token: &Token) -> Arc<Examination> {
-        let config = self.config();
+        let (config, verifier) = self.analysis_inputs();
+        let clock = config.clock(super::wall_clock());
         let line_of = |offset: usize| document.index.line_of(offset);
-        if let Some(exam) = analysis.checklist(token, &config.verifier, config.clock(super::wall_clock()), &line_of) {
+        if let Some(exam) = analysis.checklist(token, &verifier, clock, &line_of) {
             return exam;
         }
         let extracted;
@@ -296,14 +298,14 @@ impl Backend {
         };
         let budget = Budget::per_document();
         let weak = candidates.map_or(Weak::Off, |candidates| Weak::Search(WeakSearch { candidates, budget: &budget }));
-        Arc::new(config.verifier.examine_with(token, weak, config.clock(super::wall_clock()), &line_of))
+        Arc::new(verifier.examine_with(token, weak, clock, &line_of))
     }
 
     /// Runs what an analysis deferred (wordlist search, JWKS re-fetch) on the blocking pool and
     /// re-analyses the document if that taught us something.
     pub(super) fn run_deferred(&self, uri: Uri, document: Arc<Document>, work: Vec<Deferred>) {
         let backend = self.clone();
-        let verifier = self.config().verifier.clone();
+        let verifier = self.verifier();
         tokio::spawn(async move {
             let changed = tokio::task::spawn_blocking(move || verifier.run_deferred(&work)).await.unwrap_or(false);
             if changed && backend.shared.documents.is_current(&uri, document.version) {
