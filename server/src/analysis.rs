@@ -188,18 +188,30 @@ impl Stages {
     }
 }
 
-/// Lets the end-to-end tests prove that a panic is contained to its stage: with
-/// `JWT_LSP_TEST_PANIC` set to a stage (`tokens`, `verification`, `code`, `settings`; any other
-/// value means `tokens`), a document containing `jwt-lsp-test-panic` panics in that stage, with
-/// the document's text in the message (which must never be shown). Debug builds only.
+/// The stage the end-to-end tests asked to panic in (`JWT_LSP_TEST_PANIC`, read by the binary:
+/// the analysis reads no environment). Debug builds only.
+#[cfg(debug_assertions)]
+static TEST_PANIC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Lets the end-to-end tests prove that a panic is contained to its stage: with `requested` set
+/// to a stage (`tokens`, `verification`, `code`, `settings`; any other value means `tokens`), a
+/// document containing `jwt-lsp-test-panic` panics in that stage, with the document's text in the
+/// message (which must never be shown). The first request wins; release builds ignore it.
+pub fn request_test_panic(requested: String) {
+    #[cfg(debug_assertions)]
+    let _ = TEST_PANIC.set(requested);
+    #[cfg(not(debug_assertions))]
+    let _ = requested;
+}
+
 #[cfg(debug_assertions)]
 fn test_panic(stage: Stage, text: &str) {
-    let Some(requested) = std::env::var_os("JWT_LSP_TEST_PANIC") else { return };
-    let requested = match requested.to_str() {
-        Some("verification") => Stage::Verification,
-        Some("code") if matches!(stage, Stage::Code(_)) => stage,
-        Some("settings") => Stage::Settings,
-        Some("code") => return,
+    let Some(requested) = TEST_PANIC.get() else { return };
+    let requested = match requested.as_str() {
+        "verification" => Stage::Verification,
+        "code" if matches!(stage, Stage::Code(_)) => stage,
+        "settings" => Stage::Settings,
+        "code" => return,
         _ => Stage::Tokens,
     };
     if requested == stage && text.contains("jwt-lsp-test-panic") {
