@@ -889,14 +889,14 @@ mod tests {
         assert_eq!(deferred.verdict, Verdict::KidUnknown);
         assert_eq!(*remote.asked.lock().unwrap(), ["cached"]);
         let refresh = Deferred::RefreshJwks { url: "https://auth.example.com/jwks.json".into(), kid: "k2".into() };
-        assert_eq!(deferred.deferred, [refresh.clone()]);
+        assert_eq!(deferred.deferred, std::slice::from_ref(&refresh));
         assert!(verifier(Mode::Deferred).run_deferred(&[refresh]));
         assert_eq!(*remote.asked.lock().unwrap(), ["cached", "refresh_for_kid"]);
     }
 
     fn ring_of(name: &str, origin: Origin) -> KeyRing {
         let mut ring = KeyRing::default();
-        let key = Key::new(KeyMaterial::Secret(b"configured-or-found".to_vec()), KeySource::new(name, origin.clone()));
+        let key = Key::new(KeyMaterial::Secret(b"configured-or-found".to_vec()), KeySource::new(name, origin));
         ring.add_source(KeySource::new(name, origin), Ok((vec![key], Vec::new())));
         ring
     }
