@@ -6,8 +6,10 @@
 //! HS* token whose key is a public key), a weak or default secret, an unknown `kid`, then an
 //! invalid signature. Signatures are checked by the `jsonwebtoken` crate; decoding stays ours.
 //!
-//! Pure apart from two optional slow parts, which `Mode::Deferred` (the editor) leaves to a
-//! background task: searching a large wordlist, and re-fetching a JWKS for an unknown `kid`.
+//! Pure: keys, the parsed wordlist and the JWKS source come in from the front end (`Sources`,
+//! `RemoteKeys`); nothing here reads a file, the environment or the network. Two parts can be
+//! slow, and `Mode::Deferred` (the editor) hands them back for a background task: searching a
+//! large wordlist, and asking `RemoteKeys` to re-fetch a JWKS for an unknown `kid`.
 
 pub mod checklist;
 pub mod signature;
@@ -104,8 +106,8 @@ pub enum Deferred {
     RefreshJwks { url: String, kid: String },
 }
 
-/// JWKS keys from outside the analysis. The front end implements it (the HTTPS cache,
-/// `keys::fetch::JwksCache`, in the binary's crate), so the core names no HTTP client. The
+/// JWKS keys from outside the analysis. The front end implements it (its HTTPS cache, in the
+/// `jwt-lsp` crate), so the analysis names no HTTP client and opens no connection. The
 /// verifier calls `keys` and `refresh_for_kid` only in `Mode::Inline` and from `run_deferred`;
 /// an examination in `Mode::Deferred` reads `cached` and hands re-fetches back as `Deferred`.
 pub trait RemoteKeys: Send + Sync + std::fmt::Debug {
