@@ -45,7 +45,7 @@ fn with_jsonwebtoken(key: EncodingKey, algorithm: Algorithm) -> impl Fn(&[u8]) -
 
 fn wordlist() -> &'static Wordlist {
     static LIST: OnceLock<std::sync::Arc<Wordlist>> = OnceLock::new();
-    LIST.get_or_init(|| Wordlist::load(&repo().join("data/jwt.secrets.list")).expect("wordlist"))
+    LIST.get_or_init(|| jwt_lsp::load::wordlist(&repo().join("data/jwt.secrets.list")).expect("wordlist"))
 }
 
 fn strong_hs256() -> &'static Token {

@@ -13,6 +13,7 @@ use crate::text::LineIndex;
 use std::sync::Arc;
 
 use crate::jwt::checks::Clock;
+use crate::jwt::time::UnixSeconds;
 use crate::rules::Rule;
 use crate::verify::weak::{self, Budget, Candidates, Search};
 use crate::verify::{self, Deferred, Examination, Verifier, Weak, WeakSearch};
@@ -82,10 +83,27 @@ pub struct Document<'a> {
     pub index: &'a LineIndex,
 }
 
+/// What an analysis reads besides the document, all supplied by the front end: the resolved
+/// settings, the verifier (keys and expectations it loaded), and the clock (pinned by `--now` /
+/// the `now` setting, or the wall clock the front end read; the analysis never reads it).
+#[derive(Debug, Clone, Copy)]
+pub struct Inputs<'a> {
+    pub config: &'a Config,
+    pub verifier: &'a Verifier,
+    pub clock: Clock,
+}
+
+impl<'a> Inputs<'a> {
+    /// `wall_now` is used only when `config` pins no `now`.
+    pub fn new(config: &'a Config, verifier: &'a Verifier, wall_now: UnixSeconds) -> Inputs<'a> {
+        Inputs { config, verifier, clock: config.clock(wall_now) }
+    }
+}
+
 /// The whole analysis; a panic in any stage propagates (tests, benchmarks). The front ends call
 /// `analyze_isolated`.
-pub fn analyze(document: &Document<'_>, config: &Config) -> Analysis {
-    analyze_in_stages(document, config, &mut Stages { isolate: false, failures: Vec::new() })
+pub fn analyze(document: &Document<'_>, inputs: &Inputs<'_>) -> Analysis {
+    analyze_in_stages(document, inputs, &mut Stages { isolate: false, failures: Vec::new() })
 }
 
 /// One stage of the analysis. Each runs isolated in `analyze_isolated`, so a bug in one (say, the
@@ -146,9 +164,9 @@ pub struct Isolated {
 /// `analyze` with each stage behind its own panic guard: one pathological document never kills
 /// the server or aborts a `check` run, and a failing stage costs only its own findings. Callers
 /// must surface `failures` (the CLI exits 2, the server logs them).
-pub fn analyze_isolated(document: &Document<'_>, config: &Config) -> Isolated {
+pub fn analyze_isolated(document: &Document<'_>, inputs: &Inputs<'_>) -> Isolated {
     let mut stages = Stages { isolate: true, failures: Vec::new() };
-    let analysis = analyze_in_stages(document, config, &mut stages);
+    let analysis = analyze_in_stages(document, inputs, &mut stages);
     Isolated { analysis, failures: stages.failures }
 }
 
@@ -170,18 +188,30 @@ impl Stages {
     }
 }
 
-/// Lets the end-to-end tests prove that a panic is contained to its stage: with
-/// `JWT_LSP_TEST_PANIC` set to a stage (`tokens`, `verification`, `code`, `settings`; any other
-/// value means `tokens`), a document containing `jwt-lsp-test-panic` panics in that stage, with
-/// the document's text in the message (which must never be shown). Debug builds only.
+/// The stage the end-to-end tests asked to panic in (`JWT_LSP_TEST_PANIC`, read by the binary:
+/// the analysis reads no environment). Debug builds only.
+#[cfg(debug_assertions)]
+static TEST_PANIC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Lets the end-to-end tests prove that a panic is contained to its stage: with `requested` set
+/// to a stage (`tokens`, `verification`, `code`, `settings`; any other value means `tokens`), a
+/// document containing `jwt-lsp-test-panic` panics in that stage, with the document's text in the
+/// message (which must never be shown). The first request wins; release builds ignore it.
+pub fn request_test_panic(requested: String) {
+    #[cfg(debug_assertions)]
+    let _ = TEST_PANIC.set(requested);
+    #[cfg(not(debug_assertions))]
+    let _ = requested;
+}
+
 #[cfg(debug_assertions)]
 fn test_panic(stage: Stage, text: &str) {
-    let Some(requested) = std::env::var_os("JWT_LSP_TEST_PANIC") else { return };
-    let requested = match requested.to_str() {
-        Some("verification") => Stage::Verification,
-        Some("code") if matches!(stage, Stage::Code(_)) => stage,
-        Some("settings") => Stage::Settings,
-        Some("code") => return,
+    let Some(requested) = TEST_PANIC.get() else { return };
+    let requested = match requested.as_str() {
+        "verification" => Stage::Verification,
+        "code" if matches!(stage, Stage::Code(_)) => stage,
+        "settings" => Stage::Settings,
+        "code" => return,
         _ => Stage::Tokens,
     };
     if requested == stage && text.contains("jwt-lsp-test-panic") {
@@ -192,18 +222,18 @@ fn test_panic(stage: Stage, text: &str) {
 #[cfg(not(debug_assertions))]
 fn test_panic(_stage: Stage, _text: &str) {}
 
-fn analyze_in_stages(document: &Document<'_>, config: &Config, stages: &mut Stages) -> Analysis {
+fn analyze_in_stages(document: &Document<'_>, inputs: &Inputs<'_>, stages: &mut Stages) -> Analysis {
+    let (config, clock) = (inputs.config, inputs.clock);
     let text = document.text;
     let (tokens, mut findings) = stages
         .run(Stage::Tokens, text, || {
             let tokens = scan::find_tokens(text);
-            let clock = config.clock();
             let findings: Vec<Finding> = tokens.iter().flat_map(|token| check_token(token, clock)).collect();
             (tokens, findings)
         })
         .unwrap_or_default();
     let verification =
-        stages.run(Stage::Verification, text, || verify_tokens(&tokens, document, config)).unwrap_or_default();
+        stages.run(Stage::Verification, text, || verify_tokens(&tokens, document, inputs)).unwrap_or_default();
     findings.extend(verification.findings);
     let in_test_path = |path: Option<&str>| path.is_some_and(|path| config.is_test_path(path));
     if let Some(language) = Language::detect(document.path, document.language_id) {
@@ -255,8 +285,8 @@ struct Verification {
 /// audience, key confusion, weak secrets), each distinct token examined once. Nothing runs when
 /// every verification rule is off; no candidate is extracted and no HMAC computed when
 /// `token-weak-secret` is off.
-fn verify_tokens(tokens: &[Token], document: &Document<'_>, config: &Config) -> Verification {
-    let verifier = &config.verifier;
+fn verify_tokens(tokens: &[Token], document: &Document<'_>, inputs: &Inputs<'_>) -> Verification {
+    let Inputs { config, verifier, clock } = *inputs;
     let jws: Vec<&Token> = tokens.iter().filter(|token| token.form == Form::Jws).collect();
     if jws.is_empty() || !verify::RULES.iter().any(|rule| config.is_on(*rule)) {
         return Verification::default();
@@ -271,7 +301,6 @@ fn verify_tokens(tokens: &[Token], document: &Document<'_>, config: &Config) -> 
     if only_weak && search.is_none() {
         return Verification::default(); // No HS* token, or weak secrets off: nothing to find.
     }
-    let clock = config.clock();
     let line_of = |offset: usize| document.index.line_of(offset);
     let mut out = Verification::default();
     // Logs repeat the same token thousands of times: examine each distinct token once.
@@ -318,4 +347,28 @@ pub fn candidates_for(tokens: &[Token], text: &str) -> Option<Arc<Candidates>> {
     let mut spans: Vec<std::ops::Range<usize>> = tokens.iter().map(|token| token.span.clone()).collect();
     spans.sort_by_key(|span| span.start);
     Some(Arc::new(weak::candidates(text, &spans)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    #[test]
+    fn an_unpinned_analysis_judges_at_the_front_ends_clock() {
+        let segment = |json: &str| URL_SAFE_NO_PAD.encode(json);
+        let text = format!("token={}.{}.c2ln\n", segment(r#"{"alg":"HS256"}"#), segment(r#"{"exp":1500}"#));
+        let index = LineIndex::new(&text);
+        let document = Document { text: &text, path: Some("app.env"), language_id: None, index: &index };
+        let config = Config::default();
+        let expired_at = |wall_now| {
+            analyze(&document, &Inputs::new(&config, &Verifier::default(), wall_now))
+                .findings
+                .iter()
+                .any(|f| f.rule == Rule::TokenExpired)
+        };
+        assert!(!expired_at(1_000));
+        assert!(expired_at(2_000));
+    }
 }

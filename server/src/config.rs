@@ -3,7 +3,7 @@
 //! flags) and the resolved `Config` the analysis reads.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::path::PathBuf;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use serde::Deserialize;
@@ -11,9 +11,9 @@ use serde_json::Value;
 
 use crate::finding::Severity;
 use crate::jwt::checks::Clock;
-use crate::jwt::time::{UnixSeconds, parse_now, system_now};
+use crate::jwt::time::{UnixSeconds, parse_now};
 use crate::rules::Rule;
-use crate::verify::{Expectations, Verifier};
+use crate::verify::Expectations;
 
 /// Paths where fixture tokens are normal; time-based rules drop to `info` there.
 pub const DEFAULT_TEST_PATHS: &[&str] = &[
@@ -127,7 +127,7 @@ pub struct Settings {
     /// Set by `.jwt-lsp.toml` only, never from editor JSON: the folder its `keys` and `wordlist`
     /// must stay inside.
     #[serde(skip)]
-    pub confined: crate::project::Confinement,
+    pub confined: Confinement,
 }
 
 impl Settings {
@@ -162,7 +162,7 @@ impl Settings {
             audiences: other.audiences.clone().or_else(|| self.audiences.clone()),
             ignore: other.ignore.clone().or_else(|| self.ignore.clone()),
             // The rule travels with the setting it guards.
-            confined: crate::project::Confinement {
+            confined: Confinement {
                 keys: if other.keys.is_some() { &other.confined } else { &self.confined }.keys.clone(),
                 wordlist: if other.wordlist.is_some() { &other.confined } else { &self.confined }.wordlist.clone(),
             },
@@ -170,8 +170,18 @@ impl Settings {
     }
 }
 
+/// Which file settings came from a project file, with the folder they must stay inside. Carried
+/// by `Settings` (never read from editor JSON) so that it follows whichever source won a merge,
+/// and checked again when the files are read: a path that was inside when the project file was
+/// loaded can become a symlink out later (a branch switch).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Confinement {
+    pub keys: Option<PathBuf>,
+    pub wordlist: Option<PathBuf>,
+}
+
 /// The verification part of the settings, as the front ends need it to load keys and build the
-/// `Verifier` (paths are resolved against the workspace root by `verify::setup`).
+/// `Verifier` (paths are resolved against the workspace root by `load::verifier`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Verification {
     pub allow_network: bool,
@@ -181,7 +191,7 @@ pub struct Verification {
     pub wordlist: Option<String>,
     pub expectations: Expectations,
     /// Set when `keys` or `wordlist` came from `.jwt-lsp.toml`.
-    pub confined: crate::project::Confinement,
+    pub confined: Confinement,
 }
 
 /// Resolved settings, ready for the analysis.
@@ -194,10 +204,8 @@ pub struct Config {
     pub max_diagnostics: usize,
     test_paths: GlobSet,
     ignore: GlobSet,
+    /// What the front ends build the `Verifier` from; the analysis takes that as its own input.
     pub verification: Verification,
-    /// Keys and expectations for the signature checks; front ends replace it once keys are
-    /// loaded (`verify::setup`). The default knows no keys but still finds weak secrets.
-    pub verifier: Arc<Verifier>,
 }
 
 impl Default for Config {
@@ -314,13 +322,14 @@ impl Config {
             test_paths,
             ignore,
             verification,
-            verifier: Arc::new(Verifier { expectations, ..Verifier::default() }),
         };
         (config, warnings)
     }
 
-    pub fn clock(&self) -> Clock {
-        Clock { now: self.now.unwrap_or_else(system_now), leeway: self.leeway }
+    /// The clock of one analysis: the pinned `now` when set, otherwise `wall_now`, the front end's
+    /// reading of the wall clock (the analysis never reads it itself).
+    pub fn clock(&self, wall_now: UnixSeconds) -> Clock {
+        Clock { now: self.now.unwrap_or(wall_now), leeway: self.leeway }
     }
 
     /// `path` is relative to the workspace root (or as given on the command line), `/`-separated.
@@ -335,11 +344,6 @@ impl Config {
 
     pub fn ignore_globs(&self) -> &GlobSet {
         &self.ignore
-    }
-
-    /// This configuration with `verifier` in place of the default one.
-    pub fn with_verifier(&self, verifier: Verifier) -> Config {
-        Config { verifier: Arc::new(verifier), ..self.clone() }
     }
 
     /// The severity a finding of `rule` gets, or `None` when the rule is off. `proposed` is the
@@ -372,6 +376,14 @@ impl Config {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn the_clock_is_the_pin_or_the_front_ends_wall_clock() {
+        let (unpinned, _) = Config::resolve(&Settings { leeway: Some(30), ..Settings::default() });
+        assert_eq!(unpinned.clock(1_700_000_000), Clock { now: 1_700_000_000, leeway: 30 });
+        let (pinned, _) = Config::resolve(&Settings { now: Some(json!(1_000)), ..Settings::default() });
+        assert_eq!(pinned.clock(1_700_000_000).now, 1_000);
+    }
 
     #[test]
     fn reads_wrapped_and_flat_settings() {

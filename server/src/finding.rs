@@ -5,38 +5,9 @@
 
 use std::ops::Range;
 
+// `Severity` belongs to the rule registry (a rule's default severity); findings carry one.
 use crate::rules::Rule;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    // Ordered from least to most severe so `>=` means "at least as bad as".
-    Hint,
-    Info,
-    Warning,
-    Error,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-            Severity::Hint => "hint",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Severity> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "error" => Some(Severity::Error),
-            "warning" | "warn" => Some(Severity::Warning),
-            "info" | "information" | "note" => Some(Severity::Info),
-            "hint" => Some(Severity::Hint),
-            _ => None,
-        }
-    }
-}
+pub use crate::rules::Severity;
 
 /// A replacement of `range` (bytes) by `new_text`.
 #[derive(Debug, Clone, PartialEq, Eq)]

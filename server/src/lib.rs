@@ -10,6 +10,7 @@ pub mod config;
 pub mod finding;
 pub mod jwt;
 pub mod keys;
+pub mod load;
 pub mod lsp;
 pub mod panic;
 pub mod project;

@@ -45,15 +45,7 @@ pub const FILE_NAME: &str = ".jwt-lsp.toml";
 /// A project file larger than this is refused.
 const MAX_FILE_BYTES: u64 = 256 * 1024;
 
-/// Which file settings came from a project file, with the folder they must stay inside. Carried
-/// by `Settings` (never read from editor JSON) so that it follows whichever source won a merge,
-/// and checked again when the files are read: a path that was inside when the project file was
-/// loaded can become a symlink out later (a branch switch).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Confinement {
-    pub keys: Option<PathBuf>,
-    pub wordlist: Option<PathBuf>,
-}
+pub use crate::config::Confinement;
 
 /// Whether a project file may name the environment variable `name` in `secret_env`: only names
 /// that say they hold a JWT secret (see the module documentation).

@@ -4,7 +4,37 @@
 //! Codes are part of the public interface (settings, ignore comments, CI configs): never rename
 //! one; deprecate it instead.
 
-use crate::finding::Severity;
+/// How bad a finding is: each rule has a default, settings can change it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    // Ordered from least to most severe so `>=` means "at least as bad as".
+    Hint,
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+            Severity::Hint => "hint",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Severity> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "error" => Some(Severity::Error),
+            "warning" | "warn" => Some(Severity::Warning),
+            "info" | "information" | "note" => Some(Severity::Info),
+            "hint" => Some(Severity::Hint),
+            _ => None,
+        }
+    }
+}
 
 macro_rules! rules {
     ($($variant:ident => $code:literal, $severity:ident, $time_based:literal, $summary:literal;)*) => {

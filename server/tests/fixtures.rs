@@ -5,11 +5,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use jwt_lsp::analysis::{Document, analyze};
+use jwt_lsp::analysis::{Document, Inputs, analyze};
 use jwt_lsp::config::{Config, Settings};
+use jwt_lsp::load;
 use jwt_lsp::rules::Rule;
 use jwt_lsp::text::LineIndex;
-use jwt_lsp::verify::{Mode, setup};
+use jwt_lsp::verify::Mode;
 
 const EXPECT: &str = "jwt-lsp-expect:";
 const FIXTURE_SETTINGS: &str = "jwt-lsp-fixture:";
@@ -107,12 +108,11 @@ fn check_fixture(path: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(path).unwrap_or_else(|err| panic!("{relative}: {err}"));
     let (config, warnings) = Config::resolve(&fixture_settings(&text));
     assert!(warnings.is_empty(), "{relative}: {warnings:?}");
-    let (verifier, warnings) = setup(&config.verification, Some(&fixtures_root()), None, None, Mode::Inline);
+    let (verifier, warnings) = load::verifier(&config.verification, Some(&fixtures_root()), None, None, Mode::Inline);
     assert!(warnings.is_empty(), "{relative}: {warnings:?}");
-    let config = config.with_verifier(verifier);
     let index = LineIndex::new(&text);
     let document = Document { text: &text, path: Some(&relative), language_id: None, index: &index };
-    let analysis = analyze(&document, &config);
+    let analysis = analyze(&document, &Inputs::new(&config, &verifier, 0)); // `now` is pinned by every fixture
 
     let expected = parse_expectations(&text);
     let mut actual: BTreeMap<usize, Vec<(String, String, String)>> = BTreeMap::new();

@@ -25,13 +25,14 @@ use std::time::Duration;
 use arbitrary::{Result, Unstructured};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use jwt_lsp::analysis::{Document, analyze};
+use jwt_lsp::analysis::{Document, Inputs, analyze};
 use jwt_lsp::config::{Config, Settings};
 use jwt_lsp::finding::Finding;
 use jwt_lsp::jwt::checks::{Clock, check_token};
 use jwt_lsp::jwt::{decode, describe, scan};
 use jwt_lsp::keys::{KeySource, Origin, der, jwk, pem};
 use jwt_lsp::text::LineIndex;
+use jwt_lsp::verify::Verifier;
 use serde_json::{Map, Value, json};
 
 /// 2026-01-01T00:00:00Z, the fixture clock.
@@ -443,7 +444,10 @@ fn analyse(u: &mut Unstructured<'_>, text: &str, path: &str) -> Result<()> {
     let config = config();
     let run = |text: &str| {
         let index = LineIndex::new(text);
-        analyze(&Document { text, path: Some(path), language_id: None, index: &index }, &config)
+        analyze(
+            &Document { text, path: Some(path), language_id: None, index: &index },
+            &Inputs::new(&config, &Verifier::default(), NOW),
+        )
     };
     let before_edit = damage(u, text.to_string())?;
     let _ = run(&before_edit);

@@ -8,9 +8,10 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use jwt_lsp::analysis::{Document, analyze};
+use jwt_lsp::analysis::{Document, Inputs, analyze};
 use jwt_lsp::config::{Config, Settings};
 use jwt_lsp::text::LineIndex;
+use jwt_lsp::verify::Verifier;
 use serde_json::{Value, json};
 use support::{Server, expired_token};
 
@@ -44,7 +45,10 @@ fn findings_around_non_ascii_identifiers_have_exact_ranges() {
             .map(|(_, codes)| codes.trim_end_matches("-->").split(',').count())
             .sum();
         let index = LineIndex::new(&text);
-        let analysis = analyze(&Document { text: &text, path: Some(name), language_id: None, index: &index }, &config);
+        let analysis = analyze(
+            &Document { text: &text, path: Some(name), language_id: None, index: &index },
+            &Inputs::new(&config, &Verifier::default(), 0),
+        );
         assert_eq!(analysis.findings.len(), expected_codes, "{name}: {:#?}", analysis.findings);
         for finding in &analysis.findings {
             let covered =

@@ -12,7 +12,6 @@ use jsonwebtoken::{Algorithm, EncodingKey};
 use jwt_lsp::jwt::checks::Clock;
 use jwt_lsp::jwt::decode::decode;
 use jwt_lsp::keys::{Key, KeyRing, KeySource, Origin, parse_key_text};
-use jwt_lsp::verify::weak::Wordlist;
 use jwt_lsp::verify::{Deferred, Examination, Expectations, Mark, Mode, Verdict, Verifier};
 use p256::ecdsa::signature::Signer as _;
 use serde_json::Value;
@@ -222,7 +221,7 @@ fn hmac_secret_from_the_environment() {
     let secret = b"5d9f1c0b7e2a4c6f8a1b3d5e7f9a0c2e4b6d8f0a";
     // SAFETY: set before any thread of this test reads it; the name is unique to this test.
     unsafe { std::env::set_var("JWT_LSP_TEST_HS_SECRET", std::str::from_utf8(secret).unwrap()) };
-    let (keys, _) = jwt_lsp::keys::secret_from_env("JWT_LSP_TEST_HS_SECRET").unwrap();
+    let (keys, _) = jwt_lsp::load::secret_from_env("JWT_LSP_TEST_HS_SECRET").unwrap();
     let mut keyring = KeyRing::default();
     keyring.keys.extend(keys);
     let good = hs256(secret, r#"{"alg":"HS256"}"#, PAYLOAD);
@@ -233,7 +232,7 @@ fn hmac_secret_from_the_environment() {
     let exam = examine(&verifier(keyring), &bad);
     assert_eq!(codes(&exam), ["token-signature-invalid"]);
     assert!(!exam.findings[0].message.contains("5d9f1c0b"));
-    assert!(jwt_lsp::keys::secret_from_env("JWT_LSP_TEST_UNSET_VARIABLE").unwrap_err().contains("not set"));
+    assert!(jwt_lsp::load::secret_from_env("JWT_LSP_TEST_UNSET_VARIABLE").unwrap_err().contains("not set"));
 }
 
 fn rsa_jwks(kid: &str) -> String {
@@ -326,7 +325,7 @@ fn weak_secrets_built_in_empty_literal_and_wordlist() {
 
     // An entry deep in the 104k wordlist: found inline, and deferred then cached.
     let list_path = repo().join("data/jwt.secrets.list");
-    let list = Wordlist::load(&list_path).expect("wordlist");
+    let list = jwt_lsp::load::wordlist(&list_path).expect("wordlist");
     assert!(list.entries.len() > 100_000);
     let deep = list.entries[list.entries.len() - 17].clone();
     let token = hs256(deep.as_bytes(), r#"{"alg":"HS256"}"#, r#"{"sub":"wordlist"}"#);
@@ -475,13 +474,15 @@ fn analyze_env(text: &str, severity: Value) -> jwt_lsp::analysis::Analysis {
     analyze_env_with(text, serde_json::json!({"now": NOW, "severity": severity})).0
 }
 
-fn analyze_env_with(text: &str, settings: Value) -> (jwt_lsp::analysis::Analysis, jwt_lsp::config::Config) {
+/// The analysis, and the verifier it ran with (the settings' expectations, no keys).
+fn analyze_env_with(text: &str, settings: Value) -> (jwt_lsp::analysis::Analysis, Verifier) {
     let settings = jwt_lsp::config::Settings::from_json(&settings).expect("settings");
     let (config, warnings) = jwt_lsp::config::Config::resolve(&settings);
     assert!(warnings.is_empty(), "{warnings:?}");
+    let verifier = Verifier { expectations: config.verification.expectations.clone(), ..Verifier::default() };
     let index = jwt_lsp::text::LineIndex::new(text);
     let document = jwt_lsp::analysis::Document { text, path: Some("app.env"), language_id: None, index: &index };
-    (jwt_lsp::analysis::analyze(&document, &config), config)
+    (jwt_lsp::analysis::analyze(&document, &jwt_lsp::analysis::Inputs::new(&config, &verifier, NOW)), verifier)
 }
 
 fn rule_codes(analysis: &jwt_lsp::analysis::Analysis) -> Vec<&'static str> {
@@ -497,17 +498,17 @@ fn checklists_are_computed_once_per_distinct_token_and_kept_with_the_analysis() 
 
     // Nothing configured: only the weak-secret outcome of each distinct token is kept, and the
     // checklist is rendered from it.
-    let (analysis, config) = analyze_env_with(&text, serde_json::json!({"now": NOW}));
+    let (analysis, verifier) = analyze_env_with(&text, serde_json::json!({"now": NOW}));
     assert_eq!(rule_codes(&analysis), ["token-weak-secret", "token-weak-secret"]);
     assert!(analysis.examinations.is_empty());
     assert_eq!(analysis.weak_outcomes.len(), 2);
-    let checklist = |analysis: &jwt_lsp::analysis::Analysis, config: &jwt_lsp::config::Config, index: usize| {
-        analysis.checklist(&analysis.tokens[index], &config.verifier, config.clock(), &line_of).expect("checklist")
+    let checklist = |analysis: &jwt_lsp::analysis::Analysis, verifier: &Verifier, index: usize| {
+        analysis.checklist(&analysis.tokens[index], verifier, CLOCK, &line_of).expect("checklist")
     };
-    let first = checklist(&analysis, &config, 0);
+    let first = checklist(&analysis, &verifier, 0);
     assert_eq!(first.verdict, Verdict::WeakSecret);
     assert!(first.markdown().contains("line 4 of this file"), "{}", first.markdown());
-    assert_eq!(checklist(&analysis, &config, 2).verdict, Verdict::NotChecked);
+    assert_eq!(checklist(&analysis, &verifier, 2).verdict, Verdict::NotChecked);
     // One candidate (the secret; the token values are never candidates), and one search per
     // distinct token: 2 × (empty + built-in list + the candidate).
     let candidates = analysis.candidates.as_ref().expect("candidates");
@@ -515,17 +516,17 @@ fn checklists_are_computed_once_per_distinct_token_and_kept_with_the_analysis() 
     assert_eq!(analysis.hmac_attempts, 2 * candidates.attempts_per_token());
     // Rendering checklists costs no HMAC and finds the same as the analysis.
     let before = analysis.hmac_attempts;
-    assert_eq!(checklist(&analysis, &config, 1).findings[0].message, first.findings[0].message);
+    assert_eq!(checklist(&analysis, &verifier, 1).findings[0].message, first.findings[0].message);
     assert_eq!(analysis.hmac_attempts, before);
 
     // With expectations configured the whole checklist is kept, once per distinct token.
-    let (analysis, config) =
+    let (analysis, verifier) =
         analyze_env_with(&text, serde_json::json!({"now": NOW, "issuers": ["https://auth.example.com/"]}));
     assert_eq!(rule_codes(&analysis), ["token-weak-secret", "token-weak-secret"]);
     assert_eq!(analysis.examinations.len(), 2);
     let first = analysis.examination(&analysis.tokens[0]).expect("checklist");
     assert!(Arc::ptr_eq(first, analysis.examination(&analysis.tokens[1]).expect("checklist")));
-    assert!(Arc::ptr_eq(first, &checklist(&analysis, &config, 0)));
+    assert!(Arc::ptr_eq(first, &checklist(&analysis, &verifier, 0)));
     assert_eq!(first.verdict, Verdict::WeakSecret);
     assert_eq!(analysis.hmac_attempts, 2 * analysis.candidates.as_ref().expect("candidates").attempts_per_token());
 }
@@ -572,10 +573,10 @@ fn the_document_budget_bounds_hmac_attempts_and_says_so() {
         let token = hs256(b"Zr8q2LmV0xPe7TtB1yNc4KdWu9SfHa6G", r#"{"alg":"HS256"}"#, &format!(r#"{{"n":{index}}}"#));
         text.push_str(&format!("T{index}={token}\n"));
     }
-    let (analysis, config) = analyze_env_with(&text, serde_json::json!({"now": NOW}));
+    let (analysis, verifier) = analyze_env_with(&text, serde_json::json!({"now": NOW}));
     assert_eq!(analysis.weak_outcomes.len(), count);
     assert!(analysis.hmac_attempts <= jwt_lsp::verify::weak::MAX_HMAC_ATTEMPTS_PER_DOCUMENT);
-    let checklist = |token| analysis.checklist(token, &config.verifier, config.clock(), &|_| 0).expect("checklist");
+    let checklist = |token| analysis.checklist(token, &verifier, CLOCK, &|_| 0).expect("checklist");
     let last = checklist(analysis.tokens.last().expect("tokens"));
     assert!(last.markdown().contains("budget"), "{}", last.markdown());
     let first = checklist(&analysis.tokens[0]);

@@ -11,12 +11,13 @@ use serde_json::Value;
 
 use super::FailOn;
 use super::output::{self, FileReport, Skipped};
-use crate::analysis::{self, Document};
+use crate::analysis::{self, Document, Inputs};
 use crate::config::{Config, Settings};
 use crate::finding::apply_fixes;
 use crate::keys::{KeyRing, discover};
+use crate::load;
 use crate::text::{LineIndex, terminal_safe};
-use crate::verify::{self, Mode};
+use crate::verify::{Mode, Verifier};
 
 /// Files larger than this are skipped unless `--max-file-size` says otherwise.
 const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
@@ -121,10 +122,12 @@ pub fn run(args: CheckArgs) -> ExitCode {
         return super::usage_error(&unreadable[unreadable.len() - 1]);
     }
     let project_root = project.as_ref().map(|project| project.root.clone());
-    let config = with_keys(config, project_root.as_deref(), &paths);
+    let verifier = load_verifier(&config, project_root.as_deref(), &paths);
 
     let options = ScanOptions { max_file_size: args.max_file_size, fix: args.fix, redact: args.redact, project_root };
-    let (reports, skipped, failed) = scan_paths(&paths, &config, &options);
+    // One reading of the wall clock for the whole run: every file is judged at the same moment.
+    let inputs = Inputs::new(&config, &verifier, super::wall_clock());
+    let (reports, skipped, failed) = scan_paths(&paths, &inputs, &options);
 
     // Stdout is line-buffered: one write per finding without this (100k findings on one log).
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
@@ -168,7 +171,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
 
 /// Loads the configured keys, secrets and wordlist, and discovers key files in the project
 /// root (or the scanned folders): the verifier `check` runs with. Problems go to stderr.
-fn with_keys(config: Config, project_root: Option<&Path>, paths: &[PathBuf]) -> Config {
+fn load_verifier(config: &Config, project_root: Option<&Path>, paths: &[PathBuf]) -> Verifier {
     let roots: Vec<PathBuf> = match project_root {
         Some(root) => vec![root.to_path_buf()],
         None => paths.iter().filter(|path| path.is_dir()).cloned().collect(),
@@ -186,11 +189,12 @@ fn with_keys(config: Config, project_root: Option<&Path>, paths: &[PathBuf]) -> 
     for error in discovered.errors() {
         eprintln!("jwt-lsp: key discovery: {}", terminal_safe(&error.to_string()));
     }
-    let (verifier, warnings) = verify::setup(&config.verification, project_root, Some(&discovered), None, Mode::Inline);
+    let (verifier, warnings) =
+        load::verifier(&config.verification, project_root, Some(&discovered), None, Mode::Inline);
     for warning in warnings {
         eprintln!("jwt-lsp: {}", terminal_safe(&warning));
     }
-    config.with_verifier(verifier)
+    verifier
 }
 
 fn parse_max_file_size(text: &str) -> Result<u64, String> {
@@ -290,9 +294,10 @@ pub struct ScanOptions {
 /// the reports).
 pub fn scan_paths(
     paths: &[PathBuf],
-    config: &Config,
+    inputs: &Inputs<'_>,
     options: &ScanOptions,
 ) -> (Vec<FileReport>, Vec<Skipped>, Vec<Skipped>) {
+    let config = inputs.config;
     let mut builder = ignore::WalkBuilder::new(&paths[0]);
     for path in &paths[1..] {
         builder.add(path);
@@ -341,7 +346,7 @@ pub fn scan_paths(
             if is_ignored(entry.path(), &display, config, options.project_root.as_deref()) {
                 return ignore::WalkState::Continue;
             }
-            match check_file(entry.path(), &display, config, options, failed) {
+            match check_file(entry.path(), &display, inputs, options, failed) {
                 Ok(Some(report)) => reports.lock().expect("not poisoned").push(report),
                 Ok(None) => {}
                 Err(reason) => skipped.lock().expect("not poisoned").push(Skipped { path: display, reason }),
@@ -373,7 +378,7 @@ fn is_ignored(path: &Path, display: &str, config: &Config, project_root: Option<
 fn check_file(
     path: &Path,
     display: &str,
-    config: &Config,
+    inputs: &Inputs<'_>,
     options: &ScanOptions,
     failed: &Mutex<Vec<Skipped>>,
 ) -> Result<Option<FileReport>, String> {
@@ -406,7 +411,7 @@ fn check_file(
     let mut failures = Vec::new();
     let mut analyse = |text: &str, index: &LineIndex| {
         let isolated =
-            analysis::analyze_isolated(&Document { text, path: Some(display), language_id: None, index }, config);
+            analysis::analyze_isolated(&Document { text, path: Some(display), language_id: None, index }, inputs);
         for failure in isolated.failures {
             let reason = failure.to_string();
             if !failures.contains(&reason) {

@@ -7,7 +7,7 @@ use clap::Args;
 use crate::jwt::checks::{Clock, check_token};
 use crate::jwt::decode::decode_pasted;
 use crate::jwt::describe::plain_report;
-use crate::jwt::time::{parse_now, system_now};
+use crate::jwt::time::parse_now;
 use crate::text::{terminal_safe, terminal_safe_lines};
 
 #[derive(Debug, Args)]
@@ -26,7 +26,7 @@ pub struct DecodeArgs {
 
 pub fn run(args: DecodeArgs) -> ExitCode {
     let now = match args.now.as_deref().map(|now| parse_now(now).and_then(crate::config::validate_now)) {
-        None => system_now(),
+        None => super::wall_clock(),
         Some(Ok(now)) => now,
         Some(Err(err)) => return super::usage_error(&format!("--now: {err}")),
     };

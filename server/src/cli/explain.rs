@@ -19,8 +19,9 @@ use crate::jwt::decode::decode_pasted;
 use crate::jwt::describe::describe_alg;
 use crate::jwt::time::parse_now;
 use crate::keys::fetch::{FetchOptions, JwksCache};
+use crate::load;
 use crate::text::{terminal_safe, terminal_safe_lines};
-use crate::verify::{self, Mode};
+use crate::verify::Mode;
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
@@ -102,7 +103,7 @@ pub fn run(args: ExplainArgs) -> ExitCode {
         ..FetchOptions::default()
     };
     let cache = Arc::new(JwksCache::new(options));
-    let (verifier, warnings) = verify::setup(&config.verification, Some(&cwd), None, Some(cache), Mode::Inline);
+    let (verifier, warnings) = load::verifier(&config.verification, Some(&cwd), None, Some(cache), Mode::Inline);
     for warning in &warnings {
         eprintln!("jwt-lsp: {}", terminal_safe(warning));
     }
@@ -114,7 +115,7 @@ pub fn run(args: ExplainArgs) -> ExitCode {
             .jwks_urls
             .iter()
             .map(|url| {
-                let lookup = cache.get(url);
+                let lookup = cache.keys(url);
                 match lookup.error {
                     Some(error) if lookup.keys.is_empty() => format!("{url} (unusable: {error})"),
                     Some(error) => format!("{url} ({} key{}; {error})", lookup.keys.len(), plural(lookup.keys.len())),
@@ -165,7 +166,7 @@ pub fn run(args: ExplainArgs) -> ExitCode {
     }
     println!();
 
-    let exam = verifier.examine(&token, &[], config.clock(), &|_| 0);
+    let exam = verifier.examine(&token, &[], config.clock(super::wall_clock()), &|_| 0);
     // The checklist quotes the token's own `kid`, `iss`, `aud`…: escaped line by line.
     let mut checklist = exam.plain();
     if args.redact {

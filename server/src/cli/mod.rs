@@ -11,6 +11,12 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::finding::Severity;
+use crate::jwt::time::UnixSeconds;
+
+/// The wall clock, for a command run without `--now`: the analysis never reads it itself.
+pub fn wall_clock() -> UnixSeconds {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
 
 const EXAMPLES: &str = "\
 Examples:

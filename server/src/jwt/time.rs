@@ -6,12 +6,9 @@ use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 
 /// The moment "now" for every time-dependent check, in Unix seconds. Always passed in, never read
-/// from the wall clock inside the analysis, so results can be pinned.
+/// from the wall clock inside the analysis, so results can be pinned: the front ends read the wall
+/// clock (`cli::wall_clock`, the server's own) when `--now` / the `now` setting is unset.
 pub type UnixSeconds = i64;
-
-pub fn system_now() -> UnixSeconds {
-    OffsetDateTime::now_utc().unix_timestamp()
-}
 
 /// Parses `--now` / the `now` setting: RFC 3339 (`2026-11-28T12:00:00Z`) or Unix seconds.
 pub fn parse_now(text: &str) -> Result<UnixSeconds, String> {

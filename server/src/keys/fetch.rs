@@ -20,7 +20,8 @@ use std::net::IpAddr;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
-use super::{Key, KeySource, Origin, jwk};
+use super::{Key, KeySource, Lookup, Origin, jwk};
+use crate::verify::RemoteKeys;
 
 #[derive(Debug, Clone, Copy)]
 pub struct FetchOptions {
@@ -61,19 +62,6 @@ struct Entry {
     last_error: Option<String>,
 }
 
-/// The outcome of asking for a URL's keys.
-#[derive(Debug, Clone)]
-pub struct Lookup {
-    /// Keys to use: fresh, cached, or the last good set when the refresh failed.
-    pub keys: Vec<Key>,
-    /// Whether this call went to the network (or joined a fetch another caller had started).
-    pub fetched: bool,
-    /// Why the keys are missing or stale (timeout, HTTP status, bad JSON, ...), if they are.
-    pub error: Option<String>,
-    /// Non-fatal notes (skipped entries, a re-fetch that was rate-limited).
-    pub notes: Vec<String>,
-}
-
 pub struct JwksCache {
     options: FetchOptions,
     clock: ClockFn,
@@ -108,6 +96,21 @@ impl Flight {
                 Err(_) => return failed_lookup("internal error: fetch lock poisoned"),
             };
         }
+    }
+}
+
+/// How the verifier asks for JWKS keys: through this cache, so the analysis names no HTTP client.
+impl RemoteKeys for JwksCache {
+    fn keys(&self, url: &str) -> Lookup {
+        self.get(url)
+    }
+
+    fn cached(&self, url: &str) -> Option<Lookup> {
+        self.peek(url)
+    }
+
+    fn refresh_for_kid(&self, url: &str, kid: &str) -> Lookup {
+        self.refresh_for_unknown_kid(url, kid)
     }
 }
 

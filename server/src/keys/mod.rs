@@ -13,12 +13,9 @@ pub mod jwk;
 pub mod pem;
 
 use std::fmt;
-use std::path::{Path, PathBuf};
 
 use jsonwebtoken::{Algorithm, DecodingKey};
 
-/// Files read as keys are capped at this size (a JWKS or PEM file is a few KiB).
-pub const MAX_KEY_FILE_BYTES: u64 = 1024 * 1024;
 /// RSA moduli above this many bytes (16384 bits) are refused: verifying with them is a DoS.
 const MAX_RSA_MODULUS_BYTES: usize = 2048;
 
@@ -347,14 +344,17 @@ impl KeyRing {
     }
 }
 
-/// Reads a key file of any supported kind: JWK/JWKS JSON, or PEM (`PUBLIC KEY`,
-/// `RSA PUBLIC KEY`, `CERTIFICATE`). `display` names it in messages.
-pub fn load_file(path: &Path, display: &str, origin: Origin) -> Result<(Vec<Key>, Vec<String>), String> {
-    let bytes = file::read_regular(path, MAX_KEY_FILE_BYTES, "key files")?;
-    let text = String::from_utf8(bytes).map_err(|_| {
-        "not UTF-8 text (DER key files are not supported; convert with `openssl pkey -pubin -inform DER`)".to_string()
-    })?;
-    parse_key_text(&text, KeySource::new(display, origin))
+/// The outcome of asking for a JWKS URL's keys (`verify::RemoteKeys`).
+#[derive(Debug, Clone)]
+pub struct Lookup {
+    /// Keys to use: fresh, cached, or the last good set when the refresh failed.
+    pub keys: Vec<Key>,
+    /// Whether this call went to the network (or joined a fetch another caller had started).
+    pub fetched: bool,
+    /// Why the keys are missing or stale (timeout, HTTP status, bad JSON, ...), if they are.
+    pub error: Option<String>,
+    /// Non-fatal notes (skipped entries, a re-fetch that was rate-limited).
+    pub notes: Vec<String>,
 }
 
 /// Parses key text (JSON or PEM), deciding by content.
@@ -366,27 +366,6 @@ pub fn parse_key_text(text: &str, source: KeySource) -> Result<(Vec<Key>, Vec<St
         pem::keys_from_pem(text, source)
     } else {
         Err("neither a JWK/JWKS (JSON object) nor PEM (`-----BEGIN ...`)".to_string())
-    }
-}
-
-/// An HMAC secret from the environment variable `name`.
-pub fn secret_from_env(name: &str) -> Result<(Vec<Key>, Vec<String>), String> {
-    match std::env::var_os(name) {
-        None => Err("environment variable is not set".to_string()),
-        Some(value) if value.is_empty() => Err("environment variable is empty".to_string()),
-        Some(value) => {
-            let bytes = value.into_encoded_bytes();
-            Ok((vec![Key::new(KeyMaterial::Secret(bytes), KeySource::new(name, Origin::Environment))], Vec::new()))
-        }
-    }
-}
-
-/// `path` against `base` unless absolute; `~/` is not expanded (configs are per project).
-pub fn resolve_path(base: Option<&Path>, path: &str) -> PathBuf {
-    let path = Path::new(path);
-    match base {
-        Some(base) if path.is_relative() => base.join(path),
-        _ => path.to_path_buf(),
     }
 }
 
@@ -459,22 +438,6 @@ mod tests {
             let _ = der::certificate_public_key(&der);
             let _ = der::rsa_public_key(&der);
         }
-    }
-
-    #[test]
-    fn oversized_and_binary_key_files_are_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let huge = dir.path().join("huge.pem");
-        std::fs::File::create(&huge).unwrap().set_len(MAX_KEY_FILE_BYTES + 1).unwrap();
-        assert!(load_file(&huge, "huge.pem", Origin::Configured).unwrap_err().contains("limit"));
-        let binary = dir.path().join("key.der");
-        std::fs::write(&binary, [0x30, 0x82, 0xff, 0xfe, 0x00]).unwrap();
-        assert!(load_file(&binary, "key.der", Origin::Configured).unwrap_err().contains("DER"));
-        assert!(
-            load_file(&dir.path().join("missing.pem"), "missing.pem", Origin::Configured)
-                .unwrap_err()
-                .contains("cannot read")
-        );
     }
 
     #[test]

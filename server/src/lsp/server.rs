@@ -14,19 +14,27 @@ use tower_lsp_server::{Client, LanguageServer};
 
 use super::convert;
 use super::documents::{Change, Document, DocumentStore, Facts, UpdateError};
-use crate::analysis::{self, Analysis};
+use crate::analysis::{self, Analysis, Inputs};
 use crate::config::{Config, Settings};
 use crate::jwt::describe::plain_report;
+use crate::jwt::time::UnixSeconds;
 use crate::jwt::{Form, Payload};
 use crate::keys::fetch::JwksCache;
 use crate::suppress::{CommentStyle, ignore_fix};
 use crate::text::Encoding;
+use crate::verify::Verifier;
 
 /// `workspace/executeCommand` commands. Arguments: `[{"uri": ..., "position": {...}}]`.
 pub const DECODE_TOKEN_COMMAND: &str = "jwt-lsp.decodeToken";
 
 mod verification;
 pub use verification::{EXPLAIN_TOKEN_COMMAND, REFRESH_JWKS_COMMAND};
+
+/// The wall clock, for a session without the `now` setting: read here, at each analysis, hover and
+/// inlay hint (a token expires while the editor is open), never inside the analysis.
+fn wall_clock() -> UnixSeconds {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
 
 /// State shared by handlers and background tasks.
 pub struct Shared {
@@ -61,6 +69,8 @@ struct Session {
     /// Settings from `initializationOptions`; later `didChangeConfiguration` settings win.
     initial_settings: Settings,
     config: Arc<Config>,
+    /// Built with `config` from the same settings (keys loaded, JWKS cache attached).
+    verifier: Arc<Verifier>,
     keys: verification::KeyState,
 }
 
@@ -80,6 +90,7 @@ impl Backend {
                     root: None,
                     initial_settings: Settings::default(),
                     config: Arc::new(Config::default()),
+                    verifier: Arc::new(Verifier::default()),
                     keys: verification::KeyState::default(),
                 }),
                 publish: Mutex::new(()),
@@ -95,6 +106,16 @@ impl Backend {
 
     fn config(&self) -> Arc<Config> {
         self.shared.session.read().expect("session lock").config.clone()
+    }
+
+    fn verifier(&self) -> Arc<Verifier> {
+        self.shared.session.read().expect("session lock").verifier.clone()
+    }
+
+    /// The config and the verifier an analysis runs with, read together (one settings change).
+    fn analysis_inputs(&self) -> (Arc<Config>, Arc<Verifier>) {
+        let session = self.shared.session.read().expect("session lock");
+        (session.config.clone(), session.verifier.clone())
     }
 
     fn relative_path(&self, uri: &Uri) -> Option<String> {
@@ -122,7 +143,7 @@ impl Backend {
     fn schedule_analysis(&self, uri: Uri, document: Arc<Document>) {
         let backend = self.clone();
         let shared = self.shared.clone();
-        let config = self.config();
+        let (config, verifier) = self.analysis_inputs();
         let encoding = self.encoding();
         tokio::spawn(async move {
             if !shared.documents.is_current(&uri, document.version) {
@@ -136,7 +157,7 @@ impl Backend {
                     language_id: Some(&analysed.language_id),
                     index: &analysed.index,
                 };
-                (analysis::analyze_isolated(&doc, &config), config)
+                (analysis::analyze_isolated(&doc, &Inputs::new(&config, &verifier, wall_clock())), config)
             })
             .await;
             let (analysis, config) = match result {
@@ -189,14 +210,14 @@ impl Backend {
             return analysis;
         }
         let analysis: Arc<Analysis> = {
-            let config = self.config();
+            let (config, verifier) = self.analysis_inputs();
             let doc = analysis::Document {
                 text: &document.text,
                 path: document.path.as_deref(),
                 language_id: Some(&document.language_id),
                 index: &document.index,
             };
-            Arc::new(analysis::analyze_isolated(&doc, &config).analysis)
+            Arc::new(analysis::analyze_isolated(&doc, &Inputs::new(&config, &verifier, wall_clock())).analysis)
         };
         document.facts.get_or_init(|| Facts::of(&analysis));
         self.remember(None, document, analysis.clone());
@@ -321,7 +342,8 @@ impl LanguageServer for Backend {
                 watch_supported,
                 ..verification::KeyState::default()
             };
-            *session = Session { encoding, root, initial_settings, config: Arc::new(config), keys };
+            let verifier = Arc::new(Verifier::default());
+            *session = Session { encoding, root, initial_settings, config: Arc::new(config), verifier, keys };
         }
         let mut warnings = self.rebuild_config();
         warnings.extend(warning);
@@ -439,7 +461,7 @@ impl LanguageServer for Backend {
         let encoding = self.encoding();
         let offset = convert::offset(&document.text, &document.index, position.position, encoding);
         let analysis = self.analysis_of(&document);
-        let now = self.config().clock().now;
+        let now = self.config().clock(wall_clock()).now;
         Ok(analysis.token_at(offset).map(|token| {
             let mut hover = convert::hover(&document.text, &document.index, token, now, encoding);
             if let HoverContents::Markup(markup) = &mut hover.contents {
@@ -460,7 +482,7 @@ impl LanguageServer for Backend {
         let start = convert::offset(&document.text, &document.index, params.range.start, encoding);
         let end = convert::offset(&document.text, &document.index, params.range.end, encoding);
         let analysis = self.analysis_of(&document);
-        let now = config.clock().now;
+        let now = config.clock(wall_clock()).now;
         let visible = analysis.tokens.iter().filter(|token| token.span.end >= start && token.span.end <= end);
         let hints = convert::inlay_hints(&document.text, &document.index, visible, now, encoding);
         Ok(Some(hints))
@@ -524,7 +546,7 @@ impl Backend {
         let Some((document, offset)) = self.document_position(arguments) else { return Value::Null };
         let analysis = self.analysis_of(&document);
         let Some(token) = analysis.token_at(offset) else { return Value::Null };
-        let now = self.config().clock().now;
+        let now = self.config().clock(wall_clock()).now;
         let payload = match &token.payload {
             Payload::Claims(claims) => Value::Object(claims.clone()),
             Payload::NotObject(value) => value.clone(),

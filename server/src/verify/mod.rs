@@ -6,8 +6,10 @@
 //! HS* token whose key is a public key), a weak or default secret, an unknown `kid`, then an
 //! invalid signature. Signatures are checked by the `jsonwebtoken` crate; decoding stays ours.
 //!
-//! Pure apart from two optional slow parts, which `Mode::Deferred` (the editor) leaves to a
-//! background task: searching a large wordlist, and re-fetching a JWKS for an unknown `kid`.
+//! Pure: keys, the parsed wordlist and the JWKS source come in from the front end (`Sources`,
+//! `RemoteKeys`); nothing here reads a file, the environment or the network. Two parts can be
+//! slow, and `Mode::Deferred` (the editor) hands them back for a background task: searching a
+//! large wordlist, and asking `RemoteKeys` to re-fetch a JWKS for an unknown `kid`.
 
 pub mod checklist;
 pub mod signature;
@@ -22,8 +24,7 @@ use crate::jwt::Token;
 use crate::jwt::checks::Clock;
 use crate::jwt::decode::{Form, Payload};
 use crate::jwt::time::{format_utc, long_duration};
-use crate::keys::fetch::JwksCache;
-use crate::keys::{Fit, Key, KeyRing, Origin};
+use crate::keys::{Fit, Key, KeyRing, Lookup, Origin};
 use crate::rules::Rule;
 pub use checklist::{Examination, Mark, Step, Verdict};
 use weak::{Budget, Candidates, HmacTarget, Search, Wordlist};
@@ -105,6 +106,20 @@ pub enum Deferred {
     RefreshJwks { url: String, kid: String },
 }
 
+/// JWKS keys from outside the analysis. The front end implements it (its HTTPS cache, in the
+/// `jwt-lsp` crate), so the analysis names no HTTP client and opens no connection. The
+/// verifier calls `keys` and `refresh_for_kid` only in `Mode::Inline` and from `run_deferred`;
+/// an examination in `Mode::Deferred` reads `cached` and hands re-fetches back as `Deferred`.
+pub trait RemoteKeys: Send + Sync + std::fmt::Debug {
+    /// The keys of `url`: cached while fresh, otherwise fetched now.
+    fn keys(&self, url: &str) -> Lookup;
+    /// What is cached for `url`, without any I/O; `None` when it was never fetched.
+    fn cached(&self, url: &str) -> Option<Lookup>;
+    /// Re-fetches `url` because a token's `kid` is not among its keys (the implementation
+    /// rate-limits this and then answers from the cache with a note).
+    fn refresh_for_kid(&self, url: &str, kid: &str) -> Lookup;
+}
+
 /// Everything needed to examine tokens: expectations, keys, and the optional slow sources.
 #[derive(Debug, Clone, Default)]
 pub struct Verifier {
@@ -113,7 +128,7 @@ pub struct Verifier {
     pub keys: KeyRing,
     /// `jwksUrls`; only consulted when `remote` is set (network allowed).
     pub jwks_urls: Vec<String>,
-    pub remote: Option<Arc<JwksCache>>,
+    pub remote: Option<Arc<dyn RemoteKeys>>,
     pub wordlist: Option<Arc<Wordlist>>,
     pub mode: Mode,
 }
@@ -134,8 +149,6 @@ pub const RULES: &[Rule] = &[
 pub const MAX_KEYS_PER_TOKEN: usize = 64;
 /// Public keys whose texts are tried as HMAC secrets per token (key confusion): HMACs are cheap.
 const MAX_CONFUSION_KEYS: usize = 4 * MAX_KEYS_PER_TOKEN;
-/// Entries of `keys` read; the rest are ignored with a warning.
-const MAX_KEY_FILES: usize = 100;
 
 const LIBRARY_ERRORS: &str = "jsonwebtoken: `invalid signature`; PyJWT: `Signature verification failed`; golang-jwt: `token signature is invalid`";
 
@@ -598,8 +611,8 @@ impl Verifier {
         let mut notes = Vec::new();
         for url in &self.jwks_urls {
             let mut lookup = match self.mode {
-                Mode::Inline => Some(cache.get(url)),
-                Mode::Deferred => cache.peek(url),
+                Mode::Inline => Some(cache.keys(url)),
+                Mode::Deferred => cache.cached(url),
             };
             let kid_missing =
                 |keys: &[Key]| kid.is_some_and(|kid| !keys.iter().any(|key| key.kid.as_deref() == Some(kid)));
@@ -607,7 +620,7 @@ impl Verifier {
                 && lookup.as_ref().is_none_or(|found| kid_missing(&found.keys))
             {
                 match self.mode {
-                    Mode::Inline => lookup = Some(cache.refresh_for_unknown_kid(url, kid)),
+                    Mode::Inline => lookup = Some(cache.refresh_for_kid(url, kid)),
                     Mode::Deferred => deferred.push(Deferred::RefreshJwks { url: url.clone(), kid: kid.to_string() }),
                 }
             }
@@ -647,7 +660,7 @@ impl Verifier {
                 }
                 Deferred::RefreshJwks { url, kid } => {
                     if let Some(cache) = &self.remote {
-                        changed |= cache.refresh_for_unknown_kid(url, kid).fetched;
+                        changed |= cache.refresh_for_kid(url, kid).fetched;
                     }
                 }
             }
@@ -775,89 +788,143 @@ fn plural(count: usize) -> &'static str {
     if count == 1 { "" } else { "s" }
 }
 
-/// Builds a `Verifier` from the verification settings: reads the configured key files (relative
-/// to `base`), the `secretEnv` variables and the wordlist, adds `discovered` keys, and uses
-/// `remote` for `jwksUrls` when network access is allowed. Problems come back as warnings
-/// (never key material); one bad source never stops the others.
-pub fn setup(
-    verification: &crate::config::Verification,
-    base: Option<&std::path::Path>,
-    discovered: Option<&KeyRing>,
-    remote: Option<Arc<JwksCache>>,
-    mode: Mode,
-) -> (Verifier, Vec<String>) {
-    use crate::keys::file::confine;
-    use crate::keys::{KeySource, load_file, resolve_path, secret_from_env};
-    let mut warnings = Vec::new();
-    let mut ring = KeyRing::default();
-    let mut files_read = std::collections::HashSet::new();
-    if verification.keys.len() > MAX_KEY_FILES {
-        warnings.push(format!("keys: {} entries; only the first {MAX_KEY_FILES} are read", verification.keys.len()));
+/// What the front end loaded for a verifier (`load::verifier` in the binary's crate): keys from
+/// the configured files and `secretEnv` variables (with the errors of those that failed), keys
+/// discovered in the workspace, the parsed wordlist, the JWKS URLs that passed the URL check, and
+/// the JWKS cache to ask for them.
+#[derive(Debug, Default)]
+pub struct Sources {
+    pub keys: KeyRing,
+    pub discovered: Option<KeyRing>,
+    pub wordlist: Option<Arc<Wordlist>>,
+    pub jwks_urls: Vec<String>,
+    pub remote: Option<Arc<dyn RemoteKeys>>,
+}
+
+impl Verifier {
+    /// Puts a verifier together from loaded `sources`: discovered keys join the configured ones
+    /// (duplicates dropped), and the JWKS cache is used only when `allow_network` is set and URLs
+    /// are configured. Warnings say what is configured but not used.
+    pub fn from_sources(
+        expectations: Expectations,
+        allow_network: bool,
+        sources: Sources,
+        mode: Mode,
+    ) -> (Verifier, Vec<String>) {
+        let Sources { keys: mut ring, discovered, wordlist, jwks_urls, remote } = sources;
+        let mut warnings = Vec::new();
+        if let Some(found) = discovered {
+            ring.merge(found);
+        }
+        ring.drop_duplicate_keys();
+        let remote = remote.filter(|_| allow_network && !jwks_urls.is_empty());
+        if !allow_network && !jwks_urls.is_empty() {
+            warnings.push(
+                "jwksUrls are configured but network access is off (setting `allowNetwork`); they are not fetched"
+                    .to_string(),
+            );
+        }
+        let verifier = Verifier { expectations, keys: ring, jwks_urls, remote, wordlist, mode };
+        (verifier, warnings)
     }
-    for path in verification.keys.iter().take(MAX_KEY_FILES) {
-        let resolved = resolve_path(base, path);
-        // Shown relative to the workspace (project paths arrive absolute).
-        let shown = base
-            .and_then(|base| resolved.strip_prefix(base).ok())
-            .map(|relative| relative.to_string_lossy().replace('\\', "/"))
-            .unwrap_or_else(|| path.clone());
-        let source = KeySource::new(shown.clone(), Origin::Configured);
-        // Project-file paths must still be inside the project now that the files are read.
-        let real = match &verification.confined.keys {
-            Some(root) => confine(root, &resolved),
-            None => Ok(std::fs::canonicalize(&resolved).unwrap_or(resolved)),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::{KeyMaterial, KeySource};
+
+    /// A JWKS source that counts how it is asked and answers with `keys`.
+    #[derive(Debug, Default)]
+    struct FakeJwks {
+        keys: Vec<Key>,
+        asked: std::sync::Mutex<Vec<&'static str>>,
+    }
+
+    impl FakeJwks {
+        fn answer(&self, call: &'static str) -> Lookup {
+            self.asked.lock().unwrap().push(call);
+            Lookup { keys: self.keys.clone(), fetched: call != "cached", error: None, notes: Vec::new() }
+        }
+    }
+
+    impl RemoteKeys for FakeJwks {
+        fn keys(&self, _url: &str) -> Lookup {
+            self.answer("keys")
+        }
+        fn cached(&self, _url: &str) -> Option<Lookup> {
+            Some(self.answer("cached"))
+        }
+        fn refresh_for_kid(&self, _url: &str, _kid: &str) -> Lookup {
+            self.answer("refresh_for_kid")
+        }
+    }
+
+    #[test]
+    fn jwks_keys_come_through_the_front_ends_source_and_deferred_mode_never_fetches() {
+        let secret = b"a-jwks-secret-of-32-bytes-length";
+        let mut key = Key::new(KeyMaterial::Secret(secret.to_vec()), KeySource::new("jwks", Origin::Remote));
+        key.kid = Some("k1".into());
+        let remote = Arc::new(FakeJwks { keys: vec![key], ..FakeJwks::default() });
+        let sign = |kid: &str| {
+            use base64::Engine;
+            use hmac::{Hmac, KeyInit, Mac};
+            let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+            let input = format!("{}.{}", b64(format!(r#"{{"alg":"HS256","kid":"{kid}"}}"#).as_bytes()), b64(b"{}"));
+            let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret).unwrap();
+            mac.update(input.as_bytes());
+            crate::jwt::decode::decode(&format!("{input}.{}", b64(&mac.finalize().into_bytes()))).unwrap()
         };
-        match real {
-            // The same file listed twice (or through two names) is read, and tried, once.
-            Ok(real) if !files_read.insert(real.clone()) => {}
-            Ok(real) => ring.add_source(source, load_file(&real, &shown, Origin::Configured)),
-            Err(refusal) => ring.add_source(source, Err(refusal)),
-        }
+        let verifier = |mode| Verifier {
+            jwks_urls: vec!["https://auth.example.com/jwks.json".into()],
+            remote: Some(remote.clone()),
+            mode,
+            ..Verifier::default()
+        };
+        let clock = Clock { now: 0, leeway: 0 };
+        let inline = verifier(Mode::Inline).examine(&sign("k1"), &[], clock, &|_| 0);
+        assert_eq!(inline.verdict, Verdict::Verified, "{}", inline.plain());
+        assert_eq!(*remote.asked.lock().unwrap(), ["keys"]);
+
+        remote.asked.lock().unwrap().clear();
+        let deferred = verifier(Mode::Deferred).examine(&sign("k2"), &[], clock, &|_| 0);
+        assert_eq!(deferred.verdict, Verdict::KidUnknown);
+        assert_eq!(*remote.asked.lock().unwrap(), ["cached"]);
+        let refresh = Deferred::RefreshJwks { url: "https://auth.example.com/jwks.json".into(), kid: "k2".into() };
+        assert_eq!(deferred.deferred, std::slice::from_ref(&refresh));
+        assert!(verifier(Mode::Deferred).run_deferred(&[refresh]));
+        assert_eq!(*remote.asked.lock().unwrap(), ["cached", "refresh_for_kid"]);
     }
-    for name in &verification.secret_env {
-        ring.add_source(KeySource::new(name.clone(), Origin::Environment), secret_from_env(name));
+
+    fn ring_of(name: &str, origin: Origin) -> KeyRing {
+        let mut ring = KeyRing::default();
+        let key = Key::new(KeyMaterial::Secret(b"configured-or-found".to_vec()), KeySource::new(name, origin));
+        ring.add_source(KeySource::new(name, origin), Ok((vec![key], Vec::new())));
+        ring
     }
-    warnings.extend(ring.errors().into_iter().map(|error| format!("key {error}")));
-    if let Some(found) = discovered {
-        ring.merge(found.clone());
+
+    #[test]
+    fn a_verifier_is_built_from_loaded_sources_without_reading_anything() {
+        let urls = vec!["https://auth.example.com/jwks.json".to_string()];
+        let sources = || Sources {
+            keys: ring_of("keys/a.jwk", Origin::Configured),
+            discovered: Some(ring_of("found.jwk", Origin::Discovered)),
+            wordlist: Some(Arc::new(Wordlist::parse("list".into(), "alpha\nbeta\n"))),
+            jwks_urls: urls.clone(),
+            remote: Some(Arc::new(FakeJwks::default())),
+        };
+        let (verifier, warnings) = Verifier::from_sources(Expectations::default(), false, sources(), Mode::Inline);
+        // The same key configured and discovered is tried once; both sources are reported.
+        assert_eq!(verifier.keys.keys.len(), 1);
+        assert_eq!(verifier.keys.sources.len(), 2);
+        assert_eq!(verifier.wordlist.as_ref().map(|list| list.entries.len()), Some(2));
+        assert!(verifier.remote.is_none(), "no JWKS cache without network access");
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].contains("network access is off"), "{warnings:?}");
+
+        let (verifier, warnings) = Verifier::from_sources(Expectations::default(), true, sources(), Mode::Deferred);
+        assert!(verifier.remote.is_some());
+        assert_eq!(verifier.mode, Mode::Deferred);
+        assert!(warnings.is_empty(), "{warnings:?}");
     }
-    ring.drop_duplicate_keys();
-    let wordlist = match &verification.wordlist {
-        None => None,
-        Some(path) => {
-            let resolved = resolve_path(base, path);
-            let real = match &verification.confined.wordlist {
-                Some(root) => confine(root, &resolved).map_err(|refusal| format!("wordlist {path}: {refusal}")),
-                None => Ok(resolved),
-            };
-            match real.and_then(|real| Wordlist::load(&real)) {
-                Ok(list) => Some(list),
-                Err(err) => {
-                    warnings.push(err);
-                    None
-                }
-            }
-        }
-    };
-    let mut jwks_urls = Vec::new();
-    for url in &verification.jwks_urls {
-        match crate::keys::fetch::check_url(url) {
-            Ok(()) => jwks_urls.push(url.clone()),
-            Err(err) => warnings.push(format!("jwksUrls: {err}")),
-        }
-    }
-    let remote = if verification.allow_network && !jwks_urls.is_empty() {
-        remote.or_else(|| Some(Arc::new(JwksCache::default())))
-    } else {
-        None
-    };
-    if !verification.allow_network && !jwks_urls.is_empty() {
-        warnings.push(
-            "jwksUrls are configured but network access is off (setting `allowNetwork`); they are not fetched"
-                .to_string(),
-        );
-    }
-    let verifier =
-        Verifier { expectations: verification.expectations.clone(), keys: ring, jwks_urls, remote, wordlist, mode };
-    (verifier, warnings)
 }

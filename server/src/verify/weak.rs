@@ -10,17 +10,14 @@
 //! `verify_slice`). Wordlist results are cached per token, so each token pays once.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
-use std::time::SystemTime;
+use std::path::PathBuf;
+use std::sync::{Mutex, OnceLock};
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
-/// Wordlist files above this size are refused (the wallarm list is 1.2 MB).
-pub const MAX_WORDLIST_BYTES: u64 = 64 * 1024 * 1024;
 /// Literal candidates longer than this are not tried (secrets are short; PEM keys are handled by
 /// the key-confusion check).
 const MAX_LITERAL_BYTES: usize = 512;
@@ -485,29 +482,6 @@ impl Wordlist {
         Wordlist { path, entries, keys, spans }
     }
 
-    /// Loads `path`, reusing an earlier load while the file's size and mtime are unchanged. Only
-    /// a regular file under the size cap is read (never a FIFO, a device or `/proc`).
-    pub fn load(path: &Path) -> Result<Arc<Wordlist>, String> {
-        static LOADED: OnceLock<Mutex<HashMap<PathBuf, LoadedWordlist>>> = OnceLock::new();
-        let opened = crate::keys::file::open_regular(path, MAX_WORDLIST_BYTES, "wordlists")
-            .map_err(|err| format!("wordlist {}: {err}", path.display()))?;
-        let stamp = (opened.len, opened.modified);
-        let loaded = LOADED.get_or_init(Default::default);
-        if let Ok(cache) = loaded.lock()
-            && let Some((len, modified, list)) = cache.get(path)
-            && (*len, *modified) == stamp
-        {
-            return Ok(list.clone());
-        }
-        let bytes = opened.read().map_err(|err| format!("wordlist {}: {err}", path.display()))?;
-        let text = String::from_utf8_lossy(&bytes);
-        let list = Arc::new(Wordlist::parse(path.to_path_buf(), &text));
-        if let Ok(mut cache) = loaded.lock() {
-            cache.insert(path.to_path_buf(), (stamp.0, stamp.1, list.clone()));
-        }
-        Ok(list)
-    }
-
     /// The first entry that verifies the token.
     pub fn search(&self, target: &HmacTarget<'_>) -> Option<WeakSecret> {
         let found = self.spans.iter().find(|span| {
@@ -521,9 +495,6 @@ impl Wordlist {
         })
     }
 }
-
-/// A loaded list with the size and mtime it was read at.
-type LoadedWordlist = (u64, Option<SystemTime>, Arc<Wordlist>);
 
 type CacheKey = (PathBuf, [u8; 32]);
 

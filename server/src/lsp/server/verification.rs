@@ -15,10 +15,11 @@ use crate::config::{Config, Settings};
 use crate::jwt::Token;
 use crate::keys::KeyRing;
 use crate::keys::discover::{Limits, discover};
+use crate::load;
 use crate::project::{self, Project};
 use crate::rules::Rule;
 use crate::verify::weak::Budget;
-use crate::verify::{self, Deferred, Examination, Mode, Weak, WeakSearch};
+use crate::verify::{Deferred, Examination, Mode, Weak, WeakSearch};
 
 /// Re-fetches every configured JWKS (and re-reads key files). No arguments. Returns `{"text"}`.
 pub const REFRESH_JWKS_COMMAND: &str = "jwt-lsp.refreshJwks";
@@ -52,7 +53,7 @@ impl Backend {
             (settings, session.root.clone(), keys.discovered.clone())
         };
         let (config, mut warnings) = Config::resolve(&settings);
-        let (verifier, more) = verify::setup(
+        let (verifier, more) = load::verifier(
             &config.verification,
             root.as_deref(),
             Some(&discovered),
@@ -60,8 +61,9 @@ impl Backend {
             Mode::Deferred,
         );
         warnings.extend(more);
-        let config = config.with_verifier(verifier);
-        self.shared.session.write().expect("session lock").config = Arc::new(config);
+        let mut session = self.shared.session.write().expect("session lock");
+        session.config = Arc::new(config);
+        session.verifier = Arc::new(verifier);
         warnings
     }
 
@@ -198,8 +200,11 @@ impl Backend {
 
     /// Fetches the configured JWKS URLs once at start (network access allowed only).
     async fn prefetch_jwks(&self) {
-        let verifier = self.config().verifier.clone();
-        let Some(cache) = verifier.remote.clone() else { return };
+        let verifier = self.verifier();
+        if verifier.remote.is_none() {
+            return;
+        }
+        let cache = self.shared.jwks.clone();
         let urls = verifier.jwks_urls.clone();
         let errors = tokio::task::spawn_blocking(move || {
             urls.iter()
@@ -218,9 +223,10 @@ impl Backend {
     pub(super) async fn refresh_jwks_command(&self) -> Value {
         let warnings = self.rebuild_config();
         self.discover_keys().await;
-        let verifier = self.config().verifier.clone();
+        let verifier = self.verifier();
         let mut lines: Vec<String> = warnings;
-        match verifier.remote.clone() {
+        // The verifier uses the session's JWKS cache exactly when network access is on.
+        match verifier.remote.as_ref().map(|_| self.shared.jwks.clone()) {
             None if verifier.jwks_urls.is_empty() => {
                 lines.push("No JWKS URLs configured (setting `jwksUrls`); key files were re-read.".to_string())
             }
@@ -275,9 +281,10 @@ impl Backend {
     /// nothing for it (every verification rule off, or an analysis rebuilt from facts), with the
     /// candidates the analysis kept.
     fn examine(&self, document: &Document, analysis: &Analysis, token: &Token) -> Arc<Examination> {
-        let config = self.config();
+        let (config, verifier) = self.analysis_inputs();
+        let clock = config.clock(super::wall_clock());
         let line_of = |offset: usize| document.index.line_of(offset);
-        if let Some(exam) = analysis.checklist(token, &config.verifier, config.clock(), &line_of) {
+        if let Some(exam) = analysis.checklist(token, &verifier, clock, &line_of) {
             return exam;
         }
         let extracted;
@@ -291,14 +298,14 @@ impl Backend {
         };
         let budget = Budget::per_document();
         let weak = candidates.map_or(Weak::Off, |candidates| Weak::Search(WeakSearch { candidates, budget: &budget }));
-        Arc::new(config.verifier.examine_with(token, weak, config.clock(), &line_of))
+        Arc::new(verifier.examine_with(token, weak, clock, &line_of))
     }
 
     /// Runs what an analysis deferred (wordlist search, JWKS re-fetch) on the blocking pool and
     /// re-analyses the document if that taught us something.
     pub(super) fn run_deferred(&self, uri: Uri, document: Arc<Document>, work: Vec<Deferred>) {
         let backend = self.clone();
-        let verifier = self.config().verifier.clone();
+        let verifier = self.verifier();
         tokio::spawn(async move {
             let changed = tokio::task::spawn_blocking(move || verifier.run_deferred(&work)).await.unwrap_or(false);
             if changed && backend.shared.documents.is_current(&uri, document.version) {
