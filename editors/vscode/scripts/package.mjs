@@ -7,10 +7,24 @@
 //                                                       server/ (target: the current platform, or --target)
 //   options: --target linux-x64|linux-arm64|darwin-x64|darwin-arm64|win32-x64|alpine-x64, --out <file.vsix>
 // The server can also be given as JWT_LSP_SERVER=<path>. Needs `npm ci` first.
+//
+// One platform package per target, each with that platform's binary (build it there, or cross-compile):
+//   linux-x64     cargo build --profile dist --target x86_64-unknown-linux-gnu
+//   linux-arm64   cargo build --profile dist --target aarch64-unknown-linux-gnu   (cross linker: gcc-aarch64-linux-gnu)
+//   alpine-x64    cargo build --profile dist --target x86_64-unknown-linux-musl
+//   darwin-x64    cargo build --profile dist --target x86_64-apple-darwin         (on macOS)
+//   darwin-arm64  cargo build --profile dist --target aarch64-apple-darwin        (on macOS)
+//   win32-x64     cargo build --profile dist --target x86_64-pc-windows-msvc      (on Windows: jwt-lsp.exe)
+// then: npm run package -- --target <target> --server ../../target/<triple>/dist/jwt-lsp[.exe]
+// A binary for another platform cannot run here, so its `--version` check is skipped.
+// Every package also carries the third-party notices (the weak-secret wordlist's MIT licence, from data/)
+// and is checked by scripts/vsix-contents.mjs: only the shipped files, within the size budget.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+
+import { vsixProblems } from './vsix-contents.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -36,10 +50,12 @@ rmSync(serverDir, { recursive: true, force: true });
 if (server) {
   const src = resolve(server);
   if (!existsSync(src)) die(`server binary ${src} does not exist (build it: cargo build --release)`);
-  try {
-    execFileSync(src, ['--version'], { stdio: 'pipe' });
-  } catch (err) {
-    die(`${src} --version failed: is it a jwt-lsp binary for this machine? (${err.message})`);
+  if (target === hostTarget()) {
+    try {
+      execFileSync(src, ['--version'], { stdio: 'pipe' });
+    } catch (err) {
+      die(`${src} --version failed: is it a jwt-lsp binary for this machine? (${err.message})`);
+    }
   }
   mkdirSync(serverDir, { recursive: true });
   const dest = join(serverDir, (target ?? '').startsWith('win32') ? 'jwt-lsp.exe' : 'jwt-lsp');
@@ -47,6 +63,11 @@ if (server) {
   chmodSync(dest, 0o755);
   console.error(`package: bundling ${src} as server/${dest.split('/').pop()} (${target})`);
 }
+// The notices ship beside the binary that contains the list (vsce takes files from this folder only).
+const noticesDir = join(root, 'notices');
+rmSync(noticesDir, { recursive: true, force: true });
+mkdirSync(noticesDir);
+copyFileSync(join(root, '..', '..', 'data', 'jwt.secrets.list.LICENSE'), join(noticesDir, 'jwt.secrets.list.LICENSE'));
 mkdirSync(dirname(out), { recursive: true });
 const vsce = join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'vsce.cmd' : 'vsce');
 if (!existsSync(vsce)) die('node_modules/.bin/vsce is missing: run `npm ci` in editors/vscode first');
@@ -54,6 +75,13 @@ const vsceArgs = ['package', '--no-dependencies', '--out', out, ...(target ? ['-
 try {
   execFileSync(vsce, vsceArgs, { cwd: root, stdio: 'inherit' });
 } finally {
-  if (server) rmSync(serverDir, { recursive: true, force: true }); // keep the work tree clean
+  // keep the work tree clean
+  if (server) rmSync(serverDir, { recursive: true, force: true });
+  rmSync(noticesDir, { recursive: true, force: true });
+}
+const problems = vsixProblems(readFileSync(out));
+if (problems.length) {
+  rmSync(out, { force: true });
+  die(`the package was not clean (removed it):\n  ${problems.join('\n  ')}\n(fix .vscodeignore)`);
 }
 console.log(out);
