@@ -70,6 +70,16 @@ export function vsixProblems(buf) {
   const wanted = target && (target.startsWith('win32') ? 'extension/server/jwt-lsp.exe' : 'extension/server/jwt-lsp');
   if (wanted && !servers.includes(wanted)) problems.push(`a ${target} package without ${wanted}`);
   for (const s of servers) if (s !== wanted) problems.push(`${s} in a package ${target ? `for ${target}` : 'without a target platform'}`);
+  // The marketplace shows the packaged README: its images must be absolute links into the extension's folder.
+  const readme = entries.find((e) => e.name === 'extension/readme.md');
+  const pkg = entries.find((e) => e.name === 'extension/package.json');
+  if (readme && pkg) {
+    const { repository } = JSON.parse(entryText(buf, pkg));
+    const base = repository && `${repository.url.replace(/\.git$/, '')}/raw/HEAD/${repository.directory}/`;
+    for (const [, url] of entryText(buf, readme).matchAll(/!\[[^\]]*\]\(([^)\s]+)/g)) {
+      if (!base || !url.startsWith(base)) problems.push(`README image ${url} is not under ${base}`);
+    }
+  }
   const rest = entries.filter((e) => !SERVERS.has(e.name)).reduce((sum, e) => sum + e.size, 0);
   if (rest > BUDGET_BYTES) problems.push(`${rest} bytes besides the server, over the budget of ${BUDGET_BYTES}`);
   return problems;

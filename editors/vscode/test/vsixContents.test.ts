@@ -47,9 +47,9 @@ const manifest = (target?: string) =>
 const clean = (target?: string): Record<string, string | Buffer> => ({
   '[Content_Types].xml': '<Types/>',
   'extension.vsixmanifest': manifest(target),
-  'extension/package.json': '{}',
+  'extension/package.json': JSON.stringify({ repository: { url: 'https://github.com/o/r', directory: 'editors/vscode' } }),
   'extension/out/extension.js': 'module.exports = {};',
-  'extension/readme.md': '# jwt-lsp',
+  'extension/readme.md': '# jwt-lsp\n![shot](https://github.com/o/r/raw/HEAD/editors/vscode/images/screenshot.png)\n',
   'extension/changelog.md': '# Changelog',
   'extension/LICENSE.txt': 'MIT',
   'extension/images/icon.png': 'png',
@@ -109,4 +109,12 @@ test('everything besides the server stays within the size budget', () => {
   const r = check({ ...clean(), 'extension/out/extension.js': Buffer.alloc(1100 * 1024) });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /over the budget of 1048576/);
+});
+
+test('README images must point into the extension folder of the repository', () => {
+  for (const url of ['images/screenshot.png', 'https://github.com/o/r/raw/HEAD/images/screenshot.png']) {
+    const r = check({ ...clean(), 'extension/readme.md': `# jwt-lsp\n![shot](${url})\n` });
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /README image .* is not under https:\/\/github\.com\/o\/r\/raw\/HEAD\/editors\/vscode\//);
+  }
 });
