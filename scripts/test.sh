@@ -55,6 +55,30 @@ assert not missing, f"examples/ no longer shows: {sorted(missing)}"
 print(f"examples/: {len(findings)} findings, {len(codes)} rule codes")
 PY
 
+# The crate as published and installed (issue 12): `cargo package` ships only the sources, Cargo.toml and
+# the README; `cargo install --path server` (the README's install line) reuses the release build above
+# (about 2 s) and the installed binary checks a file.
+step "cargo package --list ships only sources; cargo install --path server"
+cargo package -p jwt-lsp --locked --allow-dirty --no-verify --list 2>/dev/null | python3 -c '
+import re, sys
+files = sys.stdin.read().split()
+meta = {"Cargo.toml", "Cargo.toml.orig", "Cargo.lock", "README.md", ".cargo_vcs_info.json"}
+stray = [f for f in files if f not in meta and not re.fullmatch(r"src/[\w/]+\.rs", f)]
+missing = {"Cargo.toml", "README.md", "src/lib.rs", "src/main.rs"} - set(files)
+assert not stray and not missing, f"cargo package: stray {stray}, missing {sorted(missing)}"
+print(f"cargo package: {len(files)} files, only sources and metadata")
+'
+install_root=$(mktemp -d)
+cargo install --locked --quiet --path server --root "$install_root" --target-dir "${CARGO_TARGET_DIR:-target}"
+status=0
+"$install_root/bin/jwt-lsp" check examples/ --fail-on error >/dev/null 2>&1 || status=$?
+rm -rf "$install_root"
+if [[ $status -ne 1 ]]; then
+  echo "the installed jwt-lsp should report the examples' errors (exit 1), got $status" >&2
+  exit 1
+fi
+echo "cargo install --path server: the installed binary runs"
+
 # The whole-process benchmarks on tiny workloads, one run, no targets judged: keeps
 # scripts/bench.sh and its workload generator and LSP client working (a few seconds). It fails
 # only on errors (a tool failing, a token missed, a server timeout), never on slowness.

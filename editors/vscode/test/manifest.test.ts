@@ -44,3 +44,16 @@ test('activation covers code and config languages', () => {
   }
   assert.ok(events.includes('workspaceContains:**/.env'));
 });
+
+test('the marketplace listing: icon (a PNG of at least 128x128), banner, licence, repository, engine', () => {
+  const icon = readFileSync(join(__dirname, '..', '..', manifest.icon));
+  assert.equal(icon.subarray(0, 8).toString('latin1'), '\x89PNG\r\n\x1a\n');
+  assert.ok(icon.readUInt32BE(16) >= 128 && icon.readUInt32BE(20) >= 128, 'icon smaller than 128x128');
+  assert.match(manifest.galleryBanner.color, /^#[0-9A-F]{6}$/i);
+  assert.ok(['dark', 'light'].includes(manifest.galleryBanner.theme));
+  assert.equal(manifest.license, 'MIT');
+  assert.match(manifest.repository.url, /^https:\/\//);
+  assert.match(manifest.engines.vscode, /^\^1\.\d+\.0$/);
+  assert.ok(manifest.categories.includes('Linters'));
+  assert.ok(manifest.keywords.length <= 30 && manifest.keywords.includes('jwt'));
+});

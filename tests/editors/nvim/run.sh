@@ -26,6 +26,9 @@ for mode in $MODES; do
     run_limited 90 "$NVIM_BIN" --headless -u NONE -i NONE -n -c "luafile $EDITORS_DIR/nvim/test.lua" || rc=1
   kill_leftover_servers
 done
+# the help file (editors/neovim/doc/jwt-lsp.txt) on a copy: :helptags writes a tags file beside it
+mkdir -p "$WORK/help-rtp/doc" && cp "$REPO_DIR/editors/neovim/doc/jwt-lsp.txt" "$WORK/help-rtp/doc/"
+JWT_HELP_RTP=$WORK/help-rtp run_limited 30 "$NVIM_BIN" --headless -u NONE -i NONE -n -c "luafile $EDITORS_DIR/nvim/help.lua" || rc=1
 if [ "$VERSION" = 0.11 ]; then   # the snippets no test starts: lspconfig.lua against a stub, filetype lists agree
   JWT_EDITORS_DIR=$REPO_DIR/editors/neovim run_limited 30 "$NVIM_BIN" --headless -u NONE -i NONE -n \
     -c "luafile $EDITORS_DIR/nvim/snippets.lua" || rc=1

@@ -158,5 +158,37 @@ else
   check('its quick fix adds algorithms', fixed)
 end
 
+-- 7. (0.11) the :JwtDecode and :JwtExplain user commands of the help file (editors/neovim/doc/jwt-lsp.txt),
+--    run as the user pastes them: each opens a scratch window with the server's text for the token
+if mode == 'enable' then
+  local help = vim.fn.readfile(env('JWT_EDITORS_DIR', '.') .. '/doc/jwt-lsp.txt')
+  local code, inside = {}, nil
+  for _, line in ipairs(help) do
+    if inside == nil and line:find('*:JwtDecode*', 1, true) then inside = false
+    elseif inside == false and line:match('>lua$') then inside = true
+    elseif inside == true and line:match('^<') then break
+    elseif inside == true then table.insert(code, (line:gsub('^    ', ''))) end
+  end
+  local chunk, err = loadstring(table.concat(code, '\n'))
+  if check('the help file\'s user-command snippet loads (' .. #code .. ' lines)', chunk ~= nil, err) then
+    chunk()
+    for _, case in ipairs({ { 'JwtDecode', '"sub": "alice"' }, { 'JwtExplain', 'HS256' } }) do
+      vim.cmd('edit ' .. vim.fn.fnameescape(ws .. '/config.env'))
+      vim.cmd('silent! only')
+      vim.api.nvim_win_set_cursor(0, { hover_line + 1, hover_char })
+      vim.cmd(case[1])
+      local got
+      vim.wait(timeout, function()
+        if #vim.api.nvim_list_wins() < 2 then return false end
+        got = table.concat(vim.api.nvim_buf_get_lines(0, 0, -1, false), '\n')
+        return true
+      end, 20)
+      check(':' .. case[1] .. ' opens the token\'s text', got ~= nil and got:find(case[2], 1, true) ~= nil
+        and vim.bo.buftype == 'nofile', got and got:sub(1, 200) or 'no window')
+    end
+    vim.cmd('silent! only')
+  end
+end
+
 log(failures == 0 and 'all checks passed' or (failures .. ' check(s) failed'))
 finish()

@@ -211,6 +211,25 @@ async function visibleTexts(locator) {
       if (squiggles < 1) throw new Error('no squiggle under the token');
     });
 
+    // The README's screenshot: the hover over the token with the Problems panel open below it
+    // (run.sh copies it to editors/vscode/images/ with VSCODE_UPDATE_SCREENSHOT=1)
+    await step('screenshot of the hover and the Problems panel', null, async (timeout) => {
+      await openFile('config.env');
+      await problemRow('with token-expired', (t) => t.includes('token-expired'), timeout);
+      await gotoPos(2, 21);
+      const hovers = page.locator('.monaco-hover .markdown-hover, .monaco-resizable-hover .markdown-hover');
+      await waitFor('the hover above the Problems panel', async () => {
+        if ((await visibleTexts(hovers)).join(' ').includes('"sub": "alice"')) return true;
+        await showHover();
+        return false;
+      }, timeout);
+      if (!(await page.locator('.markers-panel').first().isVisible())) throw new Error('the Problems panel closed');
+      await sleep(500);                            // the hover fades in
+      await page.screenshot({ path: path.join(ARTIFACTS, 'vscode-hover-problems.png') });
+      log(`screenshot ${path.join(ARTIFACTS, 'vscode-hover-problems.png')}`);
+      await page.keyboard.press('Escape');
+    });
+
     // Extension wiring: the bundled server was used, and the output channel says so
     await step('JWT: Show server output names the bundled server', null, async (timeout) => {
       await focusEditor();

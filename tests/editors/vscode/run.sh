@@ -4,7 +4,8 @@
 # (e2e.js). Exit 0 pass, 1 a check failed, 2 set-up error.
 #   tests/editors/vscode/run.sh target/release/jwt-lsp
 # Env: EDITOR_TOOLS_DIR, EDITOR_NO_INSTALL, EDITOR_KEEP_WORK (see ../lib.sh); JWT_LSP_PENDING (see ../run.sh);
-#      VSCODE_UNIT_ONLY=1 stops after the unit tests and the .vsix; CHROMIUM (default /usr/bin/chromium).
+#      VSCODE_UNIT_ONLY=1 stops after the unit tests and the .vsix; CHROMIUM (default /usr/bin/chromium);
+#      VSCODE_UPDATE_SCREENSHOT=1 copies the hover + Problems screenshot to editors/vscode/images/screenshot.png.
 SUITE=vscode
 . "$(dirname "$0")/../lib.sh"
 BIN=$(server_bin "${1:-}") || exit 2
@@ -76,6 +77,9 @@ CS_URL=http://127.0.0.1:$CS_PORT E2E_ONLY=${E2E_ONLY:-} WS=$WORK/ws ARTIFACTS=$A
   run_limited "${VSCODE_TIMEOUT:-420}" node "$EDITORS_DIR/vscode/e2e.js"
 rc=$?
 cs_stop
+if [ -n "${VSCODE_UPDATE_SCREENSHOT:-}" ] && [ "$rc" = 0 ]; then   # the extension README's screenshot
+  cp "$ARTIFACTS/vscode-hover-problems.png" "$EXT_DIR/images/screenshot.png" && say "updated editors/vscode/images/screenshot.png"
+fi
 if [ "$rc" != 0 ]; then
   say "code-server log: $WORK/code-server.log; the extension's output channel:"
   find "$CS_DATA/user/logs" -name '*JWT Language Server*' -exec tail -n 30 {} + 2>/dev/null | sed 's/^/    /' >&2
