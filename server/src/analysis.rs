@@ -305,7 +305,12 @@ fn verify_tokens(tokens: &[Token], document: &Document<'_>, inputs: &Inputs<'_>)
     let mut out = Verification::default();
     // Logs repeat the same token thousands of times: examine each distinct token once.
     // FxHash: SipHash over whole tokens was the largest cost on logs dense with tokens.
-    let mut seen: rustc_hash::FxHashMap<&str, Vec<Finding>> = rustc_hash::FxHashMap::default();
+    // Sized up front: growing by doubling rehashed every entry again (7 % of `check` on logs).
+    let mut seen: rustc_hash::FxHashMap<&str, Vec<Finding>> =
+        rustc_hash::FxHashMap::with_capacity_and_hasher(jws.len(), Default::default());
+    if only_weak {
+        out.weak_outcomes.reserve(jws.len());
+    }
     for token in jws {
         if let Some(known) = seen.get(token.compact.as_str()) {
             out.findings.extend(known.iter().cloned().map(|finding| Finding { range: token.span.clone(), ..finding }));

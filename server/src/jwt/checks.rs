@@ -1,8 +1,8 @@
 //! The token rules: what is wrong with one decoded token, at a given moment.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use super::decode::{Form, Payload, Token};
+use super::decode::{Field, Form, Payload, Token};
 use super::time::{UnixSeconds, format_utc, long_duration};
 use crate::finding::Finding;
 use crate::rules::Rule;
@@ -36,11 +36,12 @@ pub fn check_token(token: &Token, clock: Clock) -> Vec<Finding> {
         return findings;
     }
     let Payload::Claims(claims) = &token.payload else { return findings };
+    let claims = claims.registered();
 
     let mut invalid = Vec::new();
-    let exp = numeric_date(claims, "exp", &mut invalid);
-    let nbf = numeric_date(claims, "nbf", &mut invalid);
-    let iat = numeric_date(claims, "iat", &mut invalid);
+    let exp = numeric_date(claims.exp.get(), "exp", &mut invalid);
+    let nbf = numeric_date(claims.nbf.get(), "nbf", &mut invalid);
+    let iat = numeric_date(claims.iat.get(), "iat", &mut invalid);
     if let (Some(nbf), Some(exp)) = (nbf, exp)
         && nbf > exp
     {
@@ -59,7 +60,7 @@ pub fn check_token(token: &Token, clock: Clock) -> Vec<Finding> {
             format_utc(exp)
         ));
     }
-    if let Some(aud) = claims.get("aud") {
+    if let Some(aud) = claims.aud.get() {
         let valid = match aud {
             Value::String(_) => true,
             Value::Array(items) => items.iter().all(Value::is_string),
@@ -83,7 +84,7 @@ pub fn check_token(token: &Token, clock: Clock) -> Vec<Finding> {
     let leeway = clock.leeway as i64;
     let leeway_note = if clock.leeway > 0 { format!(" (leeway {} s)", clock.leeway) } else { String::new() };
     match exp {
-        None if !claims.contains_key("exp") => findings.push(Finding::new(
+        None if claims.exp == Field::Missing => findings.push(Finding::new(
             Rule::TokenNoExpiry,
             span.clone(),
             "Token has no `exp` claim: it never expires, so a leaked copy stays valid forever.",
@@ -129,8 +130,8 @@ pub fn check_token(token: &Token, clock: Clock) -> Vec<Finding> {
 }
 
 /// A NumericDate claim as whole seconds, or `None` (recording why) when it is absent or invalid.
-fn numeric_date(claims: &Map<String, Value>, name: &str, invalid: &mut Vec<String>) -> Option<UnixSeconds> {
-    match claims.get(name)? {
+fn numeric_date(value: Option<&Value>, name: &str, invalid: &mut Vec<String>) -> Option<UnixSeconds> {
+    match value? {
         Value::Number(number) => {
             let value = number.as_f64()?;
             if value.abs() >= MILLISECONDS_THRESHOLD {

@@ -207,7 +207,7 @@ pub fn hover_markdown(token: &Token, now: UnixSeconds) -> String {
     match &token.payload {
         Payload::Claims(claims) => {
             out.push_str("**Payload**\n```json\n");
-            out.push_str(&pretty_json(&Value::Object(claims.clone())));
+            out.push_str(&pretty_json(&Value::Object(claims.map().clone())));
             out.push_str("\n```\n");
             let rows = claim_rows(token, now);
             if !rows.is_empty() {
@@ -283,7 +283,7 @@ pub fn plain_report(token: &Token, now: UnixSeconds, notes: &[String]) -> String
     out.push_str("\n\nPayload:\n");
     match &token.payload {
         Payload::Claims(claims) => {
-            out.push_str(&serde_json::to_string_pretty(&Value::Object(claims.clone())).unwrap_or_default())
+            out.push_str(&serde_json::to_string_pretty(&Value::Object(claims.map().clone())).unwrap_or_default())
         }
         Payload::NotObject(value) => out.push_str(&serde_json::to_string_pretty(value).unwrap_or_default()),
         Payload::NotJson { reason, bytes } => out.push_str(&format!("({bytes} bytes, not JSON: {reason})")),

@@ -548,7 +548,7 @@ impl Backend {
         let Some(token) = analysis.token_at(offset) else { return Value::Null };
         let now = self.config().clock(wall_clock()).now;
         let payload = match &token.payload {
-            Payload::Claims(claims) => Value::Object(claims.clone()),
+            Payload::Claims(claims) => Value::Object(claims.map().clone()),
             Payload::NotObject(value) => value.clone(),
             _ => Value::Null,
         };
