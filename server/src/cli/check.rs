@@ -156,7 +156,14 @@ pub fn run(args: CheckArgs) -> ExitCode {
         Err(message) => return super::usage_error(&message),
     };
 
-    let options = ScanOptions { max_file_size: args.max_file_size, fix: args.fix, redact: args.redact, project_root };
+    let fingerprints = args.format == Format::Sarif || args.baseline.is_some() || args.write_baseline.is_some();
+    let options = ScanOptions {
+        max_file_size: args.max_file_size,
+        fix: args.fix,
+        redact: args.redact,
+        project_root,
+        fingerprints,
+    };
     let (mut reports, skipped, failed) = scan_paths(&paths, &config, &options);
 
     let outside_diff = changed.as_ref().map_or(0, |changed| {
@@ -377,6 +384,8 @@ pub struct ScanOptions {
     /// The folder of `.jwt-lsp.toml`: `ignore` globs are relative to it (else to the current
     /// directory).
     pub project_root: Option<PathBuf>,
+    /// Fingerprint findings (for SARIF and baselines).
+    pub fingerprints: bool,
 }
 
 /// Walks `paths` in parallel and analyses every text file; results come back sorted by path:
@@ -538,7 +547,7 @@ fn check_file(
             finding.message = redact_message(&finding.message, &token_texts);
         }
     }
-    Ok(Some(FileReport::new(display.to_string(), &text, &index, findings)))
+    Ok(Some(FileReport::new(display.to_string(), &text, &index, findings, options.fingerprints)))
 }
 
 /// Reads a file checked to be regular, re-checking the opened handle (a path swapped for a

@@ -32,12 +32,15 @@ pub struct FileReport {
 }
 
 impl FileReport {
-    pub fn new(path: String, text: &str, index: &LineIndex, findings: Vec<Finding>) -> FileReport {
+    /// `fingerprinted`: compute [`Located::fingerprint`]s (SARIF and baselines need them; a
+    /// hash per finding is a third of the time of a text or JSON report on a dense log).
+    pub fn new(path: String, text: &str, index: &LineIndex, findings: Vec<Finding>, fingerprinted: bool) -> FileReport {
         // All offsets at once: one pass per line, not one per finding (long minified lines).
         let offsets: Vec<usize> =
             findings.iter().flat_map(|finding| [finding.range.start, finding.range.end]).collect();
         let positions = index.line_cols(text, &offsets, Encoding::Utf32);
-        let fingerprints = fingerprints(&path, text, &findings);
+        let fingerprints =
+            if fingerprinted { fingerprints(&path, text, &findings) } else { vec![String::new(); findings.len()] };
         let findings = findings
             .into_iter()
             .zip(positions.chunks_exact(2))
@@ -60,19 +63,27 @@ pub const FINGERPRINT_KIND: &str = "jwtLsp/v1";
 /// neither a token nor a secret can be read back from it.
 fn fingerprints(path: &str, text: &str, findings: &[Finding]) -> Vec<String> {
     use sha2::{Digest, Sha256};
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut seen: rustc_hash::FxHashMap<(crate::rules::Rule, String), u32> = Default::default();
     findings
         .iter()
         .map(|finding| {
             let content = fingerprint_content(text, finding.range.clone());
-            let ordinal = seen.entry((finding.rule, content.clone())).or_insert(0);
             let mut hasher = Sha256::new();
-            for part in [FINGERPRINT_KIND, path, finding.rule.code(), &content, &ordinal.to_string()] {
+            for part in [FINGERPRINT_KIND, path, finding.rule.code(), &content] {
                 hasher.update(part.as_bytes());
                 hasher.update([0]);
             }
+            let ordinal = seen.entry((finding.rule, content)).or_insert(0);
+            hasher.update(ordinal.to_string().as_bytes());
             *ordinal += 1;
-            hasher.finalize()[..16].iter().map(|byte| format!("{byte:02x}")).collect()
+            let digest = hasher.finalize();
+            let mut hex = String::with_capacity(32);
+            for byte in &digest[..16] {
+                hex.push(HEX[usize::from(byte >> 4)] as char);
+                hex.push(HEX[usize::from(byte & 15)] as char);
+            }
+            hex
         })
         .collect()
 }
@@ -80,7 +91,13 @@ fn fingerprints(path: &str, text: &str, findings: &[Finding]) -> Vec<String> {
 /// The finding's text with every whitespace run made one space (a token wrapped over lines, a
 /// re-indented call), or its line's when the range is empty or only whitespace.
 fn fingerprint_content(text: &str, range: std::ops::Range<usize>) -> String {
-    let normalise = |part: &str| part.split_whitespace().collect::<Vec<_>>().join(" ");
+    let normalise = |part: &str| {
+        if part.bytes().any(|byte| byte.is_ascii_whitespace()) || !part.is_ascii() {
+            part.split_whitespace().collect::<Vec<_>>().join(" ")
+        } else {
+            part.to_string()
+        }
+    };
     let range = range.start.min(text.len())..range.end.min(text.len());
     let own = text.get(range.clone()).map(normalise).unwrap_or_default();
     if !own.is_empty() {
@@ -364,7 +381,8 @@ mod tests {
     fn json_is_one_valid_document_with_every_finding_in_order() {
         let text = "a \"quoted\" line\n\u{e9}t\u{e9} \u{1F600} tab\there\n";
         let index = LineIndex::new(text);
-        let report = |path: &str, findings: Vec<Finding>| FileReport::new(path.to_string(), text, &index, findings);
+        let report =
+            |path: &str, findings: Vec<Finding>| FileReport::new(path.to_string(), text, &index, findings, true);
         let reports = vec![
             report(
                 "a b/\"c\".txt",
