@@ -140,7 +140,9 @@ impl ChangedLines {
         git(cwd, &["rev-parse", "--verify", "--quiet", &verify])
             .map_err(|_| format!("--diff-base {}: no such revision", crate::text::terminal_safe(rev)))?;
         let pathspecs: Vec<String> = paths.iter().map(|path| path.to_string_lossy().into_owned()).collect();
+        // Paths are paths, not pathspec globs (`[id].ts`).
         let mut diff_args = vec![
+            "--literal-pathspecs",
             "-c",
             "core.quotePath=false",
             "diff",
@@ -161,7 +163,8 @@ impl ChangedLines {
             let key = absolute.canonicalize().unwrap_or(absolute);
             files.insert(key, Some(ranges));
         }
-        let mut untracked_args = vec!["ls-files", "--others", "--exclude-standard", "--full-name", "-z", "--"];
+        let mut untracked_args =
+            vec!["--literal-pathspecs", "ls-files", "--others", "--exclude-standard", "--full-name", "-z", "--"];
         untracked_args.extend(pathspecs.iter().map(String::as_str));
         let untracked = git(cwd, &untracked_args).map_err(|err| format!("--diff-base: git ls-files failed: {err}"))?;
         for path in untracked.split('\0').filter(|path| !path.is_empty()) {

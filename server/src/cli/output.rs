@@ -68,7 +68,8 @@ fn fingerprints(path: &str, text: &str, findings: &[Finding]) -> Vec<String> {
     findings
         .iter()
         .map(|finding| {
-            let content = fingerprint_content(text, finding.range.clone());
+            let code = !finding.rule.code().starts_with("token-");
+            let content = fingerprint_content(text, finding.range.clone(), code);
             let mut hasher = Sha256::new();
             for part in [FINGERPRINT_KIND, path, finding.rule.code(), &content] {
                 hasher.update(part.as_bytes());
@@ -89,8 +90,42 @@ fn fingerprints(path: &str, text: &str, findings: &[Finding]) -> Vec<String> {
 }
 
 /// The finding's text with every whitespace run made one space (a token wrapped over lines, a
-/// re-indented call), or its line's when the range is empty or only whitespace.
-fn fingerprint_content(text: &str, range: std::ops::Range<usize>) -> String {
+/// re-indented call), or its line's when the range is empty or only whitespace. For code
+/// findings every string literal becomes `"_"`: a literal may be the secret itself
+/// (`hardcoded-secret`), and a digest of a short or guessable text is a dictionary away from
+/// it. A token's own text is kept: its signature makes the digest unguessable.
+fn fingerprint_content(text: &str, range: std::ops::Range<usize>, code: bool) -> String {
+    let content = finding_text(text, range);
+    if code { mask_string_literals(&content) } else { content }
+}
+
+/// Replaces the inside of every `'…'`, `"…"` and `` `…` `` (backslash escapes honoured; an
+/// unclosed one runs to the end) with `_`.
+fn mask_string_literals(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    let mut chars = code.chars();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if !matches!(c, '\'' | '"' | '`') {
+            continue;
+        }
+        out.push('_');
+        let mut escaped = false;
+        for inner in chars.by_ref() {
+            if escaped {
+                escaped = false;
+            } else if inner == '\\' {
+                escaped = true;
+            } else if inner == c {
+                out.push(c);
+                break;
+            }
+        }
+    }
+    out
+}
+
+fn finding_text(text: &str, range: std::ops::Range<usize>) -> String {
     let normalise = |part: &str| {
         if part.bytes().any(|byte| byte.is_ascii_whitespace()) || !part.is_ascii() {
             part.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -376,6 +411,30 @@ pub fn write_sarif(out: &mut impl Write, reports: &[FileReport], invocation: &In
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fingerprint_content_collapses_whitespace_and_hides_code_literals() {
+        let text = "x = 1\n  jwt.verify(t,\n     'hunter2')  \nTOKEN=abc.\n def.ghi\n";
+        let call = text.find("jwt").unwrap()..text.find(")").unwrap() + 1;
+        assert_eq!(fingerprint_content(text, call.clone(), true), "jwt.verify(t, '_')");
+        assert_eq!(fingerprint_content(text, call, false), "jwt.verify(t, 'hunter2')");
+        let token = text.find("abc").unwrap()..text.find("ghi").unwrap() + 3;
+        assert_eq!(fingerprint_content(text, token, false), "abc. def.ghi");
+        // An empty range: its line.
+        let empty = text.find("x").unwrap() + 2;
+        assert_eq!(fingerprint_content(text, empty..empty, true), "x = 1");
+        assert_eq!(mask_string_literals(r#"f("a\"b", `c`, 'd) + "open"#), r#"f("_", `_`, '_"#);
+        // Only a digest leaves: no secret in any fingerprint of any rule.
+        let literal = text.find("'hunter2'").unwrap();
+        let findings = [Finding::new(Rule::HardcodedSecret, literal..literal + 9, "literal")];
+        let print = fingerprints("a.js", text, &findings);
+        assert_eq!(print[0].len(), 32);
+        assert!(!print[0].contains("hunter2"));
+        // Another secret in the same place: the same finding (the literal is not part of it).
+        let other = text.replace("hunter2", "s3cr3t!");
+        assert_eq!(fingerprints("a.js", &other, &findings), print);
+        assert_ne!(fingerprints("b.js", text, &findings), print, "the path is part of it");
+    }
 
     #[test]
     fn json_is_one_valid_document_with_every_finding_in_order() {
