@@ -279,6 +279,8 @@ fn baseline_round_trip() {
     // Fixed, the baseline refreshed (--baseline and --write-baseline together keep only what is
     // still found), then reintroduced: new again.
     write(dir.path(), "config/.env", "A=1\n");
+    let output = check_text(dir.path(), &["--baseline", "baseline.json"]);
+    assert!(stderr(&output).contains("1 baseline entry no longer found (fixed?)"), "{}", stderr(&output));
     let output = check_text(dir.path(), &["--baseline", "baseline.json", "--write-baseline", "baseline.json"]);
     assert_eq!(output.status.code(), Some(0));
     let refreshed: Value =

@@ -192,7 +192,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
         }
         (None, baseline) => baseline,
     };
-    let hidden = baseline.as_ref().map_or(0, |baseline| baseline.hide(&mut reports));
+    let (hidden, stale) = baseline.as_ref().map_or((0, 0), |baseline| baseline.hide(&mut reports));
 
     let exit_code: u8 = if !failed.is_empty() {
         // A stage that failed may have hidden findings: a CI gate must not pass on it.
@@ -250,6 +250,10 @@ pub fn run(args: CheckArgs) -> ExitCode {
     }
     if baseline.is_some() {
         narrowed.push(format!("{hidden} hidden by the baseline"));
+        if stale > 0 {
+            let entries = if stale == 1 { "entry" } else { "entries" };
+            narrowed.push(format!("{stale} baseline {entries} no longer found (fixed?)"));
+        }
     }
     if args.format == Format::Text {
         let mut summary = output::summary(&reports, skipped.len());

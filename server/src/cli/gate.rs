@@ -98,10 +98,20 @@ impl Baseline {
         )
     }
 
-    /// Removes the findings the baseline holds; returns how many it hid.
-    pub fn hide(&self, reports: &mut Vec<FileReport>) -> usize {
+    /// Removes the findings the baseline holds; returns how many it hid, and how many of its
+    /// entries matched nothing (fixed, or moved to another file).
+    pub fn hide(&self, reports: &mut Vec<FileReport>) -> (usize, usize) {
         let known = self.fingerprints();
-        retain_findings(reports, |_, finding| !known.contains(finding.fingerprint.as_str()))
+        let mut matched = HashSet::new();
+        let hidden = retain_findings(reports, |_, finding| {
+            let fingerprint = finding.fingerprint.as_str();
+            let hide = known.contains(fingerprint);
+            if hide {
+                matched.insert(fingerprint.to_string());
+            }
+            !hide
+        });
+        (hidden, known.len() - matched.len())
     }
 }
 
