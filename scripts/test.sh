@@ -15,8 +15,16 @@ if ! command -v cargo >/dev/null; then
   exit 2
 fi
 
+# server/tests/cli_ci.rs validates SARIF with Python's jsonschema and reads action.yml with PyYAML.
+step "Python venv for the CI-door tests (jsonschema, PyYAML from PyPI)"
+python3 -m venv target/ci-venv && target/ci-venv/bin/pip install --quiet --disable-pip-version-check jsonschema pyyaml
+export JWT_LSP_PYTHON="$PWD/target/ci-venv/bin/python"
+
 step "cargo test (unit, fixtures, CLI, LSP over stdio, stress)"
 cargo test --workspace --locked
+
+step "pre-commit hook on a temporary git repository (installs pre-commit from PyPI into a venv)"
+cargo test --locked --test cli_ci -- --ignored
 
 # Bounded fuzzing (issue 8): every target of server/tests/fuzz.rs for 15 s instead of the ~2 s of
 # the run above: 12 targets x 15 s = 180 s of fuzzing, about 90 s of wall time on two threads.

@@ -9,8 +9,8 @@ use std::sync::Mutex;
 use clap::{Args, ValueEnum};
 use serde_json::Value;
 
-use super::FailOn;
 use super::output::{self, FileReport, Skipped};
+use super::{FailOn, gate};
 use crate::analysis::{self, Document, Inputs};
 use crate::config::{Config, Settings};
 use crate::finding::apply_fixes;
@@ -81,6 +81,25 @@ pub struct CheckArgs {
     /// Colour the text output: auto (on a terminal, unless NO_COLOR is set), always, never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// Write the report to FILE instead of stdout (the summary and notes stay on stderr).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Report only findings that are not in this baseline (written by --write-baseline).
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Record the current findings in FILE (sorted JSON: paths, rule codes and fingerprints,
+    /// never token text) and report none of them. With --baseline, keep only the entries still
+    /// found: fixed findings leave the baseline, new ones are reported and not added.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Report only findings on lines added or changed since this git revision (and in files git
+    /// does not track), for pull-request gates: `git diff --unified=0 REV -- PATHS`.
+    #[arg(long, value_name = "REV")]
+    pub diff_base: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -124,24 +143,97 @@ pub fn run(args: CheckArgs) -> ExitCode {
     let project_root = project.as_ref().map(|project| project.root.clone());
     let verifier = load_verifier(&config, project_root.as_deref(), &paths);
 
-    let options = ScanOptions { max_file_size: args.max_file_size, fix: args.fix, redact: args.redact, project_root };
+    let cwd = std::env::current_dir().unwrap_or_default();
+    // Read before the scan: a missing or stale baseline is a usage error, not a finished scan.
+    let changed = match &args.diff_base {
+        Some(rev) => match gate::ChangedLines::since(rev, &paths, &cwd) {
+            Ok(changed) => Some(changed),
+            Err(message) => return super::usage_error(&message),
+        },
+        None => None,
+    };
+    let baseline = match args.baseline.as_deref().map(gate::Baseline::read).transpose() {
+        Ok(baseline) => baseline,
+        Err(message) => return super::usage_error(&message),
+    };
+
+    let fingerprints = args.format == Format::Sarif || args.baseline.is_some() || args.write_baseline.is_some();
+    let options = ScanOptions {
+        max_file_size: args.max_file_size,
+        fix: args.fix,
+        redact: args.redact,
+        project_root,
+        fingerprints,
+    };
     // One reading of the wall clock for the whole run: every file is judged at the same moment.
     let inputs = Inputs::new(&config, &verifier, super::wall_clock());
-    let (reports, skipped, failed) = scan_paths(&paths, &inputs, &options);
+    let (mut reports, skipped, failed) = scan_paths(&paths, &inputs, &options);
+
+    let outside_diff = changed.as_ref().map_or(0, |changed| {
+        gate::retain_findings(&mut reports, |path, finding| {
+            changed.touches(&cwd.join(path), finding.start.line + 1, finding.end.line + 1)
+        })
+    });
+    // The baseline in effect is the one written, when one is: "accept what is here now".
+    let baseline = match (&args.write_baseline, baseline) {
+        (Some(file), baseline) => {
+            let written = match &baseline {
+                Some(baseline) => baseline.still_present(&reports),
+                None => gate::Baseline::of(&reports),
+            };
+            if let Err(message) = written.write(file) {
+                eprintln!("jwt-lsp: {message}");
+                return ExitCode::from(2);
+            }
+            eprintln!(
+                "jwt-lsp: wrote {} finding{} to the baseline {}",
+                written.findings.len(),
+                if written.findings.len() == 1 { "" } else { "s" },
+                terminal_safe(&file.to_string_lossy())
+            );
+            Some(written)
+        }
+        (None, baseline) => baseline,
+    };
+    let (hidden, stale) = baseline.as_ref().map_or((0, 0), |baseline| baseline.hide(&mut reports));
+
+    let exit_code: u8 = if !failed.is_empty() {
+        // A stage that failed may have hidden findings: a CI gate must not pass on it.
+        2
+    } else if args.fail_on.threshold().is_some_and(|threshold| {
+        reports.iter().flat_map(|report| &report.findings).any(|finding| finding.severity >= threshold)
+    }) {
+        1
+    } else {
+        0
+    };
 
     // Stdout is line-buffered: one write per finding without this (100k findings on one log).
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let sink: Box<dyn Write> = match &args.output {
+        Some(file) => match std::fs::File::create(file) {
+            Ok(file) => Box::new(file),
+            Err(err) => {
+                eprintln!("jwt-lsp: --output {}: {err}", terminal_safe(&file.to_string_lossy()));
+                return ExitCode::from(2);
+            }
+        },
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, sink);
     let written = match args.format {
         Format::Text => {
             let color = match args.color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
-                ColorChoice::Auto => output::stdout_wants_color(),
+                ColorChoice::Auto => args.output.is_none() && output::stdout_wants_color(),
             };
             output::write_text(&mut out, &reports, color)
         }
         Format::Json => output::write_json(&mut out, &reports),
-        Format::Sarif => output::write_sarif(&mut out, &reports),
+        Format::Sarif => {
+            let invocation = output::Invocation { successful: failed.is_empty(), exit_code };
+            output::write_sarif(&mut out, &reports, &invocation)
+        }
     };
     if let Err(err) = written.and_then(|()| out.flush())
         && err.kind() != std::io::ErrorKind::BrokenPipe
@@ -152,21 +244,34 @@ pub fn run(args: CheckArgs) -> ExitCode {
     for skip in &skipped {
         eprintln!("jwt-lsp: skipped {}: {}", terminal_safe(&skip.path), terminal_safe(&skip.reason));
     }
-    if args.format == Format::Text {
-        eprintln!("{}", output::summary(&reports, skipped.len()));
+    let mut narrowed = Vec::new();
+    if changed.is_some() {
+        narrowed.push(format!(
+            "{outside_diff} outside the lines changed since {}",
+            terminal_safe(args.diff_base.as_deref().unwrap_or_default())
+        ));
     }
-    // A stage that failed may have hidden findings: a CI gate must not pass on it.
+    if baseline.is_some() {
+        narrowed.push(format!("{hidden} hidden by the baseline"));
+        if stale > 0 {
+            let entries = if stale == 1 { "entry" } else { "entries" };
+            narrowed.push(format!("{stale} baseline {entries} no longer found (fixed?)"));
+        }
+    }
+    if args.format == Format::Text {
+        let mut summary = output::summary(&reports, skipped.len());
+        for part in &narrowed {
+            summary.push_str("; ");
+            summary.push_str(part);
+        }
+        eprintln!("{summary}");
+    } else if !narrowed.is_empty() {
+        eprintln!("jwt-lsp: not reported: {}", narrowed.join("; "));
+    }
     for failure in &failed {
         eprintln!("jwt-lsp: {}: {}", failure.path, failure.reason);
     }
-    if !failed.is_empty() {
-        return ExitCode::from(2);
-    }
-
-    let failed = args.fail_on.threshold().is_some_and(|threshold| {
-        reports.iter().flat_map(|report| &report.findings).any(|finding| finding.severity >= threshold)
-    });
-    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    ExitCode::from(exit_code)
 }
 
 /// Loads the configured keys, secrets and wordlist, and discovers key files in the project
@@ -287,6 +392,8 @@ pub struct ScanOptions {
     /// The folder of `.jwt-lsp.toml`: `ignore` globs are relative to it (else to the current
     /// directory).
     pub project_root: Option<PathBuf>,
+    /// Fingerprint findings (for SARIF and baselines).
+    pub fingerprints: bool,
 }
 
 /// Walks `paths` in parallel and analyses every text file; results come back sorted by path:
@@ -449,7 +556,7 @@ fn check_file(
             finding.message = redact_message(&finding.message, &token_texts);
         }
     }
-    Ok(Some(FileReport::new(display.to_string(), &text, &index, findings)))
+    Ok(Some(FileReport::new(display.to_string(), &text, &index, findings, options.fingerprints)))
 }
 
 /// Reads a file checked to be regular, re-checking the opened handle (a path swapped for a

@@ -4,6 +4,7 @@
 mod check;
 mod decode;
 mod explain;
+mod gate;
 pub mod output;
 
 use std::process::ExitCode;

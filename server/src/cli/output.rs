@@ -15,6 +15,8 @@ pub struct Located {
     /// Zero-based, columns in characters.
     pub start: LineCol,
     pub end: LineCol,
+    /// [`FINGERPRINT_KIND`] of this finding: stable across line moves, never the text itself.
+    pub fingerprint: String,
 }
 
 impl std::ops::Deref for Located {
@@ -30,18 +32,116 @@ pub struct FileReport {
 }
 
 impl FileReport {
-    pub fn new(path: String, text: &str, index: &LineIndex, findings: Vec<Finding>) -> FileReport {
+    /// `fingerprinted`: compute [`Located::fingerprint`]s (SARIF and baselines need them; a
+    /// hash per finding is a third of the time of a text or JSON report on a dense log).
+    pub fn new(path: String, text: &str, index: &LineIndex, findings: Vec<Finding>, fingerprinted: bool) -> FileReport {
         // All offsets at once: one pass per line, not one per finding (long minified lines).
         let offsets: Vec<usize> =
             findings.iter().flat_map(|finding| [finding.range.start, finding.range.end]).collect();
         let positions = index.line_cols(text, &offsets, Encoding::Utf32);
+        let fingerprints =
+            if fingerprinted { fingerprints(&path, text, &findings) } else { vec![String::new(); findings.len()] };
         let findings = findings
             .into_iter()
             .zip(positions.chunks_exact(2))
-            .map(|(finding, at)| Located { start: at[0], end: at[1], finding })
+            .zip(fingerprints)
+            .map(|((finding, at), fingerprint)| Located { start: at[0], end: at[1], finding, fingerprint })
             .collect();
         FileReport { path, findings }
     }
+}
+
+/// The `partialFingerprints` key of SARIF results, and the kind of fingerprint a baseline holds.
+/// A new version of the recipe below gets a new name, so old baselines are refused, not misread.
+pub const FINGERPRINT_KIND: &str = "jwtLsp/v1";
+
+/// One fingerprint per finding: SHA-256 of the path, the rule, the finding's text with
+/// whitespace runs collapsed (a token, a call, a literal; the whole line when the range is
+/// empty) and how many identical earlier findings the file has, hex, first 128 bits. Lines and
+/// columns are left out, so code moving up or down keeps its fingerprint; the ordinal keeps a
+/// second copy of the same token distinct from the first. Only a digest leaves the process:
+/// neither a token nor a secret can be read back from it.
+fn fingerprints(path: &str, text: &str, findings: &[Finding]) -> Vec<String> {
+    use sha2::{Digest, Sha256};
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut seen: rustc_hash::FxHashMap<(crate::rules::Rule, String), u32> = Default::default();
+    findings
+        .iter()
+        .map(|finding| {
+            let code = !finding.rule.code().starts_with("token-");
+            let content = fingerprint_content(text, finding.range.clone(), code);
+            let mut hasher = Sha256::new();
+            for part in [FINGERPRINT_KIND, path, finding.rule.code(), &content] {
+                hasher.update(part.as_bytes());
+                hasher.update([0]);
+            }
+            let ordinal = seen.entry((finding.rule, content)).or_insert(0);
+            hasher.update(ordinal.to_string().as_bytes());
+            *ordinal += 1;
+            let digest = hasher.finalize();
+            let mut hex = String::with_capacity(32);
+            for byte in &digest[..16] {
+                hex.push(HEX[usize::from(byte >> 4)] as char);
+                hex.push(HEX[usize::from(byte & 15)] as char);
+            }
+            hex
+        })
+        .collect()
+}
+
+/// The finding's text with every whitespace run made one space (a token wrapped over lines, a
+/// re-indented call), or its line's when the range is empty or only whitespace. For code
+/// findings every string literal becomes `"_"`: a literal may be the secret itself
+/// (`hardcoded-secret`), and a digest of a short or guessable text is a dictionary away from
+/// it. A token's own text is kept: its signature makes the digest unguessable.
+fn fingerprint_content(text: &str, range: std::ops::Range<usize>, code: bool) -> String {
+    let content = finding_text(text, range);
+    if code { mask_string_literals(&content) } else { content }
+}
+
+/// Replaces the inside of every `'…'`, `"…"` and `` `…` `` (backslash escapes honoured; an
+/// unclosed one runs to the end) with `_`.
+fn mask_string_literals(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    let mut chars = code.chars();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if !matches!(c, '\'' | '"' | '`') {
+            continue;
+        }
+        out.push('_');
+        let mut escaped = false;
+        for inner in chars.by_ref() {
+            if escaped {
+                escaped = false;
+            } else if inner == '\\' {
+                escaped = true;
+            } else if inner == c {
+                out.push(c);
+                break;
+            }
+        }
+    }
+    out
+}
+
+fn finding_text(text: &str, range: std::ops::Range<usize>) -> String {
+    let normalise = |part: &str| {
+        if part.bytes().any(|byte| byte.is_ascii_whitespace()) || !part.is_ascii() {
+            part.split_whitespace().collect::<Vec<_>>().join(" ")
+        } else {
+            part.to_string()
+        }
+    };
+    let range = range.start.min(text.len())..range.end.min(text.len());
+    let own = text.get(range.clone()).map(normalise).unwrap_or_default();
+    if !own.is_empty() {
+        return own;
+    }
+    let (Some(before), Some(after)) = (text.get(..range.start), text.get(range.start..)) else { return own };
+    let start = before.rfind('\n').map_or(0, |at| at + 1);
+    let end = after.find('\n').map_or(text.len(), |at| range.start + at);
+    normalise(&text[start..end])
 }
 
 pub struct Skipped {
@@ -179,7 +279,69 @@ pub fn percent_encode_path(path: &str) -> String {
     out
 }
 
-pub fn write_sarif(out: &mut impl Write, reports: &[FileReport]) -> io::Result<()> {
+/// How the run ended, for SARIF `invocations`.
+pub struct Invocation {
+    /// False when an analysis stage failed: findings may be missing.
+    pub successful: bool,
+    pub exit_code: u8,
+}
+
+/// GitHub code scanning's `security-severity` (0–10, CVSS-like: 9+ critical, 7+ high, 4+ medium)
+/// and CWE ids, one row per rule. A match, not a map: a new rule does not compile until it has
+/// a row. Why each:
+/// - CWE-347 (improper verification of a signature): forgeable tokens — `alg: none`, key
+///   confusion, a key named by the token itself, verification skipped or steered by the token.
+/// - CWE-327 (risky algorithm): `none` or an algorithm outside the allow-list is accepted.
+/// - CWE-798 (hard-coded credentials): a token, or the secret that signs them, is in the source.
+///   A committed token that is already expired is still a leak, but a minor one (low score).
+/// - CWE-1391 (weak credentials): a secret from a published-defaults list or wordlist.
+/// - CWE-613 (insufficient session expiration): no `exp`, expiry checks off, hour-long leeway.
+/// - CWE-345 / CWE-287 (insufficient authenticity / improper authentication): a token for
+///   another issuer or audience is accepted, or `iss`/`aud` are never checked.
+/// - CWE-1104 / CWE-1395 (unmaintained / vulnerable dependency): an archived JWT library.
+///
+/// Rules about damaged tokens or a misplaced `Bearer ` prefix break logins rather than open a
+/// hole: low scores and no CWE.
+pub fn security_properties(rule: Rule) -> (&'static str, &'static [u16]) {
+    match rule {
+        Rule::TokenAlgNone => ("9.1", &[347, 327]),
+        Rule::TokenKeyConfusion => ("9.1", &[347, 327]),
+        Rule::TokenWeakSecret => ("9.1", &[798, 1391]),
+        Rule::TokenHeaderKey => ("7.5", &[347, 345]),
+        Rule::TokenSignatureInvalid => ("5.3", &[347]),
+        Rule::TokenKidUnknown => ("3.1", &[347]),
+        Rule::TokenAlgNotAllowed => ("5.3", &[327]),
+        Rule::TokenNoExpiry => ("5.3", &[613, 798]),
+        Rule::TokenExpired => ("2.0", &[798]),
+        Rule::TokenNotYetValid => ("3.1", &[798]),
+        Rule::TokenIssuedInFuture => ("2.0", &[798]),
+        Rule::TokenIssuerMismatch => ("4.3", &[345, 287]),
+        Rule::TokenAudienceMismatch => ("4.3", &[345, 287]),
+        Rule::TokenMalformed => ("1.0", &[]),
+        Rule::TokenInvalidClaims => ("2.0", &[]),
+        Rule::VerifyAllowsNone => ("9.1", &[347, 327]),
+        Rule::VerifyAlgFromToken => ("9.1", &[347, 327]),
+        Rule::VerifyMixedAlgorithms => ("8.1", &[347, 327]),
+        Rule::VerifyMissingAlgorithms => ("6.5", &[347, 327]),
+        Rule::DecodeWithoutVerify => ("7.5", &[347, 345]),
+        Rule::VerifyExpiryDisabled => ("6.5", &[613]),
+        Rule::VerifyLargeLeeway => ("4.3", &[613]),
+        Rule::VerifyMissingAudience => ("5.3", &[287, 345]),
+        Rule::VerifyMissingIssuer => ("5.3", &[287, 345]),
+        Rule::VerifyBearerPrefix => ("2.0", &[]),
+        Rule::HardcodedSecret => ("7.5", &[798]),
+        Rule::InsecureJwtLibrary => ("7.5", &[1104, 1395]),
+    }
+}
+
+/// Tags as code scanning reads them: `security` (needed for `security-severity` to count) and
+/// `external/cwe/cwe-N` (shown as CWE links and filters).
+fn rule_tags(rule: Rule) -> Vec<String> {
+    let (_, cwes) = security_properties(rule);
+    std::iter::once("security".to_string()).chain(cwes.iter().map(|cwe| format!("external/cwe/cwe-{cwe}"))).collect()
+}
+
+pub fn write_sarif(out: &mut impl Write, reports: &[FileReport], invocation: &Invocation) -> io::Result<()> {
     let rules: Vec<Value> = Rule::ALL
         .iter()
         .map(|rule| {
@@ -191,6 +353,11 @@ pub fn write_sarif(out: &mut impl Write, reports: &[FileReport]) -> io::Result<(
                 "helpUri": rule.help_uri(),
                 "help": { "text": rule.documentation(), "markdown": rule.documentation() },
                 "defaultConfiguration": { "level": sarif_level(rule.default_severity()) },
+                "properties": {
+                    "security-severity": security_properties(*rule).0,
+                    "tags": rule_tags(*rule),
+                    "precision": "high",
+                },
             })
         })
         .collect();
@@ -214,6 +381,7 @@ pub fn write_sarif(out: &mut impl Write, reports: &[FileReport]) -> io::Result<(
                             }
                         }
                     }],
+                    "partialFingerprints": { FINGERPRINT_KIND: finding.fingerprint },
                 })
             })
         })
@@ -228,6 +396,10 @@ pub fn write_sarif(out: &mut impl Write, reports: &[FileReport]) -> io::Result<(
                 "version": env!("CARGO_PKG_VERSION"),
                 "rules": rules,
             }},
+            "invocations": [{
+                "executionSuccessful": invocation.successful,
+                "exitCode": invocation.exit_code,
+            }],
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],
@@ -241,10 +413,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn fingerprint_content_collapses_whitespace_and_hides_code_literals() {
+        let text = "x = 1\n  jwt.verify(t,\n     'hunter2')  \nTOKEN=abc.\n def.ghi\n";
+        let call = text.find("jwt").unwrap()..text.find(")").unwrap() + 1;
+        assert_eq!(fingerprint_content(text, call.clone(), true), "jwt.verify(t, '_')");
+        assert_eq!(fingerprint_content(text, call, false), "jwt.verify(t, 'hunter2')");
+        let token = text.find("abc").unwrap()..text.find("ghi").unwrap() + 3;
+        assert_eq!(fingerprint_content(text, token, false), "abc. def.ghi");
+        // An empty range: its line.
+        let empty = text.find("x").unwrap() + 2;
+        assert_eq!(fingerprint_content(text, empty..empty, true), "x = 1");
+        assert_eq!(mask_string_literals(r#"f("a\"b", `c`, 'd) + "open"#), r#"f("_", `_`, '_"#);
+        // Only a digest leaves: no secret in any fingerprint of any rule.
+        let literal = text.find("'hunter2'").unwrap();
+        let findings = [Finding::new(Rule::HardcodedSecret, literal..literal + 9, "literal")];
+        let print = fingerprints("a.js", text, &findings);
+        assert_eq!(print[0].len(), 32);
+        assert!(!print[0].contains("hunter2"));
+        // Another secret in the same place: the same finding (the literal is not part of it).
+        let other = text.replace("hunter2", "s3cr3t!");
+        assert_eq!(fingerprints("a.js", &other, &findings), print);
+        assert_ne!(fingerprints("b.js", text, &findings), print, "the path is part of it");
+    }
+
+    #[test]
     fn json_is_one_valid_document_with_every_finding_in_order() {
         let text = "a \"quoted\" line\n\u{e9}t\u{e9} \u{1F600} tab\there\n";
         let index = LineIndex::new(text);
-        let report = |path: &str, findings: Vec<Finding>| FileReport::new(path.to_string(), text, &index, findings);
+        let report =
+            |path: &str, findings: Vec<Finding>| FileReport::new(path.to_string(), text, &index, findings, true);
         let reports = vec![
             report(
                 "a b/\"c\".txt",
