@@ -14,6 +14,7 @@ pub mod lsp;
 pub mod panic;
 pub mod project;
 pub mod rules;
+pub mod snippet;
 pub mod suppress;
 pub mod text;
 pub mod verify;
