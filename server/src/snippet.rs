@@ -688,6 +688,35 @@ mod tests {
         assert!(snippet(&jwe, SnippetLanguage::Python).unwrap_err().contains("JWE"));
     }
 
+    /// Every snippet parses without an error node in its language's tree-sitter grammar (the
+    /// offline check; `server/tests/snippets.rs` runs them), hostile values included.
+    #[test]
+    fn every_snippet_parses_in_its_language() {
+        let hostile = "\"'`${x}\\\n\u{2028}\u{202e}\u{1F600}*/ //";
+        let tokens = [
+            token(json!({"alg": "HS384"}), full_claims()),
+            token(json!({"alg": "HS256"}), json!({"sub": "alice"})),
+            token(json!({"alg": "RS512", "kid": "k"}), json!({"iss": hostile, "aud": [hostile, "b"], "exp": 1})),
+            token(json!({"alg": "PS256"}), json!({"iss": hostile, "aud": hostile})),
+            token(json!({"alg": "ES512"}), full_claims()),
+            token(json!({"alg": "EdDSA", "kid": "k"}), full_claims()),
+        ];
+        for token in &tokens {
+            for language in SnippetLanguage::ALL {
+                let Ok(text) = snippet(token, language) else { continue };
+                let grammar: tree_sitter::Language = match language {
+                    SnippetLanguage::Node => tree_sitter_javascript::LANGUAGE.into(),
+                    SnippetLanguage::Python => tree_sitter_python::LANGUAGE.into(),
+                    SnippetLanguage::Go => tree_sitter_go::LANGUAGE.into(),
+                };
+                let mut parser = tree_sitter::Parser::new();
+                parser.set_language(&grammar).unwrap();
+                let tree = parser.parse(&text, None).unwrap();
+                assert!(!tree.root_node().has_error(), "{language:?}:\n{text}");
+            }
+        }
+    }
+
     /// jwt-lsp's own code rules find nothing to say about the verifiers it generates.
     #[test]
     fn the_code_analysis_finds_nothing_wrong_in_the_snippets() {

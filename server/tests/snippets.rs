@@ -290,3 +290,40 @@ fn go_snippets_are_gofmt_clean() {
     assert!(output.status.success(), "gofmt: {}", String::from_utf8_lossy(&output.stderr));
     assert_eq!(String::from_utf8_lossy(&output.stdout), "", "not gofmt-clean");
 }
+
+fn jwt_lsp_snippet(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jwt-lsp")).args(["snippet"]).args(args).output().expect("run jwt-lsp")
+}
+
+#[test]
+fn the_cli_explains_a_refusal_without_echoing_the_token() {
+    let unsigned = format!(
+        "{}.{}.",
+        URL_SAFE_NO_PAD.encode(r#"{"alg":"none"}"#),
+        URL_SAFE_NO_PAD.encode(r#"{"sub":"alice-secret-subject"}"#)
+    );
+    let output = jwt_lsp_snippet(&["--lang", "python", &unsigned]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("unsigned") && output.stdout.is_empty(), "{stderr}");
+    assert!(!stderr.contains(unsigned.split('.').nth(1).unwrap()) && !stderr.contains("alice-secret-subject"));
+
+    let not_a_token = "sk_live_not-a-jwt-but-a-secret";
+    let output = jwt_lsp_snippet(&["--lang", "go", not_a_token]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("not a JWT") && !stderr.contains(not_a_token), "{stderr}");
+
+    let output = jwt_lsp_snippet(&["--lang", "ruby", &hs256(&claims(ISSUER))]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn the_cli_takes_a_bearer_value_as_argument() {
+    let token = hs256(&claims(ISSUER));
+    let output = jwt_lsp_snippet(&["--lang", "node", &format!("Authorization: Bearer {token}")]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("algorithms: [\"HS256\"],") && text.contains("issuer: \"https://auth.example.com/\","));
+    assert_eq!(text, snippet("node", &token), "argument and stdin give the same snippet");
+}
