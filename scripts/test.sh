@@ -32,6 +32,9 @@ cargo test --locked --test cli_ci -- --ignored
 step "fuzz targets, 15 s each (12 targets on 2 threads: about 90 s)"
 JWT_LSP_FUZZ_SECONDS=15 cargo test --locked --test fuzz -- --test-threads 2
 
+step "generated verifier snippets run with PyJWT and jsonwebtoken (installs both into a temp folder)"
+cargo test --locked --test snippets -- --ignored
+
 step "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 

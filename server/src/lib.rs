@@ -15,6 +15,7 @@ pub mod lsp;
 pub mod panic;
 pub mod project;
 pub mod rules;
+pub mod snippet;
 pub mod suppress;
 pub mod text;
 pub mod verify;

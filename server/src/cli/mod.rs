@@ -6,6 +6,7 @@ mod decode;
 mod explain;
 mod gate;
 pub mod output;
+mod snippet;
 
 use std::process::ExitCode;
 
@@ -29,6 +30,7 @@ Examples:
   pbpaste | jwt-lsp decode -               decode from stdin
   jwt-lsp explain 'Bearer eyJ...' --jwks https://auth.example.com/.well-known/jwks.json --aud api
                                            why a token fails verification, step by step
+  jwt-lsp snippet --lang python 'eyJ...'   a verifier for tokens like this one (node, python, go)
 
 Exit status: 0 no finding at or above --fail-on (explain: every step passes), 1 findings
 (explain: a step fails), 2 usage error.";
@@ -53,6 +55,8 @@ pub enum Command {
     /// Explain why a token verifies or not: decode, alg, kid, iss/aud, exp/nbf, then the
     /// signature against your keys. Exit 0 only when every step passes.
     Explain(explain::ExplainArgs),
+    /// Print a verifier program for a token: Node (jsonwebtoken), Python (PyJWT) or Go (golang-jwt).
+    Snippet(snippet::SnippetArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -87,6 +91,7 @@ pub fn main() -> ExitCode {
         Some(Command::Check(args)) => check::run(args),
         Some(Command::Decode(args)) => decode::run(args),
         Some(Command::Explain(args)) => explain::run(args),
+        Some(Command::Snippet(args)) => snippet::run(args),
     }
 }
 

@@ -27,7 +27,9 @@ use crate::verify::Verifier;
 /// `workspace/executeCommand` commands. Arguments: `[{"uri": ..., "position": {...}}]`.
 pub const DECODE_TOKEN_COMMAND: &str = "jwt-lsp.decodeToken";
 
+mod snippet;
 mod verification;
+pub use snippet::VERIFIER_SNIPPET_COMMAND;
 pub use verification::{EXPLAIN_TOKEN_COMMAND, REFRESH_JWKS_COMMAND};
 
 /// The wall clock, for a session without the `now` setting: read here, at each analysis, hover and
@@ -72,6 +74,8 @@ struct Session {
     /// Built with `config` from the same settings (keys loaded, JWKS cache attached).
     verifier: Arc<Verifier>,
     keys: verification::KeyState,
+    /// The client opens documents on request (`window/showDocument`).
+    show_document: bool,
 }
 
 #[derive(Clone)]
@@ -92,6 +96,7 @@ impl Backend {
                     config: Arc::new(Config::default()),
                     verifier: Arc::new(Verifier::default()),
                     keys: verification::KeyState::default(),
+                    show_document: false,
                 }),
                 publish: Mutex::new(()),
                 jwks: Arc::new(JwksCache::default()),
@@ -343,7 +348,10 @@ impl LanguageServer for Backend {
                 ..verification::KeyState::default()
             };
             let verifier = Arc::new(Verifier::default());
-            *session = Session { encoding, root, initial_settings, config: Arc::new(config), verifier, keys };
+            let show_document = params.capabilities.window.as_ref().and_then(|window| window.show_document.as_ref());
+            let show_document = show_document.is_some_and(|capability| capability.support);
+            *session =
+                Session { encoding, root, initial_settings, config: Arc::new(config), verifier, keys, show_document };
         }
         let mut warnings = self.rebuild_config();
         warnings.extend(warning);
@@ -365,7 +373,7 @@ impl LanguageServer for Backend {
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 inlay_hint_provider: Some(OneOf::Left(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-                    code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                    code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, snippet::verifier_action_kind()]),
                     ..CodeActionOptions::default()
                 })),
                 execute_command_provider: Some(ExecuteCommandOptions {
@@ -373,6 +381,7 @@ impl LanguageServer for Backend {
                         DECODE_TOKEN_COMMAND.to_string(),
                         REFRESH_JWKS_COMMAND.to_string(),
                         EXPLAIN_TOKEN_COMMAND.to_string(),
+                        VERIFIER_SNIPPET_COMMAND.to_string(),
                     ],
                     ..ExecuteCommandOptions::default()
                 }),
@@ -489,9 +498,11 @@ impl LanguageServer for Backend {
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        if let Some(only) = &params.context.only
-            && !only.iter().any(|kind| kind.as_str() == CodeActionKind::QUICKFIX.as_str() || kind.as_str().is_empty())
-        {
+        let fixes_wanted = params.context.only.as_ref().is_none_or(|only| {
+            only.iter().any(|kind| kind.as_str() == CodeActionKind::QUICKFIX.as_str() || kind.as_str().is_empty())
+        });
+        let verifiers_wanted = snippet::verifier_actions_wanted(params.context.only.as_deref());
+        if !fixes_wanted && !verifiers_wanted {
             return Ok(None);
         }
         let uri = params.text_document.uri;
@@ -502,8 +513,10 @@ impl LanguageServer for Backend {
         let analysis = self.analysis_of(&document);
         let style = CommentStyle::for_file(document.path.as_deref(), Some(&document.language_id));
         let mut actions = Vec::new();
-        for finding in
-            analysis.findings.iter().filter(|finding| finding.range.start <= end && finding.range.end >= start)
+        for finding in analysis
+            .findings
+            .iter()
+            .filter(|finding| fixes_wanted && finding.range.start <= end && finding.range.end >= start)
         {
             for fix in &finding.fixes {
                 actions.push(CodeActionOrCommand::CodeAction(convert::code_action(
@@ -527,6 +540,9 @@ impl LanguageServer for Backend {
                 )));
             }
         }
+        if verifiers_wanted {
+            actions.extend(self.verifier_actions_in(&uri, &document, &analysis, start, end));
+        }
         Ok(Some(actions))
     }
 
@@ -535,6 +551,7 @@ impl LanguageServer for Backend {
             DECODE_TOKEN_COMMAND => Ok(Some(self.decode_token_command(&params.arguments))),
             REFRESH_JWKS_COMMAND => Ok(Some(self.refresh_jwks_command().await)),
             EXPLAIN_TOKEN_COMMAND => Ok(Some(self.explain_token_command(&params.arguments))),
+            VERIFIER_SNIPPET_COMMAND => Ok(Some(self.verifier_snippet_command(&params.arguments).await)),
             other => Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!("unknown command `{other}`"))),
         }
     }
