@@ -46,6 +46,10 @@ pub struct Shared {
     /// Serialises "is this still the latest version? then publish", so a slow analysis of an old
     /// version can never publish after a newer one.
     publish: Mutex<()>,
+    /// Serialises rebuilding the config and the verifier. Without it a slow rebuild (key
+    /// discovery finishing) that read the settings before a `didChangeConfiguration` could store
+    /// its config after the one built from the new settings: a lost update, found by CI.
+    rebuild: std::sync::Mutex<()>,
     /// JWKS fetched over the network, kept across settings changes.
     jwks: Arc<JwksCache>,
     /// Full analyses (tokens decoded) of the documents used last: hovers, inlay hints and code
@@ -99,6 +103,7 @@ impl Backend {
                     show_document: false,
                 }),
                 publish: Mutex::new(()),
+                rebuild: std::sync::Mutex::new(()),
                 jwks: Arc::new(JwksCache::default()),
                 recent: std::sync::Mutex::new(VecDeque::new()),
             }),
@@ -194,7 +199,10 @@ impl Backend {
                 config.max_diagnostics,
             );
             let _guard = shared.publish.lock().await;
-            if shared.documents.is_current(&uri, document.version) {
+            // Made with a config that has since been replaced: the change scheduled a fresh
+            // analysis, and this one must not publish over it.
+            let current_config = Arc::ptr_eq(&config, &backend.config());
+            if current_config && shared.documents.is_current(&uri, document.version) {
                 shared.client.publish_diagnostics(uri.clone(), diagnostics, Some(document.version)).await;
             }
             if !analysis.deferred.is_empty() {

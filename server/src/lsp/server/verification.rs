@@ -43,6 +43,8 @@ impl Backend {
     /// Recomputes the config from the client settings with `.jwt-lsp.toml` on top, and the
     /// verifier from it (configured keys, secrets, wordlist, discovered keys, JWKS cache).
     pub(super) fn rebuild_config(&self) -> Vec<String> {
+        // Held to the end: settings read and config stored as one step (see `Shared::rebuild`).
+        let _rebuilding = self.shared.rebuild.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let (settings, root, discovered) = {
             let session = self.shared.session.read().expect("session lock");
             let keys = &session.keys;
