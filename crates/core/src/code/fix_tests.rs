@@ -23,7 +23,7 @@ fn code_fixtures() -> Vec<PathBuf> {
         }
     }
     let mut out = Vec::new();
-    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/code"), &mut out);
+    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/code"), &mut out);
     out
 }
 
