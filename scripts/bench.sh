@@ -15,7 +15,7 @@
 # .py/.pyi/.json/.md/.rst/.txt files) with one real HS256 token per 64 KB; eight 9 MB access logs
 # with 17,500 distinct tokens each; a 5 MB YAML document with 10,000 tokens and a 5,000-line
 # Express + jsonwebtoken file for the server (scripts/bench/lsp_client.py).
-# Micro-benchmarks (scanner, decoder, weak-secret search, code analysis): `cargo bench -p jwt-lsp`.
+# Micro-benchmarks (scanner, decoder, weak-secret search, code analysis): `cargo bench -p jwt-lsp-core`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -1,21 +1,15 @@
 //! jwt-lsp: finds, decodes and diagnoses JSON Web Tokens and the code that verifies them.
 //!
-//! Layers (see ARCHITECTURE.md): `jwt` (token knowledge) and `analysis` are pure and know nothing
-//! about the protocol; `cli` and `lsp` are thin front ends that render the same `Finding`s.
+//! The analysis is the `jwt-lsp-core` crate (pure: no protocol, no I/O), re-exported here under
+//! its own module names. This crate holds the two thin front ends, `cli` and `lsp`, and what they
+//! read for it: `project` (`.jwt-lsp.toml`), `load` (key files, secrets, the wordlist) and the
+//! `keys` I/O (`file`, `fetch` for JWKS over HTTPS, `discover`). See ARCHITECTURE.md.
 
-pub mod analysis;
+pub use jwt_lsp_core::{analysis, code, config, finding, jwt, panic, rules, suppress, text, verify};
+
 pub mod cli;
-pub mod code;
-pub mod config;
-pub mod finding;
-pub mod jwt;
 pub mod keys;
 pub mod load;
 pub mod lsp;
-pub mod panic;
 pub mod project;
-pub mod rules;
 pub mod snippet;
-pub mod suppress;
-pub mod text;
-pub mod verify;

@@ -57,11 +57,11 @@ def sublime():
 
 def vscode_mirrors_server():
     # every field of the server's `Settings` struct (camelCase in JSON) is a jwtLsp.* VS Code setting
-    config_rs = (root / "server/src/config.rs").read_text()
+    config_rs = (root / "crates/core/src/config.rs").read_text()
     body = re.search(r"pub struct Settings \{(.*?)\n\}", config_rs, re.S).group(1)
     # Fields marked #[serde(skip)] are never read from editor JSON (e.g. `confined`, set by .jwt-lsp.toml).
     fields = re.findall(r"^\s*pub (\w+):", re.sub(r"#\[serde\(skip\)\]\s*pub \w+:", "", body), re.M)
-    assert fields, "no fields found in server/src/config.rs Settings"
+    assert fields, "no fields found in crates/core/src/config.rs Settings"
     camel = [re.sub(r"_(\w)", lambda m: m.group(1).upper(), f) for f in fields]
     props = json.loads((ed / "vscode/package.json").read_text())["contributes"]["configuration"]["properties"]
     missing = [c for c in camel if f"jwtLsp.{c}" not in props]
@@ -69,7 +69,7 @@ def vscode_mirrors_server():
 
 def rule_codes_listed():
     # not a failure (any code is accepted); the per-rule entries only give descriptions and completion
-    rules_rs = (root / "server/src/rules.rs").read_text()
+    rules_rs = (root / "crates/core/src/rules.rs").read_text()
     codes = re.findall(r'^\s*\w+ => "([a-z0-9-]+)", (?:Error|Warning|Info|Hint),', rules_rs, re.M)
     props = json.loads((ed / "vscode/package.json").read_text())["contributes"]["configuration"]["properties"]
     listed = props["jwtLsp.severity"].get("properties", {})

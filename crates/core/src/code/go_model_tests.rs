@@ -9,7 +9,7 @@ fn describe(source: &str) -> String {
 }
 
 fn fixture(name: &str) -> String {
-    let path = format!("{}/../tests/fixtures/code/go/{name}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!("{}/../../tests/fixtures/code/go/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("fixture {name}"))
 }
 

@@ -122,7 +122,7 @@ fn fixtures(directory: &Path, out: &mut Vec<PathBuf>) {
 /// language.
 #[test]
 fn keystrokes_in_fixtures_match_fresh_analysis() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
     let mut paths = Vec::new();
     fixtures(&root, &mut paths);
     paths.sort();

@@ -63,7 +63,7 @@ macro_rules! rules {
 
             /// The rule's documentation page (Markdown).
             pub fn documentation(self) -> &'static str {
-                match self { $(Rule::$variant => include_str!(concat!("../../docs/rules/", $code, ".md")),)* }
+                match self { $(Rule::$variant => include_str!(concat!("../../../docs/rules/", $code, ".md")),)* }
             }
         }
     };

@@ -1,7 +1,7 @@
 //! Scanner throughput: `find_tokens` (find + decode + validate) against a baseline that only
 //! counts matches of the equivalent regex (what `rg` does), on text with few tokens, on text with
 //! the same token on every line, and on an access log with a distinct token per ~540 bytes (the
-//! density of issue 9's 9 MB log with 17,500 tokens). Run: `cargo bench -p jwt-lsp --bench scan`.
+//! density of issue 9's 9 MB log with 17,500 tokens). Run: `cargo bench -p jwt-lsp-core --bench scan`.
 
 use std::hint::black_box;
 use std::sync::LazyLock;
@@ -10,11 +10,11 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use divan::Bencher;
 use divan::counter::BytesCount;
-use jwt_lsp::analysis::{Document, Inputs, analyze};
-use jwt_lsp::config::Config;
-use jwt_lsp::jwt::scan::{find_tokens, find_tokens_chunked};
-use jwt_lsp::text::LineIndex;
-use jwt_lsp::verify::Verifier;
+use jwt_lsp_core::analysis::{Document, Inputs, analyze};
+use jwt_lsp_core::config::Config;
+use jwt_lsp_core::jwt::scan::{find_tokens, find_tokens_chunked};
+use jwt_lsp_core::text::LineIndex;
+use jwt_lsp_core::verify::Verifier;
 
 fn main() {
     divan::main();

@@ -1,14 +1,12 @@
-//! Keys a token can be verified with: the key model, where keys come from (PEM and JWK/JWKS
-//! files, environment variables, workspace discovery, JWKS over HTTPS) and the `KeyRing` that
-//! holds them for the verifier.
+//! Keys a token can be verified with: the key model, PEM and JWK/JWKS parsing, and the `KeyRing`
+//! that holds them for the verifier. Where keys come from (files, environment variables, the
+//! workspace walk, JWKS over HTTPS) is the front ends' business (`jwt-lsp`'s `load` and `keys`):
+//! they hand text to `parse_key_text` and rings to `verify::Sources`.
 //!
 //! Key material never leaves this module in text: `Debug` redacts it, and every description a
 //! user sees names a key by its source, index and `kid` only.
 
 pub mod der;
-pub mod discover;
-pub mod fetch;
-pub mod file;
 pub mod jwk;
 pub mod pem;
 

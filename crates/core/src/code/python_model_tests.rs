@@ -12,7 +12,7 @@ fn describe(source: &str) -> String {
 
 macro_rules! fixture {
     ($name:literal) => {
-        include_str!(concat!("../../../tests/fixtures/code/py/", $name))
+        include_str!(concat!("../../../../tests/fixtures/code/py/", $name))
     };
 }
 

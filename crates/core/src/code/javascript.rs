@@ -1626,7 +1626,7 @@ mod tests {
             "js/hardcoded-secret.fires.js",
             "ts/aliased-imports.fires.ts",
         ];
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/code");
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/code");
         for fixture in fixtures {
             let source = std::fs::read_to_string(root.join(fixture)).expect("fixture");
             let language = Language::detect(Some(fixture), None).expect("language");

@@ -2,28 +2,24 @@
 //! 104k-entry wallarm list (worst case: the secret is not in it, so every entry is tried raw and,
 //! where it decodes, as base64/base64url), and signature verification per algorithm.
 //!
-//!     cargo bench -p jwt-lsp --bench verify
+//!     cargo bench -p jwt-lsp-core --bench verify
 //!
-//! Reads `data/jwt.secrets.list` and `tests/keys/` (both in the repository).
+//! Compiles in `data/jwt.secrets.list` and `tests/keys/` (both in the repository): the core does
+//! no file I/O, its benchmarks included.
 
-use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey};
-use jwt_lsp::jwt::Token;
-use jwt_lsp::jwt::decode::decode;
-use jwt_lsp::keys::{Key, KeySource, Origin, parse_key_text};
-use jwt_lsp::verify::weak::{Candidates, HmacTarget, Wordlist, candidates, check_quick};
+use jwt_lsp_core::jwt::Token;
+use jwt_lsp_core::jwt::decode::decode;
+use jwt_lsp_core::keys::{Key, KeySource, Origin, parse_key_text};
+use jwt_lsp_core::verify::weak::{Candidates, HmacTarget, Wordlist, candidates, check_quick};
 use p256::ecdsa::signature::Signer as _;
 
 fn main() {
     divan::main();
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
 fn b64(bytes: &[u8]) -> String {
@@ -44,8 +40,8 @@ fn with_jsonwebtoken(key: EncodingKey, algorithm: Algorithm) -> impl Fn(&[u8]) -
 }
 
 fn wordlist() -> &'static Wordlist {
-    static LIST: OnceLock<std::sync::Arc<Wordlist>> = OnceLock::new();
-    LIST.get_or_init(|| jwt_lsp::load::wordlist(&repo().join("data/jwt.secrets.list")).expect("wordlist"))
+    static LIST: OnceLock<Wordlist> = OnceLock::new();
+    LIST.get_or_init(|| Wordlist::parse("data/jwt.secrets.list".into(), include_str!("../../../data/jwt.secrets.list")))
 }
 
 fn strong_hs256() -> &'static Token {
@@ -107,8 +103,8 @@ fn public_key(text: &str) -> Key {
 fn fixture(alg: &str) -> &'static (Token, Key) {
     static FIXTURES: OnceLock<Vec<(String, (Token, Key))>> = OnceLock::new();
     let all = FIXTURES.get_or_init(|| {
-        let rsa_private = std::fs::read(repo().join("tests/keys/rsa-2048.private.pem")).expect("rsa key");
-        let rsa_public = std::fs::read_to_string(repo().join("tests/keys/rsa-2048.public.pem")).expect("rsa pub");
+        let rsa_private = include_bytes!("../../../tests/keys/rsa-2048.private.pem");
+        let rsa_public = include_str!("../../../tests/keys/rsa-2048.public.pem");
         let mut out = Vec::new();
         let secret = b"Zr8q2LmV0xPe7TtB1yNc4KdWu9SfHa6G";
         for (name, algorithm) in [("HS256", Algorithm::HS256), ("HS512", Algorithm::HS512)] {
@@ -117,8 +113,8 @@ fn fixture(alg: &str) -> &'static (Token, Key) {
             out.push((name.to_string(), (token, key)));
         }
         for (name, algorithm) in [("RS256", Algorithm::RS256), ("PS256", Algorithm::PS256)] {
-            let token = mint(name, with_jsonwebtoken(EncodingKey::from_rsa_pem(&rsa_private).expect("rsa"), algorithm));
-            out.push((name.to_string(), (token, public_key(&rsa_public))));
+            let token = mint(name, with_jsonwebtoken(EncodingKey::from_rsa_pem(rsa_private).expect("rsa"), algorithm));
+            out.push((name.to_string(), (token, public_key(rsa_public))));
         }
         let ec = p256::ecdsa::SigningKey::from_slice(&[7; 32]).expect("p256");
         let ec_pem = p256::pkcs8::EncodePublicKey::to_public_key_pem(ec.verifying_key(), p256::pkcs8::LineEnding::LF)
@@ -141,7 +137,7 @@ fn fixture(alg: &str) -> &'static (Token, Key) {
 #[divan::bench(args = ["HS256", "HS512", "RS256", "PS256", "ES256", "EdDSA"])]
 fn verify_signature(bencher: divan::Bencher, alg: &str) {
     let (token, key) = fixture(alg);
-    bencher.bench(|| assert_eq!(jwt_lsp::verify::signature::verify(token, key, alg), Ok(true)));
+    bencher.bench(|| assert_eq!(jwt_lsp_core::verify::signature::verify(token, key, alg), Ok(true)));
 }
 
 /// Collecting the weak-secret candidates (string literals, `key: value` values) of 1 MB of an

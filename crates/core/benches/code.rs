@@ -5,11 +5,11 @@
 //! functions that verify, decode and sign) repeated with distinct names until the line count
 //! is reached, so every line is on the code path the analysis actually walks.
 
-use jwt_lsp::analysis::{Document, Inputs, analyze};
-use jwt_lsp::code::{self, Context, Language};
-use jwt_lsp::config::Config;
-use jwt_lsp::text::LineIndex;
-use jwt_lsp::verify::Verifier;
+use jwt_lsp_core::analysis::{Document, Inputs, analyze};
+use jwt_lsp_core::code::{self, Context, Language};
+use jwt_lsp_core::config::Config;
+use jwt_lsp_core::text::LineIndex;
+use jwt_lsp_core::verify::Verifier;
 
 /// The moment the benchmarks judge tokens at (the analysis never reads the wall clock).
 const NOW: i64 = 1_767_225_600;

@@ -12,7 +12,7 @@ use crate::finding::{Finding, Fix};
 use crate::rules::Rule;
 
 fn code_fixtures_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/code")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/code")
 }
 
 fn code_fixtures() -> Vec<PathBuf> {

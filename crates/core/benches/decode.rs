@@ -2,7 +2,7 @@
 //! token rules on a decoded token, and both over 10,000 distinct tokens (the issue-9 YAML
 //! document's count), the per-token cost that dominates `check` on token-dense logs.
 //!
-//!     cargo bench -p jwt-lsp --bench decode
+//!     cargo bench -p jwt-lsp-core --bench decode
 
 use std::hint::black_box;
 use std::sync::LazyLock;
@@ -11,8 +11,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use divan::Bencher;
 use divan::counter::ItemsCount;
-use jwt_lsp::jwt::checks::{Clock, check_token};
-use jwt_lsp::jwt::decode::decode;
+use jwt_lsp_core::jwt::checks::{Clock, check_token};
+use jwt_lsp_core::jwt::decode::decode;
 
 fn main() {
     divan::main();
