@@ -180,7 +180,7 @@ pub(super) fn model(source: &str, tree: &Tree, options: &Options) -> Model {
         bindings: HashMap::new(),
         instance_fields: HashMap::new(),
         destructured: Vec::new(),
-        reads: std::cell::OnceCell::new(),
+        reads: std::cell::RefCell::new(HashMap::new()),
         scopes: Scopes::default(),
         calls: Vec::new(),
         enclosing: root.byte_range(),
@@ -214,17 +214,18 @@ fn use_of(properties: &[&str]) -> Use {
     }
 }
 
-/// Reads of names and the parents of calls, indexed in one walk the first time a decode needs
-/// them (`Node::parent` re-walks from the root: per decode, that would be quadratic).
-struct ReadIndex<'t> {
+/// Reads of names and the parents of calls in one function (or the file), indexed in one walk the
+/// first time a decode there needs them: `Node::parent` re-walks from the root, so asking it per
+/// decode would be quadratic, and walking the whole file per keystroke doubled its cost.
+struct ReadIndex<'s, 't> {
     /// Name → every read: its position, and the property read through it (`None`: the whole value).
-    reads: HashMap<String, Vec<(usize, Option<String>)>>,
+    reads: HashMap<&'s str, Vec<(usize, Option<&'s str>)>>,
     /// Call → its parent, past wrappers that keep the value (`await`, parentheses, `as`, `!`).
     call_parents: HashMap<usize, Node<'t>>,
 }
 
-impl<'t> ReadIndex<'t> {
-    fn build(root: Node<'t>, src: &str) -> ReadIndex<'t> {
+impl<'s, 't> ReadIndex<'s, 't> {
+    fn build(root: Node<'t>, src: &'s str) -> ReadIndex<'s, 't> {
         const WRAPPERS: &[&str] =
             &["await_expression", "parenthesized_expression", "as_expression", "non_null_expression"];
         let mut index = ReadIndex { reads: HashMap::new(), call_parents: HashMap::new() };
@@ -241,8 +242,8 @@ impl<'t> ReadIndex<'t> {
                                 && parent.field("object").is_some_and(|object| object.id() == node.id())
                         })
                         .and_then(|member| member.field("property"))
-                        .map(|property| text(property, src).to_string());
-                    index.reads.entry(text(node, src).to_string()).or_default().push((node.start_byte(), property));
+                        .map(|property| text(property, src));
+                    index.reads.entry(text(node, src)).or_default().push((node.start_byte(), property));
                 }
                 "call_expression" => {
                     if let Some(parent) = ancestors.iter().rev().find(|ancestor| !WRAPPERS.contains(&ancestor.kind())) {
@@ -290,7 +291,7 @@ struct Analyzer<'s, 't> {
     root: Node<'t>,
     bindings: HashMap<String, Binding>,
     /// Built on first use by `decoded_use`.
-    reads: std::cell::OnceCell<ReadIndex<'t>>,
+    reads: std::cell::RefCell<HashMap<(usize, usize), std::rc::Rc<ReadIndex<'s, 't>>>>,
     /// Names bound by destructuring, in source order.
     destructured: Vec<Destructured<'t>>,
     /// `this.x` bound to a library class instance through a TypeScript parameter property.
@@ -1436,11 +1437,23 @@ impl<'s, 't> Analyzer<'s, 't> {
         found
     }
 
+    /// The read index of one function (or the file), built on first use.
+    fn reads_in(&self, scope: &Range<usize>) -> std::rc::Rc<ReadIndex<'s, 't>> {
+        let key = (scope.start, scope.end);
+        if let Some(index) = self.reads.borrow().get(&key) {
+            return index.clone();
+        }
+        let node = self.root.descendant_for_byte_range(scope.start, scope.end).unwrap_or(self.root);
+        let index = std::rc::Rc::new(ReadIndex::build(node, self.src));
+        self.reads.borrow_mut().insert(key, index.clone());
+        index
+    }
+
     /// What the result of a decode call is used for: only its header (`jwt.decode(t, {complete:
     /// true}).header`, `const { header } = …`), only time claims (`.exp`, `const { exp } = …`,
     /// a variable read only as `d.exp`/`d.iat`/`d.nbf`), or claims.
     fn decoded_use(&self, call: Node<'t>, scope: &Range<usize>) -> Use {
-        let index = self.reads.get_or_init(|| ReadIndex::build(self.root, self.src));
+        let index = self.reads_in(scope);
         let Some(parent) = index.call_parents.get(&call.id()) else { return Use::Claims };
         match parent.kind() {
             "member_expression" => use_of(&[parent.field("property").map_or("", |property| self.text(property))]),
