@@ -139,7 +139,8 @@ pub fn write_snippet(temp: &Path, language: SnippetLanguage, text: &str) -> std:
     let folder = private_folder(temp)?;
     let hash = Sha256::digest(text.as_bytes());
     let short: String = hash.iter().take(4).map(|byte| format!("{byte:02x}")).collect();
-    let stem = if language == SnippetLanguage::Node { "verify-token" } else { "verify_token" };
+    // Node file names are camel-cased by convention; Python and Go use snake case.
+    let stem = if language == SnippetLanguage::Node { "verifyToken" } else { "verify_token" };
     let path = folder.join(format!("{stem}_{short}.{}", language.extension()));
     std::fs::write(&path, text)?;
     Ok(path)
