@@ -15,7 +15,7 @@ if ! command -v cargo >/dev/null; then
   exit 2
 fi
 
-# server/tests/cli_ci.rs validates SARIF with Python's jsonschema and reads action.yml with PyYAML.
+# tests/cli_ci.rs validates SARIF with Python's jsonschema and reads action.yml with PyYAML.
 step "Python venv for the CI-door tests (jsonschema, PyYAML from PyPI)"
 python3 -m venv target/ci-venv && target/ci-venv/bin/pip install --quiet --disable-pip-version-check jsonschema pyyaml
 export JWT_LSP_PYTHON="$PWD/target/ci-venv/bin/python"
@@ -26,9 +26,9 @@ cargo test --workspace --locked
 step "pre-commit hook on a temporary git repository (installs pre-commit from PyPI into a venv)"
 cargo test --locked --test cli_ci -- --ignored
 
-# Bounded fuzzing (issue 8): every target of server/tests/fuzz.rs for 15 s instead of the ~2 s of
+# Bounded fuzzing (issue 8): every target of tests/fuzz.rs for 15 s instead of the ~2 s of
 # the run above: 12 targets x 15 s = 180 s of fuzzing, about 90 s of wall time on two threads.
-# A failure prints `Seed: 0x...`; the header of server/tests/fuzz.rs says how to replay it.
+# A failure prints `Seed: 0x...`; the header of tests/fuzz.rs says how to replay it.
 step "fuzz targets, 15 s each (12 targets on 2 threads: about 90 s)"
 JWT_LSP_FUZZ_SECONDS=15 cargo test --locked --test fuzz -- --test-threads 2
 
@@ -67,9 +67,9 @@ print(f"examples/: {len(findings)} findings, {len(codes)} rule codes")
 PY
 
 # The crate as published and installed (issue 12): `cargo package` ships only the sources, Cargo.toml and
-# the README; `cargo install --path server` (the README's install line) reuses the release build above
+# the README; `cargo install --path .` (the README's install line) reuses the release build above
 # (about 2 s) and the installed binary checks a file.
-step "cargo package --list ships only sources; cargo install --path server"
+step "cargo package --list ships only sources; cargo install --path ."
 cargo package -p jwt-lsp --locked --allow-dirty --no-verify --list 2>/dev/null | python3 -c '
 import re, sys
 files = sys.stdin.read().split()
@@ -80,7 +80,7 @@ assert not stray and not missing, f"cargo package: stray {stray}, missing {sorte
 print(f"cargo package: {len(files)} files, only sources and metadata")
 '
 install_root=$(mktemp -d)
-cargo install --locked --quiet --path server --root "$install_root" --target-dir "${CARGO_TARGET_DIR:-target}"
+cargo install --locked --quiet --path . --root "$install_root" --target-dir "${CARGO_TARGET_DIR:-target}"
 status=0
 "$install_root/bin/jwt-lsp" check examples/ --fail-on error >/dev/null 2>&1 || status=$?
 rm -rf "$install_root"
@@ -88,7 +88,7 @@ if [[ $status -ne 1 ]]; then
   echo "the installed jwt-lsp should report the examples' errors (exit 1), got $status" >&2
   exit 1
 fi
-echo "cargo install --path server: the installed binary runs"
+echo "cargo install --path .: the installed binary runs"
 
 # The whole-process benchmarks on tiny workloads, one run, no targets judged: keeps
 # scripts/bench.sh and its workload generator and LSP client working (a few seconds). It fails

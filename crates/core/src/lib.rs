@@ -26,6 +26,7 @@ pub mod jwt;
 pub mod keys;
 pub mod panic;
 pub mod rules;
+pub mod service;
 pub mod suppress;
 pub mod text;
 pub mod verify;

@@ -1,5 +1,6 @@
 //! The rule registry: every stable rule code, its default severity, a one-line summary and its
-//! documentation page (`docs/rules/<code>.md`, compiled in so SARIF and hovers carry the help).
+//! documentation page (`docs/rules/<code>.md`; the `jwt-lsp` binary compiles the pages in, see
+//! its `bundled.rs`).
 //!
 //! Codes are part of the public interface (settings, ignore comments, CI configs): never rename
 //! one; deprecate it instead.
@@ -59,11 +60,6 @@ macro_rules! rules {
 
             pub fn summary(self) -> &'static str {
                 match self { $(Rule::$variant => $summary,)* }
-            }
-
-            /// The rule's documentation page (Markdown).
-            pub fn documentation(self) -> &'static str {
-                match self { $(Rule::$variant => include_str!(concat!("../../../docs/rules/", $code, ".md")),)* }
             }
         }
     };

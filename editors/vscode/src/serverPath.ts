@@ -78,7 +78,7 @@ export function findOnPath(name: string, env: ResolveEnv): string | undefined {
  */
 export function resolveServer(configured: string | null | undefined, env: ResolveEnv): Resolution {
   const settingFix = 'Set "jwtLsp.server.path" in your user settings to the jwt-lsp binary, or install it on PATH ' +
-    '(`cargo install --path server` in a jwt-lsp checkout puts it in ~/.cargo/bin), then run "JWT: Restart server".';
+    '(`cargo install --path .` in a jwt-lsp checkout puts it in ~/.cargo/bin), then run "JWT: Restart server".';
   if (configured && configured.trim() !== '') {
     const expanded = expandPath(configured, env);
     const p = pathFor(env.platform);

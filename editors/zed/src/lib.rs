@@ -18,7 +18,7 @@ impl zed::Extension for JwtLsp {
             .and_then(|binary| binary.path.clone())
             .or_else(|| worktree.which("jwt-lsp"))
             .ok_or_else(|| {
-                "jwt-lsp not found: install it on PATH (cargo install --path server in a jwt-lsp checkout) \
+                "jwt-lsp not found: install it on PATH (cargo install --path . in a jwt-lsp checkout) \
                  or set lsp.jwt-lsp.binary.path in Zed's settings"
                     .to_string()
             })?;

@@ -689,7 +689,7 @@ mod tests {
     }
 
     /// Every snippet parses without an error node in its language's tree-sitter grammar (the
-    /// offline check; `server/tests/snippets.rs` runs them), hostile values included.
+    /// offline check; `tests/snippets.rs` runs them), hostile values included.
     #[test]
     fn every_snippet_parses_in_its_language() {
         let hostile = "\"'`${x}\\\n\u{2028}\u{202e}\u{1F600}*/ //";

@@ -21,7 +21,7 @@ const NOW: i64 = 1_767_225_600;
 const CLOCK: Clock = Clock { now: NOW, leeway: 0 };
 
 fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
 }
 
 fn read(relative: &str) -> String {

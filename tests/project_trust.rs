@@ -48,7 +48,7 @@ fn layout() -> Layout {
     let root = parent.path().join("project");
     std::fs::create_dir_all(&root).unwrap();
     std::fs::create_dir_all(parent.path().join("outside")).unwrap();
-    let public = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/keys/rsa-2048.public.pem"));
+    let public = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/keys/rsa-2048.public.pem"));
     std::fs::write(parent.path().join("outside/exists.pem"), public.unwrap()).unwrap();
     mkfifo(&root.join("pipe.pem"));
     mkfifo(&root.join("pipe.list"));

@@ -22,7 +22,7 @@ fn jwt_lsp(dir: &Path, args: &[&str]) -> Output {
 }
 
 fn checkout() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the repository root").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
 }
 
 /// An unsecured token (`alg: none`, empty signature): an error finding, `token-alg-none`.
@@ -419,12 +419,13 @@ fn path_with_binary() -> std::ffi::OsString {
     std::env::join_paths(paths).unwrap()
 }
 
-/// `pre-commit try-repo <this checkout> jwt-lsp-system` on a fresh repository: pre-commit from
-/// PyPI in a temporary venv (network), the built binary on PATH. `language: rust` is not run: it
-/// would compile the whole crate again in release mode.
+/// `pre-commit try-repo <this checkout> <hook>` on a fresh repository, for both hooks: pre-commit
+/// from PyPI in a temporary venv (network). `jwt-lsp-system` runs the built binary on `PATH`;
+/// `jwt-lsp` (`language: rust`) has pre-commit build this checkout with `cargo install --path .`
+/// (the system toolchain; `CARGO_TARGET_DIR` is passed through, so only our two crates compile).
 #[test]
-#[ignore = "installs pre-commit from PyPI; scripts/test.sh runs it (cargo test --test cli_ci -- --ignored)"]
-fn pre_commit_hook_blocks_an_alg_none_token_and_passes_a_clean_change() {
+#[ignore = "installs pre-commit from PyPI and builds the crate through it; scripts/test.sh runs it (cargo test --test cli_ci -- --ignored)"]
+fn pre_commit_hooks_block_an_alg_none_token_and_pass_a_clean_change() {
     let work = tempfile::tempdir().unwrap();
     let venv = work.path().join("venv");
     let status = python().args(["-m", "venv"]).arg(&venv).status().expect("python3 -m venv");
@@ -434,39 +435,47 @@ fn pre_commit_hook_blocks_an_alg_none_token_and_passes_a_clean_change() {
         .output()
         .expect("pip");
     assert!(pip.status.success(), "pip install pre-commit: {}", stderr(&pip));
-    let pre_commit = |repo: &Path| {
-        Command::new(venv.join("bin/pre-commit"))
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| checkout().join("target"));
+    let pre_commit = |repo: &Path, hook: &str| {
+        let mut command = Command::new(venv.join("bin/pre-commit"));
+        command
             .args(["try-repo"])
             .arg(checkout())
-            .arg("jwt-lsp-system")
+            .arg(hook)
             .current_dir(repo)
-            .env("PATH", path_with_binary())
             .env("PRE_COMMIT_HOME", work.path().join("cache"))
+            .env("CARGO_TARGET_DIR", target_dir.join("pre-commit"))
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .output()
-            .expect("pre-commit")
+            .env("GIT_CONFIG_NOSYSTEM", "1");
+        if hook == "jwt-lsp-system" {
+            command.env("PATH", path_with_binary());
+        }
+        command.output().expect("pre-commit")
     };
 
-    let repo = git_repo();
-    write(repo.path(), "README.md", "hello\n");
-    git(repo.path(), &["add", "."]);
-    git(repo.path(), &["commit", "-q", "-m", "start"]);
+    for hook in ["jwt-lsp-system", "jwt-lsp"] {
+        let repo = git_repo();
+        write(repo.path(), "README.md", "hello\n");
+        git(repo.path(), &["add", "."]);
+        git(repo.path(), &["commit", "-q", "-m", "start"]);
 
-    // A clean change passes.
-    write(repo.path(), "notes.txt", format!("a valid token is fine: {}\n", valid_token()));
-    git(repo.path(), &["add", "notes.txt"]);
-    let output = pre_commit(repo.path());
-    assert!(output.status.success(), "{}{}", stdout(&output), stderr(&output));
-    assert!(stdout(&output).contains("Passed"), "{}", stdout(&output));
+        // A clean change passes.
+        write(repo.path(), "notes.txt", format!("a valid token is fine: {}\n", valid_token()));
+        git(repo.path(), &["add", "notes.txt"]);
+        let output = pre_commit(repo.path(), hook);
+        assert!(output.status.success(), "{hook}: {}{}", stdout(&output), stderr(&output));
+        assert!(stdout(&output).contains("Passed"), "{hook}: {}", stdout(&output));
 
-    // A staged `.env` with an `alg: none` token blocks it and names the rule.
-    write(repo.path(), ".env", format!("API_TOKEN={}\n", none_token("admin")));
-    git(repo.path(), &["add", ".env"]);
-    let output = pre_commit(repo.path());
-    assert_eq!(output.status.code(), Some(1), "{}{}", stdout(&output), stderr(&output));
-    let log = stdout(&output);
-    assert!(log.contains("Failed") && log.contains(".env:1:11: error[token-alg-none]"), "{log}");
+        // A staged `.env` with an `alg: none` token blocks it and names the rule.
+        write(repo.path(), ".env", format!("API_TOKEN={}\n", none_token("admin")));
+        git(repo.path(), &["add", ".env"]);
+        let output = pre_commit(repo.path(), hook);
+        assert_eq!(output.status.code(), Some(1), "{hook}: {}{}", stdout(&output), stderr(&output));
+        let log = stdout(&output);
+        assert!(log.contains("Failed") && log.contains(".env:1:11: error[token-alg-none]"), "{hook}: {log}");
+    }
 }
 
 /// Runs the composite action's `run:` steps in order, as the runner would: `${{ … }}` replaced

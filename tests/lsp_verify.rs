@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use support::Server;
 
 fn repo() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+    Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// A token signed for real with `scripts/mint.py`-compatible code: RS256 with the test key.

@@ -18,7 +18,7 @@ use support::{Server, expired_token};
 const NOW_ARG: &str = "2026-01-01T00:00:00Z";
 
 fn fixture(name: &str) -> (PathBuf, String) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/unicode").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/unicode").join(name);
     let text = std::fs::read_to_string(&path).expect("fixture");
     (path, text)
 }

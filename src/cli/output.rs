@@ -351,7 +351,7 @@ pub fn write_sarif(out: &mut impl Write, reports: &[FileReport], invocation: &In
                 "shortDescription": { "text": rule.summary() },
                 "fullDescription": { "text": rule.summary() },
                 "helpUri": rule.help_uri(),
-                "help": { "text": rule.documentation(), "markdown": rule.documentation() },
+                "help": { "text": crate::bundled::documentation(*rule), "markdown": crate::bundled::documentation(*rule) },
                 "defaultConfiguration": { "level": sarif_level(rule.default_severity()) },
                 "properties": {
                     "security-severity": security_properties(*rule).0,

@@ -18,7 +18,7 @@ const FIXTURE_SETTINGS: &str = "jwt-lsp-fixture:";
 const FIXTURE_NOW: &str = "2026-01-01T00:00:00Z";
 
 fn fixtures_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
 fn fixture_files() -> Vec<PathBuf> {

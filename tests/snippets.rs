@@ -26,7 +26,7 @@ const AUDIENCE: &str = "orders-api";
 const JWKS_KID: &str = "2025-01";
 
 fn repo() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+    Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
 fn keys() -> PathBuf {
