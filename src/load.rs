@@ -66,6 +66,7 @@ pub fn verifier(
     warnings.extend(ring.errors().into_iter().map(|error| format!("key {error}")));
     let wordlist = match &verification.wordlist {
         None => None,
+        Some(name) if name == crate::bundled::BUILTIN_WORDLIST => Some(crate::bundled::builtin_wordlist()),
         Some(path) => {
             let resolved = resolve_path(base, path);
             let real = match &verification.confined.wordlist {

@@ -168,7 +168,11 @@ pub fn parse(text: &str, path: &Path, root: &Path) -> Result<Project, String> {
         path.map(|path| path.to_string_lossy().into_owned())
     };
     let keys = file.keys.as_ref().map(|keys| keys.iter().filter_map(|key| inside("keys", key)).collect());
-    let wordlist = file.wordlist.as_ref().and_then(|wordlist| inside("wordlist", wordlist));
+    // `builtin` names the list compiled into the binary, not a file in the project.
+    let wordlist = file.wordlist.as_ref().and_then(|wordlist| match wordlist.as_str() {
+        crate::bundled::BUILTIN_WORDLIST => Some(wordlist.clone()),
+        _ => inside("wordlist", wordlist),
+    });
     let secret_env = file.secret_env.map(|names| {
         names
             .into_iter()
@@ -185,7 +189,10 @@ pub fn parse(text: &str, path: &Path, root: &Path) -> Result<Project, String> {
     });
     let confined = Confinement {
         keys: keys.is_some().then(|| root.to_path_buf()),
-        wordlist: wordlist.is_some().then(|| root.to_path_buf()),
+        wordlist: wordlist
+            .as_ref()
+            .filter(|name| *name != crate::bundled::BUILTIN_WORDLIST)
+            .map(|_| root.to_path_buf()),
     };
     let now = match file.now {
         None => None,
@@ -266,6 +273,18 @@ token-no-expiry = "off"
         assert!(warnings.is_empty(), "{warnings:?}");
         assert!(config.is_ignored("vendor/lib/a.js"));
         assert!(!config.verification.allow_network);
+    }
+
+    #[test]
+    fn the_builtin_wordlist_is_a_name_not_a_project_file() {
+        let project = parse("wordlist = \"builtin\"\n", Path::new("/repo/.jwt-lsp.toml"), Path::new("/repo")).unwrap();
+        assert_eq!(project.settings.wordlist.as_deref(), Some("builtin"));
+        assert_eq!(project.settings.confined.wordlist, None);
+        assert!(project.warnings.is_empty(), "{:?}", project.warnings);
+        // A file of that name is still reachable as a path.
+        let project =
+            parse("wordlist = \"./builtin\"\n", Path::new("/repo/.jwt-lsp.toml"), Path::new("/repo")).unwrap();
+        assert_eq!(project.settings.wordlist.as_deref(), Some("/repo/builtin"));
     }
 
     #[test]

@@ -280,3 +280,41 @@ fn explain_shows_why_a_jwks_url_gave_no_keys() {
         assert!(signature.contains(expected), "the signature step names the error: {url}:\n{text}");
     }
 }
+
+fn hs256(secret: &str, payload: &str) -> String {
+    use hmac::{KeyInit, Mac};
+    let input =
+        format!("{}.{}", URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","typ":"JWT"}"#), URL_SAFE_NO_PAD.encode(payload));
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(input.as_bytes());
+    format!("{input}.{}", URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
+}
+
+/// The 104k list compiled into the binary: `explain` tries it by default, `check` only with
+/// `--wordlist builtin` (bulk scans keep to the short list). `34921C67` is in wallarm's list and
+/// not a published default.
+#[test]
+fn the_builtin_wordlist_is_on_demand() {
+    let dir = tempfile::tempdir().unwrap();
+    let weak = hs256("34921C67", PAYLOAD);
+    let explained = jwt_lsp(dir.path(), &["explain", &weak, "--now", NOW]);
+    assert_eq!(explained.status.code(), Some(1), "{}", stderr(&explained));
+    assert!(
+        stdout(&explained)
+            .contains("verifies with the weak secret `34921C67` (in the wordlist built-in (wallarm/jwt-secrets))"),
+        "{}",
+        stdout(&explained)
+    );
+
+    std::fs::write(dir.path().join("app.env"), format!("TOKEN={weak}\n")).unwrap();
+    let plain = jwt_lsp(dir.path(), &["check", ".", "--now", NOW, "--format", "json"]);
+    assert!(!stdout(&plain).contains("token-weak-secret"), "{}", stdout(&plain));
+    let with_list = jwt_lsp(dir.path(), &["check", ".", "--now", NOW, "--format", "json", "--wordlist", "builtin"]);
+    assert_eq!(with_list.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&with_list.stdout).unwrap();
+    let codes: Vec<&str> = report["findings"].as_array().unwrap().iter().filter_map(|f| f["code"].as_str()).collect();
+    assert_eq!(codes, ["token-weak-secret"]);
+
+    let version = jwt_lsp(dir.path(), &["--version", "--verbose"]);
+    assert!(stdout(&version).contains("103,781 secrets") && stdout(&version).contains("Copyright (c) 2020 Wallarm"));
+}

@@ -65,6 +65,10 @@ impl Client {
 
     /// `initialize` (UTF-16 only, clock pinned, no pull configuration) + `initialized`.
     async fn initialize(&mut self) -> Value {
+        self.initialize_with(json!({ "now": NOW })).await
+    }
+
+    async fn initialize_with(&mut self, options: Value) -> Value {
         let result = self
             .request(
                 "initialize",
@@ -76,7 +80,7 @@ impl Client {
                         "workspace": { "configuration": false },
                         "textDocument": { "publishDiagnostics": { "versionSupport": true } }
                     },
-                    "initializationOptions": { "now": NOW },
+                    "initializationOptions": options,
                 }),
             )
             .await;
@@ -267,6 +271,68 @@ async fn hover_on_a_token_after_cjk_and_emoji() {
         .request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 11}}))
         .await;
     assert!(before.is_null(), "{before}");
+    assert_eq!(client.shutdown().await, 0);
+}
+
+/// An HS256 token signed with `secret`.
+fn signed_hs256(secret: &str) -> String {
+    use base64::Engine;
+    use hmac::{KeyInit, Mac};
+    let unsigned = token(&json!({"alg": "HS256", "typ": "JWT"}), &json!({"sub": "alice", "exp": NOW + 3600}));
+    let input = &unsigned[..unsigned.rfind('.').unwrap()];
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(input.as_bytes());
+    let signature = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+    format!("{input}.{signature}")
+}
+
+/// The built-in 104k list: tried on hover for the hovered token alone, and for every token when
+/// the `wordlist` setting is `builtin`. `34921C67` is in wallarm's list, not among the published
+/// defaults the quick search tries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hover_tries_the_builtin_wordlist_and_the_setting_reports_it() {
+    let uri = "file:///workspace/config/app.env";
+    let weak = signed_hs256("34921C67");
+    let strong = signed_hs256("a long random secret nobody published 8f1c2a");
+    let text = format!("WEAK={weak}\nSTRONG={strong}\n");
+
+    let mut client = Client::start();
+    client.initialize().await;
+    client.open(uri, "dotenv", &text).await;
+    let diagnostics = client.diagnostics(uri).await;
+    assert!(
+        !diagnostics.to_string().contains("token-weak-secret"),
+        "bulk analysis keeps to the short list: {diagnostics}"
+    );
+    let hover_at = |offset: usize| json!({"textDocument": {"uri": uri}, "position": position(&text, offset)});
+    let hover = client.request("textDocument/hover", hover_at(text.find(&weak).unwrap() + 20)).await;
+    let markdown = hover["contents"]["value"].as_str().expect("markdown");
+    assert!(
+        markdown.contains("**Built-in wordlist:** the signature verifies with the publicly known secret `34921C67`"),
+        "{markdown}"
+    );
+    let hover = client.request("textDocument/hover", hover_at(text.find(&strong).unwrap() + 20)).await;
+    let markdown = hover["contents"]["value"].as_str().expect("markdown");
+    assert!(
+        markdown.contains("**Built-in wordlist:** not one of the 103,781 publicly known JWT secrets"),
+        "{markdown}"
+    );
+    assert_eq!(client.shutdown().await, 0);
+
+    let mut client = Client::start();
+    client.initialize_with(json!({ "now": NOW, "wordlist": "builtin" })).await;
+    client.open(uri, "dotenv", &text).await;
+    let weak_line = client
+        .wait_for(|message| {
+            message["method"] == "textDocument/publishDiagnostics"
+                && message["params"]["diagnostics"].to_string().contains("token-weak-secret")
+        })
+        .await;
+    let diagnostics = weak_line["params"]["diagnostics"].as_array().expect("array").clone();
+    let weak_secrets: Vec<&Value> = diagnostics.iter().filter(|d| d["code"] == "token-weak-secret").collect();
+    assert_eq!(weak_secrets.len(), 1, "{diagnostics:?}");
+    assert_eq!(weak_secrets[0]["range"]["start"]["line"], 0);
+    assert!(weak_secrets[0]["message"].as_str().unwrap().contains("built-in (wallarm/jwt-secrets)"));
     assert_eq!(client.shutdown().await, 0);
 }
 

@@ -64,6 +64,12 @@ pub struct CheckArgs {
     #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_FILE_SIZE, value_parser = parse_max_file_size)]
     pub max_file_size: u64,
 
+    /// Also try every HS* token against a weak-secret wordlist (one secret a line); `builtin` is
+    /// the 104k-entry list compiled into jwt-lsp (wallarm/jwt-secrets). Without it, `check` tries
+    /// the short list of published defaults and the strings of each file (fast on large trees).
+    #[arg(long, value_name = "FILE|builtin")]
+    pub wordlist: Option<String>,
+
     /// Fetch the `jwks_urls` of `.jwt-lsp.toml` over the network (a project file alone never can).
     #[arg(long)]
     pub allow_network: bool,
@@ -370,8 +376,12 @@ fn not_regular(kind: &std::fs::FileType) -> String {
 }
 
 fn settings_from_args(args: &CheckArgs) -> Result<Settings, String> {
-    let mut settings =
-        Settings { leeway: args.leeway, allow_network: args.allow_network.then_some(true), ..Settings::default() };
+    let mut settings = Settings {
+        leeway: args.leeway,
+        allow_network: args.allow_network.then_some(true),
+        wordlist: args.wordlist.clone(),
+        ..Settings::default()
+    };
     if let Some(now) = &args.now {
         crate::jwt::time::parse_now(now).map_err(|err| format!("--now: {err}"))?;
         settings.now = Some(Value::String(now.clone()));

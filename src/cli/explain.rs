@@ -61,8 +61,9 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "TIME")]
     pub now: Option<String>,
 
-    /// A weak-secret wordlist (one candidate per line) for HS* tokens.
-    #[arg(long, value_name = "FILE")]
+    /// A weak-secret wordlist (one candidate per line) for HS* tokens; default: `builtin`, the
+    /// 104k-entry list compiled into jwt-lsp (wallarm/jwt-secrets), unless the project sets one.
+    #[arg(long, value_name = "FILE|builtin")]
     pub wordlist: Option<String>,
 
     /// Replace a cracked weak secret with REDACTED in the checklist (for CI logs and shared reports).
@@ -90,7 +91,9 @@ pub fn run(args: ExplainArgs) -> ExitCode {
         Err(message) => return super::usage_error(&message),
     };
     let base = project.as_ref().map(|project| project.settings.clone()).unwrap_or_default();
-    let settings = base.merged_with(&settings_from_args(&args));
+    let mut settings = base.merged_with(&settings_from_args(&args));
+    // One token: the whole built-in list costs milliseconds, so explain always tries it.
+    settings.wordlist.get_or_insert_with(|| crate::bundled::BUILTIN_WORDLIST.to_string());
     let (config, warnings) = Config::resolve(&settings);
     if let Some(warning) = warnings.first() {
         return super::usage_error(warning);

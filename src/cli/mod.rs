@@ -36,8 +36,16 @@ Exit status: 0 no finding at or above --fail-on (explain: every step passes), 1 
 (explain: a step fails), 2 usage error.";
 
 #[derive(Debug, Parser)]
-#[command(name = "jwt-lsp", version, about = "Finds, decodes and diagnoses JSON Web Tokens in code and configs.", after_help = EXAMPLES)]
+#[command(name = "jwt-lsp", about = "Finds, decodes and diagnoses JSON Web Tokens in code and configs.", after_help = EXAMPLES, disable_version_flag = true)]
 pub struct Cli {
+    /// Print the version (with --verbose: what the binary carries, and the licences of bundled data).
+    #[arg(short = 'V', long)]
+    pub version: bool,
+
+    /// With --version: the bundled data and its licences.
+    #[arg(long, requires = "version")]
+    pub verbose: bool,
+
     /// Serve the Language Server Protocol on stdin/stdout (the default without a command).
     #[arg(long)]
     pub stdio: bool,
@@ -83,6 +91,10 @@ impl FailOn {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.version {
+        print!("{}", version_text(cli.verbose));
+        return ExitCode::SUCCESS;
+    }
     match cli.command {
         None => {
             crate::lsp::run_stdio();
@@ -93,6 +105,24 @@ pub fn main() -> ExitCode {
         Some(Command::Explain(args)) => explain::run(args),
         Some(Command::Snippet(args)) => snippet::run(args),
     }
+}
+
+/// `jwt-lsp --version [--verbose]`: the verbose form lists what the binary carries and the
+/// licence every copy of the bundled wordlist must keep.
+fn version_text(verbose: bool) -> String {
+    let mut text = format!("jwt-lsp {}\n", env!("CARGO_PKG_VERSION"));
+    if verbose {
+        let list = crate::bundled::builtin_wordlist();
+        text.push_str(&format!(
+            "rules: {}\nbuilt-in weak-secret list (`--wordlist builtin`): {} secrets, {} KiB compressed, from {}\n\n{}",
+            crate::rules::Rule::ALL.len(),
+            crate::text::thousands(list.entries.len()),
+            crate::bundled::builtin_wordlist_bytes() / 1024,
+            crate::bundled::BUILTIN_WORDLIST_SOURCE,
+            crate::bundled::BUILTIN_WORDLIST_LICENSE,
+        ));
+    }
+    text
 }
 
 /// Prints a usage error and returns exit status 2.

@@ -479,14 +479,13 @@ impl LanguageServer for Backend {
         let offset = convert::offset(&document.text, &document.index, position.position, encoding);
         let analysis = self.analysis_of(&document);
         let now = self.config().clock(wall_clock()).now;
-        Ok(analysis.token_at(offset).map(|token| {
-            let mut hover = convert::hover(&document.text, &document.index, token, now, encoding);
-            if let HoverContents::Markup(markup) = &mut hover.contents {
-                markup.value.push('\n');
-                markup.value.push_str(&self.checklist_markdown(&document, &analysis, token));
-            }
-            hover
-        }))
+        let Some(token) = analysis.token_at(offset) else { return Ok(None) };
+        let mut hover = convert::hover(&document.text, &document.index, token, now, encoding);
+        if let HoverContents::Markup(markup) = &mut hover.contents {
+            markup.value.push('\n');
+            markup.value.push_str(&self.hover_verification(&document, &analysis, token).await);
+        }
+        Ok(Some(hover))
     }
 
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {

@@ -18,7 +18,7 @@ use crate::keys::discover::{Limits, discover};
 use crate::load;
 use crate::project::{self, Project};
 use crate::rules::Rule;
-use crate::verify::weak::Budget;
+use crate::verify::weak::{Budget, Search};
 use crate::verify::{Deferred, Examination, Mode, Weak, WeakSearch};
 
 /// Re-fetches every configured JWKS (and re-reads key files). No arguments. Returns `{"text"}`.
@@ -274,8 +274,40 @@ impl Backend {
     }
 
     /// The checklist for the hover.
-    pub(super) fn checklist_markdown(&self, document: &Document, analysis: &Analysis, token: &Token) -> String {
-        self.examine(document, analysis, token).markdown()
+    /// The hover's verification part: the token's checklist, then, for an HS* token that no
+    /// configured wordlist covers, the built-in 104k list tried for this token alone (on demand:
+    /// analyses of whole documents keep to the short list unless `wordlist = "builtin"`).
+    pub(super) async fn hover_verification(&self, document: &Document, analysis: &Analysis, token: &Token) -> String {
+        let exam = self.examine(document, analysis, token);
+        let mut markdown = exam.markdown();
+        let (config, verifier) = self.analysis_inputs();
+        let weak_found = exam.findings.iter().any(|finding| finding.rule == Rule::TokenWeakSecret);
+        if !config.is_on(Rule::TokenWeakSecret) || verifier.wordlist.is_some() || weak_found {
+            return markdown;
+        }
+        let compact = token.compact.clone();
+        let search = tokio::task::spawn_blocking(move || {
+            crate::verify::weak::token_wordlist_search(&crate::bundled::builtin_wordlist(), &compact)
+        })
+        .await
+        .ok()
+        .flatten();
+        let entries = || crate::text::thousands(crate::bundled::builtin_wordlist().entries.len());
+        match search {
+            Some(Search::Found(found)) => markdown.push_str(&format!(
+                "\n**Built-in wordlist:** the signature verifies with the publicly known secret {}: anyone can mint tokens this key accepts. Set `wordlist` to `builtin` to report it as `token-weak-secret`.\n",
+                found.describe(|offset| document.index.line_of(offset)),
+            )),
+            Some(Search::NotFound) => {
+                markdown.push_str(&format!("\n**Built-in wordlist:** not one of the {} publicly known JWT secrets.\n", entries()))
+            }
+            Some(Search::OverBudget) => markdown.push_str(&format!(
+                "\n**Built-in wordlist:** not searched: the token is too long to try against {} secrets.\n",
+                entries()
+            )),
+            None => {}
+        }
+        markdown
     }
 
     /// The token's checklist: what the analysis of this version computed (a lookup, or a

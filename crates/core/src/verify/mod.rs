@@ -12,6 +12,7 @@
 //! large wordlist, and asking `RemoteKeys` to re-fetch a JWKS for an unknown `kid`.
 
 pub mod checklist;
+mod pads;
 pub mod signature;
 pub mod weak;
 
@@ -441,7 +442,17 @@ impl Verifier {
                     weak::MAX_CANDIDATES
                 ));
             }
-            if searched && let Some(list) = &self.wordlist {
+            if searched
+                && let Some(list) = &self.wordlist
+                && !list.covers(target)
+            {
+                exam.notes.push(format!(
+                    "the wordlist {} was not searched: this token's signed part ({} bytes) is too long for a search of {} keys",
+                    list.path.display(),
+                    target.signing_input.len(),
+                    list.entries.len()
+                ));
+            } else if searched && let Some(list) = &self.wordlist {
                 weak = match self.mode {
                     Mode::Inline => weak::wordlist_verdict(list, target),
                     Mode::Deferred => match weak::cached_wordlist_verdict(list, target) {
@@ -645,17 +656,16 @@ impl Verifier {
         for item in work {
             match item {
                 Deferred::Wordlist { compact } => {
-                    let (Some(list), Some(token)) = (&self.wordlist, crate::jwt::decode::decode(compact)) else {
-                        continue;
-                    };
-                    let Some(input) = token.signing_input() else { continue };
-                    let Some(target) = HmacTarget::new(token.alg().unwrap_or(""), input.as_bytes(), &token.signature)
-                    else {
-                        continue;
-                    };
-                    if weak::cached_wordlist_verdict(list, &target).is_none() {
-                        weak::wordlist_verdict(list, &target);
-                        changed = true;
+                    // Something is learnt only when this search fills the cache.
+                    if let Some(list) = &self.wordlist {
+                        let fresh = weak::with_hmac_target(compact, |target| {
+                            let fresh = list.covers(target) && weak::cached_wordlist_verdict(list, target).is_none();
+                            if fresh {
+                                weak::wordlist_verdict(list, target);
+                            }
+                            fresh
+                        });
+                        changed |= fresh == Some(true);
                     }
                 }
                 Deferred::RefreshJwks { url, kid } => {

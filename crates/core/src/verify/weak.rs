@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 
+use super::pads::{Message, PadStates};
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE_NO_PAD};
 use hmac::{Hmac, KeyInit, Mac};
@@ -21,6 +22,10 @@ use sha2::{Digest, Sha256, Sha384, Sha512};
 /// Literal candidates longer than this are not tried (secrets are short; PEM keys are handled by
 /// the key-confusion check).
 const MAX_LITERAL_BYTES: usize = 512;
+/// The most SHA-2 blocks one token's wordlist search may hash (keys × blocks per key): about
+/// 0.2 s on one core, a 4 KiB signed part against the 104k built-in list.
+pub const MAX_WORDLIST_BLOCKS: u64 = 8_000_000;
+
 /// Cached wordlist verdicts (per token); the cache is cleared when it reaches this size.
 const CACHE_CAPACITY: usize = 4096;
 
@@ -296,54 +301,64 @@ pub enum Search {
     OverBudget,
 }
 
-/// Keys to try, in order, with HMAC states keyed lazily once per algorithm.
+/// Keys to try, in order, with their HMAC pad states computed lazily once per algorithm.
 struct KeyList {
-    /// (key bytes, how the candidate became them, index of the candidate).
-    keys: Vec<(Box<[u8]>, Encoding, u32)>,
-    hs256: OnceLock<Box<[Hmac<Sha256>]>>,
-    hs384: OnceLock<Box<[Hmac<Sha384>]>>,
-    hs512: OnceLock<Box<[Hmac<Sha512>]>>,
+    /// Every key in one buffer: `spans` index it (raw bytes, then valid base64/base64url
+    /// decodings), so a 10^5-entry list is two allocations, not 10^5.
+    bytes: Vec<u8>,
+    spans: Vec<KeySpan>,
+    hs256: OnceLock<PadStates>,
+    hs384: OnceLock<PadStates>,
+    hs512: OnceLock<PadStates>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct KeySpan {
+    start: u32,
+    len: u32,
+    /// The candidate the key came from.
+    candidate: u32,
+    encoding: Encoding,
 }
 
 impl KeyList {
     fn new<'a>(candidates: impl Iterator<Item = &'a str>) -> KeyList {
-        let mut keys = Vec::new();
+        let mut bytes = Vec::new();
+        let mut spans = Vec::new();
         for (index, candidate) in candidates.enumerate() {
-            keys.push((Box::from(candidate.as_bytes()), Encoding::Utf8, index as u32));
-            for (encoding, key) in decoded_variants(candidate) {
-                keys.push((key.into_boxed_slice(), encoding, index as u32));
+            let raw = std::iter::once((Encoding::Utf8, candidate.as_bytes().to_vec()));
+            for (encoding, key) in raw.chain(decoded_variants(candidate)) {
+                spans.push(KeySpan {
+                    start: bytes.len() as u32,
+                    len: key.len() as u32,
+                    candidate: index as u32,
+                    encoding,
+                });
+                bytes.extend_from_slice(&key);
             }
         }
-        KeyList { keys, hs256: OnceLock::new(), hs384: OnceLock::new(), hs512: OnceLock::new() }
+        KeyList { bytes, spans, hs256: OnceLock::new(), hs384: OnceLock::new(), hs512: OnceLock::new() }
     }
 
     fn len(&self) -> u64 {
-        self.keys.len() as u64
+        self.spans.len() as u64
     }
 
     /// The first key that verifies the token: `(candidate index, encoding)`.
     fn first_match(&self, target: &HmacTarget<'_>) -> Option<(u32, Encoding)> {
-        let position = match target.alg {
-            HmacAlg::Hs256 => first_verifying(self.hs256.get_or_init(|| self.keyed()), target),
-            HmacAlg::Hs384 => first_verifying(self.hs384.get_or_init(|| self.keyed()), target),
-            HmacAlg::Hs512 => first_verifying(self.hs512.get_or_init(|| self.keyed()), target),
-        }?;
-        let (_, encoding, index) = &self.keys[position];
-        Some((*index, *encoding))
+        let states = match target.alg {
+            HmacAlg::Hs256 => &self.hs256,
+            HmacAlg::Hs384 => &self.hs384,
+            HmacAlg::Hs512 => &self.hs512,
+        };
+        let states = states.get_or_init(|| {
+            let keys = self.spans.iter().map(|span| &self.bytes[span.start as usize..(span.start + span.len) as usize]);
+            PadStates::new(target.alg, keys)
+        });
+        let position = states.first_verifying(&Message::new(target.alg, target.signing_input, target.signature))?;
+        let span = &self.spans[position];
+        Some((span.candidate, span.encoding))
     }
-
-    fn keyed<M: Mac + KeyInit>(&self) -> Box<[M]> {
-        // Every key length is valid for HMAC; `expect` documents that, never fires.
-        self.keys.iter().map(|(key, _, _)| <M as KeyInit>::new_from_slice(key).expect("HMAC takes any key")).collect()
-    }
-}
-
-fn first_verifying<M: Mac + Clone>(states: &[M], target: &HmacTarget<'_>) -> Option<usize> {
-    states.iter().position(|state| {
-        let mut mac = state.clone();
-        mac.update(target.signing_input);
-        mac.verify_slice(target.signature).is_ok()
-    })
 }
 
 /// The empty string, then the built-in list, keyed once per process.
@@ -441,24 +456,15 @@ impl Candidates {
 pub struct Wordlist {
     pub path: PathBuf,
     pub entries: Vec<String>,
-    /// Every key to try, precomputed at load (raw bytes, then valid base64/base64url
-    /// decodings), in one buffer: the search loop only computes HMACs.
-    keys: Vec<u8>,
-    spans: Vec<KeySpan>,
+    /// Every key to try (raw, then valid base64/base64url decodings), keyed once per algorithm
+    /// on first use: the search loop only hashes the token's message blocks.
+    keys: KeyList,
 }
 
 impl std::fmt::Debug for Wordlist {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Wordlist({}, {} entries, {} keys)", self.path.display(), self.entries.len(), self.spans.len())
+        write!(f, "Wordlist({}, {} entries, {} keys)", self.path.display(), self.entries.len(), self.keys.len())
     }
-}
-
-#[derive(Debug, Clone, Copy)]
-struct KeySpan {
-    start: u32,
-    len: u32,
-    entry: u32,
-    encoding: Encoding,
 }
 
 impl Wordlist {
@@ -470,27 +476,28 @@ impl Wordlist {
             .filter(|line| !line.is_empty() && seen.insert(*line))
             .map(str::to_string)
             .collect();
-        let mut keys = Vec::with_capacity(text.len() * 2);
-        let mut spans = Vec::with_capacity(entries.len() * 2);
-        for (entry, candidate) in entries.iter().enumerate() {
-            let raw = std::iter::once((Encoding::Utf8, candidate.as_bytes().to_vec()));
-            for (encoding, key) in raw.chain(decoded_variants(candidate)) {
-                spans.push(KeySpan { start: keys.len() as u32, len: key.len() as u32, entry: entry as u32, encoding });
-                keys.extend_from_slice(&key);
-            }
-        }
-        Wordlist { path, entries, keys, spans }
+        let keys = KeyList::new(entries.iter().map(String::as_str));
+        Wordlist { path, entries, keys }
     }
 
-    /// The first entry that verifies the token.
+    /// Whether searching this token fits [`MAX_WORDLIST_BLOCKS`]: the cost is keys × the
+    /// token's hash blocks, so a 1 MB token against 10^5 keys would take minutes.
+    pub fn covers(&self, target: &HmacTarget<'_>) -> bool {
+        let block = if target.alg == HmacAlg::Hs256 { 64 } else { 128 };
+        // The inner message blocks (with padding) and the outer block.
+        let blocks = (target.signing_input.len() + 17).div_ceil(block) as u64 + 1;
+        blocks.saturating_mul(self.keys.len()) <= MAX_WORDLIST_BLOCKS
+    }
+
+    /// The first entry that verifies the token (`None` too when the token is over [`Self::covers`]).
     pub fn search(&self, target: &HmacTarget<'_>) -> Option<WeakSecret> {
-        let found = self.spans.iter().find(|span| {
-            let start = span.start as usize;
-            target.verifies(&self.keys[start..start + span.len as usize])
-        })?;
+        if !self.covers(target) {
+            return None;
+        }
+        let (entry, encoding) = self.keys.first_match(target)?;
         Some(WeakSecret {
-            secret: self.entries[found.entry as usize].clone(),
-            encoding: found.encoding,
+            secret: self.entries[entry as usize].clone(),
+            encoding,
             origin: Origin::Wordlist(self.path.clone()),
         })
     }
@@ -530,6 +537,25 @@ pub fn wordlist_verdict(list: &Wordlist, target: &HmacTarget<'_>) -> Option<Weak
         cache.insert(cache_key(list, target), verdict.clone());
     }
     verdict
+}
+
+/// Runs `judge` on a token given by its compact form: `None` when it is not an HS* token with a
+/// signature of its algorithm's length.
+pub fn with_hmac_target<R>(compact: &str, judge: impl FnOnce(&HmacTarget<'_>) -> R) -> Option<R> {
+    let token = crate::jwt::decode::decode(compact)?;
+    let input = token.signing_input()?;
+    let target = HmacTarget::new(token.alg().unwrap_or(""), input.as_bytes(), &token.signature)?;
+    Some(judge(&target))
+}
+
+/// The wordlist search for a token given by its compact form (cached like
+/// [`wordlist_verdict`]): `None` when it is not an HS* target, `OverBudget` when the list does
+/// not [`Wordlist::covers`] it.
+pub fn token_wordlist_search(list: &Wordlist, compact: &str) -> Option<Search> {
+    with_hmac_target(compact, |target| match list.covers(target) {
+        false => Search::OverBudget,
+        true => wordlist_verdict(list, target).map_or(Search::NotFound, Search::Found),
+    })
 }
 
 /// The weak-secret candidates of `text`: the places secrets live, not every quoted field.
@@ -805,5 +831,25 @@ mod tests {
         let found = wordlist_verdict(&list, &target).unwrap();
         assert_eq!(found.secret, "gamma-secret");
         assert_eq!(cached_wordlist_verdict(&list, &target), Some(Some(found)));
+    }
+
+    #[test]
+    fn a_wordlist_search_is_bounded_by_keys_times_token_length() {
+        let text: String = (0..20_000).map(|i| format!("secret-{i}\n")).collect();
+        let list = Wordlist::parse(PathBuf::from("big-list"), &text);
+        let header = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256"}"#);
+        let short = format!("{header}.eyJzdWIiOiJhIn0");
+        let long = format!("{header}.{}", "A".repeat(64 * 1024));
+        for (input, covered) in [(&short, true), (&long, false)] {
+            let signature = sign(b"secret-19999", input);
+            let target = HmacTarget::new("HS256", input.as_bytes(), &signature).unwrap();
+            assert_eq!(list.covers(&target), covered);
+            let compact = format!("{input}.{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&signature));
+            match token_wordlist_search(&list, &compact) {
+                Some(Search::Found(found)) if covered => assert_eq!(found.secret, "secret-19999"),
+                Some(Search::OverBudget) if !covered => assert_eq!(list.search(&target), None),
+                other => panic!("covered {covered}: {other:?}"),
+            }
+        }
     }
 }
