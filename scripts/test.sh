@@ -23,9 +23,6 @@ export JWT_LSP_PYTHON="$PWD/target/ci-venv/bin/python"
 step "cargo test (unit, fixtures, CLI, LSP over stdio, stress)"
 cargo test --workspace --locked
 
-step "pre-commit hook on a temporary git repository (installs pre-commit from PyPI into a venv)"
-cargo test --locked --test cli_ci -- --ignored
-
 # Bounded fuzzing (issue 8): every target of tests/fuzz.rs for 15 s instead of the ~2 s of
 # the run above: 12 targets x 15 s = 180 s of fuzzing, about 90 s of wall time on two threads.
 # A failure prints `Seed: 0x...`; the header of tests/fuzz.rs says how to replay it.
@@ -66,18 +63,27 @@ assert not missing, f"examples/ no longer shows: {sorted(missing)}"
 print(f"examples/: {len(findings)} findings, {len(codes)} rule codes")
 PY
 
-# The crate as published and installed (issue 12): `cargo package` ships only the sources, Cargo.toml and
-# the README; `cargo install --path .` (the README's install line) reuses the release build above
-# (about 2 s) and the installed binary checks a file.
-step "cargo package --list ships only sources; cargo install --path ."
+# Both hooks of .pre-commit-hooks.yaml through pre-commit itself: `jwt-lsp-system` with the built
+# binary on PATH, and `jwt-lsp` (`language: rust`), which pre-commit builds with `cargo install
+# --path .`; after the release build above, so its dependencies are mostly compiled already.
+step "pre-commit hooks on a temporary git repository (pre-commit from PyPI; the rust hook builds the crate)"
+cargo test --locked --test cli_ci -- --ignored
+
+# The crates as published and installed (issue 12): `cargo package --workspace` packages both
+# crates and builds each from its package alone (the core through a temporary local registry);
+# the binary's package holds only sources, build.rs, the rule pages, the bundled wordlist and the
+# licences; `cargo install --path .` (the README's install line) reuses the release build.
+step "cargo package --workspace (both crates build from their packages); cargo install --path ."
+cargo package --workspace --locked --allow-dirty 2>&1 | grep -E '^ *(Packaged|Verifying|Finished)' || { cargo package --workspace --locked --allow-dirty; exit 1; }
 cargo package -p jwt-lsp --locked --allow-dirty --no-verify --list 2>/dev/null | python3 -c '
 import re, sys
 files = sys.stdin.read().split()
-meta = {"Cargo.toml", "Cargo.toml.orig", "Cargo.lock", "README.md", ".cargo_vcs_info.json"}
-stray = [f for f in files if f not in meta and not re.fullmatch(r"src/[\w/]+\.rs", f)]
-missing = {"Cargo.toml", "README.md", "src/lib.rs", "src/main.rs"} - set(files)
+meta = {"Cargo.toml", "Cargo.toml.orig", "Cargo.lock", "README.md", "LICENSE", "build.rs", ".cargo_vcs_info.json",
+        "data/jwt.secrets.list", "data/jwt.secrets.list.LICENSE"}
+stray = [f for f in files if f not in meta and not re.fullmatch(r"src/[\w/]+\.rs|docs/rules/[a-z-]+\.md", f)]
+missing = {"Cargo.toml", "README.md", "src/lib.rs", "src/main.rs", "build.rs", "data/jwt.secrets.list.LICENSE"} - set(files)
 assert not stray and not missing, f"cargo package: stray {stray}, missing {sorted(missing)}"
-print(f"cargo package: {len(files)} files, only sources and metadata")
+print(f"cargo package: {len(files)} files, only sources, rule pages, the wordlist and metadata")
 '
 install_root=$(mktemp -d)
 cargo install --locked --quiet --path . --root "$install_root" --target-dir "${CARGO_TARGET_DIR:-target}"

@@ -422,7 +422,8 @@ fn path_with_binary() -> std::ffi::OsString {
 /// `pre-commit try-repo <this checkout> <hook>` on a fresh repository, for both hooks: pre-commit
 /// from PyPI in a temporary venv (network). `jwt-lsp-system` runs the built binary on `PATH`;
 /// `jwt-lsp` (`language: rust`) has pre-commit build this checkout with `cargo install --path .`
-/// (the system toolchain; `CARGO_TARGET_DIR` is passed through, so only our two crates compile).
+/// (the system toolchain; the shared target directory, so dependencies the release build compiled
+/// are reused where pre-commit's unlocked resolution picks the same versions).
 #[test]
 #[ignore = "installs pre-commit from PyPI and builds the crate through it; scripts/test.sh runs it (cargo test --test cli_ci -- --ignored)"]
 fn pre_commit_hooks_block_an_alg_none_token_and_pass_a_clean_change() {
@@ -445,7 +446,7 @@ fn pre_commit_hooks_block_an_alg_none_token_and_pass_a_clean_change() {
             .arg(hook)
             .current_dir(repo)
             .env("PRE_COMMIT_HOME", work.path().join("cache"))
-            .env("CARGO_TARGET_DIR", target_dir.join("pre-commit"))
+            .env("CARGO_TARGET_DIR", &target_dir)
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .env("GIT_CONFIG_NOSYSTEM", "1");
         if hook == "jwt-lsp-system" {
