@@ -178,7 +178,10 @@ fn is_npm_lockfile(path: &Path) -> bool {
 /// code whose library version matters.
 pub fn wants(display: &str) -> bool {
     let name = display.rsplit('/').next().unwrap_or(display);
+    // `-r` includes are often `requirements/base.txt`.
+    let included_requirements = name.ends_with(".txt") && display.contains("requirements");
     is_dependency_file(name)
+        || included_requirements
         || matches!(
             crate::code::Language::detect(Some(display), None),
             Some(

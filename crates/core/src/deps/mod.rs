@@ -208,7 +208,9 @@ impl Dependencies {
     /// of the same path: an open manifest is judged as edited, not as saved.
     pub fn with_document(&self, path: &str, text: &str) -> Option<Dependencies> {
         let file_name = path.rsplit('/').next().unwrap_or(path);
-        let parsed = parse(file_name, text)?;
+        // A file read as a `-r` include is a requirements file whatever its name.
+        let included = self.files.iter().any(|file| file.path == path);
+        let parsed = parse(file_name, text).or_else(|| included.then(|| parse_requirements(text)))?;
         let mut files: Vec<DependencyFile> = self.files.iter().filter(|file| file.path != path).cloned().collect();
         files.push(DependencyFile { path: path.to_string(), parsed });
         Some(Dependencies { files, advisories: self.advisories.clone() })
