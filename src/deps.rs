@@ -96,9 +96,10 @@ impl ServiceCache {
             }
         }
         let services = Services::from_files(listed.iter().map(PathBuf::as_path));
-        let service = services.service_of(path).map(Path::to_path_buf).unwrap_or_else(|| {
-            if folder.starts_with(&self.root) { self.root.clone() } else { folder.clone() }
-        });
+        let service = services
+            .service_of(path)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| if folder.starts_with(&self.root) { self.root.clone() } else { folder.clone() });
         self.services_of_folders.lock().expect("not poisoned").insert(folder, service.clone());
         service
     }

@@ -68,8 +68,10 @@ fn a_monorepo_judges_each_service_by_its_own_versions() {
     let lines: Vec<&str> = stdout.lines().collect();
     let line = |prefix: &str| lines.iter().find(|line| line.starts_with(prefix)).copied().unwrap_or("");
     assert!(
-        line("services/orders/package.json:4:1: error[vulnerable-jwt-library] jsonwebtoken 8.5.1 pinned in package.json")
-            .contains("First fixed version: 9.0.0."),
+        line(
+            "services/orders/package.json:4:1: error[vulnerable-jwt-library] jsonwebtoken 8.5.1 pinned in package.json"
+        )
+        .contains("First fixed version: 9.0.0."),
         "{stdout}"
     );
     assert!(

@@ -539,11 +539,8 @@ fn check_file(
     let mut text = text;
     let mut index = LineIndex::new(&text);
     let mut failures = Vec::new();
-    let dependencies = options
-        .dependencies
-        .as_ref()
-        .filter(|_| crate::deps::wants(display))
-        .map(|cache| cache.for_file(path));
+    let dependencies =
+        options.dependencies.as_ref().filter(|_| crate::deps::wants(display)).map(|cache| cache.for_file(path));
     let inputs = &inputs.with_dependencies(dependencies.as_deref());
     let mut analyse = |text: &str, index: &LineIndex| {
         let isolated =

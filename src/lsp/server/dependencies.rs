@@ -76,6 +76,9 @@ impl Backend {
         let dependencies = self.dependencies_for(Some(path))?;
         let current = dependencies.with_document(path, &document.text)?;
         let value = deps::rule::hover(path, &current, offset)?;
-        Some(Hover { contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value }), range: None })
+        Some(Hover {
+            contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value }),
+            range: None,
+        })
     }
 }

@@ -90,7 +90,8 @@ impl Advisories {
     /// Parses and validates an advisories file: every range must parse in its ecosystem, every
     /// entry needs a source URL and a fixed version or `none`. All problems are reported at once.
     pub fn parse(text: &str) -> Result<Advisories, String> {
-        let file: File = toml::from_str(text).map_err(|err| format!("not a valid advisories file: {}", err.message()))?;
+        let file: File =
+            toml::from_str(text).map_err(|err| format!("not a valid advisories file: {}", err.message()))?;
         let mut entries = Vec::new();
         let mut problems = Vec::new();
         for entry in file.advisory {
@@ -148,7 +149,9 @@ impl Advisories {
     /// Whether any advisory concerns this package (in any version).
     pub fn concerns(&self, ecosystem: Ecosystem, package: &str) -> bool {
         let package = ecosystem.normalize(package);
-        self.entries.iter().any(|advisory| advisory.ecosystem == ecosystem && ecosystem.normalize(&advisory.package) == package)
+        self.entries
+            .iter()
+            .any(|advisory| advisory.ecosystem == ecosystem && ecosystem.normalize(&advisory.package) == package)
     }
 
     /// The advisories that affect `package` at `version`.

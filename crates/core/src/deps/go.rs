@@ -46,14 +46,16 @@ pub fn go_mod(text: &str) -> Parsed {
                 let mut words = rest.split_whitespace();
                 let (Some(path), Some(version)) = (words.next(), words.next()) else { continue };
                 let path = path.trim_matches('"');
-                let version_start = line.find(version).map(|at| start + at);
+                // The version after the module path (a path may contain the same text).
+                let after_path = line.find(path).map_or(0, |at| at + path.len());
+                let version_start = line[after_path..].find(version).map(|at| start + after_path + at);
                 parsed.entries.push(Entry {
                     ecosystem: Ecosystem::Go,
                     name: path.to_string(),
                     declared: Some(version.to_string()),
                     exact: Some(version.to_string()),
                     line: line_range,
-                    version_range: version_start.map(|at| at + 0..at + version.len()),
+                    version_range: version_start.map(|at| at..at + version.len()),
                     direct: !comment.trim_start().starts_with("indirect"),
                 });
             }

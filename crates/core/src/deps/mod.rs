@@ -109,8 +109,13 @@ pub fn is_dependency_file(file_name: &str) -> bool {
 fn kind_of(file_name: &str) -> Option<FileKind> {
     Some(match file_name {
         "package.json" | "go.mod" | "pyproject.toml" => FileKind::Manifest,
-        "package-lock.json" | "npm-shrinkwrap.json" | "yarn.lock" | "pnpm-lock.yaml" | "poetry.lock"
-        | "Pipfile.lock" | "uv.lock" => FileKind::Lockfile,
+        "package-lock.json"
+        | "npm-shrinkwrap.json"
+        | "yarn.lock"
+        | "pnpm-lock.yaml"
+        | "poetry.lock"
+        | "Pipfile.lock"
+        | "uv.lock" => FileKind::Lockfile,
         name if python::is_requirements(name) => FileKind::Manifest,
         _ => return None,
     })
@@ -217,11 +222,19 @@ impl Dependencies {
     }
 
     /// Every lockfile entry for `name`, with its file.
-    fn locked<'a>(&'a self, ecosystem: Ecosystem, name: &'a str) -> impl Iterator<Item = (&'a DependencyFile, &'a Entry)> {
+    fn locked<'a>(
+        &'a self,
+        ecosystem: Ecosystem,
+        name: &'a str,
+    ) -> impl Iterator<Item = (&'a DependencyFile, &'a Entry)> {
         self.entries(ecosystem, name).filter(|(file, _)| file.parsed.kind == Some(FileKind::Lockfile))
     }
 
-    fn entries<'a>(&'a self, ecosystem: Ecosystem, name: &'a str) -> impl Iterator<Item = (&'a DependencyFile, &'a Entry)> {
+    fn entries<'a>(
+        &'a self,
+        ecosystem: Ecosystem,
+        name: &'a str,
+    ) -> impl Iterator<Item = (&'a DependencyFile, &'a Entry)> {
         let wanted = ecosystem.normalize(name);
         self.files.iter().flat_map(move |file| {
             let wanted = wanted.clone();
@@ -237,12 +250,7 @@ impl Dependencies {
     /// has several), else the manifest's exact pin, else the lowest version its range admits.
     pub fn resolve(&self, ecosystem: Ecosystem, name: &str) -> Option<Resolved> {
         let resolved = |version: &str, source: Source| {
-            Some(Resolved {
-                ecosystem,
-                name: name.to_string(),
-                version: Version::parse(ecosystem, version)?,
-                source,
-            })
+            Some(Resolved { ecosystem, name: name.to_string(), version: Version::parse(ecosystem, version)?, source })
         };
         let mut locked: Vec<(&DependencyFile, &Entry)> = self.locked(ecosystem, name).collect();
         locked.sort_by_key(|(_, entry)| !entry.direct);
@@ -373,7 +381,10 @@ mod tests {
         assert_eq!(resolved.version.to_string(), "8.1.0");
         assert!(resolved.describe_version().starts_with("at least 8.1.0 (the lowest version `^8.1.0` in package.json"));
         let pinned = service(&[("requirements.txt", "PyJWT==1.7.1\n")]);
-        assert_eq!(pinned.resolve(Ecosystem::PyPI, "pyjwt").unwrap().describe_version(), "1.7.1 pinned in requirements.txt");
+        assert_eq!(
+            pinned.resolve(Ecosystem::PyPI, "pyjwt").unwrap().describe_version(),
+            "1.7.1 pinned in requirements.txt"
+        );
         assert!(alone.resolve(Ecosystem::Npm, "jose").is_none());
     }
 

@@ -326,7 +326,10 @@ mod tests {
 }
 "#;
         let parsed = package_json(text).unwrap();
-        assert_eq!(found(&parsed, text), ["express ^4.18.2 - @6 direct", "jsonwebtoken ^8.5.1 - @7 direct", "jose 4.15.4 4.15.4 @10 direct"]);
+        assert_eq!(
+            found(&parsed, text),
+            ["express ^4.18.2 - @6 direct", "jsonwebtoken ^8.5.1 - @7 direct", "jose 4.15.4 4.15.4 @10 direct"]
+        );
         let jose = &parsed.entries[2];
         assert_eq!(&text[jose.version_range.clone().unwrap()], "4.15.4");
     }

@@ -20,9 +20,8 @@ pub fn is_requirements(file_name: &str) -> bool {
 /// → `PyJWT`, `>=2.4,<3`). URLs and paths give no name.
 fn requirement(text: &str) -> Option<(&str, &str)> {
     let text = text.trim();
-    let name_end = text
-        .find(|ch: char| !(ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.')))
-        .unwrap_or(text.len());
+    let name_end =
+        text.find(|ch: char| !(ch.is_ascii_alphanumeric() || matches!(ch, '-' | '_' | '.'))).unwrap_or(text.len());
     let name = &text[..name_end];
     if name.is_empty() || !name.starts_with(|ch: char| ch.is_ascii_alphanumeric()) {
         return None;
@@ -53,7 +52,12 @@ fn exact_pin(specifiers: &str) -> Option<String> {
         .then(|| only.version().to_string())
 }
 
-fn entry(name: &str, specifiers: &str, line: std::ops::Range<usize>, version_range: Option<std::ops::Range<usize>>) -> Entry {
+fn entry(
+    name: &str,
+    specifiers: &str,
+    line: std::ops::Range<usize>,
+    version_range: Option<std::ops::Range<usize>>,
+) -> Entry {
     Entry {
         ecosystem: Ecosystem::PyPI,
         name: name.to_string(),
@@ -73,7 +77,8 @@ pub fn requirements(text: &str) -> Parsed {
         offset += raw.len();
         let line = raw.trim_end_matches(['\n', '\r']);
         // A comment starts at `#` at the line's start or after whitespace (`pkg==1 # why`).
-        let code = match line.match_indices('#').find(|(at, _)| *at == 0 || line[..*at].ends_with(char::is_whitespace)) {
+        let code = match line.match_indices('#').find(|(at, _)| *at == 0 || line[..*at].ends_with(char::is_whitespace))
+        {
             Some((at, _)) => &line[..at],
             None => line,
         };
@@ -292,12 +297,7 @@ mod tests {
         assert_eq!(parsed.includes, ["base.txt", "shared/auth.txt"]);
         assert_eq!(
             found(&parsed, text),
-            [
-                "PyJWT ==1.7.1 1.7.1 @6 [1.7.1]",
-                "python-jose >=3.0,<3.4 - @7",
-                "Authlib ~=1.2 - @8",
-                "requests - - @9",
-            ]
+            ["PyJWT ==1.7.1 1.7.1 @6 [1.7.1]", "python-jose >=3.0,<3.4 - @7", "Authlib ~=1.2 - @8", "requests - - @9",]
         );
     }
 

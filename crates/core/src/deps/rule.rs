@@ -100,13 +100,17 @@ fn first_fixed_for_all(advisories: &[&Advisory]) -> Option<Version> {
 }
 
 fn finding(file: &DependencyFile, entry: &Entry, resolved: &Resolved, advisories: &[&Advisory]) -> Finding {
-    let listed: Vec<String> = advisories.iter().map(|advisory| format!("{}: {}", advisory.name(), advisory.allows)).collect();
+    let listed: Vec<String> =
+        advisories.iter().map(|advisory| format!("{}: {}", advisory.name(), advisory.allows)).collect();
     let fixed = first_fixed_for_all(advisories);
     let remedy = match &fixed {
         Some(version) => format!("First fixed version: {}.", bare(version)),
         None => {
-            let unfixed: Vec<&str> =
-                advisories.iter().filter(|advisory| advisory.fixed.is_none()).map(|advisory| advisory.id.as_str()).collect();
+            let unfixed: Vec<&str> = advisories
+                .iter()
+                .filter(|advisory| advisory.fixed.is_none())
+                .map(|advisory| advisory.id.as_str())
+                .collect();
             format!("No fixed version of {} exists for {}: replace the library.", entry.name, unfixed.join(", "))
         }
     };
@@ -170,7 +174,8 @@ pub fn hover(path: &str, dependencies: &Dependencies, offset: usize) -> Option<S
         return Some(out);
     }
     for advisory in &advisories {
-        let fixed = advisory.fixed.as_ref().map_or("no fixed version".to_string(), |fixed| format!("fixed in {}", bare(fixed)));
+        let fixed =
+            advisory.fixed.as_ref().map_or("no fixed version".to_string(), |fixed| format!("fixed in {}", bare(fixed)));
         out.push_str(&format!("- [{}]({}): {} ({fixed})\n", advisory.name(), advisory.source, advisory.allows));
     }
     Some(out)
@@ -273,7 +278,10 @@ source = "https://github.com/advisories/GHSA-mh63-6h87-95cp"
         let manifest = "{ \"dependencies\": { \"jsonwebtoken\": \"8.5.1\" } }";
         let deps = service(&[("package.json", manifest)]);
         let hover = super::hover("package.json", &deps, 5).unwrap();
-        assert!(hover.contains("[GHSA-qwph-4952-7xr6 (CVE-2022-23540)](https://github.com/advisories/GHSA-qwph-4952-7xr6)"), "{hover}");
+        assert!(
+            hover.contains("[GHSA-qwph-4952-7xr6 (CVE-2022-23540)](https://github.com/advisories/GHSA-qwph-4952-7xr6)"),
+            "{hover}"
+        );
         assert!(hover.contains("fixed in 9.0.0"), "{hover}");
     }
 }
