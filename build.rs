@@ -20,9 +20,7 @@ fn main() {
         .filter_map(|name| name.strip_suffix(".md").map(str::to_owned))
         .collect();
     pages.sort();
-    let mut source = String::from(
-        "/// The page `docs/rules/<code>.md` of a rule code.\npub fn rule_page(code: &str) -> Option<&'static str> {\n    match code {\n",
-    );
+    let mut source = String::from("/// The page `docs/rules/<code>.md` of a rule code.\npub fn rule_page(code: &str) -> Option<&'static str> {\n    match code {\n");
     for code in &pages {
         let path = rules.join(format!("{code}.md"));
         source.push_str(&format!("        {code:?} => Some(include_str!({:?})),\n", path.display().to_string()));

@@ -435,8 +435,9 @@ fn pre_commit_hooks_block_an_alg_none_token_and_pass_a_clean_change() {
         .output()
         .expect("pip");
     assert!(pip.status.success(), "pip install pre-commit: {}", stderr(&pip));
-    let target_dir =
-        std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| checkout().join("target"));
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| checkout().join("target"));
     let pre_commit = |repo: &Path, hook: &str| {
         let mut command = Command::new(venv.join("bin/pre-commit"));
         command

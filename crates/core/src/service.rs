@@ -91,9 +91,7 @@ mod tests {
 
     #[test]
     fn only_manifest_names_make_a_service() {
-        for name in
-            ["package.json", "go.mod", "pyproject.toml", "requirements.txt", "requirements-test.txt", "X.csproj"]
-        {
+        for name in ["package.json", "go.mod", "pyproject.toml", "requirements.txt", "requirements-test.txt", "X.csproj"] {
             assert!(is_manifest(name), "{name}");
         }
         for name in ["package-lock.json", "go.sum", "poetry.lock", "requirements.in", "README.md", "tsconfig.json"] {
