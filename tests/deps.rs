@@ -7,6 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use jwt_lsp::deps::{Advisories, Ecosystem};
+use serde_json::json;
+use support::Server;
+
+mod support;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/deps/vulnerable-jwt-library")
@@ -164,4 +168,50 @@ fn requirements_includes_are_read_inside_the_project_only() {
     let (_, stdout, _) = check(&project, &[]);
     assert!(stdout.contains("requirements/base.txt:1:1: error[vulnerable-jwt-library] python-jose 3.3.0"), "{stdout}");
     assert!(!stdout.contains("PyJWT"), "{stdout}");
+}
+
+#[test]
+fn the_server_reports_and_hovers_dependency_lines_and_judges_code_by_the_version() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let root = dir.path();
+    let manifest = "{\n  \"dependencies\": {\n    \"jsonwebtoken\": \"8.5.1\"\n  }\n}\n";
+    std::fs::write(root.join("package.json"), manifest).expect("write");
+    let code = "const jwt = require('jsonwebtoken');\nmodule.exports = (t, k) => jwt.verify(t, k, { audience: 'a', issuer: 'i' });\n";
+    std::fs::write(root.join("auth.js"), code).expect("write");
+    let mut server = Server::spawn();
+    server.request(
+        "initialize",
+        json!({
+            "processId": null,
+            "rootUri": format!("file://{}", root.display()),
+            "capabilities": { "general": { "positionEncodings": ["utf-16"] }, "workspace": { "configuration": false } },
+            "initializationOptions": { "now": "2026-01-01T00:00:00Z" },
+        }),
+    );
+    server.notify("initialized", json!({}));
+    let manifest_uri = format!("file://{}/package.json", root.display());
+    server.open(&manifest_uri, "json", 1, manifest);
+    let diagnostics = server.diagnostics(&manifest_uri, Some(1));
+    let ours: Vec<&serde_json::Value> =
+        diagnostics.iter().filter(|diagnostic| diagnostic["code"] == "vulnerable-jwt-library").collect();
+    assert_eq!(ours.len(), 1, "{diagnostics:?}");
+    assert_eq!(ours[0]["severity"], 1);
+    assert_eq!(ours[0]["range"]["start"]["line"], 2);
+    let hover = server.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": manifest_uri}, "position": {"line": 2, "character": 8}}),
+    );
+    let text = hover["contents"]["value"].as_str().unwrap_or_default();
+    assert!(text.contains("8.5.1 pinned in package.json"), "{hover}");
+    assert!(text.contains("GHSA-qwph-4952-7xr6"), "{hover}");
+    let code_uri = format!("file://{}/auth.js", root.display());
+    server.open(&code_uri, "javascript", 1, code);
+    let diagnostics = server.diagnostics(&code_uri, Some(1));
+    let missing = diagnostics
+        .iter()
+        .find(|diagnostic| diagnostic["code"] == "verify-missing-algorithms")
+        .unwrap_or_else(|| panic!("{diagnostics:?}"));
+    assert_eq!(missing["severity"], 1, "{missing}");
+    assert!(missing["message"].as_str().unwrap_or_default().contains("jsonwebtoken 8.5.1 pinned in package.json"));
+    server.shutdown();
 }
