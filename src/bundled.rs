@@ -3,6 +3,7 @@
 
 use std::sync::{Arc, OnceLock};
 
+use crate::deps::Advisories;
 use crate::rules::Rule;
 use crate::verify::weak::Wordlist;
 
@@ -11,6 +12,21 @@ include!(concat!(env!("OUT_DIR"), "/rule_pages.rs"));
 /// The rule's page, `docs/rules/<code>.md` (every rule has one: `tests/fixtures.rs` checks it).
 pub fn documentation(rule: Rule) -> &'static str {
     rule_page(rule.code()).unwrap_or("")
+}
+
+/// The JWT advisories compiled in (`data/jwt-advisories.toml`); `--advisories FILE` and the
+/// `advisories` setting load a newer file instead.
+pub const BUILTIN_ADVISORIES: &str = include_str!("../data/jwt-advisories.toml");
+
+/// The built-in advisories, parsed once per process.
+pub fn advisories() -> Arc<Advisories> {
+    static PARSED: OnceLock<Arc<Advisories>> = OnceLock::new();
+    PARSED
+        .get_or_init(|| {
+            // Validated by `tests/deps.rs`: a file that does not parse is a build defect.
+            Arc::new(Advisories::parse(BUILTIN_ADVISORIES).expect("the built-in advisories file is valid"))
+        })
+        .clone()
 }
 
 /// The value of `--wordlist` and the `wordlist` setting that selects the list below.

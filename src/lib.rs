@@ -9,6 +9,7 @@ pub use jwt_lsp_core::{analysis, code, config, finding, jwt, panic, rules, servi
 
 pub mod bundled;
 pub mod cli;
+pub mod deps;
 pub mod keys;
 pub mod load;
 pub mod lsp;

@@ -219,6 +219,8 @@ pub fn parse(text: &str, path: &Path, root: &Path) -> Result<Project, String> {
         issuers: file.issuers,
         audiences: file.audiences,
         ignore: file.ignore,
+        // A repository cannot swap the advisories it is judged by.
+        advisories: None,
         confined,
     };
     Ok(Project { path: path.to_path_buf(), root: root.to_path_buf(), settings, warnings })

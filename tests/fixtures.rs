@@ -112,7 +112,17 @@ fn check_fixture(path: &Path) -> Vec<String> {
     assert!(warnings.is_empty(), "{relative}: {warnings:?}");
     let index = LineIndex::new(&text);
     let document = Document { text: &text, path: Some(&relative), language_id: None, index: &index };
-    let analysis = analyze(&document, &Inputs::new(&config, &verifier, 0)); // `now` is pinned by every fixture
+    // Fixtures under `deps/` are services: their manifests and lockfiles are read as `check` reads them.
+    let dependencies = relative.starts_with("deps/").then(|| {
+        let cache = jwt_lsp::deps::ServiceCache::new(
+            fixtures_root(),
+            |file: &Path| self::relative(file),
+            jwt_lsp::deps::advisories(None).expect("built-in advisories"),
+        );
+        cache.for_file(path)
+    });
+    let inputs = Inputs::new(&config, &verifier, 0).with_dependencies(dependencies.as_deref()); // `now` is pinned by every fixture
+    let analysis = analyze(&document, &inputs);
 
     let expected = parse_expectations(&text);
     let mut actual: BTreeMap<usize, Vec<(String, String, String)>> = BTreeMap::new();

@@ -9,7 +9,7 @@ use std::process::Command;
 
 /// Packages that must never be in the core's normal dependency tree, directly or not.
 const FORBIDDEN: &[&str] =
-    &["tower-lsp-server", "tokio", "ureq", "rustls", "hyper", "clap", "ignore", "toml", "tracing-subscriber"];
+    &["tower-lsp-server", "tokio", "ureq", "rustls", "hyper", "clap", "ignore", "tracing-subscriber"];
 
 fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()

@@ -92,6 +92,11 @@ pub struct CheckArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// Judge dependency files against this JWT advisories file (the format of
+    /// data/jwt-advisories.toml) instead of the built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub advisories: Option<PathBuf>,
+
     /// Report only findings that are not in this baseline (written by --write-baseline).
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
@@ -164,12 +169,23 @@ pub fn run(args: CheckArgs) -> ExitCode {
     };
 
     let fingerprints = args.format == Format::Sarif || args.baseline.is_some() || args.write_baseline.is_some();
+    let advisories = match crate::deps::advisories(config.advisories.as_deref()) {
+        Ok(advisories) => advisories,
+        Err(message) => return super::usage_error(&message),
+    };
+    let naming_cwd = cwd.clone();
+    let dependencies = crate::deps::ServiceCache::new(
+        project_root.clone().unwrap_or_else(|| cwd.clone()),
+        move |path| display_path(path, &naming_cwd),
+        advisories,
+    );
     let options = ScanOptions {
         max_file_size: args.max_file_size,
         fix: args.fix,
         redact: args.redact,
         project_root,
         fingerprints,
+        dependencies: Some(dependencies),
     };
     // One reading of the wall clock for the whole run: every file is judged at the same moment.
     let inputs = Inputs::new(&config, &verifier, super::wall_clock());
@@ -380,6 +396,7 @@ fn settings_from_args(args: &CheckArgs) -> Result<Settings, String> {
         leeway: args.leeway,
         allow_network: args.allow_network.then_some(true),
         wordlist: args.wordlist.clone(),
+        advisories: args.advisories.as_ref().map(|path| path.to_string_lossy().into_owned()),
         ..Settings::default()
     };
     if let Some(now) = &args.now {
@@ -404,6 +421,9 @@ pub struct ScanOptions {
     pub project_root: Option<PathBuf>,
     /// Fingerprint findings (for SARIF and baselines).
     pub fingerprints: bool,
+    /// The dependency files of each service, read on first use (`vulnerable-jwt-library`, and
+    /// library versions for the code rules); `None` reads none.
+    pub dependencies: Option<crate::deps::ServiceCache>,
 }
 
 /// Walks `paths` in parallel and analyses every text file; results come back sorted by path:
@@ -526,6 +546,9 @@ fn check_file(
     let mut text = text;
     let mut index = LineIndex::new(&text);
     let mut failures = Vec::new();
+    let dependencies =
+        options.dependencies.as_ref().filter(|_| crate::deps::wants(display)).map(|cache| cache.for_file(path));
+    let inputs = &inputs.with_dependencies(dependencies.as_deref());
     let mut analyse = |text: &str, index: &LineIndex| {
         let isolated =
             analysis::analyze_isolated(&Document { text, path: Some(display), language_id: None, index }, inputs);

@@ -298,7 +298,8 @@ pub struct Invocation {
 /// - CWE-613 (insufficient session expiration): no `exp`, expiry checks off, hour-long leeway.
 /// - CWE-345 / CWE-287 (insufficient authenticity / improper authentication): a token for
 ///   another issuer or audience is accepted, or `iss`/`aud` are never checked.
-/// - CWE-1104 / CWE-1395 (unmaintained / vulnerable dependency): an archived JWT library.
+/// - CWE-1104 / CWE-1395 (unmaintained / vulnerable dependency): an archived JWT library, a
+///   dependency version with a known advisory.
 ///
 /// Rules about damaged tokens or a misplaced `Bearer ` prefix break logins rather than open a
 /// hole: low scores and no CWE.
@@ -331,6 +332,7 @@ pub fn security_properties(rule: Rule) -> (&'static str, &'static [u16]) {
         Rule::VerifyBearerPrefix => ("2.0", &[]),
         Rule::HardcodedSecret => ("7.5", &[798]),
         Rule::InsecureJwtLibrary => ("7.5", &[1104, 1395]),
+        Rule::VulnerableJwtLibrary => ("7.5", &[1395]),
     }
 }
 

@@ -27,6 +27,7 @@ use crate::verify::Verifier;
 /// `workspace/executeCommand` commands. Arguments: `[{"uri": ..., "position": {...}}]`.
 pub const DECODE_TOKEN_COMMAND: &str = "jwt-lsp.decodeToken";
 
+mod dependencies;
 mod snippet;
 mod verification;
 pub use snippet::VERIFIER_SNIPPET_COMMAND;
@@ -55,6 +56,8 @@ pub struct Shared {
     /// Full analyses (tokens decoded) of the documents used last: hovers, inlay hints and code
     /// actions come in bursts on the document being edited. Documents keep only `Facts`.
     recent: std::sync::Mutex<VecDeque<RecentAnalysis>>,
+    /// The dependency files of services, read on first use (`dependencies.rs`).
+    dependencies: std::sync::Mutex<dependencies::DependencyState>,
 }
 
 /// Analysing a document this large frees enough memory to hand it back to the system at once.
@@ -106,6 +109,7 @@ impl Backend {
                 rebuild: std::sync::Mutex::new(()),
                 jwks: Arc::new(JwksCache::default()),
                 recent: std::sync::Mutex::new(VecDeque::new()),
+                dependencies: std::sync::Mutex::default(),
             }),
         }
     }
@@ -160,14 +164,17 @@ impl Backend {
                 return; // A newer version is already queued.
             }
             let analysed = document.clone();
+            let reader = backend.clone();
             let result = tokio::task::spawn_blocking(move || {
+                let dependencies = reader.dependencies_for(analysed.path.as_deref());
                 let doc = analysis::Document {
                     text: &analysed.text,
                     path: analysed.path.as_deref(),
                     language_id: Some(&analysed.language_id),
                     index: &analysed.index,
                 };
-                (analysis::analyze_isolated(&doc, &Inputs::new(&config, &verifier, wall_clock())), config)
+                let inputs = Inputs::new(&config, &verifier, wall_clock()).with_dependencies(dependencies.as_deref());
+                (analysis::analyze_isolated(&doc, &inputs), config)
             })
             .await;
             let (analysis, config) = match result {
@@ -224,13 +231,15 @@ impl Backend {
         }
         let analysis: Arc<Analysis> = {
             let (config, verifier) = self.analysis_inputs();
+            let dependencies = self.dependencies_for(document.path.as_deref());
             let doc = analysis::Document {
                 text: &document.text,
                 path: document.path.as_deref(),
                 language_id: Some(&document.language_id),
                 index: &document.index,
             };
-            Arc::new(analysis::analyze_isolated(&doc, &Inputs::new(&config, &verifier, wall_clock())).analysis)
+            let inputs = Inputs::new(&config, &verifier, wall_clock()).with_dependencies(dependencies.as_deref());
+            Arc::new(analysis::analyze_isolated(&doc, &inputs).analysis)
         };
         document.facts.get_or_init(|| Facts::of(&analysis));
         self.remember(None, document, analysis.clone());
@@ -454,6 +463,7 @@ impl LanguageServer for Backend {
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        self.dependency_files_changed();
         if self.is_project_file(&params.text_document.uri) {
             self.reload_project().await;
         }
@@ -479,7 +489,7 @@ impl LanguageServer for Backend {
         let offset = convert::offset(&document.text, &document.index, position.position, encoding);
         let analysis = self.analysis_of(&document);
         let now = self.config().clock(wall_clock()).now;
-        let Some(token) = analysis.token_at(offset) else { return Ok(None) };
+        let Some(token) = analysis.token_at(offset) else { return Ok(self.dependency_hover(&document, offset)) };
         let mut hover = convert::hover(&document.text, &document.index, token, now, encoding);
         if let HoverContents::Markup(markup) = &mut hover.contents {
             markup.value.push('\n');

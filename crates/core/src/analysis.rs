@@ -4,6 +4,7 @@
 
 use crate::code::{self, Language};
 use crate::config::Config;
+use crate::deps::{self, Dependencies};
 use crate::finding::Finding;
 use crate::jwt::checks::check_token;
 use crate::jwt::{Form, Token, scan};
@@ -91,12 +92,21 @@ pub struct Inputs<'a> {
     pub config: &'a Config,
     pub verifier: &'a Verifier,
     pub clock: Clock,
+    /// The dependency files of the document's service and the advisories (`None`: not read).
+    /// They decide `vulnerable-jwt-library` on a manifest or lockfile, and the library version
+    /// the code rules assume for a call.
+    pub dependencies: Option<&'a Dependencies>,
 }
 
 impl<'a> Inputs<'a> {
     /// `wall_now` is used only when `config` pins no `now`.
     pub fn new(config: &'a Config, verifier: &'a Verifier, wall_now: UnixSeconds) -> Inputs<'a> {
-        Inputs { config, verifier, clock: config.clock(wall_now) }
+        Inputs { config, verifier, clock: config.clock(wall_now), dependencies: None }
+    }
+
+    /// The same inputs for a document of the service whose dependencies these are.
+    pub fn with_dependencies(self, dependencies: Option<&'a Dependencies>) -> Inputs<'a> {
+        Inputs { dependencies, ..self }
     }
 }
 
@@ -116,6 +126,8 @@ pub enum Stage {
     Verification,
     /// Verification-code analysis with tree-sitter.
     Code(Language),
+    /// Dependency files against the advisories (`vulnerable-jwt-library`).
+    Dependencies,
     /// Severity levels, test paths and ignore comments.
     Settings,
 }
@@ -126,6 +138,7 @@ impl std::fmt::Display for Stage {
             Stage::Tokens => f.write_str("token scan and checks"),
             Stage::Verification => f.write_str("token verification"),
             Stage::Code(language) => write!(f, "code analysis ({})", language.name()),
+            Stage::Dependencies => f.write_str("dependency versions and advisories"),
             Stage::Settings => f.write_str("settings and ignore comments"),
         }
     }
@@ -212,6 +225,7 @@ fn test_panic(stage: Stage, text: &str) {
         "code" if matches!(stage, Stage::Code(_)) => stage,
         "settings" => Stage::Settings,
         "code" => return,
+        "dependencies" => Stage::Dependencies,
         _ => Stage::Tokens,
     };
     if requested == stage && text.contains("jwt-lsp-test-panic") {
@@ -237,9 +251,23 @@ fn analyze_in_stages(document: &Document<'_>, inputs: &Inputs<'_>, stages: &mut 
     findings.extend(verification.findings);
     let in_test_path = |path: Option<&str>| path.is_some_and(|path| config.is_test_path(path));
     if let Some(language) = Language::detect(document.path, document.language_id) {
-        let context = code::Context { in_test_path: in_test_path(document.path) };
+        let context = code::Context { in_test_path: in_test_path(document.path), dependencies: inputs.dependencies };
         findings.extend(
             stages.run(Stage::Code(language), text, || code::analyze(text, language, &context)).unwrap_or_default(),
+        );
+    }
+    if let (Some(dependencies), Some(path)) = (inputs.dependencies, document.path)
+        && config.is_on(Rule::VulnerableJwtLibrary)
+    {
+        findings.extend(
+            stages
+                .run(Stage::Dependencies, text, || {
+                    dependencies
+                        .with_document(path, text)
+                        .map(|current| deps::rule::findings(path, &current))
+                        .unwrap_or_default()
+                })
+                .unwrap_or_default(),
         );
     }
 
@@ -286,7 +314,7 @@ struct Verification {
 /// every verification rule is off; no candidate is extracted and no HMAC computed when
 /// `token-weak-secret` is off.
 fn verify_tokens(tokens: &[Token], document: &Document<'_>, inputs: &Inputs<'_>) -> Verification {
-    let Inputs { config, verifier, clock } = *inputs;
+    let Inputs { config, verifier, clock, .. } = *inputs;
     let jws: Vec<&Token> = tokens.iter().filter(|token| token.form == Form::Jws).collect();
     if jws.is_empty() || !verify::RULES.iter().any(|rule| config.is_on(*rule)) {
         return Verification::default();

@@ -124,6 +124,9 @@ pub struct Settings {
     pub audiences: Option<Vec<String>>,
     /// Globs of paths to skip entirely (scanning and key discovery).
     pub ignore: Option<Vec<String>>,
+    /// A JWT advisories file (the format of `data/jwt-advisories.toml`) used instead of the
+    /// built-in one, for `vulnerable-jwt-library`.
+    pub advisories: Option<String>,
     /// Set by `.jwt-lsp.toml` only, never from editor JSON: the folder its `keys` and `wordlist`
     /// must stay inside.
     #[serde(skip)]
@@ -157,6 +160,7 @@ impl Settings {
             keys: other.keys.clone().or_else(|| self.keys.clone()),
             secret_env: other.secret_env.clone().or_else(|| self.secret_env.clone()),
             wordlist: other.wordlist.clone().or_else(|| self.wordlist.clone()),
+            advisories: other.advisories.clone().or_else(|| self.advisories.clone()),
             algorithms: other.algorithms.clone().or_else(|| self.algorithms.clone()),
             issuers: other.issuers.clone().or_else(|| self.issuers.clone()),
             audiences: other.audiences.clone().or_else(|| self.audiences.clone()),
@@ -206,6 +210,8 @@ pub struct Config {
     ignore: GlobSet,
     /// What the front ends build the `Verifier` from; the analysis takes that as its own input.
     pub verification: Verification,
+    /// The advisories file to load instead of the built-in one (the front end reads it).
+    pub advisories: Option<String>,
 }
 
 impl Default for Config {
@@ -322,6 +328,7 @@ impl Config {
             test_paths,
             ignore,
             verification,
+            advisories: settings.advisories.clone().filter(|path| !path.trim().is_empty()),
         };
         (config, warnings)
     }

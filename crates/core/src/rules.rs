@@ -94,6 +94,8 @@ rules! {
     VerifyMissingIssuer => "verify-missing-issuer", Info, false, "The verifier never checks the `iss` claim.";
     HardcodedSecret => "hardcoded-secret", Warning, false, "A string literal is used as the signing or verification secret.";
     InsecureJwtLibrary => "insecure-jwt-library", Warning, false, "An archived JWT library with unfixed vulnerabilities is imported.";
+    // Dependency files (manifests and lockfiles).
+    VulnerableJwtLibrary => "vulnerable-jwt-library", Warning, false, "A dependency resolves to a JWT library version with a known advisory.";
 }
 
 impl Rule {

@@ -6,19 +6,70 @@ use std::ops::Range;
 
 use super::Sink;
 use super::knowledge::{self, Family, Key, KeyKind, algorithm_choices, assess_allow_list};
-use super::library::Archived;
+use super::library::{Archived, Ecosystem};
 use super::model::{Algorithms, CallSite, Check, Dialect, Given, KeyArg, Model, Operation, Switch, TokenArg, Use};
+use crate::deps::{self, Dependencies};
 use crate::finding::{Finding, Fix, Severity, TextEdit};
 use crate::rules::Rule;
 
-/// Whether the document is under a test path (fixtures sign with `none` and hold literal secrets).
+/// Whether the document is under a test path (fixtures sign with `none` and hold literal secrets),
+/// and the service's dependency files (the library version a call runs against).
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Judging {
+pub struct Judging<'a> {
     pub in_test_path: bool,
+    pub dependencies: Option<&'a Dependencies>,
+}
+
+/// The library version a call is judged at, read from the service's manifest or lockfile when
+/// the source does not say (Go import paths do: `CallSite::version`).
+struct Assumed {
+    major: u64,
+    /// `jsonwebtoken 8.5.1 from package-lock.json`.
+    described: String,
+}
+
+fn assumed_version(site: &CallSite, judging: Judging<'_>) -> Option<Assumed> {
+    if site.version.is_some() {
+        return None;
+    }
+    let ecosystem = match site.function.ecosystem {
+        Ecosystem::Node => deps::Ecosystem::Npm,
+        Ecosystem::Python => deps::Ecosystem::PyPI,
+        Ecosystem::Go => return None,
+    };
+    let resolved = judging.dependencies?.resolve(ecosystem, site.function.library)?;
+    Some(Assumed {
+        major: resolved.version.major(),
+        described: format!("{} {}", site.function.library, resolved.describe_version()),
+    })
+}
+
+/// What a library does without an allow-list at a major version, where versions differ.
+fn without_allow_list_at(library: &str, major: u64) -> Option<(Severity, &'static str)> {
+    Some(match (library, major) {
+        ("jsonwebtoken", 0..=8) => (
+            Severity::Error,
+            "accepts whatever algorithm the token names, `none` included (CVE-2022-23540). Pin the algorithm your key uses.",
+        ),
+        ("jsonwebtoken", _) => (
+            Severity::Warning,
+            "derives the allowed algorithms from the key type (a secret allows every HS* algorithm). Pin the algorithm your key uses.",
+        ),
+        ("PyJWT", 0..=1) => (
+            Severity::Error,
+            "accepts whatever algorithm the token names (RFC 8725 §3.1); its third positional argument is `verify`, not `algorithms`.",
+        ),
+        ("PyJWT", _) => (Severity::Warning, "raises `DecodeError` at runtime without it."),
+        ("express-jwt", 0..=5) => (
+            Severity::Error,
+            "does not enforce algorithms: with a JWKS secret, tokens signed with another algorithm pass (CVE-2020-15084).",
+        ),
+        _ => return None,
+    })
 }
 
 /// Judges everything one front end found in one source text.
-pub fn judge(model: &Model, dialect: &dyn Dialect, judging: Judging, sink: &mut Sink) {
+pub fn judge(model: &Model, dialect: &dyn Dialect, judging: Judging<'_>, sink: &mut Sink) {
     for import in &model.imports {
         let Some(archived) = Archived::of(&import.module) else { continue };
         let successor = import.module.replacen(archived.module, archived.successor, 1);
@@ -57,7 +108,7 @@ fn switched_off(site: &CallSite, check: Check) -> bool {
     site.options.switches.iter().any(|switch| switch.check == check)
 }
 
-fn judge_site(site: &CallSite, dialect: &dyn Dialect, judging: Judging, peek: bool, sink: &mut Sink) {
+fn judge_site(site: &CallSite, dialect: &dyn Dialect, judging: Judging<'_>, peek: bool, sink: &mut Sink) {
     let function = site.function;
     if site.operation == Operation::PeekHeader {
         return;
@@ -106,12 +157,12 @@ fn judge_site(site: &CallSite, dialect: &dyn Dialect, judging: Judging, peek: bo
                 ));
             }
         }
-        Operation::Verify | Operation::Configure => judge_verifier(site, dialect, peek, sink),
+        Operation::Verify | Operation::Configure => judge_verifier(site, dialect, judging, peek, sink),
     }
 }
 
 /// Literal secrets, public keys used as HMAC secrets, and "accept unsigned" marker keys.
-fn report_key(site: &CallSite, key: &KeyArg, judging: Judging, sink: &mut Sink) {
+fn report_key(site: &CallSite, key: &KeyArg, judging: Judging<'_>, sink: &mut Sink) {
     for (value, range) in &key.literals {
         report_secret(
             sink,
@@ -184,7 +235,7 @@ fn report_bearer(site: &CallSite, token: &TokenArg, dialect: &dyn Dialect, sink:
     );
 }
 
-fn judge_verifier(site: &CallSite, dialect: &dyn Dialect, peek: bool, sink: &mut Sink) {
+fn judge_verifier(site: &CallSite, dialect: &dyn Dialect, judging: Judging<'_>, peek: bool, sink: &mut Sink) {
     let function = site.function;
     let options = &site.options;
     if let Some(switch) = options.switches.iter().find(|switch| switch.check == Check::Signature) {
@@ -212,8 +263,8 @@ fn judge_verifier(site: &CallSite, dialect: &dyn Dialect, peek: bool, sink: &mut
         Algorithms::Absent if !function.default_algorithm.is_empty() => {
             report_default_algorithm(site, key, dialect, sink)
         }
-        Algorithms::ExplicitNone(_) => report_missing_algorithms(site, key, dialect, sink),
-        Algorithms::Absent if options.complete => report_missing_algorithms(site, key, dialect, sink),
+        Algorithms::ExplicitNone(_) => report_missing_algorithms(site, key, dialect, judging, sink),
+        Algorithms::Absent if options.complete => report_missing_algorithms(site, key, dialect, judging, sink),
         Algorithms::Absent | Algorithms::Unknown => {}
     }
     for switch in &options.switches {
@@ -252,9 +303,17 @@ fn judge_verifier(site: &CallSite, dialect: &dyn Dialect, peek: bool, sink: &mut
     }
 }
 
-fn report_missing_algorithms(site: &CallSite, key: Key, dialect: &dyn Dialect, sink: &mut Sink) {
+fn report_missing_algorithms(site: &CallSite, key: Key, dialect: &dyn Dialect, judging: Judging<'_>, sink: &mut Sink) {
     let function = site.function;
-    let Some((severity, why)) = function.without_allow_list else { return };
+    let Some((mut severity, why)) = function.without_allow_list else { return };
+    // The service's lockfile or manifest says which version runs: judge that one, and say so.
+    let mut why = why.to_string();
+    if let Some(assumed) = assumed_version(site, judging)
+        && let Some((at_version, what)) = without_allow_list_at(function.library, assumed.major)
+    {
+        severity = at_version;
+        why = format!("{} {what}", assumed.described);
+    }
     let pins = site.key.as_ref().is_some_and(|key| key.pins_algorithm);
     if pins || (function.secret_key_safe_without_allow_list && key.kind == KeyKind::Secret) {
         return;
@@ -414,7 +473,7 @@ mod tests {
 
     fn judged(calls: Vec<CallSite>, in_test_path: bool) -> Vec<Finding> {
         let mut sink = Sink::default();
-        judge(&Model { calls, imports: Vec::new() }, &Marker, Judging { in_test_path }, &mut sink);
+        judge(&Model { calls, imports: Vec::new() }, &Marker, Judging { in_test_path, dependencies: None }, &mut sink);
         sink.findings
     }
 

@@ -75,7 +75,7 @@ fn every_fix_parses_and_removes_its_finding() {
         let language = Language::detect(Some(&name), None).expect("fixture language");
         let text = std::fs::read_to_string(&path).expect("readable");
         assert!(parses_cleanly(&text, language), "{name}: the fixture itself does not parse cleanly");
-        let context = Context { in_test_path: false };
+        let context = Context { in_test_path: false, ..Context::default() };
         let before = analyze(&text, language, &context);
         let before_counts = counts(&before);
         for finding in &before {

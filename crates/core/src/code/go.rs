@@ -191,7 +191,12 @@ pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut S
     let Some(analyzer) = Analyzer::collect_all(source, tree, options) else { return };
     let (model, packages_at) = analyzer.model();
     let dialect = GoDialect { analyzer: &analyzer, packages_at };
-    engine::judge(&model, &dialect, Judging { in_test_path: options.context.in_test_path }, sink);
+    engine::judge(
+        &model,
+        &dialect,
+        Judging { in_test_path: options.context.in_test_path, dependencies: options.context.dependencies },
+        sink,
+    );
 }
 
 /// The call-site model of one Go source (for snapshot tests of this front end).

@@ -167,7 +167,7 @@ impl<'t> ObjectModel<'t> {
 
 pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut Sink) {
     let model = model(source, tree, options);
-    let judging = Judging { in_test_path: options.context.in_test_path };
+    let judging = Judging { in_test_path: options.context.in_test_path, dependencies: options.context.dependencies };
     engine::judge(&model, &JsDialect { src: source }, judging, sink);
 }
 

@@ -130,10 +130,13 @@ impl Language {
 
 /// What the code analysis needs to know about the document beyond its text.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Context {
+pub struct Context<'a> {
     /// The path matches `testPaths`: signing with `none` is expected there, literal secrets are
     /// fixtures.
     pub in_test_path: bool,
+    /// The service's dependency files: the library version a call runs against, when the file
+    /// itself does not say (Go import paths do).
+    pub dependencies: Option<&'a crate::deps::Dependencies>,
 }
 
 /// Files larger than this are not parsed: they are generated or minified, not hand-written
@@ -153,8 +156,8 @@ pub fn analyze(text: &str, language: Language, context: &Context) -> Vec<Finding
 
 /// Per-run switches shared by the language analysers.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Options {
-    pub context: Context,
+pub(crate) struct Options<'a> {
+    pub context: Context<'a>,
     /// A Markdown fence without imports: `jwt` / `jose` stand for their conventional libraries.
     pub conventional_names: bool,
 }

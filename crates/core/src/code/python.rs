@@ -117,7 +117,7 @@ impl<'t> Arguments<'t> {
 
 pub(super) fn analyze(source: &str, tree: &Tree, options: &super::Options, sink: &mut Sink) {
     let model = model(source, tree, options);
-    let judging = Judging { in_test_path: options.context.in_test_path };
+    let judging = Judging { in_test_path: options.context.in_test_path, dependencies: options.context.dependencies };
     engine::judge(&model, &PythonDialect { src: source }, judging, sink);
 }
 

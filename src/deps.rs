@@ -1,0 +1,195 @@
+//! Reading a service's dependency files for the analysis (issue 13): which service a file belongs
+//! to (`service::Services`, from the folders on its way), its manifests and lockfiles, the
+//! `-r` includes of requirements files, and the advisories (built in, or a newer file). Every
+//! file is read through `keys::file` (regular files only, size cap, confined to the project).
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+pub use jwt_lsp_core::deps::*;
+
+use crate::bundled;
+use crate::keys::file;
+use crate::service::Services;
+
+/// Lockfiles of large monorepos reach tens of MB; anything beyond this is not read.
+pub const MAX_DEPENDENCY_FILE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// `-r` includes followed from one requirements file, at most this deep (a loop stops earlier).
+const MAX_INCLUDE_DEPTH: usize = 8;
+
+/// The advisories to judge by: the file named by `--advisories` / the `advisories` setting, else
+/// the built-in list.
+pub fn advisories(configured: Option<&str>) -> Result<Arc<Advisories>, String> {
+    match configured {
+        None => Ok(bundled::advisories()),
+        Some(path) => {
+            let bytes = file::read_regular(Path::new(path), MAX_DEPENDENCY_FILE_BYTES, "advisories files")
+                .map_err(|err| format!("advisories file {path}: {err}"))?;
+            let text = String::from_utf8(bytes).map_err(|_| format!("advisories file {path}: not UTF-8 text"))?;
+            Advisories::parse(&text).map(Arc::new).map_err(|err| format!("advisories file {path}: {err}"))
+        }
+    }
+}
+
+/// The dependency files of services, read once per service folder and shared by every file in
+/// it (the CLI's parallel walk, the server's documents).
+pub struct ServiceCache {
+    /// Folders above this are never looked at, and `-r` includes must stay inside it.
+    root: PathBuf,
+    /// How the analysis names a file (the path `analysis::Document::path` carries).
+    naming: Box<dyn Fn(&Path) -> String + Send + Sync>,
+    advisories: Arc<Advisories>,
+    services_of_folders: Mutex<HashMap<PathBuf, PathBuf>>,
+    dependencies: Mutex<HashMap<PathBuf, Arc<Dependencies>>>,
+}
+
+impl ServiceCache {
+    pub fn new(
+        root: PathBuf,
+        naming: impl Fn(&Path) -> String + Send + Sync + 'static,
+        advisories: Arc<Advisories>,
+    ) -> ServiceCache {
+        let root = std::path::absolute(&root).unwrap_or(root);
+        ServiceCache {
+            root,
+            naming: Box::new(naming),
+            advisories,
+            services_of_folders: Mutex::default(),
+            dependencies: Mutex::default(),
+        }
+    }
+
+    /// The dependencies of the service `path` belongs to. Only worth asking for dependency
+    /// files and source code (`wants`).
+    pub fn for_file(&self, path: &Path) -> Arc<Dependencies> {
+        let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let service = self.service_of(&path);
+        if let Some(known) = self.dependencies.lock().expect("not poisoned").get(&service) {
+            return known.clone();
+        }
+        let read = Arc::new(self.read_service(&service));
+        self.dependencies.lock().expect("not poisoned").entry(service).or_insert(read).clone()
+    }
+
+    /// Forgets what was read (a manifest or lockfile changed on disk).
+    pub fn clear(&self) {
+        self.dependencies.lock().expect("not poisoned").clear();
+        self.services_of_folders.lock().expect("not poisoned").clear();
+    }
+
+    /// The nearest folder with a manifest on the way from `path` up to the root (`Services`
+    /// decides from the names listed in those folders), else the root.
+    fn service_of(&self, path: &Path) -> PathBuf {
+        let folder = path.parent().unwrap_or(path).to_path_buf();
+        if let Some(known) = self.services_of_folders.lock().expect("not poisoned").get(&folder) {
+            return known.clone();
+        }
+        let mut listed = Vec::new();
+        for ancestor in folder.ancestors() {
+            if let Ok(entries) = std::fs::read_dir(ancestor) {
+                listed.extend(entries.flatten().map(|entry| entry.path()));
+            }
+            if ancestor == self.root || !ancestor.starts_with(&self.root) {
+                break;
+            }
+        }
+        let services = Services::from_files(listed.iter().map(PathBuf::as_path));
+        let service = services
+            .service_of(path)
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| if folder.starts_with(&self.root) { self.root.clone() } else { folder.clone() });
+        self.services_of_folders.lock().expect("not poisoned").insert(folder, service.clone());
+        service
+    }
+
+    fn read_service(&self, service: &Path) -> Dependencies {
+        let mut files = Vec::new();
+        let mut names: Vec<PathBuf> = std::fs::read_dir(service)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|entry| entry.path())
+                    .filter(|path| path.file_name().and_then(|name| name.to_str()).is_some_and(is_dependency_file))
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        // npm, yarn and pnpm workspaces keep one lockfile at the workspace root.
+        if !names.iter().any(|path| is_npm_lockfile(path))
+            && names.iter().any(|path| path.file_name().is_some_and(|name| name == "package.json"))
+            && let Some(lockfile) = self.workspace_lockfile(service)
+        {
+            names.push(lockfile);
+        }
+        let mut seen = HashSet::new();
+        for path in names {
+            self.read_into(&path, false, 0, &mut seen, &mut files);
+        }
+        Dependencies { files, advisories: self.advisories.clone() }
+    }
+
+    fn workspace_lockfile(&self, service: &Path) -> Option<PathBuf> {
+        service.ancestors().skip(1).take_while(|folder| folder.starts_with(&self.root)).find_map(|folder| {
+            ["package-lock.json", "yarn.lock", "pnpm-lock.yaml"]
+                .iter()
+                .map(|name| folder.join(name))
+                .find(|candidate| candidate.is_file())
+        })
+    }
+
+    /// Reads and parses one file (as `as_requirements` for `-r` includes, whatever their name),
+    /// then its includes.
+    fn read_into(
+        &self,
+        path: &Path,
+        as_requirements: bool,
+        depth: usize,
+        seen: &mut HashSet<PathBuf>,
+        files: &mut Vec<DependencyFile>,
+    ) {
+        if depth > MAX_INCLUDE_DEPTH || !seen.insert(path.to_path_buf()) {
+            return;
+        }
+        let Ok(bytes) = file::read_regular(path, MAX_DEPENDENCY_FILE_BYTES, "dependency files") else { return };
+        let Ok(text) = String::from_utf8(bytes) else { return };
+        let name = path.file_name().and_then(|name| name.to_str()).unwrap_or("");
+        let parsed = if as_requirements { Some(parse_requirements(&text)) } else { parse(name, &text) };
+        let Some(parsed) = parsed else { return };
+        let includes = parsed.includes.clone();
+        files.push(DependencyFile { path: (self.naming)(path), parsed });
+        let folder = path.parent().unwrap_or(Path::new("."));
+        for include in includes {
+            // Repository content is untrusted: an include must stay inside the project.
+            let Some(inside) = file::lexically_inside(folder, &include) else { continue };
+            let Ok(real) = file::confine(&self.root, &inside) else { continue };
+            self.read_into(&real, true, depth + 1, seen, files);
+        }
+    }
+}
+
+fn is_npm_lockfile(path: &Path) -> bool {
+    path.file_name().is_some_and(|name| {
+        name == "package-lock.json" || name == "npm-shrinkwrap.json" || name == "yarn.lock" || name == "pnpm-lock.yaml"
+    })
+}
+
+/// Whether a file's analysis can use its service's dependencies: a dependency file, or source
+/// code whose library version matters.
+pub fn wants(display: &str) -> bool {
+    let name = display.rsplit('/').next().unwrap_or(display);
+    // `-r` includes are often `requirements/base.txt`.
+    let included_requirements = name.ends_with(".txt") && display.contains("requirements");
+    is_dependency_file(name)
+        || included_requirements
+        || matches!(
+            crate::code::Language::detect(Some(display), None),
+            Some(
+                crate::code::Language::JavaScript
+                    | crate::code::Language::TypeScript
+                    | crate::code::Language::Tsx
+                    | crate::code::Language::Python
+            )
+        )
+}
