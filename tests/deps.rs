@@ -47,6 +47,7 @@ fn the_advisories_file_parses_and_covers_the_libraries_of_the_issue() {
         (Ecosystem::Npm, "jsonwebtoken"),
         (Ecosystem::Npm, "express-jwt"),
         (Ecosystem::Npm, "jwt-simple"),
+        (Ecosystem::Npm, "jose"),
         (Ecosystem::PyPI, "PyJWT"),
         (Ecosystem::PyPI, "python-jose"),
         (Ecosystem::PyPI, "Authlib"),
@@ -61,6 +62,8 @@ fn the_advisories_file_parses_and_covers_the_libraries_of_the_issue() {
     ] {
         assert!(advisories.concerns(ecosystem, package), "no advisory for {package}");
     }
+    // passport-jwt has no published advisory: nothing to cover.
+    assert!(!advisories.concerns(Ecosystem::Npm, "passport-jwt"));
     // The binary carries the same file.
     assert_eq!(jwt_lsp::bundled::BUILTIN_ADVISORIES, text);
 }
