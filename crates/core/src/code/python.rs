@@ -135,6 +135,11 @@ pub(super) fn model(source: &str, tree: &Tree, options: &super::Options) -> Mode
         authlib_import: None,
         enclosing: root.byte_range(),
         statement: None,
+        pyjwt_1: options
+            .context
+            .dependencies
+            .and_then(|deps| deps.resolve(crate::deps::Ecosystem::PyPI, "PyJWT"))
+            .is_some_and(|resolved| resolved.version.major() <= 1),
     };
     syntax::walk_scoped(root, FUNCTION_KINDS, COLLECTED_KINDS, OPAQUE_KINDS, |node, enclosing| {
         analyzer.enclosing = enclosing.clone();
@@ -166,6 +171,9 @@ struct Analyzer<'s, 't> {
     enclosing: Range<usize>,
     /// During collection: the expression statement around the next assignment, if any.
     statement: Option<(usize, Node<'t>)>,
+    /// The service runs PyJWT 1.x, whose `decode(jwt, key, verify, algorithms, options)` reads
+    /// the third positional argument as `verify` (PyJWT 2: `algorithms`).
+    pyjwt_1: bool,
 }
 
 impl<'s, 't> Analyzer<'s, 't> {
@@ -1109,7 +1117,8 @@ impl<'s, 't> Analyzer<'s, 't> {
                 key = arguments.get(1, "key");
                 // python-jose reads `leeway` from the options dict, PyJWT takes it as an argument.
                 let leeway_in_options = function.library == "python-jose";
-                options = self.verify_options(&arguments, leeway_in_options);
+                let positional_verify = self.pyjwt_1 && function.library == "PyJWT";
+                options = self.verify_options(&arguments, leeway_in_options, positional_verify);
             }
         }
         let signature_off = options.switches.iter().any(|switch| switch.check == Check::Signature);
@@ -1136,8 +1145,10 @@ impl<'s, 't> Analyzer<'s, 't> {
     }
 
     /// The options of a PyJWT / python-jose `decode` (and python-jose `jws.verify`).
-    fn verify_options(&self, arguments: &Arguments<'t>, leeway_in_options: bool) -> Options {
-        let dict = match arguments.get(3, "options") {
+    fn verify_options(&self, arguments: &Arguments<'t>, leeway_in_options: bool, positional_verify: bool) -> Options {
+        // PyJWT 1.x: `verify` sits where PyJWT 2 has `algorithms`, and moves the rest right.
+        let shift = usize::from(positional_verify);
+        let dict = match arguments.get(3 + shift, "options") {
             None => Some(DictModel::empty()),
             Some(options) => self.dict_model(options, 0),
         };
@@ -1159,7 +1170,15 @@ impl<'s, 't> Analyzer<'s, 't> {
                 });
             }
         }
-        if let Some(verify) = arguments.keyword_node("verify")
+        let positional = positional_verify.then(|| arguments.positional.get(2).copied()).flatten();
+        if let Some(verify) = positional.filter(|verify| is_false(*verify)) {
+            switches.push(Switch {
+                check: Check::Signature,
+                spelled: "verify=False (PyJWT 1.x reads the third argument as `verify`)".into(),
+                range: verify.byte_range(),
+                removal: None,
+            });
+        } else if let Some(verify) = arguments.keyword_node("verify")
             && verify.field("value").is_some_and(is_false)
         {
             switches.push(Switch {
@@ -1169,7 +1188,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 removal: None,
             });
         }
-        let algorithms = self.algorithms(arguments.get(2, "algorithms"));
+        let algorithms = self.algorithms(arguments.get(2 + shift, "algorithms"));
         let anchor = match &algorithms {
             Algorithms::ExplicitNone(none) => Some(Anchor::Replace(none.clone())),
             _ => arguments.append_at().map(|at| Anchor::AfterArguments { at, comma: true }),
