@@ -65,9 +65,10 @@ async function waitFor(what, probe, timeout = T) {
 }
 
 async function visibleTexts(locator) {
-  const out = [];
-  for (const el of await locator.all()) if (await el.isVisible().catch(() => false)) out.push(norm(await el.innerText()));
-  return out;
+  // One read in the page: reading rows one by one raced with re-renders (a diagnostics update after a
+  // quick fix), and innerText on a detached row waited its whole 30 s timeout.
+  const texts = await locator.evaluateAll((els) => els.filter((el) => el.getClientRects().length > 0).map((el) => el.innerText));
+  return texts.map(norm);
 }
 
 (async () => {
