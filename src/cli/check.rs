@@ -17,7 +17,10 @@ use crate::finding::apply_fixes;
 use crate::keys::{KeyRing, discover};
 use crate::load;
 use crate::text::{LineIndex, terminal_safe};
+use crate::finding::Finding;
+use crate::rules::Rule;
 use crate::verify::{Mode, Verifier};
+use crate::workspace::{self, CrossCheck, FileFacts, Index};
 
 /// Files larger than this are skipped unless `--max-file-size` says otherwise.
 const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
@@ -164,10 +167,11 @@ pub fn run(args: CheckArgs) -> ExitCode {
         redact: args.redact,
         project_root,
         fingerprints,
+        index: config.is_on(Rule::TokenRejectedByVerifier).then(Default::default),
     };
     // One reading of the wall clock for the whole run: every file is judged at the same moment.
     let inputs = Inputs::new(&config, &verifier, super::wall_clock());
-    let (mut reports, skipped, failed) = scan_paths(&paths, &inputs, &options);
+    let (mut reports, skipped, failed, _) = scan_and_cross_check(&paths, &inputs, options);
 
     let outside_diff = changed.as_ref().map_or(0, |changed| {
         gate::retain_findings(&mut reports, |path, finding| {
@@ -394,6 +398,49 @@ pub struct ScanOptions {
     pub project_root: Option<PathBuf>,
     /// Fingerprint findings (for SARIF and baselines).
     pub fingerprints: bool,
+    /// Collect the workspace index (tokens, verifier calls, files) for the cross-check.
+    pub index: Option<Mutex<Index>>,
+}
+
+/// `scan_paths`, then the workspace cross-check over what it indexed: the
+/// `token-rejected-by-verifier` findings join the reports of their files (ignore comments and
+/// severity settings apply as to any finding).
+pub fn scan_and_cross_check(
+    paths: &[PathBuf],
+    inputs: &Inputs<'_>,
+    mut options: ScanOptions,
+) -> (Vec<FileReport>, Vec<Skipped>, Vec<Skipped>, Option<(Index, CrossCheck)>) {
+    let (mut reports, skipped, failed) = scan_paths(paths, inputs, &options);
+    let Some(index) = options.index.take() else { return (reports, skipped, failed, None) };
+    let mut index = index.into_inner().expect("not poisoned");
+    index.sort();
+    let check = workspace::cross_check(&index, inputs.clock.now);
+    let mut by_path: std::collections::BTreeMap<String, Vec<Finding>> = Default::default();
+    for (path, finding) in workspace::findings(&index, &check, inputs.config) {
+        by_path.entry(path).or_default().push(finding);
+    }
+    for (path, mut findings) in by_path {
+        // The file was read moments ago; read it again for positions, fingerprints and ignore
+        // comments rather than keep every text of the walk.
+        let Ok(bytes) = read_regular_file(Path::new(&path), options.max_file_size) else { continue };
+        let text = String::from_utf8_lossy(&bytes);
+        let line_index = LineIndex::new(&text);
+        let suppressions = crate::suppress::find_suppressions(&text, &line_index);
+        crate::suppress::apply(&mut findings, &suppressions, &line_index);
+        if findings.is_empty() {
+            continue;
+        }
+        let added = FileReport::new(path.clone(), &text, &line_index, findings, options.fingerprints);
+        match reports.iter_mut().find(|report| report.path == path) {
+            Some(report) => {
+                report.findings.extend(added.findings);
+                report.findings.sort_by_key(|finding| (finding.start.line, finding.start.col, finding.rule));
+            }
+            None => reports.push(added),
+        }
+    }
+    reports.sort_by(|a: &FileReport, b: &FileReport| a.path.cmp(&b.path));
+    (reports, skipped, failed, Some((index, check)))
 }
 
 /// Walks `paths` in parallel and analyses every text file; results come back sorted by path:
@@ -452,6 +499,9 @@ pub fn scan_paths(
             }
             if is_ignored(entry.path(), &display, config, options.project_root.as_deref()) {
                 return ignore::WalkState::Continue;
+            }
+            if let Some(index) = &options.index {
+                index.lock().expect("not poisoned").add_file(&display);
             }
             match check_file(entry.path(), &display, inputs, options, failed) {
                 Ok(Some(report)) => reports.lock().expect("not poisoned").push(report),
@@ -546,6 +596,10 @@ fn check_file(
     }
     let failures = failures.into_iter().map(|reason| Skipped { path: display.to_string(), reason });
     failed.lock().expect("not poisoned").extend(failures);
+    if let Some(workspace) = &options.index {
+        let facts = FileFacts::of(display, &text, &index, &analysis);
+        workspace.lock().expect("not poisoned").add_facts(facts);
+    }
     if analysis.findings.is_empty() {
         return Ok(None);
     }

@@ -669,10 +669,18 @@ impl<'s, 't> Analyzer<'s, 't> {
         let constructor = self.definition_value(receiver)?.field("function")?;
         let (lib, member) = self.library_member(constructor)?;
         let jwks = ["NewDefault", "Get", "NewJSON", "NewJWKSetJSON"].iter().any(|name| member.starts_with(name));
+        let call = self.definition_value(receiver)?;
+        let source = match self.arguments(call).first() {
+            Some(first) if member.starts_with("NewJWKSetJSON") || member.starts_with("NewJSON") => {
+                self.key_source(*first, 0)
+            }
+            _ => KeySource::Unknown,
+        };
         (lib.library == KEYFUNC && jwks).then(|| KeyArg {
             // As `classify_key` reads a JWKS: RSA unless it says otherwise.
             key: Key { kind: KeyKind::Rsa, public: true },
             pins_algorithm: true,
+            source,
             ..KeyArg::unknown("keyfunc")
         })
     }
@@ -1041,6 +1049,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     "os.ReadFile" | "ioutil.ReadFile" => first
                         .and_then(|path| self.string_value(path, depth + 1))
                         .map_or(unknown, |path| KeySource::File { path, base: PathBase::WorkingFolder }),
+                    "json.RawMessage" | "string" => first.map_or(unknown, |inner| self.key_source(inner, depth + 1)),
                     callee if callee.contains("Parse") && callee.contains("FromPEM") => {
                         first.map_or(unknown, |inner| self.key_source(inner, depth + 1))
                     }

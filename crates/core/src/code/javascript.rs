@@ -1388,7 +1388,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                         url.map_or(KeySource::Unknown, KeySource::JwksUrl)
                     }
                     "from" | "encode" | "createSecretKey" | "createPublicKey" | "importSPKI" | "importX509"
-                    | "importJWK" | "String" => {
+                    | "importJWK" | "String" | "parse" | "createLocalJWKSet" => {
                         first.map_or(KeySource::Unknown, |inner| self.key_source(inner, depth + 1))
                     }
                     _ => KeySource::Unknown,

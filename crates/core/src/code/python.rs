@@ -1286,6 +1286,8 @@ impl<'s, 't> Analyzer<'s, 't> {
                 .field("subscript")
                 .and_then(|name| self.string_value(name, depth + 1))
                 .map_or(unknown, KeySource::Env),
+            // `KEYS[kid]`: the key set's source.
+            "subscript" => node.field("value").map_or(unknown, |value| self.key_source(value, depth + 1)),
             // `signing_key.key`, `settings.key`: the object's source.
             "attribute" => node.field("object").map_or(unknown, |object| self.key_source(object, depth + 1)),
             "boolean_operator" => node.field("left").map_or(unknown, |left| self.key_source(left, depth + 1)),
@@ -1314,7 +1316,9 @@ impl<'s, 't> Analyzer<'s, 't> {
                         function.field("object").map_or(unknown, |object| self.key_source(object, depth + 1))
                     }
                     // Loaders: `load_pem_public_key(x)`, `serialization.load_pem_x509_certificate(x)`.
-                    (_, name) if name.starts_with("load_pem") || name == "bytes" || name == "str" => {
+                    (_, name)
+                        if name.starts_with("load_pem") || matches!(name, "bytes" | "str" | "from_json" | "loads") =>
+                    {
                         first.map_or(unknown, |inner| self.key_source(inner, depth + 1))
                     }
                     _ => unknown,
