@@ -280,7 +280,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
 
 /// Loads the configured keys, secrets and wordlist, and discovers key files in the project
 /// root (or the scanned folders): the verifier `check` runs with. Problems go to stderr.
-fn load_verifier(config: &Config, project_root: Option<&Path>, paths: &[PathBuf]) -> Verifier {
+pub(super) fn load_verifier(config: &Config, project_root: Option<&Path>, paths: &[PathBuf]) -> Verifier {
     let roots: Vec<PathBuf> = match project_root {
         Some(root) => vec![root.to_path_buf()],
         None => paths.iter().filter(|path| path.is_dir()).cloned().collect(),
@@ -315,7 +315,7 @@ fn parse_max_file_size(text: &str) -> Result<u64, String> {
 
 /// Whether a path named on the command line can be scanned: it exists, we may read it, and it
 /// is a regular file or a folder. Never opens anything but those two (opening a FIFO blocks).
-fn check_explicit_path(path: &Path) -> Result<(), String> {
+pub(super) fn check_explicit_path(path: &Path) -> Result<(), String> {
     let metadata = std::fs::metadata(path).map_err(|err| describe_io_error(&err))?;
     if metadata.is_dir() {
         std::fs::read_dir(path).map_err(|err| describe_io_error(&err))?;
