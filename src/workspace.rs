@@ -79,7 +79,8 @@ impl FileFacts {
             .iter()
             .zip(&chars)
             .map(|(token, at)| {
-                let own = analysis.findings.iter().filter(|finding| finding.range == token.span).map(|f| f.rule).collect();
+                let own =
+                    analysis.findings.iter().filter(|finding| finding.range == token.span).map(|f| f.rule).collect();
                 ((*token).clone(), *at, own)
             })
             .collect();
@@ -126,8 +127,7 @@ impl Index {
     pub fn sort(&mut self) {
         self.files.sort();
         self.tokens.sort_by(|a, b| (&a.path, a.start.line, a.start.col).cmp(&(&b.path, b.start.line, b.start.col)));
-        self.verifiers
-            .sort_by(|a, b| (&a.path, a.start.line, a.start.col).cmp(&(&b.path, b.start.line, b.start.col)));
+        self.verifiers.sort_by(|a, b| (&a.path, a.start.line, a.start.col).cmp(&(&b.path, b.start.line, b.start.col)));
     }
 }
 
@@ -155,11 +155,7 @@ pub fn cross_check(index: &Index, now: UnixSeconds) -> CrossCheck {
     let tokens: Vec<TokenAt<'_>> = index
         .tokens
         .iter()
-        .map(|token| TokenAt {
-            path: Path::new(&token.path),
-            token: &token.token,
-            expired_reported: token.findings.contains(&Rule::TokenExpired),
-        })
+        .map(|token| TokenAt { path: Path::new(&token.path), token: &token.token, reported: &token.findings })
         .collect();
     let verifiers: Vec<VerifierAt<'_>> = index
         .verifiers
@@ -264,7 +260,8 @@ fn env_value(
             let file = Path::new(file);
             let in_folder = file.parent().unwrap_or(Path::new("")) == folder;
             let env_name = file.file_name().and_then(|name| name.to_str()).is_some_and(|name| {
-                name == ".env" || (name.starts_with(".env.") && !name.ends_with(".example") && !name.ends_with(".sample"))
+                name == ".env"
+                    || (name.starts_with(".env.") && !name.ends_with(".example") && !name.ends_with(".sample"))
             });
             in_folder && env_name
         })

@@ -136,7 +136,9 @@ fn a_token_is_rejected_only_when_every_verifier_that_receives_it_rejects_it() {
         .expect("the token both services reject");
     assert_eq!(both["path"], fixture("multi/orders/fixtures/token-rejected-by-verifier.fires.txt"));
     let message = both["message"].as_str().unwrap();
-    assert!(message.contains(&format!("{}:7: the signature does not verify", fixture("multi/billing/billing/auth.py"))));
+    assert!(
+        message.contains(&format!("{}:7: the signature does not verify", fixture("multi/billing/billing/auth.py")))
+    );
     assert!(message.contains(&format!(
         "{}:4: `aud` is `billing-api`, the verifier requires `orders-api`",
         fixture("multi/orders/src/auth.js")

@@ -13,12 +13,12 @@ use super::output::{self, FileReport, Skipped};
 use super::{FailOn, gate};
 use crate::analysis::{self, Document, Inputs};
 use crate::config::{Config, Settings};
+use crate::finding::Finding;
 use crate::finding::apply_fixes;
 use crate::keys::{KeyRing, discover};
 use crate::load;
-use crate::text::{LineIndex, terminal_safe};
-use crate::finding::Finding;
 use crate::rules::Rule;
+use crate::text::{LineIndex, terminal_safe};
 use crate::verify::{Mode, Verifier};
 use crate::workspace::{self, CrossCheck, FileFacts, Index};
 
@@ -402,14 +402,13 @@ pub struct ScanOptions {
     pub index: Option<Mutex<Index>>,
 }
 
+/// Reports, skipped files, failed analysis stages, and the workspace index with its cross-check.
+pub type Scanned = (Vec<FileReport>, Vec<Skipped>, Vec<Skipped>, Option<(Index, CrossCheck)>);
+
 /// `scan_paths`, then the workspace cross-check over what it indexed: the
 /// `token-rejected-by-verifier` findings join the reports of their files (ignore comments and
 /// severity settings apply as to any finding).
-pub fn scan_and_cross_check(
-    paths: &[PathBuf],
-    inputs: &Inputs<'_>,
-    mut options: ScanOptions,
-) -> (Vec<FileReport>, Vec<Skipped>, Vec<Skipped>, Option<(Index, CrossCheck)>) {
+pub fn scan_and_cross_check(paths: &[PathBuf], inputs: &Inputs<'_>, mut options: ScanOptions) -> Scanned {
     let (mut reports, skipped, failed) = scan_paths(paths, inputs, &options);
     let Some(index) = options.index.take() else { return (reports, skipped, failed, None) };
     let mut index = index.into_inner().expect("not poisoned");

@@ -175,14 +175,6 @@ pub fn write_text(out: &mut impl Write, reports: &[FileReport], color: bool) -> 
                 paint("2", &format!("[{}]", finding.rule.code())),
                 terminal_safe(&finding.message)
             )?;
-            for related in &finding.related {
-                writeln!(
-                    out,
-                    "    {} {}",
-                    paint("2", &format!("{}:{}:{}:", terminal_safe(&related.path), related.line + 1, related.column + 1)),
-                    terminal_safe(&related.message)
-                )?;
-            }
         }
     }
     Ok(())

@@ -88,11 +88,11 @@ pub fn run(args: ScanArgs) -> ExitCode {
         ScanFormat::Json => serde_json::to_writer_pretty(&mut out, &inventory).map_err(std::io::Error::from),
         ScanFormat::Text => write_text(&mut out, &inventory),
     };
-    if let Err(err) = written.and_then(|()| writeln!(out)) {
-        if err.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("jwt-lsp: cannot write output: {err}");
-            return ExitCode::from(2);
-        }
+    if let Err(err) = written.and_then(|()| writeln!(out))
+        && err.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("jwt-lsp: cannot write output: {err}");
+        return ExitCode::from(2);
     }
     for skip in &skipped {
         eprintln!("jwt-lsp: skipped {}: {}", terminal_safe(&skip.path), terminal_safe(&skip.reason));
@@ -122,9 +122,10 @@ pub fn inventory(index: &Index, cross: &CrossCheck, reports: &[FileReport]) -> V
             let claim = |name: &str| claims.and_then(|claims| claims.get(name)).cloned().unwrap_or(Value::Null);
             let mut findings: Vec<&str> = token.findings.iter().map(|rule| rule.code()).collect();
             let rejected = reports.iter().filter(|report| report.path == token.path).any(|report| {
-                report.findings.iter().any(|finding| {
-                    finding.rule == Rule::TokenRejectedByVerifier && finding.start == token.start
-                })
+                report
+                    .findings
+                    .iter()
+                    .any(|finding| finding.rule == Rule::TokenRejectedByVerifier && finding.start == token.start)
             });
             if rejected {
                 findings.push(Rule::TokenRejectedByVerifier.code());
@@ -191,7 +192,11 @@ fn write_text(out: &mut impl Write, inventory: &Value) -> std::io::Result<()> {
     let text = |value: &Value| match value {
         Value::Null => "-".to_string(),
         Value::String(text) => text.clone(),
-        Value::Array(items) => items.iter().map(|item| item.as_str().map_or(item.to_string(), str::to_string)).collect::<Vec<_>>().join(","),
+        Value::Array(items) => items
+            .iter()
+            .map(|item| item.as_str().map_or(item.to_string(), str::to_string))
+            .collect::<Vec<_>>()
+            .join(","),
         other => other.to_string(),
     };
     let empty = Vec::new();
@@ -228,7 +233,9 @@ fn write_text(out: &mut impl Write, inventory: &Value) -> std::io::Result<()> {
         }
     }
     let mut rows = vec![
-        ["VERIFIER", "LIBRARY", "ALGORITHMS", "ISSUERS", "AUDIENCES", "LEEWAY", "KEY", "ACCEPTS"].map(str::to_string).to_vec(),
+        ["VERIFIER", "LIBRARY", "ALGORITHMS", "ISSUERS", "AUDIENCES", "LEEWAY", "KEY", "ACCEPTS"]
+            .map(str::to_string)
+            .to_vec(),
     ];
     for verifier in verifiers {
         rows.push(vec![
@@ -247,7 +254,8 @@ fn write_text(out: &mut impl Write, inventory: &Value) -> std::io::Result<()> {
 }
 
 fn write_table(out: &mut impl Write, rows: &[Vec<String>]) -> std::io::Result<()> {
-    let rows: Vec<Vec<String>> = rows.iter().map(|row| row.iter().map(|cell| terminal_safe(cell).into_owned()).collect()).collect();
+    let rows: Vec<Vec<String>> =
+        rows.iter().map(|row| row.iter().map(|cell| terminal_safe(cell).into_owned()).collect()).collect();
     let columns = rows.first().map_or(0, Vec::len);
     let widths: Vec<usize> =
         (0..columns).map(|column| rows.iter().map(|row| row[column].chars().count()).max().unwrap_or(0)).collect();

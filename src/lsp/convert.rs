@@ -7,9 +7,9 @@ use std::str::FromStr;
 use std::collections::HashMap;
 
 use tower_lsp_server::ls_types::{
-    CodeAction, CodeActionKind, CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Hover, HoverContents, InlayHint,
-    InlayHintLabel, Location, MarkupContent, MarkupKind, NumberOrString, Position, PositionEncodingKind, Range, TextEdit, Uri,
-    WorkspaceEdit,
+    CodeAction, CodeActionKind, CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Hover,
+    HoverContents, InlayHint, InlayHintLabel, Location, MarkupContent, MarkupKind, NumberOrString, Position,
+    PositionEncodingKind, Range, TextEdit, Uri, WorkspaceEdit,
 };
 
 use crate::finding::{Finding, Fix, Severity};

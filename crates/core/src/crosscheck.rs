@@ -29,9 +29,9 @@ pub struct TokenAt<'a> {
     /// Relative to the workspace, as shown to the user.
     pub path: &'a Path,
     pub token: &'a Token,
-    /// The token's own analysis already reports it expired (`token-expired`): an expiry the
-    /// verifiers reject it for is not reported twice.
-    pub expired_reported: bool,
+    /// The rules the token's own analysis reported: a rejection for a problem one of them
+    /// already names (`token-expired`, `token-alg-none`) is not reported twice.
+    pub reported: &'a [Rule],
 }
 
 /// How a verifier's key was resolved by the front end.
@@ -100,7 +100,12 @@ pub struct Judgement {
 }
 
 /// Judges every token against the verifiers that receive it, at `now`.
-pub fn judge(tokens: &[TokenAt<'_>], verifiers: &[VerifierAt<'_>], services: &Services, now: UnixSeconds) -> Vec<Judgement> {
+pub fn judge(
+    tokens: &[TokenAt<'_>],
+    verifiers: &[VerifierAt<'_>],
+    services: &Services,
+    now: UnixSeconds,
+) -> Vec<Judgement> {
     // Literal keys are parsed once per verifier, not once per token.
     let literal_rings: Vec<Option<KeyRing>> = verifiers
         .iter()
@@ -200,13 +205,25 @@ fn quoted_list(values: &[String]) -> String {
 }
 
 /// One verifier's verdict, checks in order; the first failure is the reason.
-fn verdict(at: &TokenAt<'_>, claims: &Claims, call: &VerifierCall, ring: Option<&KeyRing>, now: UnixSeconds) -> Verdict {
+fn verdict(
+    at: &TokenAt<'_>,
+    claims: &Claims,
+    call: &VerifierCall,
+    ring: Option<&KeyRing>,
+    now: UnixSeconds,
+) -> Verdict {
     let reject = |reason: String| Verdict::Rejects { reason, reported_elsewhere: false };
     let alg = claims.alg.as_deref().unwrap_or("");
+    // An unsigned token is `token-alg-none`'s problem: rejecting it is no news.
+    let unsigned = alg.eq_ignore_ascii_case("none");
+    let unsigned_reported = unsigned && at.reported.contains(&Rule::TokenAlgNone);
     if let Some(allowed) = &call.algorithms
         && !allowed.iter().any(|allowed| allowed == alg)
     {
-        return reject(format!("`alg` is `{alg}`, the verifier allows only {}", quoted_list(allowed)));
+        return Verdict::Rejects {
+            reason: format!("`alg` is `{alg}`, the verifier allows only {}", quoted_list(allowed)),
+            reported_elsewhere: unsigned_reported,
+        };
     }
     // A key set that names its keys looks the token's `kid` up; a single unnamed key ignores it.
     if let (Some(kid), Some(ring)) = (&claims.kid, ring)
@@ -239,14 +256,17 @@ fn verdict(at: &TokenAt<'_>, claims: &Claims, call: &VerifierCall, ring: Option<
         let tolerance = if leeway > 0 { format!(", beyond its leeway of {leeway} s") } else { String::new() };
         return Verdict::Rejects {
             reason: format!("the token expired {} ago{tolerance}", long_duration(now - exp)),
-            reported_elsewhere: at.expired_reported,
+            reported_elsewhere: at.reported.contains(&Rule::TokenExpired),
         };
     }
     let Some(ring) = ring.filter(|ring| !ring.is_empty() && call.checks_signature) else {
         return Verdict::Accepts { signature_checked: false };
     };
-    if alg.eq_ignore_ascii_case("none") {
-        return reject("the token is unsigned (`alg: none`)".to_string());
+    if unsigned {
+        return Verdict::Rejects {
+            reason: "the token is unsigned (`alg: none`)".to_string(),
+            reported_elsewhere: unsigned_reported,
+        };
     }
     let candidates: Vec<&Key> = match &claims.kid {
         Some(kid) if ring.keys.iter().any(|key| key.kid.is_some()) => ring.with_kid(kid).collect(),
@@ -279,16 +299,16 @@ fn finding(at: &TokenAt<'_>, verdicts: &[(usize, Verdict)], verifiers: &[Verifie
     if verdicts.is_empty() || !verdicts.iter().all(|(_, verdict)| verdict.rejects()) {
         return None;
     }
-    let new = verdicts
-        .iter()
-        .any(|(_, verdict)| matches!(verdict, Verdict::Rejects { reported_elsewhere: false, .. }));
+    let new = verdicts.iter().any(|(_, verdict)| matches!(verdict, Verdict::Rejects { reported_elsewhere: false, .. }));
     if !new {
         return None;
     }
     let reasons: Vec<(String, &str, &VerifierAt<'_>)> = verdicts
         .iter()
         .filter_map(|(number, verdict)| match verdict {
-            Verdict::Rejects { reason, .. } => Some((verifiers[*number].location(), reason.as_str(), &verifiers[*number])),
+            Verdict::Rejects { reason, .. } => {
+                Some((verifiers[*number].location(), reason.as_str(), &verifiers[*number]))
+            }
             Verdict::Accepts { .. } => None,
         })
         .collect();
@@ -328,4 +348,93 @@ pub fn acceptance(judgements: &[Judgement], verifier_count: usize) -> Vec<(usize
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    fn token(payload: &str) -> Token {
+        let segment = |json: &str| URL_SAFE_NO_PAD.encode(json);
+        let compact = format!("{}.{}.c2lnbmF0dXJl", segment(r#"{"alg":"HS256"}"#), segment(payload));
+        crate::jwt::decode::decode(&compact).expect("a token")
+    }
+
+    fn call(audiences: Expected, leeway: f64) -> VerifierCall {
+        VerifierCall {
+            range: 0..1,
+            library: "jsonwebtoken",
+            display: "`jwt.verify`",
+            algorithms: Some(vec!["HS256".into()]),
+            issuers: Expected::Unknown,
+            audiences,
+            leeway,
+            checks_expiry: true,
+            checks_signature: true,
+            key: KeySource::Unknown,
+            literal_secrets: Vec::new(),
+        }
+    }
+
+    fn verifier<'a>(path: &'a str, call: &'a VerifierCall) -> VerifierAt<'a> {
+        VerifierAt { path: Path::new(path), line: 4, column: 0, column_utf16: 0, call, keys: Keys::Unresolved }
+    }
+
+    #[test]
+    fn unknown_expectations_and_unresolved_keys_accept_without_guessing() {
+        let files = ["a/package.json", "a/auth.js", "a/tokens.txt"].map(Path::new);
+        let services = Services::from_files(files);
+        let unknown = call(Expected::Unknown, 0.0);
+        let good = token(r#"{"aud":"x","exp":2000}"#);
+        let tokens = [TokenAt { path: Path::new("a/tokens.txt"), token: &good, reported: &[] }];
+        let judged = judge(&tokens, &[verifier("a/auth.js", &unknown)], &services, 1000);
+        assert_eq!(judged[0].verdicts, vec![(0, Verdict::Accepts { signature_checked: false })]);
+        assert!(judged[0].finding.is_none());
+    }
+
+    #[test]
+    fn an_expiry_token_expired_reports_is_not_reported_again_and_leeway_counts() {
+        let services = Services::from_files(["svc/go.mod"].map(Path::new));
+        let strict = call(Expected::NotChecked, 30.0);
+        let expired = token(r#"{"exp":900}"#);
+        let at = |reported: bool| TokenAt {
+            path: Path::new("svc/t.txt"),
+            token: &expired,
+            reported: if reported { &[Rule::TokenExpired] } else { &[] },
+        };
+        let verifiers = [verifier("svc/auth.go", &strict)];
+        // 100 s past `exp`, 30 s of leeway: rejected.
+        let fresh = judge(&[at(false)], &verifiers, &services, 1000);
+        let finding = fresh[0].finding.as_ref().expect("rejected");
+        assert!(finding.message.contains("svc/auth.go:5"), "{}", finding.message);
+        assert!(finding.message.contains("beyond its leeway of 30 s"), "{}", finding.message);
+        assert_eq!(finding.related[0].line, 4);
+        // `token-expired` says it already: one problem, one finding (the verdict stays).
+        let reported = judge(&[at(true)], &verifiers, &services, 1000);
+        assert!(reported[0].finding.is_none());
+        assert!(reported[0].verdicts[0].1.rejects());
+        // 20 s past `exp`: within the verifier's leeway.
+        assert!(
+            judge(&[at(false)], &verifiers, &services, 920)[0].verdicts[0].1
+                == Verdict::Accepts { signature_checked: false }
+        );
+    }
+
+    #[test]
+    fn other_services_verifiers_receive_a_token_only_when_they_name_its_audience() {
+        let services = Services::from_files(["orders/package.json", "billing/go.mod"].map(Path::new));
+        let billing = call(Expected::AnyOf(vec!["billing-api".into()]), 0.0);
+        let for_billing = token(r#"{"aud":"billing-api"}"#);
+        let for_inventory = token(r#"{"aud":"inventory-api"}"#);
+        let tokens = [
+            TokenAt { path: Path::new("orders/a.txt"), token: &for_billing, reported: &[] },
+            TokenAt { path: Path::new("orders/b.txt"), token: &for_inventory, reported: &[] },
+        ];
+        let judged = judge(&tokens, &[verifier("billing/auth.go", &billing)], &services, 0);
+        assert_eq!(judged[0].verdicts.len(), 1, "named by its audience");
+        assert!(judged[1].verdicts.is_empty(), "another service's verifier that does not name it");
+        assert!(judged[1].finding.is_none());
+    }
 }

@@ -15,8 +15,7 @@ use super::knowledge::{AlgItem, AllowList, Family, Key, KeyKind, classify_key};
 use super::library::{Ecosystem, Function};
 use super::model::{
     self, Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, KeySource, Model, Operation, PathBase,
-    ResolverAnchor, Switch,
-    TokenArg, Use, Value,
+    ResolverAnchor, Switch, TokenArg, Use, Value,
 };
 use super::scope::Scopes;
 use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range, text, walk};
@@ -1031,7 +1030,9 @@ impl<'s, 't> Analyzer<'s, 't> {
         let unknown = KeySource::Unknown;
         match node.kind() {
             "identifier" => self.definition_value(node).map_or(unknown, |value| self.key_source(value, depth + 1)),
-            "parenthesized_expression" => node.named_child(0).map_or(unknown, |inner| self.key_source(inner, depth + 1)),
+            "parenthesized_expression" => {
+                node.named_child(0).map_or(unknown, |inner| self.key_source(inner, depth + 1))
+            }
             "expression_list" => node.named_child(0).map_or(unknown, |inner| self.key_source(inner, depth + 1)),
             "type_conversion_expression" => {
                 node.field("operand").map_or(unknown, |inner| self.key_source(inner, depth + 1))

@@ -12,9 +12,8 @@ use super::engine::{self, Judging};
 use super::knowledge::{self, AlgItem, AllowList, Key, classify_key};
 use super::library::{self, Ecosystem, Slot};
 use super::model::{
-    Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, KeySource, Model, Operation, Options as CallOptions,
-    PathBase,
-    Switch, TokenArg, Use, Value,
+    Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, KeySource, Model, Operation,
+    Options as CallOptions, PathBase, Switch, TokenArg, Use, Value,
 };
 use super::scope::Scopes;
 use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range, text};
@@ -1361,7 +1360,9 @@ impl<'s, 't> Analyzer<'s, 't> {
             "binary_expression" if node.field("operator").is_some_and(|op| matches!(self.text(op), "||" | "??")) => {
                 node.field("left").map_or(KeySource::Unknown, |left| self.key_source(left, depth + 1))
             }
-            "await_expression" => node.named_child(0).map_or(KeySource::Unknown, |inner| self.key_source(inner, depth + 1)),
+            "await_expression" => {
+                node.named_child(0).map_or(KeySource::Unknown, |inner| self.key_source(inner, depth + 1))
+            }
             "call_expression" | "new_expression" => {
                 let callee = node.field("function").or_else(|| node.field("constructor"));
                 let function = callee.map(|function| self.text(function)).unwrap_or("");
@@ -1420,8 +1421,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     Some("process.cwd()") => (PathBase::WorkingFolder, &arguments[1..]),
                     _ => (PathBase::WorkingFolder, &arguments[..]),
                 };
-                let parts: Option<Vec<String>> =
-                    rest.iter().map(|part| self.string_value(*part, depth + 1)).collect();
+                let parts: Option<Vec<String>> = rest.iter().map(|part| self.string_value(*part, depth + 1)).collect();
                 Some((parts?.join("/"), base))
             }
             _ => None,

@@ -207,10 +207,7 @@ impl std::fmt::Debug for VerifierCall {
 /// The verification calls of a source file (JS/TS, Python, Go; not Markdown fences: examples
 /// in documentation verify nothing in the workspace).
 pub fn verifiers(text: &str, language: Language) -> Vec<VerifierCall> {
-    if language == Language::Markdown
-        || text.len() > MAX_PARSED_BYTES
-        || !mentions_jwt_library(text, language, false)
-    {
+    if language == Language::Markdown || text.len() > MAX_PARSED_BYTES || !mentions_jwt_library(text, language, false) {
         return Vec::new();
     }
     let Some(tree) = parse(text, language) else { return Vec::new() };
@@ -267,7 +264,9 @@ fn verifier_call(site: &model::CallSite) -> Option<VerifierCall> {
         checks_expiry: !off(Check::Expiry) && !off(Check::Claims),
         checks_signature: !off(Check::Signature),
         key: key.map_or(KeySource::Unknown, |key| key.source.clone()),
-        literal_secrets: key.map(|key| key.literals.iter().map(|(value, _)| value.clone()).collect()).unwrap_or_default(),
+        literal_secrets: key
+            .map(|key| key.literals.iter().map(|(value, _)| value.clone()).collect())
+            .unwrap_or_default(),
     })
 }
 

@@ -18,8 +18,7 @@ use super::knowledge::{AlgItem, AllowList, Key, classify_key};
 use super::library::{Ecosystem, Function};
 use super::model::{
     Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, KeySource, Model, Operation, Options, PathBase,
-    Switch, TokenArg,
-    Use, Value,
+    Switch, TokenArg, Use, Value,
 };
 use super::scope::Scopes;
 use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range, text};
@@ -1281,7 +1280,9 @@ impl<'s, 't> Analyzer<'s, 't> {
         let unknown = KeySource::Unknown;
         match node.kind() {
             "identifier" => self.definition_value(node).map_or(unknown, |value| self.key_source(value, depth + 1)),
-            "parenthesized_expression" => node.named_child(0).map_or(unknown, |inner| self.key_source(inner, depth + 1)),
+            "parenthesized_expression" => {
+                node.named_child(0).map_or(unknown, |inner| self.key_source(inner, depth + 1))
+            }
             "subscript" if node.field("value").is_some_and(|value| self.text(value) == "os.environ") => node
                 .field("subscript")
                 .and_then(|name| self.string_value(name, depth + 1))
@@ -1312,9 +1313,10 @@ impl<'s, 't> Analyzer<'s, 't> {
                         .map_or(unknown, |(path, base)| KeySource::File { path, base }),
                     // Methods on a source: `open(p).read()`, `Path(p).read_text()`, `x.encode()`,
                     // `client.get_signing_key_from_jwt(t)`.
-                    (_, "read" | "read_text" | "read_bytes" | "encode" | "get_signing_key_from_jwt" | "get_signing_key") => {
-                        function.field("object").map_or(unknown, |object| self.key_source(object, depth + 1))
-                    }
+                    (
+                        _,
+                        "read" | "read_text" | "read_bytes" | "encode" | "get_signing_key_from_jwt" | "get_signing_key",
+                    ) => function.field("object").map_or(unknown, |object| self.key_source(object, depth + 1)),
                     // Loaders: `load_pem_public_key(x)`, `serialization.load_pem_x509_certificate(x)`.
                     (_, name)
                         if name.starts_with("load_pem") || matches!(name, "bytes" | "str" | "from_json" | "loads") =>
