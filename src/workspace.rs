@@ -66,7 +66,19 @@ pub struct FileFacts {
 impl FileFacts {
     /// The JWS tokens (with their own findings) and the verifier calls of an analysed file.
     pub fn of(display: &str, text: &str, index: &LineIndex, analysis: &Analysis) -> FileFacts {
-        let tokens: Vec<&Token> = analysis.tokens.iter().filter(|token| token.form == Form::Jws).collect();
+        FileFacts::from_parts(display, text, index, &analysis.tokens, &analysis.findings)
+    }
+
+    /// The same from a file's tokens and their findings (the server's index runs only the
+    /// token rules, not a whole analysis).
+    pub fn from_parts(
+        display: &str,
+        text: &str,
+        index: &LineIndex,
+        tokens: &[Token],
+        findings: &[Finding],
+    ) -> FileFacts {
+        let tokens: Vec<&Token> = tokens.iter().filter(|token| token.form == Form::Jws).collect();
         let calls = match Language::detect(Some(display), None) {
             Some(language) if language != Language::Markdown => code::verifiers(text, language),
             _ => Vec::new(),
@@ -79,8 +91,7 @@ impl FileFacts {
             .iter()
             .zip(&chars)
             .map(|(token, at)| {
-                let own =
-                    analysis.findings.iter().filter(|finding| finding.range == token.span).map(|f| f.rule).collect();
+                let own = findings.iter().filter(|finding| finding.range == token.span).map(|f| f.rule).collect();
                 ((*token).clone(), *at, own)
             })
             .collect();
@@ -146,12 +157,13 @@ pub struct CrossCheck {
     pub judgements: Vec<Judgement>,
 }
 
-/// Resolves every verifier's key and judges every token, at `now`.
-pub fn cross_check(index: &Index, now: UnixSeconds) -> CrossCheck {
+/// Resolves every verifier's key and judges every token, at `now`. The index's paths are
+/// relative to `root` (the current folder for the CLI, the workspace folder for the server),
+/// and no file outside it is read.
+pub fn cross_check(index: &Index, root: &Path, now: UnixSeconds) -> CrossCheck {
     let services = Services::from_files(index.files.iter().map(Path::new));
-    let root = std::env::current_dir().unwrap_or_default();
     let keys: Vec<ResolvedKey> =
-        index.verifiers.iter().map(|verifier| resolve_key(verifier, index, &services, &root)).collect();
+        index.verifiers.iter().map(|verifier| resolve_key(verifier, index, &services, root)).collect();
     let tokens: Vec<TokenAt<'_>> = index
         .tokens
         .iter()

@@ -413,7 +413,8 @@ pub fn scan_and_cross_check(paths: &[PathBuf], inputs: &Inputs<'_>, mut options:
     let Some(index) = options.index.take() else { return (reports, skipped, failed, None) };
     let mut index = index.into_inner().expect("not poisoned");
     index.sort();
-    let check = workspace::cross_check(&index, inputs.clock.now);
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let check = workspace::cross_check(&index, &cwd, inputs.clock.now);
     let mut by_path: std::collections::BTreeMap<String, Vec<Finding>> = Default::default();
     for (path, finding) in workspace::findings(&index, &check, inputs.config) {
         by_path.entry(path).or_default().push(finding);

@@ -130,6 +130,10 @@ impl Backend {
             {"globPattern": format!("**/{}", project::FILE_NAME)},
             {"globPattern": "**/*jwks*.json"},
             {"globPattern": "**/*.{pem,crt,cer,pub,key}"},
+            // The workspace index: verifier code, `.env` values, manifests (services).
+            {"globPattern": "**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx,py,go}"},
+            {"globPattern": "**/.env*"},
+            {"globPattern": "**/{package.json,go.mod,pyproject.toml,requirements.txt}"},
         ]});
         let registration = Registration {
             id: "jwt-lsp-key-files".to_string(),
