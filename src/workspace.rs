@@ -48,8 +48,10 @@ pub struct IndexedVerifier {
 /// What `check` and `scan` collect while they walk.
 #[derive(Default)]
 pub struct Index {
-    /// Every walked file (manifests make services; `.env` files hold key values).
+    /// Every walked file (manifests make services).
     pub files: Vec<String>,
+    /// The walked `.env` / `.env.*` files (key values), looked up per verifier.
+    env_files: Vec<String>,
     pub tokens: Vec<IndexedToken>,
     pub verifiers: Vec<IndexedVerifier>,
     /// One decoded token per distinct compact form.
@@ -116,6 +118,10 @@ impl FileFacts {
 
 impl Index {
     pub fn add_file(&mut self, display: &str) {
+        let name = display.rsplit('/').next().unwrap_or(display);
+        if name == ".env" || (name.starts_with(".env.") && !name.ends_with(".example") && !name.ends_with(".sample")) {
+            self.env_files.push(display.to_string());
+        }
         self.files.push(display.to_string());
     }
 
@@ -147,7 +153,9 @@ pub struct ResolvedKey {
     /// `env JWT_SECRET (value in billing/.env)`, `file keys/public.pem`, `literal`: never the
     /// material.
     pub description: String,
-    pub ring: Option<KeyRing>,
+    /// Shared by the verifiers with the same source, so a token's signature is checked once per
+    /// source.
+    pub ring: Option<Arc<KeyRing>>,
 }
 
 /// The cross-check's result.
@@ -162,8 +170,19 @@ pub struct CrossCheck {
 /// and no file outside it is read.
 pub fn cross_check(index: &Index, root: &Path, now: UnixSeconds) -> CrossCheck {
     let services = Services::from_files(index.files.iter().map(Path::new));
-    let keys: Vec<ResolvedKey> =
-        index.verifiers.iter().map(|verifier| resolve_key(verifier, index, &services, root)).collect();
+    let mut rings: rustc_hash::FxHashMap<String, Arc<KeyRing>> = Default::default();
+    let keys: Vec<ResolvedKey> = index
+        .verifiers
+        .iter()
+        .map(|verifier| {
+            let mut key = resolve_key(verifier, index, &services, root);
+            // One ring per source (its description names it: variable and file, or path).
+            if let Some(ring) = key.ring.take() {
+                key.ring = Some(rings.entry(key.description.clone()).or_insert(ring).clone());
+            }
+            key
+        })
+        .collect();
     let tokens: Vec<TokenAt<'_>> = index
         .tokens
         .iter()
@@ -179,7 +198,7 @@ pub fn cross_check(index: &Index, root: &Path, now: UnixSeconds) -> CrossCheck {
             column: verifier.start.col as usize,
             column_utf16: verifier.column_utf16 as usize,
             call: &verifier.call,
-            keys: key.ring.as_ref().map_or(Keys::Unresolved, |ring| Keys::Resolved { ring }),
+            keys: key.ring.as_deref().map_or(Keys::Unresolved, |ring| Keys::Resolved { ring }),
         })
         .collect();
     let judgements = crosscheck::judge(&tokens, &verifiers, &services, now);
@@ -215,7 +234,7 @@ fn resolve_key(verifier: &IndexedVerifier, index: &Index, services: &Services, r
             Some((value, file)) => {
                 let source = keys::KeySource::new(name.clone(), Origin::Environment);
                 let ring = ring_from_text(&value, source);
-                ResolvedKey { description: format!("env {name} (value in {file})"), ring: Some(ring) }
+                ResolvedKey { description: format!("env {name} (value in {file})"), ring: Some(Arc::new(ring)) }
             }
             None => unresolved(format!("env {name} (no value in the service's .env files)")),
         },
@@ -242,7 +261,7 @@ fn resolve_key(verifier: &IndexedVerifier, index: &Index, services: &Services, r
                     if ring.is_empty() {
                         return unresolved(format!("file {shown} (no usable key in it)"));
                     }
-                    ResolvedKey { description: format!("file {shown}"), ring: Some(ring) }
+                    ResolvedKey { description: format!("file {shown}"), ring: Some(Arc::new(ring)) }
                 }
                 Err(reason) => unresolved(format!("file {shown} ({reason})")),
             }
@@ -265,19 +284,8 @@ fn env_value(
     root: &Path,
 ) -> Option<(String, String)> {
     let folder = service.or_else(|| verifier.parent()).unwrap_or(Path::new(""));
-    let mut candidates: Vec<&String> = index
-        .files
-        .iter()
-        .filter(|file| {
-            let file = Path::new(file);
-            let in_folder = file.parent().unwrap_or(Path::new("")) == folder;
-            let env_name = file.file_name().and_then(|name| name.to_str()).is_some_and(|name| {
-                name == ".env"
-                    || (name.starts_with(".env.") && !name.ends_with(".example") && !name.ends_with(".sample"))
-            });
-            in_folder && env_name
-        })
-        .collect();
+    let mut candidates: Vec<&String> =
+        index.env_files.iter().filter(|file| Path::new(file).parent().unwrap_or(Path::new("")) == folder).collect();
     candidates.sort_by_key(|file| (!file.ends_with("/.env") && file.as_str() != ".env", file.to_string()));
     for file in candidates {
         let Ok(real) = keys::file::confine(root, &root.join(file)) else { continue };

@@ -119,6 +119,9 @@ pub fn judge(
         .map(|(index, at)| {
             let service = services.service_of(at.path);
             let claims = Claims::of(at.token);
+            // Verifiers that share a key ring (one `.env` secret, one key file) check a token's
+            // signature once.
+            let mut signatures: rustc_hash::FxHashMap<usize, Verdict> = Default::default();
             let verdicts: Vec<(usize, Verdict)> = verifiers
                 .iter()
                 .enumerate()
@@ -129,7 +132,7 @@ pub fn judge(
                         (None, Keys::Resolved { ring }) => Some(*ring),
                         (None, Keys::Unresolved) => None,
                     };
-                    (number, verdict(at, &claims, verifier.call, ring, now))
+                    (number, verdict(at, &claims, verifier.call, ring, now, &mut signatures))
                 })
                 .collect();
             let finding = finding(at, &verdicts, verifiers);
@@ -211,6 +214,7 @@ fn verdict(
     call: &VerifierCall,
     ring: Option<&KeyRing>,
     now: UnixSeconds,
+    signatures: &mut rustc_hash::FxHashMap<usize, Verdict>,
 ) -> Verdict {
     let reject = |reason: String| Verdict::Rejects { reason, reported_elsewhere: false };
     let alg = claims.alg.as_deref().unwrap_or("");
@@ -268,6 +272,13 @@ fn verdict(
             reported_elsewhere: unsigned_reported,
         };
     }
+    signatures.entry(ring as *const KeyRing as usize).or_insert_with(|| signature_verdict(at, claims, ring)).clone()
+}
+
+/// Whether a key of `ring` verifies the token's signature.
+fn signature_verdict(at: &TokenAt<'_>, claims: &Claims, ring: &KeyRing) -> Verdict {
+    let reject = |reason: String| Verdict::Rejects { reason, reported_elsewhere: false };
+    let alg = claims.alg.as_deref().unwrap_or("");
     let candidates: Vec<&Key> = match &claims.kid {
         Some(kid) if ring.keys.iter().any(|key| key.kid.is_some()) => ring.with_kid(kid).collect(),
         _ => ring.keys.iter().collect(),
