@@ -86,6 +86,15 @@ impl Client {
 
     /// `initialize` with a workspace folder (the workspace index runs) and extra options.
     async fn initialize_in(&mut self, root: &std::path::Path, options: Value) -> Value {
+        self.initialize_in_with(root, options, false).await
+    }
+
+    /// `initialize_in`; `pull`: the client pulls diagnostics (`textDocument.diagnostic`).
+    async fn initialize_in_with(&mut self, root: &std::path::Path, options: Value, pull: bool) -> Value {
+        let mut text_document = json!({ "publishDiagnostics": { "versionSupport": true, "relatedInformation": true } });
+        if pull {
+            text_document["diagnostic"] = json!({ "dynamicRegistration": false, "relatedDocumentSupport": false });
+        }
         let mut initialization_options = json!({ "now": NOW });
         if let (Some(all), Some(extra)) = (initialization_options.as_object_mut(), options.as_object()) {
             all.extend(extra.clone());
@@ -99,7 +108,7 @@ impl Client {
                     "capabilities": {
                         "general": { "positionEncodings": ["utf-16"] },
                         "workspace": { "configuration": false },
-                        "textDocument": { "publishDiagnostics": { "versionSupport": true, "relatedInformation": true } }
+                        "textDocument": text_document,
                     },
                     "initializationOptions": initialization_options,
                 }),
@@ -415,6 +424,46 @@ async fn diagnostics_scope_open_files_keeps_unopened_files_quiet() {
     assert!(
         !client.pending.iter().any(|message| message["params"]["uri"] == billing.as_str()),
         "an unopened file got diagnostics"
+    );
+    assert_eq!(client.shutdown().await, 0);
+}
+
+/// A client that pulls diagnostics (VS Code) gets the workspace's findings from
+/// `workspace/diagnostic` and `textDocument/diagnostic`, with result ids, after a refresh.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pull_diagnostics_serve_workspace_findings_with_result_ids() {
+    let root = multi_workspace();
+    let tokens = file_uri(&root.join("billing/tokens.txt"));
+    let mut client = Client::start();
+    let result = client.initialize_in_with(&root, json!({}), true).await;
+    assert_eq!(result["capabilities"]["diagnosticProvider"]["workspaceDiagnostics"], true);
+    client.wait_for(|message| message["method"] == "workspace/diagnostic/refresh").await;
+    let report = client.request("workspace/diagnostic", json!({"previousResultIds": []})).await;
+    let items = report["items"].as_array().expect("items");
+    let item = items.iter().find(|item| item["uri"] == tokens.as_str()).expect("the billing tokens");
+    assert_eq!(item["kind"], "full");
+    assert_eq!(item["items"][0]["code"], "token-rejected-by-verifier");
+    assert_eq!(item["items"][0]["range"]["start"]["line"], 3);
+    let result_id = item["resultId"].as_str().expect("a result id").to_string();
+    assert_eq!(items.len(), 2, "billing's and orders' token files: {report}");
+
+    let again = client
+        .request("workspace/diagnostic", json!({"previousResultIds": [{"uri": tokens, "value": result_id}]}))
+        .await;
+    let item = again["items"].as_array().unwrap().iter().find(|item| item["uri"] == tokens.as_str()).unwrap().clone();
+    assert_eq!(item["kind"], "unchanged");
+
+    let document = client.request("textDocument/diagnostic", json!({"textDocument": {"uri": tokens}})).await;
+    assert_eq!(document["kind"], "full");
+    assert_eq!(document["items"].as_array().unwrap().len(), 1);
+    let unchanged = client
+        .request("textDocument/diagnostic", json!({"textDocument": {"uri": tokens}, "previousResultId": result_id}))
+        .await;
+    assert_eq!(unchanged["kind"], "unchanged");
+    // Nothing was pushed for the file nobody opened.
+    assert!(
+        !client.pending.iter().any(|message| message["method"] == "textDocument/publishDiagnostics"
+            && message["params"]["uri"] == tokens.as_str())
     );
     assert_eq!(client.shutdown().await, 0);
 }

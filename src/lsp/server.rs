@@ -351,8 +351,14 @@ impl LanguageServer for Backend {
             .and_then(|folders| folders.first())
             .and_then(|folder| folder.uri.to_file_path().map(|path| path.to_path_buf()))
             .or_else(|| params.root_uri.as_ref().and_then(|uri| uri.to_file_path().map(|path| path.to_path_buf())));
-        if let Some(scope) = params.initialization_options.as_ref().and_then(workspace::Scope::from_settings) {
-            self.shared.workspace.lock().expect("workspace lock").scope = scope;
+        // Clients that pull diagnostics (VS Code) get the workspace's findings that way.
+        let pull = params.capabilities.text_document.as_ref().is_some_and(|text| text.diagnostic.is_some());
+        {
+            let mut state = self.shared.workspace.lock().expect("workspace lock");
+            state.pull = pull;
+            if let Some(scope) = params.initialization_options.as_ref().and_then(workspace::Scope::from_settings) {
+                state.scope = scope;
+            }
         }
         let (initial_settings, warning) = match params.initialization_options.as_ref().map(Settings::from_json) {
             None => (Settings::default(), None),
@@ -395,6 +401,14 @@ impl LanguageServer for Backend {
                 })),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 code_lens_provider: Some(CodeLensOptions { resolve_provider: Some(false) }),
+                diagnostic_provider: pull.then(|| {
+                    DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                        identifier: Some("jwt-lsp-workspace".to_string()),
+                        inter_file_dependencies: true,
+                        workspace_diagnostics: true,
+                        work_done_progress_options: WorkDoneProgressOptions::default(),
+                    })
+                }),
                 inlay_hint_provider: Some(OneOf::Left(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
                     code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, snippet::verifier_action_kind()]),
@@ -484,6 +498,14 @@ impl LanguageServer for Backend {
         self.watched_files_changed(params).await;
         let backend = self.clone();
         tokio::spawn(async move { backend.index_workspace().await });
+    }
+
+    async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
+        Ok(self.document_diagnostic_report(&params))
+    }
+
+    async fn workspace_diagnostic(&self, params: WorkspaceDiagnosticParams) -> Result<WorkspaceDiagnosticReportResult> {
+        Ok(self.workspace_diagnostic_report(&params))
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {

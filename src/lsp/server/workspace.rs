@@ -80,9 +80,16 @@ struct Lens {
 #[derive(Default)]
 pub(super) struct WorkspaceState {
     pub scope: Scope,
+    /// The client pulls diagnostics (`textDocument/diagnostic`, `workspace/diagnostic`): workspace
+    /// findings are served there, and published diagnostics keep each document's own.
+    pub pull: bool,
     /// Incremented per run; only the latest run stores its result.
     generation: u64,
+    /// The run whose result is stored: the pull model's result id.
+    stored: u64,
     findings: HashMap<PathBuf, Vec<Kept>>,
+    /// Diagnostics of each file with findings, converted from its text on disk.
+    diagnostics: HashMap<PathBuf, Vec<Diagnostic>>,
     /// Verdict lines per distinct token (by hash of its compact form).
     verdicts: HashMap<u64, Vec<String>>,
     lenses: HashMap<PathBuf, Vec<Lens>>,
@@ -154,7 +161,7 @@ impl Backend {
     }
 
     async fn store_and_publish(&self, generation: u64, built: Built) {
-        let (scope, stale) = {
+        let (scope, stale, pull) = {
             let mut state = self.shared.workspace.lock().expect("workspace lock");
             if state.generation != generation {
                 return; // A newer run is under way.
@@ -163,11 +170,25 @@ impl Backend {
             state.findings = built.findings;
             state.verdicts = built.verdicts;
             state.lenses = built.lenses;
+            state.diagnostics = built.diagnostics.clone();
+            state.stored = generation;
             let now: HashSet<PathBuf> = state.findings.keys().cloned().collect();
             let stale: Vec<PathBuf> =
                 before.union(&state.published).filter(|path| !now.contains(*path)).cloned().collect();
-            (state.scope, stale)
+            (state.scope, stale, state.pull)
         };
+        let client = self.shared.client.clone();
+        tokio::spawn(async move {
+            let _ = client.code_lens_refresh().await;
+        });
+        if pull {
+            // The client asks again for what it shows.
+            let client = self.shared.client.clone();
+            tokio::spawn(async move {
+                let _ = client.workspace_diagnostic_refresh().await;
+            });
+            return;
+        }
         let open: HashMap<PathBuf, (Uri, Arc<Document>)> = self
             .shared
             .documents
@@ -196,14 +217,19 @@ impl Backend {
             self.shared.client.publish_diagnostics(uri, Vec::new(), None).await;
             self.shared.workspace.lock().expect("workspace lock").published.remove(&path);
         }
-        let client = self.shared.client.clone();
-        tokio::spawn(async move {
-            let _ = client.code_lens_refresh().await;
-        });
+    }
+
+    /// The workspace findings to publish with an open document's own (none when the client
+    /// pulls them).
+    pub(super) fn workspace_findings(&self, uri: &Uri, document: &Document) -> Vec<Finding> {
+        if self.shared.workspace.lock().expect("workspace lock").pull {
+            return Vec::new();
+        }
+        self.findings_in(uri, document)
     }
 
     /// The workspace findings still true of an open document (its text at each token unchanged).
-    pub(super) fn workspace_findings(&self, uri: &Uri, document: &Document) -> Vec<Finding> {
+    fn findings_in(&self, uri: &Uri, document: &Document) -> Vec<Finding> {
         let Some(path) = uri.to_file_path() else { return Vec::new() };
         let state = self.shared.workspace.lock().expect("workspace lock");
         let Some(kept) = state.findings.get(path.as_ref() as &Path) else { return Vec::new() };
@@ -235,7 +261,12 @@ impl Backend {
             changed
         };
         if changed {
-            if scope == Scope::OpenFiles {
+            if self.shared.workspace.lock().expect("workspace lock").pull {
+                let client = self.shared.client.clone();
+                tokio::spawn(async move {
+                    let _ = client.workspace_diagnostic_refresh().await;
+                });
+            } else if scope == Scope::OpenFiles {
                 let published: Vec<PathBuf> =
                     self.shared.workspace.lock().expect("workspace lock").published.drain().collect();
                 let _guard = self.shared.publish.lock().await;
@@ -251,6 +282,105 @@ impl Backend {
                 tokio::spawn(async move { backend.index_workspace().await });
             }
         }
+    }
+
+    /// `textDocument/diagnostic` (pull model): the workspace findings of one document.
+    pub(super) fn document_diagnostic_report(
+        &self,
+        params: &DocumentDiagnosticParams,
+    ) -> DocumentDiagnosticReportResult {
+        let uri = &params.text_document.uri;
+        let (result_id, scope) = {
+            let state = self.shared.workspace.lock().expect("workspace lock");
+            (state.stored.to_string(), state.scope)
+        };
+        if params.previous_result_id.as_deref() == Some(result_id.as_str()) {
+            return DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Unchanged(
+                RelatedUnchangedDocumentDiagnosticReport {
+                    related_documents: None,
+                    unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport { result_id },
+                },
+            ));
+        }
+        let items = match self.shared.documents.get(uri) {
+            Some(document) => {
+                let findings = self.findings_in(uri, &document);
+                convert::diagnostics(&document.text, &document.index, &findings, self.encoding(), usize::MAX)
+            }
+            None if scope == Scope::OpenFiles => Vec::new(),
+            None => uri
+                .to_file_path()
+                .and_then(|path| {
+                    let state = self.shared.workspace.lock().expect("workspace lock");
+                    state.diagnostics.get(path.as_ref() as &Path).cloned()
+                })
+                .unwrap_or_default(),
+        };
+        DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+            related_documents: None,
+            full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id: Some(result_id), items },
+        }))
+    }
+
+    /// `workspace/diagnostic` (pull model): the workspace findings of every file nobody opened
+    /// (open documents are pulled one by one), and empty reports for files that had some.
+    pub(super) fn workspace_diagnostic_report(
+        &self,
+        params: &WorkspaceDiagnosticParams,
+    ) -> WorkspaceDiagnosticReportResult {
+        let open: HashSet<PathBuf> = self
+            .shared
+            .documents
+            .all()
+            .into_iter()
+            .filter_map(|(uri, _)| Some(uri.to_file_path()?.to_path_buf()))
+            .collect();
+        let state = self.shared.workspace.lock().expect("workspace lock");
+        let result_id = state.stored.to_string();
+        let previous: HashMap<PathBuf, &str> = params
+            .previous_result_ids
+            .iter()
+            .filter_map(|previous| Some((previous.uri.to_file_path()?.to_path_buf(), previous.value.as_str())))
+            .collect();
+        let mut items = Vec::new();
+        let shown = |path: &PathBuf| state.scope == Scope::Workspace && !open.contains(path);
+        for (path, diagnostics) in state.diagnostics.iter().filter(|(path, _)| shown(path)) {
+            let Some(uri) = Uri::from_file_path(path) else { continue };
+            items.push(if previous.get(path) == Some(&result_id.as_str()) {
+                WorkspaceDocumentDiagnosticReport::Unchanged(WorkspaceUnchangedDocumentDiagnosticReport {
+                    uri,
+                    version: None,
+                    unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport {
+                        result_id: result_id.clone(),
+                    },
+                })
+            } else {
+                WorkspaceDocumentDiagnosticReport::Full(WorkspaceFullDocumentDiagnosticReport {
+                    uri,
+                    version: None,
+                    full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                        result_id: Some(result_id.clone()),
+                        items: diagnostics.clone(),
+                    },
+                })
+            });
+        }
+        // Files reported before that have nothing now: cleared.
+        for path in previous.keys().filter(|path| !(shown(path) && state.diagnostics.contains_key(*path))) {
+            if open.contains(path) {
+                continue;
+            }
+            let Some(uri) = Uri::from_file_path(path) else { continue };
+            items.push(WorkspaceDocumentDiagnosticReport::Full(WorkspaceFullDocumentDiagnosticReport {
+                uri,
+                version: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: Some(result_id.clone()),
+                    items: Vec::new(),
+                },
+            }));
+        }
+        WorkspaceDiagnosticReportResult::Report(WorkspaceDiagnosticReport { items })
     }
 
     /// `textDocument/codeLens`: above each verifier call, how many workspace tokens it accepts.
