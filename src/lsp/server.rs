@@ -437,9 +437,8 @@ impl LanguageServer for Backend {
     async fn initialized(&self, _: InitializedParams) {
         tracing::info!("jwt-lsp {} initialised", env!("CARGO_PKG_VERSION"));
         self.pull_configuration();
+        // Key discovery, then the workspace index (`verification.rs`).
         self.start_verification();
-        let backend = self.clone();
-        tokio::spawn(async move { backend.index_workspace().await });
     }
 
     async fn shutdown(&self) -> Result<()> {

@@ -91,6 +91,8 @@ impl Backend {
             backend.reload_project().await;
             backend.register_watchers().await;
             backend.discover_keys().await;
+            // After discovery: one walk of the workspace at a time at start-up.
+            backend.index_workspace().await;
             backend.prefetch_jwks().await;
         });
     }
