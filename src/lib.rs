@@ -5,7 +5,9 @@
 //! read for it: `project` (`.jwt-lsp.toml`), `load` (key files, secrets, the wordlist) and the
 //! `keys` I/O (`file`, `fetch` for JWKS over HTTPS, `discover`). See ARCHITECTURE.md.
 
-pub use jwt_lsp_core::{analysis, code, config, finding, jwt, panic, rules, service, suppress, text, verify};
+pub use jwt_lsp_core::{
+    analysis, code, config, crosscheck, finding, jwt, panic, rules, service, suppress, text, verify,
+};
 
 pub mod bundled;
 pub mod cli;
@@ -15,3 +17,4 @@ pub mod load;
 pub mod lsp;
 pub mod project;
 pub mod snippet;
+pub mod workspace;

@@ -88,6 +88,40 @@ impl Client {
         result
     }
 
+    /// `initialize` with a workspace folder (the workspace index runs) and extra options.
+    async fn initialize_in(&mut self, root: &std::path::Path, options: Value) -> Value {
+        self.initialize_in_with(root, options, false).await
+    }
+
+    /// `initialize_in`; `pull`: the client pulls diagnostics (`textDocument.diagnostic`).
+    async fn initialize_in_with(&mut self, root: &std::path::Path, options: Value, pull: bool) -> Value {
+        let mut text_document = json!({ "publishDiagnostics": { "versionSupport": true, "relatedInformation": true } });
+        if pull {
+            text_document["diagnostic"] = json!({ "dynamicRegistration": false, "relatedDocumentSupport": false });
+        }
+        let mut initialization_options = json!({ "now": NOW });
+        if let (Some(all), Some(extra)) = (initialization_options.as_object_mut(), options.as_object()) {
+            all.extend(extra.clone());
+        }
+        let result = self
+            .request(
+                "initialize",
+                json!({
+                    "processId": null,
+                    "rootUri": file_uri(root),
+                    "capabilities": {
+                        "general": { "positionEncodings": ["utf-16"] },
+                        "workspace": { "configuration": false },
+                        "textDocument": text_document,
+                    },
+                    "initializationOptions": initialization_options,
+                }),
+            )
+            .await;
+        self.notify("initialized", json!({})).await;
+        result
+    }
+
     async fn send(&mut self, message: &Value) {
         let body = message.to_string();
         let frame = format!("Content-Length: {}\r\n\r\n{body}", body.len());
@@ -173,6 +207,16 @@ async fn read_message(reader: &mut BufReader<tokio::io::ReadHalf<DuplexStream>>)
     let mut body = vec![0; length?];
     reader.read_exact(&mut body).await.ok()?;
     serde_json::from_slice(&body).ok()
+}
+
+/// `file:///…` for an absolute path (the fixtures' paths are plain ASCII).
+fn file_uri(path: &std::path::Path) -> String {
+    format!("file://{}", path.to_string_lossy())
+}
+
+/// The two-service workspace fixture (`tests/fixtures/workspace/multi`), absolute.
+fn multi_workspace() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/workspace/multi")
 }
 
 fn position(text: &str, offset: usize) -> Value {
@@ -357,5 +401,135 @@ async fn inlay_hints_for_a_range() {
     assert_eq!(hints.as_array().expect("array").len(), 2, "{hints}");
     assert_eq!(hints[0]["position"], position(&text, first.end));
     insta::assert_json_snapshot!("inlay_hints_lines_0_to_2", hints);
+    assert_eq!(client.shutdown().await, 0);
+}
+
+/// The workspace index reports tokens its verifiers reject in files nobody opened, with the
+/// rejecting verifier as related information.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workspace_findings_reach_files_nobody_opened() {
+    let root = multi_workspace();
+    let tokens = file_uri(&root.join("billing/tokens.txt"));
+    let mut client = Client::start();
+    client.initialize_in(&root, json!({})).await;
+    let published = client
+        .wait_for(|message| {
+            message["method"] == "textDocument/publishDiagnostics" && message["params"]["uri"] == tokens.as_str()
+        })
+        .await;
+    let diagnostics = published["params"]["diagnostics"].as_array().expect("array").clone();
+    assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+    let diagnostic = &diagnostics[0];
+    assert_eq!(diagnostic["code"], "token-rejected-by-verifier");
+    assert_eq!(diagnostic["range"]["start"], json!({"line": 3, "character": 6}));
+    assert!(diagnostic["message"].as_str().unwrap().contains("billing/billing/auth.py:7"), "{diagnostic}");
+    let related = &diagnostic["relatedInformation"][0];
+    assert_eq!(related["location"]["uri"], file_uri(&root.join("billing/billing/auth.py")));
+    assert_eq!(related["location"]["range"]["start"], json!({"line": 6, "character": 11}));
+    assert!(related["message"].as_str().unwrap().contains("signature does not verify"));
+
+    // The verifier's code lens and hover on a token, once the index is there.
+    let auth = file_uri(&root.join("billing/billing/auth.py"));
+    let lenses = client.request("textDocument/codeLens", json!({"textDocument": {"uri": auth}})).await;
+    assert_eq!(lenses[0]["command"]["title"], "accepts 3 of 5 tokens in this workspace", "{lenses}");
+    assert_eq!(lenses[0]["range"]["start"]["line"], 6);
+    let listed = client
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "jwt-lsp.verifierTokens", "arguments": lenses[0]["command"]["arguments"].clone()}),
+        )
+        .await;
+    let verdicts: Vec<&str> =
+        listed.as_array().unwrap().iter().map(|entry| entry["verdict"].as_str().unwrap()).collect();
+    assert_eq!(verdicts.iter().filter(|verdict| **verdict == "accepts").count(), 3, "{listed}");
+    assert_eq!(verdicts.len(), 5);
+
+    let text = std::fs::read_to_string(root.join("billing/tokens.txt")).unwrap();
+    client.open(&tokens, "dotenv", &text).await;
+    let opened = client.diagnostics(&tokens).await;
+    assert!(opened.as_array().unwrap().iter().any(|d| d["code"] == "token-rejected-by-verifier"), "merged: {opened}");
+    let offset = text.find("TOKEN=").unwrap() + 10;
+    let hover = client
+        .request("textDocument/hover", json!({"textDocument": {"uri": tokens}, "position": position(&text, offset)}))
+        .await;
+    let markdown = hover["contents"]["value"].as_str().unwrap();
+    assert!(markdown.contains("**Verifiers in this workspace**"), "{markdown}");
+    assert!(markdown.contains("`billing/billing/auth.py:7` (PyJWT) accepts"), "{markdown}");
+    assert_eq!(client.shutdown().await, 0);
+}
+
+/// `diagnosticsScope: openFiles`: workspace findings only in open documents.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diagnostics_scope_open_files_keeps_unopened_files_quiet() {
+    let root = multi_workspace();
+    let tokens = root.join("orders/fixtures/token-rejected-by-verifier.fires.txt");
+    let uri = file_uri(&tokens);
+    let text = std::fs::read_to_string(&tokens).unwrap();
+    let mut client = Client::start();
+    client.initialize_in(&root, json!({"diagnosticsScope": "openFiles"})).await;
+    client.open(&uri, "plaintext", &text).await;
+    // Published once with the document's own findings, again when the index adds its own.
+    let merged = client
+        .wait_for(|message| {
+            message["method"] == "textDocument/publishDiagnostics"
+                && message["params"]["uri"] == uri.as_str()
+                && message["params"]["diagnostics"]
+                    .as_array()
+                    .is_some_and(|all| all.iter().any(|d| d["code"] == "token-rejected-by-verifier"))
+        })
+        .await;
+    let lines: Vec<u64> = merged["params"]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "token-rejected-by-verifier")
+        .map(|d| d["range"]["start"]["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, vec![4, 6]);
+    let billing = file_uri(&root.join("billing/tokens.txt"));
+    assert!(
+        !client.pending.iter().any(|message| message["params"]["uri"] == billing.as_str()),
+        "an unopened file got diagnostics"
+    );
+    assert_eq!(client.shutdown().await, 0);
+}
+
+/// A client that pulls diagnostics (VS Code) gets the workspace's findings from
+/// `workspace/diagnostic` and `textDocument/diagnostic`, with result ids, after a refresh.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pull_diagnostics_serve_workspace_findings_with_result_ids() {
+    let root = multi_workspace();
+    let tokens = file_uri(&root.join("billing/tokens.txt"));
+    let mut client = Client::start();
+    let result = client.initialize_in_with(&root, json!({}), true).await;
+    assert_eq!(result["capabilities"]["diagnosticProvider"]["workspaceDiagnostics"], true);
+    client.wait_for(|message| message["method"] == "workspace/diagnostic/refresh").await;
+    let report = client.request("workspace/diagnostic", json!({"previousResultIds": []})).await;
+    let items = report["items"].as_array().expect("items");
+    let item = items.iter().find(|item| item["uri"] == tokens.as_str()).expect("the billing tokens");
+    assert_eq!(item["kind"], "full");
+    assert_eq!(item["items"][0]["code"], "token-rejected-by-verifier");
+    assert_eq!(item["items"][0]["range"]["start"]["line"], 3);
+    let result_id = item["resultId"].as_str().expect("a result id").to_string();
+    assert_eq!(items.len(), 2, "billing's and orders' token files: {report}");
+
+    let again = client
+        .request("workspace/diagnostic", json!({"previousResultIds": [{"uri": tokens, "value": result_id}]}))
+        .await;
+    let item = again["items"].as_array().unwrap().iter().find(|item| item["uri"] == tokens.as_str()).unwrap().clone();
+    assert_eq!(item["kind"], "unchanged");
+
+    let document = client.request("textDocument/diagnostic", json!({"textDocument": {"uri": tokens}})).await;
+    assert_eq!(document["kind"], "full");
+    assert_eq!(document["items"].as_array().unwrap().len(), 1);
+    let unchanged = client
+        .request("textDocument/diagnostic", json!({"textDocument": {"uri": tokens}, "previousResultId": result_id}))
+        .await;
+    assert_eq!(unchanged["kind"], "unchanged");
+    // Nothing was pushed for the file nobody opened.
+    assert!(
+        !client.pending.iter().any(|message| message["method"] == "textDocument/publishDiagnostics"
+            && message["params"]["uri"] == tokens.as_str())
+    );
     assert_eq!(client.shutdown().await, 0);
 }

@@ -13,11 +13,14 @@ use super::output::{self, FileReport, Skipped};
 use super::{FailOn, gate};
 use crate::analysis::{self, Document, Inputs};
 use crate::config::{Config, Settings};
+use crate::finding::Finding;
 use crate::finding::apply_fixes;
 use crate::keys::{KeyRing, discover};
 use crate::load;
+use crate::rules::Rule;
 use crate::text::{LineIndex, terminal_safe};
 use crate::verify::{Mode, Verifier};
+use crate::workspace::{self, CrossCheck, FileFacts, Index};
 
 /// Files larger than this are skipped unless `--max-file-size` says otherwise.
 const DEFAULT_MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
@@ -186,10 +189,11 @@ pub fn run(args: CheckArgs) -> ExitCode {
         project_root,
         fingerprints,
         dependencies: Some(dependencies),
+        index: config.is_on(Rule::TokenRejectedByVerifier).then(Default::default),
     };
     // One reading of the wall clock for the whole run: every file is judged at the same moment.
     let inputs = Inputs::new(&config, &verifier, super::wall_clock());
-    let (mut reports, skipped, failed) = scan_paths(&paths, &inputs, &options);
+    let (mut reports, skipped, failed, _) = scan_and_cross_check(&paths, &inputs, options);
 
     let outside_diff = changed.as_ref().map_or(0, |changed| {
         gate::retain_findings(&mut reports, |path, finding| {
@@ -298,7 +302,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
 
 /// Loads the configured keys, secrets and wordlist, and discovers key files in the project
 /// root (or the scanned folders): the verifier `check` runs with. Problems go to stderr.
-fn load_verifier(config: &Config, project_root: Option<&Path>, paths: &[PathBuf]) -> Verifier {
+pub(super) fn load_verifier(config: &Config, project_root: Option<&Path>, paths: &[PathBuf]) -> Verifier {
     let roots: Vec<PathBuf> = match project_root {
         Some(root) => vec![root.to_path_buf()],
         None => paths.iter().filter(|path| path.is_dir()).cloned().collect(),
@@ -333,7 +337,7 @@ fn parse_max_file_size(text: &str) -> Result<u64, String> {
 
 /// Whether a path named on the command line can be scanned: it exists, we may read it, and it
 /// is a regular file or a folder. Never opens anything but those two (opening a FIFO blocks).
-fn check_explicit_path(path: &Path) -> Result<(), String> {
+pub(super) fn check_explicit_path(path: &Path) -> Result<(), String> {
     let metadata = std::fs::metadata(path).map_err(|err| describe_io_error(&err))?;
     if metadata.is_dir() {
         std::fs::read_dir(path).map_err(|err| describe_io_error(&err))?;
@@ -424,6 +428,49 @@ pub struct ScanOptions {
     /// The dependency files of each service, read on first use (`vulnerable-jwt-library`, and
     /// library versions for the code rules); `None` reads none.
     pub dependencies: Option<crate::deps::ServiceCache>,
+    /// Collect the workspace index (tokens, verifier calls, files) for the cross-check.
+    pub index: Option<Mutex<Index>>,
+}
+
+/// Reports, skipped files, failed analysis stages, and the workspace index with its cross-check.
+pub type Scanned = (Vec<FileReport>, Vec<Skipped>, Vec<Skipped>, Option<(Index, CrossCheck)>);
+
+/// `scan_paths`, then the workspace cross-check over what it indexed: the
+/// `token-rejected-by-verifier` findings join the reports of their files (ignore comments and
+/// severity settings apply as to any finding).
+pub fn scan_and_cross_check(paths: &[PathBuf], inputs: &Inputs<'_>, mut options: ScanOptions) -> Scanned {
+    let (mut reports, skipped, failed) = scan_paths(paths, inputs, &options);
+    let Some(index) = options.index.take() else { return (reports, skipped, failed, None) };
+    let mut index = index.into_inner().expect("not poisoned");
+    index.sort();
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let check = workspace::cross_check(&index, &cwd, inputs.clock.now);
+    let mut by_path: std::collections::BTreeMap<String, Vec<Finding>> = Default::default();
+    for (path, finding) in workspace::findings(&index, &check, inputs.config) {
+        by_path.entry(path).or_default().push(finding);
+    }
+    for (path, mut findings) in by_path {
+        // The file was read moments ago; read it again for positions, fingerprints and ignore
+        // comments rather than keep every text of the walk.
+        let Ok(bytes) = read_regular_file(Path::new(&path), options.max_file_size) else { continue };
+        let text = String::from_utf8_lossy(&bytes);
+        let line_index = LineIndex::new(&text);
+        let suppressions = crate::suppress::find_suppressions(&text, &line_index);
+        crate::suppress::apply(&mut findings, &suppressions, &line_index);
+        if findings.is_empty() {
+            continue;
+        }
+        let added = FileReport::new(path.clone(), &text, &line_index, findings, options.fingerprints);
+        match reports.iter_mut().find(|report| report.path == path) {
+            Some(report) => {
+                report.findings.extend(added.findings);
+                report.findings.sort_by_key(|finding| (finding.start.line, finding.start.col, finding.rule));
+            }
+            None => reports.push(added),
+        }
+    }
+    reports.sort_by(|a: &FileReport, b: &FileReport| a.path.cmp(&b.path));
+    (reports, skipped, failed, Some((index, check)))
 }
 
 /// Walks `paths` in parallel and analyses every text file; results come back sorted by path:
@@ -482,6 +529,9 @@ pub fn scan_paths(
             }
             if is_ignored(entry.path(), &display, config, options.project_root.as_deref()) {
                 return ignore::WalkState::Continue;
+            }
+            if let Some(index) = &options.index {
+                index.lock().expect("not poisoned").add_file(&display);
             }
             match check_file(entry.path(), &display, inputs, options, failed) {
                 Ok(Some(report)) => reports.lock().expect("not poisoned").push(report),
@@ -579,6 +629,10 @@ fn check_file(
     }
     let failures = failures.into_iter().map(|reason| Skipped { path: display.to_string(), reason });
     failed.lock().expect("not poisoned").extend(failures);
+    if let Some(workspace) = &options.index {
+        let facts = FileFacts::of(display, &text, &index, &analysis);
+        workspace.lock().expect("not poisoned").add_facts(facts);
+    }
     if analysis.findings.is_empty() {
         return Ok(None);
     }

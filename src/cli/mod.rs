@@ -6,6 +6,7 @@ mod decode;
 mod explain;
 mod gate;
 pub mod output;
+mod scan;
 mod snippet;
 
 use std::process::ExitCode;
@@ -31,6 +32,7 @@ Examples:
   jwt-lsp explain 'Bearer eyJ...' --jwks https://auth.example.com/.well-known/jwks.json --aud api
                                            why a token fails verification, step by step
   jwt-lsp snippet --lang python 'eyJ...'   a verifier for tokens like this one (node, python, go)
+  jwt-lsp scan --format json               every token and verifier, and which verifier rejects what
 
 Exit status: 0 no finding at or above --fail-on (explain: every step passes), 1 findings
 (explain: a step fails), 2 usage error.";
@@ -65,6 +67,8 @@ pub enum Command {
     Explain(explain::ExplainArgs),
     /// Print a verifier program for a token: Node (jsonwebtoken), Python (PyJWT) or Go (golang-jwt).
     Snippet(snippet::SnippetArgs),
+    /// List every token and verifier of the workspace, with each verifier's verdict on each token.
+    Scan(scan::ScanArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -104,6 +108,7 @@ pub fn main() -> ExitCode {
         Some(Command::Decode(args)) => decode::run(args),
         Some(Command::Explain(args)) => explain::run(args),
         Some(Command::Snippet(args)) => snippet::run(args),
+        Some(Command::Scan(args)) => scan::run(args),
     }
 }
 

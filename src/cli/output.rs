@@ -213,6 +213,17 @@ struct JsonFinding<'a> {
     code: &'a str,
     severity: &'a str,
     message: &'a str,
+    /// Other places the finding points at (the verifiers that reject a token); left out when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<JsonRelated<'a>>,
+}
+
+#[derive(serde::Serialize)]
+struct JsonRelated<'a> {
+    path: &'a str,
+    line: usize,
+    column: usize,
+    message: &'a str,
 }
 
 /// `{"findings":[…]}` written finding by finding: a log with 100k findings builds no tree.
@@ -234,6 +245,16 @@ pub fn write_json(out: &mut impl Write, reports: &[FileReport]) -> io::Result<()
                 code: finding.rule.code(),
                 severity: finding.severity.as_str(),
                 message: &finding.message,
+                related: finding
+                    .related
+                    .iter()
+                    .map(|related| JsonRelated {
+                        path: &related.path,
+                        line: related.line + 1,
+                        column: related.column + 1,
+                        message: &related.message,
+                    })
+                    .collect(),
             };
             serde_json::to_writer(&mut *out, &row)?;
         }
@@ -318,6 +339,8 @@ pub fn security_properties(rule: Rule) -> (&'static str, &'static [u16]) {
         Rule::TokenIssuedInFuture => ("2.0", &[798]),
         Rule::TokenIssuerMismatch => ("4.3", &[345, 287]),
         Rule::TokenAudienceMismatch => ("4.3", &[345, 287]),
+        // The project's own verifier rejects a token: a broken login, not a hole.
+        Rule::TokenRejectedByVerifier => ("2.0", &[]),
         Rule::TokenMalformed => ("1.0", &[]),
         Rule::TokenInvalidClaims => ("2.0", &[]),
         Rule::VerifyAllowsNone => ("9.1", &[347, 327]),
@@ -367,7 +390,7 @@ pub fn write_sarif(out: &mut impl Write, reports: &[FileReport], invocation: &In
         .iter()
         .flat_map(|report| {
             report.findings.iter().map(move |finding| {
-                json!({
+                let mut result = json!({
                     "ruleId": finding.rule.code(),
                     "ruleIndex": Rule::ALL.iter().position(|rule| *rule == finding.rule),
                     "level": sarif_level(finding.severity),
@@ -384,7 +407,26 @@ pub fn write_sarif(out: &mut impl Write, reports: &[FileReport], invocation: &In
                         }
                     }],
                     "partialFingerprints": { FINGERPRINT_KIND: finding.fingerprint },
-                })
+                });
+                if !finding.related.is_empty() {
+                    let related: Vec<Value> = finding
+                        .related
+                        .iter()
+                        .enumerate()
+                        .map(|(id, related)| {
+                            json!({
+                                "id": id,
+                                "message": { "text": related.message },
+                                "physicalLocation": {
+                                    "artifactLocation": artifact_location(&related.path),
+                                    "region": { "startLine": related.line + 1, "startColumn": related.column + 1 },
+                                },
+                            })
+                        })
+                        .collect();
+                    result["relatedLocations"] = Value::Array(related);
+                }
+                result
             })
         })
         .collect();

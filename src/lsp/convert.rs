@@ -7,9 +7,9 @@ use std::str::FromStr;
 use std::collections::HashMap;
 
 use tower_lsp_server::ls_types::{
-    CodeAction, CodeActionKind, CodeDescription, Diagnostic, DiagnosticSeverity, Hover, HoverContents, InlayHint,
-    InlayHintLabel, MarkupContent, MarkupKind, NumberOrString, Position, PositionEncodingKind, Range, TextEdit, Uri,
-    WorkspaceEdit,
+    CodeAction, CodeActionKind, CodeDescription, Diagnostic, DiagnosticRelatedInformation, DiagnosticSeverity, Hover,
+    HoverContents, InlayHint, InlayHintLabel, Location, MarkupContent, MarkupKind, NumberOrString, Position,
+    PositionEncodingKind, Range, TextEdit, Uri, WorkspaceEdit,
 };
 
 use crate::finding::{Finding, Fix, Severity};
@@ -72,8 +72,27 @@ fn diagnostic_at(finding: &Finding, range: Range) -> Diagnostic {
         code_description: Uri::from_str(&finding.rule.help_uri()).ok().map(|href| CodeDescription { href }),
         source: Some("jwt-lsp".to_string()),
         message: finding.message.clone(),
+        related_information: related_information(finding),
         ..Diagnostic::default()
     }
+}
+
+/// A finding's other places (the verifiers that reject a token) as `relatedInformation`; the
+/// server names them by absolute path. Columns are UTF-16 units, as LSP positions are.
+fn related_information(finding: &Finding) -> Option<Vec<DiagnosticRelatedInformation>> {
+    let related: Vec<DiagnosticRelatedInformation> = finding
+        .related
+        .iter()
+        .filter_map(|related| {
+            let uri = Uri::from_file_path(std::path::Path::new(&related.path))?;
+            let at = Position { line: related.line as u32, character: related.column_utf16 as u32 };
+            Some(DiagnosticRelatedInformation {
+                location: Location { uri, range: Range { start: at, end: at } },
+                message: related.message.clone(),
+            })
+        })
+        .collect();
+    (!related.is_empty()).then_some(related)
 }
 
 fn to_position(at: LineCol) -> Position {

@@ -115,6 +115,8 @@ impl Facts {
                 range: stored.range.clone(),
                 message: self.messages[stored.message as usize].to_string(),
                 fixes: stored.fixes.as_deref().map(<[Fix]>::to_vec).unwrap_or_default(),
+                // A document's own analysis points nowhere else (workspace findings are not stored here).
+                related: Vec::new(),
             })
             .collect();
         // The checklists are not kept (about 1 KB per distinct token): hovers on an expanded

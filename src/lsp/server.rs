@@ -30,8 +30,10 @@ pub const DECODE_TOKEN_COMMAND: &str = "jwt-lsp.decodeToken";
 mod dependencies;
 mod snippet;
 mod verification;
+mod workspace;
 pub use snippet::VERIFIER_SNIPPET_COMMAND;
 pub use verification::{EXPLAIN_TOKEN_COMMAND, REFRESH_JWKS_COMMAND};
+pub use workspace::VERIFIER_TOKENS_COMMAND;
 
 /// The wall clock, for a session without the `now` setting: read here, at each analysis, hover and
 /// inlay hint (a token expires while the editor is open), never inside the analysis.
@@ -58,6 +60,8 @@ pub struct Shared {
     recent: std::sync::Mutex<VecDeque<RecentAnalysis>>,
     /// The dependency files of services, read on first use (`dependencies.rs`).
     dependencies: std::sync::Mutex<dependencies::DependencyState>,
+    /// The workspace index's findings, verdicts and code lenses (`workspace.rs`).
+    workspace: std::sync::Mutex<workspace::WorkspaceState>,
 }
 
 /// Analysing a document this large frees enough memory to hand it back to the system at once.
@@ -110,6 +114,7 @@ impl Backend {
                 jwks: Arc::new(JwksCache::default()),
                 recent: std::sync::Mutex::new(VecDeque::new()),
                 dependencies: std::sync::Mutex::default(),
+                workspace: std::sync::Mutex::new(workspace::WorkspaceState::default()),
             }),
         }
     }
@@ -198,13 +203,17 @@ impl Backend {
                 // Its analysis freed many times the text's size in small blocks.
                 release_free_memory();
             }
-            let diagnostics = convert::diagnostics(
-                &document.text,
-                &document.index,
-                &analysis.findings,
-                encoding,
-                config.max_diagnostics,
-            );
+            // The workspace index's findings on this document (tokens its verifiers reject).
+            let workspace_findings = backend.workspace_findings(&uri, &document);
+            let merged: Vec<crate::finding::Finding>;
+            let findings = if workspace_findings.is_empty() {
+                &analysis.findings
+            } else {
+                merged = analysis.findings.iter().cloned().chain(workspace_findings).collect();
+                &merged
+            };
+            let diagnostics =
+                convert::diagnostics(&document.text, &document.index, findings, encoding, config.max_diagnostics);
             let _guard = shared.publish.lock().await;
             // Made with a config that has since been replaced: the change scheduled a fresh
             // analysis, and this one must not publish over it.
@@ -320,6 +329,9 @@ impl Backend {
     }
 
     async fn settings_changed(&self, value: &Value) {
+        if let Some(scope) = workspace::Scope::from_settings(value) {
+            self.set_scope(scope).await;
+        }
         match Settings::from_json(value) {
             Ok(settings) => {
                 let warnings = self.apply_settings(settings);
@@ -348,6 +360,15 @@ impl LanguageServer for Backend {
             .and_then(|folders| folders.first())
             .and_then(|folder| folder.uri.to_file_path().map(|path| path.to_path_buf()))
             .or_else(|| params.root_uri.as_ref().and_then(|uri| uri.to_file_path().map(|path| path.to_path_buf())));
+        // Clients that pull diagnostics (VS Code) get the workspace's findings that way.
+        let pull = params.capabilities.text_document.as_ref().is_some_and(|text| text.diagnostic.is_some());
+        {
+            let mut state = self.shared.workspace.lock().expect("workspace lock");
+            state.pull = pull;
+            if let Some(scope) = params.initialization_options.as_ref().and_then(workspace::Scope::from_settings) {
+                state.scope = scope;
+            }
+        }
         let (initial_settings, warning) = match params.initialization_options.as_ref().map(Settings::from_json) {
             None => (Settings::default(), None),
             Some(Ok(settings)) => (settings, None),
@@ -388,6 +409,15 @@ impl LanguageServer for Backend {
                     ..TextDocumentSyncOptions::default()
                 })),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                code_lens_provider: Some(CodeLensOptions { resolve_provider: Some(false) }),
+                diagnostic_provider: pull.then(|| {
+                    DiagnosticServerCapabilities::Options(DiagnosticOptions {
+                        identifier: Some("jwt-lsp-workspace".to_string()),
+                        inter_file_dependencies: true,
+                        workspace_diagnostics: true,
+                        work_done_progress_options: WorkDoneProgressOptions::default(),
+                    })
+                }),
                 inlay_hint_provider: Some(OneOf::Left(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
                     code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, snippet::verifier_action_kind()]),
@@ -399,6 +429,7 @@ impl LanguageServer for Backend {
                         REFRESH_JWKS_COMMAND.to_string(),
                         EXPLAIN_TOKEN_COMMAND.to_string(),
                         VERIFIER_SNIPPET_COMMAND.to_string(),
+                        VERIFIER_TOKENS_COMMAND.to_string(),
                     ],
                     ..ExecuteCommandOptions::default()
                 }),
@@ -415,6 +446,7 @@ impl LanguageServer for Backend {
     async fn initialized(&self, _: InitializedParams) {
         tracing::info!("jwt-lsp {} initialised", env!("CARGO_PKG_VERSION"));
         self.pull_configuration();
+        // Key discovery, then the workspace index (`verification.rs`).
         self.start_verification();
     }
 
@@ -467,10 +499,26 @@ impl LanguageServer for Backend {
         if self.is_project_file(&params.text_document.uri) {
             self.reload_project().await;
         }
+        let backend = self.clone();
+        tokio::spawn(async move { backend.index_workspace().await });
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
         self.watched_files_changed(params).await;
+        let backend = self.clone();
+        tokio::spawn(async move { backend.index_workspace().await });
+    }
+
+    async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
+        Ok(self.document_diagnostic_report(&params))
+    }
+
+    async fn workspace_diagnostic(&self, params: WorkspaceDiagnosticParams) -> Result<WorkspaceDiagnosticReportResult> {
+        Ok(self.workspace_diagnostic_report(&params))
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        Ok(Some(self.workspace_code_lenses(&params.text_document.uri)))
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
@@ -494,6 +542,9 @@ impl LanguageServer for Backend {
         if let HoverContents::Markup(markup) = &mut hover.contents {
             markup.value.push('\n');
             markup.value.push_str(&self.hover_verification(&document, &analysis, token).await);
+            if let Some(verdicts) = self.workspace_verdicts_markdown(&token.compact) {
+                markup.value.push_str(&verdicts);
+            }
         }
         Ok(Some(hover))
     }
@@ -569,6 +620,7 @@ impl LanguageServer for Backend {
             REFRESH_JWKS_COMMAND => Ok(Some(self.refresh_jwks_command().await)),
             EXPLAIN_TOKEN_COMMAND => Ok(Some(self.explain_token_command(&params.arguments))),
             VERIFIER_SNIPPET_COMMAND => Ok(Some(self.verifier_snippet_command(&params.arguments).await)),
+            VERIFIER_TOKENS_COMMAND => Ok(Some(self.verifier_tokens_command(&params.arguments))),
             other => Err(tower_lsp_server::jsonrpc::Error::invalid_params(format!("unknown command `{other}`"))),
         }
     }

@@ -25,6 +25,20 @@ pub struct Fix {
     pub preferred: bool,
 }
 
+/// Another place a finding points at (LSP `relatedInformation`, SARIF `relatedLocations`): the
+/// verifier that rejects a token, in another file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Related {
+    /// As the front end shows paths (relative to the workspace or the current folder).
+    pub path: String,
+    /// Zero-based line.
+    pub line: usize,
+    /// Zero-based column, in Unicode characters (CLI) and in UTF-16 code units (LSP).
+    pub column: usize,
+    pub column_utf16: usize,
+    pub message: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     pub rule: Rule,
@@ -32,11 +46,19 @@ pub struct Finding {
     pub range: Range<usize>,
     pub message: String,
     pub fixes: Vec<Fix>,
+    pub related: Vec<Related>,
 }
 
 impl Finding {
     pub fn new(rule: Rule, range: Range<usize>, message: impl Into<String>) -> Finding {
-        Finding { rule, severity: rule.default_severity(), range, message: message.into(), fixes: Vec::new() }
+        Finding {
+            rule,
+            severity: rule.default_severity(),
+            range,
+            message: message.into(),
+            fixes: Vec::new(),
+            related: Vec::new(),
+        }
     }
 
     pub fn with_severity(mut self, severity: Severity) -> Finding {

@@ -21,6 +21,7 @@
 pub mod analysis;
 pub mod code;
 pub mod config;
+pub mod crosscheck;
 pub mod deps;
 pub mod finding;
 pub mod jwt;

@@ -81,6 +81,7 @@ rules! {
     TokenWeakSecret => "token-weak-secret", Error, false, "An HS* token that verifies with a known default or guessable secret.";
     TokenIssuerMismatch => "token-issuer-mismatch", Warning, false, "The token's `iss` is not one of the expected issuers.";
     TokenAudienceMismatch => "token-audience-mismatch", Warning, false, "The token's `aud` names none of the expected audiences.";
+    TokenRejectedByVerifier => "token-rejected-by-verifier", Warning, false, "Every verifier in the workspace that receives the token would reject it.";
     // Code analysis (JS/TS, Python, Go, Markdown fences): how verification code is configured.
     VerifyMissingAlgorithms => "verify-missing-algorithms", Warning, false, "A verify/decode call has no algorithm allow-list.";
     VerifyAllowsNone => "verify-allows-none", Error, false, "Unsigned (`alg: none`) tokens are accepted or produced.";

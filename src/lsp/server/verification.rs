@@ -91,6 +91,8 @@ impl Backend {
             backend.reload_project().await;
             backend.register_watchers().await;
             backend.discover_keys().await;
+            // After discovery: one walk of the workspace at a time at start-up.
+            backend.index_workspace().await;
             backend.prefetch_jwks().await;
         });
     }
@@ -130,6 +132,10 @@ impl Backend {
             {"globPattern": format!("**/{}", project::FILE_NAME)},
             {"globPattern": "**/*jwks*.json"},
             {"globPattern": "**/*.{pem,crt,cer,pub,key}"},
+            // The workspace index: verifier code, `.env` values, manifests (services).
+            {"globPattern": "**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx,py,go}"},
+            {"globPattern": "**/.env*"},
+            {"globPattern": "**/{package.json,go.mod,pyproject.toml,requirements.txt}"},
         ]});
         let registration = Registration {
             id: "jwt-lsp-key-files".to_string(),

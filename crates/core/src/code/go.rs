@@ -14,8 +14,8 @@ use super::engine::{self, Judging};
 use super::knowledge::{AlgItem, AllowList, Family, Key, KeyKind, classify_key};
 use super::library::{Ecosystem, Function};
 use super::model::{
-    self, Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, Model, Operation, ResolverAnchor, Switch,
-    TokenArg, Use, Value,
+    self, Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, KeySource, Model, Operation, PathBase,
+    ResolverAnchor, Switch, TokenArg, Use, Value,
 };
 use super::scope::Scopes;
 use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range, text, walk};
@@ -199,8 +199,8 @@ pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut S
     );
 }
 
-/// The call-site model of one Go source (for snapshot tests of this front end).
-#[cfg(test)]
+/// The call-site model of one Go source (snapshot tests of this front end, the workspace's
+/// verifiers).
 pub(super) fn model(source: &str, tree: &Tree, options: &Options) -> Model {
     Analyzer::collect_all(source, tree, options).map(|analyzer| analyzer.model().0).unwrap_or_default()
 }
@@ -673,10 +673,18 @@ impl<'s, 't> Analyzer<'s, 't> {
         let constructor = self.definition_value(receiver)?.field("function")?;
         let (lib, member) = self.library_member(constructor)?;
         let jwks = ["NewDefault", "Get", "NewJSON", "NewJWKSetJSON"].iter().any(|name| member.starts_with(name));
+        let call = self.definition_value(receiver)?;
+        let source = match self.arguments(call).first() {
+            Some(first) if member.starts_with("NewJWKSetJSON") || member.starts_with("NewJSON") => {
+                self.key_source(*first, 0)
+            }
+            _ => KeySource::Unknown,
+        };
         (lib.library == KEYFUNC && jwks).then(|| KeyArg {
             // As `classify_key` reads a JWKS: RSA unless it says otherwise.
             key: Key { kind: KeyKind::Rsa, public: true },
             pins_algorithm: true,
+            source,
             ..KeyArg::unknown("keyfunc")
         })
     }
@@ -695,6 +703,12 @@ impl<'s, 't> Analyzer<'s, 't> {
             && keys.iter().all(|other| other.kind == first.kind)
         {
             key.key = Key { kind: first.kind, public: keys.iter().any(|other| other.public) };
+        }
+        let sources: Vec<KeySource> = returned.iter().map(|value| self.key_source(*value, 0)).collect();
+        if let Some(first) = sources.first()
+            && sources.iter().all(|other| other == first)
+        {
+            key.source = first.clone();
         }
         for &value in &returned {
             key.literals.extend(self.secret_literal(value, 0));
@@ -1004,7 +1018,59 @@ impl<'s, 't> Analyzer<'s, 't> {
         let mut key = KeyArg::unknown(spelled);
         key.key = self.key(node, 0);
         key.literals.extend(self.secret_literal(node, 0));
+        key.source = self.key_source(node, 0);
         key
+    }
+
+    /// Where a key expression's material comes from: a literal, `os.Getenv("X")`,
+    /// `os.ReadFile("path")`; through same-file values, `[]byte(…)` and parse calls
+    /// (`jwt.ParseRSAPublicKeyFromPEM(pem)`).
+    fn key_source(&self, node: Node<'t>, depth: usize) -> KeySource {
+        if depth > MAX_DEPTH {
+            return KeySource::Unknown;
+        }
+        if self.string_literal(node).is_some() {
+            return KeySource::Literal;
+        }
+        let unknown = KeySource::Unknown;
+        match node.kind() {
+            "identifier" => self.definition_value(node).map_or(unknown, |value| self.key_source(value, depth + 1)),
+            "parenthesized_expression" => {
+                node.named_child(0).map_or(unknown, |inner| self.key_source(inner, depth + 1))
+            }
+            "expression_list" => node.named_child(0).map_or(unknown, |inner| self.key_source(inner, depth + 1)),
+            "type_conversion_expression" => {
+                node.field("operand").map_or(unknown, |inner| self.key_source(inner, depth + 1))
+            }
+            "call_expression" => {
+                if let Some(inner) = self.byte_slice_operand(node) {
+                    return self.key_source(inner, depth + 1);
+                }
+                let Some(function) = node.field("function") else { return unknown };
+                let first = self.arguments(node).first().copied();
+                match self.text(function) {
+                    "os.Getenv" | "os.LookupEnv" => {
+                        first.and_then(|name| self.string_value(name, depth + 1)).map_or(unknown, KeySource::Env)
+                    }
+                    "os.ReadFile" | "ioutil.ReadFile" => first
+                        .and_then(|path| self.string_value(path, depth + 1))
+                        .map_or(unknown, |path| KeySource::File { path, base: PathBase::WorkingFolder }),
+                    "json.RawMessage" | "string" => first.map_or(unknown, |inner| self.key_source(inner, depth + 1)),
+                    callee if callee.contains("Parse") && callee.contains("FromPEM") => {
+                        first.map_or(unknown, |inner| self.key_source(inner, depth + 1))
+                    }
+                    _ => unknown,
+                }
+            }
+            _ => unknown,
+        }
+    }
+
+    /// Literal strings of an option call's arguments (`WithAudience("a")`, `WithIssuer(x)`).
+    fn string_arguments(&self, call: Node<'t>) -> Vec<String> {
+        let values: Option<Vec<String>> =
+            self.arguments(call).iter().map(|argument| self.string_value(*argument, 0)).collect();
+        values.unwrap_or_default()
     }
 
     /// `jose.HS256`, `jwa.RS256()`, `jwt.SigningMethodNone`, `"ES256"` as an expression whose
@@ -1339,8 +1405,21 @@ impl<'s, 't> Analyzer<'s, 't> {
                 "WithVerify" if is_false => options.switches.push(self.option_switch(Check::Signature, *option)),
                 "WithValidate" if is_false => options.switches.push(self.option_switch(Check::Claims, *option)),
                 "WithKey" | "WithKeySet" | "WithKeyProvider" | "WithVerifyAuto" => found[0] = true,
-                "WithAudience" | "WithAllAudiences" => found[1] = true,
-                "WithIssuer" => found[2] = true,
+                "WithAudience" | "WithAllAudiences" => {
+                    found[1] = true;
+                    options.audiences.extend(self.string_arguments(*option));
+                }
+                "WithIssuer" => {
+                    found[2] = true;
+                    options.issuers.extend(self.string_arguments(*option));
+                }
+                "WithLeeway" | "WithAcceptableSkew" => {
+                    if let Some(seconds) = first.and_then(|duration| self.duration_nanos(duration, 0)) {
+                        let range = first.map(|duration| duration.byte_range()).unwrap_or_default();
+                        let spelled = option.field("function").map(|callee| syntax::normalized(self.text(callee)));
+                        options.leeway = Some((seconds / 1e9, range, spelled.unwrap_or_default()));
+                    }
+                }
                 _ => {}
             }
         }

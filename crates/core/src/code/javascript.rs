@@ -12,8 +12,8 @@ use super::engine::{self, Judging};
 use super::knowledge::{self, AlgItem, AllowList, Key, classify_key};
 use super::library::{self, Ecosystem, Slot};
 use super::model::{
-    Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, Model, Operation, Options as CallOptions,
-    Switch, TokenArg, Use, Value,
+    Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, KeySource, Model, Operation,
+    Options as CallOptions, PathBase, Switch, TokenArg, Use, Value,
 };
 use super::scope::Scopes;
 use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range, text};
@@ -1316,11 +1316,136 @@ impl<'s, 't> Analyzer<'s, 't> {
     fn key_arg(&self, node: Node<'t>, spelled: &str) -> KeyArg {
         let mut literals = Vec::new();
         self.secret_literals(node, 0, &mut literals);
+        // `process.env.X || 'dev'`: the environment wins where it is set; the literal is the fallback.
+        let source = match self.key_source(node, 0) {
+            KeySource::Unknown if !literals.is_empty() => KeySource::Literal,
+            source => source,
+        };
         KeyArg {
             key: self.key(node),
             literals: literals.into_iter().map(|(value, node)| (value, node.byte_range())).collect(),
+            source,
             ..KeyArg::unknown(spelled)
         }
+    }
+
+    /// Where a key expression's material comes from: `process.env.X` (before a `||` fallback), a
+    /// file read by a literal path, a JWKS URL; through constants and wrapping calls
+    /// (`Buffer.from`, `createPublicKey`, `new TextEncoder().encode`).
+    fn key_source(&self, node: Node<'t>, depth: usize) -> KeySource {
+        if depth > MAX_DEPTH {
+            return KeySource::Unknown;
+        }
+        let node = self.unwrap(node);
+        match node.kind() {
+            "identifier" | "shorthand_property_identifier" => {
+                self.definition_value(node).map_or(KeySource::Unknown, |value| self.key_source(value, depth + 1))
+            }
+            "member_expression" | "subscript_expression" => {
+                let object = node.field("object").map(|object| self.text(object));
+                if object == Some("process.env") {
+                    let name = match node.kind() {
+                        "member_expression" => node.field("property").map(|property| self.text(property).to_string()),
+                        _ => node.field("index").and_then(|index| self.string_value(index, depth + 1)),
+                    };
+                    return name.map_or(KeySource::Unknown, KeySource::Env);
+                }
+                if node.kind() == "member_expression"
+                    && let Some(value) = self.member_value(node, depth)
+                {
+                    return self.key_source(value, depth + 1);
+                }
+                KeySource::Unknown
+            }
+            "binary_expression" if node.field("operator").is_some_and(|op| matches!(self.text(op), "||" | "??")) => {
+                node.field("left").map_or(KeySource::Unknown, |left| self.key_source(left, depth + 1))
+            }
+            "await_expression" => {
+                node.named_child(0).map_or(KeySource::Unknown, |inner| self.key_source(inner, depth + 1))
+            }
+            "call_expression" | "new_expression" => {
+                let callee = node.field("function").or_else(|| node.field("constructor"));
+                let function = callee.map(|function| self.text(function)).unwrap_or("");
+                let arguments = self.arguments(node);
+                let first = arguments.first().copied();
+                let last = function.rsplit('.').next().unwrap_or(function);
+                match last {
+                    "readFileSync" | "readFile" => first
+                        .and_then(|path| self.path_value(path, depth + 1))
+                        .map_or(KeySource::Unknown, |(path, base)| KeySource::File { path, base }),
+                    "toString" => node
+                        .field("function")
+                        .and_then(|callee| callee.field("object"))
+                        .map_or(KeySource::Unknown, |object| self.key_source(object, depth + 1)),
+                    "expressJwtSecret" | "koaJwtSecret" | "passportJwtSecret" | "JwksClient" | "jwksClient" => first
+                        .and_then(|options| self.object_model(options, depth + 1))
+                        .and_then(|options| self.string_value(options.get("jwksUri")?.value, depth + 1))
+                        .map_or(KeySource::Unknown, KeySource::JwksUrl),
+                    "createRemoteJWKSet" => {
+                        let url = first.map(|url| self.unwrap(url)).and_then(|url| match url.kind() {
+                            "new_expression" => self.string_value(*self.arguments(url).first()?, depth + 1),
+                            _ => self.string_value(url, depth + 1),
+                        });
+                        url.map_or(KeySource::Unknown, KeySource::JwksUrl)
+                    }
+                    "from" | "encode" | "createSecretKey" | "createPublicKey" | "importSPKI" | "importX509"
+                    | "importJWK" | "String" | "parse" | "createLocalJWKSet" => {
+                        first.map_or(KeySource::Unknown, |inner| self.key_source(inner, depth + 1))
+                    }
+                    _ => KeySource::Unknown,
+                }
+            }
+            _ => KeySource::Unknown,
+        }
+    }
+
+    /// A literal file path: a string, or `path.join`/`path.resolve` of `__dirname` and strings.
+    fn path_value(&self, node: Node<'t>, depth: usize) -> Option<(String, PathBase)> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let node = self.unwrap(node);
+        if let Some(path) = self.string_value(node, depth) {
+            return Some((path, PathBase::WorkingFolder));
+        }
+        match node.kind() {
+            "identifier" => self.path_value(self.definition_value(node)?, depth + 1),
+            "call_expression" => {
+                let function = self.text(node.field("function")?);
+                if !matches!(function, "path.join" | "path.resolve" | "join" | "resolve") {
+                    return None;
+                }
+                let arguments = self.arguments(node);
+                let (base, rest) = match arguments.first().map(|first| self.text(*first)) {
+                    Some("__dirname") => (PathBase::SourceFile, &arguments[1..]),
+                    Some("process.cwd()") => (PathBase::WorkingFolder, &arguments[1..]),
+                    _ => (PathBase::WorkingFolder, &arguments[..]),
+                };
+                let parts: Option<Vec<String>> = rest.iter().map(|part| self.string_value(*part, depth + 1)).collect();
+                Some((parts?.join("/"), base))
+            }
+            _ => None,
+        }
+    }
+
+    /// Literal strings an option accepts: one string or an array of them (empty when unknown).
+    fn string_list(&self, node: Node<'t>) -> Vec<String> {
+        let node = self.unwrap(node);
+        if let Some(value) = self.string_value(node, 0) {
+            return vec![value];
+        }
+        let node = match node.kind() {
+            "identifier" => match self.definition_value(node) {
+                Some(value) => self.unwrap(value),
+                None => return Vec::new(),
+            },
+            _ => node,
+        };
+        if node.kind() != "array" {
+            return Vec::new();
+        }
+        let values: Option<Vec<String>> = elements(node).iter().map(|item| self.string_value(*item, 0)).collect();
+        values.unwrap_or_default()
     }
 
     /// An options entry whose object the library reads as top-level options (passport-jwt
@@ -1405,11 +1530,19 @@ impl<'s, 't> Analyzer<'s, 't> {
             first_entry: elements(literal).first().map(|first| first.start_byte()),
             whole: literal.byte_range(),
         });
+        let values = |key: &str| {
+            if key.is_empty() {
+                return Vec::new();
+            }
+            model.get(key).map(|entry| self.string_list(entry.value)).unwrap_or_default()
+        };
         CallOptions {
             complete: model.complete,
             algorithms,
             audience: given(function.audience_option),
             issuer: given(function.issuer_option),
+            audiences: values(function.audience_option),
+            issuers: values(function.issuer_option),
             leeway,
             switches,
             signing_algorithm,

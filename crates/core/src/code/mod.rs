@@ -38,6 +38,8 @@ use tree_sitter::{InputEdit, Parser, Point, Tree};
 use crate::finding::Finding;
 use crate::rules::Rule;
 
+pub use model::{KeySource, PathBase};
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Language {
     JavaScript,
@@ -152,6 +154,123 @@ pub fn analyze(text: &str, language: Language, context: &Context) -> Vec<Finding
         language => analyze_source(text, language, &options, &mut sink),
     }
     sink.findings
+}
+
+/// What a claim check of a verifier expects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expected {
+    /// The verifier does not check the claim.
+    NotChecked,
+    /// Any of these values (literals read from the same file).
+    AnyOf(Vec<String>),
+    /// Checked against something the file does not say.
+    Unknown,
+}
+
+/// A verification call's expectations, as far as the code says: what a token must be for this
+/// verifier to accept it. Literal secrets are carried for checking signatures, never shown.
+#[derive(Clone, PartialEq)]
+pub struct VerifierCall {
+    /// The callee's range (bytes).
+    pub range: std::ops::Range<usize>,
+    pub library: &'static str,
+    /// How messages name the call: `` `jwt.verify` ``.
+    pub display: &'static str,
+    /// The allow-list's algorithms; `None` when absent or not readable (the check is skipped).
+    pub algorithms: Option<Vec<String>>,
+    pub issuers: Expected,
+    pub audiences: Expected,
+    /// Clock tolerance in seconds (0 when not given).
+    pub leeway: f64,
+    /// `exp` is checked (not switched off).
+    pub checks_expiry: bool,
+    /// The signature is checked (not switched off).
+    pub checks_signature: bool,
+    pub key: KeySource,
+    /// The literal secrets the key can be (with `KeySource::Literal`).
+    pub literal_secrets: Vec<String>,
+}
+
+impl std::fmt::Debug for VerifierCall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Literal secrets are never printed.
+        f.debug_struct("VerifierCall")
+            .field("range", &self.range)
+            .field("library", &self.library)
+            .field("algorithms", &self.algorithms)
+            .field("issuers", &self.issuers)
+            .field("audiences", &self.audiences)
+            .field("leeway", &self.leeway)
+            .field("key", &self.key)
+            .field("literal_secrets", &self.literal_secrets.len())
+            .finish()
+    }
+}
+
+/// The verification calls of a source file (JS/TS, Python, Go; not Markdown fences: examples
+/// in documentation verify nothing in the workspace).
+pub fn verifiers(text: &str, language: Language) -> Vec<VerifierCall> {
+    if language == Language::Markdown || text.len() > MAX_PARSED_BYTES || !mentions_jwt_library(text, language, false) {
+        return Vec::new();
+    }
+    let Some(tree) = parse(text, language) else { return Vec::new() };
+    let options = Options { context: Context::default(), conventional_names: false };
+    let model = match language {
+        Language::JavaScript | Language::TypeScript | Language::Tsx => javascript::model(text, &tree, &options),
+        Language::Python => python::model(text, &tree, &options),
+        Language::Go => go::model(text, &tree, &options),
+        Language::Markdown => return Vec::new(),
+    };
+    model.calls.iter().filter_map(verifier_call).collect()
+}
+
+/// A call site as a verifier: `Verify` calls, and configurations that hold a key (middleware,
+/// strategies); option calls (`WithLeeway`) are folded into their verify call by the front end.
+fn verifier_call(site: &model::CallSite) -> Option<VerifierCall> {
+    use model::{Algorithms, Check, Given, Operation};
+    let is_option = matches!(site.function.path, "ParserOption" | "Option" | "UnsafeAllowNoneSignatureType");
+    let receives = match site.operation {
+        Operation::Verify => true,
+        Operation::Configure => site.key.is_some() && !is_option,
+        _ => false,
+    };
+    if !receives {
+        return None;
+    }
+    let options = &site.options;
+    let off = |check: Check| options.switches.iter().any(|switch| switch.check == check);
+    let algorithms = match &options.algorithms {
+        Algorithms::Listed(list) if list.items.iter().all(|item| item.name.is_some() && !item.from_token) => {
+            Some(list.items.iter().filter_map(|item| item.name.clone()).collect())
+        }
+        _ => None,
+    };
+    let expected = |given: Given, values: &[String], check: Check| {
+        if off(check) || off(Check::Claims) {
+            return Expected::NotChecked;
+        }
+        match given {
+            Given::No => Expected::NotChecked,
+            Given::Yes if !values.is_empty() => Expected::AnyOf(values.to_vec()),
+            _ => Expected::Unknown,
+        }
+    };
+    let key = site.key.as_ref();
+    Some(VerifierCall {
+        range: site.range.clone(),
+        library: site.function.library,
+        display: site.function.display,
+        algorithms,
+        issuers: expected(options.issuer, &options.issuers, Check::Issuer),
+        audiences: expected(options.audience, &options.audiences, Check::Audience),
+        leeway: options.leeway.as_ref().map_or(0.0, |(seconds, _, _)| seconds.max(0.0)),
+        checks_expiry: !off(Check::Expiry) && !off(Check::Claims),
+        checks_signature: !off(Check::Signature),
+        key: key.map_or(KeySource::Unknown, |key| key.source.clone()),
+        literal_secrets: key
+            .map(|key| key.literals.iter().map(|(value, _)| value.clone()).collect())
+            .unwrap_or_default(),
+    })
 }
 
 /// Per-run switches shared by the language analysers.
@@ -374,6 +493,55 @@ impl Sink {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The verifier expectations and key sources each front end reads (issue 11).
+    #[test]
+    fn verifier_expectations_and_key_sources() {
+        let js = "const jwt = require('jsonwebtoken');\nconst fs = require('fs');\nconst path = require('path');\n\
+            const pub = fs.readFileSync(path.join(__dirname, '..', 'keys', 'public.pem'));\n\
+            jwt.verify(t, pub, { algorithms: ['RS256'], audience: ['orders-api', 'admin'], issuer: 'https://auth', clockTolerance: 30 });\n\
+            jwt.verify(t, process.env.JWT_SECRET || 'dev', { algorithms: ['HS256'], ignoreExpiration: true });\n\
+            jwt.verify(t, 'literal-secret', { algorithms: ['HS256'], audience: aud });\n";
+        let calls = verifiers(js, Language::JavaScript);
+        assert_eq!(calls.len(), 3, "{calls:?}");
+        assert_eq!(calls[0].algorithms.as_deref(), Some(&["RS256".to_string()][..]));
+        assert_eq!(calls[0].audiences, Expected::AnyOf(vec!["orders-api".into(), "admin".into()]));
+        assert_eq!(calls[0].issuers, Expected::AnyOf(vec!["https://auth".into()]));
+        assert_eq!(calls[0].leeway, 30.0);
+        assert_eq!(calls[0].key, KeySource::File { path: "../keys/public.pem".into(), base: PathBase::SourceFile });
+        assert_eq!(calls[1].key, KeySource::Env("JWT_SECRET".into()));
+        assert!(!calls[1].checks_expiry);
+        assert_eq!(calls[1].audiences, Expected::NotChecked);
+        assert_eq!(calls[2].key, KeySource::Literal);
+        assert_eq!(calls[2].literal_secrets, vec!["literal-secret".to_string()]);
+        assert_eq!(calls[2].audiences, Expected::Unknown);
+
+        let py = "import os\nimport jwt\nPUBLIC = open(\"keys/pub.pem\").read()\n\
+            jwt.decode(t, PUBLIC, algorithms=[\"RS256\"], audience=\"billing-api\", issuer=\"https://auth\", leeway=60)\n\
+            jwt.decode(t, os.environ[\"JWT_SECRET\"], algorithms=[\"HS256\"])\n\
+            jwt.decode(t, os.getenv(\"OTHER\"), algorithms=[\"HS256\"])\n\
+            client = jwt.PyJWKClient(\"https://auth/jwks.json\")\n\
+            jwt.decode(t, client.get_signing_key_from_jwt(t).key, algorithms=[\"RS256\"])\n";
+        let calls = verifiers(py, Language::Python);
+        assert_eq!(calls.len(), 4, "{calls:?}");
+        assert_eq!(calls[0].key, KeySource::File { path: "keys/pub.pem".into(), base: PathBase::WorkingFolder });
+        assert_eq!(calls[0].audiences, Expected::AnyOf(vec!["billing-api".into()]));
+        assert_eq!(calls[0].leeway, 60.0);
+        assert_eq!(calls[1].key, KeySource::Env("JWT_SECRET".into()));
+        assert_eq!(calls[2].key, KeySource::Env("OTHER".into()));
+        assert_eq!(calls[3].key, KeySource::JwksUrl("https://auth/jwks.json".into()));
+
+        let go = "package p\n\nimport (\n\t\"os\"\n\t\"time\"\n\t\"github.com/golang-jwt/jwt/v5\"\n)\n\n\
+            func f(s string) {\n\tjwt.Parse(s, func(t *jwt.Token) (any, error) { return []byte(os.Getenv(\"JWT_SECRET\")), nil },\n\
+            \t\tjwt.WithValidMethods([]string{\"HS256\"}), jwt.WithAudience(\"orders-api\"), jwt.WithIssuer(\"https://auth\"), jwt.WithLeeway(45*time.Second))\n}\n";
+        let calls = verifiers(go, Language::Go);
+        assert_eq!(calls.len(), 1, "{calls:?}");
+        assert_eq!(calls[0].key, KeySource::Env("JWT_SECRET".into()));
+        assert_eq!(calls[0].audiences, Expected::AnyOf(vec!["orders-api".into()]));
+        assert_eq!(calls[0].issuers, Expected::AnyOf(vec!["https://auth".into()]));
+        assert_eq!(calls[0].leeway, 45.0);
+        assert_eq!(calls[0].algorithms.as_deref(), Some(&["HS256".to_string()][..]));
+    }
 
     #[test]
     fn fence_info_strings() {

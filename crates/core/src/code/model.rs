@@ -93,6 +93,32 @@ pub struct KeyArg {
     pub pins_algorithm: bool,
     /// Where a key function can be taught to check the algorithm (rendered by the dialect).
     pub resolver: Option<ResolverAnchor>,
+    /// Where the key's material comes from, when the code says (for checking tokens against it).
+    pub source: KeySource,
+}
+
+/// Where a verifier's key comes from, as far as the same file says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySource {
+    /// Not known (a parameter, a computed value, a key function that cannot be read).
+    Unknown,
+    /// The string literals of `KeyArg::literals` (one of them, when a conditional picks).
+    Literal,
+    /// An environment variable: `process.env.X`, `os.environ["X"]`, `os.getenv("X")`, `os.Getenv("X")`.
+    Env(String),
+    /// A file read by a literal path (`/`-separated, as written, `..` kept).
+    File { path: String, base: PathBase },
+    /// A JWKS URL (`jwksUri`, `PyJWKClient(url)`, `createRemoteJWKSet(new URL(url))`).
+    JwksUrl(String),
+}
+
+/// What a key file's literal path is relative to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathBase {
+    /// The source file's folder (`__dirname`, `os.path.dirname(__file__)`).
+    SourceFile,
+    /// The process's working folder: taken to be the service's folder.
+    WorkingFolder,
 }
 
 impl KeyArg {
@@ -105,6 +131,7 @@ impl KeyArg {
             accepts_unsigned: None,
             pins_algorithm: false,
             resolver: None,
+            source: KeySource::Unknown,
         }
     }
 }
@@ -184,6 +211,11 @@ pub struct Options {
     pub algorithms: Algorithms,
     pub audience: Given,
     pub issuer: Given,
+    /// The audiences it accepts, when `audience` is given as literals (empty: not given or not
+    /// readable).
+    pub audiences: Vec<String>,
+    /// The issuers it accepts, as `audiences`.
+    pub issuers: Vec<String>,
     /// Clock tolerance in seconds, with the value's range and the option's name.
     pub leeway: Option<(f64, Range<usize>, String)>,
     pub switches: Vec<Switch>,
@@ -201,6 +233,8 @@ impl Options {
             algorithms: Algorithms::Absent,
             audience: Given::No,
             issuer: Given::No,
+            audiences: Vec::new(),
+            issuers: Vec::new(),
             leeway: None,
             switches: Vec::new(),
             signing_algorithm: None,
@@ -215,6 +249,8 @@ impl Options {
             algorithms: Algorithms::Unknown,
             audience: Given::Unknown,
             issuer: Given::Unknown,
+            audiences: Vec::new(),
+            issuers: Vec::new(),
             leeway: None,
             switches: Vec::new(),
             signing_algorithm: None,
@@ -338,6 +374,13 @@ impl Model {
                 if key.resolver.is_some() {
                     out.push_str(" resolver");
                 }
+                match &key.source {
+                    KeySource::Unknown => {}
+                    KeySource::Literal => out.push_str(" from=literal"),
+                    KeySource::Env(name) => out.push_str(&format!(" from=env:{name}")),
+                    KeySource::File { path, base } => out.push_str(&format!(" from=file:{path} ({base:?})")),
+                    KeySource::JwksUrl(url) => out.push_str(&format!(" from=jwks:{url}")),
+                }
                 out.push('\n');
             }
             if matches!(site.operation, Operation::Decode | Operation::PeekHeader) {
@@ -373,6 +416,12 @@ impl Model {
                 options.audience,
                 options.issuer
             ));
+            if !options.audiences.is_empty() {
+                out.push_str(&format!(" audiences={:?}", options.audiences));
+            }
+            if !options.issuers.is_empty() {
+                out.push_str(&format!(" issuers={:?}", options.issuers));
+            }
             if let Some((seconds, _, option)) = &options.leeway {
                 out.push_str(&format!(" leeway={option}:{seconds}s"));
             }

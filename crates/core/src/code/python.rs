@@ -17,8 +17,8 @@ use super::engine::{self, Judging};
 use super::knowledge::{AlgItem, AllowList, Key, classify_key};
 use super::library::{Ecosystem, Function};
 use super::model::{
-    Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, Model, Operation, Options, Switch, TokenArg,
-    Use, Value,
+    Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, KeySource, Model, Operation, Options, PathBase,
+    Switch, TokenArg, Use, Value,
 };
 use super::scope::Scopes;
 use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range, text};
@@ -1210,6 +1210,8 @@ impl<'s, 't> Analyzer<'s, 't> {
             algorithms,
             audience: given("audience"),
             issuer: given("issuer"),
+            audiences: arguments.keyword("audience").map(|node| self.string_list(node)).unwrap_or_default(),
+            issuers: arguments.keyword("issuer").map(|node| self.string_list(node)).unwrap_or_default(),
             leeway: leeway
                 .and_then(|leeway| Some((self.seconds_value(leeway, 0)?, leeway.byte_range(), "leeway".into()))),
             switches,
@@ -1279,8 +1281,121 @@ impl<'s, 't> Analyzer<'s, 't> {
             key: self.key(node),
             literals: literals.into_iter().map(|(value, literal)| (value, literal.byte_range())).collect(),
             pins_algorithm: self.is_pyjwk(node),
+            source: self.key_source(node, 0),
             ..KeyArg::unknown(spelled)
         }
+    }
+
+    /// Where a key expression's material comes from: a literal, `os.environ["X"]`,
+    /// `os.environ.get("X")`, `os.getenv("X")`, `open(path).read()`, `Path(path).read_text()`, a
+    /// `PyJWKClient(url)`; through constants, `.encode()`, `.key` and loader calls.
+    fn key_source(&self, node: Node<'t>, depth: usize) -> KeySource {
+        if depth > MAX_DEPTH {
+            return KeySource::Unknown;
+        }
+        if self.string_literal(node).is_some() {
+            return KeySource::Literal;
+        }
+        let unknown = KeySource::Unknown;
+        match node.kind() {
+            "identifier" => self.definition_value(node).map_or(unknown, |value| self.key_source(value, depth + 1)),
+            "parenthesized_expression" => {
+                node.named_child(0).map_or(unknown, |inner| self.key_source(inner, depth + 1))
+            }
+            "subscript" if node.field("value").is_some_and(|value| self.text(value) == "os.environ") => node
+                .field("subscript")
+                .and_then(|name| self.string_value(name, depth + 1))
+                .map_or(unknown, KeySource::Env),
+            // `KEYS[kid]`: the key set's source.
+            "subscript" => node.field("value").map_or(unknown, |value| self.key_source(value, depth + 1)),
+            // `signing_key.key`, `settings.key`: the object's source.
+            "attribute" => node.field("object").map_or(unknown, |object| self.key_source(object, depth + 1)),
+            "boolean_operator" => node.field("left").map_or(unknown, |left| self.key_source(left, depth + 1)),
+            "call" => {
+                let Some(function) = node.field("function") else { return unknown };
+                let arguments = self.arguments(node);
+                let first = arguments.positional.first().copied();
+                let callee = self.text(function);
+                let last = callee.rsplit('.').next().unwrap_or(callee);
+                match (callee, last) {
+                    ("os.environ.get" | "os.getenv" | "environ.get" | "getenv", _) => {
+                        first.and_then(|name| self.string_value(name, depth + 1)).map_or(unknown, KeySource::Env)
+                    }
+                    ("open", _) => first
+                        .and_then(|path| self.path_value(path, depth + 1))
+                        .map_or(unknown, |(path, base)| KeySource::File { path, base }),
+                    (_, "PyJWKClient") => {
+                        first.and_then(|url| self.string_value(url, depth + 1)).map_or(unknown, KeySource::JwksUrl)
+                    }
+                    (_, "Path") => first
+                        .and_then(|path| self.path_value(path, depth + 1))
+                        .map_or(unknown, |(path, base)| KeySource::File { path, base }),
+                    // Methods on a source: `open(p).read()`, `Path(p).read_text()`, `x.encode()`,
+                    // `client.get_signing_key_from_jwt(t)`.
+                    (
+                        _,
+                        "read" | "read_text" | "read_bytes" | "encode" | "get_signing_key_from_jwt" | "get_signing_key",
+                    ) => function.field("object").map_or(unknown, |object| self.key_source(object, depth + 1)),
+                    // Loaders: `load_pem_public_key(x)`, `serialization.load_pem_x509_certificate(x)`.
+                    (_, name)
+                        if name.starts_with("load_pem") || matches!(name, "bytes" | "str" | "from_json" | "loads") =>
+                    {
+                        first.map_or(unknown, |inner| self.key_source(inner, depth + 1))
+                    }
+                    _ => unknown,
+                }
+            }
+            _ => unknown,
+        }
+    }
+
+    /// A literal file path: a string, or `os.path.join(os.path.dirname(__file__), "a", "b")`.
+    fn path_value(&self, node: Node<'t>, depth: usize) -> Option<(String, PathBase)> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        if let Some(path) = self.string_value(node, depth) {
+            return Some((path, PathBase::WorkingFolder));
+        }
+        match node.kind() {
+            "identifier" => self.path_value(self.definition_value(node)?, depth + 1),
+            "call" if matches!(self.text(node.field("function")?), "os.path.join" | "path.join") => {
+                let arguments = self.arguments(node);
+                let positional = &arguments.positional;
+                let from_file = |first: &Node<'t>| {
+                    let text = self.text(*first).replace(' ', "");
+                    text.contains("__file__") && text.contains("dirname")
+                };
+                let (base, rest) = match positional.first() {
+                    Some(first) if from_file(first) => (PathBase::SourceFile, &positional[1..]),
+                    _ => (PathBase::WorkingFolder, &positional[..]),
+                };
+                let parts: Option<Vec<String>> = rest.iter().map(|part| self.string_value(*part, depth + 1)).collect();
+                Some((parts?.join("/"), base))
+            }
+            _ => None,
+        }
+    }
+
+    /// Literal strings an argument holds: one string, or a list/tuple/set of them (empty when
+    /// unknown).
+    fn string_list(&self, node: Node<'t>) -> Vec<String> {
+        if let Some(value) = self.string_value(node, 0) {
+            return vec![value];
+        }
+        let node = if node.kind() == "identifier" {
+            match self.definition_value(node) {
+                Some(value) => value,
+                None => return Vec::new(),
+            }
+        } else {
+            node
+        };
+        if !matches!(node.kind(), "list" | "tuple" | "set") {
+            return Vec::new();
+        }
+        let values: Option<Vec<String>> = elements(node).iter().map(|item| self.string_value(*item, 0)).collect();
+        values.unwrap_or_default()
     }
 }
 

@@ -1,0 +1,555 @@
+//! The server's workspace index: at start, on save and when watched files change, the workspace
+//! folder is walked in the background (`.gitignore`, `ignore` globs, size and count caps,
+//! `$/progress`), tokens and verifier calls are indexed (`crate::workspace`), and
+//! `token-rejected-by-verifier` findings reach the editor for every file, opened or not
+//! (published diagnostics; setting `diagnosticsScope`: `workspace` (default) or `openFiles`).
+//! Hovers on a token list the verdict of each verifier that receives it; a code lens above each
+//! verifier says how many of the workspace's tokens it accepts.
+//!
+//! Kept between runs: facts only (findings with the hash of the token text they were made on,
+//! verdict lines, lens counts), never file texts.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use tower_lsp_server::ls_types::*;
+
+use super::{Backend, Document, convert, wall_clock};
+use crate::code::Language;
+use crate::config::Config;
+use crate::crosscheck::Verdict;
+use crate::finding::Finding;
+use crate::jwt::checks::check_token;
+use crate::text::{Encoding, LineIndex};
+use crate::workspace::{self, FileFacts, Index};
+
+/// Returns the tokens a verifier accepts and rejects: `[{"uri", "line"}]` (the code lens's
+/// command; arguments `[{"uri", "line"}]` of the verifier).
+pub const VERIFIER_TOKENS_COMMAND: &str = "jwt-lsp.verifierTokens";
+
+/// Files larger than this are not indexed.
+const MAX_INDEXED_FILE_BYTES: u64 = 2 * 1024 * 1024;
+/// At most this many files are indexed per workspace folder.
+const MAX_INDEXED_FILES: usize = 50_000;
+
+/// Where workspace findings are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(super) enum Scope {
+    /// Every file of the workspace, opened or not.
+    #[default]
+    Workspace,
+    /// Only open documents.
+    OpenFiles,
+}
+
+impl Scope {
+    /// `diagnosticsScope` from a settings object (`{"jwtLsp": {...}}` or the section itself).
+    pub(super) fn from_settings(value: &Value) -> Option<Scope> {
+        let inner = value.get("jwtLsp").or_else(|| value.get("jwt-lsp")).unwrap_or(value);
+        match inner.get("diagnosticsScope")?.as_str()? {
+            "openFiles" => Some(Scope::OpenFiles),
+            "workspace" => Some(Scope::Workspace),
+            _ => None,
+        }
+    }
+}
+
+/// A finding of the index on one file, with what it was made on.
+#[derive(Clone)]
+struct Kept {
+    finding: Finding,
+    /// Hash of the token's text: an open document whose text there differs no longer has it.
+    token_hash: u64,
+}
+
+/// A code lens of a verifier call.
+#[derive(Clone)]
+struct Lens {
+    line: u32,
+    character: u32,
+    accepted: usize,
+    received: usize,
+    /// The tokens it receives: (file, zero-based line, verdict).
+    tokens: Vec<(PathBuf, u32, bool)>,
+}
+
+/// What the last index run found.
+#[derive(Default)]
+pub(super) struct WorkspaceState {
+    pub scope: Scope,
+    /// The client pulls diagnostics (`textDocument/diagnostic`, `workspace/diagnostic`): workspace
+    /// findings are served there, and published diagnostics keep each document's own.
+    pub pull: bool,
+    /// Incremented per run; only the latest run stores its result.
+    generation: u64,
+    /// The run whose result is stored: the pull model's result id.
+    stored: u64,
+    findings: HashMap<PathBuf, Vec<Kept>>,
+    /// Diagnostics of each file with findings, converted from its text on disk.
+    diagnostics: HashMap<PathBuf, Vec<Diagnostic>>,
+    /// Verdict lines per distinct token (by hash of its compact form).
+    verdicts: HashMap<u64, Vec<String>>,
+    lenses: HashMap<PathBuf, Vec<Lens>>,
+    /// Files whose workspace diagnostics were published while not open.
+    published: HashSet<PathBuf>,
+}
+
+fn hash_of(text: &str) -> u64 {
+    let mut hasher = rustc_hash::FxHasher::default();
+    text.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// One index run's result, built off the message loop.
+struct Built {
+    findings: HashMap<PathBuf, Vec<Kept>>,
+    verdicts: HashMap<u64, Vec<String>>,
+    lenses: HashMap<PathBuf, Vec<Lens>>,
+    /// Diagnostics for files that are not open, converted with their text on disk.
+    diagnostics: HashMap<PathBuf, Vec<Diagnostic>>,
+    files: usize,
+}
+
+impl Backend {
+    fn workspace_root(&self) -> Option<PathBuf> {
+        self.shared.session.read().expect("session lock").root.clone()
+    }
+
+    /// Indexes the workspace in the background and publishes what changed.
+    pub(super) async fn index_workspace(&self) {
+        let Some(root) = self.workspace_root() else { return };
+        let generation = {
+            let mut state = self.shared.workspace.lock().expect("workspace lock");
+            state.generation += 1;
+            state.generation
+        };
+        let config = self.config();
+        let encoding = self.encoding();
+        let client = self.shared.client.clone();
+        let supported = self.shared.session.read().expect("session lock").keys.progress_supported;
+        let token = ProgressToken::String(format!("jwt-lsp/index-workspace/{generation}"));
+        let progress = if supported && client.create_work_done_progress(token.clone()).await.is_ok() {
+            Some(client.progress(token, "jwt-lsp: indexing").with_message("tokens and verifiers").begin().await)
+        } else {
+            None
+        };
+        let built = tokio::task::spawn_blocking(move || build(&root, &config, encoding)).await;
+        let built = match built {
+            Ok(built) => built,
+            Err(_) => {
+                // Not the JoinError itself: a panic's message can quote file text.
+                tracing::error!("workspace index task failed");
+                if let Some(progress) = progress {
+                    progress.finish_with_message("failed").await;
+                }
+                return;
+            }
+        };
+        let summary = format!(
+            "{} file{}, {} with tokens a verifier rejects",
+            built.files,
+            if built.files == 1 { "" } else { "s" },
+            built.findings.len()
+        );
+        self.store_and_publish(generation, built).await;
+        if let Some(progress) = progress {
+            progress.finish_with_message(summary).await;
+        }
+    }
+
+    async fn store_and_publish(&self, generation: u64, built: Built) {
+        let (scope, stale, pull) = {
+            let mut state = self.shared.workspace.lock().expect("workspace lock");
+            if state.generation != generation {
+                return; // A newer run is under way.
+            }
+            let before: HashSet<PathBuf> = state.findings.keys().cloned().collect();
+            state.findings = built.findings;
+            state.verdicts = built.verdicts;
+            state.lenses = built.lenses;
+            state.diagnostics = built.diagnostics.clone();
+            state.stored = generation;
+            let now: HashSet<PathBuf> = state.findings.keys().cloned().collect();
+            let stale: Vec<PathBuf> =
+                before.union(&state.published).filter(|path| !now.contains(*path)).cloned().collect();
+            (state.scope, stale, state.pull)
+        };
+        let client = self.shared.client.clone();
+        tokio::spawn(async move {
+            let _ = client.code_lens_refresh().await;
+        });
+        if pull {
+            // The client asks again for what it shows.
+            let client = self.shared.client.clone();
+            tokio::spawn(async move {
+                let _ = client.workspace_diagnostic_refresh().await;
+            });
+            return;
+        }
+        let open: HashMap<PathBuf, (Uri, Arc<Document>)> = self
+            .shared
+            .documents
+            .all()
+            .into_iter()
+            .filter_map(|(uri, document)| Some((uri.to_file_path()?.to_path_buf(), (uri, document))))
+            .collect();
+        // Open documents: re-analysed, their diagnostics merge the workspace's.
+        for (uri, document) in open.values() {
+            self.schedule_analysis(uri.clone(), document.clone());
+        }
+        let _guard = self.shared.publish.lock().await;
+        for (path, diagnostics) in built.diagnostics {
+            if open.contains_key(&path) || scope == Scope::OpenFiles {
+                continue;
+            }
+            let Some(uri) = Uri::from_file_path(&path) else { continue };
+            self.shared.client.publish_diagnostics(uri, diagnostics, None).await;
+            self.shared.workspace.lock().expect("workspace lock").published.insert(path);
+        }
+        for path in stale {
+            if open.contains_key(&path) {
+                continue;
+            }
+            let Some(uri) = Uri::from_file_path(&path) else { continue };
+            self.shared.client.publish_diagnostics(uri, Vec::new(), None).await;
+            self.shared.workspace.lock().expect("workspace lock").published.remove(&path);
+        }
+    }
+
+    /// The workspace findings to publish with an open document's own (none when the client
+    /// pulls them).
+    pub(super) fn workspace_findings(&self, uri: &Uri, document: &Document) -> Vec<Finding> {
+        if self.shared.workspace.lock().expect("workspace lock").pull {
+            return Vec::new();
+        }
+        self.findings_in(uri, document)
+    }
+
+    /// The workspace findings still true of an open document (its text at each token unchanged).
+    fn findings_in(&self, uri: &Uri, document: &Document) -> Vec<Finding> {
+        let Some(path) = uri.to_file_path() else { return Vec::new() };
+        let state = self.shared.workspace.lock().expect("workspace lock");
+        let Some(kept) = state.findings.get(path.as_ref() as &Path) else { return Vec::new() };
+        kept.iter()
+            .filter(|kept| {
+                document.text.get(kept.finding.range.clone()).is_some_and(|text| hash_of(text) == kept.token_hash)
+            })
+            .map(|kept| kept.finding.clone())
+            .collect()
+    }
+
+    /// Markdown for a token's hover: the verdict of each workspace verifier that receives it.
+    pub(super) fn workspace_verdicts_markdown(&self, compact: &str) -> Option<String> {
+        let state = self.shared.workspace.lock().expect("workspace lock");
+        let lines = state.verdicts.get(&hash_of(compact))?;
+        let mut out = String::from("\n**Verifiers in this workspace**\n\n");
+        for line in lines {
+            out.push_str(&format!("- {line}\n"));
+        }
+        Some(out)
+    }
+
+    /// `diagnosticsScope` changed: publish or clear the diagnostics of files nobody opened.
+    pub(super) async fn set_scope(&self, scope: Scope) {
+        let changed = {
+            let mut state = self.shared.workspace.lock().expect("workspace lock");
+            let changed = state.scope != scope;
+            state.scope = scope;
+            changed
+        };
+        if changed {
+            if self.shared.workspace.lock().expect("workspace lock").pull {
+                let client = self.shared.client.clone();
+                tokio::spawn(async move {
+                    let _ = client.workspace_diagnostic_refresh().await;
+                });
+            } else if scope == Scope::OpenFiles {
+                let published: Vec<PathBuf> =
+                    self.shared.workspace.lock().expect("workspace lock").published.drain().collect();
+                let _guard = self.shared.publish.lock().await;
+                for path in published {
+                    if let Some(uri) = Uri::from_file_path(&path)
+                        && self.shared.documents.get(&uri).is_none()
+                    {
+                        self.shared.client.publish_diagnostics(uri, Vec::new(), None).await;
+                    }
+                }
+            } else {
+                let backend = self.clone();
+                tokio::spawn(async move { backend.index_workspace().await });
+            }
+        }
+    }
+
+    /// `textDocument/diagnostic` (pull model): the workspace findings of one document.
+    pub(super) fn document_diagnostic_report(
+        &self,
+        params: &DocumentDiagnosticParams,
+    ) -> DocumentDiagnosticReportResult {
+        let uri = &params.text_document.uri;
+        let (result_id, scope) = {
+            let state = self.shared.workspace.lock().expect("workspace lock");
+            (state.stored.to_string(), state.scope)
+        };
+        if params.previous_result_id.as_deref() == Some(result_id.as_str()) {
+            return DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Unchanged(
+                RelatedUnchangedDocumentDiagnosticReport {
+                    related_documents: None,
+                    unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport { result_id },
+                },
+            ));
+        }
+        let items = match self.shared.documents.get(uri) {
+            Some(document) => {
+                let findings = self.findings_in(uri, &document);
+                convert::diagnostics(&document.text, &document.index, &findings, self.encoding(), usize::MAX)
+            }
+            None if scope == Scope::OpenFiles => Vec::new(),
+            None => uri
+                .to_file_path()
+                .and_then(|path| {
+                    let state = self.shared.workspace.lock().expect("workspace lock");
+                    state.diagnostics.get(path.as_ref() as &Path).cloned()
+                })
+                .unwrap_or_default(),
+        };
+        DocumentDiagnosticReportResult::Report(DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+            related_documents: None,
+            full_document_diagnostic_report: FullDocumentDiagnosticReport { result_id: Some(result_id), items },
+        }))
+    }
+
+    /// `workspace/diagnostic` (pull model): the workspace findings of every file nobody opened
+    /// (open documents are pulled one by one), and empty reports for files that had some.
+    pub(super) fn workspace_diagnostic_report(
+        &self,
+        params: &WorkspaceDiagnosticParams,
+    ) -> WorkspaceDiagnosticReportResult {
+        let open: HashSet<PathBuf> = self
+            .shared
+            .documents
+            .all()
+            .into_iter()
+            .filter_map(|(uri, _)| Some(uri.to_file_path()?.to_path_buf()))
+            .collect();
+        let state = self.shared.workspace.lock().expect("workspace lock");
+        let result_id = state.stored.to_string();
+        let previous: HashMap<PathBuf, &str> = params
+            .previous_result_ids
+            .iter()
+            .filter_map(|previous| Some((previous.uri.to_file_path()?.to_path_buf(), previous.value.as_str())))
+            .collect();
+        let mut items = Vec::new();
+        let shown = |path: &PathBuf| state.scope == Scope::Workspace && !open.contains(path);
+        for (path, diagnostics) in state.diagnostics.iter().filter(|(path, _)| shown(path)) {
+            let Some(uri) = Uri::from_file_path(path) else { continue };
+            items.push(if previous.get(path) == Some(&result_id.as_str()) {
+                WorkspaceDocumentDiagnosticReport::Unchanged(WorkspaceUnchangedDocumentDiagnosticReport {
+                    uri,
+                    version: None,
+                    unchanged_document_diagnostic_report: UnchangedDocumentDiagnosticReport {
+                        result_id: result_id.clone(),
+                    },
+                })
+            } else {
+                WorkspaceDocumentDiagnosticReport::Full(WorkspaceFullDocumentDiagnosticReport {
+                    uri,
+                    version: None,
+                    full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                        result_id: Some(result_id.clone()),
+                        items: diagnostics.clone(),
+                    },
+                })
+            });
+        }
+        // Files reported before that have nothing now: cleared.
+        for path in previous.keys().filter(|path| !(shown(path) && state.diagnostics.contains_key(*path))) {
+            if open.contains(path) {
+                continue;
+            }
+            let Some(uri) = Uri::from_file_path(path) else { continue };
+            items.push(WorkspaceDocumentDiagnosticReport::Full(WorkspaceFullDocumentDiagnosticReport {
+                uri,
+                version: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: Some(result_id.clone()),
+                    items: Vec::new(),
+                },
+            }));
+        }
+        WorkspaceDiagnosticReportResult::Report(WorkspaceDiagnosticReport { items })
+    }
+
+    /// `textDocument/codeLens`: above each verifier call, how many workspace tokens it accepts.
+    pub(super) fn workspace_code_lenses(&self, uri: &Uri) -> Vec<CodeLens> {
+        let Some(path) = uri.to_file_path() else { return Vec::new() };
+        let state = self.shared.workspace.lock().expect("workspace lock");
+        let Some(lenses) = state.lenses.get(path.as_ref() as &Path) else { return Vec::new() };
+        lenses
+            .iter()
+            .map(|lens| {
+                let at = Position { line: lens.line, character: lens.character };
+                let title = format!(
+                    "accepts {} of {} token{} in this workspace",
+                    lens.accepted,
+                    lens.received,
+                    if lens.received == 1 { "" } else { "s" }
+                );
+                CodeLens {
+                    range: Range { start: at, end: at },
+                    command: Some(Command {
+                        title,
+                        command: VERIFIER_TOKENS_COMMAND.to_string(),
+                        arguments: Some(vec![json!({"uri": uri, "line": lens.line})]),
+                    }),
+                    data: None,
+                }
+            })
+            .collect()
+    }
+
+    /// `jwt-lsp.verifierTokens`: the tokens the verifier at `[{"uri", "line"}]` receives, as a
+    /// location list with each verdict.
+    pub(super) fn verifier_tokens_command(&self, arguments: &[Value]) -> Value {
+        let Some(argument) = arguments.first() else { return Value::Null };
+        let Some(uri) = argument.get("uri").cloned().and_then(|uri| serde_json::from_value::<Uri>(uri).ok()) else {
+            return Value::Null;
+        };
+        let Some(line) = argument.get("line").and_then(Value::as_u64) else { return Value::Null };
+        let Some(path) = uri.to_file_path() else { return Value::Null };
+        let state = self.shared.workspace.lock().expect("workspace lock");
+        let Some(lens) = state
+            .lenses
+            .get(path.as_ref() as &Path)
+            .and_then(|lenses| lenses.iter().find(|lens| u64::from(lens.line) == line))
+        else {
+            return Value::Null;
+        };
+        let tokens: Vec<Value> = lens
+            .tokens
+            .iter()
+            .filter_map(|(file, line, accepted)| {
+                let uri = Uri::from_file_path(file)?;
+                let at = Position { line: *line, character: 0 };
+                Some(json!({
+                    "uri": uri,
+                    "range": Range { start: at, end: at },
+                    "verdict": if *accepted { "accepts" } else { "rejects" },
+                }))
+            })
+            .collect();
+        json!(tokens)
+    }
+}
+
+/// Walks `root` and indexes it; what the run stores and publishes.
+fn build(root: &Path, config: &Arc<Config>, encoding: Encoding) -> Built {
+    let clock = config.clock(wall_clock());
+    let mut index = Index::default();
+    let mut files = 0;
+    let mut walk = ignore::WalkBuilder::new(root);
+    walk.hidden(false).require_git(false).filter_entry(|entry| entry.file_name() != ".git");
+    for entry in walk.build().flatten() {
+        if files >= MAX_INDEXED_FILES {
+            break;
+        }
+        if !entry.file_type().is_some_and(|kind| kind.is_file()) {
+            continue;
+        }
+        let Ok(relative) = entry.path().strip_prefix(root) else { continue };
+        let display = relative.to_string_lossy().replace('\\', "/");
+        if config.is_ignored(&display) {
+            continue;
+        }
+        files += 1;
+        index.add_file(&display);
+        let Ok(bytes) = crate::keys::file::read_regular(entry.path(), MAX_INDEXED_FILE_BYTES, "indexed files") else {
+            continue;
+        };
+        if bytes[..bytes.len().min(8192)].contains(&0) {
+            continue;
+        }
+        let text = String::from_utf8_lossy(&bytes);
+        let tokens = crate::jwt::scan::find_tokens(&text);
+        let code = matches!(Language::detect(Some(&display), None), Some(language) if language != Language::Markdown);
+        if tokens.is_empty() && !code {
+            continue;
+        }
+        let findings: Vec<Finding> = tokens.iter().flat_map(|token| check_token(token, clock)).collect();
+        let line_index = LineIndex::new(&text);
+        index.add_facts(FileFacts::from_parts(&display, &text, &line_index, &tokens, &findings));
+    }
+    index.sort();
+    let cross = workspace::cross_check(&index, root, clock.now);
+    let mut built = Built {
+        findings: HashMap::new(),
+        verdicts: HashMap::new(),
+        lenses: HashMap::new(),
+        diagnostics: HashMap::new(),
+        files,
+    };
+    let mut by_path: HashMap<String, Vec<Finding>> = HashMap::new();
+    for (path, mut finding) in workspace::findings(&index, &cross, config) {
+        for related in &mut finding.related {
+            related.path = root.join(&related.path).to_string_lossy().into_owned();
+        }
+        by_path.entry(path).or_default().push(finding);
+    }
+    for (path, mut findings) in by_path {
+        let absolute = root.join(&path);
+        let Ok(bytes) = crate::keys::file::read_regular(&absolute, MAX_INDEXED_FILE_BYTES, "indexed files") else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        let line_index = LineIndex::new(&text);
+        let suppressions = crate::suppress::find_suppressions(&text, &line_index);
+        crate::suppress::apply(&mut findings, &suppressions, &line_index);
+        if findings.is_empty() {
+            continue;
+        }
+        findings.sort_by_key(|finding| finding.range.start);
+        let diagnostics = convert::diagnostics(&text, &line_index, &findings, encoding, config.max_diagnostics);
+        let kept = findings
+            .into_iter()
+            .map(|finding| {
+                let token_hash = text.get(finding.range.clone()).map_or(0, hash_of);
+                Kept { finding, token_hash }
+            })
+            .collect();
+        built.findings.insert(absolute.clone(), kept);
+        built.diagnostics.insert(absolute, diagnostics);
+    }
+    let acceptance = crate::crosscheck::acceptance(&cross.judgements, index.verifiers.len());
+    let mut receivers: Vec<Vec<(PathBuf, u32, bool)>> = vec![Vec::new(); index.verifiers.len()];
+    for judgement in &cross.judgements {
+        let token = &index.tokens[judgement.token];
+        let mut lines = Vec::new();
+        for (number, verdict) in &judgement.verdicts {
+            let verifier = &index.verifiers[*number];
+            let call = &verifier.call;
+            let text = match verdict {
+                Verdict::Accepts { signature_checked: true } => "accepts".to_string(),
+                Verdict::Accepts { signature_checked: false } => "accepts (signature not checked)".to_string(),
+                Verdict::Rejects { reason, .. } => format!("rejects: {reason}"),
+            };
+            lines.push(format!("`{}:{}` ({}) {text}", verifier.path, verifier.start.line + 1, call.library));
+            receivers[*number].push((root.join(&token.path), token.start.line, !verdict.rejects()));
+        }
+        if !lines.is_empty() {
+            built.verdicts.entry(hash_of(&token.token.compact)).or_insert(lines);
+        }
+    }
+    for ((verifier, (accepted, received)), tokens) in index.verifiers.iter().zip(acceptance).zip(receivers) {
+        built.lenses.entry(root.join(&verifier.path)).or_default().push(Lens {
+            line: verifier.start.line,
+            character: verifier.column_utf16,
+            accepted,
+            received,
+            tokens,
+        });
+    }
+    built
+}
