@@ -57,7 +57,8 @@ findings = json.load(open("/tmp/jwt-lsp-examples.json"))["findings"]
 codes = {f["code"] for f in findings}
 token_rules = {"token-expired", "token-not-yet-valid", "token-issued-in-future", "token-no-expiry",
                "token-alg-none", "token-malformed", "token-invalid-claims", "token-header-key",
-               "token-kid-unknown", "token-signature-invalid", "token-key-confusion", "token-weak-secret"}
+               "token-kid-unknown", "token-signature-invalid", "token-key-confusion", "token-weak-secret",
+               "token-rejected-by-verifier", "vulnerable-jwt-library"}
 missing = token_rules - codes
 assert not missing, f"examples/ no longer shows: {sorted(missing)}"
 print(f"examples/: {len(findings)} findings, {len(codes)} rule codes")
