@@ -84,7 +84,7 @@ cargo package -p jwt-lsp --locked --allow-dirty --no-verify --list 2>/dev/null |
 import re, sys
 files = sys.stdin.read().split()
 meta = {"Cargo.toml", "Cargo.toml.orig", "Cargo.lock", "README.md", "LICENSE", "build.rs", ".cargo_vcs_info.json",
-        "data/jwt.secrets.list", "data/jwt.secrets.list.LICENSE"}
+        "data/jwt.secrets.list", "data/jwt.secrets.list.LICENSE", "data/jwt-advisories.toml"}
 stray = [f for f in files if f not in meta and not re.fullmatch(r"src/[\w/]+\.rs|docs/rules/[a-z-]+\.md", f)]
 missing = {"Cargo.toml", "README.md", "src/lib.rs", "src/main.rs", "build.rs", "data/jwt.secrets.list.LICENSE"} - set(files)
 assert not stray and not missing, f"cargo package: stray {stray}, missing {sorted(missing)}"
