@@ -10,7 +10,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::engine::{self, Judging};
+use super::evaluate::{self, Evaluator, Kinds};
 use super::knowledge::{AlgItem, AllowList, Family, Key, KeyKind, classify_key};
 use super::library::{Ecosystem, Function};
 use super::model::{
@@ -18,7 +18,7 @@ use super::model::{
     ResolverAnchor, Switch, TokenArg, Use, Value,
 };
 use super::scope::Scopes;
-use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range, text, walk};
+use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range, walk};
 use super::{Options, Sink};
 use crate::finding::TextEdit;
 
@@ -191,12 +191,7 @@ pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut S
     let Some(analyzer) = Analyzer::collect_all(source, tree, options) else { return };
     let (model, packages_at) = analyzer.model();
     let dialect = GoDialect { analyzer: &analyzer, packages_at };
-    engine::judge(
-        &model,
-        &dialect,
-        Judging { in_test_path: options.context.in_test_path, dependencies: options.context.dependencies },
-        sink,
-    );
+    evaluate::judge(&model, &dialect, options, sink);
 }
 
 /// The call-site model of one Go source (snapshot tests of this front end, the workspace's
@@ -277,10 +272,6 @@ impl<'s, 't> Analyzer<'s, 't> {
         analyzer.peek_only_options = analyzer.peek_only_parser_options();
         let used = !analyzer.packages.is_empty() || !analyzer.library_imports.is_empty();
         used.then_some(analyzer)
-    }
-
-    fn text(&self, node: Node<'_>) -> &'s str {
-        text(node, self.src)
     }
 
     // ---- collection ----
@@ -364,41 +355,13 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     // ---- values ----
 
-    fn string_literal(&self, node: Node<'_>) -> Option<String> {
-        let raw = self.text(node);
-        matches!(node.kind(), "interpreted_string_literal" | "raw_string_literal")
-            .then(|| raw.get(1..raw.len().saturating_sub(1)).unwrap_or("").to_string())
-    }
-
-    fn definition_value(&self, node: Node<'t>) -> Option<Node<'t>> {
-        (node.kind() == "identifier").then(|| self.scopes.value(self.text(node), node.start_byte())).flatten()
-    }
-
-    fn string_value(&self, node: Node<'t>, depth: usize) -> Option<String> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        if let Some(literal) = self.string_literal(node) {
-            return Some(literal);
-        }
-        match node.kind() {
-            "identifier" => self.string_value(self.definition_value(node)?, depth + 1),
-            "parenthesized_expression" => self.string_value(node.named_child(0)?, depth + 1),
-            "binary_expression" if node.field("operator").is_some_and(|op| self.text(op) == "+") => {
-                let left = self.string_value(node.field("left")?, depth + 1)?;
-                Some(left + &self.string_value(node.field("right")?, depth + 1)?)
-            }
-            _ => None,
-        }
-    }
-
     /// A `time.Duration` expression in nanoseconds.
     fn duration_nanos(&self, node: Node<'t>, depth: usize) -> Option<f64> {
         if depth > MAX_DEPTH {
             return None;
         }
         match node.kind() {
-            "int_literal" | "float_literal" => self.text(node).replace('_', "").parse().ok(),
+            "int_literal" | "float_literal" => evaluate::number_literal(self.text(node)),
             "selector_expression" => {
                 if self.text(node.field("operand")?) != "time" {
                     return None;
@@ -409,13 +372,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             "binary_expression" => {
                 let left = self.duration_nanos(node.field("left")?, depth + 1)?;
                 let right = self.duration_nanos(node.field("right")?, depth + 1)?;
-                match self.text(node.field("operator")?) {
-                    "*" => Some(left * right),
-                    "+" => Some(left + right),
-                    "-" => Some(left - right),
-                    "/" if right != 0.0 => Some(left / right),
-                    _ => None,
-                }
+                evaluate::arithmetic(self.text(node.field("operator")?), left, right)
             }
             // `time.Duration(10) * time.Minute`.
             "call_expression" | "type_conversion_expression" => {
@@ -480,20 +437,11 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
     }
 
-    /// The string literal that ends up as the secret: a literal, `[]byte("…")`, a same-file value.
-    fn secret_literal(&self, node: Node<'t>, depth: usize) -> Option<(String, Range<usize>)> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        if let Some(literal) = self.string_literal(node) {
-            return Some((literal, node.byte_range()));
-        }
-        let inner = match node.kind() {
-            "identifier" => self.definition_value(node)?,
-            "parenthesized_expression" => node.named_child(0)?,
-            _ => self.byte_slice_operand(node)?,
-        };
-        self.secret_literal(inner, depth + 1)
+    /// The string literals that end up as the secret, where they stand.
+    fn secret_literal_ranges(&self, node: Node<'t>) -> Vec<(String, Range<usize>)> {
+        let mut literals = Vec::new();
+        self.secret_literals(node, 0, &mut literals);
+        literals.into_iter().map(|(value, literal)| (value, literal.byte_range())).collect()
     }
 
     /// What a key is: `[]byte(…)` is an HMAC secret, `ParseRSAPublicKeyFromPEM` an RSA key, a
@@ -526,80 +474,6 @@ impl<'s, 't> Analyzer<'s, 't> {
                 .named_child(node.named_child_count().saturating_sub(1) as u32)
                 .map_or(Key::UNKNOWN, |inner| self.key(inner, depth + 1)),
             _ => by_name(),
-        }
-    }
-
-    /// `r.Header.Get("Authorization")`, gin's `c.GetHeader("Authorization")`, or a variable
-    /// holding one.
-    fn is_raw_authorization(&self, node: Node<'t>, depth: usize) -> bool {
-        if depth > MAX_DEPTH {
-            return false;
-        }
-        match node.kind() {
-            "call_expression" => {
-                let getter = node
-                    .field("function")
-                    .filter(|function| function.kind() == "selector_expression")
-                    .and_then(|function| function.field("field"))
-                    .is_some_and(|field| matches!(self.text(field), "Get" | "GetHeader"));
-                getter
-                    && self
-                        .arguments(node)
-                        .first()
-                        .and_then(|first| self.string_literal(*first))
-                        .is_some_and(|name| name.eq_ignore_ascii_case("authorization"))
-            }
-            "identifier" => {
-                self.definition_value(node).is_some_and(|value| self.is_raw_authorization(value, depth + 1))
-            }
-            _ => false,
-        }
-    }
-
-    /// Whether a value is the token's own algorithm: `t.Header["alg"]` (asserted, or held in a
-    /// variable), `t.Method.Alg()`, a header struct's `Alg`/`Algorithm` field.
-    fn is_token_algorithm(&self, node: Node<'t>, depth: usize) -> bool {
-        if depth > MAX_DEPTH {
-            return false;
-        }
-        let header =
-            |node: Option<Node<'t>>| node.is_some_and(|node| self.text(node).to_ascii_lowercase().contains("header"));
-        match node.kind() {
-            "identifier" => self.definition_value(node).is_some_and(|value| self.is_token_algorithm(value, depth + 1)),
-            "parenthesized_expression" | "type_assertion_expression" => {
-                node.named_child(0).is_some_and(|inner| self.is_token_algorithm(inner, depth + 1))
-            }
-            "index_expression" => {
-                header(node.field("operand"))
-                    && node.field("index").and_then(|index| self.string_value(index, depth + 1)).as_deref()
-                        == Some("alg")
-            }
-            "selector_expression" => {
-                node.field("field").is_some_and(|field| matches!(self.text(field), "Alg" | "Algorithm"))
-                    && header(node.field("operand"))
-            }
-            "type_conversion_expression" => {
-                node.field("operand").is_some_and(|operand| self.is_token_algorithm(operand, depth + 1))
-            }
-            // A conversion: `string(…)`, `jose.SignatureAlgorithm(…)`.
-            "call_expression"
-                if node.field("function").is_some_and(|function| {
-                    let callee = self.text(function);
-                    callee == "string" || callee.ends_with("SignatureAlgorithm")
-                }) =>
-            {
-                self.arguments(node).first().is_some_and(|operand| self.is_token_algorithm(*operand, depth + 1))
-            }
-            // `t.Method.Alg()`, jwx `ProtectedHeaders().Algorithm()`.
-            "call_expression" => node.field("function").is_some_and(|function| {
-                function.kind() == "selector_expression"
-                    && function.field("field").is_some_and(|field| matches!(self.text(field), "Alg" | "Algorithm"))
-                    && function.field("operand").is_some_and(|operand| {
-                        header(Some(operand))
-                            || operand.field("field").is_some_and(|field| self.text(field) == "Method")
-                    })
-            }),
-            _ => false,
         }
     }
 
@@ -711,7 +585,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             key.source = first.clone();
         }
         for &value in &returned {
-            key.literals.extend(self.secret_literal(value, 0));
+            key.literals.extend(self.secret_literal_ranges(value));
             if self.byte_slice_operand(value).is_some_and(|inner| self.key(inner, 0).public) {
                 key.public_as_secret.push(value.byte_range());
             }
@@ -898,7 +772,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     text: self.text(*item).to_string(),
                     range: item.byte_range(),
                     removal: removal_range(&items, index),
-                    from_token: self.is_token_algorithm(value, 0),
+                    from_token: self.is_token_alg(value, 0),
                 }
             })
             .collect();
@@ -1017,53 +891,9 @@ impl<'s, 't> Analyzer<'s, 't> {
     fn key_arg(&self, spelled: &str, node: Node<'t>) -> KeyArg {
         let mut key = KeyArg::unknown(spelled);
         key.key = self.key(node, 0);
-        key.literals.extend(self.secret_literal(node, 0));
+        key.literals.extend(self.secret_literal_ranges(node));
         key.source = self.key_source(node, 0);
         key
-    }
-
-    /// Where a key expression's material comes from: a literal, `os.Getenv("X")`,
-    /// `os.ReadFile("path")`; through same-file values, `[]byte(…)` and parse calls
-    /// (`jwt.ParseRSAPublicKeyFromPEM(pem)`).
-    fn key_source(&self, node: Node<'t>, depth: usize) -> KeySource {
-        if depth > MAX_DEPTH {
-            return KeySource::Unknown;
-        }
-        if self.string_literal(node).is_some() {
-            return KeySource::Literal;
-        }
-        let unknown = KeySource::Unknown;
-        match node.kind() {
-            "identifier" => self.definition_value(node).map_or(unknown, |value| self.key_source(value, depth + 1)),
-            "parenthesized_expression" => {
-                node.named_child(0).map_or(unknown, |inner| self.key_source(inner, depth + 1))
-            }
-            "expression_list" => node.named_child(0).map_or(unknown, |inner| self.key_source(inner, depth + 1)),
-            "type_conversion_expression" => {
-                node.field("operand").map_or(unknown, |inner| self.key_source(inner, depth + 1))
-            }
-            "call_expression" => {
-                if let Some(inner) = self.byte_slice_operand(node) {
-                    return self.key_source(inner, depth + 1);
-                }
-                let Some(function) = node.field("function") else { return unknown };
-                let first = self.arguments(node).first().copied();
-                match self.text(function) {
-                    "os.Getenv" | "os.LookupEnv" => {
-                        first.and_then(|name| self.string_value(name, depth + 1)).map_or(unknown, KeySource::Env)
-                    }
-                    "os.ReadFile" | "ioutil.ReadFile" => first
-                        .and_then(|path| self.string_value(path, depth + 1))
-                        .map_or(unknown, |path| KeySource::File { path, base: PathBase::WorkingFolder }),
-                    "json.RawMessage" | "string" => first.map_or(unknown, |inner| self.key_source(inner, depth + 1)),
-                    callee if callee.contains("Parse") && callee.contains("FromPEM") => {
-                        first.map_or(unknown, |inner| self.key_source(inner, depth + 1))
-                    }
-                    _ => unknown,
-                }
-            }
-            _ => unknown,
-        }
     }
 
     /// Literal strings of an option call's arguments (`WithAudience("a")`, `WithIssuer(x)`).
@@ -1176,7 +1006,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             text: self.text(node).to_string(),
             range: algorithm.range.clone(),
             removal: algorithm.range,
-            from_token: self.is_token_algorithm(node, 0),
+            from_token: self.is_token_alg(node, 0),
         };
         let render = render_like(&item.text);
         Algorithms::Listed(AllowList { items: vec![item], render })
@@ -1458,6 +1288,146 @@ fn render_like(like: &str) -> Box<dyn Fn(&str) -> String> {
     let prefix =
         if last.starts_with("SigningMethod") { format!("{prefix}.SigningMethod") } else { format!("{prefix}.") };
     Box::new(move |algorithm: &str| format!("{prefix}{algorithm}{suffix}"))
+}
+
+impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
+    const KINDS: Kinds = Kinds {
+        names: &["identifier"],
+        parentheses: &["parenthesized_expression"],
+        lists: &["literal_value"],
+        quote: '"',
+        mapping: None,
+    };
+
+    fn src(&self) -> &'s str {
+        self.src
+    }
+
+    fn scopes(&self) -> &Scopes<'t> {
+        &self.scopes
+    }
+
+    fn string_literal(&self, node: Node<'_>) -> Option<String> {
+        let raw = self.text(node);
+        matches!(node.kind(), "interpreted_string_literal" | "raw_string_literal")
+            .then(|| raw.get(1..raw.len().saturating_sub(1)).unwrap_or("").to_string())
+    }
+
+    fn string_value(&self, node: Node<'t>, depth: usize) -> Option<String> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        if let Some(literal) = self.string_literal(node) {
+            return Some(literal);
+        }
+        match node.kind() {
+            "identifier" => self.string_value(self.definition_value(node)?, depth + 1),
+            "parenthesized_expression" => self.string_value(node.named_child(0)?, depth + 1),
+            "binary_expression" if node.field("operator").is_some_and(|op| self.text(op) == "+") => {
+                let left = self.string_value(node.field("left")?, depth + 1)?;
+                Some(left + &self.string_value(node.field("right")?, depth + 1)?)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether a value is the token's own algorithm: `t.Header["alg"]` (asserted, or held in a
+    /// variable), `t.Method.Alg()`, a header struct's `Alg`/`Algorithm` field.
+    fn is_token_alg(&self, node: Node<'t>, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        let header =
+            |node: Option<Node<'t>>| node.is_some_and(|node| self.text(node).to_ascii_lowercase().contains("header"));
+        match node.kind() {
+            "identifier" => self.definition_value(node).is_some_and(|value| self.is_token_alg(value, depth + 1)),
+            "parenthesized_expression" | "type_assertion_expression" => {
+                node.named_child(0).is_some_and(|inner| self.is_token_alg(inner, depth + 1))
+            }
+            "index_expression" => {
+                header(node.field("operand"))
+                    && node.field("index").and_then(|index| self.string_value(index, depth + 1)).as_deref()
+                        == Some("alg")
+            }
+            "selector_expression" => {
+                node.field("field").is_some_and(|field| matches!(self.text(field), "Alg" | "Algorithm"))
+                    && header(node.field("operand"))
+            }
+            "type_conversion_expression" => {
+                node.field("operand").is_some_and(|operand| self.is_token_alg(operand, depth + 1))
+            }
+            // A conversion: `string(…)`, `jose.SignatureAlgorithm(…)`.
+            "call_expression"
+                if node.field("function").is_some_and(|function| {
+                    let callee = self.text(function);
+                    callee == "string" || callee.ends_with("SignatureAlgorithm")
+                }) =>
+            {
+                self.arguments(node).first().is_some_and(|operand| self.is_token_alg(*operand, depth + 1))
+            }
+            // `t.Method.Alg()`, jwx `ProtectedHeaders().Algorithm()`.
+            "call_expression" => node.field("function").is_some_and(|function| {
+                function.kind() == "selector_expression"
+                    && function.field("field").is_some_and(|field| matches!(self.text(field), "Alg" | "Algorithm"))
+                    && function.field("operand").is_some_and(|operand| {
+                        header(Some(operand))
+                            || operand.field("field").is_some_and(|field| self.text(field) == "Method")
+                    })
+            }),
+            _ => false,
+        }
+    }
+
+    /// Through parentheses and `[]byte("…")`.
+    fn secret_parts(&self, node: Node<'t>, _depth: usize) -> Vec<Node<'t>> {
+        match node.kind() {
+            "parenthesized_expression" => node.named_child(0).into_iter().collect(),
+            _ => self.byte_slice_operand(node).into_iter().collect(),
+        }
+    }
+
+    /// `r.Header.Get("Authorization")`, gin's `c.GetHeader("Authorization")`.
+    fn reads_authorization(&self, node: Node<'t>) -> bool {
+        node.kind() == "call_expression"
+            && self.is_header_getter(node, ("selector_expression", "field"), &["Get", "GetHeader"])
+    }
+
+    /// Where a key expression's material comes from: a literal, `os.Getenv("X")`,
+    /// `os.ReadFile("path")`; through same-file values, `[]byte(…)` and parse calls
+    /// (`jwt.ParseRSAPublicKeyFromPEM(pem)`).
+    fn key_source_of(&self, node: Node<'t>, depth: usize) -> KeySource {
+        if self.string_literal(node).is_some() {
+            return KeySource::Literal;
+        }
+        let unknown = KeySource::Unknown;
+        match node.kind() {
+            "expression_list" => node.named_child(0).map_or(unknown, |inner| self.key_source(inner, depth + 1)),
+            "type_conversion_expression" => {
+                node.field("operand").map_or(unknown, |inner| self.key_source(inner, depth + 1))
+            }
+            "call_expression" => {
+                if let Some(inner) = self.byte_slice_operand(node) {
+                    return self.key_source(inner, depth + 1);
+                }
+                let Some(function) = node.field("function") else { return unknown };
+                let first = self.arguments(node).first().copied();
+                match self.text(function) {
+                    "os.Getenv" | "os.LookupEnv" => {
+                        first.and_then(|name| self.string_value(name, depth + 1)).map_or(unknown, KeySource::Env)
+                    }
+                    "os.ReadFile" | "ioutil.ReadFile" => first
+                        .and_then(|path| self.string_value(path, depth + 1))
+                        .map_or(unknown, |path| KeySource::File { path, base: PathBase::WorkingFolder }),
+                    "json.RawMessage" | "string" => first.map_or(unknown, |inner| self.key_source(inner, depth + 1)),
+                    callee if callee.contains("Parse") && callee.contains("FromPEM") => {
+                        first.map_or(unknown, |inner| self.key_source(inner, depth + 1))
+                    }
+                    _ => unknown,
+                }
+            }
+            _ => unknown,
+        }
+    }
 }
 
 /// Fixes in Go: `strings.TrimPrefix`, `WithValidMethods` / `ValidMethods`, a `t.Method` check in
