@@ -6,13 +6,30 @@
 
 use std::ops::Range;
 
-use tree_sitter::Node;
+use tree_sitter::{Node, Tree};
 
 use super::engine::{self, Judging};
 use super::knowledge::{AlgItem, AllowList, Key, classify_key};
 use super::model::{Dialect, KeySource, Model};
 use super::scope::Scopes;
 use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range};
+
+/// What every front end's analyzer reads and fills: the source, its tree's root, the same-file
+/// definitions the collection pass records and, during that pass, the enclosing function (or
+/// file) of the node being visited.
+pub struct SourceFile<'s, 't> {
+    pub src: &'s str,
+    pub root: Node<'t>,
+    pub scopes: Scopes<'t>,
+    pub enclosing: Range<usize>,
+}
+
+impl<'s, 't> SourceFile<'s, 't> {
+    pub fn new(src: &'s str, tree: &'t Tree) -> SourceFile<'s, 't> {
+        let root = tree.root_node();
+        SourceFile { src, root, scopes: Scopes::default(), enclosing: root.byte_range() }
+    }
+}
 
 /// How a language spells a key → value literal: `{a: 1, ...b}`, `{"a": 1, **b}`.
 pub struct MappingKinds {
@@ -22,6 +39,13 @@ pub struct MappingKinds {
     /// The pair's field names.
     pub key: &'static str,
     pub value: &'static str,
+}
+
+impl MappingKinds {
+    /// `pair` nodes with `key` and `value` fields, as JavaScript and Python spell them.
+    pub const fn pairs(literal: &'static str, spread: &'static str) -> MappingKinds {
+        MappingKinds { literal, pair: "pair", spread, key: "key", value: "value" }
+    }
 }
 
 /// The node kinds the shared evaluator reads, per language.
@@ -104,8 +128,7 @@ pub fn is_authorization_name(name: &str) -> bool {
 pub trait Evaluator<'s, 't> {
     const KINDS: Kinds;
 
-    fn src(&self) -> &'s str;
-    fn scopes(&self) -> &Scopes<'t>;
+    fn file(&self) -> &SourceFile<'s, 't>;
     fn string_literal(&self, node: Node<'_>) -> Option<String>;
     fn string_value(&self, node: Node<'t>, depth: usize) -> Option<String>;
     /// Whether a value is the token's own `alg` header.
@@ -150,7 +173,7 @@ pub trait Evaluator<'s, 't> {
     }
 
     fn text(&self, node: Node<'_>) -> &'s str {
-        syntax::text(node, self.src())
+        syntax::text(node, self.file().src)
     }
 
     /// The value of a name from its single same-file definition.
@@ -158,7 +181,7 @@ pub trait Evaluator<'s, 't> {
         Self::KINDS
             .names
             .contains(&node.kind())
-            .then(|| self.scopes().value(self.text(node), node.start_byte()))
+            .then(|| self.file().scopes.value(self.text(node), node.start_byte()))
             .flatten()
     }
 
@@ -199,9 +222,9 @@ pub trait Evaluator<'s, 't> {
         }
         if Self::KINDS.names.contains(&node.kind()) {
             let name = self.text(node);
-            let value = self.scopes().value(name, node.start_byte())?;
+            let value = self.file().scopes.value(name, node.start_byte())?;
             let mut model = self.mapping(value, depth + 1)?;
-            match self.scopes().properties_of(name, node.start_byte()) {
+            match self.file().scopes.properties_of(name, node.start_byte()) {
                 Some(properties) => model.entries.extend(properties.into_iter().map(|property| Entry {
                     key: property.key.clone(),
                     value: property.value,

@@ -10,14 +10,13 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::evaluate::{self, Evaluator, Kinds};
+use super::evaluate::{self, Evaluator, Kinds, SourceFile};
 use super::knowledge::{AlgItem, AllowList, Family, Key, KeyKind, classify_key};
 use super::library::{Ecosystem, Function};
 use super::model::{
     self, Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, KeySource, Model, Operation, PathBase,
     ResolverAnchor, Switch, TokenArg, Use, Value,
 };
-use super::scope::Scopes;
 use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range, walk};
 use super::{Options, Sink};
 use crate::finding::TextEdit;
@@ -205,8 +204,7 @@ pub(super) fn model(source: &str, tree: &Tree, options: &Options) -> Model {
 mod model_tests;
 
 struct Analyzer<'s, 't> {
-    src: &'s str,
-    root: Node<'t>,
+    file: SourceFile<'s, 't>,
     /// Local package name → library.
     packages: HashMap<String, Lib>,
     /// Libraries imported with `.`: their exported names are used unqualified.
@@ -214,7 +212,6 @@ struct Analyzer<'s, 't> {
     /// Every import path → the name it is used under (for `fmt` / `strings` in fixes).
     imports: HashMap<String, String>,
     import_declarations: Vec<Node<'t>>,
-    scopes: Scopes<'t>,
     /// Calls, `UnsafeAllowNoneSignatureType` uses and `SigningKey{…}` literals, each with its
     /// enclosing function.
     calls: Vec<(Node<'t>, Range<usize>)>,
@@ -224,8 +221,6 @@ struct Analyzer<'s, 't> {
     library_imports: Vec<(Node<'t>, String)>,
     /// Options of parsers that only peek (`peek_only_parser_options`).
     peek_only_options: HashSet<usize>,
-    /// During collection: the enclosing function (or file) of the node being visited.
-    enclosing: Range<usize>,
 }
 
 impl<'s, 't> Analyzer<'s, 't> {
@@ -233,23 +228,19 @@ impl<'s, 't> Analyzer<'s, 't> {
     fn collect_all(source: &'s str, tree: &'t Tree, options: &Options) -> Option<Analyzer<'s, 't>> {
         let root = tree.root_node();
         let mut analyzer = Analyzer {
-            src: source,
-            root,
+            file: SourceFile::new(source, tree),
             packages: HashMap::new(),
             dot_imports: Vec::new(),
             imports: HashMap::new(),
             import_declarations: Vec::new(),
-            scopes: Scopes::default(),
             calls: Vec::new(),
             unsafe_none: Vec::new(),
             composites: Vec::new(),
             library_imports: Vec::new(),
             peek_only_options: HashSet::new(),
-            enclosing: root.byte_range(),
         };
         syntax::walk_scoped(root, FUNCTION_KINDS, COLLECTED_KINDS, OPAQUE_KINDS, |node, enclosing| {
-            analyzer.enclosing = enclosing.clone();
-            analyzer.collect(node);
+            analyzer.collect(node, enclosing)
         });
         if options.conventional_names
             && analyzer.packages.is_empty()
@@ -276,8 +267,9 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     // ---- collection ----
 
-    fn collect(&mut self, node: Node<'t>) {
-        let scope = self.enclosing.clone();
+    fn collect(&mut self, node: Node<'t>, enclosing: &Range<usize>) {
+        self.file.enclosing = enclosing.clone();
+        let scope = self.file.enclosing.clone();
         match node.kind() {
             "import_declaration" => self.import_declarations.push(node),
             "import_spec" => self.collect_import(node),
@@ -293,9 +285,9 @@ impl<'s, 't> Analyzer<'s, 't> {
                     let comma_ok = index == 0 && left.len() == 2 && right.len() == 1;
                     let value = (left.len() == right.len() || comma_ok).then(|| right[index]);
                     if declares {
-                        self.scopes.define(self.text(*target), scope.clone(), target.start_byte(), value, false);
+                        self.file.scopes.define(self.text(*target), scope.clone(), target.start_byte(), value, false);
                     } else {
-                        self.scopes.reassign(self.text(*target), target.start_byte());
+                        self.file.scopes.reassign(self.text(*target), target.start_byte());
                     }
                 }
             }
@@ -308,19 +300,31 @@ impl<'s, 't> Analyzer<'s, 't> {
                 let declared_type = node.field("type");
                 for (index, name) in names.iter().enumerate() {
                     let value = (names.len() == values.len()).then(|| values[index]).or(declared_type);
-                    self.scopes.define(self.text(*name), scope.clone(), name.start_byte(), value, false);
+                    self.file.scopes.define(self.text(*name), scope.clone(), name.start_byte(), value, false);
                 }
             }
             "function_declaration" => {
                 if let Some(name) = node.field("name") {
-                    self.scopes.define(self.text(name), self.root.byte_range(), name.start_byte(), Some(node), false);
+                    self.file.scopes.define(
+                        self.text(name),
+                        self.file.root.byte_range(),
+                        name.start_byte(),
+                        Some(node),
+                        false,
+                    );
                 }
             }
             "parameter_declaration" | "variadic_parameter_declaration" => {
                 let mut cursor = node.walk();
                 let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cursor).collect();
                 for name in names {
-                    self.scopes.define(self.text(name), scope.clone(), name.start_byte(), node.field("type"), false);
+                    self.file.scopes.define(
+                        self.text(name),
+                        scope.clone(),
+                        name.start_byte(),
+                        node.field("type"),
+                        false,
+                    );
                 }
             }
             "call_expression" => self.calls.push((node, scope)),
@@ -407,7 +411,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         };
         let name = self.text(package);
         // A local variable named like the package (or the dot-imported name) shadows it.
-        if self.scopes.innermost(name, package.start_byte()).is_some() {
+        if self.file.scopes.innermost(name, package.start_byte()).is_some() {
             return None;
         }
         let lib = match package.id() == member.id() {
@@ -484,6 +488,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         match node.kind() {
             "func_literal" => Some(node),
             "identifier" => self
+                .file
                 .scopes
                 .lookup(self.text(node), node.start_byte())?
                 .value
@@ -793,7 +798,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         let list = elements(*declaration).into_iter().find(|child| child.kind() == "import_spec_list");
         Some(match list.and_then(|list| elements(list).first().copied()) {
             Some(first) => {
-                let indent = syntax::line_prefix(self.src, first.start_byte());
+                let indent = syntax::line_prefix(self.file.src, first.start_byte());
                 TextEdit { range: first.start_byte()..first.start_byte(), new_text: format!("\"{path}\"\n{indent}") }
             }
             None => TextEdit {
@@ -842,8 +847,8 @@ impl<'s, 't> Analyzer<'s, 't> {
                 "token".to_string()
             }
         };
-        let line_start = syntax::line_start(self.src, function.start_byte());
-        let outer: String = self.src[line_start..].chars().take_while(|ch| *ch == ' ' || *ch == '\t').collect();
+        let line_start = syntax::line_start(self.file.src, function.start_byte());
+        let outer: String = self.file.src[line_start..].chars().take_while(|ch| *ch == ' ' || *ch == '\t').collect();
         let indent = format!("{outer}\t");
         let fmt = self.imported_name("fmt");
         edits.push(TextEdit {
@@ -1299,12 +1304,8 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
         mapping: None,
     };
 
-    fn src(&self) -> &'s str {
-        self.src
-    }
-
-    fn scopes(&self) -> &Scopes<'t> {
-        &self.scopes
+    fn file(&self) -> &SourceFile<'s, 't> {
+        &self.file
     }
 
     fn string_literal(&self, node: Node<'_>) -> Option<String> {
@@ -1442,7 +1443,7 @@ impl Dialect for GoDialect<'_, '_, '_> {
     fn strip_bearer(&self, token: &Expr) -> Vec<TextEdit> {
         let analyzer = self.analyzer;
         let strings = analyzer.imported_name("strings");
-        let original = analyzer.src.get(token.range.clone()).unwrap_or(&token.text);
+        let original = analyzer.file.src.get(token.range.clone()).unwrap_or(&token.text);
         let trimmed = format!("{strings}.TrimPrefix({original}, \"Bearer \")");
         let mut edits = vec![TextEdit { range: token.range.clone(), new_text: trimmed }];
         edits.extend(analyzer.import_edit("strings"));
@@ -1470,7 +1471,7 @@ impl Dialect for GoDialect<'_, '_, '_> {
 
     fn pin_in_resolver(&self, anchor: &ResolverAnchor, algorithm: &str) -> Option<(String, Vec<TextEdit>)> {
         let analyzer = self.analyzer;
-        let function = analyzer.root.descendant_for_byte_range(anchor.function.start, anchor.function.end)?;
+        let function = analyzer.file.root.descendant_for_byte_range(anchor.function.start, anchor.function.end)?;
         if !FUNCTION_KINDS.contains(&function.kind()) || function.byte_range() != anchor.function {
             return None;
         }

@@ -8,14 +8,13 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::evaluate::{self, Entry, Evaluator, Kinds, Mapping, MappingKinds};
+use super::evaluate::{self, Entry, Evaluator, Kinds, Mapping, MappingKinds, SourceFile};
 use super::knowledge::{self, AllowList, Key, classify_key};
 use super::library::{self, Ecosystem, Slot};
 use super::model::{
     Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, KeySource, Model, Operation,
     Options as CallOptions, PathBase, Switch, TokenArg, Use, Value,
 };
-use super::scope::Scopes;
 use super::syntax::{self, Field, MAX_DEPTH, elements, text};
 use super::{Options, Sink};
 use crate::finding::TextEdit;
@@ -146,20 +145,16 @@ pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut S
 pub(super) fn model(source: &str, tree: &Tree, options: &Options) -> Model {
     let root = tree.root_node();
     let mut analyzer = Analyzer {
-        src: source,
-        root,
+        file: SourceFile::new(source, tree),
         bindings: HashMap::new(),
         instance_fields: HashMap::new(),
         destructured: Vec::new(),
         reads: std::cell::RefCell::new(HashMap::new()),
-        scopes: Scopes::default(),
         calls: Vec::new(),
-        enclosing: root.byte_range(),
         statement: None,
     };
     syntax::walk_scoped(root, FUNCTION_KINDS, COLLECTED_KINDS, OPAQUE_KINDS, |node, enclosing| {
-        analyzer.enclosing = enclosing.clone();
-        analyzer.collect(node);
+        analyzer.collect(node, enclosing)
     });
     if options.conventional_names && analyzer.bindings.is_empty() {
         // A Markdown fragment without imports: the names every README uses.
@@ -258,8 +253,7 @@ struct Call<'s, 't> {
 }
 
 struct Analyzer<'s, 't> {
-    src: &'s str,
-    root: Node<'t>,
+    file: SourceFile<'s, 't>,
     bindings: HashMap<String, Binding>,
     /// Built on first use by `decoded_use`.
     reads: std::cell::RefCell<HashMap<(usize, usize), std::rc::Rc<ReadIndex<'s, 't>>>>,
@@ -267,24 +261,17 @@ struct Analyzer<'s, 't> {
     destructured: Vec<Destructured<'t>>,
     /// `this.x` bound to a library class instance through a TypeScript parameter property.
     instance_fields: HashMap<String, Binding>,
-    scopes: Scopes<'t>,
     /// Every call and `new`, with its enclosing function (for "peek then verify").
     calls: Vec<Call<'s, 't>>,
-    /// During collection: the enclosing function (or file) of the node being visited.
-    enclosing: Range<usize>,
     /// During collection: the expression statement around the next assignment, if any.
     statement: Option<(usize, Node<'t>)>,
 }
 
 impl<'s, 't> Analyzer<'s, 't> {
-    /// During collection: the scope of the node being visited (its enclosing function or file).
-    fn scope(&self) -> Range<usize> {
-        self.enclosing.clone()
-    }
-
     // ---- pass 1: imports, definitions, assignments, calls ----
 
-    fn collect(&mut self, node: Node<'t>) {
+    fn collect(&mut self, node: Node<'t>, enclosing: &Range<usize>) {
+        self.file.enclosing = enclosing.clone();
         match node.kind() {
             "import_statement" => self.collect_import(node),
             "variable_declarator" => self.collect_declarator(node),
@@ -293,7 +280,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 if let Some(target) = node.field("left").or_else(|| node.field("argument"))
                     && target.kind() == "identifier"
                 {
-                    self.scopes.reassign(self.text(target), target.start_byte());
+                    self.file.scopes.reassign(self.text(target), target.start_byte());
                 }
             }
             "expression_statement" => {
@@ -304,12 +291,12 @@ impl<'s, 't> Analyzer<'s, 't> {
             "call_expression" | "new_expression" => self.collect_call(node),
             "function_declaration" | "generator_function_declaration" | "class_declaration" => {
                 if let Some(name) = node.field("name") {
-                    let scope = self.scope();
-                    self.scopes.define(self.text(name), scope, name.start_byte(), Some(node), false);
+                    let scope = self.file.enclosing.clone();
+                    self.file.scopes.define(self.text(name), scope, name.start_byte(), Some(node), false);
                 }
             }
             "formal_parameters" => {
-                let scope = self.scope();
+                let scope = self.file.enclosing.clone();
                 for parameter in elements(node) {
                     self.define_pattern(parameter, scope.clone());
                     self.collect_typed_parameter(parameter, scope.clone());
@@ -336,7 +323,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         let Some(kind) = parameter.field("type").and_then(|annotation| annotation.named_child(0)) else { return };
         let Some(binding) = self.bindings.get(self.text(kind)).cloned() else { return };
         let name_text = self.text(name).to_string();
-        self.scopes.define(&name_text, scope, name.start_byte(), None, true);
+        self.file.scopes.define(&name_text, scope, name.start_byte(), None, true);
         let is_property = elements(parameter).iter().any(|child| child.kind() == "accessibility_modifier")
             || self.text(parameter).starts_with("readonly ");
         if is_property {
@@ -350,7 +337,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         let mut names = Vec::new();
         pattern_names(pattern, 0, &mut names);
         for name in names {
-            self.scopes.define(self.text(name), scope.clone(), name.start_byte(), None, false);
+            self.file.scopes.define(self.text(name), scope.clone(), name.start_byte(), None, false);
         }
     }
 
@@ -411,19 +398,19 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     fn bind(&mut self, name: Node<'t>, binding: Binding) {
         let name_text = self.text(name).to_string();
-        self.scopes.define(&name_text, self.root.byte_range(), name.start_byte(), None, true);
+        self.file.scopes.define(&name_text, self.file.root.byte_range(), name.start_byte(), None, true);
         self.bindings.insert(name_text, binding);
     }
 
     fn collect_declarator(&mut self, node: Node<'t>) {
         let Some(name) = node.field("name") else { return };
         let value = node.field("value");
-        let scope = self.scope();
+        let scope = self.file.enclosing.clone();
         let binding = value.and_then(|value| self.binding_of_value(value, 0));
         match name.kind() {
             "identifier" => {
                 let name_text = self.text(name).to_string();
-                self.scopes.define(&name_text, scope, name.start_byte(), value, binding.is_some());
+                self.file.scopes.define(&name_text, scope, name.start_byte(), value, binding.is_some());
                 if let Some(binding) = binding {
                     self.bindings.insert(name_text, binding);
                 }
@@ -476,7 +463,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                         binding
                             .member(&self.string_literal(exported).unwrap_or_else(|| self.text(exported).to_string()))
                     });
-                    self.scopes.define(&local_text, scope.clone(), local.start_byte(), None, member.is_some());
+                    self.file.scopes.define(&local_text, scope.clone(), local.start_byte(), None, member.is_some());
                     if let Some(member) = member {
                         self.bindings.insert(local_text, member);
                     }
@@ -491,7 +478,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         match left.kind() {
             "identifier" => {
                 let name = self.text(left).to_string();
-                self.scopes.reassign(&name, left.start_byte());
+                self.file.scopes.reassign(&name, left.start_byte());
                 // `jwt = require('jsonwebtoken')` after `let jwt;`.
                 if let Some(binding) = self.binding_of_value(right, 0) {
                     self.bindings.insert(name, binding);
@@ -506,8 +493,8 @@ impl<'s, 't> Analyzer<'s, 't> {
                 let statement =
                     self.statement.filter(|(id, _)| *id == node.id()).map_or(node, |(_, statement)| statement);
                 match key {
-                    Some(key) => self.scopes.property(self.text(object), key, right, statement),
-                    None => self.scopes.mutate(self.text(object), left.start_byte()),
+                    Some(key) => self.file.scopes.property(self.text(object), key, right, statement),
+                    None => self.file.scopes.mutate(self.text(object), left.start_byte()),
                 }
             }
             _ => {}
@@ -527,10 +514,10 @@ impl<'s, 't> Analyzer<'s, 't> {
             && self.text(function) == "Object.assign"
             && let Some(target) = self.arguments(call).first().filter(|target| target.kind() == "identifier")
         {
-            self.scopes.mutate(self.text(*target), target.start_byte());
+            self.file.scopes.mutate(self.text(*target), target.start_byte());
         }
         let callee_name = callee.map(|callee| syntax::last_segment(self.text(callee)));
-        self.calls.push(Call { node: call, scope: self.scope(), callee_name });
+        self.calls.push(Call { node: call, scope: self.file.enclosing.clone(), callee_name });
     }
 
     /// The library binding an initialiser produces: `require('jsonwebtoken')`,
@@ -563,7 +550,7 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     /// The binding an identifier has at its position, unless a local definition shadows it.
     fn binding_at(&self, name: Node<'_>) -> Option<Binding> {
-        self.scopes.binding(&self.bindings, self.text(name), name.start_byte()).cloned()
+        self.file.scopes.binding(&self.bindings, self.text(name), name.start_byte()).cloned()
     }
 
     /// The library path an expression denotes (`jwt.verify` → jsonwebtoken `verify`).
@@ -665,6 +652,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         match node.kind() {
             "arrow_function" | "function_expression" | "function" | "generator_function" => true,
             "identifier" => self
+                .file
                 .scopes
                 .lookup(self.text(node), node.start_byte())
                 .and_then(|definition| definition.value)
@@ -1110,8 +1098,8 @@ impl<'s, 't> Analyzer<'s, 't> {
         if let Some(index) = self.reads.borrow().get(&key) {
             return index.clone();
         }
-        let node = self.root.descendant_for_byte_range(scope.start, scope.end).unwrap_or(self.root);
-        let index = std::rc::Rc::new(ReadIndex::build(node, self.src));
+        let node = self.file.root.descendant_for_byte_range(scope.start, scope.end).unwrap_or(self.file.root);
+        let index = std::rc::Rc::new(ReadIndex::build(node, self.file.src));
         self.reads.borrow_mut().insert(key, index.clone());
         index
     }
@@ -1197,21 +1185,11 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
         parentheses: &["parenthesized_expression"],
         lists: &["array"],
         quote: '\'',
-        mapping: Some(MappingKinds {
-            literal: "object",
-            pair: "pair",
-            spread: "spread_element",
-            key: "key",
-            value: "value",
-        }),
+        mapping: Some(MappingKinds::pairs("object", "spread_element")),
     };
 
-    fn src(&self) -> &'s str {
-        self.src
-    }
-
-    fn scopes(&self) -> &Scopes<'t> {
-        &self.scopes
+    fn file(&self) -> &SourceFile<'s, 't> {
+        &self.file
     }
 
     /// Strips wrappers that do not change a value: parentheses, TypeScript `as`/`!`/`satisfies`.
@@ -1236,25 +1214,11 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
 
     fn string_literal(&self, node: Node<'_>) -> Option<String> {
         match node.kind() {
-            "string" => {
-                let mut value = String::new();
-                let mut cursor = node.walk();
-                for part in node.named_children(&mut cursor) {
-                    value.push_str(self.text(part));
-                }
-                Some(value)
-            }
-            "template_string" => {
-                let mut value = String::new();
-                let mut cursor = node.walk();
-                for part in node.named_children(&mut cursor) {
-                    match part.kind() {
-                        "string_fragment" | "escape_sequence" => value.push_str(self.text(part)),
-                        _ => return None,
-                    }
-                }
-                Some(value)
-            }
+            "string" => syntax::joined_parts(node, self.file.src, |_| Some(true)),
+            // A template without substitutions.
+            "template_string" => syntax::joined_parts(node, self.file.src, |part| {
+                matches!(part, "string_fragment" | "escape_sequence").then_some(true)
+            }),
             _ => None,
         }
     }
@@ -1348,7 +1312,7 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
     fn key_step(&self, node: Node<'t>) -> Option<Node<'t>> {
         match node.kind() {
             "identifier" => {
-                self.scopes.lookup(self.text(node), node.start_byte()).and_then(|definition| definition.value)
+                self.file.scopes.lookup(self.text(node), node.start_byte()).and_then(|definition| definition.value)
             }
             "member_expression" => self.member_value(node, 0),
             _ => None,

@@ -13,14 +13,13 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
 use super::Sink;
-use super::evaluate::{self, Entry, Evaluator, Kinds, Mapping, MappingKinds, is_authorization_name};
+use super::evaluate::{self, Entry, Evaluator, Kinds, Mapping, MappingKinds, SourceFile, is_authorization_name};
 use super::knowledge::{Key, classify_key};
 use super::library::{Ecosystem, Function};
 use super::model::{
     Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, KeySource, Model, Operation, Options, PathBase,
     Switch, TokenArg, Use, Value,
 };
-use super::scope::Scopes;
 use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range, text};
 use crate::finding::TextEdit;
 
@@ -99,15 +98,12 @@ pub(super) fn analyze(source: &str, tree: &Tree, options: &super::Options, sink:
 pub(super) fn model(source: &str, tree: &Tree, options: &super::Options) -> Model {
     let root = tree.root_node();
     let mut analyzer = Analyzer {
-        src: source,
-        root,
+        file: SourceFile::new(source, tree),
         bindings: HashMap::new(),
-        scopes: Scopes::default(),
         calls: Vec::new(),
         flask_settings: Vec::new(),
         simple_jwt: Vec::new(),
         authlib_import: None,
-        enclosing: root.byte_range(),
         statement: None,
         pyjwt_1: options
             .context
@@ -116,8 +112,7 @@ pub(super) fn model(source: &str, tree: &Tree, options: &super::Options) -> Mode
             .is_some_and(|resolved| resolved.version.major() <= 1),
     };
     syntax::walk_scoped(root, FUNCTION_KINDS, COLLECTED_KINDS, OPAQUE_KINDS, |node, enclosing| {
-        analyzer.enclosing = enclosing.clone();
-        analyzer.collect(node);
+        analyzer.collect(node, enclosing)
     });
     if options.conventional_names && analyzer.bindings.is_empty() {
         analyzer.bindings.insert("jwt".into(), "jwt".into());
@@ -127,11 +122,9 @@ pub(super) fn model(source: &str, tree: &Tree, options: &super::Options) -> Mode
 }
 
 struct Analyzer<'s, 't> {
-    src: &'s str,
-    root: Node<'t>,
+    file: SourceFile<'s, 't>,
     /// Local name → canonical dotted path (`pyjwt` → `jwt`, `decode` → `jose.jwt.decode`).
     bindings: HashMap<String, String>,
-    scopes: Scopes<'t>,
     /// Every call, with its enclosing function (the call site's scope).
     calls: Vec<(Node<'t>, Range<usize>)>,
     /// Flask-JWT-Extended settings: (key, value) from `app.config[...] = …`, `update(...)` and
@@ -141,8 +134,6 @@ struct Analyzer<'s, 't> {
     simple_jwt: Vec<Node<'t>>,
     /// `from authlib.jose import jwt`, where a fix adds the `JsonWebToken` import.
     authlib_import: Option<Node<'t>>,
-    /// During collection: the enclosing function (or module) of the node being visited.
-    enclosing: Range<usize>,
     /// During collection: the expression statement around the next assignment, if any.
     statement: Option<(usize, Node<'t>)>,
     /// The service runs PyJWT 1.x, whose `decode(jwt, key, verify, algorithms, options)` reads
@@ -151,21 +142,17 @@ struct Analyzer<'s, 't> {
 }
 
 impl<'s, 't> Analyzer<'s, 't> {
-    /// During collection: the scope of the node being visited.
-    fn scope(&self) -> Range<usize> {
-        self.enclosing.clone()
-    }
-
     // ---- pass 1 ----
 
-    fn collect(&mut self, node: Node<'t>) {
+    fn collect(&mut self, node: Node<'t>, enclosing: &Range<usize>) {
+        self.file.enclosing = enclosing.clone();
         match node.kind() {
             "import_statement" => self.collect_import(node),
             "import_from_statement" => self.collect_from_import(node),
             "assignment" => self.collect_assignment(node),
             "augmented_assignment" => {
                 if let Some(left) = node.field("left").filter(|left| left.kind() == "identifier") {
-                    self.scopes.reassign(self.text(left), left.start_byte());
+                    self.file.scopes.reassign(self.text(left), left.start_byte());
                 }
             }
             "expression_statement" => {
@@ -175,12 +162,12 @@ impl<'s, 't> Analyzer<'s, 't> {
             }
             "call" => {
                 self.collect_call(node);
-                self.calls.push((node, self.scope()));
+                self.calls.push((node, self.file.enclosing.clone()));
             }
             "function_definition" | "class_definition" => {
                 if let Some(name) = node.field("name") {
-                    let scope = self.scope();
-                    self.scopes.define(self.text(name), scope, name.start_byte(), Some(node), false);
+                    let scope = self.file.enclosing.clone();
+                    self.file.scopes.define(self.text(name), scope, name.start_byte(), Some(node), false);
                 }
                 if let Some(parameters) = node.field("parameters") {
                     self.collect_parameters(parameters, node.byte_range());
@@ -193,12 +180,12 @@ impl<'s, 't> Analyzer<'s, 't> {
             }
             "for_statement" | "for_in_clause" => {
                 if let Some(left) = node.field("left") {
-                    let scope = self.scope();
+                    let scope = self.file.enclosing.clone();
                     self.define_targets(left, scope);
                 }
             }
             "as_pattern_target" => {
-                let scope = self.scope();
+                let scope = self.file.enclosing.clone();
                 self.define_targets(node, scope);
             }
             _ => {}
@@ -220,7 +207,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             // the bearer check can see it. Other defaults are only defaults.
             let value =
                 value.filter(|value| value.kind() == "call" && self.text(name).eq_ignore_ascii_case("authorization"));
-            self.scopes.define(self.text(name), scope.clone(), name.start_byte(), value, false);
+            self.file.scopes.define(self.text(name), scope.clone(), name.start_byte(), value, false);
         }
     }
 
@@ -228,13 +215,13 @@ impl<'s, 't> Analyzer<'s, 't> {
         let mut names = Vec::new();
         target_names(target, 0, &mut names);
         for name in names {
-            self.scopes.define(self.text(name), scope.clone(), name.start_byte(), None, false);
+            self.file.scopes.define(self.text(name), scope.clone(), name.start_byte(), None, false);
         }
     }
 
     fn bind(&mut self, local: Node<'t>, path: String) {
         let name = self.text(local).to_string();
-        self.scopes.define(&name, self.scope(), local.start_byte(), None, true);
+        self.file.scopes.define(&name, self.file.enclosing.clone(), local.start_byte(), None, true);
         self.bindings.insert(name, path);
     }
 
@@ -291,7 +278,7 @@ impl<'s, 't> Analyzer<'s, 't> {
     fn collect_assignment(&mut self, node: Node<'t>) {
         let Some(left) = node.field("left") else { return };
         let right = node.field("right");
-        let scope = self.scope();
+        let scope = self.file.enclosing.clone();
         match left.kind() {
             "identifier" => {
                 let name = self.text(left).to_string();
@@ -306,7 +293,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     }
                     _ => None,
                 };
-                self.scopes.define(&name, scope, left.start_byte(), right, binding.is_some());
+                self.file.scopes.define(&name, scope, left.start_byte(), right, binding.is_some());
                 if let Some(binding) = binding {
                     self.bindings.insert(name.clone(), binding);
                 }
@@ -324,7 +311,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 let (Some(object), Some(key)) = (left.field("value"), left.field("subscript")) else { return };
                 let Some(key) = self.string_literal(key) else {
                     if object.kind() == "identifier" {
-                        self.scopes.mutate(self.text(object), left.start_byte());
+                        self.file.scopes.mutate(self.text(object), left.start_byte());
                     }
                     return;
                 };
@@ -332,7 +319,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 if object.kind() == "identifier" {
                     let statement =
                         self.statement.filter(|(id, _)| *id == node.id()).map_or(node, |(_, statement)| statement);
-                    self.scopes.property(self.text(object), key.clone(), right, statement);
+                    self.file.scopes.property(self.text(object), key.clone(), right, statement);
                 }
                 if key.starts_with("JWT_") && self.text(object).ends_with("config") {
                     self.flask_settings.push((key, right));
@@ -353,7 +340,13 @@ impl<'s, 't> Analyzer<'s, 't> {
             if targets.len() == values.len() && !targets.iter().chain(&values).any(is_splat) {
                 for (target, value) in targets.into_iter().zip(values) {
                     if target.kind() == "identifier" {
-                        self.scopes.define(self.text(target), scope.clone(), target.start_byte(), Some(value), false);
+                        self.file.scopes.define(
+                            self.text(target),
+                            scope.clone(),
+                            target.start_byte(),
+                            Some(value),
+                            false,
+                        );
                     } else {
                         self.define_targets(target, scope.clone());
                     }
@@ -376,7 +369,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
         let Some(object) = function.field("object") else { return };
         if object.kind() == "identifier" {
-            self.scopes.mutate(self.text(object), call.start_byte());
+            self.file.scopes.mutate(self.text(object), call.start_byte());
         }
         if self.text(object).ends_with("config") {
             let arguments = self.arguments(call);
@@ -413,7 +406,7 @@ impl<'s, 't> Analyzer<'s, 't> {
     }
 
     fn binding_at(&self, name: Node<'_>) -> Option<String> {
-        self.scopes.binding(&self.bindings, self.text(name), name.start_byte()).cloned()
+        self.file.scopes.binding(&self.bindings, self.text(name), name.start_byte()).cloned()
     }
 
     /// The canonical dotted path of a callee or value: `pyjwt.decode` → `jwt.decode`.
@@ -560,7 +553,7 @@ impl<'s, 't> Analyzer<'s, 't> {
     /// A key that is a `PyJWK` (from `PyJWKClient`): PyJWT takes the algorithm from the JWK.
     fn is_pyjwk(&self, node: Node<'t>) -> bool {
         let value = if node.kind() == "identifier" {
-            self.scopes.lookup(self.text(node), node.start_byte()).and_then(|d| d.value)
+            self.file.scopes.lookup(self.text(node), node.start_byte()).and_then(|d| d.value)
         } else {
             Some(node)
         };
@@ -595,7 +588,7 @@ impl<'s, 't> Analyzer<'s, 't> {
     /// decodes there are).
     fn reads(&self) -> Reads<'s, 't> {
         let mut reads = Reads { keyed: HashMap::new(), assigned: HashMap::new(), names: HashMap::new() };
-        syntax::walk(self.root, |node| {
+        syntax::walk(self.file.root, |node| {
             if let Some((object, key)) = self.read_key(node) {
                 reads.keyed.insert(object.id(), key);
             }
@@ -684,7 +677,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             let reads = self.reads();
             for (index, call) in decodes {
                 let site = &mut model.calls[index];
-                site.used_for = reads.use_of(call, &site.scope, self.src);
+                site.used_for = reads.use_of(call, &site.scope, self.file.src);
             }
         }
         model
@@ -715,7 +708,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             version: None,
             operation,
             range: value.byte_range(),
-            scope: 0..self.src.len(),
+            scope: 0..self.file.src.len(),
             token: None,
             key,
             options,
@@ -923,7 +916,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             return None;
         }
         let at = self.authlib_import?.start_byte();
-        let indent = syntax::line_prefix(self.src, at);
+        let indent = syntax::line_prefix(self.file.src, at);
         Some(TextEdit { range: at..at, new_text: format!("from authlib.jose import JsonWebToken\n{indent}") })
     }
 
@@ -1038,44 +1031,23 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
         parentheses: &["parenthesized_expression"],
         lists: &["list", "tuple", "set"],
         quote: '"',
-        mapping: Some(MappingKinds {
-            literal: "dictionary",
-            pair: "pair",
-            spread: "dictionary_splat",
-            key: "key",
-            value: "value",
-        }),
+        mapping: Some(MappingKinds::pairs("dictionary", "dictionary_splat")),
     };
 
-    fn src(&self) -> &'s str {
-        self.src
-    }
-
-    fn scopes(&self) -> &Scopes<'t> {
-        &self.scopes
+    fn file(&self) -> &SourceFile<'s, 't> {
+        &self.file
     }
 
     fn string_literal(&self, node: Node<'_>) -> Option<String> {
         match node.kind() {
-            "string" => {
-                let mut value = String::new();
-                let mut cursor = node.walk();
-                for part in node.named_children(&mut cursor) {
-                    match part.kind() {
-                        "string_content" | "escape_sequence" => value.push_str(self.text(part)),
-                        "string_start" | "string_end" => {}
-                        _ => return None, // f-string interpolation
-                    }
-                }
-                Some(value)
-            }
+            "string" => syntax::joined_parts(node, self.file.src, |part| match part {
+                "string_content" | "escape_sequence" => Some(true),
+                "string_start" | "string_end" => Some(false),
+                _ => None, // f-string interpolation
+            }),
             "concatenated_string" => {
-                let mut value = String::new();
                 let mut cursor = node.walk();
-                for part in node.named_children(&mut cursor) {
-                    value.push_str(&self.string_literal(part)?);
-                }
-                Some(value)
+                node.named_children(&mut cursor).map(|part| self.string_literal(part)).collect()
             }
             _ => None,
         }
@@ -1136,7 +1108,7 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
             "identifier" => node,
             _ => return None,
         };
-        self.scopes.lookup(self.text(base), base.start_byte()).and_then(|definition| definition.value)
+        self.file.scopes.lookup(self.text(base), base.start_byte()).and_then(|definition| definition.value)
     }
 
     /// Through parentheses, `or` fallbacks, conditionals, the default of `os.environ.get`,
