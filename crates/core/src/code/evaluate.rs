@@ -31,6 +31,33 @@ impl<'s, 't> SourceFile<'s, 't> {
     }
 }
 
+/// The kinds a front end's collection pass walks by.
+pub struct Walk {
+    /// Kinds that open a scope: functions, methods, lambdas.
+    pub functions: &'static [&'static str],
+    /// Kinds handed to `Collect::collect`; everything else is only walked through.
+    pub collected: &'static [&'static str],
+    /// Kinds whose insides hold no collected kind, so the walk does not enter them.
+    pub opaque: &'static [&'static str],
+}
+
+/// A front end's collection pass: one walk over the file that hands `collect` every node of a
+/// collected kind, in document order, with `file.enclosing` set to its function (or the file).
+pub trait Collect<'s, 't> {
+    const WALK: Walk;
+
+    fn file_mut(&mut self) -> &mut SourceFile<'s, 't>;
+    fn collect(&mut self, node: Node<'t>);
+
+    fn collect_file(&mut self) {
+        let root = self.file_mut().root;
+        syntax::walk_scoped(root, Self::WALK.functions, Self::WALK.collected, Self::WALK.opaque, |node, enclosing| {
+            self.file_mut().enclosing = enclosing.clone();
+            self.collect(node);
+        });
+    }
+}
+
 /// How a language spells a key → value literal: `{a: 1, ...b}`, `{"a": 1, **b}`.
 pub struct MappingKinds {
     pub literal: &'static str,
@@ -60,6 +87,17 @@ pub struct Kinds {
     pub quote: char,
     /// `None` where the front end reads no mapping literals.
     pub mapping: Option<MappingKinds>,
+}
+
+impl Kinds {
+    /// What most grammars call names and parentheses; no literal lists or mappings read.
+    pub const COMMON: Kinds = Kinds {
+        names: &["identifier"],
+        parentheses: &["parenthesized_expression"],
+        lists: &[],
+        quote: '"',
+        mapping: None,
+    };
 }
 
 /// One key of an options mapping.

@@ -10,7 +10,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::evaluate::{self, Evaluator, Kinds, SourceFile};
+use super::evaluate::{self, Collect, Evaluator, Kinds, SourceFile, Walk};
 use super::knowledge::{AlgItem, AllowList, Family, Key, KeyKind, classify_key};
 use super::library::{Ecosystem, Function};
 use super::model::{
@@ -113,25 +113,6 @@ fn classify_jwt_module(module: &str) -> Option<Lib> {
 }
 
 const FUNCTION_KINDS: &[&str] = &["function_declaration", "method_declaration", "func_literal"];
-
-/// The node kinds the collection pass looks at (everything else is only walked through).
-const COLLECTED_KINDS: &[&str] = &[
-    "import_declaration",
-    "import_spec",
-    "short_var_declaration",
-    "assignment_statement",
-    "var_spec",
-    "const_spec",
-    "function_declaration",
-    "parameter_declaration",
-    "variadic_parameter_declaration",
-    "call_expression",
-    "selector_expression",
-    "composite_literal",
-];
-
-/// Kinds whose insides hold no collected kind, so the walk does not enter them.
-const OPAQUE_KINDS: &[&str] = &["interpreted_string_literal", "raw_string_literal"];
 
 /// Member names worth resolving (the last segment of a callee).
 const KNOWN_MEMBERS: &[&str] = &[
@@ -239,9 +220,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             library_imports: Vec::new(),
             peek_only_options: HashSet::new(),
         };
-        syntax::walk_scoped(root, FUNCTION_KINDS, COLLECTED_KINDS, OPAQUE_KINDS, |node, enclosing| {
-            analyzer.collect(node, enclosing)
-        });
+        analyzer.collect_file();
         if options.conventional_names
             && analyzer.packages.is_empty()
             && analyzer.dot_imports.is_empty()
@@ -266,80 +245,6 @@ impl<'s, 't> Analyzer<'s, 't> {
     }
 
     // ---- collection ----
-
-    fn collect(&mut self, node: Node<'t>, enclosing: &Range<usize>) {
-        self.file.enclosing = enclosing.clone();
-        let scope = self.file.enclosing.clone();
-        match node.kind() {
-            "import_declaration" => self.import_declarations.push(node),
-            "import_spec" => self.collect_import(node),
-            "short_var_declaration" | "assignment_statement" => {
-                let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else { return };
-                let (left, right) = (elements(left), elements(right));
-                let declares = node.kind() == "short_var_declaration";
-                for (index, target) in left.iter().enumerate() {
-                    if target.kind() != "identifier" {
-                        continue;
-                    }
-                    // `alg, ok := t.Header["alg"].(string)`: the first name holds the value.
-                    let comma_ok = index == 0 && left.len() == 2 && right.len() == 1;
-                    let value = (left.len() == right.len() || comma_ok).then(|| right[index]);
-                    if declares {
-                        self.file.scopes.define(self.text(*target), scope.clone(), target.start_byte(), value, false);
-                    } else {
-                        self.file.scopes.reassign(self.text(*target), target.start_byte());
-                    }
-                }
-            }
-            "var_spec" | "const_spec" => {
-                let mut cursor = node.walk();
-                let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cursor).collect();
-                let values = node.field("value").map(elements).unwrap_or_default();
-                // Without a value, the declared type stands in: `var key *rsa.PublicKey` still
-                // says what the key is.
-                let declared_type = node.field("type");
-                for (index, name) in names.iter().enumerate() {
-                    let value = (names.len() == values.len()).then(|| values[index]).or(declared_type);
-                    self.file.scopes.define(self.text(*name), scope.clone(), name.start_byte(), value, false);
-                }
-            }
-            "function_declaration" => {
-                if let Some(name) = node.field("name") {
-                    self.file.scopes.define(
-                        self.text(name),
-                        self.file.root.byte_range(),
-                        name.start_byte(),
-                        Some(node),
-                        false,
-                    );
-                }
-            }
-            "parameter_declaration" | "variadic_parameter_declaration" => {
-                let mut cursor = node.walk();
-                let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cursor).collect();
-                for name in names {
-                    self.file.scopes.define(
-                        self.text(name),
-                        scope.clone(),
-                        name.start_byte(),
-                        node.field("type"),
-                        false,
-                    );
-                }
-            }
-            "call_expression" => self.calls.push((node, scope)),
-            // Only the shapes read later are kept; Go files are full of selectors and names.
-            "selector_expression" if self.text(node).ends_with(UNSAFE_NONE) => self.unsafe_none.push((node, scope)),
-            "composite_literal"
-                if node.child(0).is_some_and(|type_| {
-                    CONFIG_STRUCTS.iter().any(|(_, name, _, _)| self.text(type_).ends_with(name))
-                }) =>
-            {
-                self.composites.push((node, scope))
-            }
-            _ => {}
-        }
-    }
 
     fn collect_import(&mut self, spec: Node<'t>) {
         let Some(path_node) = spec.field("path") else { return };
@@ -1295,14 +1200,106 @@ fn render_like(like: &str) -> Box<dyn Fn(&str) -> String> {
     Box::new(move |algorithm: &str| format!("{prefix}{algorithm}{suffix}"))
 }
 
-impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
-    const KINDS: Kinds = Kinds {
-        names: &["identifier"],
-        parentheses: &["parenthesized_expression"],
-        lists: &["literal_value"],
-        quote: '"',
-        mapping: None,
+impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
+    fn file_mut(&mut self) -> &mut SourceFile<'s, 't> {
+        &mut self.file
+    }
+
+    fn collect(&mut self, node: Node<'t>) {
+        let scope = self.file.enclosing.clone();
+        match node.kind() {
+            "import_declaration" => self.import_declarations.push(node),
+            "import_spec" => self.collect_import(node),
+            "short_var_declaration" | "assignment_statement" => {
+                let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else { return };
+                let (left, right) = (elements(left), elements(right));
+                let declares = node.kind() == "short_var_declaration";
+                for (index, target) in left.iter().enumerate() {
+                    if target.kind() != "identifier" {
+                        continue;
+                    }
+                    // `alg, ok := t.Header["alg"].(string)`: the first name holds the value.
+                    let comma_ok = index == 0 && left.len() == 2 && right.len() == 1;
+                    let value = (left.len() == right.len() || comma_ok).then(|| right[index]);
+                    if declares {
+                        self.file.scopes.define(self.text(*target), scope.clone(), target.start_byte(), value, false);
+                    } else {
+                        self.file.scopes.reassign(self.text(*target), target.start_byte());
+                    }
+                }
+            }
+            "var_spec" | "const_spec" => {
+                let mut cursor = node.walk();
+                let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cursor).collect();
+                let values = node.field("value").map(elements).unwrap_or_default();
+                // Without a value, the declared type stands in: `var key *rsa.PublicKey` still
+                // says what the key is.
+                let declared_type = node.field("type");
+                for (index, name) in names.iter().enumerate() {
+                    let value = (names.len() == values.len()).then(|| values[index]).or(declared_type);
+                    self.file.scopes.define(self.text(*name), scope.clone(), name.start_byte(), value, false);
+                }
+            }
+            "function_declaration" => {
+                if let Some(name) = node.field("name") {
+                    self.file.scopes.define(
+                        self.text(name),
+                        self.file.root.byte_range(),
+                        name.start_byte(),
+                        Some(node),
+                        false,
+                    );
+                }
+            }
+            "parameter_declaration" | "variadic_parameter_declaration" => {
+                let mut cursor = node.walk();
+                let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cursor).collect();
+                for name in names {
+                    self.file.scopes.define(
+                        self.text(name),
+                        scope.clone(),
+                        name.start_byte(),
+                        node.field("type"),
+                        false,
+                    );
+                }
+            }
+            "call_expression" => self.calls.push((node, scope)),
+            // Only the shapes read later are kept; Go files are full of selectors and names.
+            "selector_expression" if self.text(node).ends_with(UNSAFE_NONE) => self.unsafe_none.push((node, scope)),
+            "composite_literal"
+                if node.child(0).is_some_and(|type_| {
+                    CONFIG_STRUCTS.iter().any(|(_, name, _, _)| self.text(type_).ends_with(name))
+                }) =>
+            {
+                self.composites.push((node, scope))
+            }
+            _ => {}
+        }
+    }
+
+    const WALK: Walk = Walk {
+        functions: FUNCTION_KINDS,
+        collected: &[
+            "import_declaration",
+            "import_spec",
+            "short_var_declaration",
+            "assignment_statement",
+            "var_spec",
+            "const_spec",
+            "function_declaration",
+            "parameter_declaration",
+            "variadic_parameter_declaration",
+            "call_expression",
+            "selector_expression",
+            "composite_literal",
+        ],
+        opaque: &["interpreted_string_literal", "raw_string_literal"],
     };
+}
+
+impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
+    const KINDS: Kinds = Kinds::COMMON;
 
     fn file(&self) -> &SourceFile<'s, 't> {
         &self.file

@@ -8,7 +8,7 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::evaluate::{self, Entry, Evaluator, Kinds, Mapping, MappingKinds, SourceFile};
+use super::evaluate::{self, Collect, Entry, Evaluator, Kinds, Mapping, MappingKinds, SourceFile, Walk};
 use super::knowledge::{self, AllowList, Key, classify_key};
 use super::library::{self, Ecosystem, Slot};
 use super::model::{
@@ -105,45 +105,12 @@ impl Binding {
     }
 }
 
-const FUNCTION_KINDS: &[&str] = &[
-    "function_declaration",
-    "function_expression",
-    "function",
-    "arrow_function",
-    "method_definition",
-    "generator_function_declaration",
-    "generator_function",
-];
-
-/// The node kinds the collection pass looks at (everything else is only walked through).
-const COLLECTED_KINDS: &[&str] = &[
-    "import_statement",
-    "variable_declarator",
-    "assignment_expression",
-    "augmented_assignment_expression",
-    "update_expression",
-    "expression_statement",
-    "call_expression",
-    "new_expression",
-    "function_declaration",
-    "generator_function_declaration",
-    "class_declaration",
-    "formal_parameters",
-    "arrow_function",
-    "catch_clause",
-];
-
-/// Kinds whose insides hold no collected kind (template strings do: `${call()}`), so the walk
-/// does not enter them.
-const OPAQUE_KINDS: &[&str] = &["string", "regex"];
-
 pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut Sink) {
     evaluate::judge(&model(source, tree, options), &JsDialect { src: source }, options, sink);
 }
 
 /// The call sites of JWT libraries in one source text.
 pub(super) fn model(source: &str, tree: &Tree, options: &Options) -> Model {
-    let root = tree.root_node();
     let mut analyzer = Analyzer {
         file: SourceFile::new(source, tree),
         bindings: HashMap::new(),
@@ -153,9 +120,7 @@ pub(super) fn model(source: &str, tree: &Tree, options: &Options) -> Model {
         calls: Vec::new(),
         statement: None,
     };
-    syntax::walk_scoped(root, FUNCTION_KINDS, COLLECTED_KINDS, OPAQUE_KINDS, |node, enclosing| {
-        analyzer.collect(node, enclosing)
-    });
+    analyzer.collect_file();
     if options.conventional_names && analyzer.bindings.is_empty() {
         // A Markdown fragment without imports: the names every README uses.
         analyzer.bindings.insert("jwt".into(), Binding::module(Lib::JsonWebToken));
@@ -269,52 +234,6 @@ struct Analyzer<'s, 't> {
 
 impl<'s, 't> Analyzer<'s, 't> {
     // ---- pass 1: imports, definitions, assignments, calls ----
-
-    fn collect(&mut self, node: Node<'t>, enclosing: &Range<usize>) {
-        self.file.enclosing = enclosing.clone();
-        match node.kind() {
-            "import_statement" => self.collect_import(node),
-            "variable_declarator" => self.collect_declarator(node),
-            "assignment_expression" => self.collect_assignment(node),
-            "augmented_assignment_expression" | "update_expression" => {
-                if let Some(target) = node.field("left").or_else(|| node.field("argument"))
-                    && target.kind() == "identifier"
-                {
-                    self.file.scopes.reassign(self.text(target), target.start_byte());
-                }
-            }
-            "expression_statement" => {
-                if let Some(expression) = node.named_child(0) {
-                    self.statement = Some((expression.id(), node));
-                }
-            }
-            "call_expression" | "new_expression" => self.collect_call(node),
-            "function_declaration" | "generator_function_declaration" | "class_declaration" => {
-                if let Some(name) = node.field("name") {
-                    let scope = self.file.enclosing.clone();
-                    self.file.scopes.define(self.text(name), scope, name.start_byte(), Some(node), false);
-                }
-            }
-            "formal_parameters" => {
-                let scope = self.file.enclosing.clone();
-                for parameter in elements(node) {
-                    self.define_pattern(parameter, scope.clone());
-                    self.collect_typed_parameter(parameter, scope.clone());
-                }
-            }
-            "arrow_function" => {
-                if let Some(parameter) = node.field("parameter") {
-                    self.define_pattern(parameter, node.byte_range());
-                }
-            }
-            "catch_clause" => {
-                if let Some(parameter) = node.field("parameter") {
-                    self.define_pattern(parameter, node.byte_range());
-                }
-            }
-            _ => {}
-        }
-    }
 
     /// TypeScript `jwtService: JwtService` (a NestJS injection): the parameter is the library
     /// class's instance; with `private`/`readonly`/`public` it is also `this.jwtService`.
@@ -1178,14 +1097,94 @@ impl<'s, 't> Analyzer<'s, 't> {
     }
 }
 
-/// How fixes are written in JavaScript and TypeScript.
+impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
+    fn file_mut(&mut self) -> &mut SourceFile<'s, 't> {
+        &mut self.file
+    }
+
+    fn collect(&mut self, node: Node<'t>) {
+        match node.kind() {
+            "call_expression" | "new_expression" => self.collect_call(node),
+            "import_statement" => self.collect_import(node),
+            "variable_declarator" => self.collect_declarator(node),
+            "assignment_expression" => self.collect_assignment(node),
+            "augmented_assignment_expression" | "update_expression" => {
+                if let Some(target) = node.field("left").or_else(|| node.field("argument"))
+                    && target.kind() == "identifier"
+                {
+                    self.file.scopes.reassign(self.text(target), target.start_byte());
+                }
+            }
+            "expression_statement" => {
+                if let Some(expression) = node.named_child(0) {
+                    self.statement = Some((expression.id(), node));
+                }
+            }
+            "function_declaration" | "generator_function_declaration" | "class_declaration" => {
+                if let Some(name) = node.field("name") {
+                    let scope = self.file.enclosing.clone();
+                    self.file.scopes.define(self.text(name), scope, name.start_byte(), Some(node), false);
+                }
+            }
+            "formal_parameters" => {
+                let scope = self.file.enclosing.clone();
+                for parameter in elements(node) {
+                    self.define_pattern(parameter, scope.clone());
+                    self.collect_typed_parameter(parameter, scope.clone());
+                }
+            }
+            "arrow_function" => {
+                if let Some(parameter) = node.field("parameter") {
+                    self.define_pattern(parameter, node.byte_range());
+                }
+            }
+            "catch_clause" => {
+                if let Some(parameter) = node.field("parameter") {
+                    self.define_pattern(parameter, node.byte_range());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    const WALK: Walk = Walk {
+        functions: &[
+            "function_declaration",
+            "function_expression",
+            "function",
+            "arrow_function",
+            "method_definition",
+            "generator_function_declaration",
+            "generator_function",
+        ],
+        collected: &[
+            "import_statement",
+            "variable_declarator",
+            "assignment_expression",
+            "augmented_assignment_expression",
+            "update_expression",
+            "expression_statement",
+            "call_expression",
+            "new_expression",
+            "function_declaration",
+            "generator_function_declaration",
+            "class_declaration",
+            "formal_parameters",
+            "arrow_function",
+            "catch_clause",
+        ],
+        // Template strings hold collected kinds (`${call()}`); strings and regexes do not.
+        opaque: &["string", "regex"],
+    };
+}
+
 impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
     const KINDS: Kinds = Kinds {
         names: &["identifier", "shorthand_property_identifier"],
-        parentheses: &["parenthesized_expression"],
         lists: &["array"],
         quote: '\'',
         mapping: Some(MappingKinds::pairs("object", "spread_element")),
+        ..Kinds::COMMON
     };
 
     fn file(&self) -> &SourceFile<'s, 't> {
@@ -1432,6 +1431,7 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
     }
 }
 
+/// How fixes are written in JavaScript and TypeScript.
 struct JsDialect<'s> {
     src: &'s str,
 }

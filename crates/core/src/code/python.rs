@@ -13,7 +13,9 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
 use super::Sink;
-use super::evaluate::{self, Entry, Evaluator, Kinds, Mapping, MappingKinds, SourceFile, is_authorization_name};
+use super::evaluate::{
+    self, Collect, Entry, Evaluator, Kinds, Mapping, MappingKinds, SourceFile, Walk, is_authorization_name,
+};
 use super::knowledge::{Key, classify_key};
 use super::library::{Ecosystem, Function};
 use super::model::{
@@ -22,27 +24,6 @@ use super::model::{
 };
 use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range, text};
 use crate::finding::TextEdit;
-
-const FUNCTION_KINDS: &[&str] = &["function_definition", "lambda"];
-
-/// The node kinds the collection pass looks at (everything else is only walked through).
-const COLLECTED_KINDS: &[&str] = &[
-    "import_statement",
-    "import_from_statement",
-    "assignment",
-    "augmented_assignment",
-    "expression_statement",
-    "call",
-    "function_definition",
-    "class_definition",
-    "lambda",
-    "for_statement",
-    "for_in_clause",
-    "as_pattern_target",
-];
-
-/// No kind is skipped whole: f-strings hold calls in their interpolations.
-const OPAQUE_KINDS: &[&str] = &[];
 
 /// Modules whose imports are tracked (prefixes of dotted paths).
 fn is_tracked_module(module: &str) -> bool {
@@ -96,7 +77,6 @@ pub(super) fn analyze(source: &str, tree: &Tree, options: &super::Options, sink:
 
 /// The call sites and settings of one Python source.
 pub(super) fn model(source: &str, tree: &Tree, options: &super::Options) -> Model {
-    let root = tree.root_node();
     let mut analyzer = Analyzer {
         file: SourceFile::new(source, tree),
         bindings: HashMap::new(),
@@ -111,9 +91,7 @@ pub(super) fn model(source: &str, tree: &Tree, options: &super::Options) -> Mode
             .and_then(|deps| deps.resolve(crate::deps::Ecosystem::PyPI, "PyJWT"))
             .is_some_and(|resolved| resolved.version.major() <= 1),
     };
-    syntax::walk_scoped(root, FUNCTION_KINDS, COLLECTED_KINDS, OPAQUE_KINDS, |node, enclosing| {
-        analyzer.collect(node, enclosing)
-    });
+    analyzer.collect_file();
     if options.conventional_names && analyzer.bindings.is_empty() {
         analyzer.bindings.insert("jwt".into(), "jwt".into());
         analyzer.bindings.insert("jose".into(), "jose".into());
@@ -143,54 +121,6 @@ struct Analyzer<'s, 't> {
 
 impl<'s, 't> Analyzer<'s, 't> {
     // ---- pass 1 ----
-
-    fn collect(&mut self, node: Node<'t>, enclosing: &Range<usize>) {
-        self.file.enclosing = enclosing.clone();
-        match node.kind() {
-            "import_statement" => self.collect_import(node),
-            "import_from_statement" => self.collect_from_import(node),
-            "assignment" => self.collect_assignment(node),
-            "augmented_assignment" => {
-                if let Some(left) = node.field("left").filter(|left| left.kind() == "identifier") {
-                    self.file.scopes.reassign(self.text(left), left.start_byte());
-                }
-            }
-            "expression_statement" => {
-                if let Some(expression) = node.named_child(0) {
-                    self.statement = Some((expression.id(), node));
-                }
-            }
-            "call" => {
-                self.collect_call(node);
-                self.calls.push((node, self.file.enclosing.clone()));
-            }
-            "function_definition" | "class_definition" => {
-                if let Some(name) = node.field("name") {
-                    let scope = self.file.enclosing.clone();
-                    self.file.scopes.define(self.text(name), scope, name.start_byte(), Some(node), false);
-                }
-                if let Some(parameters) = node.field("parameters") {
-                    self.collect_parameters(parameters, node.byte_range());
-                }
-            }
-            "lambda" => {
-                if let Some(parameters) = node.field("parameters") {
-                    self.collect_parameters(parameters, node.byte_range());
-                }
-            }
-            "for_statement" | "for_in_clause" => {
-                if let Some(left) = node.field("left") {
-                    let scope = self.file.enclosing.clone();
-                    self.define_targets(left, scope);
-                }
-            }
-            "as_pattern_target" => {
-                let scope = self.file.enclosing.clone();
-                self.define_targets(node, scope);
-            }
-            _ => {}
-        }
-    }
 
     fn collect_parameters(&mut self, parameters: Node<'t>, scope: Range<usize>) {
         for parameter in elements(parameters) {
@@ -1024,14 +954,84 @@ impl Reads<'_, '_> {
     }
 }
 
-/// How fixes are written in Python.
+impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
+    fn file_mut(&mut self) -> &mut SourceFile<'s, 't> {
+        &mut self.file
+    }
+
+    fn collect(&mut self, node: Node<'t>) {
+        match node.kind() {
+            "import_statement" => self.collect_import(node),
+            "import_from_statement" => self.collect_from_import(node),
+            "assignment" => self.collect_assignment(node),
+            "augmented_assignment" => {
+                if let Some(left) = node.field("left").filter(|left| left.kind() == "identifier") {
+                    self.file.scopes.reassign(self.text(left), left.start_byte());
+                }
+            }
+            "expression_statement" => {
+                if let Some(expression) = node.named_child(0) {
+                    self.statement = Some((expression.id(), node));
+                }
+            }
+            "call" => {
+                self.collect_call(node);
+                self.calls.push((node, self.file.enclosing.clone()));
+            }
+            "function_definition" | "class_definition" => {
+                if let Some(name) = node.field("name") {
+                    let scope = self.file.enclosing.clone();
+                    self.file.scopes.define(self.text(name), scope, name.start_byte(), Some(node), false);
+                }
+                if let Some(parameters) = node.field("parameters") {
+                    self.collect_parameters(parameters, node.byte_range());
+                }
+            }
+            "lambda" => {
+                if let Some(parameters) = node.field("parameters") {
+                    self.collect_parameters(parameters, node.byte_range());
+                }
+            }
+            "for_statement" | "for_in_clause" => {
+                if let Some(left) = node.field("left") {
+                    let scope = self.file.enclosing.clone();
+                    self.define_targets(left, scope);
+                }
+            }
+            "as_pattern_target" => {
+                let scope = self.file.enclosing.clone();
+                self.define_targets(node, scope);
+            }
+            _ => {}
+        }
+    }
+
+    const WALK: Walk = Walk {
+        functions: &["function_definition", "lambda"],
+        collected: &[
+            "import_statement",
+            "import_from_statement",
+            "assignment",
+            "augmented_assignment",
+            "expression_statement",
+            "call",
+            "function_definition",
+            "class_definition",
+            "lambda",
+            "for_statement",
+            "for_in_clause",
+            "as_pattern_target",
+        ],
+        // Nothing is skipped whole: f-strings hold calls in their interpolations.
+        opaque: &[],
+    };
+}
+
 impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
     const KINDS: Kinds = Kinds {
-        names: &["identifier"],
-        parentheses: &["parenthesized_expression"],
         lists: &["list", "tuple", "set"],
-        quote: '"',
         mapping: Some(MappingKinds::pairs("dictionary", "dictionary_splat")),
+        ..Kinds::COMMON
     };
 
     fn file(&self) -> &SourceFile<'s, 't> {
@@ -1233,6 +1233,7 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
     }
 }
 
+/// How fixes are written in Python.
 struct PythonDialect<'s> {
     src: &'s str,
 }
