@@ -1337,7 +1337,7 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
             }
             _ => &[],
         };
-        fields.iter().filter_map(|field| node.field(*field)).collect()
+        fields.iter().filter_map(|field| node.field(field)).collect()
     }
 
     /// `req.headers.authorization`, `req.headers['authorization']`, `req.get('Authorization')`,
