@@ -403,3 +403,28 @@ pub trait Evaluator<'s, 't> {
         inner.map_or(KeySource::Unknown, |inner| self.key_source(inner, depth + 1))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn number_literals_and_arithmetic() {
+        assert_eq!(number_literal("1_000"), Some(1000.0));
+        assert_eq!(number_literal("0x1F"), Some(31.0));
+        assert_eq!(number_literal("10n"), Some(10.0));
+        assert_eq!(number_literal("2.5"), Some(2.5));
+        assert_eq!(number_literal("0xZZ"), None);
+        assert_eq!(arithmetic("*", 60.0, 60.0), Some(3600.0));
+        assert_eq!(arithmetic("-", 1.0, 3.0), Some(-2.0));
+        assert_eq!(arithmetic("/", 1.0, 0.0), None);
+        assert_eq!(arithmetic("%", 7.0, 2.0), None);
+    }
+
+    #[test]
+    fn authorization_names() {
+        assert!(is_authorization_name("Authorization"));
+        assert!(is_authorization_name("HTTP_AUTHORIZATION"));
+        assert!(!is_authorization_name("X-Authorization"));
+    }
+}
