@@ -10,15 +10,14 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::engine::{self, Judging};
+use super::evaluate::{self, Collect, Evaluator, Kinds, SourceFile, Walk};
 use super::knowledge::{AlgItem, AllowList, Family, Key, KeyKind, classify_key};
 use super::library::{Ecosystem, Function};
 use super::model::{
     self, Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, KeySource, Model, Operation, PathBase,
     ResolverAnchor, Switch, TokenArg, Use, Value,
 };
-use super::scope::Scopes;
-use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range, text, walk};
+use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range, walk};
 use super::{Options, Sink};
 use crate::finding::TextEdit;
 
@@ -115,25 +114,6 @@ fn classify_jwt_module(module: &str) -> Option<Lib> {
 
 const FUNCTION_KINDS: &[&str] = &["function_declaration", "method_declaration", "func_literal"];
 
-/// The node kinds the collection pass looks at (everything else is only walked through).
-const COLLECTED_KINDS: &[&str] = &[
-    "import_declaration",
-    "import_spec",
-    "short_var_declaration",
-    "assignment_statement",
-    "var_spec",
-    "const_spec",
-    "function_declaration",
-    "parameter_declaration",
-    "variadic_parameter_declaration",
-    "call_expression",
-    "selector_expression",
-    "composite_literal",
-];
-
-/// Kinds whose insides hold no collected kind, so the walk does not enter them.
-const OPAQUE_KINDS: &[&str] = &["interpreted_string_literal", "raw_string_literal"];
-
 /// Member names worth resolving (the last segment of a callee).
 const KNOWN_MEMBERS: &[&str] = &[
     "Parse",
@@ -191,12 +171,7 @@ pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut S
     let Some(analyzer) = Analyzer::collect_all(source, tree, options) else { return };
     let (model, packages_at) = analyzer.model();
     let dialect = GoDialect { analyzer: &analyzer, packages_at };
-    engine::judge(
-        &model,
-        &dialect,
-        Judging { in_test_path: options.context.in_test_path, dependencies: options.context.dependencies },
-        sink,
-    );
+    evaluate::judge(&model, &dialect, options, sink);
 }
 
 /// The call-site model of one Go source (snapshot tests of this front end, the workspace's
@@ -210,8 +185,7 @@ pub(super) fn model(source: &str, tree: &Tree, options: &Options) -> Model {
 mod model_tests;
 
 struct Analyzer<'s, 't> {
-    src: &'s str,
-    root: Node<'t>,
+    file: SourceFile<'s, 't>,
     /// Local package name → library.
     packages: HashMap<String, Lib>,
     /// Libraries imported with `.`: their exported names are used unqualified.
@@ -219,7 +193,6 @@ struct Analyzer<'s, 't> {
     /// Every import path → the name it is used under (for `fmt` / `strings` in fixes).
     imports: HashMap<String, String>,
     import_declarations: Vec<Node<'t>>,
-    scopes: Scopes<'t>,
     /// Calls, `UnsafeAllowNoneSignatureType` uses and `SigningKey{…}` literals, each with its
     /// enclosing function.
     calls: Vec<(Node<'t>, Range<usize>)>,
@@ -229,8 +202,6 @@ struct Analyzer<'s, 't> {
     library_imports: Vec<(Node<'t>, String)>,
     /// Options of parsers that only peek (`peek_only_parser_options`).
     peek_only_options: HashSet<usize>,
-    /// During collection: the enclosing function (or file) of the node being visited.
-    enclosing: Range<usize>,
 }
 
 impl<'s, 't> Analyzer<'s, 't> {
@@ -238,24 +209,18 @@ impl<'s, 't> Analyzer<'s, 't> {
     fn collect_all(source: &'s str, tree: &'t Tree, options: &Options) -> Option<Analyzer<'s, 't>> {
         let root = tree.root_node();
         let mut analyzer = Analyzer {
-            src: source,
-            root,
+            file: SourceFile::new(source, tree),
             packages: HashMap::new(),
             dot_imports: Vec::new(),
             imports: HashMap::new(),
             import_declarations: Vec::new(),
-            scopes: Scopes::default(),
             calls: Vec::new(),
             unsafe_none: Vec::new(),
             composites: Vec::new(),
             library_imports: Vec::new(),
             peek_only_options: HashSet::new(),
-            enclosing: root.byte_range(),
         };
-        syntax::walk_scoped(root, FUNCTION_KINDS, COLLECTED_KINDS, OPAQUE_KINDS, |node, enclosing| {
-            analyzer.enclosing = enclosing.clone();
-            analyzer.collect(node);
-        });
+        analyzer.collect_file();
         if options.conventional_names
             && analyzer.packages.is_empty()
             && analyzer.dot_imports.is_empty()
@@ -279,72 +244,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         used.then_some(analyzer)
     }
 
-    fn text(&self, node: Node<'_>) -> &'s str {
-        text(node, self.src)
-    }
-
     // ---- collection ----
-
-    fn collect(&mut self, node: Node<'t>) {
-        let scope = self.enclosing.clone();
-        match node.kind() {
-            "import_declaration" => self.import_declarations.push(node),
-            "import_spec" => self.collect_import(node),
-            "short_var_declaration" | "assignment_statement" => {
-                let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else { return };
-                let (left, right) = (elements(left), elements(right));
-                let declares = node.kind() == "short_var_declaration";
-                for (index, target) in left.iter().enumerate() {
-                    if target.kind() != "identifier" {
-                        continue;
-                    }
-                    // `alg, ok := t.Header["alg"].(string)`: the first name holds the value.
-                    let comma_ok = index == 0 && left.len() == 2 && right.len() == 1;
-                    let value = (left.len() == right.len() || comma_ok).then(|| right[index]);
-                    if declares {
-                        self.scopes.define(self.text(*target), scope.clone(), target.start_byte(), value, false);
-                    } else {
-                        self.scopes.reassign(self.text(*target), target.start_byte());
-                    }
-                }
-            }
-            "var_spec" | "const_spec" => {
-                let mut cursor = node.walk();
-                let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cursor).collect();
-                let values = node.field("value").map(elements).unwrap_or_default();
-                // Without a value, the declared type stands in: `var key *rsa.PublicKey` still
-                // says what the key is.
-                let declared_type = node.field("type");
-                for (index, name) in names.iter().enumerate() {
-                    let value = (names.len() == values.len()).then(|| values[index]).or(declared_type);
-                    self.scopes.define(self.text(*name), scope.clone(), name.start_byte(), value, false);
-                }
-            }
-            "function_declaration" => {
-                if let Some(name) = node.field("name") {
-                    self.scopes.define(self.text(name), self.root.byte_range(), name.start_byte(), Some(node), false);
-                }
-            }
-            "parameter_declaration" | "variadic_parameter_declaration" => {
-                let mut cursor = node.walk();
-                let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cursor).collect();
-                for name in names {
-                    self.scopes.define(self.text(name), scope.clone(), name.start_byte(), node.field("type"), false);
-                }
-            }
-            "call_expression" => self.calls.push((node, scope)),
-            // Only the shapes read later are kept; Go files are full of selectors and names.
-            "selector_expression" if self.text(node).ends_with(UNSAFE_NONE) => self.unsafe_none.push((node, scope)),
-            "composite_literal"
-                if node.child(0).is_some_and(|type_| {
-                    CONFIG_STRUCTS.iter().any(|(_, name, _, _)| self.text(type_).ends_with(name))
-                }) =>
-            {
-                self.composites.push((node, scope))
-            }
-            _ => {}
-        }
-    }
 
     fn collect_import(&mut self, spec: Node<'t>) {
         let Some(path_node) = spec.field("path") else { return };
@@ -364,41 +264,13 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     // ---- values ----
 
-    fn string_literal(&self, node: Node<'_>) -> Option<String> {
-        let raw = self.text(node);
-        matches!(node.kind(), "interpreted_string_literal" | "raw_string_literal")
-            .then(|| raw.get(1..raw.len().saturating_sub(1)).unwrap_or("").to_string())
-    }
-
-    fn definition_value(&self, node: Node<'t>) -> Option<Node<'t>> {
-        (node.kind() == "identifier").then(|| self.scopes.value(self.text(node), node.start_byte())).flatten()
-    }
-
-    fn string_value(&self, node: Node<'t>, depth: usize) -> Option<String> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        if let Some(literal) = self.string_literal(node) {
-            return Some(literal);
-        }
-        match node.kind() {
-            "identifier" => self.string_value(self.definition_value(node)?, depth + 1),
-            "parenthesized_expression" => self.string_value(node.named_child(0)?, depth + 1),
-            "binary_expression" if node.field("operator").is_some_and(|op| self.text(op) == "+") => {
-                let left = self.string_value(node.field("left")?, depth + 1)?;
-                Some(left + &self.string_value(node.field("right")?, depth + 1)?)
-            }
-            _ => None,
-        }
-    }
-
     /// A `time.Duration` expression in nanoseconds.
     fn duration_nanos(&self, node: Node<'t>, depth: usize) -> Option<f64> {
         if depth > MAX_DEPTH {
             return None;
         }
         match node.kind() {
-            "int_literal" | "float_literal" => self.text(node).replace('_', "").parse().ok(),
+            "int_literal" | "float_literal" => evaluate::number_literal(self.text(node)),
             "selector_expression" => {
                 if self.text(node.field("operand")?) != "time" {
                     return None;
@@ -409,13 +281,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             "binary_expression" => {
                 let left = self.duration_nanos(node.field("left")?, depth + 1)?;
                 let right = self.duration_nanos(node.field("right")?, depth + 1)?;
-                match self.text(node.field("operator")?) {
-                    "*" => Some(left * right),
-                    "+" => Some(left + right),
-                    "-" => Some(left - right),
-                    "/" if right != 0.0 => Some(left / right),
-                    _ => None,
-                }
+                evaluate::arithmetic(self.text(node.field("operator")?), left, right)
             }
             // `time.Duration(10) * time.Minute`.
             "call_expression" | "type_conversion_expression" => {
@@ -450,7 +316,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         };
         let name = self.text(package);
         // A local variable named like the package (or the dot-imported name) shadows it.
-        if self.scopes.innermost(name, package.start_byte()).is_some() {
+        if self.file.scopes.innermost(name, package.start_byte()).is_some() {
             return None;
         }
         let lib = match package.id() == member.id() {
@@ -480,20 +346,11 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
     }
 
-    /// The string literal that ends up as the secret: a literal, `[]byte("…")`, a same-file value.
-    fn secret_literal(&self, node: Node<'t>, depth: usize) -> Option<(String, Range<usize>)> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        if let Some(literal) = self.string_literal(node) {
-            return Some((literal, node.byte_range()));
-        }
-        let inner = match node.kind() {
-            "identifier" => self.definition_value(node)?,
-            "parenthesized_expression" => node.named_child(0)?,
-            _ => self.byte_slice_operand(node)?,
-        };
-        self.secret_literal(inner, depth + 1)
+    /// The string literals that end up as the secret, where they stand.
+    fn secret_literal_ranges(&self, node: Node<'t>) -> Vec<(String, Range<usize>)> {
+        let mut literals = Vec::new();
+        self.secret_literals(node, 0, &mut literals);
+        literals.into_iter().map(|(value, literal)| (value, literal.byte_range())).collect()
     }
 
     /// What a key is: `[]byte(…)` is an HMAC secret, `ParseRSAPublicKeyFromPEM` an RSA key, a
@@ -529,80 +386,6 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
     }
 
-    /// `r.Header.Get("Authorization")`, gin's `c.GetHeader("Authorization")`, or a variable
-    /// holding one.
-    fn is_raw_authorization(&self, node: Node<'t>, depth: usize) -> bool {
-        if depth > MAX_DEPTH {
-            return false;
-        }
-        match node.kind() {
-            "call_expression" => {
-                let getter = node
-                    .field("function")
-                    .filter(|function| function.kind() == "selector_expression")
-                    .and_then(|function| function.field("field"))
-                    .is_some_and(|field| matches!(self.text(field), "Get" | "GetHeader"));
-                getter
-                    && self
-                        .arguments(node)
-                        .first()
-                        .and_then(|first| self.string_literal(*first))
-                        .is_some_and(|name| name.eq_ignore_ascii_case("authorization"))
-            }
-            "identifier" => {
-                self.definition_value(node).is_some_and(|value| self.is_raw_authorization(value, depth + 1))
-            }
-            _ => false,
-        }
-    }
-
-    /// Whether a value is the token's own algorithm: `t.Header["alg"]` (asserted, or held in a
-    /// variable), `t.Method.Alg()`, a header struct's `Alg`/`Algorithm` field.
-    fn is_token_algorithm(&self, node: Node<'t>, depth: usize) -> bool {
-        if depth > MAX_DEPTH {
-            return false;
-        }
-        let header =
-            |node: Option<Node<'t>>| node.is_some_and(|node| self.text(node).to_ascii_lowercase().contains("header"));
-        match node.kind() {
-            "identifier" => self.definition_value(node).is_some_and(|value| self.is_token_algorithm(value, depth + 1)),
-            "parenthesized_expression" | "type_assertion_expression" => {
-                node.named_child(0).is_some_and(|inner| self.is_token_algorithm(inner, depth + 1))
-            }
-            "index_expression" => {
-                header(node.field("operand"))
-                    && node.field("index").and_then(|index| self.string_value(index, depth + 1)).as_deref()
-                        == Some("alg")
-            }
-            "selector_expression" => {
-                node.field("field").is_some_and(|field| matches!(self.text(field), "Alg" | "Algorithm"))
-                    && header(node.field("operand"))
-            }
-            "type_conversion_expression" => {
-                node.field("operand").is_some_and(|operand| self.is_token_algorithm(operand, depth + 1))
-            }
-            // A conversion: `string(…)`, `jose.SignatureAlgorithm(…)`.
-            "call_expression"
-                if node.field("function").is_some_and(|function| {
-                    let callee = self.text(function);
-                    callee == "string" || callee.ends_with("SignatureAlgorithm")
-                }) =>
-            {
-                self.arguments(node).first().is_some_and(|operand| self.is_token_algorithm(*operand, depth + 1))
-            }
-            // `t.Method.Alg()`, jwx `ProtectedHeaders().Algorithm()`.
-            "call_expression" => node.field("function").is_some_and(|function| {
-                function.kind() == "selector_expression"
-                    && function.field("field").is_some_and(|field| matches!(self.text(field), "Alg" | "Algorithm"))
-                    && function.field("operand").is_some_and(|operand| {
-                        header(Some(operand))
-                            || operand.field("field").is_some_and(|field| self.text(field) == "Method")
-                    })
-            }),
-            _ => false,
-        }
-    }
-
     // ---- keyfuncs ----
 
     /// The function a keyfunc argument denotes, when it is a literal or a same-file function.
@@ -610,6 +393,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         match node.kind() {
             "func_literal" => Some(node),
             "identifier" => self
+                .file
                 .scopes
                 .lookup(self.text(node), node.start_byte())?
                 .value
@@ -711,7 +495,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             key.source = first.clone();
         }
         for &value in &returned {
-            key.literals.extend(self.secret_literal(value, 0));
+            key.literals.extend(self.secret_literal_ranges(value));
             if self.byte_slice_operand(value).is_some_and(|inner| self.key(inner, 0).public) {
                 key.public_as_secret.push(value.byte_range());
             }
@@ -898,7 +682,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     text: self.text(*item).to_string(),
                     range: item.byte_range(),
                     removal: removal_range(&items, index),
-                    from_token: self.is_token_algorithm(value, 0),
+                    from_token: self.is_token_alg(value, 0),
                 }
             })
             .collect();
@@ -919,7 +703,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         let list = elements(*declaration).into_iter().find(|child| child.kind() == "import_spec_list");
         Some(match list.and_then(|list| elements(list).first().copied()) {
             Some(first) => {
-                let indent = syntax::line_prefix(self.src, first.start_byte());
+                let indent = syntax::line_prefix(self.file.src, first.start_byte());
                 TextEdit { range: first.start_byte()..first.start_byte(), new_text: format!("\"{path}\"\n{indent}") }
             }
             None => TextEdit {
@@ -968,8 +752,8 @@ impl<'s, 't> Analyzer<'s, 't> {
                 "token".to_string()
             }
         };
-        let line_start = syntax::line_start(self.src, function.start_byte());
-        let outer: String = self.src[line_start..].chars().take_while(|ch| *ch == ' ' || *ch == '\t').collect();
+        let line_start = syntax::line_start(self.file.src, function.start_byte());
+        let outer: String = self.file.src[line_start..].chars().take_while(|ch| *ch == ' ' || *ch == '\t').collect();
         let indent = format!("{outer}\t");
         let fmt = self.imported_name("fmt");
         edits.push(TextEdit {
@@ -1017,53 +801,9 @@ impl<'s, 't> Analyzer<'s, 't> {
     fn key_arg(&self, spelled: &str, node: Node<'t>) -> KeyArg {
         let mut key = KeyArg::unknown(spelled);
         key.key = self.key(node, 0);
-        key.literals.extend(self.secret_literal(node, 0));
+        key.literals.extend(self.secret_literal_ranges(node));
         key.source = self.key_source(node, 0);
         key
-    }
-
-    /// Where a key expression's material comes from: a literal, `os.Getenv("X")`,
-    /// `os.ReadFile("path")`; through same-file values, `[]byte(…)` and parse calls
-    /// (`jwt.ParseRSAPublicKeyFromPEM(pem)`).
-    fn key_source(&self, node: Node<'t>, depth: usize) -> KeySource {
-        if depth > MAX_DEPTH {
-            return KeySource::Unknown;
-        }
-        if self.string_literal(node).is_some() {
-            return KeySource::Literal;
-        }
-        let unknown = KeySource::Unknown;
-        match node.kind() {
-            "identifier" => self.definition_value(node).map_or(unknown, |value| self.key_source(value, depth + 1)),
-            "parenthesized_expression" => {
-                node.named_child(0).map_or(unknown, |inner| self.key_source(inner, depth + 1))
-            }
-            "expression_list" => node.named_child(0).map_or(unknown, |inner| self.key_source(inner, depth + 1)),
-            "type_conversion_expression" => {
-                node.field("operand").map_or(unknown, |inner| self.key_source(inner, depth + 1))
-            }
-            "call_expression" => {
-                if let Some(inner) = self.byte_slice_operand(node) {
-                    return self.key_source(inner, depth + 1);
-                }
-                let Some(function) = node.field("function") else { return unknown };
-                let first = self.arguments(node).first().copied();
-                match self.text(function) {
-                    "os.Getenv" | "os.LookupEnv" => {
-                        first.and_then(|name| self.string_value(name, depth + 1)).map_or(unknown, KeySource::Env)
-                    }
-                    "os.ReadFile" | "ioutil.ReadFile" => first
-                        .and_then(|path| self.string_value(path, depth + 1))
-                        .map_or(unknown, |path| KeySource::File { path, base: PathBase::WorkingFolder }),
-                    "json.RawMessage" | "string" => first.map_or(unknown, |inner| self.key_source(inner, depth + 1)),
-                    callee if callee.contains("Parse") && callee.contains("FromPEM") => {
-                        first.map_or(unknown, |inner| self.key_source(inner, depth + 1))
-                    }
-                    _ => unknown,
-                }
-            }
-            _ => unknown,
-        }
     }
 
     /// Literal strings of an option call's arguments (`WithAudience("a")`, `WithIssuer(x)`).
@@ -1176,7 +916,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             text: self.text(node).to_string(),
             range: algorithm.range.clone(),
             removal: algorithm.range,
-            from_token: self.is_token_algorithm(node, 0),
+            from_token: self.is_token_alg(node, 0),
         };
         let render = render_like(&item.text);
         Algorithms::Listed(AllowList { items: vec![item], render })
@@ -1460,6 +1200,234 @@ fn render_like(like: &str) -> Box<dyn Fn(&str) -> String> {
     Box::new(move |algorithm: &str| format!("{prefix}{algorithm}{suffix}"))
 }
 
+impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
+    fn file_mut(&mut self) -> &mut SourceFile<'s, 't> {
+        &mut self.file
+    }
+
+    fn collect(&mut self, node: Node<'t>) {
+        let scope = self.file.enclosing.clone();
+        match node.kind() {
+            "import_declaration" => self.import_declarations.push(node),
+            "import_spec" => self.collect_import(node),
+            "short_var_declaration" | "assignment_statement" => {
+                let (Some(left), Some(right)) = (node.field("left"), node.field("right")) else { return };
+                let (left, right) = (elements(left), elements(right));
+                let declares = node.kind() == "short_var_declaration";
+                for (index, target) in left.iter().enumerate() {
+                    if target.kind() != "identifier" {
+                        continue;
+                    }
+                    // `alg, ok := t.Header["alg"].(string)`: the first name holds the value.
+                    let comma_ok = index == 0 && left.len() == 2 && right.len() == 1;
+                    let value = (left.len() == right.len() || comma_ok).then(|| right[index]);
+                    if declares {
+                        self.file.scopes.define(self.text(*target), scope.clone(), target.start_byte(), value, false);
+                    } else {
+                        self.file.scopes.reassign(self.text(*target), target.start_byte());
+                    }
+                }
+            }
+            "var_spec" | "const_spec" => {
+                let mut cursor = node.walk();
+                let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cursor).collect();
+                let values = node.field("value").map(elements).unwrap_or_default();
+                // Without a value, the declared type stands in: `var key *rsa.PublicKey` still
+                // says what the key is.
+                let declared_type = node.field("type");
+                for (index, name) in names.iter().enumerate() {
+                    let value = (names.len() == values.len()).then(|| values[index]).or(declared_type);
+                    self.file.scopes.define(self.text(*name), scope.clone(), name.start_byte(), value, false);
+                }
+            }
+            "function_declaration" => {
+                if let Some(name) = node.field("name") {
+                    self.file.scopes.define(
+                        self.text(name),
+                        self.file.root.byte_range(),
+                        name.start_byte(),
+                        Some(node),
+                        false,
+                    );
+                }
+            }
+            "parameter_declaration" | "variadic_parameter_declaration" => {
+                let mut cursor = node.walk();
+                let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cursor).collect();
+                for name in names {
+                    self.file.scopes.define(
+                        self.text(name),
+                        scope.clone(),
+                        name.start_byte(),
+                        node.field("type"),
+                        false,
+                    );
+                }
+            }
+            "call_expression" => self.calls.push((node, scope)),
+            // Only the shapes read later are kept; Go files are full of selectors and names.
+            "selector_expression" if self.text(node).ends_with(UNSAFE_NONE) => self.unsafe_none.push((node, scope)),
+            "composite_literal"
+                if node.child(0).is_some_and(|type_| {
+                    CONFIG_STRUCTS.iter().any(|(_, name, _, _)| self.text(type_).ends_with(name))
+                }) =>
+            {
+                self.composites.push((node, scope))
+            }
+            _ => {}
+        }
+    }
+
+    const WALK: Walk = Walk {
+        functions: FUNCTION_KINDS,
+        collected: &[
+            "import_declaration",
+            "import_spec",
+            "short_var_declaration",
+            "assignment_statement",
+            "var_spec",
+            "const_spec",
+            "function_declaration",
+            "parameter_declaration",
+            "variadic_parameter_declaration",
+            "call_expression",
+            "selector_expression",
+            "composite_literal",
+        ],
+        opaque: &["interpreted_string_literal", "raw_string_literal"],
+    };
+}
+
+impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
+    const KINDS: Kinds = Kinds::COMMON;
+
+    fn file(&self) -> &SourceFile<'s, 't> {
+        &self.file
+    }
+
+    fn string_literal(&self, node: Node<'_>) -> Option<String> {
+        let raw = self.text(node);
+        matches!(node.kind(), "interpreted_string_literal" | "raw_string_literal")
+            .then(|| raw.get(1..raw.len().saturating_sub(1)).unwrap_or("").to_string())
+    }
+
+    fn string_value(&self, node: Node<'t>, depth: usize) -> Option<String> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        if let Some(literal) = self.string_literal(node) {
+            return Some(literal);
+        }
+        match node.kind() {
+            "identifier" => self.string_value(self.definition_value(node)?, depth + 1),
+            "parenthesized_expression" => self.string_value(node.named_child(0)?, depth + 1),
+            "binary_expression" if node.field("operator").is_some_and(|op| self.text(op) == "+") => {
+                let left = self.string_value(node.field("left")?, depth + 1)?;
+                Some(left + &self.string_value(node.field("right")?, depth + 1)?)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether a value is the token's own algorithm: `t.Header["alg"]` (asserted, or held in a
+    /// variable), `t.Method.Alg()`, a header struct's `Alg`/`Algorithm` field.
+    fn is_token_alg(&self, node: Node<'t>, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        let header =
+            |node: Option<Node<'t>>| node.is_some_and(|node| self.text(node).to_ascii_lowercase().contains("header"));
+        match node.kind() {
+            "identifier" => self.definition_value(node).is_some_and(|value| self.is_token_alg(value, depth + 1)),
+            "parenthesized_expression" | "type_assertion_expression" => {
+                node.named_child(0).is_some_and(|inner| self.is_token_alg(inner, depth + 1))
+            }
+            "index_expression" => {
+                header(node.field("operand"))
+                    && node.field("index").and_then(|index| self.string_value(index, depth + 1)).as_deref()
+                        == Some("alg")
+            }
+            "selector_expression" => {
+                node.field("field").is_some_and(|field| matches!(self.text(field), "Alg" | "Algorithm"))
+                    && header(node.field("operand"))
+            }
+            "type_conversion_expression" => {
+                node.field("operand").is_some_and(|operand| self.is_token_alg(operand, depth + 1))
+            }
+            // A conversion: `string(…)`, `jose.SignatureAlgorithm(…)`.
+            "call_expression"
+                if node.field("function").is_some_and(|function| {
+                    let callee = self.text(function);
+                    callee == "string" || callee.ends_with("SignatureAlgorithm")
+                }) =>
+            {
+                self.arguments(node).first().is_some_and(|operand| self.is_token_alg(*operand, depth + 1))
+            }
+            // `t.Method.Alg()`, jwx `ProtectedHeaders().Algorithm()`.
+            "call_expression" => node.field("function").is_some_and(|function| {
+                function.kind() == "selector_expression"
+                    && function.field("field").is_some_and(|field| matches!(self.text(field), "Alg" | "Algorithm"))
+                    && function.field("operand").is_some_and(|operand| {
+                        header(Some(operand))
+                            || operand.field("field").is_some_and(|field| self.text(field) == "Method")
+                    })
+            }),
+            _ => false,
+        }
+    }
+
+    /// Through parentheses and `[]byte("…")`.
+    fn secret_parts(&self, node: Node<'t>, _depth: usize) -> Vec<Node<'t>> {
+        match node.kind() {
+            "parenthesized_expression" => node.named_child(0).into_iter().collect(),
+            _ => self.byte_slice_operand(node).into_iter().collect(),
+        }
+    }
+
+    /// `r.Header.Get("Authorization")`, gin's `c.GetHeader("Authorization")`.
+    fn reads_authorization(&self, node: Node<'t>) -> bool {
+        node.kind() == "call_expression"
+            && self.is_header_getter(node, ("selector_expression", "field"), &["Get", "GetHeader"])
+    }
+
+    /// Where a key expression's material comes from: a literal, `os.Getenv("X")`,
+    /// `os.ReadFile("path")`; through same-file values, `[]byte(…)` and parse calls
+    /// (`jwt.ParseRSAPublicKeyFromPEM(pem)`).
+    fn key_source_of(&self, node: Node<'t>, depth: usize) -> KeySource {
+        if self.string_literal(node).is_some() {
+            return KeySource::Literal;
+        }
+        let unknown = KeySource::Unknown;
+        match node.kind() {
+            "expression_list" => node.named_child(0).map_or(unknown, |inner| self.key_source(inner, depth + 1)),
+            "type_conversion_expression" => {
+                node.field("operand").map_or(unknown, |inner| self.key_source(inner, depth + 1))
+            }
+            "call_expression" => {
+                if let Some(inner) = self.byte_slice_operand(node) {
+                    return self.key_source(inner, depth + 1);
+                }
+                let Some(function) = node.field("function") else { return unknown };
+                let first = self.arguments(node).first().copied();
+                match self.text(function) {
+                    "os.Getenv" | "os.LookupEnv" => {
+                        first.and_then(|name| self.string_value(name, depth + 1)).map_or(unknown, KeySource::Env)
+                    }
+                    "os.ReadFile" | "ioutil.ReadFile" => first
+                        .and_then(|path| self.string_value(path, depth + 1))
+                        .map_or(unknown, |path| KeySource::File { path, base: PathBase::WorkingFolder }),
+                    "json.RawMessage" | "string" => first.map_or(unknown, |inner| self.key_source(inner, depth + 1)),
+                    callee if callee.contains("Parse") && callee.contains("FromPEM") => {
+                        first.map_or(unknown, |inner| self.key_source(inner, depth + 1))
+                    }
+                    _ => unknown,
+                }
+            }
+            _ => unknown,
+        }
+    }
+}
+
 /// Fixes in Go: `strings.TrimPrefix`, `WithValidMethods` / `ValidMethods`, a `t.Method` check in
 /// the keyfunc.
 struct GoDialect<'a, 's, 't> {
@@ -1472,7 +1440,7 @@ impl Dialect for GoDialect<'_, '_, '_> {
     fn strip_bearer(&self, token: &Expr) -> Vec<TextEdit> {
         let analyzer = self.analyzer;
         let strings = analyzer.imported_name("strings");
-        let original = analyzer.src.get(token.range.clone()).unwrap_or(&token.text);
+        let original = analyzer.file.src.get(token.range.clone()).unwrap_or(&token.text);
         let trimmed = format!("{strings}.TrimPrefix({original}, \"Bearer \")");
         let mut edits = vec![TextEdit { range: token.range.clone(), new_text: trimmed }];
         edits.extend(analyzer.import_edit("strings"));
@@ -1500,7 +1468,7 @@ impl Dialect for GoDialect<'_, '_, '_> {
 
     fn pin_in_resolver(&self, anchor: &ResolverAnchor, algorithm: &str) -> Option<(String, Vec<TextEdit>)> {
         let analyzer = self.analyzer;
-        let function = analyzer.root.descendant_for_byte_range(anchor.function.start, anchor.function.end)?;
+        let function = analyzer.file.root.descendant_for_byte_range(anchor.function.start, anchor.function.end)?;
         if !FUNCTION_KINDS.contains(&function.kind()) || function.byte_range() != anchor.function {
             return None;
         }

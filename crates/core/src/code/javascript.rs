@@ -8,15 +8,14 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::engine::{self, Judging};
-use super::knowledge::{self, AlgItem, AllowList, Key, classify_key};
+use super::evaluate::{self, Collect, Entry, Evaluator, Kinds, Mapping, MappingKinds, SourceFile, Walk};
+use super::knowledge::{self, AllowList, Key, classify_key};
 use super::library::{self, Ecosystem, Slot};
 use super::model::{
     Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, KeySource, Model, Operation,
     Options as CallOptions, PathBase, Switch, TokenArg, Use, Value,
 };
-use super::scope::Scopes;
-use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range, text};
+use super::syntax::{self, Field, MAX_DEPTH, elements, text};
 use super::{Options, Sink};
 use crate::finding::TextEdit;
 
@@ -106,90 +105,22 @@ impl Binding {
     }
 }
 
-const FUNCTION_KINDS: &[&str] = &[
-    "function_declaration",
-    "function_expression",
-    "function",
-    "arrow_function",
-    "method_definition",
-    "generator_function_declaration",
-    "generator_function",
-];
-
-/// The node kinds the collection pass looks at (everything else is only walked through).
-const COLLECTED_KINDS: &[&str] = &[
-    "import_statement",
-    "variable_declarator",
-    "assignment_expression",
-    "augmented_assignment_expression",
-    "update_expression",
-    "expression_statement",
-    "call_expression",
-    "new_expression",
-    "function_declaration",
-    "generator_function_declaration",
-    "class_declaration",
-    "formal_parameters",
-    "arrow_function",
-    "catch_clause",
-];
-
-/// Kinds whose insides hold no collected kind (template strings do: `${call()}`), so the walk
-/// does not enter them.
-const OPAQUE_KINDS: &[&str] = &["string", "regex"];
-
-/// An options object as far as it can be read.
-#[derive(Debug, Clone)]
-struct ObjectModel<'t> {
-    entries: Vec<Entry<'t>>,
-    /// Every entry is known: no unresolved spread, no computed key, no unmodelled mutation.
-    complete: bool,
-    /// The object literal, where a fix can add a property.
-    literal: Option<Node<'t>>,
-}
-
-#[derive(Debug, Clone)]
-struct Entry<'t> {
-    key: String,
-    value: Node<'t>,
-    /// The pair (or `opts.key = …` statement), where findings about it go.
-    range: Range<usize>,
-    /// Deletes the entry, where that is a clean edit.
-    removal: Option<Range<usize>>,
-}
-
-impl<'t> ObjectModel<'t> {
-    fn get(&self, key: &str) -> Option<&Entry<'t>> {
-        // Later keys win, as in JavaScript.
-        self.entries.iter().rev().find(|entry| entry.key == key)
-    }
-}
-
 pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut Sink) {
-    let model = model(source, tree, options);
-    let judging = Judging { in_test_path: options.context.in_test_path, dependencies: options.context.dependencies };
-    engine::judge(&model, &JsDialect { src: source }, judging, sink);
+    evaluate::judge(&model(source, tree, options), &JsDialect { src: source }, options, sink);
 }
 
 /// The call sites of JWT libraries in one source text.
 pub(super) fn model(source: &str, tree: &Tree, options: &Options) -> Model {
-    let root = tree.root_node();
     let mut analyzer = Analyzer {
-        src: source,
-        root,
+        file: SourceFile::new(source, tree),
         bindings: HashMap::new(),
         instance_fields: HashMap::new(),
         destructured: Vec::new(),
         reads: std::cell::RefCell::new(HashMap::new()),
-        scopes: Scopes::default(),
         calls: Vec::new(),
-        enclosing: root.byte_range(),
         statement: None,
     };
-    syntax::walk_scoped(root, FUNCTION_KINDS, COLLECTED_KINDS, OPAQUE_KINDS, |node, enclosing| {
-        analyzer.enclosing = enclosing.clone();
-        analyzer.collect(node);
-    });
+    analyzer.collect_file();
     if options.conventional_names && analyzer.bindings.is_empty() {
         // A Markdown fragment without imports: the names every README uses.
         analyzer.bindings.insert("jwt".into(), Binding::module(Lib::JsonWebToken));
@@ -287,8 +218,7 @@ struct Call<'s, 't> {
 }
 
 struct Analyzer<'s, 't> {
-    src: &'s str,
-    root: Node<'t>,
+    file: SourceFile<'s, 't>,
     bindings: HashMap<String, Binding>,
     /// Built on first use by `decoded_use`.
     reads: std::cell::RefCell<HashMap<(usize, usize), std::rc::Rc<ReadIndex<'s, 't>>>>,
@@ -296,71 +226,14 @@ struct Analyzer<'s, 't> {
     destructured: Vec<Destructured<'t>>,
     /// `this.x` bound to a library class instance through a TypeScript parameter property.
     instance_fields: HashMap<String, Binding>,
-    scopes: Scopes<'t>,
     /// Every call and `new`, with its enclosing function (for "peek then verify").
     calls: Vec<Call<'s, 't>>,
-    /// During collection: the enclosing function (or file) of the node being visited.
-    enclosing: Range<usize>,
     /// During collection: the expression statement around the next assignment, if any.
     statement: Option<(usize, Node<'t>)>,
 }
 
 impl<'s, 't> Analyzer<'s, 't> {
-    fn text(&self, node: Node<'_>) -> &'s str {
-        text(node, self.src)
-    }
-
-    /// During collection: the scope of the node being visited (its enclosing function or file).
-    fn scope(&self) -> Range<usize> {
-        self.enclosing.clone()
-    }
-
     // ---- pass 1: imports, definitions, assignments, calls ----
-
-    fn collect(&mut self, node: Node<'t>) {
-        match node.kind() {
-            "import_statement" => self.collect_import(node),
-            "variable_declarator" => self.collect_declarator(node),
-            "assignment_expression" => self.collect_assignment(node),
-            "augmented_assignment_expression" | "update_expression" => {
-                if let Some(target) = node.field("left").or_else(|| node.field("argument"))
-                    && target.kind() == "identifier"
-                {
-                    self.scopes.reassign(self.text(target), target.start_byte());
-                }
-            }
-            "expression_statement" => {
-                if let Some(expression) = node.named_child(0) {
-                    self.statement = Some((expression.id(), node));
-                }
-            }
-            "call_expression" | "new_expression" => self.collect_call(node),
-            "function_declaration" | "generator_function_declaration" | "class_declaration" => {
-                if let Some(name) = node.field("name") {
-                    let scope = self.scope();
-                    self.scopes.define(self.text(name), scope, name.start_byte(), Some(node), false);
-                }
-            }
-            "formal_parameters" => {
-                let scope = self.scope();
-                for parameter in elements(node) {
-                    self.define_pattern(parameter, scope.clone());
-                    self.collect_typed_parameter(parameter, scope.clone());
-                }
-            }
-            "arrow_function" => {
-                if let Some(parameter) = node.field("parameter") {
-                    self.define_pattern(parameter, node.byte_range());
-                }
-            }
-            "catch_clause" => {
-                if let Some(parameter) = node.field("parameter") {
-                    self.define_pattern(parameter, node.byte_range());
-                }
-            }
-            _ => {}
-        }
-    }
 
     /// TypeScript `jwtService: JwtService` (a NestJS injection): the parameter is the library
     /// class's instance; with `private`/`readonly`/`public` it is also `this.jwtService`.
@@ -369,7 +242,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         let Some(kind) = parameter.field("type").and_then(|annotation| annotation.named_child(0)) else { return };
         let Some(binding) = self.bindings.get(self.text(kind)).cloned() else { return };
         let name_text = self.text(name).to_string();
-        self.scopes.define(&name_text, scope, name.start_byte(), None, true);
+        self.file.scopes.define(&name_text, scope, name.start_byte(), None, true);
         let is_property = elements(parameter).iter().any(|child| child.kind() == "accessibility_modifier")
             || self.text(parameter).starts_with("readonly ");
         if is_property {
@@ -383,7 +256,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         let mut names = Vec::new();
         pattern_names(pattern, 0, &mut names);
         for name in names {
-            self.scopes.define(self.text(name), scope.clone(), name.start_byte(), None, false);
+            self.file.scopes.define(self.text(name), scope.clone(), name.start_byte(), None, false);
         }
     }
 
@@ -444,19 +317,19 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     fn bind(&mut self, name: Node<'t>, binding: Binding) {
         let name_text = self.text(name).to_string();
-        self.scopes.define(&name_text, self.root.byte_range(), name.start_byte(), None, true);
+        self.file.scopes.define(&name_text, self.file.root.byte_range(), name.start_byte(), None, true);
         self.bindings.insert(name_text, binding);
     }
 
     fn collect_declarator(&mut self, node: Node<'t>) {
         let Some(name) = node.field("name") else { return };
         let value = node.field("value");
-        let scope = self.scope();
+        let scope = self.file.enclosing.clone();
         let binding = value.and_then(|value| self.binding_of_value(value, 0));
         match name.kind() {
             "identifier" => {
                 let name_text = self.text(name).to_string();
-                self.scopes.define(&name_text, scope, name.start_byte(), value, binding.is_some());
+                self.file.scopes.define(&name_text, scope, name.start_byte(), value, binding.is_some());
                 if let Some(binding) = binding {
                     self.bindings.insert(name_text, binding);
                 }
@@ -509,7 +382,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                         binding
                             .member(&self.string_literal(exported).unwrap_or_else(|| self.text(exported).to_string()))
                     });
-                    self.scopes.define(&local_text, scope.clone(), local.start_byte(), None, member.is_some());
+                    self.file.scopes.define(&local_text, scope.clone(), local.start_byte(), None, member.is_some());
                     if let Some(member) = member {
                         self.bindings.insert(local_text, member);
                     }
@@ -524,7 +397,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         match left.kind() {
             "identifier" => {
                 let name = self.text(left).to_string();
-                self.scopes.reassign(&name, left.start_byte());
+                self.file.scopes.reassign(&name, left.start_byte());
                 // `jwt = require('jsonwebtoken')` after `let jwt;`.
                 if let Some(binding) = self.binding_of_value(right, 0) {
                     self.bindings.insert(name, binding);
@@ -539,8 +412,8 @@ impl<'s, 't> Analyzer<'s, 't> {
                 let statement =
                     self.statement.filter(|(id, _)| *id == node.id()).map_or(node, |(_, statement)| statement);
                 match key {
-                    Some(key) => self.scopes.property(self.text(object), key, right, statement),
-                    None => self.scopes.mutate(self.text(object), left.start_byte()),
+                    Some(key) => self.file.scopes.property(self.text(object), key, right, statement),
+                    None => self.file.scopes.mutate(self.text(object), left.start_byte()),
                 }
             }
             _ => {}
@@ -560,10 +433,10 @@ impl<'s, 't> Analyzer<'s, 't> {
             && self.text(function) == "Object.assign"
             && let Some(target) = self.arguments(call).first().filter(|target| target.kind() == "identifier")
         {
-            self.scopes.mutate(self.text(*target), target.start_byte());
+            self.file.scopes.mutate(self.text(*target), target.start_byte());
         }
         let callee_name = callee.map(|callee| syntax::last_segment(self.text(callee)));
-        self.calls.push(Call { node: call, scope: self.scope(), callee_name });
+        self.calls.push(Call { node: call, scope: self.file.enclosing.clone(), callee_name });
     }
 
     /// The library binding an initialiser produces: `require('jsonwebtoken')`,
@@ -596,12 +469,7 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     /// The binding an identifier has at its position, unless a local definition shadows it.
     fn binding_at(&self, name: Node<'_>) -> Option<Binding> {
-        let name_text = self.text(name);
-        let binding = self.bindings.get(name_text)?;
-        match self.scopes.innermost(name_text, name.start_byte()) {
-            Some(definition) if !definition.binding => None,
-            _ => Some(binding.clone()),
-        }
+        self.file.scopes.binding(&self.bindings, self.text(name), name.start_byte()).cloned()
     }
 
     /// The library path an expression denotes (`jwt.verify` → jsonwebtoken `verify`).
@@ -637,87 +505,8 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
     }
 
-    /// Strips wrappers that do not change a value: parentheses, TypeScript `as`/`!`/`satisfies`.
-    fn unwrap(&self, mut node: Node<'t>) -> Node<'t> {
-        for _ in 0..MAX_DEPTH {
-            match node.kind() {
-                "parenthesized_expression" | "as_expression" | "satisfies_expression" | "non_null_expression" => {
-                    match node.named_child(0) {
-                        Some(inner) => node = inner,
-                        None => break,
-                    }
-                }
-                "type_assertion" => match node.named_child(node.named_child_count().saturating_sub(1) as u32) {
-                    Some(inner) => node = inner,
-                    None => break,
-                },
-                _ => break,
-            }
-        }
-        node
-    }
-
     fn arguments(&self, call: Node<'t>) -> Vec<Node<'t>> {
         call.field("arguments").map(elements).unwrap_or_default()
-    }
-
-    fn is_identifier(node: Node<'_>) -> bool {
-        matches!(node.kind(), "identifier" | "shorthand_property_identifier")
-    }
-
-    /// The value of an identifier from its single same-file definition.
-    fn definition_value(&self, node: Node<'t>) -> Option<Node<'t>> {
-        Analyzer::is_identifier(node).then(|| self.scopes.value(self.text(node), node.start_byte())).flatten()
-    }
-
-    fn string_literal(&self, node: Node<'_>) -> Option<String> {
-        match node.kind() {
-            "string" => {
-                let mut value = String::new();
-                let mut cursor = node.walk();
-                for part in node.named_children(&mut cursor) {
-                    value.push_str(self.text(part));
-                }
-                Some(value)
-            }
-            "template_string" => {
-                let mut value = String::new();
-                let mut cursor = node.walk();
-                for part in node.named_children(&mut cursor) {
-                    match part.kind() {
-                        "string_fragment" | "escape_sequence" => value.push_str(self.text(part)),
-                        _ => return None,
-                    }
-                }
-                Some(value)
-            }
-            _ => None,
-        }
-    }
-
-    fn string_value(&self, node: Node<'t>, depth: usize) -> Option<String> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        let node = self.unwrap(node);
-        if let Some(literal) = self.string_literal(node) {
-            return Some(literal);
-        }
-        match node.kind() {
-            "identifier" | "shorthand_property_identifier" => {
-                self.string_value(self.definition_value(node)?, depth + 1)
-            }
-            "member_expression" => {
-                let value = self.member_value(node, depth)?;
-                self.string_value(value, depth + 1)
-            }
-            "binary_expression" if node.field("operator").is_some_and(|op| self.text(op) == "+") => {
-                let left = self.string_value(node.field("left")?, depth + 1)?;
-                let right = self.string_value(node.field("right")?, depth + 1)?;
-                Some(left + &right)
-            }
-            _ => None,
-        }
     }
 
     fn number_value(&self, node: Node<'t>, depth: usize) -> Option<f64> {
@@ -726,13 +515,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
         let node = self.unwrap(node);
         match node.kind() {
-            "number" => {
-                let literal = self.text(node).replace('_', "");
-                match literal.strip_prefix("0x").or_else(|| literal.strip_prefix("0X")) {
-                    Some(hex) => i64::from_str_radix(hex, 16).ok().map(|value| value as f64),
-                    None => literal.trim_end_matches('n').parse().ok(),
-                }
-            }
+            "number" => evaluate::number_literal(self.text(node)),
             "unary_expression" => {
                 let operand = self.number_value(node.field("argument")?, depth + 1)?;
                 match self.text(node.field("operator")?) {
@@ -744,13 +527,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             "binary_expression" => {
                 let left = self.number_value(node.field("left")?, depth + 1)?;
                 let right = self.number_value(node.field("right")?, depth + 1)?;
-                match self.text(node.field("operator")?) {
-                    "*" => Some(left * right),
-                    "+" => Some(left + right),
-                    "-" => Some(left - right),
-                    "/" if right != 0.0 => Some(left / right),
-                    _ => None,
-                }
+                evaluate::arithmetic(self.text(node.field("operator")?), left, right)
             }
             "identifier" | "shorthand_property_identifier" => {
                 self.number_value(self.definition_value(node)?, depth + 1)
@@ -785,84 +562,8 @@ impl<'s, 't> Analyzer<'s, 't> {
     fn member_value(&self, node: Node<'t>, depth: usize) -> Option<Node<'t>> {
         let object = node.field("object")?;
         let property = node.field("property")?;
-        let model = self.object_model(object, depth + 1)?;
+        let model = self.mapping(object, depth + 1)?;
         Some(model.get(self.text(property))?.value)
-    }
-
-    fn object_model(&self, node: Node<'t>, depth: usize) -> Option<ObjectModel<'t>> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        let node = self.unwrap(node);
-        match node.kind() {
-            "object" => {
-                let items = elements(node);
-                let mut model = ObjectModel { entries: Vec::new(), complete: true, literal: Some(node) };
-                for (index, item) in items.iter().enumerate() {
-                    let removal = Some(removal_range(&items, index));
-                    match item.kind() {
-                        "pair" => {
-                            let key = item.field("key").and_then(|key| match key.kind() {
-                                "property_identifier" | "number" => Some(self.text(key).to_string()),
-                                "string" => self.string_literal(key),
-                                _ => None,
-                            });
-                            match (key, item.field("value")) {
-                                (Some(key), Some(value)) => {
-                                    model.entries.push(Entry { key, value, range: item.byte_range(), removal })
-                                }
-                                _ => model.complete = false,
-                            }
-                        }
-                        "shorthand_property_identifier" => model.entries.push(Entry {
-                            key: self.text(*item).to_string(),
-                            value: *item,
-                            range: item.byte_range(),
-                            removal,
-                        }),
-                        "method_definition" => match item.field("name") {
-                            Some(name) => model.entries.push(Entry {
-                                key: self.text(name).to_string(),
-                                value: *item,
-                                range: item.byte_range(),
-                                removal,
-                            }),
-                            None => model.complete = false,
-                        },
-                        "spread_element" => {
-                            match item.named_child(0).and_then(|inner| self.object_model(inner, depth + 1)) {
-                                Some(spread) => {
-                                    model.complete &= spread.complete;
-                                    model.entries.extend(
-                                        spread.entries.into_iter().map(|entry| Entry { removal: None, ..entry }),
-                                    );
-                                }
-                                None => model.complete = false,
-                            }
-                        }
-                        _ => model.complete = false,
-                    }
-                }
-                Some(model)
-            }
-            "identifier" | "shorthand_property_identifier" => {
-                let name = self.text(node);
-                let value = self.scopes.value(name, node.start_byte())?;
-                let mut model = self.object_model(value, depth + 1)?;
-                match self.scopes.properties_of(name, node.start_byte()) {
-                    Some(properties) => model.entries.extend(properties.into_iter().map(|property| Entry {
-                        key: property.key.clone(),
-                        value: property.value,
-                        range: property.statement.byte_range(),
-                        removal: Some(property.statement.byte_range()),
-                    })),
-                    None => model.complete = false,
-                }
-                Some(model)
-            }
-            "member_expression" => self.object_model(self.member_value(node, depth)?, depth + 1),
-            _ => None,
-        }
     }
 
     fn is_function(&self, node: Node<'t>) -> bool {
@@ -870,6 +571,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         match node.kind() {
             "arrow_function" | "function_expression" | "function" | "generator_function" => true,
             "identifier" => self
+                .file
                 .scopes
                 .lookup(self.text(node), node.start_byte())
                 .and_then(|definition| definition.value)
@@ -908,151 +610,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 };
             }
         }
-        let mut evidence = self.text(node).to_string();
-        let mut current = node;
-        for _ in 0..3 {
-            let next = match current.kind() {
-                "identifier" => {
-                    self.scopes.lookup(self.text(current), current.start_byte()).and_then(|definition| definition.value)
-                }
-                "member_expression" => self.member_value(current, 0),
-                _ => None,
-            };
-            let Some(next) = next else { break };
-            let next = self.unwrap(next);
-            if let Some(literal) = self.string_value(next, 0) {
-                return classify_key(&literal, true);
-            }
-            evidence.push(' ');
-            evidence.push_str(syntax::prefix(self.text(next), 2000));
-            current = next;
-        }
-        classify_key(&evidence, false)
-    }
-
-    /// String literals that end up as the secret (through constants, `||` fallbacks, ternaries,
-    /// `Buffer.from`, `TextEncoder().encode`).
-    fn secret_literals(&self, node: Node<'t>, depth: usize, out: &mut Vec<(String, Node<'t>)>) {
-        if depth > MAX_DEPTH {
-            return;
-        }
-        let node = self.unwrap(node);
-        if let Some(literal) = self.string_literal(node) {
-            out.push((literal, node));
-            return;
-        }
-        match node.kind() {
-            "identifier" | "shorthand_property_identifier" => {
-                if let Some(value) = self.definition_value(node) {
-                    self.secret_literals(value, depth + 1, out);
-                }
-            }
-            "member_expression" => {
-                if let Some(value) = self.member_value(node, depth) {
-                    self.secret_literals(value, depth + 1, out);
-                }
-            }
-            "binary_expression" if node.field("operator").is_some_and(|op| matches!(self.text(op), "||" | "??")) => {
-                for side in ["left", "right"] {
-                    if let Some(side) = node.field(side) {
-                        self.secret_literals(side, depth + 1, out);
-                    }
-                }
-            }
-            "ternary_expression" => {
-                for branch in ["consequence", "alternative"] {
-                    if let Some(branch) = node.field(branch) {
-                        self.secret_literals(branch, depth + 1, out);
-                    }
-                }
-            }
-            "call_expression" => {
-                let function = node.field("function").map(|function| self.text(function)).unwrap_or("");
-                if ((function.ends_with(".encode") && function.contains("TextEncoder"))
-                    || function.ends_with("Buffer.from")
-                    || function.ends_with("createSecretKey")
-                    || function.ends_with("JWK.asKey"))
-                    && let Some(inner) = self.arguments(node).first()
-                {
-                    self.secret_literals(*inner, depth + 1, out);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// The raw `Authorization` header: `req.headers.authorization`, `req.get('Authorization')`,
-    /// `request.headers.get('authorization')`, or a constant holding one of them.
-    fn is_raw_authorization(&self, node: Node<'t>, depth: usize) -> bool {
-        if depth > MAX_DEPTH {
-            return false;
-        }
-        let node = self.unwrap(node);
-        let is_headers = |object: Option<Node<'t>>| {
-            object.map(|object| self.unwrap(object)).is_some_and(|object| {
-                object.kind() == "member_expression"
-                    && object.field("property").is_some_and(|property| self.text(property) == "headers")
-            })
-        };
-        match node.kind() {
-            "member_expression" => {
-                node.field("property").is_some_and(|property| self.text(property).eq_ignore_ascii_case("authorization"))
-                    && is_headers(node.field("object"))
-            }
-            "subscript_expression" => {
-                node.field("index")
-                    .and_then(|index| self.string_literal(index))
-                    .is_some_and(|index| index.eq_ignore_ascii_case("authorization"))
-                    && is_headers(node.field("object"))
-            }
-            "call_expression" => {
-                let getter = node
-                    .field("function")
-                    .filter(|function| function.kind() == "member_expression")
-                    .and_then(|function| function.field("property"))
-                    .is_some_and(|property| matches!(self.text(property), "get" | "header" | "getHeader"));
-                getter
-                    && self
-                        .arguments(node)
-                        .first()
-                        .and_then(|argument| self.string_literal(*argument))
-                        .is_some_and(|name| name.eq_ignore_ascii_case("authorization"))
-            }
-            "identifier" => {
-                self.definition_value(node).is_some_and(|value| self.is_raw_authorization(value, depth + 1))
-            }
-            _ => false,
-        }
-    }
-
-    /// The token's own `alg`: `decoded.header.alg`, `header.alg`, `decodeProtectedHeader(t).alg`,
-    /// or a constant holding it.
-    fn is_token_alg(&self, node: Node<'t>, depth: usize) -> bool {
-        if depth > MAX_DEPTH {
-            return false;
-        }
-        let node = self.unwrap(node);
-        let (object, key) = match node.kind() {
-            "member_expression" => (node.field("object"), node.field("property").map(|p| self.text(p).to_string())),
-            "subscript_expression" => (node.field("object"), node.field("index").and_then(|i| self.string_literal(i))),
-            "identifier" => {
-                if let Some(value) = self.definition_value(node) {
-                    return self.is_token_alg(value, depth + 1);
-                }
-                // `const { alg } = header`, `{ alg: a }`, `{ header: { alg } } = jwt.decode(…)`.
-                let name = self.text(node);
-                let Some(destructured) = self.destructured.iter().rev().find(|destructured| {
-                    destructured.name.start_byte() <= node.start_byte() && self.text(destructured.name) == name
-                }) else {
-                    return false;
-                };
-                let path: Vec<&str> = destructured.path.iter().map(String::as_str).collect();
-                return matches!(path.as_slice(), ["alg"] | ["header", "alg"])
-                    && self.is_token_header(destructured.source, depth + 1);
-            }
-            _ => return false,
-        };
-        key.as_deref() == Some("alg") && object.is_some_and(|object| self.is_token_header(object, depth + 1))
+        self.key_evidence(node)
     }
 
     fn is_token_header(&self, node: Node<'t>, depth: usize) -> bool {
@@ -1078,58 +636,11 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
     }
 
-    fn allow_list(&self, value: Node<'t>) -> Option<AllowList> {
-        let value = self.unwrap(value);
-        let render: Box<dyn Fn(&str) -> String> = Box::new(|algorithm: &str| format!("'{algorithm}'"));
-        if self.is_token_alg(value, 0) {
-            let item = AlgItem {
-                name: None,
-                text: self.text(value).to_string(),
-                range: value.byte_range(),
-                removal: value.byte_range(),
-                from_token: true,
-            };
-            return Some(AllowList { items: vec![item], render });
-        }
-        // One algorithm (Hono `alg`, jwt-simple's fourth argument).
-        if let Some(name) = self.string_value(value, 0) {
-            let item = AlgItem {
-                name: Some(name),
-                text: self.text(value).to_string(),
-                range: value.byte_range(),
-                removal: value.byte_range(),
-                from_token: false,
-            };
-            return Some(AllowList { items: vec![item], render });
-        }
-        let mut array = value;
-        for _ in 0..MAX_DEPTH {
-            if array.kind() == "array" {
-                break;
-            }
-            array = match array.kind() {
-                "identifier" => self.definition_value(array)?,
-                "member_expression" => self.member_value(array, 0)?,
-                _ => return None,
-            };
-            array = self.unwrap(array);
-        }
-        if array.kind() != "array" {
-            return None;
-        }
-        let elements = elements(array);
-        let items = elements
-            .iter()
-            .enumerate()
-            .map(|(index, element)| AlgItem {
-                name: self.string_value(*element, 0),
-                text: self.text(*element).to_string(),
-                range: element.byte_range(),
-                removal: removal_range(&elements, index),
-                from_token: self.is_token_alg(*element, 0),
-            })
-            .collect();
-        Some(AllowList { items, render })
+    /// An allow-list, or one algorithm (Hono `alg`, jwt-simple's fourth argument).
+    fn algorithms(&self, value: Node<'t>) -> Option<AllowList> {
+        let Some(name) = self.string_value(value, 0) else { return self.allow_list(value) };
+        let item = self.single_algorithm(self.unwrap(value), Some(name), false);
+        Some(AllowList { items: vec![item], render: Box::new(|algorithm: &str| format!("'{algorithm}'")) })
     }
 
     // ---- pass 2: call sites ----
@@ -1215,7 +726,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         // `None`: no options argument; `Some(None)`: one that cannot be read.
         let object = match argument(function.options) {
             Some(options) if !self.is_function(options) => {
-                Some(self.object_model(options, 0).map(|model| self.with_nested(model, function.nested_options)))
+                Some(self.mapping(options, 0).map(|model| self.with_nested(model, function.nested_options)))
             }
             _ => None,
         };
@@ -1295,7 +806,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 });
             }
             Some(&algorithm) => {
-                options.algorithms = self.allow_list(algorithm).map_or(Algorithms::Unknown, Algorithms::Listed);
+                options.algorithms = self.algorithms(algorithm).map_or(Algorithms::Unknown, Algorithms::Listed);
             }
             None => {
                 options.algorithms = Algorithms::Absent;
@@ -1326,76 +837,6 @@ impl<'s, 't> Analyzer<'s, 't> {
             literals: literals.into_iter().map(|(value, node)| (value, node.byte_range())).collect(),
             source,
             ..KeyArg::unknown(spelled)
-        }
-    }
-
-    /// Where a key expression's material comes from: `process.env.X` (before a `||` fallback), a
-    /// file read by a literal path, a JWKS URL; through constants and wrapping calls
-    /// (`Buffer.from`, `createPublicKey`, `new TextEncoder().encode`).
-    fn key_source(&self, node: Node<'t>, depth: usize) -> KeySource {
-        if depth > MAX_DEPTH {
-            return KeySource::Unknown;
-        }
-        let node = self.unwrap(node);
-        match node.kind() {
-            "identifier" | "shorthand_property_identifier" => {
-                self.definition_value(node).map_or(KeySource::Unknown, |value| self.key_source(value, depth + 1))
-            }
-            "member_expression" | "subscript_expression" => {
-                let object = node.field("object").map(|object| self.text(object));
-                if object == Some("process.env") {
-                    let name = match node.kind() {
-                        "member_expression" => node.field("property").map(|property| self.text(property).to_string()),
-                        _ => node.field("index").and_then(|index| self.string_value(index, depth + 1)),
-                    };
-                    return name.map_or(KeySource::Unknown, KeySource::Env);
-                }
-                if node.kind() == "member_expression"
-                    && let Some(value) = self.member_value(node, depth)
-                {
-                    return self.key_source(value, depth + 1);
-                }
-                KeySource::Unknown
-            }
-            "binary_expression" if node.field("operator").is_some_and(|op| matches!(self.text(op), "||" | "??")) => {
-                node.field("left").map_or(KeySource::Unknown, |left| self.key_source(left, depth + 1))
-            }
-            "await_expression" => {
-                node.named_child(0).map_or(KeySource::Unknown, |inner| self.key_source(inner, depth + 1))
-            }
-            "call_expression" | "new_expression" => {
-                let callee = node.field("function").or_else(|| node.field("constructor"));
-                let function = callee.map(|function| self.text(function)).unwrap_or("");
-                let arguments = self.arguments(node);
-                let first = arguments.first().copied();
-                let last = function.rsplit('.').next().unwrap_or(function);
-                match last {
-                    "readFileSync" | "readFile" => first
-                        .and_then(|path| self.path_value(path, depth + 1))
-                        .map_or(KeySource::Unknown, |(path, base)| KeySource::File { path, base }),
-                    "toString" => node
-                        .field("function")
-                        .and_then(|callee| callee.field("object"))
-                        .map_or(KeySource::Unknown, |object| self.key_source(object, depth + 1)),
-                    "expressJwtSecret" | "koaJwtSecret" | "passportJwtSecret" | "JwksClient" | "jwksClient" => first
-                        .and_then(|options| self.object_model(options, depth + 1))
-                        .and_then(|options| self.string_value(options.get("jwksUri")?.value, depth + 1))
-                        .map_or(KeySource::Unknown, KeySource::JwksUrl),
-                    "createRemoteJWKSet" => {
-                        let url = first.map(|url| self.unwrap(url)).and_then(|url| match url.kind() {
-                            "new_expression" => self.string_value(*self.arguments(url).first()?, depth + 1),
-                            _ => self.string_value(url, depth + 1),
-                        });
-                        url.map_or(KeySource::Unknown, KeySource::JwksUrl)
-                    }
-                    "from" | "encode" | "createSecretKey" | "createPublicKey" | "importSPKI" | "importX509"
-                    | "importJWK" | "String" | "parse" | "createLocalJWKSet" => {
-                        first.map_or(KeySource::Unknown, |inner| self.key_source(inner, depth + 1))
-                    }
-                    _ => KeySource::Unknown,
-                }
-            }
-            _ => KeySource::Unknown,
         }
     }
 
@@ -1451,12 +892,12 @@ impl<'s, 't> Analyzer<'s, 't> {
     /// An options entry whose object the library reads as top-level options (passport-jwt
     /// `jsonWebTokenOptions`, `@nestjs/jwt` `verifyOptions`): merged in, without letting a fix
     /// edit it. A fix still adds to the nested literal when there is one.
-    fn with_nested(&self, mut options: ObjectModel<'t>, nested: &str) -> ObjectModel<'t> {
+    fn with_nested(&self, mut options: Mapping<'t>, nested: &str) -> Mapping<'t> {
         if nested.is_empty() {
             return options;
         }
         if let Some(value) = options.get(nested).map(|entry| entry.value) {
-            match self.object_model(value, 0) {
+            match self.mapping(value, 0) {
                 Some(inner) => {
                     options.complete &= inner.complete;
                     let mut merged: Vec<Entry<'t>> = inner.entries;
@@ -1470,7 +911,7 @@ impl<'s, 't> Analyzer<'s, 't> {
     }
 
     /// The options object in model terms, with the library's spelling.
-    fn options(&self, lib: Lib, function: &library::Function, model: ObjectModel<'t>) -> CallOptions {
+    fn options(&self, lib: Lib, function: &library::Function, model: Mapping<'t>) -> CallOptions {
         let given = |key: &str| match (model.get(key).is_some(), model.complete) {
             (true, _) => Given::Yes,
             (false, true) => Given::No,
@@ -1479,7 +920,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         let algorithms = match function.algorithms {
             Slot::Option(name) => match model.get(name) {
                 None => Algorithms::Absent,
-                Some(entry) => self.allow_list(entry.value).map_or(Algorithms::Unknown, Algorithms::Listed),
+                Some(entry) => self.algorithms(entry.value).map_or(Algorithms::Unknown, Algorithms::Listed),
             },
             _ => Algorithms::Absent,
         };
@@ -1576,8 +1017,8 @@ impl<'s, 't> Analyzer<'s, 't> {
         if let Some(index) = self.reads.borrow().get(&key) {
             return index.clone();
         }
-        let node = self.root.descendant_for_byte_range(scope.start, scope.end).unwrap_or(self.root);
-        let index = std::rc::Rc::new(ReadIndex::build(node, self.src));
+        let node = self.file.root.descendant_for_byte_range(scope.start, scope.end).unwrap_or(self.file.root);
+        let index = std::rc::Rc::new(ReadIndex::build(node, self.file.src));
         self.reads.borrow_mut().insert(key, index.clone());
         index
     }
@@ -1653,6 +1094,340 @@ impl<'s, 't> Analyzer<'s, 't> {
             }
         }
         None
+    }
+}
+
+impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
+    fn file_mut(&mut self) -> &mut SourceFile<'s, 't> {
+        &mut self.file
+    }
+
+    fn collect(&mut self, node: Node<'t>) {
+        match node.kind() {
+            "call_expression" | "new_expression" => self.collect_call(node),
+            "import_statement" => self.collect_import(node),
+            "variable_declarator" => self.collect_declarator(node),
+            "assignment_expression" => self.collect_assignment(node),
+            "augmented_assignment_expression" | "update_expression" => {
+                if let Some(target) = node.field("left").or_else(|| node.field("argument"))
+                    && target.kind() == "identifier"
+                {
+                    self.file.scopes.reassign(self.text(target), target.start_byte());
+                }
+            }
+            "expression_statement" => {
+                if let Some(expression) = node.named_child(0) {
+                    self.statement = Some((expression.id(), node));
+                }
+            }
+            "function_declaration" | "generator_function_declaration" | "class_declaration" => {
+                if let Some(name) = node.field("name") {
+                    let scope = self.file.enclosing.clone();
+                    self.file.scopes.define(self.text(name), scope, name.start_byte(), Some(node), false);
+                }
+            }
+            "formal_parameters" => {
+                let scope = self.file.enclosing.clone();
+                for parameter in elements(node) {
+                    self.define_pattern(parameter, scope.clone());
+                    self.collect_typed_parameter(parameter, scope.clone());
+                }
+            }
+            "arrow_function" => {
+                if let Some(parameter) = node.field("parameter") {
+                    self.define_pattern(parameter, node.byte_range());
+                }
+            }
+            "catch_clause" => {
+                if let Some(parameter) = node.field("parameter") {
+                    self.define_pattern(parameter, node.byte_range());
+                }
+            }
+            _ => {}
+        }
+    }
+
+    const WALK: Walk = Walk {
+        functions: &[
+            "function_declaration",
+            "function_expression",
+            "function",
+            "arrow_function",
+            "method_definition",
+            "generator_function_declaration",
+            "generator_function",
+        ],
+        collected: &[
+            "import_statement",
+            "variable_declarator",
+            "assignment_expression",
+            "augmented_assignment_expression",
+            "update_expression",
+            "expression_statement",
+            "call_expression",
+            "new_expression",
+            "function_declaration",
+            "generator_function_declaration",
+            "class_declaration",
+            "formal_parameters",
+            "arrow_function",
+            "catch_clause",
+        ],
+        // Template strings hold collected kinds (`${call()}`); strings and regexes do not.
+        opaque: &["string", "regex"],
+    };
+}
+
+impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
+    const KINDS: Kinds = Kinds {
+        names: &["identifier", "shorthand_property_identifier"],
+        lists: &["array"],
+        quote: '\'',
+        mapping: Some(MappingKinds::pairs("object", "spread_element")),
+        ..Kinds::COMMON
+    };
+
+    fn file(&self) -> &SourceFile<'s, 't> {
+        &self.file
+    }
+
+    /// Strips wrappers that do not change a value: parentheses, TypeScript `as`/`!`/`satisfies`.
+    fn unwrap(&self, mut node: Node<'t>) -> Node<'t> {
+        for _ in 0..MAX_DEPTH {
+            match node.kind() {
+                "parenthesized_expression" | "as_expression" | "satisfies_expression" | "non_null_expression" => {
+                    match node.named_child(0) {
+                        Some(inner) => node = inner,
+                        None => break,
+                    }
+                }
+                "type_assertion" => match node.named_child(node.named_child_count().saturating_sub(1) as u32) {
+                    Some(inner) => node = inner,
+                    None => break,
+                },
+                _ => break,
+            }
+        }
+        node
+    }
+
+    fn string_literal(&self, node: Node<'_>) -> Option<String> {
+        match node.kind() {
+            "string" => syntax::joined_parts(node, self.file.src, |_| Some(true)),
+            // A template without substitutions.
+            "template_string" => syntax::joined_parts(node, self.file.src, |part| {
+                matches!(part, "string_fragment" | "escape_sequence").then_some(true)
+            }),
+            _ => None,
+        }
+    }
+
+    fn string_value(&self, node: Node<'t>, depth: usize) -> Option<String> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let node = self.unwrap(node);
+        if let Some(literal) = self.string_literal(node) {
+            return Some(literal);
+        }
+        match node.kind() {
+            "identifier" | "shorthand_property_identifier" => {
+                self.string_value(self.definition_value(node)?, depth + 1)
+            }
+            "member_expression" => {
+                let value = self.member_value(node, depth)?;
+                self.string_value(value, depth + 1)
+            }
+            "binary_expression" if node.field("operator").is_some_and(|op| self.text(op) == "+") => {
+                let left = self.string_value(node.field("left")?, depth + 1)?;
+                let right = self.string_value(node.field("right")?, depth + 1)?;
+                Some(left + &right)
+            }
+            _ => None,
+        }
+    }
+
+    /// The token's own `alg`: `decoded.header.alg`, `header.alg`, `decodeProtectedHeader(t).alg`,
+    /// or a constant holding it.
+    fn is_token_alg(&self, node: Node<'t>, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        let node = self.unwrap(node);
+        let (object, key) = match node.kind() {
+            "member_expression" => (node.field("object"), node.field("property").map(|p| self.text(p).to_string())),
+            "subscript_expression" => (node.field("object"), node.field("index").and_then(|i| self.string_literal(i))),
+            "identifier" => {
+                if let Some(value) = self.definition_value(node) {
+                    return self.is_token_alg(value, depth + 1);
+                }
+                // `const { alg } = header`, `{ alg: a }`, `{ header: { alg } } = jwt.decode(…)`.
+                let name = self.text(node);
+                let Some(destructured) = self.destructured.iter().rev().find(|destructured| {
+                    destructured.name.start_byte() <= node.start_byte() && self.text(destructured.name) == name
+                }) else {
+                    return false;
+                };
+                let path: Vec<&str> = destructured.path.iter().map(String::as_str).collect();
+                return matches!(path.as_slice(), ["alg"] | ["header", "alg"])
+                    && self.is_token_header(destructured.source, depth + 1);
+            }
+            _ => return false,
+        };
+        key.as_deref() == Some("alg") && object.is_some_and(|object| self.is_token_header(object, depth + 1))
+    }
+
+    fn mapping_key(&self, key: Node<'t>, _depth: usize) -> Option<String> {
+        match key.kind() {
+            "property_identifier" | "number" => Some(self.text(key).to_string()),
+            "string" => self.string_literal(key),
+            _ => None,
+        }
+    }
+
+    /// Shorthand properties (`{ secret }`) and methods (`{ secretOrKeyProvider() {…} }`).
+    fn other_entry(&self, item: Node<'t>) -> Option<(String, Node<'t>)> {
+        let name = match item.kind() {
+            "shorthand_property_identifier" => item,
+            "method_definition" => item.field("name")?,
+            _ => return None,
+        };
+        Some((self.text(name).to_string(), item))
+    }
+
+    /// `config.jwt`, where `config` is a same-file object.
+    fn other_mapping(&self, node: Node<'t>, depth: usize) -> Option<Mapping<'t>> {
+        (node.kind() == "member_expression").then(|| self.mapping(self.member_value(node, depth)?, depth + 1))?
+    }
+
+    fn follow(&self, node: Node<'t>) -> Option<Node<'t>> {
+        match node.kind() {
+            "identifier" => self.definition_value(node),
+            "member_expression" => self.member_value(node, 0),
+            _ => None,
+        }
+    }
+
+    fn key_step(&self, node: Node<'t>) -> Option<Node<'t>> {
+        match node.kind() {
+            "identifier" => {
+                self.file.scopes.lookup(self.text(node), node.start_byte()).and_then(|definition| definition.value)
+            }
+            "member_expression" => self.member_value(node, 0),
+            _ => None,
+        }
+    }
+
+    /// Through members of same-file objects, `||`/`??` fallbacks, ternaries, `Buffer.from`,
+    /// `TextEncoder().encode`.
+    fn secret_parts(&self, node: Node<'t>, depth: usize) -> Vec<Node<'t>> {
+        let fields: &[&'static str] = match node.kind() {
+            "member_expression" => return self.member_value(node, depth).into_iter().collect(),
+            "binary_expression" if node.field("operator").is_some_and(|op| matches!(self.text(op), "||" | "??")) => {
+                &["left", "right"]
+            }
+            "ternary_expression" => &["consequence", "alternative"],
+            "call_expression" => {
+                let function = node.field("function").map(|function| self.text(function)).unwrap_or("");
+                let wraps = (function.ends_with(".encode") && function.contains("TextEncoder"))
+                    || function.ends_with("Buffer.from")
+                    || function.ends_with("createSecretKey")
+                    || function.ends_with("JWK.asKey");
+                return if wraps { self.arguments(node).into_iter().take(1).collect() } else { Vec::new() };
+            }
+            _ => &[],
+        };
+        fields.iter().filter_map(|field| node.field(field)).collect()
+    }
+
+    /// `req.headers.authorization`, `req.headers['authorization']`, `req.get('Authorization')`,
+    /// `request.headers.get('authorization')`.
+    fn reads_authorization(&self, node: Node<'t>) -> bool {
+        let is_headers = |object: Option<Node<'t>>| {
+            object.map(|object| self.unwrap(object)).is_some_and(|object| {
+                object.kind() == "member_expression"
+                    && object.field("property").is_some_and(|property| self.text(property) == "headers")
+            })
+        };
+        match node.kind() {
+            "member_expression" => {
+                node.field("property").is_some_and(|property| self.text(property).eq_ignore_ascii_case("authorization"))
+                    && is_headers(node.field("object"))
+            }
+            "subscript_expression" => {
+                node.field("index")
+                    .and_then(|index| self.string_literal(index))
+                    .is_some_and(|index| index.eq_ignore_ascii_case("authorization"))
+                    && is_headers(node.field("object"))
+            }
+            "call_expression" => {
+                self.is_header_getter(node, ("member_expression", "property"), &["get", "header", "getHeader"])
+            }
+            _ => false,
+        }
+    }
+
+    /// Where a key expression's material comes from, past names: `process.env.X` (before a `||` fallback), a
+    /// file read by a literal path, a JWKS URL; through constants and wrapping calls
+    /// (`Buffer.from`, `createPublicKey`, `new TextEncoder().encode`).
+    fn key_source_of(&self, node: Node<'t>, depth: usize) -> KeySource {
+        match node.kind() {
+            "member_expression" | "subscript_expression" => {
+                let object = node.field("object").map(|object| self.text(object));
+                if object == Some("process.env") {
+                    let name = match node.kind() {
+                        "member_expression" => node.field("property").map(|property| self.text(property).to_string()),
+                        _ => node.field("index").and_then(|index| self.string_value(index, depth + 1)),
+                    };
+                    return name.map_or(KeySource::Unknown, KeySource::Env);
+                }
+                if node.kind() == "member_expression"
+                    && let Some(value) = self.member_value(node, depth)
+                {
+                    return self.key_source(value, depth + 1);
+                }
+                KeySource::Unknown
+            }
+            "binary_expression" if node.field("operator").is_some_and(|op| matches!(self.text(op), "||" | "??")) => {
+                node.field("left").map_or(KeySource::Unknown, |left| self.key_source(left, depth + 1))
+            }
+            "await_expression" => {
+                node.named_child(0).map_or(KeySource::Unknown, |inner| self.key_source(inner, depth + 1))
+            }
+            "call_expression" | "new_expression" => {
+                let callee = node.field("function").or_else(|| node.field("constructor"));
+                let function = callee.map(|function| self.text(function)).unwrap_or("");
+                let arguments = self.arguments(node);
+                let first = arguments.first().copied();
+                let last = function.rsplit('.').next().unwrap_or(function);
+                match last {
+                    "readFileSync" | "readFile" => first
+                        .and_then(|path| self.path_value(path, depth + 1))
+                        .map_or(KeySource::Unknown, |(path, base)| KeySource::File { path, base }),
+                    "toString" => node
+                        .field("function")
+                        .and_then(|callee| callee.field("object"))
+                        .map_or(KeySource::Unknown, |object| self.key_source(object, depth + 1)),
+                    "expressJwtSecret" | "koaJwtSecret" | "passportJwtSecret" | "JwksClient" | "jwksClient" => first
+                        .and_then(|options| self.mapping(options, depth + 1))
+                        .and_then(|options| self.string_value(options.get("jwksUri")?.value, depth + 1))
+                        .map_or(KeySource::Unknown, KeySource::JwksUrl),
+                    "createRemoteJWKSet" => {
+                        let url = first.map(|url| self.unwrap(url)).and_then(|url| match url.kind() {
+                            "new_expression" => self.string_value(*self.arguments(url).first()?, depth + 1),
+                            _ => self.string_value(url, depth + 1),
+                        });
+                        url.map_or(KeySource::Unknown, KeySource::JwksUrl)
+                    }
+                    "from" | "encode" | "createSecretKey" | "createPublicKey" | "importSPKI" | "importX509"
+                    | "importJWK" | "String" | "parse" | "createLocalJWKSet" => {
+                        first.map_or(KeySource::Unknown, |inner| self.key_source(inner, depth + 1))
+                    }
+                    _ => KeySource::Unknown,
+                }
+            }
+            _ => KeySource::Unknown,
+        }
     }
 }
 

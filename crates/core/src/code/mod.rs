@@ -12,6 +12,7 @@
 
 #[allow(dead_code)] // Until the front ends are moved onto the model (issue 10).
 mod engine;
+mod evaluate;
 mod go;
 mod javascript;
 mod knowledge;

@@ -13,37 +13,17 @@ use std::ops::Range;
 use tree_sitter::{Node, Tree};
 
 use super::Sink;
-use super::engine::{self, Judging};
-use super::knowledge::{AlgItem, AllowList, Key, classify_key};
+use super::evaluate::{
+    self, Collect, Entry, Evaluator, Kinds, Mapping, MappingKinds, SourceFile, Walk, is_authorization_name,
+};
+use super::knowledge::{Key, classify_key};
 use super::library::{Ecosystem, Function};
 use super::model::{
     Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, KeySource, Model, Operation, Options, PathBase,
     Switch, TokenArg, Use, Value,
 };
-use super::scope::Scopes;
 use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range, text};
 use crate::finding::TextEdit;
-
-const FUNCTION_KINDS: &[&str] = &["function_definition", "lambda"];
-
-/// The node kinds the collection pass looks at (everything else is only walked through).
-const COLLECTED_KINDS: &[&str] = &[
-    "import_statement",
-    "import_from_statement",
-    "assignment",
-    "augmented_assignment",
-    "expression_statement",
-    "call",
-    "function_definition",
-    "class_definition",
-    "lambda",
-    "for_statement",
-    "for_in_clause",
-    "as_pattern_target",
-];
-
-/// No kind is skipped whole: f-strings hold calls in their interpolations.
-const OPAQUE_KINDS: &[&str] = &[];
 
 /// Modules whose imports are tracked (prefixes of dotted paths).
 fn is_tracked_module(module: &str) -> bool {
@@ -60,30 +40,6 @@ const JWCRYPTO_INSTANCE: &str = "jwcrypto.JWT";
 /// The path an `authlib.jose.JsonWebToken([...])` instance resolves to: it has an explicit
 /// algorithm list, unlike the module-level default `authlib.jose.jwt`.
 const AUTHLIB_INSTANCE: &str = "authlib.instance";
-
-#[derive(Debug, Clone)]
-struct Entry<'t> {
-    key: String,
-    value: Node<'t>,
-    range: Range<usize>,
-    removal: Option<Range<usize>>,
-}
-
-#[derive(Debug, Clone)]
-struct DictModel<'t> {
-    entries: Vec<Entry<'t>>,
-    complete: bool,
-}
-
-impl<'t> DictModel<'t> {
-    fn empty() -> DictModel<'t> {
-        DictModel { entries: Vec::new(), complete: true }
-    }
-
-    fn get(&self, key: &str) -> Option<&Entry<'t>> {
-        self.entries.iter().rev().find(|entry| entry.key == key)
-    }
-}
 
 /// Call arguments split into positional and keyword ones.
 struct Arguments<'t> {
@@ -116,24 +72,18 @@ impl<'t> Arguments<'t> {
 }
 
 pub(super) fn analyze(source: &str, tree: &Tree, options: &super::Options, sink: &mut Sink) {
-    let model = model(source, tree, options);
-    let judging = Judging { in_test_path: options.context.in_test_path, dependencies: options.context.dependencies };
-    engine::judge(&model, &PythonDialect { src: source }, judging, sink);
+    evaluate::judge(&model(source, tree, options), &PythonDialect { src: source }, options, sink);
 }
 
 /// The call sites and settings of one Python source.
 pub(super) fn model(source: &str, tree: &Tree, options: &super::Options) -> Model {
-    let root = tree.root_node();
     let mut analyzer = Analyzer {
-        src: source,
-        root,
+        file: SourceFile::new(source, tree),
         bindings: HashMap::new(),
-        scopes: Scopes::default(),
         calls: Vec::new(),
         flask_settings: Vec::new(),
         simple_jwt: Vec::new(),
         authlib_import: None,
-        enclosing: root.byte_range(),
         statement: None,
         pyjwt_1: options
             .context
@@ -141,10 +91,7 @@ pub(super) fn model(source: &str, tree: &Tree, options: &super::Options) -> Mode
             .and_then(|deps| deps.resolve(crate::deps::Ecosystem::PyPI, "PyJWT"))
             .is_some_and(|resolved| resolved.version.major() <= 1),
     };
-    syntax::walk_scoped(root, FUNCTION_KINDS, COLLECTED_KINDS, OPAQUE_KINDS, |node, enclosing| {
-        analyzer.enclosing = enclosing.clone();
-        analyzer.collect(node);
-    });
+    analyzer.collect_file();
     if options.conventional_names && analyzer.bindings.is_empty() {
         analyzer.bindings.insert("jwt".into(), "jwt".into());
         analyzer.bindings.insert("jose".into(), "jose".into());
@@ -153,11 +100,9 @@ pub(super) fn model(source: &str, tree: &Tree, options: &super::Options) -> Mode
 }
 
 struct Analyzer<'s, 't> {
-    src: &'s str,
-    root: Node<'t>,
+    file: SourceFile<'s, 't>,
     /// Local name → canonical dotted path (`pyjwt` → `jwt`, `decode` → `jose.jwt.decode`).
     bindings: HashMap<String, String>,
-    scopes: Scopes<'t>,
     /// Every call, with its enclosing function (the call site's scope).
     calls: Vec<(Node<'t>, Range<usize>)>,
     /// Flask-JWT-Extended settings: (key, value) from `app.config[...] = …`, `update(...)` and
@@ -167,8 +112,6 @@ struct Analyzer<'s, 't> {
     simple_jwt: Vec<Node<'t>>,
     /// `from authlib.jose import jwt`, where a fix adds the `JsonWebToken` import.
     authlib_import: Option<Node<'t>>,
-    /// During collection: the enclosing function (or module) of the node being visited.
-    enclosing: Range<usize>,
     /// During collection: the expression statement around the next assignment, if any.
     statement: Option<(usize, Node<'t>)>,
     /// The service runs PyJWT 1.x, whose `decode(jwt, key, verify, algorithms, options)` reads
@@ -177,63 +120,7 @@ struct Analyzer<'s, 't> {
 }
 
 impl<'s, 't> Analyzer<'s, 't> {
-    fn text(&self, node: Node<'_>) -> &'s str {
-        text(node, self.src)
-    }
-
-    /// During collection: the scope of the node being visited.
-    fn scope(&self) -> Range<usize> {
-        self.enclosing.clone()
-    }
-
     // ---- pass 1 ----
-
-    fn collect(&mut self, node: Node<'t>) {
-        match node.kind() {
-            "import_statement" => self.collect_import(node),
-            "import_from_statement" => self.collect_from_import(node),
-            "assignment" => self.collect_assignment(node),
-            "augmented_assignment" => {
-                if let Some(left) = node.field("left").filter(|left| left.kind() == "identifier") {
-                    self.scopes.reassign(self.text(left), left.start_byte());
-                }
-            }
-            "expression_statement" => {
-                if let Some(expression) = node.named_child(0) {
-                    self.statement = Some((expression.id(), node));
-                }
-            }
-            "call" => {
-                self.collect_call(node);
-                self.calls.push((node, self.scope()));
-            }
-            "function_definition" | "class_definition" => {
-                if let Some(name) = node.field("name") {
-                    let scope = self.scope();
-                    self.scopes.define(self.text(name), scope, name.start_byte(), Some(node), false);
-                }
-                if let Some(parameters) = node.field("parameters") {
-                    self.collect_parameters(parameters, node.byte_range());
-                }
-            }
-            "lambda" => {
-                if let Some(parameters) = node.field("parameters") {
-                    self.collect_parameters(parameters, node.byte_range());
-                }
-            }
-            "for_statement" | "for_in_clause" => {
-                if let Some(left) = node.field("left") {
-                    let scope = self.scope();
-                    self.define_targets(left, scope);
-                }
-            }
-            "as_pattern_target" => {
-                let scope = self.scope();
-                self.define_targets(node, scope);
-            }
-            _ => {}
-        }
-    }
 
     fn collect_parameters(&mut self, parameters: Node<'t>, scope: Range<usize>) {
         for parameter in elements(parameters) {
@@ -250,7 +137,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             // the bearer check can see it. Other defaults are only defaults.
             let value =
                 value.filter(|value| value.kind() == "call" && self.text(name).eq_ignore_ascii_case("authorization"));
-            self.scopes.define(self.text(name), scope.clone(), name.start_byte(), value, false);
+            self.file.scopes.define(self.text(name), scope.clone(), name.start_byte(), value, false);
         }
     }
 
@@ -258,13 +145,13 @@ impl<'s, 't> Analyzer<'s, 't> {
         let mut names = Vec::new();
         target_names(target, 0, &mut names);
         for name in names {
-            self.scopes.define(self.text(name), scope.clone(), name.start_byte(), None, false);
+            self.file.scopes.define(self.text(name), scope.clone(), name.start_byte(), None, false);
         }
     }
 
     fn bind(&mut self, local: Node<'t>, path: String) {
         let name = self.text(local).to_string();
-        self.scopes.define(&name, self.scope(), local.start_byte(), None, true);
+        self.file.scopes.define(&name, self.file.enclosing.clone(), local.start_byte(), None, true);
         self.bindings.insert(name, path);
     }
 
@@ -321,7 +208,7 @@ impl<'s, 't> Analyzer<'s, 't> {
     fn collect_assignment(&mut self, node: Node<'t>) {
         let Some(left) = node.field("left") else { return };
         let right = node.field("right");
-        let scope = self.scope();
+        let scope = self.file.enclosing.clone();
         match left.kind() {
             "identifier" => {
                 let name = self.text(left).to_string();
@@ -336,7 +223,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     }
                     _ => None,
                 };
-                self.scopes.define(&name, scope, left.start_byte(), right, binding.is_some());
+                self.file.scopes.define(&name, scope, left.start_byte(), right, binding.is_some());
                 if let Some(binding) = binding {
                     self.bindings.insert(name.clone(), binding);
                 }
@@ -354,7 +241,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 let (Some(object), Some(key)) = (left.field("value"), left.field("subscript")) else { return };
                 let Some(key) = self.string_literal(key) else {
                     if object.kind() == "identifier" {
-                        self.scopes.mutate(self.text(object), left.start_byte());
+                        self.file.scopes.mutate(self.text(object), left.start_byte());
                     }
                     return;
                 };
@@ -362,7 +249,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 if object.kind() == "identifier" {
                     let statement =
                         self.statement.filter(|(id, _)| *id == node.id()).map_or(node, |(_, statement)| statement);
-                    self.scopes.property(self.text(object), key.clone(), right, statement);
+                    self.file.scopes.property(self.text(object), key.clone(), right, statement);
                 }
                 if key.starts_with("JWT_") && self.text(object).ends_with("config") {
                     self.flask_settings.push((key, right));
@@ -383,7 +270,13 @@ impl<'s, 't> Analyzer<'s, 't> {
             if targets.len() == values.len() && !targets.iter().chain(&values).any(is_splat) {
                 for (target, value) in targets.into_iter().zip(values) {
                     if target.kind() == "identifier" {
-                        self.scopes.define(self.text(target), scope.clone(), target.start_byte(), Some(value), false);
+                        self.file.scopes.define(
+                            self.text(target),
+                            scope.clone(),
+                            target.start_byte(),
+                            Some(value),
+                            false,
+                        );
                     } else {
                         self.define_targets(target, scope.clone());
                     }
@@ -406,7 +299,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
         let Some(object) = function.field("object") else { return };
         if object.kind() == "identifier" {
-            self.scopes.mutate(self.text(object), call.start_byte());
+            self.file.scopes.mutate(self.text(object), call.start_byte());
         }
         if self.text(object).ends_with("config") {
             let arguments = self.arguments(call);
@@ -415,7 +308,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     self.flask_settings.push((key.clone(), *value));
                 }
             }
-            if let Some(model) = arguments.positional.first().and_then(|first| self.dict_model(*first, 0)) {
+            if let Some(model) = arguments.positional.first().and_then(|first| self.mapping(*first, 0)) {
                 for entry in model.entries.into_iter().filter(|entry| entry.key.starts_with("JWT_")) {
                     self.flask_settings.push((entry.key, entry.value));
                 }
@@ -443,12 +336,7 @@ impl<'s, 't> Analyzer<'s, 't> {
     }
 
     fn binding_at(&self, name: Node<'_>) -> Option<String> {
-        let name_text = self.text(name);
-        let path = self.bindings.get(name_text)?;
-        match self.scopes.innermost(name_text, name.start_byte()) {
-            Some(definition) if !definition.binding => None,
-            _ => Some(path.clone()),
-        }
+        self.file.scopes.binding(&self.bindings, self.text(name), name.start_byte()).cloned()
     }
 
     /// The canonical dotted path of a callee or value: `pyjwt.decode` → `jwt.decode`.
@@ -477,36 +365,6 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
     }
 
-    fn definition_value(&self, node: Node<'t>) -> Option<Node<'t>> {
-        (node.kind() == "identifier").then(|| self.scopes.value(self.text(node), node.start_byte())).flatten()
-    }
-
-    fn string_literal(&self, node: Node<'_>) -> Option<String> {
-        match node.kind() {
-            "string" => {
-                let mut value = String::new();
-                let mut cursor = node.walk();
-                for part in node.named_children(&mut cursor) {
-                    match part.kind() {
-                        "string_content" | "escape_sequence" => value.push_str(self.text(part)),
-                        "string_start" | "string_end" => {}
-                        _ => return None, // f-string interpolation
-                    }
-                }
-                Some(value)
-            }
-            "concatenated_string" => {
-                let mut value = String::new();
-                let mut cursor = node.walk();
-                for part in node.named_children(&mut cursor) {
-                    value.push_str(&self.string_literal(part)?);
-                }
-                Some(value)
-            }
-            _ => None,
-        }
-    }
-
     /// A literal or same-file constant: strings (and their concatenations), numbers (with
     /// arithmetic), booleans and `None`.
     fn value(&self, node: Node<'t>, depth: usize) -> Value {
@@ -522,13 +380,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             "true" => Value::Bool(true),
             "false" => Value::Bool(false),
             "none" => Value::Null,
-            "integer" | "float" => {
-                let literal = self.text(node).replace('_', "");
-                known(match literal.strip_prefix("0x").or_else(|| literal.strip_prefix("0X")) {
-                    Some(hex) => i64::from_str_radix(hex, 16).ok().map(|value| value as f64),
-                    None => literal.parse().ok(),
-                })
-            }
+            "integer" | "float" => known(evaluate::number_literal(self.text(node))),
             "unary_operator" => {
                 let operand = number(node.field("argument"));
                 known(match node.field("operator").map(|operator| self.text(operator)) {
@@ -541,26 +393,15 @@ impl<'s, 't> Analyzer<'s, 't> {
                 let (Some(left), Some(right)) = (number(node.field("left")), number(node.field("right"))) else {
                     return Value::Unknown;
                 };
-                known(match node.field("operator").map(|operator| self.text(operator)) {
-                    Some("*") => Some(left * right),
-                    Some("+") => Some(left + right),
-                    Some("-") => Some(left - right),
-                    Some("/" | "//") if right != 0.0 => Some(left / right),
-                    _ => None,
-                })
+                known(
+                    node.field("operator").and_then(|operator| evaluate::arithmetic(self.text(operator), left, right)),
+                )
             }
             "parenthesized_expression" | "identifier" => {
                 let inner = if node.kind() == "identifier" { self.definition_value(node) } else { node.named_child(0) };
                 inner.map_or(Value::Unknown, |inner| self.value(inner, depth + 1))
             }
             _ => Value::Unknown,
-        }
-    }
-
-    fn string_value(&self, node: Node<'t>, depth: usize) -> Option<String> {
-        match self.value(node, depth) {
-            Value::Str(text) => Some(text),
-            _ => None,
         }
     }
 
@@ -620,112 +461,13 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
     }
 
-    fn dict_model(&self, node: Node<'t>, depth: usize) -> Option<DictModel<'t>> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        match node.kind() {
-            "dictionary" => {
-                let items = elements(node);
-                let mut model = DictModel { entries: Vec::new(), complete: true };
-                for (index, item) in items.iter().enumerate() {
-                    match item.kind() {
-                        "pair" => {
-                            let key = item.field("key").and_then(|key| self.string_value(key, depth + 1));
-                            match (key, item.field("value")) {
-                                (Some(key), Some(value)) => model.entries.push(Entry {
-                                    key,
-                                    value,
-                                    range: item.byte_range(),
-                                    removal: Some(removal_range(&items, index)),
-                                }),
-                                _ => model.complete = false,
-                            }
-                        }
-                        "dictionary_splat" => {
-                            match item.named_child(0).and_then(|inner| self.dict_model(inner, depth + 1)) {
-                                Some(inner) => {
-                                    model.complete &= inner.complete;
-                                    model.entries.extend(
-                                        inner.entries.into_iter().map(|entry| Entry { removal: None, ..entry }),
-                                    );
-                                }
-                                None => model.complete = false,
-                            }
-                        }
-                        _ => model.complete = false,
-                    }
-                }
-                Some(model)
-            }
-            "call" if self.text(node.field("function")?) == "dict" => {
-                let arguments = self.arguments(node);
-                let keywords = arguments.list.map(elements).unwrap_or_default();
-                let mut model =
-                    DictModel { entries: Vec::new(), complete: !arguments.splat && arguments.positional.is_empty() };
-                for (index, argument) in keywords.iter().enumerate() {
-                    if argument.kind() != "keyword_argument" {
-                        continue;
-                    }
-                    if let (Some(name), Some(value)) = (argument.field("name"), argument.field("value")) {
-                        model.entries.push(Entry {
-                            key: self.text(name).to_string(),
-                            value,
-                            range: argument.byte_range(),
-                            removal: Some(removal_range(&keywords, index)),
-                        });
-                    }
-                }
-                Some(model)
-            }
-            "identifier" => {
-                let name = self.text(node);
-                let value = self.scopes.value(name, node.start_byte())?;
-                let mut model = self.dict_model(value, depth + 1)?;
-                match self.scopes.properties_of(name, node.start_byte()) {
-                    Some(properties) => model.entries.extend(properties.into_iter().map(|property| Entry {
-                        key: property.key.clone(),
-                        value: property.value,
-                        range: property.statement.byte_range(),
-                        removal: Some(property.statement.byte_range()),
-                    })),
-                    None => model.complete = false,
-                }
-                Some(model)
-            }
-            _ => None,
-        }
-    }
-
     // ---- evidence ----
 
     fn key(&self, node: Node<'t>) -> Key {
         if let Some(literal) = self.string_value(node, 0).or_else(|| self.encoded_literal(node)) {
             return classify_key(&literal, true);
         }
-        let mut evidence = self.text(node).to_string();
-        let mut current = node;
-        for _ in 0..3 {
-            let base = match current.kind() {
-                // `signing_key.key` → look at where `signing_key` came from.
-                "attribute" => current.field("object").filter(|object| object.kind() == "identifier"),
-                "identifier" => Some(current),
-                _ => None,
-            };
-            let Some(next) = base
-                .and_then(|base| self.scopes.lookup(self.text(base), base.start_byte()))
-                .and_then(|definition| definition.value)
-            else {
-                break;
-            };
-            if let Some(literal) = self.string_value(next, 0) {
-                return classify_key(&literal, true);
-            }
-            evidence.push(' ');
-            evidence.push_str(syntax::prefix(self.text(next), 2000));
-            current = next;
-        }
-        classify_key(&evidence, false)
+        self.key_evidence(node)
     }
 
     /// `"secret".encode()`.
@@ -741,7 +483,7 @@ impl<'s, 't> Analyzer<'s, 't> {
     /// A key that is a `PyJWK` (from `PyJWKClient`): PyJWT takes the algorithm from the JWK.
     fn is_pyjwk(&self, node: Node<'t>) -> bool {
         let value = if node.kind() == "identifier" {
-            self.scopes.lookup(self.text(node), node.start_byte()).and_then(|d| d.value)
+            self.file.scopes.lookup(self.text(node), node.start_byte()).and_then(|d| d.value)
         } else {
             Some(node)
         };
@@ -752,130 +494,6 @@ impl<'s, 't> Analyzer<'s, 't> {
                 || function.ends_with("PyJWK")
                 || function.ends_with("PyJWK.from_json")
         })
-    }
-
-    fn secret_literals(&self, node: Node<'t>, depth: usize, out: &mut Vec<(String, Node<'t>)>) {
-        if depth > MAX_DEPTH {
-            return;
-        }
-        if let Some(literal) = self.string_literal(node) {
-            out.push((literal, node));
-            return;
-        }
-        match node.kind() {
-            "identifier" => {
-                if let Some(value) = self.definition_value(node) {
-                    self.secret_literals(value, depth + 1, out);
-                }
-            }
-            "parenthesized_expression" => {
-                if let Some(inner) = node.named_child(0) {
-                    self.secret_literals(inner, depth + 1, out);
-                }
-            }
-            "boolean_operator" => {
-                for side in ["left", "right"] {
-                    if let Some(side) = node.field(side) {
-                        self.secret_literals(side, depth + 1, out);
-                    }
-                }
-            }
-            "conditional_expression" => {
-                let mut cursor = node.walk();
-                let branches: Vec<Node<'t>> = node.named_children(&mut cursor).collect();
-                // `a if cond else b`: children are a, cond, b.
-                for branch in [branches.first(), branches.get(2)].into_iter().flatten() {
-                    self.secret_literals(*branch, depth + 1, out);
-                }
-            }
-            "call" => {
-                let Some(function) = node.field("function") else { return };
-                let function_text = self.text(function);
-                let arguments = self.arguments(node);
-                if function_text.ends_with("environ.get") || function_text.ends_with("getenv") {
-                    // The default of `os.environ.get("JWT_SECRET", "dev")`.
-                    if let Some(default) = arguments.get(1, "default") {
-                        self.secret_literals(default, depth + 1, out);
-                    }
-                } else if function.kind() == "attribute"
-                    && function.field("attribute").is_some_and(|attribute| self.text(attribute) == "encode")
-                    && let Some(object) = function.field("object")
-                {
-                    self.secret_literals(object, depth + 1, out);
-                } else if function_text.ends_with("JWK.from_password")
-                    && let Some(password) = arguments.get(0, "password")
-                {
-                    // jwcrypto's symmetric key from a password.
-                    self.secret_literals(password, depth + 1, out);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn is_authorization_name(name: &str) -> bool {
-        name.eq_ignore_ascii_case("authorization") || name == "HTTP_AUTHORIZATION"
-    }
-
-    /// `request.headers["Authorization"]`, `request.headers.get("Authorization")`,
-    /// `request.META["HTTP_AUTHORIZATION"]`, FastAPI `authorization: str = Header()`, or a
-    /// name holding one of them.
-    fn is_raw_authorization(&self, node: Node<'t>, depth: usize) -> bool {
-        if depth > MAX_DEPTH {
-            return false;
-        }
-        let is_headers = |object: Option<Node<'t>>| {
-            object.is_some_and(|object| {
-                let object = self.text(object);
-                object.ends_with(".headers") || object.ends_with(".META") || object == "headers"
-            })
-        };
-        match node.kind() {
-            "subscript" => {
-                node.field("subscript")
-                    .and_then(|key| self.string_literal(key))
-                    .is_some_and(|key| Analyzer::is_authorization_name(&key))
-                    && is_headers(node.field("value"))
-            }
-            "call" => {
-                let Some(function) = node.field("function").filter(|function| function.kind() == "attribute") else {
-                    return false;
-                };
-                function.field("attribute").is_some_and(|attribute| self.text(attribute) == "get")
-                    && is_headers(function.field("object"))
-                    && self
-                        .arguments(node)
-                        .positional
-                        .first()
-                        .and_then(|first| self.string_literal(*first))
-                        .is_some_and(|key| Analyzer::is_authorization_name(&key))
-            }
-            "identifier" => {
-                let Some(value) = self.definition_value(node) else { return false };
-                let header_parameter = self.text(node).eq_ignore_ascii_case("authorization")
-                    && value.kind() == "call"
-                    && value.field("function").is_some_and(|function| self.text(function).ends_with("Header"));
-                header_parameter || self.is_raw_authorization(value, depth + 1)
-            }
-            _ => false,
-        }
-    }
-
-    /// `get_unverified_header(t)["alg"]`, `header["alg"]`, `header.get("alg")`.
-    fn is_token_alg(&self, node: Node<'t>, depth: usize) -> bool {
-        if depth > MAX_DEPTH {
-            return false;
-        }
-        match node.kind() {
-            "identifier" => self.definition_value(node).is_some_and(|value| self.is_token_alg(value, depth + 1)),
-            // `header.get("alg") or "RS256"`, `header["alg"] if "alg" in header else "RS256"`.
-            "parenthesized_expression" | "boolean_operator" | "conditional_expression" => {
-                elements(node).into_iter().any(|part| self.is_token_alg(part, depth + 1))
-            }
-            _ => self
-                .read_key(node)
-                .is_some_and(|(object, key)| key.as_deref() == Some("alg") && self.is_token_header(object, depth + 1)),
-        }
     }
 
     /// `object["key"]` or `object.get("key", …)`: the object, and the key when it is a literal.
@@ -900,7 +518,7 @@ impl<'s, 't> Analyzer<'s, 't> {
     /// decodes there are).
     fn reads(&self) -> Reads<'s, 't> {
         let mut reads = Reads { keyed: HashMap::new(), assigned: HashMap::new(), names: HashMap::new() };
-        syntax::walk(self.root, |node| {
+        syntax::walk(self.file.root, |node| {
             if let Some((object, key)) = self.read_key(node) {
                 reads.keyed.insert(object.id(), key);
             }
@@ -939,43 +557,6 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
     }
 
-    fn allow_list(&self, value: Node<'t>) -> Option<AllowList> {
-        let render: Box<dyn Fn(&str) -> String> = Box::new(|algorithm: &str| format!("\"{algorithm}\""));
-        if self.is_token_alg(value, 0) {
-            let item = AlgItem {
-                name: None,
-                text: self.text(value).to_string(),
-                range: value.byte_range(),
-                removal: value.byte_range(),
-                from_token: true,
-            };
-            return Some(AllowList { items: vec![item], render });
-        }
-        let mut list = value;
-        for _ in 0..MAX_DEPTH {
-            if matches!(list.kind(), "list" | "tuple" | "set") {
-                break;
-            }
-            list = self.definition_value(list)?;
-        }
-        if !matches!(list.kind(), "list" | "tuple" | "set") {
-            return None;
-        }
-        let elements = elements(list);
-        let items = elements
-            .iter()
-            .enumerate()
-            .map(|(index, element)| AlgItem {
-                name: self.string_value(*element, 0),
-                text: self.text(*element).to_string(),
-                range: element.byte_range(),
-                removal: removal_range(&elements, index),
-                from_token: self.is_token_alg(*element, 0),
-            })
-            .collect();
-        Some(AllowList { items, render })
-    }
-
     /// `jwt.algorithms.get_default_algorithms()` (or its keys): every algorithm PyJWT knows.
     fn is_every_algorithm(&self, node: Node<'t>) -> bool {
         let text = self.text(node);
@@ -1001,8 +582,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             }
         }
         if let Some(simple_jwt) = Function::find(Ecosystem::Python, "djangorestframework-simplejwt", "SIMPLE_JWT") {
-            for entry in
-                self.simple_jwt.iter().filter_map(|dict| self.dict_model(*dict, 0)).flat_map(|dict| dict.entries)
+            for entry in self.simple_jwt.iter().filter_map(|dict| self.mapping(*dict, 0)).flat_map(|dict| dict.entries)
             {
                 model.calls.extend(self.setting(simple_jwt, &entry.key, entry.value));
             }
@@ -1027,7 +607,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             let reads = self.reads();
             for (index, call) in decodes {
                 let site = &mut model.calls[index];
-                site.used_for = reads.use_of(call, &site.scope, self.src);
+                site.used_for = reads.use_of(call, &site.scope, self.file.src);
             }
         }
         model
@@ -1058,7 +638,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             version: None,
             operation,
             range: value.byte_range(),
-            scope: 0..self.src.len(),
+            scope: 0..self.file.src.len(),
             token: None,
             key,
             options,
@@ -1084,7 +664,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             Operation::Sign => {
                 key = arguments.get(if authlib { 2 } else { 1 }, "key");
                 options.signing_algorithm = if authlib {
-                    let header = arguments.get(0, "header").and_then(|header| self.dict_model(header, 0));
+                    let header = arguments.get(0, "header").and_then(|header| self.mapping(header, 0));
                     header.and_then(|header| header.get("alg").map(|entry| self.expr(entry.value)))
                 } else {
                     arguments.get(2, "algorithm").map(|algorithm| self.expr(algorithm))
@@ -1149,8 +729,8 @@ impl<'s, 't> Analyzer<'s, 't> {
         // PyJWT 1.x: `verify` sits where PyJWT 2 has `algorithms`, and moves the rest right.
         let shift = usize::from(positional_verify);
         let dict = match arguments.get(3 + shift, "options") {
-            None => Some(DictModel::empty()),
-            Some(options) => self.dict_model(options, 0),
+            None => Some(Mapping::empty()),
+            Some(options) => self.mapping(options, 0),
         };
         let is_false = |node: Node<'t>| self.bool_value(node, 0) == Some(false);
         let mut switches = Vec::new();
@@ -1240,7 +820,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             options.issuer = Given::Unknown;
             return options;
         }
-        let claims = self.dict_model(check_claims, 0);
+        let claims = self.mapping(check_claims, 0);
         let given = |claim: &str| match &claims {
             Some(claims) if claims.get(claim).is_some() => Given::Yes,
             Some(claims) if claims.complete => Given::No,
@@ -1266,7 +846,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             return None;
         }
         let at = self.authlib_import?.start_byte();
-        let indent = syntax::line_prefix(self.src, at);
+        let indent = syntax::line_prefix(self.file.src, at);
         Some(TextEdit { range: at..at, new_text: format!("from authlib.jose import JsonWebToken\n{indent}") })
     }
 
@@ -1283,69 +863,6 @@ impl<'s, 't> Analyzer<'s, 't> {
             pins_algorithm: self.is_pyjwk(node),
             source: self.key_source(node, 0),
             ..KeyArg::unknown(spelled)
-        }
-    }
-
-    /// Where a key expression's material comes from: a literal, `os.environ["X"]`,
-    /// `os.environ.get("X")`, `os.getenv("X")`, `open(path).read()`, `Path(path).read_text()`, a
-    /// `PyJWKClient(url)`; through constants, `.encode()`, `.key` and loader calls.
-    fn key_source(&self, node: Node<'t>, depth: usize) -> KeySource {
-        if depth > MAX_DEPTH {
-            return KeySource::Unknown;
-        }
-        if self.string_literal(node).is_some() {
-            return KeySource::Literal;
-        }
-        let unknown = KeySource::Unknown;
-        match node.kind() {
-            "identifier" => self.definition_value(node).map_or(unknown, |value| self.key_source(value, depth + 1)),
-            "parenthesized_expression" => {
-                node.named_child(0).map_or(unknown, |inner| self.key_source(inner, depth + 1))
-            }
-            "subscript" if node.field("value").is_some_and(|value| self.text(value) == "os.environ") => node
-                .field("subscript")
-                .and_then(|name| self.string_value(name, depth + 1))
-                .map_or(unknown, KeySource::Env),
-            // `KEYS[kid]`: the key set's source.
-            "subscript" => node.field("value").map_or(unknown, |value| self.key_source(value, depth + 1)),
-            // `signing_key.key`, `settings.key`: the object's source.
-            "attribute" => node.field("object").map_or(unknown, |object| self.key_source(object, depth + 1)),
-            "boolean_operator" => node.field("left").map_or(unknown, |left| self.key_source(left, depth + 1)),
-            "call" => {
-                let Some(function) = node.field("function") else { return unknown };
-                let arguments = self.arguments(node);
-                let first = arguments.positional.first().copied();
-                let callee = self.text(function);
-                let last = callee.rsplit('.').next().unwrap_or(callee);
-                match (callee, last) {
-                    ("os.environ.get" | "os.getenv" | "environ.get" | "getenv", _) => {
-                        first.and_then(|name| self.string_value(name, depth + 1)).map_or(unknown, KeySource::Env)
-                    }
-                    ("open", _) => first
-                        .and_then(|path| self.path_value(path, depth + 1))
-                        .map_or(unknown, |(path, base)| KeySource::File { path, base }),
-                    (_, "PyJWKClient") => {
-                        first.and_then(|url| self.string_value(url, depth + 1)).map_or(unknown, KeySource::JwksUrl)
-                    }
-                    (_, "Path") => first
-                        .and_then(|path| self.path_value(path, depth + 1))
-                        .map_or(unknown, |(path, base)| KeySource::File { path, base }),
-                    // Methods on a source: `open(p).read()`, `Path(p).read_text()`, `x.encode()`,
-                    // `client.get_signing_key_from_jwt(t)`.
-                    (
-                        _,
-                        "read" | "read_text" | "read_bytes" | "encode" | "get_signing_key_from_jwt" | "get_signing_key",
-                    ) => function.field("object").map_or(unknown, |object| self.key_source(object, depth + 1)),
-                    // Loaders: `load_pem_public_key(x)`, `serialization.load_pem_x509_certificate(x)`.
-                    (_, name)
-                        if name.starts_with("load_pem") || matches!(name, "bytes" | "str" | "from_json" | "loads") =>
-                    {
-                        first.map_or(unknown, |inner| self.key_source(inner, depth + 1))
-                    }
-                    _ => unknown,
-                }
-            }
-            _ => unknown,
         }
     }
 
@@ -1433,6 +950,285 @@ impl Reads<'_, '_> {
             Use::TimesOnly
         } else {
             Use::Claims
+        }
+    }
+}
+
+impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
+    fn file_mut(&mut self) -> &mut SourceFile<'s, 't> {
+        &mut self.file
+    }
+
+    fn collect(&mut self, node: Node<'t>) {
+        match node.kind() {
+            "import_statement" => self.collect_import(node),
+            "import_from_statement" => self.collect_from_import(node),
+            "assignment" => self.collect_assignment(node),
+            "augmented_assignment" => {
+                if let Some(left) = node.field("left").filter(|left| left.kind() == "identifier") {
+                    self.file.scopes.reassign(self.text(left), left.start_byte());
+                }
+            }
+            "expression_statement" => {
+                if let Some(expression) = node.named_child(0) {
+                    self.statement = Some((expression.id(), node));
+                }
+            }
+            "call" => {
+                self.collect_call(node);
+                self.calls.push((node, self.file.enclosing.clone()));
+            }
+            "function_definition" | "class_definition" => {
+                if let Some(name) = node.field("name") {
+                    let scope = self.file.enclosing.clone();
+                    self.file.scopes.define(self.text(name), scope, name.start_byte(), Some(node), false);
+                }
+                if let Some(parameters) = node.field("parameters") {
+                    self.collect_parameters(parameters, node.byte_range());
+                }
+            }
+            "lambda" => {
+                if let Some(parameters) = node.field("parameters") {
+                    self.collect_parameters(parameters, node.byte_range());
+                }
+            }
+            "for_statement" | "for_in_clause" => {
+                if let Some(left) = node.field("left") {
+                    let scope = self.file.enclosing.clone();
+                    self.define_targets(left, scope);
+                }
+            }
+            "as_pattern_target" => {
+                let scope = self.file.enclosing.clone();
+                self.define_targets(node, scope);
+            }
+            _ => {}
+        }
+    }
+
+    const WALK: Walk = Walk {
+        functions: &["function_definition", "lambda"],
+        collected: &[
+            "import_statement",
+            "import_from_statement",
+            "assignment",
+            "augmented_assignment",
+            "expression_statement",
+            "call",
+            "function_definition",
+            "class_definition",
+            "lambda",
+            "for_statement",
+            "for_in_clause",
+            "as_pattern_target",
+        ],
+        // Nothing is skipped whole: f-strings hold calls in their interpolations.
+        opaque: &[],
+    };
+}
+
+impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
+    const KINDS: Kinds = Kinds {
+        lists: &["list", "tuple", "set"],
+        mapping: Some(MappingKinds::pairs("dictionary", "dictionary_splat")),
+        ..Kinds::COMMON
+    };
+
+    fn file(&self) -> &SourceFile<'s, 't> {
+        &self.file
+    }
+
+    fn string_literal(&self, node: Node<'_>) -> Option<String> {
+        match node.kind() {
+            "string" => syntax::joined_parts(node, self.file.src, |part| match part {
+                "string_content" | "escape_sequence" => Some(true),
+                "string_start" | "string_end" => Some(false),
+                _ => None, // f-string interpolation
+            }),
+            "concatenated_string" => {
+                let mut cursor = node.walk();
+                node.named_children(&mut cursor).map(|part| self.string_literal(part)).collect()
+            }
+            _ => None,
+        }
+    }
+
+    fn string_value(&self, node: Node<'t>, depth: usize) -> Option<String> {
+        match self.value(node, depth) {
+            Value::Str(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// `get_unverified_header(t)["alg"]`, `header["alg"]`, `header.get("alg")`.
+    fn is_token_alg(&self, node: Node<'t>, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        match node.kind() {
+            "identifier" => self.definition_value(node).is_some_and(|value| self.is_token_alg(value, depth + 1)),
+            // `header.get("alg") or "RS256"`, `header["alg"] if "alg" in header else "RS256"`.
+            "parenthesized_expression" | "boolean_operator" | "conditional_expression" => {
+                elements(node).into_iter().any(|part| self.is_token_alg(part, depth + 1))
+            }
+            _ => self
+                .read_key(node)
+                .is_some_and(|(object, key)| key.as_deref() == Some("alg") && self.is_token_header(object, depth + 1)),
+        }
+    }
+
+    /// `dict(key=value, ...)`.
+    fn other_mapping(&self, node: Node<'t>, _depth: usize) -> Option<Mapping<'t>> {
+        if node.kind() != "call" || self.text(node.field("function")?) != "dict" {
+            return None;
+        }
+        let arguments = self.arguments(node);
+        let keywords = arguments.list.map(elements).unwrap_or_default();
+        let mut model = Mapping { complete: !arguments.splat && arguments.positional.is_empty(), ..Mapping::empty() };
+        for (index, argument) in keywords.iter().enumerate() {
+            if argument.kind() != "keyword_argument" {
+                continue;
+            }
+            if let (Some(name), Some(value)) = (argument.field("name"), argument.field("value")) {
+                model.entries.push(Entry {
+                    key: self.text(name).to_string(),
+                    value,
+                    range: argument.byte_range(),
+                    removal: Some(removal_range(&keywords, index)),
+                });
+            }
+        }
+        Some(model)
+    }
+
+    /// `signing_key.key` continues with where `signing_key` came from.
+    fn key_step(&self, node: Node<'t>) -> Option<Node<'t>> {
+        let base = match node.kind() {
+            "attribute" => node.field("object").filter(|object| object.kind() == "identifier")?,
+            "identifier" => node,
+            _ => return None,
+        };
+        self.file.scopes.lookup(self.text(base), base.start_byte()).and_then(|definition| definition.value)
+    }
+
+    /// Through parentheses, `or` fallbacks, conditionals, the default of `os.environ.get`,
+    /// `.encode()` and jwcrypto's `JWK.from_password`.
+    fn secret_parts(&self, node: Node<'t>, _depth: usize) -> Vec<Node<'t>> {
+        match node.kind() {
+            "parenthesized_expression" => node.named_child(0).into_iter().collect(),
+            "boolean_operator" => ["left", "right"].into_iter().filter_map(|side| node.field(side)).collect(),
+            "conditional_expression" => {
+                // `a if cond else b`: children are a, cond, b.
+                let branches = elements(node);
+                [branches.first(), branches.get(2)].into_iter().flatten().copied().collect()
+            }
+            "call" => {
+                let Some(function) = node.field("function") else { return Vec::new() };
+                let function_text = self.text(function);
+                let arguments = self.arguments(node);
+                let part = if function_text.ends_with("environ.get") || function_text.ends_with("getenv") {
+                    // The default of `os.environ.get("JWT_SECRET", "dev")`.
+                    arguments.get(1, "default")
+                } else if function.kind() == "attribute"
+                    && function.field("attribute").is_some_and(|attribute| self.text(attribute) == "encode")
+                {
+                    function.field("object")
+                } else if function_text.ends_with("JWK.from_password") {
+                    // jwcrypto's symmetric key from a password.
+                    arguments.get(0, "password")
+                } else {
+                    None
+                };
+                part.into_iter().collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// `request.headers["Authorization"]`, `request.headers.get("Authorization")`,
+    /// `request.META["HTTP_AUTHORIZATION"]`, FastAPI `authorization: str = Header()`.
+    fn reads_authorization(&self, node: Node<'t>) -> bool {
+        let is_headers = |object: Option<Node<'t>>| {
+            object.is_some_and(|object| {
+                let object = self.text(object);
+                object.ends_with(".headers") || object.ends_with(".META") || object == "headers"
+            })
+        };
+        match node.kind() {
+            "subscript" => {
+                node.field("subscript")
+                    .and_then(|key| self.string_literal(key))
+                    .is_some_and(|key| is_authorization_name(&key))
+                    && is_headers(node.field("value"))
+            }
+            "call" => {
+                self.is_header_getter(node, ("attribute", "attribute"), &["get"])
+                    && is_headers(node.field("function").and_then(|function| function.field("object")))
+            }
+            "identifier" => {
+                self.text(node).eq_ignore_ascii_case("authorization")
+                    && self.definition_value(node).is_some_and(|value| {
+                        value.kind() == "call"
+                            && value.field("function").is_some_and(|function| self.text(function).ends_with("Header"))
+                    })
+            }
+            _ => false,
+        }
+    }
+
+    /// Where a key expression's material comes from: a literal, `os.environ["X"]`,
+    /// `os.environ.get("X")`, `os.getenv("X")`, `open(path).read()`, `Path(path).read_text()`, a
+    /// `PyJWKClient(url)`; through constants, `.encode()`, `.key` and loader calls.
+    fn key_source_of(&self, node: Node<'t>, depth: usize) -> KeySource {
+        if self.string_literal(node).is_some() {
+            return KeySource::Literal;
+        }
+        let unknown = KeySource::Unknown;
+        match node.kind() {
+            "subscript" if node.field("value").is_some_and(|value| self.text(value) == "os.environ") => node
+                .field("subscript")
+                .and_then(|name| self.string_value(name, depth + 1))
+                .map_or(unknown, KeySource::Env),
+            // `KEYS[kid]`: the key set's source.
+            "subscript" => node.field("value").map_or(unknown, |value| self.key_source(value, depth + 1)),
+            // `signing_key.key`, `settings.key`: the object's source.
+            "attribute" => node.field("object").map_or(unknown, |object| self.key_source(object, depth + 1)),
+            "boolean_operator" => node.field("left").map_or(unknown, |left| self.key_source(left, depth + 1)),
+            "call" => {
+                let Some(function) = node.field("function") else { return unknown };
+                let arguments = self.arguments(node);
+                let first = arguments.positional.first().copied();
+                let callee = self.text(function);
+                let last = callee.rsplit('.').next().unwrap_or(callee);
+                match (callee, last) {
+                    ("os.environ.get" | "os.getenv" | "environ.get" | "getenv", _) => {
+                        first.and_then(|name| self.string_value(name, depth + 1)).map_or(unknown, KeySource::Env)
+                    }
+                    ("open", _) => first
+                        .and_then(|path| self.path_value(path, depth + 1))
+                        .map_or(unknown, |(path, base)| KeySource::File { path, base }),
+                    (_, "PyJWKClient") => {
+                        first.and_then(|url| self.string_value(url, depth + 1)).map_or(unknown, KeySource::JwksUrl)
+                    }
+                    (_, "Path") => first
+                        .and_then(|path| self.path_value(path, depth + 1))
+                        .map_or(unknown, |(path, base)| KeySource::File { path, base }),
+                    // Methods on a source: `open(p).read()`, `Path(p).read_text()`, `x.encode()`,
+                    // `client.get_signing_key_from_jwt(t)`.
+                    (
+                        _,
+                        "read" | "read_text" | "read_bytes" | "encode" | "get_signing_key_from_jwt" | "get_signing_key",
+                    ) => function.field("object").map_or(unknown, |object| self.key_source(object, depth + 1)),
+                    // Loaders: `load_pem_public_key(x)`, `serialization.load_pem_x509_certificate(x)`.
+                    (_, name)
+                        if name.starts_with("load_pem") || matches!(name, "bytes" | "str" | "from_json" | "loads") =>
+                    {
+                        first.map_or(unknown, |inner| self.key_source(inner, depth + 1))
+                    }
+                    _ => unknown,
+                }
+            }
+            _ => unknown,
         }
     }
 }

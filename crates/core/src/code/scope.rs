@@ -65,6 +65,16 @@ impl<'t> Scopes<'t> {
         (same_scope == 1).then_some(innermost)
     }
 
+    /// What a front end's import table says the name at `at` stands for, unless a local
+    /// definition that binds no import shadows it.
+    pub fn binding<'b, B>(&self, bindings: &'b HashMap<String, B>, name: &str, at: usize) -> Option<&'b B> {
+        let binding = bindings.get(name)?;
+        match self.innermost(name, at) {
+            Some(definition) if !definition.binding => None,
+            _ => Some(binding),
+        }
+    }
+
     /// The innermost definition visible at `at`, even where several share its scope, for
     /// shadowing decisions.
     pub fn innermost(&self, name: &str, at: usize) -> Option<&Definition<'t>> {

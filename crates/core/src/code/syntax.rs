@@ -242,6 +242,20 @@ pub fn elements<'t>(node: Node<'t>) -> Vec<Node<'t>> {
     node.named_children(&mut cursor).filter(|child| !child.is_extra()).collect()
 }
 
+/// A string literal's value joined from its named parts; `part` tells by kind whether a part is
+/// text (`Some(true)`), a delimiter to skip (`Some(false)`) or not constant (`None`: an
+/// interpolation), which makes the whole literal not constant.
+pub fn joined_parts(node: Node<'_>, source: &str, part: impl Fn(&str) -> Option<bool>) -> Option<String> {
+    let mut value = String::new();
+    let mut cursor = node.walk();
+    for child in node.named_children(&mut cursor) {
+        if part(child.kind())? {
+            value.push_str(text(child, source));
+        }
+    }
+    Some(value)
+}
+
 /// The range that removes `items[index]` together with one separating comma, so the list stays
 /// well-formed: `[a, b, c]` minus `b` is `[a, c]`, minus `c` is `[a, b]`.
 pub fn removal_range(items: &[Node<'_>], index: usize) -> Range<usize> {
