@@ -62,6 +62,9 @@ pub struct Shared {
     dependencies: std::sync::Mutex<dependencies::DependencyState>,
     /// The workspace index's findings, verdicts and code lenses (`workspace.rs`).
     workspace: std::sync::Mutex<workspace::WorkspaceState>,
+    /// The per-file facts of the workspace index; held by the index run under way, so runs
+    /// happen one at a time, each on what the previous one kept.
+    index: Mutex<workspace::FileTable>,
 }
 
 /// Analysing a document this large frees enough memory to hand it back to the system at once.
@@ -115,6 +118,7 @@ impl Backend {
                 recent: std::sync::Mutex::new(VecDeque::new()),
                 dependencies: std::sync::Mutex::default(),
                 workspace: std::sync::Mutex::new(workspace::WorkspaceState::default()),
+                index: Mutex::new(workspace::FileTable::default()),
             }),
         }
     }
@@ -299,7 +303,15 @@ impl Backend {
     }
 
     fn reanalyze_all(&self) {
-        for (uri, document) in self.shared.documents.all() {
+        let all: Vec<Uri> = self.shared.documents.all().into_iter().map(|(uri, _)| uri).collect();
+        self.reanalyze(&all);
+    }
+
+    /// Analyses these open documents again (their inputs changed, not their text).
+    fn reanalyze(&self, uris: &[Uri]) {
+        for uri in uris {
+            let Some(document) = self.shared.documents.get(uri) else { continue };
+            let uri = uri.clone();
             // A fresh snapshot: the cached analysis was made with the old settings.
             let fresh = Document::new(
                 document.version,
@@ -334,7 +346,14 @@ impl Backend {
         }
         match Settings::from_json(value) {
             Ok(settings) => {
+                let before = self.shared.session.read().expect("session lock").keys.client_settings.clone();
                 let warnings = self.apply_settings(settings);
+                let changed = self.shared.session.read().expect("session lock").keys.client_settings != before;
+                if changed {
+                    // Ignore globs, the clock and severities shape the index: walk it again.
+                    let backend = self.clone();
+                    tokio::spawn(async move { backend.index_workspace().await });
+                }
                 for warning in warnings {
                     self.shared.client.show_message(MessageType::WARNING, format!("jwt-lsp: {warning}")).await;
                 }
@@ -489,24 +508,46 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         if self.shared.documents.close(&uri) {
             self.forget(&uri);
+            // Its own findings go; the workspace index's stay unless only open files show them.
+            let remaining = self.workspace_diagnostics_of_closed(&uri);
             let _guard = self.shared.publish.lock().await;
-            self.shared.client.publish_diagnostics(uri, Vec::new(), None).await;
+            self.shared.client.publish_diagnostics(uri, remaining, None).await;
         }
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
-        self.dependency_files_changed();
-        if self.is_project_file(&params.text_document.uri) {
-            self.reload_project().await;
-        }
+        let uri = params.text_document.uri;
+        self.dependency_files_changed(std::slice::from_ref(&uri));
         let backend = self.clone();
-        tokio::spawn(async move { backend.index_workspace().await });
+        if self.is_project_file(&uri) {
+            // The project file's settings shape the whole index.
+            self.reload_project().await;
+            tokio::spawn(async move { backend.index_workspace().await });
+            return;
+        }
+        let Some(path) = uri.to_file_path().map(|path| path.to_path_buf()) else { return };
+        let changes = vec![workspace::FileChange { path, deleted: false }];
+        tokio::spawn(async move { backend.reindex_files(changes).await });
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        self.watched_files_changed(params).await;
+        let uris: Vec<Uri> = params.changes.iter().map(|change| change.uri.clone()).collect();
+        self.dependency_files_changed(&uris);
+        let project_changed = self.watched_files_changed(&params).await;
         let backend = self.clone();
-        tokio::spawn(async move { backend.index_workspace().await });
+        if project_changed {
+            tokio::spawn(async move { backend.index_workspace().await });
+            return;
+        }
+        let changes: Vec<workspace::FileChange> = params
+            .changes
+            .iter()
+            .filter_map(|change| {
+                let path = change.uri.to_file_path()?.to_path_buf();
+                Some(workspace::FileChange { path, deleted: change.typ == FileChangeType::DELETED })
+            })
+            .collect();
+        tokio::spawn(async move { backend.reindex_files(changes).await });
     }
 
     async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {
