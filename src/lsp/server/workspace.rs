@@ -815,3 +815,69 @@ fn judge(table: &FileTable, root: &Path, config: &Config, clock: Clock, read: us
     }
     built
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TOKEN: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJzdmMiLCJhdWQiOiJiaWxsaW5nLWFwaSIsImV4cCI6MTc2NzIyOTIwMH0.9tGICaqF14pA_IloHdEOSNS8P0pVnWir_nY4Wv_cs7c";
+
+    fn update(table: &mut FileTable, root: &Path, path: &str, deleted: bool) -> Option<usize> {
+        let changes = [FileChange { path: root.join(path), deleted }];
+        let clock = Clock { now: 1_767_225_600, leeway: 0 };
+        table.update(root, &changes, &Config::default(), clock, Encoding::Utf16)
+    }
+
+    #[test]
+    fn updates_read_only_changed_files_and_honour_ignore_files() {
+        let folder = tempfile::tempdir().unwrap();
+        let root = folder.path();
+        std::fs::write(root.join(".gitignore"), "build/\n").unwrap();
+        std::fs::create_dir_all(root.join("build")).unwrap();
+        std::fs::create_dir_all(root.join("src/nested")).unwrap();
+        std::fs::write(root.join("tokens.txt"), format!("TOKEN={TOKEN}\n")).unwrap();
+        std::fs::write(root.join("src/nested/more.txt"), format!("TOKEN={TOKEN}\n")).unwrap();
+        std::fs::write(root.join("build/out.txt"), format!("TOKEN={TOKEN}\n")).unwrap();
+        let clock = Clock { now: 1_767_225_600, leeway: 0 };
+        let mut table = FileTable::walk(root, &Config::default(), clock, Encoding::Utf16);
+        let files = |table: &FileTable| table.files.keys().cloned().collect::<Vec<_>>();
+        assert_eq!(files(&table), [".gitignore", "src/nested/more.txt", "tokens.txt"]);
+        assert!(table.can_update(root));
+
+        // A created file in an ignored folder is not read; one elsewhere is, with its token's place.
+        std::fs::write(root.join("build/new.txt"), format!("TOKEN={TOKEN}\n")).unwrap();
+        assert_eq!(update(&mut table, root, "build/new.txt", false), Some(0));
+        std::fs::write(root.join("new.txt"), format!("# one line first\nTOKEN={TOKEN}\n")).unwrap();
+        assert_eq!(update(&mut table, root, "new.txt", false), Some(1));
+        let entry = table.files["new.txt"].as_ref().expect("facts of new.txt");
+        assert_eq!(entry.places[0].range.start, Position { line: 1, character: 6 });
+        assert_eq!(entry.places[0].text_hash, hash_of(TOKEN));
+
+        // A deleted folder takes its files; a file with nothing to keep is still listed.
+        std::fs::remove_dir_all(root.join("src")).unwrap();
+        assert_eq!(update(&mut table, root, "src", true), Some(0));
+        std::fs::write(root.join("tokens.txt"), "no token any more\n").unwrap();
+        assert_eq!(update(&mut table, root, "tokens.txt", false), Some(1));
+        assert!(table.files["tokens.txt"].is_none());
+        assert_eq!(files(&table), [".gitignore", "new.txt", "tokens.txt"]);
+
+        // An ignore file or a folder event: only a full walk is right.
+        assert_eq!(update(&mut table, root, ".gitignore", false), None);
+        std::fs::create_dir_all(root.join("lib")).unwrap();
+        assert_eq!(update(&mut table, root, "lib", false), None);
+    }
+
+    #[test]
+    fn a_suppressed_token_is_marked() {
+        let folder = tempfile::tempdir().unwrap();
+        let root = folder.path();
+        let text = format!(
+            "# jwt-lsp-ignore: token-rejected-by-verifier\nA={TOKEN}\n# jwt-lsp-ignore: token-expired\nB={TOKEN}\n"
+        );
+        std::fs::write(root.join("t.txt"), text).unwrap();
+        let clock = Clock { now: 1_767_225_600, leeway: 0 };
+        let table = FileTable::walk(root, &Config::default(), clock, Encoding::Utf16);
+        let places = &table.files["t.txt"].as_ref().unwrap().places;
+        assert_eq!(places.iter().map(|place| place.suppressed).collect::<Vec<_>>(), [true, false]);
+    }
+}
