@@ -705,3 +705,75 @@ async fn lockfile_changed_on_disk_reanalyses_the_services_open_code() {
     assert!(message.as_str().unwrap().contains("9.0.2"), "{message}");
     assert_eq!(client.shutdown().await, 0);
 }
+
+/// The indexed folder is removed and another added (`workspace/didChangeWorkspaceFolders`): the
+/// new folder is walked, and the old one's findings are cleared.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_workspace_folder_change_walks_the_new_folder() {
+    let old_root = multi_workspace();
+    let folder = tempfile::tempdir().expect("temp dir");
+    let new_root = folder.path().canonicalize().expect("canonical");
+    copy_tree(&old_root.join("orders"), &new_root);
+    let billing = file_uri(&old_root.join("billing/tokens.txt"));
+    let orders = file_uri(&new_root.join("fixtures/token-rejected-by-verifier.fires.txt"));
+    let mut client = Client::start();
+    let result = client.initialize_in(&old_root, json!({})).await;
+    assert_eq!(result["capabilities"]["workspace"]["workspaceFolders"]["changeNotifications"], true);
+    let is_published = |uri: String, empty: bool| {
+        move |message: &Value| {
+            message["method"] == "textDocument/publishDiagnostics"
+                && message["params"]["uri"] == uri.as_str()
+                && message["params"]["diagnostics"].as_array().is_some_and(|all| all.is_empty() == empty)
+        }
+    };
+    client.wait_for(is_published(billing.clone(), false)).await;
+    client
+        .notify(
+            "workspace/didChangeWorkspaceFolders",
+            json!({"event": {
+                "added": [{"uri": file_uri(&new_root), "name": "orders"}],
+                "removed": [{"uri": file_uri(&old_root), "name": "multi"}],
+            }}),
+        )
+        .await;
+    client.wait_for(is_published(billing, true)).await;
+    let published = client.wait_for(is_published(orders, false)).await;
+    // Alone, the orders service's verifier is the only one that receives its tokens.
+    let messages: Vec<&str> = published["params"]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|diagnostic| diagnostic["message"].as_str().unwrap())
+        .collect();
+    assert!(messages.iter().all(|message| message.starts_with("Rejected by src/auth.js:4")), "{messages:?}");
+    assert_eq!(client.shutdown().await, 0);
+}
+
+/// The indexed folder is removed and none added: its findings are cleared, nothing is walked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removing_the_only_workspace_folder_clears_its_findings() {
+    let root = multi_workspace();
+    let billing = file_uri(&root.join("billing/tokens.txt"));
+    let mut client = Client::start();
+    client.initialize_in(&root, json!({})).await;
+    let published = |empty: bool| {
+        let billing = billing.clone();
+        move |message: &Value| {
+            message["method"] == "textDocument/publishDiagnostics"
+                && message["params"]["uri"] == billing.as_str()
+                && message["params"]["diagnostics"].as_array().is_some_and(|all| all.is_empty() == empty)
+        }
+    };
+    client.wait_for(published(false)).await;
+    let event = json!({"event": {"added": [], "removed": [{"uri": file_uri(&root), "name": "multi"}]}});
+    client.notify("workspace/didChangeWorkspaceFolders", event).await;
+    client.wait_for(published(true)).await;
+    let lenses = client
+        .request(
+            "textDocument/codeLens",
+            json!({"textDocument": {"uri": file_uri(&root.join("billing/billing/auth.py"))}}),
+        )
+        .await;
+    assert_eq!(lenses, json!([]), "no lens once nothing is indexed");
+    assert_eq!(client.shutdown().await, 0);
+}

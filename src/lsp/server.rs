@@ -438,6 +438,14 @@ impl LanguageServer for Backend {
                     })
                 }),
                 inlay_hint_provider: Some(OneOf::Left(true)),
+                // The first folder is the one indexed; when it is removed, the next one added is.
+                workspace: Some(WorkspaceServerCapabilities {
+                    workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                        supported: Some(true),
+                        change_notifications: Some(OneOf::Left(true)),
+                    }),
+                    file_operations: None,
+                }),
                 code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
                     code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, snippet::verifier_action_kind()]),
                     ..CodeActionOptions::default()
@@ -548,6 +556,39 @@ impl LanguageServer for Backend {
             })
             .collect();
         tokio::spawn(async move { backend.reindex_files(changes).await });
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        let to_path = |folder: &WorkspaceFolder| folder.uri.to_file_path().map(|path| path.to_path_buf());
+        let removed: Vec<PathBuf> = params.event.removed.iter().filter_map(to_path).collect();
+        let added: Option<PathBuf> = params.event.added.iter().find_map(to_path);
+        let root = {
+            let mut session = self.shared.session.write().expect("session lock");
+            if session.root.as_ref().is_some_and(|root| !removed.contains(root)) {
+                return; // The indexed folder stays.
+            }
+            if session.root.is_none() && added.is_none() {
+                return;
+            }
+            session.root = added;
+            session.root.clone()
+        };
+        // Open documents are named relative to the new root (services, test paths, the index).
+        for (uri, document) in self.shared.documents.all() {
+            let path = self.relative_path(&uri);
+            let fresh = Document::new(document.version, document.text.clone(), document.language_id.clone(), path);
+            self.shared.documents.open(uri, fresh);
+        }
+        let backend = self.clone();
+        tokio::spawn(async move {
+            if root.is_none() {
+                backend.clear_workspace_index().await;
+            }
+            // As at start-up: the project file, keys, then one walk of the new folder.
+            backend.reload_project().await;
+            backend.discover_keys().await;
+            backend.index_workspace().await;
+        });
     }
 
     async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {

@@ -335,6 +335,39 @@ impl Backend {
             .collect()
     }
 
+    /// No folder is indexed any more: its findings, verdicts and lenses go, and the files nobody
+    /// opened are cleared.
+    pub(super) async fn clear_workspace_index(&self) {
+        let mut table = self.shared.index.lock().await;
+        *table = FileTable::default();
+        let (published, pull) = {
+            let mut state = self.shared.workspace.lock().expect("workspace lock");
+            state.generation += 1;
+            state.stored = state.generation;
+            state.findings.clear();
+            state.diagnostics.clear();
+            state.verdicts.clear();
+            state.lenses.clear();
+            (state.published.drain().collect::<Vec<PathBuf>>(), state.pull)
+        };
+        drop(table);
+        let client = self.shared.client.clone();
+        tokio::spawn(async move {
+            let _ = client.code_lens_refresh().await;
+            if pull {
+                let _ = client.workspace_diagnostic_refresh().await;
+            }
+        });
+        let _guard = self.shared.publish.lock().await;
+        for path in published {
+            if let Some(uri) = Uri::from_file_path(&path)
+                && self.shared.documents.get(&uri).is_none()
+            {
+                self.shared.client.publish_diagnostics(uri, Vec::new(), None).await;
+            }
+        }
+    }
+
     /// What a file shows once it is closed: the index's diagnostics of it, converted from its
     /// text on disk when it was indexed (none when the client pulls them or only open files
     /// show them).
