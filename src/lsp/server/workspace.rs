@@ -200,15 +200,19 @@ impl Backend {
         let built = tokio::task::spawn_blocking(move || {
             let mut table = taken;
             let clock = config.clock(wall_clock());
-            let read = match changes {
+            let updated = match changes {
                 Some(changes) if table.can_update(&root) => table.update(&root, &changes, &config, clock, encoding),
                 _ => None,
             };
-            let read = read.unwrap_or_else(|| {
-                table = FileTable::walk(&root, &config, clock, encoding);
-                table.files.len()
-            });
-            let built = judge(&table, &root, &config, clock, read);
+            let built = match updated {
+                // Nothing the index holds changed (files outside it, ignored ones): no new verdicts.
+                Some(Updated { read: 0, changed: false }) => None,
+                Some(Updated { read, .. }) => Some(judge(&table, &root, &config, clock, read)),
+                None => {
+                    table = FileTable::walk(&root, &config, clock, encoding);
+                    Some(judge(&table, &root, &config, clock, table.files.len()))
+                }
+            };
             (table, built)
         })
         .await;
@@ -217,9 +221,16 @@ impl Backend {
         // resident after 15 changes).
         super::release_free_memory();
         let built = match built {
-            Ok((kept, built)) => {
+            Ok((kept, Some(built))) => {
                 *table = kept;
                 built
+            }
+            Ok((kept, None)) => {
+                *table = kept;
+                if let Some(progress) = progress {
+                    progress.finish_with_message("nothing indexed changed").await;
+                }
+                return;
             }
             Err(_) => {
                 // Not the JoinError itself: a panic's message can quote file text.
@@ -635,8 +646,8 @@ impl FileTable {
         self.root.as_deref() == Some(root)
     }
 
-    /// Reads the changed files again and forgets the deleted ones; how many files it read, or
-    /// `None` when only a full walk is right (a folder or an ignore file changed).
+    /// Reads the changed files again and forgets the deleted ones; `None` when only a full walk
+    /// is right (a folder or an ignore file changed).
     fn update(
         &mut self,
         root: &Path,
@@ -644,8 +655,9 @@ impl FileTable {
         config: &Config,
         clock: Clock,
         encoding: Encoding,
-    ) -> Option<usize> {
+    ) -> Option<Updated> {
         let mut read = 0;
+        let mut changed = false;
         for change in changes {
             let Ok(relative) = change.path.strip_prefix(root) else { continue };
             let display = relative.to_string_lossy().replace('\\', "/");
@@ -658,7 +670,7 @@ impl FileTable {
             }
             if change.deleted || !change.path.exists() {
                 // A deleted folder takes the files under it.
-                self.files.remove(&display);
+                changed |= self.files.remove(&display).is_some();
                 let under = format!("{display}/");
                 let gone: Vec<String> = self
                     .files
@@ -666,6 +678,7 @@ impl FileTable {
                     .take_while(|(path, _)| path.starts_with(&under))
                     .map(|(path, _)| path.clone())
                     .collect();
+                changed |= !gone.is_empty();
                 for path in gone {
                     self.files.remove(&path);
                 }
@@ -677,11 +690,11 @@ impl FileTable {
             }
             if !metadata.is_file() {
                 // The walk does not follow links or read special files either.
-                self.files.remove(&display);
+                changed |= self.files.remove(&display).is_some();
                 continue;
             }
             if config.is_ignored(&display) || git_ignored(root, &change.path) {
-                self.files.remove(&display);
+                changed |= self.files.remove(&display).is_some();
                 continue;
             }
             if !self.files.contains_key(&display) && self.files.len() >= MAX_INDEXED_FILES {
@@ -692,8 +705,17 @@ impl FileTable {
             self.files.insert(display, entry);
         }
         self.interner.prune();
-        Some(read)
+        Some(Updated { read, changed: changed || read > 0 })
     }
+}
+
+/// What `FileTable::update` did.
+#[derive(Debug, PartialEq)]
+struct Updated {
+    /// Files read again.
+    read: usize,
+    /// Whether any file's facts were replaced or forgotten.
+    changed: bool,
 }
 
 /// Whether a `.gitignore` or `.ignore` file between `root` and `path` ignores it, as the walk
@@ -855,10 +877,11 @@ mod tests {
 
     const TOKEN: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJzdmMiLCJhdWQiOiJiaWxsaW5nLWFwaSIsImV4cCI6MTc2NzIyOTIwMH0.9tGICaqF14pA_IloHdEOSNS8P0pVnWir_nY4Wv_cs7c";
 
+    /// Files read, or `None` for "walk again".
     fn update(table: &mut FileTable, root: &Path, path: &str, deleted: bool) -> Option<usize> {
         let changes = [FileChange { path: root.join(path), deleted }];
         let clock = Clock { now: 1_767_225_600, leeway: 0 };
-        table.update(root, &changes, &Config::default(), clock, Encoding::Utf16)
+        table.update(root, &changes, &Config::default(), clock, Encoding::Utf16).map(|updated| updated.read)
     }
 
     #[test]
@@ -888,7 +911,12 @@ mod tests {
 
         // A deleted folder takes its files; a file with nothing to keep is still listed.
         std::fs::remove_dir_all(root.join("src")).unwrap();
-        assert_eq!(update(&mut table, root, "src", true), Some(0));
+        let changes = [FileChange { path: root.join("src"), deleted: true }];
+        let updated = table.update(root, &changes, &Config::default(), clock, Encoding::Utf16);
+        assert_eq!(updated, Some(Updated { read: 0, changed: true }));
+        let outside = [FileChange { path: PathBuf::from("/elsewhere/x.js"), deleted: false }];
+        let updated = table.update(root, &outside, &Config::default(), clock, Encoding::Utf16);
+        assert_eq!(updated, Some(Updated { read: 0, changed: false }), "nothing to judge again");
         std::fs::write(root.join("tokens.txt"), "no token any more\n").unwrap();
         assert_eq!(update(&mut table, root, "tokens.txt", false), Some(1));
         assert!(table.files["tokens.txt"].is_none());
