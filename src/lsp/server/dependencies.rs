@@ -81,26 +81,29 @@ impl Backend {
         for path in &changed {
             forgotten.extend(cache.forget_changed(path));
         }
-        let root = self.shared.session.read().expect("session lock").root.clone();
-        let Some(root) = root else { return };
-        let affected: Vec<Uri> = self
-            .shared
-            .documents
-            .all()
-            .into_iter()
-            .filter(|(_, document)| {
-                document.path.as_deref().is_some_and(|relative| {
-                    let path = root.join(relative);
-                    // In a service whose files changed, or below a changed manifest (one created
-                    // or deleted there moves files between services).
-                    deps::wants(relative)
-                        && (forgotten.contains(&cache.service_folder(&path))
-                            || folders.iter().any(|folder| path.starts_with(folder)))
+        let Some(root) = self.shared.session.read().expect("session lock").root.clone() else { return };
+        // Which service a document belongs to lists folders: off the message loop.
+        let backend = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let affected: Vec<Uri> = backend
+                .shared
+                .documents
+                .all()
+                .into_iter()
+                .filter(|(_, document)| {
+                    document.path.as_deref().is_some_and(|relative| {
+                        let path = root.join(relative);
+                        // In a service whose files changed, or below a changed manifest (one
+                        // created or deleted there moves files between services).
+                        deps::wants(relative)
+                            && (forgotten.contains(&cache.service_folder(&path))
+                                || folders.iter().any(|folder| path.starts_with(folder)))
+                    })
                 })
-            })
-            .map(|(uri, _)| uri)
-            .collect();
-        self.reanalyze(&affected);
+                .map(|(uri, _)| uri)
+                .collect();
+            backend.reanalyze(&affected);
+        });
     }
 
     /// The hover on a dependency line: resolved version and its JWT advisories.
