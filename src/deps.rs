@@ -13,6 +13,20 @@ use crate::bundled;
 use crate::keys::file;
 use crate::service::Services;
 
+/// The manifests and lockfiles read by name (the server watches them; `requirements*.txt` too).
+pub const WATCHED_FILE_NAMES: [&str; 10] = [
+    "package.json",
+    "package-lock.json",
+    "npm-shrinkwrap.json",
+    "yarn.lock",
+    "pnpm-lock.yaml",
+    "go.mod",
+    "pyproject.toml",
+    "poetry.lock",
+    "Pipfile.lock",
+    "uv.lock",
+];
+
 /// Lockfiles of large monorepos reach tens of MB; anything beyond this is not read.
 pub const MAX_DEPENDENCY_FILE_BYTES: u64 = 32 * 1024 * 1024;
 
@@ -77,6 +91,34 @@ impl ServiceCache {
     pub fn clear(&self) {
         self.dependencies.lock().expect("not poisoned").clear();
         self.services_of_folders.lock().expect("not poisoned").clear();
+    }
+
+    /// A manifest or lockfile changed on disk (`changed`, absolute): forgets the dependencies of
+    /// the services that read it — its own folder's, those below it (a workspace root's lockfile
+    /// serves its packages) and any whose files include it (`-r` includes) — and which service
+    /// each folder belongs to (a new manifest makes a new service). Returns the forgotten
+    /// services' folders.
+    pub fn forget_changed(&self, changed: &Path) -> Vec<PathBuf> {
+        let changed = std::path::absolute(changed).unwrap_or_else(|_| changed.to_path_buf());
+        let folder = changed.parent().unwrap_or(&changed).to_path_buf();
+        let named = (self.naming)(&changed);
+        let mut dependencies = self.dependencies.lock().expect("not poisoned");
+        let forgotten: Vec<PathBuf> = dependencies
+            .iter()
+            .filter(|(service, read)| service.starts_with(&folder) || read.files.iter().any(|file| file.path == named))
+            .map(|(service, _)| service.clone())
+            .collect();
+        for service in &forgotten {
+            dependencies.remove(service);
+        }
+        self.services_of_folders.lock().expect("not poisoned").clear();
+        forgotten
+    }
+
+    /// The folder of the service `path` (absolute) belongs to.
+    pub fn service_folder(&self, path: &Path) -> PathBuf {
+        let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        self.service_of(&path)
     }
 
     /// The nearest folder with a manifest on the way from `path` up to the root (`Services`
@@ -192,4 +234,19 @@ pub fn wants(display: &str) -> bool {
                     | crate::code::Language::Python
             )
         )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn watched_names_are_the_dependency_files_read() {
+        for name in WATCHED_FILE_NAMES {
+            assert!(is_dependency_file(name), "{name}");
+        }
+        for name in ["requirements.txt", "requirements-dev.txt"] {
+            assert!(is_dependency_file(name), "{name}");
+        }
+    }
 }

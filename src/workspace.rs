@@ -37,6 +37,7 @@ pub struct IndexedToken {
 }
 
 /// A verifier call of the index.
+#[derive(Clone)]
 pub struct IndexedVerifier {
     pub path: String,
     /// Zero-based line, column in characters and in UTF-16 units.
@@ -116,7 +117,73 @@ impl FileFacts {
     }
 }
 
+/// One file's facts as the server keeps them between index runs (issue 11: only changed files are
+/// read again): its JWS tokens, shared with identical copies elsewhere, and its verifier calls.
+pub struct KeptFacts {
+    tokens: Vec<(Arc<Token>, LineCol, Vec<Rule>)>,
+    verifiers: Vec<IndexedVerifier>,
+}
+
+impl KeptFacts {
+    /// The kept tokens, in the order of the file.
+    pub fn tokens(&self) -> impl Iterator<Item = &Token> {
+        self.tokens.iter().map(|(token, _, _)| token.as_ref())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty() && self.verifiers.is_empty()
+    }
+}
+
+/// Decoded tokens shared between the kept files (a file copied across services is decoded once);
+/// entries whose files are gone are dropped by `prune`.
+#[derive(Default)]
+pub struct Interner {
+    distinct: rustc_hash::FxHashMap<Box<str>, std::sync::Weak<Token>>,
+}
+
+impl Interner {
+    fn share(&mut self, token: Token) -> Arc<Token> {
+        if let Some(known) = self.distinct.get(token.compact.as_str()).and_then(std::sync::Weak::upgrade)
+            && known.span == token.span
+        {
+            return known;
+        }
+        let shared = Arc::new(token);
+        self.distinct.insert(Box::from(shared.compact.as_str()), Arc::downgrade(&shared));
+        shared
+    }
+
+    /// Forgets tokens no kept file holds any more.
+    pub fn prune(&mut self) {
+        self.distinct.retain(|_, token| token.strong_count() > 0);
+    }
+}
+
+impl FileFacts {
+    /// What the server keeps of a file between runs.
+    pub fn keep(self, interner: &mut Interner) -> KeptFacts {
+        let tokens =
+            self.tokens.into_iter().map(|(token, start, findings)| (interner.share(token), start, findings)).collect();
+        KeptFacts { tokens, verifiers: self.verifiers }
+    }
+}
+
 impl Index {
+    /// Adds a walked file and the facts kept of it (the server's index, rebuilt from kept facts
+    /// after each change without reading the files again).
+    pub fn add_kept(&mut self, display: &str, kept: Option<&KeptFacts>) {
+        self.add_file(display);
+        let Some(kept) = kept else { return };
+        self.tokens.extend(kept.tokens.iter().map(|(token, start, findings)| IndexedToken {
+            path: display.to_string(),
+            token: Arc::clone(token),
+            start: *start,
+            findings: findings.clone(),
+        }));
+        self.verifiers.extend(kept.verifiers.iter().cloned());
+    }
+
     pub fn add_file(&mut self, display: &str) {
         let name = display.rsplit('/').next().unwrap_or(display);
         if name == ".env" || (name.starts_with(".env.") && !name.ends_with(".example") && !name.ends_with(".sample")) {

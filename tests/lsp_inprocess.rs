@@ -95,6 +95,18 @@ impl Client {
 
     /// `initialize_in`; `pull`: the client pulls diagnostics (`textDocument.diagnostic`).
     async fn initialize_in_with(&mut self, root: &std::path::Path, options: Value, pull: bool) -> Value {
+        self.initialize_in_with_capabilities(root, options, pull, json!({})).await
+    }
+
+    /// `initialize_in_with`, with `window` capabilities (`workDoneProgress`: the index reports
+    /// how many files each run read).
+    async fn initialize_in_with_capabilities(
+        &mut self,
+        root: &std::path::Path,
+        options: Value,
+        pull: bool,
+        window: Value,
+    ) -> Value {
         let mut text_document = json!({ "publishDiagnostics": { "versionSupport": true, "relatedInformation": true } });
         if pull {
             text_document["diagnostic"] = json!({ "dynamicRegistration": false, "relatedDocumentSupport": false });
@@ -113,6 +125,7 @@ impl Client {
                         "general": { "positionEncodings": ["utf-16"] },
                         "workspace": { "configuration": false },
                         "textDocument": text_document,
+                        "window": window,
                     },
                     "initializationOptions": initialization_options,
                 }),
@@ -217,6 +230,40 @@ fn file_uri(path: &std::path::Path) -> String {
 /// The two-service workspace fixture (`tests/fixtures/workspace/multi`), absolute.
 fn multi_workspace() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/workspace/multi")
+}
+
+/// A copy of a folder in a temporary one (tests that change files on disk).
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    for entry in std::fs::read_dir(from).expect("fixture folder") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("type").is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+/// The end of the next workspace index run's `$/progress`: its summary ("1 of 12 files read,
+/// …").
+async fn index_run_summary(client: &mut Client) -> String {
+    let end = client
+        .wait_for(|message| {
+            message["method"] == "$/progress"
+                && message["params"]["token"]
+                    .as_str()
+                    .is_some_and(|token| token.starts_with("jwt-lsp/index-workspace/"))
+                && message["params"]["value"]["kind"] == "end"
+        })
+        .await;
+    end["params"]["value"]["message"].as_str().expect("a summary").to_string()
+}
+
+/// `workspace/didChangeWatchedFiles` for one file (`typ`: 1 created, 2 changed, 3 deleted).
+async fn watched_file_changed(client: &mut Client, path: &std::path::Path, typ: u8) {
+    client.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": file_uri(path), "type": typ}]})).await;
 }
 
 fn position(text: &str, offset: usize) -> Value {
@@ -531,5 +578,202 @@ async fn pull_diagnostics_serve_workspace_findings_with_result_ids() {
         !client.pending.iter().any(|message| message["method"] == "textDocument/publishDiagnostics"
             && message["params"]["uri"] == tokens.as_str())
     );
+    assert_eq!(client.shutdown().await, 0);
+}
+
+/// Issue 11: a change reads only the changed file again; every token is judged again from the
+/// kept facts. A token removed from a file goes from its findings, and files whose findings stay
+/// the same are not sent again; a new secret in billing's `.env` makes its verifier reject the
+/// billing token it accepted, in a file that was not read again; a deleted file's findings go.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watched_file_changes_reindex_only_those_files() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let root = folder.path().canonicalize().expect("canonical");
+    copy_tree(&multi_workspace(), &root);
+    let tokens = file_uri(&root.join("billing/tokens.txt"));
+    let orders = root.join("orders/fixtures/token-rejected-by-verifier.fires.txt");
+    let orders_uri = file_uri(&orders);
+    let mut client = Client::start();
+    client.initialize_in_with_capabilities(&root, json!({}), false, json!({"workDoneProgress": true})).await;
+    let summary = index_run_summary(&mut client).await;
+    let files: usize = summary.split(" of ").nth(1).and_then(|rest| rest.split(' ').next()).unwrap().parse().unwrap();
+    assert!(summary.starts_with(&format!("{files} of {files} files read")), "the first run walks: {summary}");
+    let published = |uri: String, count: usize| {
+        move |message: &Value| {
+            message["method"] == "textDocument/publishDiagnostics"
+                && message["params"]["uri"] == uri.as_str()
+                && message["params"]["diagnostics"].as_array().is_some_and(|all| all.len() == count)
+        }
+    };
+    client.wait_for(published(tokens.clone(), 1)).await;
+    client.wait_for(published(orders_uri.clone(), 2)).await;
+
+    // One token fewer in the orders file: its findings change, billing's are not sent again.
+    let text = std::fs::read_to_string(&orders).unwrap();
+    let kept: Vec<&str> = text.lines().take(5).collect();
+    std::fs::write(&orders, kept.join("\n") + "\n").unwrap();
+    watched_file_changed(&mut client, &orders, 2).await;
+    let summary = index_run_summary(&mut client).await;
+    assert!(summary.starts_with(&format!("1 of {files} files read")), "{summary}");
+    let one = client.wait_for(published(orders_uri.clone(), 1)).await;
+    assert_eq!(one["params"]["diagnostics"][0]["range"]["start"]["line"], 4);
+    assert!(
+        !client.pending.iter().any(|message| message["params"]["uri"] == tokens.as_str()),
+        "billing's findings did not change and were not sent again"
+    );
+
+    // Another secret: the billing token its verifier accepted no longer verifies, in a file
+    // that is not read again.
+    let env = root.join("billing/.env");
+    let values = std::fs::read_to_string(&env).unwrap();
+    assert!(values.contains("BILLING_JWT_SECRET="), "the fixture's variable");
+    std::fs::write(&env, "BILLING_JWT_SECRET=another-secret-than-the-tokens-were-signed-with\n").unwrap();
+    watched_file_changed(&mut client, &env, 2).await;
+    let summary = index_run_summary(&mut client).await;
+    assert!(summary.starts_with(&format!("1 of {files} files read")), "{summary}");
+    let both = client.wait_for(published(tokens.clone(), 2)).await;
+    for diagnostic in both["params"]["diagnostics"].as_array().unwrap() {
+        assert_eq!(diagnostic["code"], "token-rejected-by-verifier");
+        assert!(diagnostic["message"].as_str().unwrap().contains("signature does not verify"), "{diagnostic}");
+    }
+
+    std::fs::remove_file(&orders).unwrap();
+    watched_file_changed(&mut client, &orders, 3).await;
+    let summary = index_run_summary(&mut client).await;
+    assert!(summary.starts_with(&format!("0 of {} files read", files - 1)), "{summary}");
+    client.wait_for(published(orders_uri.clone(), 0)).await;
+    assert_eq!(client.shutdown().await, 0);
+}
+
+/// Issue 13: a lockfile rewritten outside the editor (`npm install`) changes the version the
+/// open code is judged by: without an allow-list, `jwt.verify` is an error under jsonwebtoken
+/// 8.5.1 and a warning under 9.0.2.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lockfile_changed_on_disk_reanalyses_the_services_open_code() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let root = folder.path().canonicalize().expect("canonical");
+    let lockfile = |version: &str| {
+        json!({
+            "name": "orders", "version": "1.0.0", "lockfileVersion": 3, "requires": true,
+            "packages": {
+                "": {"name": "orders", "version": "1.0.0", "dependencies": {"jsonwebtoken": "^8.5.0"}},
+                "node_modules/jsonwebtoken": {"version": version},
+            },
+        })
+        .to_string()
+    };
+    std::fs::write(root.join("package.json"), r#"{"name": "orders", "dependencies": {"jsonwebtoken": "^8.5.0"}}"#)
+        .unwrap();
+    std::fs::write(root.join("package-lock.json"), lockfile("8.5.1")).unwrap();
+    std::fs::create_dir(root.join("src")).unwrap();
+    let code = "const jwt = require('jsonwebtoken');\n\nmodule.exports = (token, key) => jwt.verify(token, key, { audience: 'orders', issuer: 'https://auth.example.com' });\n";
+    let source = root.join("src/auth.js");
+    std::fs::write(&source, code).unwrap();
+    let uri = file_uri(&source);
+    let mut client = Client::start();
+    client.initialize_in(&root, json!({})).await;
+    client.open(&uri, "javascript", code).await;
+    let severity_of_missing_algorithms = |uri: String, severity: u64| {
+        move |message: &Value| {
+            message["method"] == "textDocument/publishDiagnostics"
+                && message["params"]["uri"] == uri.as_str()
+                && message["params"]["diagnostics"].as_array().is_some_and(|all| {
+                    all.iter().any(|d| d["code"] == "verify-missing-algorithms" && d["severity"] == severity)
+                })
+        }
+    };
+    let before = client.wait_for(severity_of_missing_algorithms(uri.clone(), 1)).await;
+    let message = before["params"]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "verify-missing-algorithms")
+        .unwrap()["message"]
+        .clone();
+    assert!(message.as_str().unwrap().contains("8.5.1"), "{message}");
+
+    std::fs::write(root.join("package-lock.json"), lockfile("9.0.2")).unwrap();
+    watched_file_changed(&mut client, &root.join("package-lock.json"), 2).await;
+    let after = client.wait_for(severity_of_missing_algorithms(uri.clone(), 2)).await;
+    let message = after["params"]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "verify-missing-algorithms")
+        .unwrap()["message"]
+        .clone();
+    assert!(message.as_str().unwrap().contains("9.0.2"), "{message}");
+    assert_eq!(client.shutdown().await, 0);
+}
+
+/// The indexed folder is removed and another added (`workspace/didChangeWorkspaceFolders`): the
+/// new folder is walked, and the old one's findings are cleared.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_workspace_folder_change_walks_the_new_folder() {
+    let old_root = multi_workspace();
+    let folder = tempfile::tempdir().expect("temp dir");
+    let new_root = folder.path().canonicalize().expect("canonical");
+    copy_tree(&old_root.join("orders"), &new_root);
+    let billing = file_uri(&old_root.join("billing/tokens.txt"));
+    let orders = file_uri(&new_root.join("fixtures/token-rejected-by-verifier.fires.txt"));
+    let mut client = Client::start();
+    let result = client.initialize_in(&old_root, json!({})).await;
+    assert_eq!(result["capabilities"]["workspace"]["workspaceFolders"]["changeNotifications"], true);
+    let is_published = |uri: String, empty: bool| {
+        move |message: &Value| {
+            message["method"] == "textDocument/publishDiagnostics"
+                && message["params"]["uri"] == uri.as_str()
+                && message["params"]["diagnostics"].as_array().is_some_and(|all| all.is_empty() == empty)
+        }
+    };
+    client.wait_for(is_published(billing.clone(), false)).await;
+    client
+        .notify(
+            "workspace/didChangeWorkspaceFolders",
+            json!({"event": {
+                "added": [{"uri": file_uri(&new_root), "name": "orders"}],
+                "removed": [{"uri": file_uri(&old_root), "name": "multi"}],
+            }}),
+        )
+        .await;
+    client.wait_for(is_published(billing, true)).await;
+    let published = client.wait_for(is_published(orders, false)).await;
+    // Alone, the orders service's verifier is the only one that receives its tokens.
+    let messages: Vec<&str> = published["params"]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|diagnostic| diagnostic["message"].as_str().unwrap())
+        .collect();
+    assert!(messages.iter().all(|message| message.starts_with("Rejected by src/auth.js:4")), "{messages:?}");
+    assert_eq!(client.shutdown().await, 0);
+}
+
+/// The indexed folder is removed and none added: its findings are cleared, nothing is walked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn removing_the_only_workspace_folder_clears_its_findings() {
+    let root = multi_workspace();
+    let billing = file_uri(&root.join("billing/tokens.txt"));
+    let mut client = Client::start();
+    client.initialize_in(&root, json!({})).await;
+    let published = |empty: bool| {
+        let billing = billing.clone();
+        move |message: &Value| {
+            message["method"] == "textDocument/publishDiagnostics"
+                && message["params"]["uri"] == billing.as_str()
+                && message["params"]["diagnostics"].as_array().is_some_and(|all| all.is_empty() == empty)
+        }
+    };
+    client.wait_for(published(false)).await;
+    let event = json!({"event": {"added": [], "removed": [{"uri": file_uri(&root), "name": "multi"}]}});
+    client.notify("workspace/didChangeWorkspaceFolders", event).await;
+    client.wait_for(published(true)).await;
+    let lenses = client
+        .request(
+            "textDocument/codeLens",
+            json!({"textDocument": {"uri": file_uri(&root.join("billing/billing/auth.py"))}}),
+        )
+        .await;
+    assert_eq!(lenses, json!([]), "no lens once nothing is indexed");
     assert_eq!(client.shutdown().await, 0);
 }

@@ -27,6 +27,7 @@
               '(:jwtLsp (:leeway 60
                          ;; :now "2026-01-01T00:00:00Z"          ; pin the clock (tests, demos)
                          ;; :severity (:token-no-expiry "off")
+                         ;; :diagnosticsScope "openFiles"        ; default "workspace": unopened files too
                          )))
 
 ;; Start automatically in those modes (or run M-x eglot by hand).

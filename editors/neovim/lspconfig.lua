@@ -26,4 +26,5 @@ if not configs.jwt_lsp then
 end
 lspconfig.jwt_lsp.setup({
   -- settings = { jwtLsp = { leeway = 60 } },
+  -- settings = { jwtLsp = { diagnosticsScope = 'openFiles' } },  -- default 'workspace': unopened files too
 })

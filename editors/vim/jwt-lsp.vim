@@ -7,7 +7,9 @@
 
 let g:jwt_lsp_executable = get(g:, 'jwt_lsp_executable', 'jwt-lsp')
 " Settings for the server (e.g. {'jwtLsp': {'leeway': 60, 'severity': {'token-no-expiry': 'off'}}}).
-let g:jwt_lsp_settings = get(g:, 'jwt_lsp_settings', {'jwtLsp': {}})
+" 'diagnosticsScope': the server's default, 'workspace', also publishes findings for files no buffer
+" shows, and ALE drops those; 'openFiles' sends only the open buffers' ones.
+let g:jwt_lsp_settings = get(g:, 'jwt_lsp_settings', {'jwtLsp': {'diagnosticsScope': 'openFiles'}})
 
 function! JwtLspRoot(buffer) abort
   let l:dir = fnamemodify(bufname(a:buffer), ':p:h')

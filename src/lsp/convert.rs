@@ -119,19 +119,32 @@ pub fn diagnostics(
         .map(|(finding, at)| diagnostic_at(finding, Range { start: to_position(at[0]), end: to_position(at[1]) }))
         .collect();
     if hidden.is_some() {
-        let at = to_position(positions[positions.len() - 1]);
-        out.push(Diagnostic {
-            range: Range { start: at, end: at },
-            severity: Some(DiagnosticSeverity::INFORMATION),
-            source: Some("jwt-lsp".to_string()),
-            message: format!(
-                "{} more findings in this file are not shown (setting `maxDiagnostics` = {limit}); run `jwt-lsp check` for all.",
-                findings.len() - limit
-            ),
-            ..Diagnostic::default()
-        });
+        out.push(not_shown_note(to_position(positions[positions.len() - 1]), findings.len() - limit, limit));
     }
     out
+}
+
+/// Diagnostics for findings whose ranges were converted earlier (the workspace index keeps each
+/// token's range, not the file's text), at most `limit`, as `diagnostics` does.
+pub fn placed_diagnostics(placed: &[(Finding, Range)], limit: usize) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> =
+        placed.iter().take(limit).map(|(finding, range)| diagnostic_at(finding, *range)).collect();
+    if let Some((_, first_hidden)) = placed.get(limit) {
+        out.push(not_shown_note(first_hidden.start, placed.len() - limit, limit));
+    }
+    out
+}
+
+fn not_shown_note(at: Position, more: usize, limit: usize) -> Diagnostic {
+    Diagnostic {
+        range: Range { start: at, end: at },
+        severity: Some(DiagnosticSeverity::INFORMATION),
+        source: Some("jwt-lsp".to_string()),
+        message: format!(
+            "{more} more findings in this file are not shown (setting `maxDiagnostics` = {limit}); run `jwt-lsp check` for all."
+        ),
+        ..Diagnostic::default()
+    }
 }
 
 pub fn hover(text: &str, index: &LineIndex, token: &Token, now: UnixSeconds, encoding: Encoding) -> Hover {

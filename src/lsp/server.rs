@@ -62,6 +62,9 @@ pub struct Shared {
     dependencies: std::sync::Mutex<dependencies::DependencyState>,
     /// The workspace index's findings, verdicts and code lenses (`workspace.rs`).
     workspace: std::sync::Mutex<workspace::WorkspaceState>,
+    /// The per-file facts of the workspace index; held by the index run under way, so runs
+    /// happen one at a time, each on what the previous one kept.
+    index: Mutex<workspace::FileTable>,
 }
 
 /// Analysing a document this large frees enough memory to hand it back to the system at once.
@@ -115,6 +118,7 @@ impl Backend {
                 recent: std::sync::Mutex::new(VecDeque::new()),
                 dependencies: std::sync::Mutex::default(),
                 workspace: std::sync::Mutex::new(workspace::WorkspaceState::default()),
+                index: Mutex::new(workspace::FileTable::default()),
             }),
         }
     }
@@ -299,7 +303,15 @@ impl Backend {
     }
 
     fn reanalyze_all(&self) {
-        for (uri, document) in self.shared.documents.all() {
+        let all: Vec<Uri> = self.shared.documents.all().into_iter().map(|(uri, _)| uri).collect();
+        self.reanalyze(&all);
+    }
+
+    /// Analyses these open documents again (their inputs changed, not their text).
+    fn reanalyze(&self, uris: &[Uri]) {
+        for uri in uris {
+            let Some(document) = self.shared.documents.get(uri) else { continue };
+            let uri = uri.clone();
             // A fresh snapshot: the cached analysis was made with the old settings.
             let fresh = Document::new(
                 document.version,
@@ -334,7 +346,14 @@ impl Backend {
         }
         match Settings::from_json(value) {
             Ok(settings) => {
+                let before = self.shared.session.read().expect("session lock").keys.client_settings.clone();
                 let warnings = self.apply_settings(settings);
+                let changed = self.shared.session.read().expect("session lock").keys.client_settings != before;
+                if changed {
+                    // Ignore globs, the clock and severities shape the index: walk it again.
+                    let backend = self.clone();
+                    tokio::spawn(async move { backend.index_workspace().await });
+                }
                 for warning in warnings {
                     self.shared.client.show_message(MessageType::WARNING, format!("jwt-lsp: {warning}")).await;
                 }
@@ -419,6 +438,14 @@ impl LanguageServer for Backend {
                     })
                 }),
                 inlay_hint_provider: Some(OneOf::Left(true)),
+                // The first folder is the one indexed; when it is removed, the next one added is.
+                workspace: Some(WorkspaceServerCapabilities {
+                    workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                        supported: Some(true),
+                        change_notifications: Some(OneOf::Left(true)),
+                    }),
+                    file_operations: None,
+                }),
                 code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
                     code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, snippet::verifier_action_kind()]),
                     ..CodeActionOptions::default()
@@ -489,24 +516,79 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         if self.shared.documents.close(&uri) {
             self.forget(&uri);
+            // Its own findings go; the workspace index's stay unless only open files show them.
+            let remaining = self.workspace_diagnostics_of_closed(&uri);
             let _guard = self.shared.publish.lock().await;
-            self.shared.client.publish_diagnostics(uri, Vec::new(), None).await;
+            self.shared.client.publish_diagnostics(uri, remaining, None).await;
         }
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
-        self.dependency_files_changed();
-        if self.is_project_file(&params.text_document.uri) {
-            self.reload_project().await;
-        }
+        let uri = params.text_document.uri;
+        self.dependency_files_changed(std::slice::from_ref(&uri));
         let backend = self.clone();
-        tokio::spawn(async move { backend.index_workspace().await });
+        if self.is_project_file(&uri) {
+            // The project file's settings shape the whole index.
+            self.reload_project().await;
+            tokio::spawn(async move { backend.index_workspace().await });
+            return;
+        }
+        let Some(path) = uri.to_file_path().map(|path| path.to_path_buf()) else { return };
+        let changes = vec![workspace::FileChange { path, deleted: false }];
+        tokio::spawn(async move { backend.reindex_files(changes).await });
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        self.watched_files_changed(params).await;
+        let uris: Vec<Uri> = params.changes.iter().map(|change| change.uri.clone()).collect();
+        self.dependency_files_changed(&uris);
+        let project_changed = self.watched_files_changed(&params).await;
         let backend = self.clone();
-        tokio::spawn(async move { backend.index_workspace().await });
+        if project_changed {
+            tokio::spawn(async move { backend.index_workspace().await });
+            return;
+        }
+        let changes: Vec<workspace::FileChange> = params
+            .changes
+            .iter()
+            .filter_map(|change| {
+                let path = change.uri.to_file_path()?.to_path_buf();
+                Some(workspace::FileChange { path, deleted: change.typ == FileChangeType::DELETED })
+            })
+            .collect();
+        tokio::spawn(async move { backend.reindex_files(changes).await });
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        let to_path = |folder: &WorkspaceFolder| folder.uri.to_file_path().map(|path| path.to_path_buf());
+        let removed: Vec<PathBuf> = params.event.removed.iter().filter_map(to_path).collect();
+        let added: Option<PathBuf> = params.event.added.iter().find_map(to_path);
+        let root = {
+            let mut session = self.shared.session.write().expect("session lock");
+            if session.root.as_ref().is_some_and(|root| !removed.contains(root)) {
+                return; // The indexed folder stays.
+            }
+            if session.root.is_none() && added.is_none() {
+                return;
+            }
+            session.root = added;
+            session.root.clone()
+        };
+        // Open documents are named relative to the new root (services, test paths, the index).
+        for (uri, document) in self.shared.documents.all() {
+            let path = self.relative_path(&uri);
+            let fresh = Document::new(document.version, document.text.clone(), document.language_id.clone(), path);
+            self.shared.documents.open(uri, fresh);
+        }
+        let backend = self.clone();
+        tokio::spawn(async move {
+            if root.is_none() {
+                backend.clear_workspace_index().await;
+            }
+            // As at start-up: the project file, keys, then one walk of the new folder.
+            backend.reload_project().await;
+            backend.discover_keys().await;
+            backend.index_workspace().await;
+        });
     }
 
     async fn diagnostic(&self, params: DocumentDiagnosticParams) -> Result<DocumentDiagnosticReportResult> {

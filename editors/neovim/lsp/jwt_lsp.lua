@@ -18,6 +18,8 @@
 --- vim.lsp.config('jwt_lsp', {
 ---   cmd = { '/path/to/jwt-lsp' },            -- when jwt-lsp is not on PATH
 ---   settings = { jwtLsp = { leeway = 60, severity = { ['token-no-expiry'] = 'off' } } },
+---   -- diagnosticsScope: 'workspace' (default; files you have not opened get findings too) or 'openFiles'
+---   -- settings = { jwtLsp = { diagnosticsScope = 'openFiles' } },
 --- })
 --- ```
 ---@type vim.lsp.Config

@@ -6,6 +6,8 @@
 --   require('jwt_lsp').setup({
 --     cmd = { '/path/to/jwt-lsp' },
 --     settings = { jwtLsp = { leeway = 60, severity = { ['token-no-expiry'] = 'off' } } },
+--     -- diagnosticsScope: 'workspace' (default; files you have not opened get findings too) or 'openFiles'
+--     -- settings = { jwtLsp = { diagnosticsScope = 'openFiles' } },
 --   })
 --
 -- It starts one jwt-lsp per project root (the nearest folder with a marker below) for the file types

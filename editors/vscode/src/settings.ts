@@ -20,11 +20,14 @@ export interface Context {
 
 /** Settings that a workspace must not choose for the user (also listed under
  *  `capabilities.untrustedWorkspaces.restrictedConfigurations` in package.json). */
-export const RESTRICTED = ['server.path', 'server.extraEnv', 'allowNetwork', 'jwksUrls', 'keys', 'secretEnv', 'wordlist'] as const;
+export const RESTRICTED = ['server.path', 'server.extraEnv', 'allowNetwork', 'jwksUrls', 'keys', 'secretEnv', 'wordlist',
+  'advisories'] as const;
 
 /** Settings the server reads (the others, `server.*` and `trace.server`, are the extension's). */
-export const SERVER_KEYS = ['leeway', 'now', 'severity', 'inlayHints', 'testPaths', 'maxDiagnostics', 'allowNetwork', 'jwksUrls',
-  'keys', 'secretEnv', 'wordlist', 'algorithms', 'issuers', 'audiences', 'ignore'] as const;
+export const SERVER_KEYS = ['leeway', 'now', 'severity', 'inlayHints', 'diagnosticsScope', 'testPaths', 'maxDiagnostics',
+  'allowNetwork', 'jwksUrls', 'keys', 'secretEnv', 'wordlist', 'algorithms', 'issuers', 'audiences', 'ignore', 'advisories'] as const;
+
+export const DIAGNOSTICS_SCOPES = ['workspace', 'openFiles'] as const;
 
 /** Settings whose change needs a new server process, not a `didChangeConfiguration`. */
 export const RESTART_KEYS = ['server.path', 'server.extraEnv'] as const;
@@ -37,6 +40,8 @@ export interface ServerSettings {
   now?: string | number;
   severity?: Record<string, string>;
   inlayHints?: boolean;
+  /** Where workspace findings (`token-rejected-by-verifier`) are shown: every file, or open ones only. */
+  diagnosticsScope?: (typeof DIAGNOSTICS_SCOPES)[number];
   testPaths?: string[];
   maxDiagnostics?: number;
   allowNetwork?: boolean;
@@ -49,6 +54,8 @@ export interface ServerSettings {
   issuers?: string[];
   audiences?: string[];
   ignore?: string[];
+  /** A JWT advisories file used instead of the server's built-in one. */
+  advisories?: string;
 }
 
 function read<T>(config: ConfigSource, key: string, trusted: boolean): T | undefined {
@@ -85,6 +92,11 @@ export function toServerSettings(config: ConfigSource, ctx: Context): ServerSett
   const inlayHints = read<unknown>(config, 'inlayHints', ctx.trusted);
   if (typeof inlayHints === 'boolean') out.inlayHints = inlayHints;
 
+  const scope = read<unknown>(config, 'diagnosticsScope', ctx.trusted);
+  if (typeof scope === 'string' && (DIAGNOSTICS_SCOPES as readonly string[]).includes(scope)) {
+    out.diagnosticsScope = scope as ServerSettings['diagnosticsScope'];
+  }
+
   const testPaths = read<unknown>(config, 'testPaths', ctx.trusted);
   if (Array.isArray(testPaths)) out.testPaths = strings(testPaths);
 
@@ -103,6 +115,8 @@ export function toServerSettings(config: ConfigSource, ctx: Context): ServerSett
   if (secretEnv.length) out.secretEnv = secretEnv;
   const wordlist = read<unknown>(config, 'wordlist', ctx.trusted);
   if (typeof wordlist === 'string' && wordlist.trim() !== '') out.wordlist = expand(wordlist);
+  const advisories = read<unknown>(config, 'advisories', ctx.trusted);
+  if (typeof advisories === 'string' && advisories.trim() !== '') out.advisories = expand(advisories);
   for (const key of ['algorithms', 'issuers', 'audiences', 'ignore'] as const) {
     const list = strings(read(config, key, ctx.trusted));
     if (list.length) out[key] = list;

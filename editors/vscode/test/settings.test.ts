@@ -8,7 +8,8 @@ import { ConfigSource, configurationItem, needsRestart, serverEnv, toServerSetti
 const DEFAULTS: Record<string, unknown> = {
   'server.path': null, 'server.extraEnv': null, 'trace.server': 'off', leeway: 0, now: null, severity: {},
   inlayHints: true, testPaths: null, maxDiagnostics: 1000, allowNetwork: false, jwksUrls: [], keys: [],
-  secretEnv: [], wordlist: null, algorithms: [], issuers: [], audiences: [], ignore: [],
+  secretEnv: [], wordlist: null, algorithms: [], issuers: [], audiences: [], ignore: [], diagnosticsScope: 'workspace',
+  advisories: null,
 };
 
 /** A fake `WorkspaceConfiguration`: `user` values are global, `workspace` values come from .vscode/settings.json. */
@@ -26,7 +27,8 @@ const trusted = { trusted: true, homeDir: '/home/u', workspaceFolder: '/ws', pla
 const untrusted = { ...trusted, trusted: false };
 
 test('defaults map to a small object: only what the server needs, network off', () => {
-  assert.deepEqual(toServerSettings(source(), trusted), { leeway: 0, inlayHints: true, maxDiagnostics: 1000, allowNetwork: false });
+  assert.deepEqual(toServerSettings(source(), trusted),
+    { leeway: 0, inlayHints: true, diagnosticsScope: 'workspace', maxDiagnostics: 1000, allowNetwork: false });
 });
 
 test('every server setting is mapped with the server\'s names', () => {
@@ -35,7 +37,7 @@ test('every server setting is mapped with the server\'s names', () => {
     inlayHints: false, testPaths: ['fixtures/**'], maxDiagnostics: 50, allowNetwork: true,
     jwksUrls: ['https://issuer.example/jwks.json'], keys: ['~/keys/pub.pem', 'keys/jwks.json'], wordlist: '${workspaceFolder}/w.txt',
     algorithms: ['RS256'], issuers: ['https://issuer.example'], audiences: ['api'],
-    secretEnv: ['JWT_SECRET'], ignore: ['vendor/**'],
+    secretEnv: ['JWT_SECRET'], ignore: ['vendor/**'], diagnosticsScope: 'openFiles', advisories: '~/advisories.toml',
     'server.path': '/x/jwt-lsp', 'trace.server': 'verbose',
   }), trusted);
   assert.deepEqual(s, {
@@ -43,9 +45,19 @@ test('every server setting is mapped with the server\'s names', () => {
     inlayHints: false, testPaths: ['fixtures/**'], maxDiagnostics: 50, allowNetwork: true,
     jwksUrls: ['https://issuer.example/jwks.json'], keys: ['/home/u/keys/pub.pem', '/ws/keys/jwks.json'], wordlist: '/ws/w.txt',
     algorithms: ['RS256'], issuers: ['https://issuer.example'], audiences: ['api'],
-    secretEnv: ['JWT_SECRET'], ignore: ['vendor/**'],
+    secretEnv: ['JWT_SECRET'], ignore: ['vendor/**'], diagnosticsScope: 'openFiles', advisories: '/home/u/advisories.toml',
   });
   assert.ok(!('server' in s) && !('trace' in s), 'extension-only settings never reach the server');
+});
+
+test('diagnosticsScope: the two values the server knows, anything else left out', () => {
+  assert.equal(toServerSettings(source({ diagnosticsScope: 'openFiles' }), trusted).diagnosticsScope, 'openFiles');
+  assert.equal(toServerSettings(source({}, { diagnosticsScope: 'openFiles' }), untrusted).diagnosticsScope, 'openFiles',
+    'harmless: a workspace may choose it');
+  assert.equal(toServerSettings(source({ diagnosticsScope: 'everything' }), trusted).diagnosticsScope, undefined);
+  assert.equal(toServerSettings(source({ diagnosticsScope: 3 }), trusted).diagnosticsScope, undefined);
+  // pushed as {"jwtLsp": {...}}, the shape the server's `diagnosticsScope` reader accepts
+  assert.deepEqual(wrapped(toServerSettings(source({ diagnosticsScope: 'openFiles' }), trusted)).jwtLsp.diagnosticsScope, 'openFiles');
 });
 
 test('now: Unix seconds as a number or a digit string', () => {
@@ -56,13 +68,14 @@ test('now: Unix seconds as a number or a digit string', () => {
 
 test('untrusted workspace: network forced off, workspace cannot pick keys, wordlist or JWKS URLs', () => {
   const ws = { allowNetwork: true, jwksUrls: ['https://evil.example/jwks'], keys: ['/etc/shadow'], wordlist: '/etc/passwd',
-    secretEnv: ['AWS_SECRET_ACCESS_KEY'], leeway: 5, ignore: ['x/**'] };
+    secretEnv: ['AWS_SECRET_ACCESS_KEY'], leeway: 5, ignore: ['x/**'], advisories: '/etc/group' };
   const s = toServerSettings(source({}, ws), untrusted);
   assert.equal(s.allowNetwork, false);
   assert.equal(s.jwksUrls, undefined);
   assert.equal(s.keys, undefined);
   assert.equal(s.wordlist, undefined);
   assert.equal(s.secretEnv, undefined);
+  assert.equal(s.advisories, undefined);
   assert.equal(s.leeway, 5, 'harmless settings still apply');
   assert.deepEqual(s.ignore, ['x/**']);
   // the user's own key files still count, but the network stays off even if the user allows it

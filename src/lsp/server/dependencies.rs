@@ -1,10 +1,11 @@
 //! Dependency files for the server (issue 13): the service of an open document, its manifests and
 //! lockfiles read from disk (the open document's own text wins), the hover on dependency lines.
 
-use std::path::PathBuf;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tower_lsp_server::ls_types::{Hover, HoverContents, MarkupContent, MarkupKind};
+use tower_lsp_server::ls_types::{Hover, HoverContents, MarkupContent, MarkupKind, Uri};
 
 use super::Backend;
 use crate::deps::{self, Dependencies, ServiceCache};
@@ -59,11 +60,50 @@ impl Backend {
         Some(self.dependency_cache()?.for_file(&root.join(path)))
     }
 
-    /// Manifests and lockfiles are re-read after one is saved or changed on disk.
-    pub(super) fn dependency_files_changed(&self) {
-        if let Some((_, _, cache)) = &self.shared.dependencies.lock().expect("not poisoned").current {
-            cache.clear();
+    /// Manifests and lockfiles among `uris` (saved, or changed on disk by `npm install`, `git
+    /// pull`, …): the dependencies of their services are read again, and the open documents of
+    /// those services analysed again (library versions change code-rule severities).
+    pub(super) fn dependency_files_changed(&self, uris: &[Uri]) {
+        let changed: Vec<PathBuf> = uris
+            .iter()
+            .filter_map(|uri| uri.to_file_path().map(|path| path.to_path_buf()))
+            .filter(|path| is_read_as_dependency_file(path))
+            .collect();
+        if changed.is_empty() {
+            return;
         }
+        let Some(cache) = self.shared.dependencies.lock().expect("not poisoned").current.as_ref().map(|c| c.2.clone())
+        else {
+            return;
+        };
+        let folders: Vec<PathBuf> = changed.iter().filter_map(|path| path.parent().map(Path::to_path_buf)).collect();
+        let mut forgotten: HashSet<PathBuf> = HashSet::new();
+        for path in &changed {
+            forgotten.extend(cache.forget_changed(path));
+        }
+        let Some(root) = self.shared.session.read().expect("session lock").root.clone() else { return };
+        // Which service a document belongs to lists folders: off the message loop.
+        let backend = self.clone();
+        tokio::task::spawn_blocking(move || {
+            let affected: Vec<Uri> = backend
+                .shared
+                .documents
+                .all()
+                .into_iter()
+                .filter(|(_, document)| {
+                    document.path.as_deref().is_some_and(|relative| {
+                        let path = root.join(relative);
+                        // In a service whose files changed, or below a changed manifest (one
+                        // created or deleted there moves files between services).
+                        deps::wants(relative)
+                            && (forgotten.contains(&cache.service_folder(&path))
+                                || folders.iter().any(|folder| path.starts_with(folder)))
+                    })
+                })
+                .map(|(uri, _)| uri)
+                .collect();
+            backend.reanalyze(&affected);
+        });
     }
 
     /// The hover on a dependency line: resolved version and its JWT advisories.
@@ -81,4 +121,11 @@ impl Backend {
             range: None,
         })
     }
+}
+
+/// Whether the dependency reader reads `path` by its name (`requirements/base.txt` counts as an
+/// include of a requirements file).
+fn is_read_as_dependency_file(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|name| name.to_str()) else { return false };
+    deps::is_dependency_file(name) || (name.ends_with(".txt") && path.to_string_lossy().contains("requirements"))
 }

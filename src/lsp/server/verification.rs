@@ -132,10 +132,15 @@ impl Backend {
             {"globPattern": format!("**/{}", project::FILE_NAME)},
             {"globPattern": "**/*jwks*.json"},
             {"globPattern": "**/*.{pem,crt,cer,pub,key}"},
-            // The workspace index: verifier code, `.env` values, manifests (services).
+            // The workspace index: verifier code, `.env` values, manifests (services), ignore files.
             {"globPattern": "**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx,py,go}"},
             {"globPattern": "**/.env*"},
-            {"globPattern": "**/{package.json,go.mod,pyproject.toml,requirements.txt}"},
+            {"globPattern": "**/{.gitignore,.ignore}"},
+            // Manifests and lockfiles: library versions change code-rule severities.
+            {"globPattern": format!("**/{{{}}}", crate::deps::WATCHED_FILE_NAMES.join(","))},
+            {"globPattern": "**/requirements*.txt"},
+            // Services the cross-check knows by their manifest alone.
+            {"globPattern": "**/{setup.py,Cargo.toml,pom.xml,build.gradle,Gemfile,composer.json,*.csproj}"},
         ]});
         let registration = Registration {
             id: "jwt-lsp-key-files".to_string(),
@@ -361,21 +366,38 @@ impl Backend {
         });
     }
 
-    /// A watched file changed: the project file is reloaded, key files re-discovered.
-    pub(super) async fn watched_files_changed(&self, params: DidChangeWatchedFilesParams) {
+    /// A watched file changed: the project file is reloaded, keys discovered again when a key
+    /// file changed (not for every source file: discovery walks the whole folder). Whether the
+    /// project file changed.
+    pub(super) async fn watched_files_changed(&self, params: &DidChangeWatchedFilesParams) -> bool {
         let project_changed = params.changes.iter().any(|change| change.uri.as_str().ends_with(project::FILE_NAME));
         if project_changed {
             self.reload_project().await;
         }
-        if params.changes.iter().any(|change| !change.uri.as_str().ends_with(project::FILE_NAME)) {
+        let keys_changed = params
+            .changes
+            .iter()
+            .any(|change| change.uri.to_file_path().is_some_and(|path| named_like_a_key_file(&path)));
+        if keys_changed {
             self.discover_keys().await;
         }
+        project_changed
     }
 
     pub(super) fn is_project_file(&self, uri: &Uri) -> bool {
         let Some(root) = self.root() else { return false };
         uri.to_file_path().is_some_and(|path| path == root.join(project::FILE_NAME))
     }
+}
+
+/// The names key discovery reads (the watcher's key patterns): `*jwks*.json`, PEM-style files.
+fn named_like_a_key_file(path: &std::path::Path) -> bool {
+    let Some(name) = path.file_name().and_then(|name| name.to_str()) else { return false };
+    let name = name.to_ascii_lowercase();
+    (name.contains("jwks") && name.ends_with(".json"))
+        || name
+            .rsplit_once('.')
+            .is_some_and(|(_, extension)| matches!(extension, "pem" | "crt" | "cer" | "pub" | "key"))
 }
 
 /// What the client supports, read at `initialize`.
