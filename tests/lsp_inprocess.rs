@@ -261,6 +261,49 @@ async fn index_run_summary(client: &mut Client) -> String {
     end["params"]["value"]["message"].as_str().expect("a summary").to_string()
 }
 
+/// The indexing progress has a cancel button; the client's `window/workDoneProgress/cancel` reaches
+/// the server (tower-lsp-server does not route it itself) and the session goes on. (That a cancelled
+/// walk keeps nothing is `a_cancelled_walk_keeps_nothing` in `src/lsp/server/workspace.rs`: here the
+/// walk of a small folder may end before the cancel arrives.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_index_progress_can_be_cancelled() {
+    let folder = tempfile::tempdir().expect("temp dir");
+    let root = folder.path().canonicalize().expect("canonical");
+    copy_tree(&multi_workspace(), &root);
+    let mut client = Client::start();
+    client.initialize_in_with_capabilities(&root, json!({}), false, json!({"workDoneProgress": true})).await;
+    let begin = client
+        .wait_for(|message| {
+            message["method"] == "$/progress"
+                && message["params"]["value"]["kind"] == "begin"
+                && message["params"]["token"]
+                    .as_str()
+                    .is_some_and(|token| token.starts_with("jwt-lsp/index-workspace/"))
+        })
+        .await;
+    assert_eq!(begin["params"]["value"]["cancellable"], true, "{begin}");
+    let token = begin["params"]["token"].clone();
+    client.notify("window/workDoneProgress/cancel", json!({ "token": token })).await;
+    let end = client
+        .wait_for(|message| {
+            message["method"] == "$/progress"
+                && message["params"]["token"] == token
+                && message["params"]["value"]["kind"] == "end"
+        })
+        .await;
+    let said = end["params"]["value"]["message"].as_str().expect("a message");
+    assert!(said == "cancelled" || said.contains("files read"), "{said}");
+    // The server still answers.
+    let symbols = client
+        .request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": file_uri(&root.join("none.txt"))}, "position": {"line": 0, "character": 0}}),
+        )
+        .await;
+    assert!(symbols.is_null(), "{symbols}");
+    assert_eq!(client.shutdown().await, 0);
+}
+
 /// `workspace/didChangeWatchedFiles` for one file (`typ`: 1 created, 2 changed, 3 deleted).
 async fn watched_file_changed(client: &mut Client, path: &std::path::Path, typ: u8) {
     client.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": file_uri(path), "type": typ}]})).await;

@@ -21,7 +21,10 @@ where
     O: AsyncWrite + Unpin + Send + 'static,
 {
     let end = transport::guarded(input, output, |server_input, server_output| async move {
-        let (service, socket) = LspService::new(Backend::new);
+        // tower-lsp-server 0.23 does not route the progress cancel notification to the trait yet.
+        let (service, socket) = LspService::build(Backend::new)
+            .custom_method("window/workDoneProgress/cancel", Backend::work_done_progress_cancel)
+            .finish();
         Server::new(server_input, server_output, socket).serve(service).await;
     })
     .await;

@@ -16,6 +16,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::{Value, json};
 use tower_lsp_server::ls_types::*;
@@ -99,6 +100,8 @@ pub(super) struct WorkspaceState {
     lenses: HashMap<PathBuf, Vec<Lens>>,
     /// Files whose workspace diagnostics were published while not open.
     published: HashSet<PathBuf>,
+    /// The running index's progress token and its cancel flag (the progress has a cancel button).
+    cancel: Option<(String, Arc<AtomicBool>)>,
 }
 
 fn hash_of(text: &str) -> u64 {
@@ -154,6 +157,17 @@ struct TokenPlace {
 }
 
 impl Backend {
+    /// `window/workDoneProgress/cancel`: the cancel button of the indexing progress stops the walk.
+    pub(crate) async fn work_done_progress_cancel(&self, params: WorkDoneProgressCancelParams) {
+        let ProgressToken::String(name) = params.token else { return };
+        let state = self.shared.workspace.lock().expect("workspace lock");
+        if let Some((running, cancelled)) = &state.cancel
+            && *running == name
+        {
+            cancelled.store(true, Ordering::Relaxed);
+        }
+    }
+
     fn workspace_root(&self) -> Option<PathBuf> {
         self.shared.session.read().expect("session lock").root.clone()
     }
@@ -186,17 +200,21 @@ impl Backend {
         let encoding = self.encoding();
         let client = self.shared.client.clone();
         let supported = self.shared.session.read().expect("session lock").keys.progress_supported;
-        let token = ProgressToken::String(format!("jwt-lsp/index-workspace/{generation}"));
+        let token_name = format!("jwt-lsp/index-workspace/{generation}");
+        let cancelled = Arc::new(AtomicBool::new(false));
+        self.shared.workspace.lock().expect("workspace lock").cancel = Some((token_name.clone(), cancelled.clone()));
+        let token = ProgressToken::String(token_name);
         let message = match &changes {
             None => "tokens and verifiers".to_string(),
             Some(changes) => format!("{} changed file{}", changes.len(), if changes.len() == 1 { "" } else { "s" }),
         };
         let progress = if supported && client.create_work_done_progress(token.clone()).await.is_ok() {
-            Some(client.progress(token, "jwt-lsp: indexing").with_message(message).begin().await)
+            Some(client.progress(token, "jwt-lsp: indexing").with_message(message).with_cancel_button().begin().await)
         } else {
             None
         };
         let taken = std::mem::take(&mut *table);
+        let walk_cancelled = cancelled.clone();
         let built = tokio::task::spawn_blocking(move || {
             let mut table = taken;
             let clock = config.clock(wall_clock());
@@ -208,10 +226,18 @@ impl Backend {
                 // Nothing the index holds changed (files outside it, ignored ones): no new verdicts.
                 Some(Updated { read: 0, changed: false }) => None,
                 Some(Updated { read, .. }) => Some(judge(&table, &root, &config, clock, read)),
-                None => {
-                    table = FileTable::walk(&root, &config, clock, encoding);
-                    Some(judge(&table, &root, &config, clock, table.files.len()))
-                }
+                None => match FileTable::walk(&root, &config, clock, encoding, &walk_cancelled) {
+                    Some(walked) => {
+                        table = walked;
+                        Some(judge(&table, &root, &config, clock, table.files.len()))
+                    }
+                    // Cancelled: nothing is judged on half a workspace (a token whose accepting
+                    // verifier was not read yet would be reported); the next change walks again.
+                    None => {
+                        table = FileTable::default();
+                        None
+                    }
+                },
             };
             (table, built)
         })
@@ -228,7 +254,8 @@ impl Backend {
             Ok((kept, None)) => {
                 *table = kept;
                 if let Some(progress) = progress {
-                    progress.finish_with_message("nothing indexed changed").await;
+                    let said = if cancelled.load(Ordering::Relaxed) { "cancelled" } else { "nothing indexed changed" };
+                    progress.finish_with_message(said).await;
                 }
                 return;
             }
@@ -618,11 +645,21 @@ impl Backend {
 
 impl FileTable {
     /// Walks `root` and reads every file it may index.
-    fn walk(root: &Path, config: &Config, clock: Clock, encoding: Encoding) -> FileTable {
+    /// `None` when `cancelled` was set during the walk (the progress's cancel button).
+    fn walk(
+        root: &Path,
+        config: &Config,
+        clock: Clock,
+        encoding: Encoding,
+        cancelled: &AtomicBool,
+    ) -> Option<FileTable> {
         let mut table = FileTable { root: Some(root.to_path_buf()), ..FileTable::default() };
         let mut walk = ignore::WalkBuilder::new(root);
         walk.hidden(false).require_git(false).filter_entry(|entry| entry.file_name() != ".git");
         for entry in walk.build().flatten() {
+            if cancelled.load(Ordering::Relaxed) {
+                return None;
+            }
             if table.files.len() >= MAX_INDEXED_FILES {
                 break;
             }
@@ -637,7 +674,7 @@ impl FileTable {
             let entry = index_file(entry.path(), &display, clock, encoding, &mut table.interner);
             table.files.insert(display, entry);
         }
-        table
+        Some(table)
     }
 
     /// Whether the kept facts can be updated file by file: a full walk of this folder made them.
@@ -895,7 +932,8 @@ mod tests {
         std::fs::write(root.join("src/nested/more.txt"), format!("TOKEN={TOKEN}\n")).unwrap();
         std::fs::write(root.join("build/out.txt"), format!("TOKEN={TOKEN}\n")).unwrap();
         let clock = Clock { now: 1_767_225_600, leeway: 0 };
-        let mut table = FileTable::walk(root, &Config::default(), clock, Encoding::Utf16);
+        let mut table =
+            FileTable::walk(root, &Config::default(), clock, Encoding::Utf16, &AtomicBool::new(false)).unwrap();
         let files = |table: &FileTable| table.files.keys().cloned().collect::<Vec<_>>();
         assert_eq!(files(&table), [".gitignore", "src/nested/more.txt", "tokens.txt"]);
         assert!(table.can_update(root));
@@ -937,8 +975,17 @@ mod tests {
         );
         std::fs::write(root.join("t.txt"), text).unwrap();
         let clock = Clock { now: 1_767_225_600, leeway: 0 };
-        let table = FileTable::walk(root, &Config::default(), clock, Encoding::Utf16);
+        let table = FileTable::walk(root, &Config::default(), clock, Encoding::Utf16, &AtomicBool::new(false)).unwrap();
         let places = &table.files["t.txt"].as_ref().unwrap().places;
         assert_eq!(places.iter().map(|place| place.suppressed).collect::<Vec<_>>(), [true, false]);
+    }
+
+    #[test]
+    fn a_cancelled_walk_keeps_nothing() {
+        let folder = tempfile::tempdir().unwrap();
+        std::fs::write(folder.path().join("t.txt"), format!("A={TOKEN}\n")).unwrap();
+        let clock = Clock { now: 1_767_225_600, leeway: 0 };
+        let cancelled = AtomicBool::new(true);
+        assert!(FileTable::walk(folder.path(), &Config::default(), clock, Encoding::Utf16, &cancelled).is_none());
     }
 }
