@@ -5,7 +5,31 @@ export const SERVER_COMMANDS = {
   decode: 'jwt-lsp.decodeToken',
   explain: 'jwt-lsp.explainToken',
   refreshJwks: 'jwt-lsp.refreshJwks',
+  verifierTokens: 'jwt-lsp.verifierTokens',
 } as const;
+
+/** One token a verifier receives, from `jwt-lsp.verifierTokens` (a code lens's command). */
+export interface VerifierToken {
+  uri: string;
+  line: number;
+  character: number;
+  verdict: 'accepts' | 'rejects';
+}
+
+/**
+ * The tokens in `jwt-lsp.verifierTokens`'s result (`[{uri, range, verdict}]`), rejected ones first:
+ * the extension shows them as a references list at the verifier. Malformed entries are dropped.
+ */
+export function verifierTokens(result: unknown): VerifierToken[] {
+  if (!Array.isArray(result)) return [];
+  const out: VerifierToken[] = [];
+  for (const entry of result) {
+    const start = entry?.range?.start;
+    if (typeof entry?.uri !== 'string' || typeof start?.line !== 'number' || typeof start?.character !== 'number') continue;
+    out.push({ uri: entry.uri, line: start.line, character: start.character, verdict: entry.verdict === 'accepts' ? 'accepts' : 'rejects' });
+  }
+  return out.sort((a, b) => Number(a.verdict === 'accepts') - Number(b.verdict === 'accepts'));
+}
 
 /** `jwt-lsp.decodeToken`'s result (null when no token is at the position). */
 export interface DecodeResult {

@@ -25,6 +25,7 @@ import {
   SERVER_COMMANDS,
   serverSupports,
   unsupportedMessage,
+  verifierTokens,
 } from './commands';
 import { effectiveValue, resolveServer, ResolveEnv } from './serverPath';
 import {
@@ -159,6 +160,18 @@ async function startClient(): Promise<void> {
     diagnosticCollectionName: 'jwt-lsp',
     initializationOptions: () => wrapped(initialSettings),
     middleware: {
+      // A verifier's code lens ("accepts 3 of 5 tokens") runs `jwt-lsp.verifierTokens` on the
+      // server; show its answer where the lens is, as a references list.
+      executeCommand: async (command, args, next) => {
+        const result = await next(command, args);
+        if (command === SERVER_COMMANDS.verifierTokens && args[0]?.uri && typeof args[0]?.line === 'number') {
+          const locations = verifierTokens(result).map(
+            (t) => new vscode.Location(vscode.Uri.parse(t.uri), new vscode.Position(t.line, t.character)));
+          await vscode.commands.executeCommand('editor.action.showReferences',
+            vscode.Uri.parse(args[0].uri), new vscode.Position(args[0].line, 0), locations);
+        }
+        return result;
+      },
       workspace: {
         // The server pulls section `jwtLsp`: answer with the mapped settings (never the raw
         // section, which holds extension-only keys and an un-forced `allowNetwork`).

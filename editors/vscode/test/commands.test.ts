@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { decodedDocument, explainText, positionArguments, serverSupports, unsupportedMessage } from '../src/commands';
+import { decodedDocument, explainText, positionArguments, serverSupports, unsupportedMessage, verifierTokens } from '../src/commands';
 
 test('decodeToken arguments are [{uri, position}]', () => {
   assert.deepEqual(positionArguments('file:///ws/a.env', 3, 14), [{ uri: 'file:///ws/a.env', position: { line: 3, character: 14 } }]);
@@ -28,4 +28,20 @@ test('serverSupports reads executeCommandProvider.commands', () => {
   assert.equal(serverSupports({}, 'jwt-lsp.decodeToken'), false);
   assert.equal(serverSupports(undefined, 'jwt-lsp.decodeToken'), false);
   assert.match(unsupportedMessage('jwt-lsp.explainToken', '0.1.0'), /0\.1\.0.*jwt-lsp\.explainToken.*Restart/);
+});
+
+test('verifierTokens reads the lens command result, rejected tokens first, malformed entries dropped', () => {
+  const at = (line: number) => ({ start: { line, character: 0 }, end: { line, character: 0 } });
+  const result = [
+    { uri: 'file:///ws/a/tokens.txt', range: at(1), verdict: 'accepts' },
+    { uri: 'file:///ws/b/tokens.txt', range: at(4), verdict: 'rejects' },
+    { uri: 42, range: at(2), verdict: 'rejects' },
+    { uri: 'file:///ws/c.txt', verdict: 'rejects' },
+  ];
+  assert.deepEqual(verifierTokens(result), [
+    { uri: 'file:///ws/b/tokens.txt', line: 4, character: 0, verdict: 'rejects' },
+    { uri: 'file:///ws/a/tokens.txt', line: 1, character: 0, verdict: 'accepts' },
+  ]);
+  assert.deepEqual(verifierTokens(null), []);
+  assert.deepEqual(verifierTokens({}), []);
 });
