@@ -532,6 +532,16 @@ mod tests {
         assert_eq!(calls[2].key, KeySource::Env("OTHER".into()));
         assert_eq!(calls[3].key, KeySource::JwksUrl("https://auth/jwks.json".into()));
 
+        // `with open(...) as f:` binds `f` to the file; another context manager's `as` name stays
+        // unknown.
+        let py = "import jwt\nwith open(\"keys/pub.pem\") as f:\n    PUBLIC = f.read()\n\
+            with vault.session() as s:\n    OTHER = s.read()\n\
+            jwt.decode(t, PUBLIC, algorithms=[\"RS256\"])\njwt.decode(t, OTHER, algorithms=[\"RS256\"])\n";
+        let calls = verifiers(py, Language::Python);
+        assert_eq!(calls.len(), 2, "{calls:?}");
+        assert_eq!(calls[0].key, KeySource::File { path: "keys/pub.pem".into(), base: PathBase::WorkingFolder });
+        assert_eq!(calls[1].key, KeySource::Unknown);
+
         let go = "package p\n\nimport (\n\t\"os\"\n\t\"time\"\n\t\"github.com/golang-jwt/jwt/v5\"\n)\n\n\
             func f(s string) {\n\tjwt.Parse(s, func(t *jwt.Token) (any, error) { return []byte(os.Getenv(\"JWT_SECRET\")), nil },\n\
             \t\tjwt.WithValidMethods([]string{\"HS256\"}), jwt.WithAudience(\"orders-api\"), jwt.WithIssuer(\"https://auth\"), jwt.WithLeeway(45*time.Second))\n}\n";

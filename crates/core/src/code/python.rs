@@ -1000,7 +1000,25 @@ impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
             }
             "as_pattern_target" => {
                 let scope = self.file.enclosing.clone();
-                self.define_targets(node, scope);
+                // `with open("keys/pub.pem") as f:` binds `f` to the opened file (a key source
+                // through `f.read()`); other context managers' `__enter__` results stay unknown.
+                let opened = node
+                    .parent()
+                    .filter(|pattern| pattern.kind() == "as_pattern")
+                    .and_then(|pattern| pattern.named_child(0))
+                    .filter(|value| {
+                        value.kind() == "call"
+                            && value.field("function").is_some_and(|callee| {
+                                let callee = self.text(callee);
+                                callee == "open" || callee.ends_with(".open")
+                            })
+                    });
+                match (opened, node.named_child(0)) {
+                    (Some(value), Some(name)) if name.kind() == "identifier" && node.named_child_count() == 1 => {
+                        self.file.scopes.define(self.text(name), scope, name.start_byte(), Some(value), false);
+                    }
+                    _ => self.define_targets(node, scope),
+                }
             }
             _ => {}
         }
