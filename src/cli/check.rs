@@ -129,16 +129,10 @@ pub fn run(args: CheckArgs) -> ExitCode {
         Err(message) => return super::usage_error(&message),
     };
     // `.jwt-lsp.toml` from the current directory upwards; command-line flags win over it.
-    let project = match super::load_project() {
-        Ok(project) => project,
+    let (project, config) = match super::project_config(&cli_settings) {
+        Ok(loaded) => loaded,
         Err(message) => return super::usage_error(&message),
     };
-    let settings =
-        project.as_ref().map(|project| project.settings.clone()).unwrap_or_default().merged_with(&cli_settings);
-    let (config, warnings) = Config::resolve(&settings);
-    if let Some(warning) = warnings.first() {
-        return super::usage_error(warning);
-    }
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
     let unreadable: Vec<String> = paths
         .iter()

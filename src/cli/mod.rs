@@ -150,6 +150,21 @@ pub(crate) fn token_argument(argument: Option<&str>) -> Result<String, String> {
     }
 }
 
+/// The project file (from the current directory upwards) with the command line's settings over
+/// it, resolved: the configuration a scan runs with, or the first problem as a usage error.
+pub(crate) fn project_config(
+    cli_settings: &crate::config::Settings,
+) -> Result<(Option<crate::project::Project>, crate::config::Config), String> {
+    let project = load_project()?;
+    let settings =
+        project.as_ref().map(|project| project.settings.clone()).unwrap_or_default().merged_with(cli_settings);
+    let (config, warnings) = crate::config::Config::resolve(&settings);
+    match warnings.into_iter().next() {
+        Some(warning) => Err(warning),
+        None => Ok((project, config)),
+    }
+}
+
 /// The `.jwt-lsp.toml` found from the current directory upwards, if any; its warnings are
 /// printed, a file that does not parse is an error.
 pub(crate) fn load_project() -> Result<Option<crate::project::Project>, String> {

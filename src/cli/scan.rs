@@ -15,7 +15,7 @@ use super::check::{self, ScanOptions};
 use super::output::FileReport;
 use crate::analysis::Inputs;
 use crate::code::Expected;
-use crate::config::{Config, Settings};
+use crate::config::Settings;
 use crate::crosscheck::{self, Verdict};
 use crate::rules::Rule;
 use crate::text::terminal_safe;
@@ -53,16 +53,10 @@ pub fn run(args: ScanArgs) -> ExitCode {
         }
         cli_settings.now = Some(Value::String(now.clone()));
     }
-    let project = match super::load_project() {
-        Ok(project) => project,
+    let (project, config) = match super::project_config(&cli_settings) {
+        Ok(loaded) => loaded,
         Err(message) => return super::usage_error(&message),
     };
-    let settings =
-        project.as_ref().map(|project| project.settings.clone()).unwrap_or_default().merged_with(&cli_settings);
-    let (config, warnings) = Config::resolve(&settings);
-    if let Some(warning) = warnings.first() {
-        return super::usage_error(warning);
-    }
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
     for path in &paths {
         if let Err(reason) = check::check_explicit_path(path) {

@@ -89,6 +89,27 @@ pub struct Entry {
     pub direct: bool,
 }
 
+impl Entry {
+    /// A lockfile's entry: an exact version, no declared range, nothing to rewrite in place.
+    pub fn locked(
+        ecosystem: Ecosystem,
+        name: impl Into<String>,
+        exact: impl Into<String>,
+        line: Range<usize>,
+        direct: bool,
+    ) -> Entry {
+        Entry {
+            ecosystem,
+            name: name.into(),
+            declared: None,
+            exact: Some(exact.into()),
+            line,
+            version_range: None,
+            direct,
+        }
+    }
+}
+
 /// One dependency file, parsed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Parsed {

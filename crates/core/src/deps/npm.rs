@@ -58,16 +58,14 @@ pub fn package_lock(text: &str) -> Result<Parsed, String> {
             let Some(version) = package.get("version").and_then(Value::as_str) else { continue };
             let Some(at) = find_json_key(text, cursor, key, b'{') else { continue };
             cursor = at;
-            parsed.entries.push(Entry {
-                ecosystem: Ecosystem::Npm,
-                name: name.to_string(),
-                declared: None,
-                exact: Some(version.to_string()),
-                line: line_at(text, at),
-                version_range: None,
+            parsed.entries.push(Entry::locked(
+                Ecosystem::Npm,
+                name.to_string(),
+                version.to_string(),
+                line_at(text, at),
                 // `node_modules/x` at the top is what the project's own `require('x')` loads.
-                direct: folder.is_empty(),
-            });
+                folder.is_empty(),
+            ));
         }
     } else if let Some(dependencies) = root.get("dependencies").and_then(Value::as_object) {
         let mut cursor = find_json_key(text, 0, "dependencies", b'{').unwrap_or(0);
@@ -88,15 +86,7 @@ fn lock_v1(
         let Some(at) = find_json_key(text, *cursor, name, b'{') else { continue };
         *cursor = at + 1;
         if let Some(version) = package.get("version").and_then(Value::as_str) {
-            out.push(Entry {
-                ecosystem: Ecosystem::Npm,
-                name: name.clone(),
-                declared: None,
-                exact: Some(version.to_string()),
-                line: line_at(text, at),
-                version_range: None,
-                direct: depth == 0,
-            });
+            out.push(Entry::locked(Ecosystem::Npm, name.clone(), version.to_string(), line_at(text, at), depth == 0));
         }
         if let Some(nested) = package.get("dependencies").and_then(Value::as_object) {
             lock_v1(text, nested, depth + 1, cursor, out);
@@ -200,15 +190,13 @@ fn yarn_berry(text: &str) -> Result<Parsed, String> {
         }
         let Some(at) = yaml_key_line(text, cursor, key) else { continue };
         cursor = at;
-        parsed.entries.push(Entry {
-            ecosystem: Ecosystem::Npm,
-            name: spec_name(resolution).to_string(),
-            declared: None,
-            exact: Some(version.to_string()),
-            line: line_at(text, at),
-            version_range: None,
-            direct: false,
-        });
+        parsed.entries.push(Entry::locked(
+            Ecosystem::Npm,
+            spec_name(resolution).to_string(),
+            version.to_string(),
+            line_at(text, at),
+            false,
+        ));
     }
     Ok(parsed)
 }
@@ -256,15 +244,13 @@ pub fn pnpm_lock(text: &str) -> Result<Parsed, String> {
                 let version = value["version"].as_str().or_else(|| value.as_str());
                 let Some(version) = version.filter(|version| !version.starts_with("link:")) else { continue };
                 let Some(at) = yaml_key_line(text, section_at, name) else { continue };
-                parsed.entries.push(Entry {
-                    ecosystem: Ecosystem::Npm,
-                    name: name.to_string(),
-                    declared: None,
-                    exact: Some(pnpm_version(version).to_string()),
-                    line: line_at(text, at),
-                    version_range: None,
-                    direct: true,
-                });
+                parsed.entries.push(Entry::locked(
+                    Ecosystem::Npm,
+                    name.to_string(),
+                    pnpm_version(version).to_string(),
+                    line_at(text, at),
+                    true,
+                ));
             }
         }
     }
@@ -275,15 +261,13 @@ pub fn pnpm_lock(text: &str) -> Result<Parsed, String> {
             let Some((name, version)) = pnpm_package_key(key) else { continue };
             let Some(at) = yaml_key_line(text, cursor, key) else { continue };
             cursor = at;
-            parsed.entries.push(Entry {
-                ecosystem: Ecosystem::Npm,
-                name: name.to_string(),
-                declared: None,
-                exact: Some(version.to_string()),
-                line: line_at(text, at),
-                version_range: None,
-                direct: false,
-            });
+            parsed.entries.push(Entry::locked(
+                Ecosystem::Npm,
+                name.to_string(),
+                version.to_string(),
+                line_at(text, at),
+                false,
+            ));
         }
     }
     Ok(parsed)

@@ -229,15 +229,13 @@ pub fn toml_lock(text: &str) -> Result<Parsed, String> {
     let mut parsed = Parsed::default();
     for package in file.package {
         let Some(version) = package.version else { continue };
-        parsed.entries.push(Entry {
-            ecosystem: Ecosystem::PyPI,
-            name: package.name.get_ref().clone(),
-            declared: None,
-            exact: Some(version),
-            line: line_at(text, package.name.span().start),
-            version_range: None,
-            direct: false,
-        });
+        parsed.entries.push(Entry::locked(
+            Ecosystem::PyPI,
+            package.name.get_ref().clone(),
+            version,
+            line_at(text, package.name.span().start),
+            false,
+        ));
     }
     Ok(parsed)
 }
@@ -254,16 +252,14 @@ pub fn pipfile_lock(text: &str) -> Result<Parsed, String> {
             let Some(version) = package.get("version").and_then(Value::as_str) else { continue };
             let Some(at) = find_json_key(text, cursor, name, b'{') else { continue };
             cursor = at;
-            parsed.entries.push(Entry {
-                ecosystem: Ecosystem::PyPI,
-                name: name.clone(),
-                declared: None,
-                exact: Some(version.trim_start_matches('=').to_string()),
-                line: line_at(text, at),
-                version_range: None,
+            parsed.entries.push(Entry::locked(
+                Ecosystem::PyPI,
+                name.clone(),
+                version.trim_start_matches('=').to_string(),
+                line_at(text, at),
                 // Pipenv locks exactly what the Pipfile asks for, transitive packages included.
-                direct: false,
-            });
+                false,
+            ));
         }
     }
     Ok(parsed)
