@@ -110,6 +110,26 @@ impl Entry {
     }
 }
 
+/// `name declared exact @line[ direct][ [pinned text]]` per entry, for the parsers' tests.
+#[cfg(test)]
+fn describe_entries(parsed: &Parsed, text: &str) -> Vec<String> {
+    parsed
+        .entries
+        .iter()
+        .map(|entry| {
+            format!(
+                "{} {} {} @{}{}{}",
+                entry.name,
+                entry.declared.as_deref().unwrap_or("-"),
+                entry.exact.as_deref().unwrap_or("-"),
+                text[..entry.line.start].matches('\n').count() + 1,
+                if entry.direct { " direct" } else { "" },
+                entry.version_range.clone().map(|range| format!(" [{}]", &text[range])).unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
 /// One dependency file, parsed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Parsed {

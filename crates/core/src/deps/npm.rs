@@ -278,20 +278,7 @@ mod tests {
     use super::*;
 
     fn found(parsed: &Parsed, text: &str) -> Vec<String> {
-        parsed
-            .entries
-            .iter()
-            .map(|entry| {
-                format!(
-                    "{} {} {} @{}{}",
-                    entry.name,
-                    entry.declared.as_deref().unwrap_or("-"),
-                    entry.exact.as_deref().unwrap_or("-"),
-                    text[..entry.line.start].matches('\n').count() + 1,
-                    if entry.direct { " direct" } else { "" }
-                )
-            })
-            .collect()
+        super::super::describe_entries(parsed, text)
     }
 
     #[test]
@@ -312,7 +299,11 @@ mod tests {
         let parsed = package_json(text).unwrap();
         assert_eq!(
             found(&parsed, text),
-            ["express ^4.18.2 - @6 direct", "jsonwebtoken ^8.5.1 - @7 direct", "jose 4.15.4 4.15.4 @10 direct"]
+            [
+                "express ^4.18.2 - @6 direct [^4.18.2]",
+                "jsonwebtoken ^8.5.1 - @7 direct [^8.5.1]",
+                "jose 4.15.4 4.15.4 @10 direct [4.15.4]"
+            ]
         );
         let jose = &parsed.entries[2];
         assert_eq!(&text[jose.version_range.clone().unwrap()], "4.15.4");

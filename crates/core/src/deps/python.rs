@@ -270,20 +270,7 @@ mod tests {
     use super::*;
 
     fn found(parsed: &Parsed, text: &str) -> Vec<String> {
-        parsed
-            .entries
-            .iter()
-            .map(|entry| {
-                format!(
-                    "{} {} {} @{}{}",
-                    entry.name,
-                    entry.declared.as_deref().unwrap_or("-"),
-                    entry.exact.as_deref().unwrap_or("-"),
-                    text[..entry.line.start].matches('\n').count() + 1,
-                    entry.version_range.clone().map(|range| format!(" [{}]", &text[range])).unwrap_or_default()
-                )
-            })
-            .collect()
+        super::super::describe_entries(parsed, text)
     }
 
     #[test]
@@ -293,7 +280,12 @@ mod tests {
         assert_eq!(parsed.includes, ["base.txt", "shared/auth.txt"]);
         assert_eq!(
             found(&parsed, text),
-            ["PyJWT ==1.7.1 1.7.1 @6 [1.7.1]", "python-jose >=3.0,<3.4 - @7", "Authlib ~=1.2 - @8", "requests - - @9",]
+            [
+                "PyJWT ==1.7.1 1.7.1 @6 direct [1.7.1]",
+                "python-jose >=3.0,<3.4 - @7 direct",
+                "Authlib ~=1.2 - @8 direct",
+                "requests - - @9 direct",
+            ]
         );
     }
 
@@ -323,12 +315,12 @@ pyjwt = "^1.7"
         assert_eq!(
             found(&parsed, text),
             [
-                "PyJWT ==2.3.0 2.3.0 @4 [2.3.0]",
-                "httpx >=0.25 - @5",
-                "python-jose >=3.3.0 - @9",
-                "pytest >=8 - @12",
-                "authlib 1.2.1 1.2.1 @16 [1.2.1]",
-                "pyjwt ^1.7 - @19",
+                "PyJWT ==2.3.0 2.3.0 @4 direct [2.3.0]",
+                "httpx >=0.25 - @5 direct",
+                "python-jose >=3.3.0 - @9 direct",
+                "pytest >=8 - @12 direct",
+                "authlib 1.2.1 1.2.1 @16 direct [1.2.1]",
+                "pyjwt ^1.7 - @19 direct",
             ]
         );
     }
