@@ -183,7 +183,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
         project_root,
         fingerprints,
         dependencies: Some(dependencies),
-        index: config.is_on(Rule::TokenRejectedByVerifier).then(Default::default),
+        index: config.is_on(Rule::TokenRejectedByVerifier).then(|| Mutex::new(workspace::Index::lean())),
     };
     // One reading of the wall clock for the whole run: every file is judged at the same moment.
     let inputs = Inputs::new(&config, &verifier, super::wall_clock());
@@ -623,8 +623,11 @@ fn check_file(
     }
     let failures = failures.into_iter().map(|reason| Skipped { path: display.to_string(), reason });
     failed.lock().expect("not poisoned").extend(failures);
+    // Before the index takes the tokens.
+    let token_spans: Vec<std::ops::Range<usize>> =
+        if options.redact { analysis.tokens.iter().map(|token| token.span.clone()).collect() } else { Vec::new() };
     if let Some(workspace) = &options.index {
-        let facts = FileFacts::of(display, &text, &index, &analysis);
+        let facts = FileFacts::of(display, &text, &index, &mut analysis);
         workspace.lock().expect("not poisoned").add_facts(facts);
     }
     if analysis.findings.is_empty() {
@@ -632,7 +635,7 @@ fn check_file(
     }
     let mut findings = analysis.findings;
     if options.redact {
-        let token_texts: Vec<&str> = analysis.tokens.iter().map(|token| &text[token.span.clone()]).collect();
+        let token_texts: Vec<&str> = token_spans.iter().map(|span| &text[span.clone()]).collect();
         for finding in &mut findings {
             finding.message = redact_message(&finding.message, &token_texts);
         }
