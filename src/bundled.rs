@@ -45,18 +45,25 @@ pub fn builtin_wordlist_bytes() -> usize {
     BUILTIN_WORDLIST_DEFLATED.len()
 }
 
+static BUILTIN_LIST: OnceLock<Arc<Wordlist>> = OnceLock::new();
+
+/// The built-in list when something has inflated it already (a hover never waits for that).
+pub fn builtin_wordlist_if_loaded() -> Option<Arc<Wordlist>> {
+    BUILTIN_LIST.get().cloned()
+}
+
 /// The built-in list (104k publicly known JWT secrets), inflated and parsed once per process on
 /// first use: only hovers, `explain` and `check --wordlist builtin` ask for it.
 pub fn builtin_wordlist() -> Arc<Wordlist> {
-    static LIST: OnceLock<Arc<Wordlist>> = OnceLock::new();
-    LIST.get_or_init(|| {
-        // The bytes are ours, compressed by build.rs: failing to inflate them is a build defect.
-        let text = miniz_oxide::inflate::decompress_to_vec(BUILTIN_WORDLIST_DEFLATED)
-            .expect("the built-in wordlist inflates (build.rs deflated it)");
-        // The name findings show: "in the wordlist built-in (wallarm/jwt-secrets)".
-        Arc::new(Wordlist::parse("built-in (wallarm/jwt-secrets)".into(), &String::from_utf8_lossy(&text)))
-    })
-    .clone()
+    BUILTIN_LIST
+        .get_or_init(|| {
+            // The bytes are ours, compressed by build.rs: failing to inflate them is a build defect.
+            let text = miniz_oxide::inflate::decompress_to_vec(BUILTIN_WORDLIST_DEFLATED)
+                .expect("the built-in wordlist inflates (build.rs deflated it)");
+            // The name findings show: "in the wordlist built-in (wallarm/jwt-secrets)".
+            Arc::new(Wordlist::parse("built-in (wallarm/jwt-secrets)".into(), &String::from_utf8_lossy(&text)))
+        })
+        .clone()
 }
 
 #[cfg(test)]

@@ -623,7 +623,7 @@ impl LanguageServer for Backend {
         let mut hover = convert::hover(&document.text, &document.index, token, now, encoding);
         if let HoverContents::Markup(markup) = &mut hover.contents {
             markup.value.push('\n');
-            markup.value.push_str(&self.hover_verification(&document, &analysis, token).await);
+            markup.value.push_str(&self.hover_verification(&document, &analysis, token));
             if let Some(verdicts) = self.workspace_verdicts_markdown(&token.compact) {
                 markup.value.push_str(&verdicts);
             }

@@ -5,6 +5,7 @@
 //! `jwt-lsp.refreshJwks` and `jwt-lsp.explainToken`.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::{Value, json};
 use tower_lsp_server::ls_types::*;
@@ -288,7 +289,7 @@ impl Backend {
     /// The hover's verification part: the token's checklist, then, for an HS* token that no
     /// configured wordlist covers, the built-in 104k list tried for this token alone (on demand:
     /// analyses of whole documents keep to the short list unless `wordlist = "builtin"`).
-    pub(super) async fn hover_verification(&self, document: &Document, analysis: &Analysis, token: &Token) -> String {
+    pub(super) fn hover_verification(&self, document: &Document, analysis: &Analysis, token: &Token) -> String {
         let exam = self.examine(document, analysis, token);
         let mut markdown = exam.markdown();
         let (config, verifier) = self.analysis_inputs();
@@ -296,15 +297,19 @@ impl Backend {
         if !config.is_on(Rule::TokenWeakSecret) || verifier.wordlist.is_some() || weak_found {
             return markdown;
         }
-        let compact = token.compact.clone();
-        let search = tokio::task::spawn_blocking(move || {
-            crate::verify::weak::token_wordlist_search(&crate::bundled::builtin_wordlist(), &compact)
-        })
-        .await
-        .ok()
-        .flatten();
+        // A hover is a lookup: the verdict comes from the cache, and a missing one is searched
+        // in the background (one search at a time) for the next hover.
+        let cached = crate::bundled::builtin_wordlist_if_loaded().and_then(|list| {
+            crate::verify::weak::with_hmac_target(&token.compact, |target| match list.covers(target) {
+                false => Some(Search::OverBudget),
+                true => crate::verify::weak::cached_wordlist_verdict(&list, target)
+                    .map(|verdict| verdict.map_or(Search::NotFound, Search::Found)),
+            })
+            .flatten()
+        });
+        let is_hmac = crate::verify::weak::with_hmac_target(&token.compact, |_| ()).is_some();
         let entries = || crate::text::thousands(crate::bundled::builtin_wordlist().entries.len());
-        match search {
+        match cached {
             Some(Search::Found(found)) => markdown.push_str(&format!(
                 "\n**Built-in wordlist:** the signature verifies with the publicly known secret {}: anyone can mint tokens this key accepts. Set `wordlist` to `builtin` to report it as `token-weak-secret`.\n",
                 found.describe(|offset| document.index.line_of(offset)),
@@ -312,10 +317,22 @@ impl Backend {
             Some(Search::NotFound) => {
                 markdown.push_str(&format!("\n**Built-in wordlist:** not one of the {} publicly known JWT secrets.\n", entries()))
             }
-            Some(Search::OverBudget) => markdown.push_str(&format!(
-                "\n**Built-in wordlist:** not searched: the token is too long to try against {} secrets.\n",
-                entries()
-            )),
+            Some(Search::OverBudget) => markdown.push_str(
+                "\n**Built-in wordlist:** not searched: the token is too long to try against the publicly known secrets.\n",
+            ),
+            None if is_hmac => {
+                static SEARCHING: AtomicBool = AtomicBool::new(false);
+                if !SEARCHING.swap(true, Ordering::AcqRel) {
+                    let compact = token.compact.clone();
+                    tokio::task::spawn_blocking(move || {
+                        crate::verify::weak::token_wordlist_search(&crate::bundled::builtin_wordlist(), &compact);
+                        SEARCHING.store(false, Ordering::Release);
+                    });
+                }
+                markdown.push_str(
+                    "\n**Built-in wordlist:** searching the publicly known JWT secrets in the background (about 20 ms); hover again for the verdict.\n",
+                );
+            }
             None => {}
         }
         markdown
