@@ -56,6 +56,8 @@ pub struct ServiceCache {
     naming: Box<dyn Fn(&Path) -> String + Send + Sync>,
     advisories: Arc<Advisories>,
     services_of_folders: Mutex<HashMap<PathBuf, PathBuf>>,
+    /// Whether a folder holds a manifest (listed once).
+    manifest_folders: Mutex<HashMap<PathBuf, bool>>,
     dependencies: Mutex<HashMap<PathBuf, Arc<Dependencies>>>,
 }
 
@@ -71,6 +73,7 @@ impl ServiceCache {
             naming: Box::new(naming),
             advisories,
             services_of_folders: Mutex::default(),
+            manifest_folders: Mutex::default(),
             dependencies: Mutex::default(),
         }
     }
@@ -91,6 +94,7 @@ impl ServiceCache {
     pub fn clear(&self) {
         self.dependencies.lock().expect("not poisoned").clear();
         self.services_of_folders.lock().expect("not poisoned").clear();
+        self.manifest_folders.lock().expect("not poisoned").clear();
     }
 
     /// A manifest or lockfile changed on disk (`changed`, absolute): forgets the dependencies of
@@ -112,6 +116,7 @@ impl ServiceCache {
             dependencies.remove(service);
         }
         self.services_of_folders.lock().expect("not poisoned").clear();
+        self.manifest_folders.lock().expect("not poisoned").clear();
         forgotten
     }
 
@@ -128,22 +133,34 @@ impl ServiceCache {
         if let Some(known) = self.services_of_folders.lock().expect("not poisoned").get(&folder) {
             return known.clone();
         }
-        let mut listed = Vec::new();
+        // Up from the file's folder to the first with a manifest. Each folder is listed once per
+        // run and remembered (a 26,000-file tree listed `site-packages` once per subfolder).
+        let mut found = None;
         for ancestor in folder.ancestors() {
-            if let Ok(entries) = std::fs::read_dir(ancestor) {
-                listed.extend(entries.flatten().map(|entry| entry.path()));
+            if self.has_manifest(ancestor) {
+                found = Some(ancestor.to_path_buf());
+                break;
             }
             if ancestor == self.root || !ancestor.starts_with(&self.root) {
                 break;
             }
         }
-        let services = Services::from_files(listed.iter().map(PathBuf::as_path));
-        let service = services
-            .service_of(path)
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| if folder.starts_with(&self.root) { self.root.clone() } else { folder.clone() });
+        let service =
+            found.unwrap_or_else(|| if folder.starts_with(&self.root) { self.root.clone() } else { folder.clone() });
         self.services_of_folders.lock().expect("not poisoned").insert(folder, service.clone());
         service
+    }
+
+    fn has_manifest(&self, folder: &Path) -> bool {
+        if let Some(known) = self.manifest_folders.lock().expect("not poisoned").get(folder) {
+            return *known;
+        }
+        let listed: Vec<PathBuf> = std::fs::read_dir(folder)
+            .map(|entries| entries.flatten().map(|entry| entry.path()).collect())
+            .unwrap_or_default();
+        let has = Services::from_files(listed.iter().map(PathBuf::as_path)).roots().next().is_some();
+        self.manifest_folders.lock().expect("not poisoned").insert(folder.to_path_buf(), has);
+        has
     }
 
     fn read_service(&self, service: &Path) -> Dependencies {
