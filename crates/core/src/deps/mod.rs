@@ -110,6 +110,21 @@ impl Entry {
     }
 }
 
+/// A service made of `(path, text)` dependency files, for tests.
+#[cfg(test)]
+fn service_of_texts(files: &[(&str, &str)], advisories: Arc<Advisories>) -> Dependencies {
+    Dependencies {
+        files: files
+            .iter()
+            .map(|(path, text)| DependencyFile {
+                path: path.to_string(),
+                parsed: parse(path.rsplit('/').next().unwrap(), text).unwrap(),
+            })
+            .collect(),
+        advisories,
+    }
+}
+
 /// `name declared exact @line[ direct][ [pinned text]]` per entry, for the parsers' tests.
 #[cfg(test)]
 fn describe_entries(parsed: &Parsed, text: &str) -> Vec<String> {
@@ -397,16 +412,7 @@ mod tests {
     }
 
     fn service(files: &[(&str, &str)]) -> Dependencies {
-        Dependencies {
-            files: files
-                .iter()
-                .map(|(path, text)| DependencyFile {
-                    path: path.to_string(),
-                    parsed: parse(path.rsplit('/').next().unwrap(), text).unwrap(),
-                })
-                .collect(),
-            advisories: Arc::default(),
-        }
+        super::service_of_texts(files, Arc::default())
     }
 
     #[test]

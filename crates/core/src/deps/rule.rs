@@ -186,7 +186,7 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::deps::{Advisories, parse};
+    use crate::deps::Advisories;
 
     const ADVISORIES: &str = r#"
 [[advisory]]
@@ -212,16 +212,7 @@ source = "https://github.com/advisories/GHSA-mh63-6h87-95cp"
 "#;
 
     fn service(files: &[(&str, &str)]) -> Dependencies {
-        Dependencies {
-            files: files
-                .iter()
-                .map(|(path, text)| DependencyFile {
-                    path: path.to_string(),
-                    parsed: parse(path.rsplit('/').next().unwrap(), text).unwrap(),
-                })
-                .collect(),
-            advisories: Arc::new(Advisories::parse(ADVISORIES).unwrap()),
-        }
+        crate::deps::service_of_texts(files, Arc::new(Advisories::parse(ADVISORIES).unwrap()))
     }
 
     #[test]
