@@ -59,6 +59,9 @@ pub struct ServiceCache {
     /// Whether a folder holds a manifest (listed once).
     manifest_folders: Mutex<HashMap<PathBuf, bool>>,
     dependencies: Mutex<HashMap<PathBuf, Arc<Dependencies>>>,
+    /// The working directory at creation: relative paths are made absolute against it without a
+    /// `getcwd` per file (`std::path::absolute` asks every time).
+    cwd: PathBuf,
 }
 
 impl ServiceCache {
@@ -67,9 +70,11 @@ impl ServiceCache {
         naming: impl Fn(&Path) -> String + Send + Sync + 'static,
         advisories: Arc<Advisories>,
     ) -> ServiceCache {
-        let root = std::path::absolute(&root).unwrap_or(root);
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let root = absolute_against(&cwd, &root);
         ServiceCache {
             root,
+            cwd,
             naming: Box::new(naming),
             advisories,
             services_of_folders: Mutex::default(),
@@ -78,10 +83,14 @@ impl ServiceCache {
         }
     }
 
+    fn absolute(&self, path: &Path) -> PathBuf {
+        absolute_against(&self.cwd, path)
+    }
+
     /// The dependencies of the service `path` belongs to. Only worth asking for dependency
     /// files and source code (`wants`).
     pub fn for_file(&self, path: &Path) -> Arc<Dependencies> {
-        let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let path = self.absolute(path);
         let service = self.service_of(&path);
         if let Some(known) = self.dependencies.lock().expect("not poisoned").get(&service) {
             return known.clone();
@@ -103,7 +112,7 @@ impl ServiceCache {
     /// each folder belongs to (a new manifest makes a new service). Returns the forgotten
     /// services' folders.
     pub fn forget_changed(&self, changed: &Path) -> Vec<PathBuf> {
-        let changed = std::path::absolute(changed).unwrap_or_else(|_| changed.to_path_buf());
+        let changed = self.absolute(changed);
         let folder = changed.parent().unwrap_or(&changed).to_path_buf();
         let named = (self.naming)(&changed);
         let mut dependencies = self.dependencies.lock().expect("not poisoned");
@@ -122,7 +131,7 @@ impl ServiceCache {
 
     /// The folder of the service `path` (absolute) belongs to.
     pub fn service_folder(&self, path: &Path) -> PathBuf {
-        let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let path = self.absolute(path);
         self.service_of(&path)
     }
 
@@ -234,6 +243,15 @@ fn is_npm_lockfile(path: &Path) -> bool {
     })
 }
 
+/// Whether the analysis of `display` with this `text` can use its service's dependencies: a
+/// dependency file, or code that may call a JWT library (looking up the service of every source
+/// file of a large tree listed each of its folders a second time).
+pub fn wants_for(display: &str, text: &str) -> bool {
+    wants(display)
+        && crate::code::Language::detect(Some(display), None)
+            .is_none_or(|language| crate::code::may_use_jwt_library(text, language))
+}
+
 /// Whether a file's analysis can use its service's dependencies: a dependency file, or source
 /// code whose library version matters.
 pub fn wants(display: &str) -> bool {
@@ -253,9 +271,36 @@ pub fn wants(display: &str) -> bool {
         )
 }
 
+/// `path` made absolute against `cwd`, with `.` components and repeated separators dropped (as
+/// `std::path::absolute` does on Unix; `..` is kept: symlinks make it unsafe to fold).
+fn absolute_against(cwd: &Path, path: &Path) -> PathBuf {
+    if path.is_absolute() { path.components().collect() } else { cwd.join(path).components().collect() }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_code_that_may_call_a_jwt_library_looks_up_its_service() {
+        assert!(wants_for("svc/app.py", "import jwt\n"));
+        assert!(wants_for("svc/app.ts", "import { jwtVerify } from 'jose';\n"));
+        assert!(!wants_for("svc/util.py", "import os\n"));
+        assert!(!wants_for("svc/util.js", "module.exports = 1;\n"));
+        // Dependency files always do, whatever they say.
+        assert!(wants_for("svc/package.json", "{}"));
+        assert!(wants_for("svc/requirements/base.txt", "flask\n"));
+        assert!(!wants_for("svc/notes.txt", "import jwt\n"));
+    }
+
+    #[test]
+    fn paths_are_made_absolute_like_std_without_asking_for_the_working_directory() {
+        let cwd = Path::new("/work/repo");
+        for path in ["./src/app.js", "src/./app.js", "src//app.js", "/work/repo/src/app.js"] {
+            assert_eq!(absolute_against(cwd, Path::new(path)), Path::new("/work/repo/src/app.js"), "{path}");
+        }
+        assert_eq!(absolute_against(cwd, Path::new("../x")), Path::new("/work/repo/../x"));
+    }
 
     #[test]
     fn watched_names_are_the_dependency_files_read() {

@@ -563,16 +563,9 @@ fn check_file(
     options: &ScanOptions,
     failed: &Mutex<Vec<Skipped>>,
 ) -> Result<Option<FileReport>, String> {
-    let max_file_size = options.max_file_size;
-    let metadata = std::fs::metadata(path).map_err(|err| describe_io_error(&err))?;
-    if !metadata.is_file() {
-        return Err(not_regular(&metadata.file_type()));
-    }
-    let size = metadata.len();
-    if size > max_file_size {
-        return Err(format!("{size} bytes, over the {max_file_size}-byte limit (--max-file-size)"));
-    }
-    let bytes = read_regular_file(path, max_file_size)?;
+    // The walk saw a regular file (from the directory entry); the opened handle is checked again
+    // (type and size) before a byte is read, so no separate `stat` of the path is needed.
+    let bytes = read_regular_file(path, options.max_file_size)?;
     if bytes[..bytes.len().min(8192)].contains(&0) {
         return Err("binary file".to_string());
     }
@@ -590,8 +583,11 @@ fn check_file(
     let mut text = text;
     let mut index = LineIndex::new(&text);
     let mut failures = Vec::new();
-    let dependencies =
-        options.dependencies.as_ref().filter(|_| crate::deps::wants(display)).map(|cache| cache.for_file(path));
+    let dependencies = options
+        .dependencies
+        .as_ref()
+        .filter(|_| crate::deps::wants_for(display, &text))
+        .map(|cache| cache.for_file(path));
     let inputs = &inputs.with_dependencies(dependencies.as_deref());
     let mut analyse = |text: &str, index: &LineIndex| {
         let isolated =
@@ -653,8 +649,15 @@ fn read_regular_file(path: &Path, max_file_size: u64) -> Result<Vec<u8>, String>
     if !metadata.is_file() {
         return Err(not_regular(&metadata.file_type()));
     }
-    let mut bytes = Vec::with_capacity(metadata.len().min(max_file_size) as usize);
-    file.take(max_file_size + 1).read_to_end(&mut bytes).map_err(|err| describe_io_error(&err))?;
+    let size = metadata.len();
+    if size > max_file_size {
+        return Err(format!("{size} bytes, over the {max_file_size}-byte limit (--max-file-size)"));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    // The size the handle reported is what is read: reading on to prove the end cost one more
+    // `read` per file. Pseudo-files report 0 and are read up to the limit.
+    let limit = if size == 0 { max_file_size + 1 } else { size };
+    file.take(limit).read_to_end(&mut bytes).map_err(|err| describe_io_error(&err))?;
     if bytes.len() as u64 > max_file_size {
         return Err(format!("over the {max_file_size}-byte limit (--max-file-size)"));
     }

@@ -296,6 +296,13 @@ pub(crate) fn analyze_source(text: &str, language: Language, options: &Options, 
     }
 }
 
+/// Whether `text` may hold code the analysis reads (the prefilter below, in either mode): a file
+/// for which this is false gets no code finding, so its front end need not look up library
+/// versions for it.
+pub fn may_use_jwt_library(text: &str, language: Language) -> bool {
+    mentions_jwt_library(text, language, false) || mentions_jwt_library(text, language, true)
+}
+
 /// The cheap literal prefilter: a file that names no JWT library is never parsed, which keeps
 /// `check` over large trees of unrelated code close to the cost of reading them.
 pub(crate) fn mentions_jwt_library(text: &str, language: Language, conventional_names: bool) -> bool {
