@@ -4,7 +4,8 @@
 ;; `jwt-lsp' must be on `exec-path' (or write its full path below).
 ;;
 ;; Eglot runs one language server per buffer, so jwt-lsp is registered for config and text files,
-;; where no other server competes. To use it for code (JS/TS, Python, Go: verification-code checks)
+;; where no other server competes. To use it for code (JS/TS, Python, Go, Java, C#, Ruby, PHP, Rust:
+;; verification-code checks)
 ;; instead of that language's server, add those modes to the list (see the commented line).
 
 (require 'eglot)
@@ -17,7 +18,8 @@
                 yaml-mode yaml-ts-mode json-mode json-ts-mode js-json-mode toml-ts-mode
                 markdown-mode gfm-mode text-mode restclient-mode
                 ;; js-mode js-ts-mode typescript-mode typescript-ts-mode tsx-ts-mode
-                ;; python-mode python-ts-mode go-mode go-ts-mode
+                ;; python-mode python-ts-mode go-mode go-ts-mode java-mode java-ts-mode csharp-mode csharp-ts-mode
+                ;; ruby-mode ruby-ts-mode php-mode php-ts-mode rust-mode rust-ts-mode
                 )
                . ("jwt-lsp")))
 

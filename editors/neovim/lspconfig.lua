@@ -14,10 +14,11 @@ if not configs.jwt_lsp then
       cmd = { 'jwt-lsp' },
       filetypes = {
         'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'python', 'go',
+        'java', 'cs', 'ruby', 'php', 'rust',
         'json', 'jsonc', 'json5', 'yaml', 'toml', 'sh', 'bash', 'zsh', 'conf', 'dosini', 'jproperties',
         'http', 'markdown', 'text', 'xml', 'html',
       },
-      root_dir = lspconfig.util.root_pattern('.git', 'package.json', 'pyproject.toml', 'go.mod', 'Cargo.toml'),
+      root_dir = lspconfig.util.root_pattern('.git', 'package.json', 'pyproject.toml', 'go.mod', 'Cargo.toml', 'pom.xml', 'build.gradle', 'Gemfile', 'composer.json'),
       single_file_support = true,
       settings = { jwtLsp = {} },
     },

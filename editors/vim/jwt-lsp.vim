@@ -13,7 +13,8 @@ let g:jwt_lsp_settings = get(g:, 'jwt_lsp_settings', {'jwtLsp': {'diagnosticsSco
 
 function! JwtLspRoot(buffer) abort
   let l:dir = fnamemodify(bufname(a:buffer), ':p:h')
-  for l:marker in ['.git', 'package.json', 'pyproject.toml', 'go.mod', 'Cargo.toml']
+  for l:marker in ['.git', 'package.json', 'pyproject.toml', 'go.mod', 'Cargo.toml', 'pom.xml',
+  \                'build.gradle', 'Gemfile', 'composer.json']
     let l:hit = finddir(l:marker, fnameescape(l:dir) . ';')
     if empty(l:hit) | let l:hit = findfile(l:marker, fnameescape(l:dir) . ';') | endif
     if !empty(l:hit) | return fnamemodify(l:hit, ':p:h:s?/\.git$??') | endif
@@ -22,7 +23,8 @@ function! JwtLspRoot(buffer) abort
 endfunction
 
 for s:ft in ['sh', 'conf', 'dosini', 'jproperties', 'yaml', 'json', 'jsonc', 'toml', 'markdown', 'text', 'http',
-\            'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'python', 'go']
+\            'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'python', 'go',
+\            'java', 'cs', 'ruby', 'php', 'rust']
   call ale#linter#Define(s:ft, {
   \   'name': 'jwt_lsp',
   \   'lsp': 'stdio',

@@ -28,11 +28,12 @@ return {
   filetypes = {
     -- code the server analyses
     'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'python', 'go',
+    'java', 'cs', 'ruby', 'php', 'rust',
     -- files that hold tokens (.env is `sh` in Neovim)
     'json', 'jsonc', 'json5', 'yaml', 'toml', 'sh', 'bash', 'zsh', 'conf', 'dosini', 'jproperties',
     'http', 'markdown', 'text', 'xml', 'html',
   },
-  root_markers = { '.git', 'package.json', 'pyproject.toml', 'go.mod', 'Cargo.toml' },
+  root_markers = { '.git', 'package.json', 'pyproject.toml', 'go.mod', 'Cargo.toml', 'pom.xml', 'build.gradle', 'Gemfile', 'composer.json' },
   settings = {
     jwtLsp = {},
   },

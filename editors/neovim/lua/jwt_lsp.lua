@@ -19,10 +19,11 @@ M.defaults = {
   cmd = { 'jwt-lsp' },
   filetypes = {
     'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'python', 'go',
+    'java', 'cs', 'ruby', 'php', 'rust',
     'json', 'jsonc', 'json5', 'yaml', 'toml', 'sh', 'bash', 'zsh', 'conf', 'dosini', 'jproperties',
     'http', 'markdown', 'text', 'xml', 'html',
   },
-  root_markers = { '.git', 'package.json', 'pyproject.toml', 'go.mod', 'Cargo.toml' },
+  root_markers = { '.git', 'package.json', 'pyproject.toml', 'go.mod', 'Cargo.toml', 'pom.xml', 'build.gradle', 'Gemfile', 'composer.json' },
   settings = { jwtLsp = {} },
 }
 

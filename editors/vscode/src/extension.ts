@@ -43,6 +43,7 @@ import {
 /** Languages whose documents are sent to the server: code it analyses and files that hold tokens. */
 export const LANGUAGES = [
   'javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'python', 'go',
+  'java', 'csharp', 'ruby', 'php', 'rust',
   'json', 'jsonc', 'jsonl', 'yaml', 'dockercompose', 'toml', 'ini', 'properties', 'dotenv',
   'shellscript', 'http', 'markdown', 'plaintext', 'log', 'xml', 'html',
 ];

@@ -39,7 +39,7 @@ test('the commands are contributed with the JWT category', () => {
 
 test('activation covers code and config languages', () => {
   const events: string[] = manifest.activationEvents;
-  for (const lang of ['javascript', 'typescript', 'python', 'go', 'json', 'yaml', 'toml', 'dotenv', 'properties', 'markdown', 'plaintext']) {
+  for (const lang of ['javascript', 'typescript', 'python', 'go', 'java', 'csharp', 'ruby', 'php', 'rust', 'json', 'yaml', 'toml', 'dotenv', 'properties', 'markdown', 'plaintext']) {
     assert.ok(events.includes(`onLanguage:${lang}`), lang);
   }
   assert.ok(events.includes('workspaceContains:**/.env'));
