@@ -66,7 +66,8 @@ pub struct Index {
 
 /// A token of a lean index, before the walk's end decides whether it is judged.
 struct PendingToken {
-    path: String,
+    /// Shared by the file's tokens: a dense log has 10^4 of them.
+    path: Arc<str>,
     compact: Box<str>,
     span: std::ops::Range<usize>,
     start: LineCol,
@@ -219,8 +220,9 @@ impl Index {
 
     pub fn add_facts(&mut self, facts: FileFacts) {
         if self.lean {
+            let path: Arc<str> = Arc::from(facts.path.as_str());
             self.pending.extend(facts.tokens.into_iter().map(|(token, start, findings)| PendingToken {
-                path: facts.path.clone(),
+                path: Arc::clone(&path),
                 compact: token.compact.into_boxed_str(),
                 span: token.span,
                 start,
@@ -261,7 +263,7 @@ impl Index {
                 }
             };
             self.tokens.push(IndexedToken {
-                path: pending.path,
+                path: pending.path.to_string(),
                 token: shared,
                 start: pending.start,
                 findings: pending.findings,
