@@ -184,12 +184,17 @@ impl ServiceCache {
             })
             .unwrap_or_default();
         names.sort();
-        // npm, yarn and pnpm workspaces keep one lockfile at the workspace root.
-        if !names.iter().any(|path| is_npm_lockfile(path))
-            && names.iter().any(|path| path.file_name().is_some_and(|name| name == "package.json"))
-            && let Some(lockfile) = self.workspace_lockfile(service)
-        {
-            names.push(lockfile);
+        // npm, yarn and pnpm workspaces, and Cargo workspaces, keep one lockfile at the root.
+        for (manifest, lockfiles) in WORKSPACE_LOCKFILES {
+            let named = |path: &PathBuf, wanted: &[&str]| {
+                path.file_name().and_then(|name| name.to_str()).is_some_and(|name| wanted.contains(&name))
+            };
+            if !names.iter().any(|path| named(path, lockfiles))
+                && names.iter().any(|path| named(path, &[manifest]))
+                && let Some(lockfile) = self.workspace_lockfile(service, lockfiles)
+            {
+                names.push(lockfile);
+            }
         }
         let mut seen = HashSet::new();
         for path in names {
@@ -198,13 +203,12 @@ impl ServiceCache {
         Dependencies { files, advisories: self.advisories.clone() }
     }
 
-    fn workspace_lockfile(&self, service: &Path) -> Option<PathBuf> {
-        service.ancestors().skip(1).take_while(|folder| folder.starts_with(&self.root)).find_map(|folder| {
-            ["package-lock.json", "yarn.lock", "pnpm-lock.yaml"]
-                .iter()
-                .map(|name| folder.join(name))
-                .find(|candidate| candidate.is_file())
-        })
+    fn workspace_lockfile(&self, service: &Path, lockfiles: &[&str]) -> Option<PathBuf> {
+        service
+            .ancestors()
+            .skip(1)
+            .take_while(|folder| folder.starts_with(&self.root))
+            .find_map(|folder| lockfiles.iter().map(|name| folder.join(name)).find(|candidate| candidate.is_file()))
     }
 
     /// Reads and parses one file (as `as_requirements` for `-r` includes, whatever their name),
@@ -237,11 +241,11 @@ impl ServiceCache {
     }
 }
 
-fn is_npm_lockfile(path: &Path) -> bool {
-    path.file_name().is_some_and(|name| {
-        name == "package-lock.json" || name == "npm-shrinkwrap.json" || name == "yarn.lock" || name == "pnpm-lock.yaml"
-    })
-}
+/// A manifest whose workspace may keep the lockfile in a folder above it, and those lockfiles.
+const WORKSPACE_LOCKFILES: &[(&str, &[&str])] = &[
+    ("package.json", &["package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml"]),
+    ("Cargo.toml", &["Cargo.lock"]),
+];
 
 /// Whether the analysis of `display` with this `text` can use its service's dependencies: a
 /// dependency file, or code that may call a JWT library (looking up the service of every source

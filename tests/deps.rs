@@ -59,6 +59,10 @@ fn the_advisories_file_parses_and_covers_the_libraries_of_the_issue() {
         (Ecosystem::Go, "gopkg.in/go-jose/go-jose.v2"),
         (Ecosystem::Go, "github.com/go-jose/go-jose/v3"),
         (Ecosystem::Go, "github.com/go-jose/go-jose/v4"),
+        (Ecosystem::Maven, "com.nimbusds:nimbus-jose-jwt"),
+        (Ecosystem::NuGet, "System.IdentityModel.Tokens.Jwt"),
+        (Ecosystem::NuGet, "microsoft.identitymodel.jsonwebtokens"),
+        (Ecosystem::Packagist, "firebase/php-jwt"),
     ] {
         assert!(advisories.concerns(ecosystem, package), "no advisory for {package}");
     }

@@ -9,9 +9,14 @@
 //! The front ends read the files (`jwt-lsp`'s `src/deps.rs`); nothing here touches the disk.
 
 pub mod advisory;
+mod cargo;
+mod dotnet;
 mod go;
+mod jvm;
 mod npm;
+mod php;
 mod python;
+mod ruby;
 pub mod rule;
 pub mod version;
 
@@ -30,6 +35,16 @@ pub enum Ecosystem {
     PyPI,
     #[serde(rename = "Go")]
     Go,
+    #[serde(rename = "Maven")]
+    Maven,
+    #[serde(rename = "NuGet")]
+    NuGet,
+    #[serde(rename = "RubyGems")]
+    RubyGems,
+    #[serde(rename = "Packagist")]
+    Packagist,
+    #[serde(rename = "crates.io")]
+    CratesIo,
 }
 
 impl Ecosystem {
@@ -39,10 +54,16 @@ impl Ecosystem {
             Ecosystem::Npm => "npm",
             Ecosystem::PyPI => "PyPI",
             Ecosystem::Go => "Go",
+            Ecosystem::Maven => "Maven",
+            Ecosystem::NuGet => "NuGet",
+            Ecosystem::RubyGems => "RubyGems",
+            Ecosystem::Packagist => "Packagist",
+            Ecosystem::CratesIo => "crates.io",
         }
     }
 
-    /// Package names as the ecosystem compares them: PyPI folds case and `-_.` (PEP 503).
+    /// Package names as the ecosystem compares them: PyPI folds case and `-_.` (PEP 503), NuGet
+    /// and Packagist fold case.
     pub fn normalize(self, name: &str) -> String {
         match self {
             Ecosystem::PyPI => {
@@ -58,7 +79,10 @@ impl Ecosystem {
                 }
                 out
             }
-            Ecosystem::Npm | Ecosystem::Go => name.trim().to_string(),
+            Ecosystem::NuGet | Ecosystem::Packagist => name.trim().to_ascii_lowercase(),
+            Ecosystem::Npm | Ecosystem::Go | Ecosystem::Maven | Ecosystem::RubyGems | Ecosystem::CratesIo => {
+                name.trim().to_string()
+            }
         }
     }
 }
@@ -164,14 +188,29 @@ pub fn is_dependency_file(file_name: &str) -> bool {
 
 fn kind_of(file_name: &str) -> Option<FileKind> {
     Some(match file_name {
-        "package.json" | "go.mod" | "pyproject.toml" => FileKind::Manifest,
+        "package.json"
+        | "go.mod"
+        | "pyproject.toml"
+        | "composer.json"
+        | "Gemfile"
+        | "Cargo.toml"
+        | "pom.xml"
+        | "build.gradle"
+        | "build.gradle.kts"
+        | "Directory.Packages.props" => FileKind::Manifest,
         "package-lock.json"
         | "npm-shrinkwrap.json"
         | "yarn.lock"
         | "pnpm-lock.yaml"
         | "poetry.lock"
         | "Pipfile.lock"
-        | "uv.lock" => FileKind::Lockfile,
+        | "uv.lock"
+        | "composer.lock"
+        | "Gemfile.lock"
+        | "Cargo.lock"
+        | "packages.lock.json"
+        | "gradle.lockfile" => FileKind::Lockfile,
+        name if name.ends_with(".csproj") => FileKind::Manifest,
         name if python::is_requirements(name) => FileKind::Manifest,
         _ => return None,
     })
@@ -190,6 +229,17 @@ pub fn parse(file_name: &str, text: &str) -> Option<Parsed> {
         "pyproject.toml" => python::pyproject(text),
         "poetry.lock" | "uv.lock" => python::toml_lock(text),
         "Pipfile.lock" => python::pipfile_lock(text),
+        "composer.json" => php::composer_json(text),
+        "composer.lock" => php::composer_lock(text),
+        "Gemfile" => Ok(ruby::gemfile(text)),
+        "Gemfile.lock" => Ok(ruby::gemfile_lock(text)),
+        "Cargo.toml" => cargo::cargo_toml(text),
+        "Cargo.lock" => cargo::cargo_lock(text),
+        "packages.lock.json" => dotnet::packages_lock(text),
+        "pom.xml" => jvm::pom(text),
+        "build.gradle" | "build.gradle.kts" => Ok(jvm::build_gradle(text)),
+        "gradle.lockfile" => Ok(jvm::gradle_lockfile(text)),
+        name if name.ends_with(".csproj") || name == "Directory.Packages.props" => dotnet::project_file(text),
         _ => Ok(python::requirements(text)),
     };
     Some(match result {
@@ -388,10 +438,28 @@ mod tests {
 
     #[test]
     fn only_dependency_files_are_parsed() {
-        for name in ["package.json", "yarn.lock", "go.mod", "requirements-dev.txt", "uv.lock", "Pipfile.lock"] {
+        for name in [
+            "package.json",
+            "yarn.lock",
+            "go.mod",
+            "requirements-dev.txt",
+            "uv.lock",
+            "Pipfile.lock",
+            "pom.xml",
+            "build.gradle.kts",
+            "gradle.lockfile",
+            "Api.csproj",
+            "packages.lock.json",
+            "Gemfile",
+            "Gemfile.lock",
+            "composer.json",
+            "composer.lock",
+            "Cargo.toml",
+            "Cargo.lock",
+        ] {
             assert!(is_dependency_file(name), "{name}");
         }
-        for name in ["go.sum", "tsconfig.json", "requirements.in", "Cargo.lock", "notes.txt"] {
+        for name in ["go.sum", "tsconfig.json", "requirements.in", "notes.txt", "settings.gradle", "composer.phar"] {
             assert!(!is_dependency_file(name), "{name}");
         }
         assert!(parse("README.md", "x").is_none());

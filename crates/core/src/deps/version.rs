@@ -1,5 +1,9 @@
 //! Versions and ranges per ecosystem, each read by the crate that implements its rules: npm
-//! (node-semver), PyPI (PEP 440), Go (semantic versions with a `v`).
+//! (node-semver), PyPI (PEP 440), Go (semantic versions with a `v`), crates.io (Cargo's semver).
+//! Maven, NuGet, RubyGems and Packagist versions are dotted numbers with an optional qualifier
+//! (`9.37.3`, `8.0.0-preview1`, `2.8.0.beta1`, `v6.10.0`): `Dotted` orders them the way those
+//! ecosystems agree on for releases (numerically, missing parts are zero, a qualifier other than a
+//! release marker sorts before its release), which is all an advisory range needs.
 
 use std::cmp::Ordering;
 use std::str::FromStr;
@@ -12,6 +16,61 @@ pub enum Version {
     Npm(nodejs_semver::Version),
     PyPI(pep440_rs::Version),
     Go(semver::Version),
+    Cargo(semver::Version),
+    Dotted(Dotted),
+}
+
+/// `1.2.3`, `v6.10.0`, `8.0.0-preview1`, `2.8.0.beta1`, `5.3.1.RELEASE`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dotted {
+    numbers: Vec<u64>,
+    /// Lower-cased, without its separator; empty for a release.
+    qualifier: String,
+    text: String,
+}
+
+impl Dotted {
+    pub fn parse(text: &str) -> Option<Dotted> {
+        let original = text.trim();
+        let text = original.strip_prefix(['v', 'V']).unwrap_or(original);
+        let mut numbers = Vec::new();
+        let mut rest = text;
+        loop {
+            let digits = rest.find(|ch: char| !ch.is_ascii_digit()).unwrap_or(rest.len());
+            if digits == 0 || digits > 18 {
+                return None;
+            }
+            numbers.push(rest[..digits].parse().ok()?);
+            rest = &rest[digits..];
+            match rest.strip_prefix('.') {
+                Some(after) if after.starts_with(|ch: char| ch.is_ascii_digit()) => rest = after,
+                _ => break,
+            }
+        }
+        let qualifier = rest.trim_start_matches(['-', '.', '+', '_']).to_ascii_lowercase();
+        if qualifier.contains(char::is_whitespace) || numbers.len() > 6 {
+            return None;
+        }
+        Some(Dotted { numbers, qualifier, text: original.to_string() })
+    }
+
+    fn is_release(&self) -> bool {
+        matches!(self.qualifier.as_str(), "" | "release" | "final" | "ga")
+    }
+
+    fn cmp(&self, other: &Dotted) -> Ordering {
+        let parts = self.numbers.len().max(other.numbers.len());
+        let part = |numbers: &[u64], index: usize| numbers.get(index).copied().unwrap_or(0);
+        (0..parts)
+            .map(|index| part(&self.numbers, index).cmp(&part(&other.numbers, index)))
+            .find(|ordering| ordering.is_ne())
+            .unwrap_or_else(|| match (self.is_release(), other.is_release()) {
+                (true, true) => Ordering::Equal,
+                (true, false) => Ordering::Greater,
+                (false, true) => Ordering::Less,
+                (false, false) => self.qualifier.cmp(&other.qualifier),
+            })
+    }
 }
 
 impl Version {
@@ -21,6 +80,10 @@ impl Version {
             Ecosystem::Npm => nodejs_semver::Version::parse(text.trim_start_matches(['=', 'v'])).ok().map(Version::Npm),
             Ecosystem::PyPI => pep440_rs::Version::from_str(text).ok().map(Version::PyPI),
             Ecosystem::Go => semver::Version::parse(text.strip_prefix('v').unwrap_or(text)).ok().map(Version::Go),
+            Ecosystem::CratesIo => semver::Version::parse(text).ok().map(Version::Cargo),
+            Ecosystem::Maven | Ecosystem::NuGet | Ecosystem::RubyGems | Ecosystem::Packagist => {
+                Dotted::parse(text).map(Version::Dotted)
+            }
         }
     }
 
@@ -29,7 +92,8 @@ impl Version {
         match self {
             Version::Npm(version) => version.major(),
             Version::PyPI(version) => version.release().first().copied().unwrap_or(0),
-            Version::Go(version) => version.major,
+            Version::Go(version) | Version::Cargo(version) => version.major,
+            Version::Dotted(version) => version.numbers.first().copied().unwrap_or(0),
         }
     }
 
@@ -38,7 +102,8 @@ impl Version {
         match (self, other) {
             (Version::Npm(a), Version::Npm(b)) => Some(a.cmp(b)),
             (Version::PyPI(a), Version::PyPI(b)) => Some(a.cmp(b)),
-            (Version::Go(a), Version::Go(b)) => Some(a.cmp_precedence(b)),
+            (Version::Go(a), Version::Go(b)) | (Version::Cargo(a), Version::Cargo(b)) => Some(a.cmp_precedence(b)),
+            (Version::Dotted(a), Version::Dotted(b)) => Some(a.cmp(b)),
             _ => None,
         }
     }
@@ -50,6 +115,8 @@ impl std::fmt::Display for Version {
             Version::Npm(version) => write!(f, "{version}"),
             Version::PyPI(version) => write!(f, "{version}"),
             Version::Go(version) => write!(f, "v{version}"),
+            Version::Cargo(version) => write!(f, "{version}"),
+            Version::Dotted(version) => write!(f, "{}", version.text),
         }
     }
 }
@@ -130,6 +197,65 @@ pub fn lowest_admitted(ecosystem: Ecosystem, range: &str) -> Option<Version> {
                 .map(Version::PyPI)
         }
         Ecosystem::Go => Version::parse(ecosystem, range),
+        Ecosystem::CratesIo => {
+            // Every comparator must hold: the highest lower bound is the lowest admitted version.
+            let requirement = semver::VersionReq::parse(range).ok()?;
+            requirement
+                .comparators
+                .iter()
+                .filter(|comparator| {
+                    use semver::Op::*;
+                    matches!(comparator.op, Exact | GreaterEq | Tilde | Caret | Wildcard)
+                })
+                .map(|comparator| {
+                    semver::Version::new(comparator.major, comparator.minor.unwrap_or(0), comparator.patch.unwrap_or(0))
+                })
+                .max()
+                .map(Version::Cargo)
+        }
+        Ecosystem::Maven | Ecosystem::NuGet => {
+            // `[1.0,2.0)`: the lower bound when inclusive; a bare version is that version (Maven's
+            // soft requirement, NuGet's minimum, both what a build without conflicts resolves).
+            match range.strip_prefix('[') {
+                Some(interval) => Version::parse(ecosystem, interval.split([',', ']']).next()?),
+                None if range.starts_with('(') => None,
+                None => Version::parse(ecosystem, range),
+            }
+        }
+        Ecosystem::RubyGems | Ecosystem::Packagist => {
+            // Composer: `^5.0 || ^6.0`, `>=5.2 <6`, `6.*`; RubyGems: `~> 2.7, >= 2.7.1`.
+            range
+                .split("||")
+                .flat_map(|alternative| alternative.split('|'))
+                .filter_map(|alternative| {
+                    // `>= 2.7` is one comparator: an operator written apart joins the next word.
+                    let mut parts: Vec<String> = Vec::new();
+                    for word in alternative.split([',', ' ']).map(str::trim).filter(|word| !word.is_empty()) {
+                        match parts.last_mut() {
+                            Some(last) if last.chars().all(|ch| "<>=~^!".contains(ch)) => last.push_str(word),
+                            _ => parts.push(word.to_string()),
+                        }
+                    }
+                    parts
+                        .iter()
+                        .map(String::as_str)
+                        .filter_map(|part| {
+                            let bare = part
+                                .strip_prefix("~>")
+                                .or_else(|| part.strip_prefix(">="))
+                                .or_else(|| part.strip_prefix("=="))
+                                .or_else(|| part.strip_prefix(['^', '~', '=']))
+                                .unwrap_or(part)
+                                .trim();
+                            if part.starts_with(['<', '>', '!']) && !part.starts_with(">=") {
+                                return None;
+                            }
+                            Version::parse(ecosystem, bare.trim_end_matches(".*").trim_end_matches(".x"))
+                        })
+                        .max_by(|a, b| a.compare(b).unwrap_or(Ordering::Equal))
+                })
+                .min_by(|a, b| a.compare(b).unwrap_or(Ordering::Equal))
+        }
     }
 }
 
@@ -180,6 +306,42 @@ mod tests {
         assert_eq!(poetry_lowest("2.8.0").map(|v| v.to_string()).as_deref(), Some("2.8.0"));
         assert_eq!(poetry_lowest(">=2.4,<3").map(|v| v.to_string()).as_deref(), Some("2.4"));
         assert_eq!(poetry_lowest("*"), None);
+    }
+
+    #[test]
+    fn lowest_versions_of_cargo_maven_nuget_rubygems_and_composer_ranges() {
+        assert_eq!(lowest(Ecosystem::CratesIo, "9").as_deref(), Some("9.0.0"));
+        assert_eq!(lowest(Ecosystem::CratesIo, "^8.3.0").as_deref(), Some("8.3.0"));
+        assert_eq!(lowest(Ecosystem::CratesIo, ">=7.1, <9").as_deref(), Some("7.1.0"));
+        assert_eq!(lowest(Ecosystem::CratesIo, "=9.2.0").as_deref(), Some("9.2.0"));
+        assert_eq!(lowest(Ecosystem::CratesIo, "<9"), None);
+        assert_eq!(lowest(Ecosystem::Maven, "0.11.5").as_deref(), Some("0.11.5"));
+        assert_eq!(lowest(Ecosystem::Maven, "[9.0,10.0)").as_deref(), Some("9.0"));
+        assert_eq!(lowest(Ecosystem::NuGet, "7.0.3").as_deref(), Some("7.0.3"));
+        assert_eq!(lowest(Ecosystem::NuGet, "(6.0,)"), None);
+        assert_eq!(lowest(Ecosystem::RubyGems, "~> 2.7, >= 2.7.1").as_deref(), Some("2.7.1"));
+        assert_eq!(lowest(Ecosystem::RubyGems, "< 3"), None);
+        assert_eq!(lowest(Ecosystem::Packagist, "^5.0 || ^6.0").as_deref(), Some("5.0"));
+        assert_eq!(lowest(Ecosystem::Packagist, ">=5.2 <6").as_deref(), Some("5.2"));
+        assert_eq!(lowest(Ecosystem::Packagist, "6.*").as_deref(), Some("6"));
+        assert_eq!(lowest(Ecosystem::Packagist, "dev-main"), None);
+    }
+
+    #[test]
+    fn dotted_versions_order_releases_numerically_and_qualifiers_before_their_release() {
+        let v = |text| Dotted::parse(text).unwrap();
+        assert_eq!(v("9.37.3").cmp(&v("9.4")), Ordering::Greater);
+        assert_eq!(v("v6.10.0").cmp(&v("6.9.9")), Ordering::Greater);
+        assert_eq!(v("1.0").cmp(&v("1.0.0")), Ordering::Equal);
+        assert_eq!(v("8.0.0-preview1").cmp(&v("8.0.0")), Ordering::Less);
+        assert_eq!(v("2.8.0.beta1").cmp(&v("2.7.9")), Ordering::Greater);
+        assert_eq!(v("5.3.1.RELEASE").cmp(&v("5.3.1")), Ordering::Equal);
+        for text in ["", "x1", "dev-main", "1.0 beta"] {
+            assert!(Dotted::parse(text).is_none(), "{text}");
+        }
+        let range = Affected::parse(Ecosystem::Packagist, "< 6.0.0").unwrap();
+        assert!(range.contains(&Version::parse(Ecosystem::Packagist, "v5.5.1").unwrap()));
+        assert!(!range.contains(&Version::parse(Ecosystem::Packagist, "v6.0.0").unwrap()));
     }
 
     #[test]
