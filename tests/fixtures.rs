@@ -136,7 +136,7 @@ fn check_fixture(path: &Path) -> Vec<String> {
     let expected = parse_expectations(&text);
     let mut actual: BTreeMap<usize, Vec<(String, String, String)>> = BTreeMap::new();
     for finding in &analysis.findings {
-        let line = index.line_of(finding.range.start);
+        let line = index.line_of(&text, finding.range.start);
         actual.entry(line).or_default().push((
             finding.rule.code().to_string(),
             finding.severity.as_str().to_string(),

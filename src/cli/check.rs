@@ -450,7 +450,7 @@ pub fn scan_and_cross_check(paths: &[PathBuf], inputs: &Inputs<'_>, mut options:
         let text = String::from_utf8_lossy(&bytes);
         let line_index = LineIndex::new(&text);
         let suppressions = crate::suppress::find_suppressions(&text, &line_index);
-        crate::suppress::apply(&mut findings, &suppressions, &line_index);
+        crate::suppress::apply(&mut findings, &suppressions, &text, &line_index);
         if findings.is_empty() {
             continue;
         }

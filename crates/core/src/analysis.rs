@@ -284,7 +284,7 @@ fn analyze_in_stages(document: &Document<'_>, inputs: &Inputs<'_>, stages: &mut 
         // Most files have nothing to suppress: searching them for the directive was 7 % of `check`.
         if !findings.is_empty() {
             let suppressions = suppress::find_suppressions(text, document.index);
-            suppress::apply(&mut findings, &suppressions, document.index);
+            suppress::apply(&mut findings, &suppressions, document.text, document.index);
         }
     });
     findings.sort_by_key(|a| (a.range.start, a.range.end, a.rule));
@@ -329,7 +329,7 @@ fn verify_tokens(tokens: &[Token], document: &Document<'_>, inputs: &Inputs<'_>)
     if only_weak && search.is_none() {
         return Verification::default(); // No HS* token, or weak secrets off: nothing to find.
     }
-    let line_of = |offset: usize| document.index.line_of(offset);
+    let line_of = |offset: usize| document.index.line_of(document.text, offset);
     let mut out = Verification::default();
     // Logs repeat the same token thousands of times: examine each distinct token once.
     // FxHash: SipHash over whole tokens was the largest cost on logs dense with tokens.

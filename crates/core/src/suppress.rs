@@ -18,7 +18,7 @@ pub fn find_suppressions(text: &str, index: &LineIndex) -> Vec<Suppression> {
     let mut out = Vec::new();
     // memmem (SIMD) rather than `match_indices`: this runs over every file with findings.
     for at in memchr::memmem::find_iter(text.as_bytes(), DIRECTIVE) {
-        let line = index.line_of(at);
+        let line = index.line_of(text, at);
         let line_range = index.line_range(text, line);
         let before = &text[line_range.start..at];
         let after = &text[at + DIRECTIVE.len()..line_range.end.max(at + DIRECTIVE.len())];
@@ -43,12 +43,12 @@ fn is_code(text: &str) -> bool {
 }
 
 /// Drops findings covered by a directive (matched on the finding's first line).
-pub fn apply(findings: &mut Vec<Finding>, suppressions: &[Suppression], index: &LineIndex) {
+pub fn apply(findings: &mut Vec<Finding>, suppressions: &[Suppression], text: &str, index: &LineIndex) {
     if suppressions.is_empty() {
         return;
     }
     findings.retain(|finding| {
-        let line = index.line_of(finding.range.start);
+        let line = index.line_of(text, finding.range.start);
         !suppressions.iter().any(|suppression| {
             suppression.line == line
                 && (suppression.codes.is_empty() || suppression.codes.iter().any(|code| code == finding.rule.code()))
@@ -108,7 +108,7 @@ impl CommentStyle {
 
 /// "Ignore <code> on this line": a directive on its own line above the finding, indented like it.
 pub fn ignore_fix(text: &str, index: &LineIndex, finding: &Finding, style: CommentStyle) -> Fix {
-    let line = index.line_of(finding.range.start);
+    let line = index.line_of(text, finding.range.start);
     let range = index.line_range(text, line);
     let content = &text[range.clone()];
     let indent = &content[..content.len() - content.trim_start().len()];
@@ -151,7 +151,7 @@ mod tests {
         assert_eq!(fixed, "a\n    # jwt-lsp-ignore: token-expired\n    TOKEN=x\n");
         let index = LineIndex::new(&fixed);
         let mut findings = vec![Finding::new(Rule::TokenExpired, 42..47, "m")];
-        apply(&mut findings, &find_suppressions(&fixed, &index), &index);
+        apply(&mut findings, &find_suppressions(&fixed, &index), &fixed, &index);
         assert!(findings.is_empty());
     }
 }

@@ -21,39 +21,33 @@ pub struct LineCol {
 }
 
 /// Start offsets of every line. Line breaks are `\n`, `\r\n` and a lone `\r`, as in LSP.
+///
+/// Built on first use, from the text every query passes in (always the text it was made for):
+/// most files `check` reads have no finding and never need their lines (finding them was 6 % of
+/// a source tree's scan).
 #[derive(Debug, Clone, Default)]
 pub struct LineIndex {
-    line_starts: Vec<usize>,
+    starts: std::sync::OnceLock<Vec<usize>>,
     len: usize,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
-        let bytes = text.as_bytes();
-        let mut line_starts = vec![0];
-        // Most files end lines with `\n` alone: one vectorised pass that yields every newline
-        // costs less than a search started afresh per line (5 % of `check` on a source tree).
-        if memchr::memchr(b'\r', bytes).is_none() {
-            line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|at| at + 1));
-            return LineIndex { line_starts, len: text.len() };
-        }
-        let mut i = 0;
-        while let Some(found) = memchr::memchr2(b'\n', b'\r', &bytes[i..]) {
-            let at = i + found;
-            let next = if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') { at + 2 } else { at + 1 };
-            line_starts.push(next);
-            i = next;
-        }
-        LineIndex { line_starts, len: text.len() }
+        LineIndex { starts: std::sync::OnceLock::new(), len: text.len() }
     }
 
-    pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+    fn starts(&self, text: &str) -> &[usize] {
+        debug_assert_eq!(text.len(), self.len, "a line index queried with another text");
+        self.starts.get_or_init(|| line_starts(text))
+    }
+
+    pub fn line_count(&self, text: &str) -> usize {
+        self.starts(text).len()
     }
 
     /// Zero-based line holding `offset`.
-    pub fn line_of(&self, offset: usize) -> usize {
-        match self.line_starts.binary_search(&offset) {
+    pub fn line_of(&self, text: &str, offset: usize) -> usize {
+        match self.starts(text).binary_search(&offset) {
             Ok(line) => line,
             Err(next) => next - 1,
         }
@@ -61,8 +55,9 @@ impl LineIndex {
 
     /// Byte range of a line's content, without its line break.
     pub fn line_range(&self, text: &str, line: usize) -> Range<usize> {
-        let start = self.line_starts[line];
-        let mut end = self.line_starts.get(line + 1).copied().unwrap_or(self.len);
+        let starts = self.starts(text);
+        let start = starts[line];
+        let mut end = starts.get(line + 1).copied().unwrap_or(self.len);
         let bytes = text.as_bytes();
         if end > start && bytes[end - 1] == b'\n' {
             end -= 1;
@@ -75,8 +70,8 @@ impl LineIndex {
 
     pub fn line_col(&self, text: &str, offset: usize, encoding: Encoding) -> LineCol {
         let offset = floor_char_boundary(text, offset.min(text.len()));
-        let line = self.line_of(offset);
-        let start = self.line_starts[line];
+        let line = self.line_of(text, offset);
+        let start = self.starts(text)[line];
         LineCol { line: line as u32, col: width(&text[start..offset], encoding) as u32 }
     }
 
@@ -85,7 +80,7 @@ impl LineIndex {
     /// UTF-16 surrogate pair or a UTF-8 sequence rounds down to the character start.
     pub fn offset(&self, text: &str, position: LineCol, encoding: Encoding) -> usize {
         let line = position.line as usize;
-        if line >= self.line_starts.len() {
+        if line >= self.line_count(text) {
             return self.len;
         }
         let range = self.line_range(text, line);
@@ -107,6 +102,25 @@ impl LineIndex {
     }
 }
 
+fn line_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    let mut line_starts = vec![0];
+    // Most files end lines with `\n` alone: one vectorised pass that yields every newline
+    // costs less than a search started afresh per line.
+    if memchr::memchr(b'\r', bytes).is_none() {
+        line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|at| at + 1));
+        return line_starts;
+    }
+    let mut i = 0;
+    while let Some(found) = memchr::memchr2(b'\n', b'\r', &bytes[i..]) {
+        let at = i + found;
+        let next = if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') { at + 2 } else { at + 1 };
+        line_starts.push(next);
+        i = next;
+    }
+    line_starts
+}
+
 /// Converts offsets to line/column incrementally: an offset on the same line as, and after, the
 /// previous one is measured from the previous one, not from the line start. Sorted offsets on
 /// one line thus cost one pass over it (a 2.5 MB line with 20,000 tokens was quadratic); an
@@ -126,9 +140,10 @@ impl<'a> Cursor<'a> {
     pub fn line_col(&mut self, offset: usize) -> LineCol {
         let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
         if offset < self.offset || offset >= self.next_line_start {
-            self.line = self.index.line_of(offset);
-            self.offset = self.index.line_starts[self.line];
-            self.next_line_start = self.index.line_starts.get(self.line + 1).copied().unwrap_or(usize::MAX);
+            let starts = self.index.starts(self.text);
+            self.line = self.index.line_of(self.text, offset);
+            self.offset = starts[self.line];
+            self.next_line_start = starts.get(self.line + 1).copied().unwrap_or(usize::MAX);
             self.col = 0;
         }
         self.col += width(&self.text[self.offset..offset], self.encoding);
@@ -152,7 +167,7 @@ impl LineIndex {
             text,
             encoding,
             line: 0,
-            next_line_start: self.line_starts.get(1).copied().unwrap_or(usize::MAX),
+            next_line_start: self.starts(text).get(1).copied().unwrap_or(usize::MAX),
             offset: 0,
             col: 0,
         }
@@ -264,7 +279,7 @@ mod tests {
     fn lone_carriage_returns_break_lines() {
         let text = "a\rb\r\nc\nd";
         let index = LineIndex::new(text);
-        assert_eq!(index.line_count(), 4);
+        assert_eq!(index.line_count(text), 4);
         assert_eq!(index.line_range(text, 1), 2..3);
         assert_eq!(index.line_col(text, text.len(), Encoding::Utf8), LineCol { line: 3, col: 1 });
     }

@@ -312,7 +312,7 @@ impl Backend {
         match cached {
             Some(Search::Found(found)) => markdown.push_str(&format!(
                 "\n**Built-in wordlist:** the signature verifies with the publicly known secret {}: anyone can mint tokens this key accepts. Set `wordlist` to `builtin` to report it as `token-weak-secret`.\n",
-                found.describe(|offset| document.index.line_of(offset)),
+                found.describe(|offset| document.index.line_of(&document.text, offset)),
             )),
             Some(Search::NotFound) => {
                 markdown.push_str(&format!("\n**Built-in wordlist:** not one of the {} publicly known JWT secrets.\n", entries()))
@@ -345,7 +345,7 @@ impl Backend {
     fn examine(&self, document: &Document, analysis: &Analysis, token: &Token) -> Arc<Examination> {
         let (config, verifier) = self.analysis_inputs();
         let clock = config.clock(super::wall_clock());
-        let line_of = |offset: usize| document.index.line_of(offset);
+        let line_of = |offset: usize| document.index.line_of(&document.text, offset);
         if let Some(exam) = analysis.checklist(token, &verifier, clock, &line_of) {
             return exam;
         }

@@ -813,7 +813,7 @@ fn index_file(
         .iter()
         .zip(positions.chunks_exact(2))
         .map(|(span, at)| {
-            let line = line_index.line_of(span.start);
+            let line = line_index.line_of(&text, span.start);
             TokenPlace {
                 range: Range {
                     start: Position { line: at[0].line, character: at[0].col },
