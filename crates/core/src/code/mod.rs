@@ -14,6 +14,7 @@
 mod engine;
 mod evaluate;
 mod go;
+mod java;
 mod javascript;
 mod knowledge;
 #[allow(dead_code)]
@@ -48,6 +49,7 @@ pub enum Language {
     Tsx,
     Python,
     Go,
+    Java,
     Markdown,
 }
 
@@ -65,6 +67,7 @@ impl Language {
             "tsx" => Language::Tsx,
             "py" | "pyi" => Language::Python,
             "go" => Language::Go,
+            "java" => Language::Java,
             "md" | "markdown" => Language::Markdown,
             _ => return None,
         })
@@ -77,6 +80,7 @@ impl Language {
             "typescriptreact" => Language::Tsx,
             "python" => Language::Python,
             "go" => Language::Go,
+            "java" => Language::Java,
             "markdown" => Language::Markdown,
             _ => return None,
         })
@@ -92,6 +96,7 @@ impl Language {
             "tsx" => Language::Tsx,
             "py" | "python" | "python3" | "py3" => Language::Python,
             "go" | "golang" => Language::Go,
+            "java" => Language::Java,
             _ => return None,
         })
     }
@@ -104,6 +109,7 @@ impl Language {
             Language::Tsx => "typescriptreact",
             Language::Python => "python",
             Language::Go => "go",
+            Language::Java => "java",
             Language::Markdown => "markdown",
         }
     }
@@ -115,6 +121,7 @@ impl Language {
             Language::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
             Language::Python => tree_sitter_python::LANGUAGE.into(),
             Language::Go => tree_sitter_go::LANGUAGE.into(),
+            Language::Java => tree_sitter_java::LANGUAGE.into(),
             Language::Markdown => return None,
         })
     }
@@ -127,6 +134,7 @@ impl Language {
             Language::Python => 3,
             Language::Go => 4,
             Language::Markdown => 5,
+            Language::Java => 6,
         }
     }
 }
@@ -220,6 +228,7 @@ pub fn verifiers(text: &str, language: Language) -> Vec<VerifierCall> {
         Language::JavaScript | Language::TypeScript | Language::Tsx => javascript::model(text, &tree, &options),
         Language::Python => python::model(text, &tree, &options),
         Language::Go => go::model(text, &tree, &options),
+        Language::Java => java::model(text, &tree, &options),
         Language::Markdown => return Vec::new(),
     };
     model.calls.iter().filter_map(verifier_call).collect()
@@ -292,6 +301,7 @@ pub(crate) fn analyze_source(text: &str, language: Language, options: &Options, 
         Language::JavaScript | Language::TypeScript | Language::Tsx => javascript::analyze(text, &tree, options, sink),
         Language::Python => python::analyze(text, &tree, options, sink),
         Language::Go => go::analyze(text, &tree, options, sink),
+        Language::Java => java::analyze(text, &tree, options, sink),
         Language::Markdown => {}
     }
 }
@@ -332,7 +342,10 @@ pub(crate) fn mentions_jwt_library(text: &str, language: Language, conventional_
             "gofiber/",
             "MicahParks/keyfunc",
         ],
-        Language::Markdown => &["jwt", "jose", "JWT_"],
+        // Markdown fragments often skip imports: the classes by their simple names.
+        Language::Java if conventional_names => &["io.jsonwebtoken", "com.auth0.jwt", "com.nimbusds", "Jwts.", "JWT.", "SignedJWT", "NimbusJwtDecoder"],
+        Language::Java => &["io.jsonwebtoken", "com.auth0.jwt", "com.nimbusds", "org.springframework.security.oauth2.jwt"],
+        Language::Markdown => &["jwt", "jose", "JWT_", "Jwts", "JWT."],
     };
     let bytes = text.as_bytes();
     needles.iter().any(|needle| memchr::memmem::find(bytes, needle.as_bytes()).is_some())
@@ -340,7 +353,7 @@ pub(crate) fn mentions_jwt_library(text: &str, language: Language, conventional_
 
 thread_local! {
     /// One parser per language and thread, reused: analysis runs on every keystroke.
-    static PARSERS: RefCell<[Option<Parser>; 6]> = const { RefCell::new([None, None, None, None, None, None]) };
+    static PARSERS: RefCell<[Option<Parser>; 7]> = const { RefCell::new([None, None, None, None, None, None, None]) };
 }
 
 /// Recently parsed texts and their trees. A new text that shares most of its bytes with one of
@@ -560,6 +573,7 @@ mod tests {
         assert_eq!(Language::from_fence_info("python title=\"x.py\""), Some(Language::Python));
         assert_eq!(Language::from_fence_info("{.go}"), Some(Language::Go));
         assert_eq!(Language::from_fence_info("TSX"), Some(Language::Tsx));
+        assert_eq!(Language::from_fence_info("java"), Some(Language::Java));
         assert_eq!(Language::from_fence_info("rust"), None);
         assert_eq!(Language::from_fence_info(""), None);
     }
