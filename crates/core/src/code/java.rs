@@ -763,7 +763,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 if chain.as_ref()?.steps.len() == 1 =>
             {
                 let path = format!("{decoder}.{name}");
-                let mut site = self.site(SPRING, &path, range, scope)?;
+                let mut site = self.site(SPRING, &path, range, scope.clone())?;
                 let first = first?;
                 site.key = Some(match name {
                     "withSecretKey" => self.secret_key("withSecretKey", first),
@@ -782,16 +782,22 @@ impl<'s, 't> Analyzer<'s, 't> {
                 // properties): the decoder's expectations are not judged from this call.
                 site.options.audience = Given::Unknown;
                 site.options.issuer = Given::Unknown;
+                // A validator set on the decoder's local replaces the default timestamp check.
+                if let Some(name) = self.built_into(call) {
+                    for (other, _) in &self.calls {
+                        let on_decoder = other.field("object").is_some_and(|object| {
+                            object.kind() == "identifier" && self.text(object) == name && scope.contains(&object.start_byte())
+                        });
+                        if on_decoder && self.method_name(*other) == "setJwtValidator" {
+                            site.options.switches.extend(self.validator_switch(*other));
+                        }
+                    }
+                }
                 Some(site)
             }
             ("setJwtValidator", _) if self.libraries.contains(SPRING) => {
-                let validator = first?;
-                if self.checks_timestamps(validator, 0)? {
-                    return None;
-                }
                 let mut site = self.site(SPRING, "setJwtValidator", range, scope)?;
-                let spelled = format!("setJwtValidator({})", short(self.text(validator)));
-                site.options.switches.push(Switch { check: Check::Expiry, spelled, range: call.byte_range(), removal: None });
+                site.options.switches.push(self.validator_switch(call)?);
                 Some(site)
             }
             ("setJWTClaimsSetVerifier", _) if self.libraries.contains(NIMBUS) => {
@@ -815,6 +821,34 @@ impl<'s, 't> Analyzer<'s, 't> {
             }
             _ => None,
         }
+    }
+
+    /// `setJwtValidator(v)` with a validator that checks no timestamps, as a switch.
+    fn validator_switch(&self, call: Node<'t>) -> Option<Switch> {
+        let validator = *self.arguments(call).first()?;
+        if self.checks_timestamps(validator, 0)? {
+            return None;
+        }
+        let spelled = format!("setJwtValidator({})", short(self.text(validator)));
+        Some(Switch { check: Check::Expiry, spelled, range: call.byte_range(), removal: None })
+    }
+
+    /// The local a builder chain's result is stored in: `NimbusJwtDecoder decoder =
+    /// NimbusJwtDecoder.withJwkSetUri(uri).build();` → `decoder`.
+    fn built_into(&self, call: Node<'t>) -> Option<&'s str> {
+        let mut node = call;
+        for _ in 0..MAX_DEPTH {
+            let parent = node.parent()?;
+            match parent.kind() {
+                "method_invocation" if parent.field("object").is_some_and(|object| object.id() == node.id()) => {
+                    node = parent
+                }
+                "cast_expression" | "parenthesized_expression" => node = parent,
+                "variable_declarator" => return parent.field("name").map(|name| self.text(name)),
+                _ => return None,
+            }
+        }
+        None
     }
 
     /// Whether a Spring validator checks `exp`/`nbf`; `None` when it cannot be read.
