@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import javax.crypto.SecretKey;
 import javax.servlet.http.HttpServletRequest;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtDecoders;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 
@@ -47,7 +48,7 @@ public class TokenService {
 
     // verify-expiry-disabled: a validator without a JwtTimestampValidator replaces Spring's default.
     public JwtDecoder jwtDecoder() {
-        NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSetUri("https://auth.example.com/.well-known/jwks.json").build();
+        NimbusJwtDecoder decoder = (NimbusJwtDecoder) JwtDecoders.fromIssuerLocation("https://auth.example.com");
         decoder.setJwtValidator(new JwtIssuerValidator("https://auth.example.com"));
         return decoder;
     }

@@ -567,6 +567,32 @@ mod tests {
         assert_eq!(calls[0].algorithms.as_deref(), Some(&["HS256".to_string()][..]));
     }
 
+    /// Java verifiers: builder chains through fields, key sources, and a Spring decoder whose
+    /// replaced validator checks no timestamps.
+    #[test]
+    fn java_verifier_expectations() {
+        let java = "import io.jsonwebtoken.Jwts;\nimport com.auth0.jwt.JWT;\nimport com.auth0.jwt.algorithms.Algorithm;\n\
+            import org.springframework.security.oauth2.jwt.*;\n\
+            class A {\n  private final JwtParser parser = Jwts.parserBuilder().setSigningKey(\"k3Jd93-not-in-any-list-Qx81\".getBytes())\n\
+            .requireIssuer(\"https://auth\").requireAudience(\"orders-api\").setAllowedClockSkewSeconds(30).build();\n\
+            Object a(String t) { return parser.parseClaimsJws(t); }\n\
+            Object b(String t) { return JWT.require(Algorithm.HMAC256(System.getenv(\"JWT_SECRET\"))).withIssuer(\"https://auth\").build().verify(t); }\n\
+            JwtDecoder c() { NimbusJwtDecoder d = NimbusJwtDecoder.withJwkSetUri(\"https://auth/jwks.json\").build();\n\
+            d.setJwtValidator(new JwtIssuerValidator(\"https://auth\")); return d; }\n}\n";
+        let calls = verifiers(java, Language::Java);
+        assert_eq!(calls.len(), 3, "{calls:?}");
+        assert_eq!(calls[0].key, KeySource::Literal);
+        assert_eq!(calls[0].literal_secrets, vec!["k3Jd93-not-in-any-list-Qx81".to_string()]);
+        assert_eq!(calls[0].issuers, Expected::AnyOf(vec!["https://auth".into()]));
+        assert_eq!(calls[0].audiences, Expected::AnyOf(vec!["orders-api".into()]));
+        assert_eq!(calls[0].leeway, 30.0);
+        assert_eq!(calls[1].key, KeySource::Env("JWT_SECRET".into()));
+        assert_eq!(calls[1].audiences, Expected::NotChecked);
+        assert_eq!(calls[2].key, KeySource::JwksUrl("https://auth/jwks.json".into()));
+        assert!(!calls[2].checks_expiry);
+        assert_eq!(calls[2].issuers, Expected::Unknown);
+    }
+
     #[test]
     fn fence_info_strings() {
         assert_eq!(Language::from_fence_info("js"), Some(Language::JavaScript));
@@ -601,11 +627,18 @@ mod tests {
             "(".repeat(20_000),
             ")".repeat(20_000)
         );
+        let deep_java = format!(
+            "import io.jsonwebtoken.Jwts;\nclass A {{ Object x = {}Jwts.parser().parseClaimsJws(t){}; }}",
+            "(".repeat(20_000),
+            ")".repeat(20_000)
+        );
         let garbage = "jsonwebtoken jwt jose golang-jwt/jwt ) ( { [ \" ' ` \\ \u{0} é 🙂".repeat(200);
         for (text, language) in [
             (deep_js.as_str(), Language::JavaScript),
             (deep_py.as_str(), Language::Python),
             (deep_go.as_str(), Language::Go),
+            (deep_java.as_str(), Language::Java),
+            (garbage.as_str(), Language::Java),
             (garbage.as_str(), Language::JavaScript),
             (garbage.as_str(), Language::TypeScript),
             (garbage.as_str(), Language::Tsx),
@@ -614,6 +647,7 @@ mod tests {
             (garbage.as_str(), Language::Markdown),
             ("```js\njwt.verify(", Language::Markdown),
             ("```go\njwt.Parse(", Language::Markdown),
+            ("```java\nJWT.decode(", Language::Markdown),
         ] {
             let _ = analyze(text, language, &Context::default());
         }
