@@ -464,7 +464,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 match self.method_name(node) {
                     "getBytes" | "toCharArray" | "getEncoded" | "trim" => Some((node.field("object")?, true)),
                     "hmacShaKeyFor" | "wrap" | "copyOf" => Some((first?, true)),
-                    "decode" | "parseBase64Binary" | "parseHexBinary" | "decodeBase64" | "decodeHex" => {
+                    "decode" | "parseBase64Binary" | "parseHexBinary" | "decodeBase64" | "decodeHex" | "digest" => {
                         Some((first?, false))
                     }
                     _ => None,
@@ -1095,7 +1095,7 @@ impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
                 let declarators: Vec<Node<'t>> = node.children_by_field_name("declarator", &mut cursor).collect();
                 for declarator in declarators {
                     let Some(name) = declarator.field("name") else { continue };
-                    let value = declarator.field("value");
+                    let value = declarator.field("value").or_else(|| self.value_annotation(node));
                     let name_text = self.text(name);
                     if field {
                         self.fields.push((name_text, name.start_byte(), value));
@@ -1106,7 +1106,8 @@ impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
             }
             "formal_parameter" | "spread_parameter" => {
                 if let Some(name) = node.field("name") {
-                    self.file.scopes.define(self.text(name), scope, name.start_byte(), None, false);
+                    let value = self.value_annotation(node);
+                    self.file.scopes.define(self.text(name), scope, name.start_byte(), value, false);
                 }
             }
             "assignment_expression" => {
@@ -1170,6 +1171,9 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
     fn string_literal(&self, node: Node<'_>) -> Option<String> {
         if node.kind() != "string_literal" {
             return None;
+        }
+        if let Some(placeholder) = self.placeholder(node) {
+            return placeholder;
         }
         syntax::joined_parts(node, self.file.src, |kind| match kind {
             "string_fragment" | "multiline_string_fragment" | "escape_sequence" => Some(true),
@@ -1241,6 +1245,10 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
     /// `Files.readString(Path.of("p"))`, through byte conversions; a base64- or hex-decoded
     /// literal is not its own bytes, so its source stays unknown.
     fn key_source_of(&self, node: Node<'t>, depth: usize) -> KeySource {
+        // A property's default is used only when the configuration does not set it.
+        if self.placeholder(node).is_some() {
+            return KeySource::Unknown;
+        }
         if self.string_literal(node).is_some() {
             return KeySource::Literal;
         }
@@ -1274,6 +1282,38 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
 }
 
 impl<'s, 't> Analyzer<'s, 't> {
+    /// The `"${property:default}"` literal of a Spring `@Value` annotation among a declaration's
+    /// modifiers: the value the field or parameter has when the configuration does not set it.
+    fn value_annotation(&self, declaration: Node<'t>) -> Option<Node<'t>> {
+        let modifiers = elements(declaration).into_iter().find(|child| child.kind() == "modifiers")?;
+        let annotation = elements(modifiers).into_iter().find(|annotation| {
+            annotation.kind() == "annotation" && annotation.field("name").is_some_and(|name| self.text(name) == "Value")
+        })?;
+        let argument = elements(annotation.field("arguments")?).into_iter().next()?;
+        (argument.kind() == "string_literal" && self.placeholder(argument).is_some()).then_some(argument)
+    }
+
+    /// A `"${property}"` / `"${property:default}"` placeholder: `Some(Some(default))`, or
+    /// `Some(None)` without a default (the value is not in the source); `None` for other text.
+    fn placeholder(&self, node: Node<'_>) -> Option<Option<String>> {
+        let text = self.text(node);
+        if !text.starts_with("\"${") {
+            return None;
+        }
+        // Only an annotation resolves placeholders; elsewhere the text is the value.
+        let in_annotation = node
+            .parent()
+            .is_some_and(|parent| matches!(parent.kind(), "annotation_argument_list" | "element_value_pair"));
+        if !in_annotation {
+            return None;
+        }
+        let inner = text.strip_prefix("\"${")?.strip_suffix("}\"")?;
+        if inner.contains(['$', '{', '}', '\\']) {
+            return Some(None);
+        }
+        Some(inner.split_once(':').map(|(_, default)| default.to_string()))
+    }
+
     /// `Paths.get("p")`, `Path.of("p")`, `new File("p").toPath()`, or a literal path.
     fn path_literal(&self, node: Node<'t>, depth: usize) -> Option<String> {
         if depth > MAX_DEPTH {
