@@ -255,7 +255,10 @@ fn java_fix_texts() {
     let bearer = "import io.jsonwebtoken.Jwts;\nclass A {\n    Object f(HttpServletRequest request) {\n        return Jwts.parser().parseClaimsJws(request.getHeader(\"Authorization\"));\n    }\n}\n";
     assert_eq!(
         preferred(bearer, Rule::VerifyBearerPrefix),
-        bearer.replace("request.getHeader(\"Authorization\")", "request.getHeader(\"Authorization\").replaceFirst(\"^Bearer \", \"\")")
+        bearer.replace(
+            "request.getHeader(\"Authorization\")",
+            "request.getHeader(\"Authorization\").replaceFirst(\"^Bearer \", \"\")"
+        )
     );
     let nimbus = "import com.nimbusds.jwt.proc.DefaultJWTProcessor;\nclass A {\n    void f(DefaultJWTProcessor<?> p) {\n        p.setJWTClaimsSetVerifier(null);\n        p.process(t, null);\n    }\n}\n";
     assert_eq!(

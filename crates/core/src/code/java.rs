@@ -95,7 +95,8 @@ const JJWT_LEGACY: &[&str] = &["parserBuilder", "setSigningKey", "setSigningKeyR
 
 /// Methods on a decoded token (java-jwt `DecodedJWT`, nimbus `JWTClaimsSet`) that read only the
 /// header or only the time claims.
-const HEADER_GETTERS: &[&str] = &["getAlgorithm", "getKeyId", "getType", "getContentType", "getHeaderClaim", "getHeader"];
+const HEADER_GETTERS: &[&str] =
+    &["getAlgorithm", "getKeyId", "getType", "getContentType", "getHeaderClaim", "getHeader"];
 const TIME_GETTERS: &[&str] = &[
     "getExpiresAt",
     "getExpiresAtAsInstant",
@@ -340,9 +341,10 @@ impl<'s, 't> Analyzer<'s, 't> {
                 let definition = self.file.scopes.lookup(name, node.start_byte())?;
                 let scope = definition.scope.clone();
                 let mut chain = self.chain(self.definition_value(node)?, depth + 1)?;
-                let configured = self.configured.get(name).is_some_and(|positions| {
-                    positions.iter().any(|at| scope.start <= *at && *at <= scope.end)
-                });
+                let configured = self
+                    .configured
+                    .get(name)
+                    .is_some_and(|positions| positions.iter().any(|at| scope.start <= *at && *at <= scope.end));
                 chain.complete &= !configured;
                 Some(chain)
             }
@@ -359,7 +361,9 @@ impl<'s, 't> Analyzer<'s, 't> {
         let Some(first) = self.arguments(node).first().copied() else { return false };
         match self.string_literal(first) {
             Some(name) => evaluate::is_authorization_name(&name),
-            None => matches!(first.kind(), "field_access" | "identifier") && self.text(first).ends_with("AUTHORIZATION"),
+            None => {
+                matches!(first.kind(), "field_access" | "identifier") && self.text(first).ends_with("AUTHORIZATION")
+            }
         }
     }
 
@@ -375,7 +379,9 @@ impl<'s, 't> Analyzer<'s, 't> {
                 for (call, _) in &self.calls {
                     if call.kind() == "method_invocation"
                         && scope.contains(&call.start_byte())
-                        && call.field("object").is_some_and(|object| object.kind() == "identifier" && self.text(object) == name)
+                        && call
+                            .field("object")
+                            .is_some_and(|object| object.kind() == "identifier" && self.text(object) == name)
                     {
                         methods.push(self.method_name(*call));
                         reads += 1;
@@ -473,9 +479,12 @@ impl<'s, 't> Analyzer<'s, 't> {
             "object_creation_expression" => {
                 let type_ = node.field("type").map(|type_| self.text(type_)).unwrap_or("");
                 let class = type_.split('<').next().unwrap_or(type_).rsplit('.').next().unwrap_or("");
-                matches!(class, "SecretKeySpec" | "ImmutableSecret" | "String" | "OctetSequenceKey" | "MACVerifier" | "MACSigner")
-                    .then(|| Some((*self.arguments(node).first()?, true)))
-                    .flatten()
+                matches!(
+                    class,
+                    "SecretKeySpec" | "ImmutableSecret" | "String" | "OctetSequenceKey" | "MACVerifier" | "MACSigner"
+                )
+                .then(|| Some((*self.arguments(node).first()?, true)))
+                .flatten()
             }
             _ => None,
         }
@@ -522,8 +531,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             "identifier" => self.definition_value(inner).map(|value| self.strip(value)).unwrap_or(inner),
             _ => inner,
         };
-        let bytes_or_text = self.string_value(resolved, 0).is_some()
-            || self.conversion_operand(resolved).is_some();
+        let bytes_or_text = self.string_value(resolved, 0).is_some() || self.conversion_operand(resolved).is_some();
         if bytes_or_text {
             let mut key = self.secret_key(spelled, node);
             // jjwt ≤ 0.11 `setSigningKey(String)` base64-decodes the text: its bytes are not the
@@ -604,7 +612,9 @@ impl<'s, 't> Analyzer<'s, 't> {
                 let name = self.text(node.field("field")?);
                 (name.eq_ignore_ascii_case("none") || Family::of(name) != Family::Other).then(|| name.to_string())
             }
-            "method_invocation" if self.method_name(node) == "parse" => self.algorithm_name(*self.arguments(node).first()?),
+            "method_invocation" if self.method_name(node) == "parse" => {
+                self.algorithm_name(*self.arguments(node).first()?)
+            }
             "identifier" => self.algorithm_name(self.definition_value(node)?),
             _ => None,
         }
@@ -626,7 +636,9 @@ impl<'s, 't> Analyzer<'s, 't> {
             from_token: self.is_token_alg(element, 0),
         };
         match node.kind() {
-            "method_invocation" if matches!(self.method_name(node), "of" | "asList" | "singleton" | "singletonList") => {
+            "method_invocation"
+                if matches!(self.method_name(node), "of" | "asList" | "singleton" | "singletonList") =>
+            {
                 let elements = self.arguments(node);
                 let items =
                     elements.iter().enumerate().map(|(index, element)| item(*element, removal_range(&elements, index)));
@@ -748,9 +760,10 @@ impl<'s, 't> Analyzer<'s, 't> {
                 }
                 // A parsed token handed to a helper may be verified there: not seen, not judged.
                 if object.kind() == "identifier"
-                    && self.passed.get(self.text(object)).is_some_and(|positions| {
-                        positions.iter().any(|at| scope.contains(at))
-                    })
+                    && self
+                        .passed
+                        .get(self.text(object))
+                        .is_some_and(|positions| positions.iter().any(|at| scope.contains(at)))
                 {
                     return None;
                 }
@@ -786,7 +799,9 @@ impl<'s, 't> Analyzer<'s, 't> {
                 if let Some(name) = self.built_into(call) {
                     for (other, _) in &self.calls {
                         let on_decoder = other.field("object").is_some_and(|object| {
-                            object.kind() == "identifier" && self.text(object) == name && scope.contains(&object.start_byte())
+                            object.kind() == "identifier"
+                                && self.text(object) == name
+                                && scope.contains(&object.start_byte())
                         });
                         if on_decoder && self.method_name(*other) == "setJwtValidator" {
                             site.options.switches.extend(self.validator_switch(*other));
@@ -903,8 +918,9 @@ impl<'s, 't> Analyzer<'s, 't> {
             return None;
         }
         let legacy = chain.steps.iter().any(|step| JJWT_LEGACY.contains(&step.name));
-        // 0.12's `parse` rejects unsecured JWTs unless `unsecured()` is called.
-        if name == "parse" && !legacy {
+        // 0.12's `parse` rejects unsecured JWTs unless `unsecured()` is called; `parse(t, handler)`
+        // accepts only what its handler implements.
+        if name == "parse" && (!legacy || self.arguments(call).len() != 1) {
             return None;
         }
         let mut site = self.site(JJWT, &format!("JwtParser.{name}"), range, scope.clone())?;
@@ -999,13 +1015,16 @@ impl<'s, 't> Analyzer<'s, 't> {
                 let mut site = self.site(JJWT, "JwtBuilder.compact", range, scope)?;
                 // `signWith(key)`, `signWith(key, alg)` (0.10+) or `signWith(alg, key)` (≤ 0.9).
                 let arguments = self.arguments(step.call);
-                let key = arguments
-                    .iter()
-                    .find(|argument| !self.text(**argument).contains("SignatureAlgorithm") && !self.text(**argument).starts_with("Jwts.SIG"))?;
+                let key = arguments.iter().find(|argument| {
+                    !self.text(**argument).contains("SignatureAlgorithm")
+                        && !self.text(**argument).starts_with("Jwts.SIG")
+                })?;
                 site.key = Some(self.jjwt_key("signWith", *key));
                 Some(site)
             }
-            None if chain.complete && !chain.has("encryptWith") => self.site(JJWT, "JwtBuilder.compact unsigned", range, scope),
+            None if chain.complete && !chain.has("encryptWith") => {
+                self.site(JJWT, "JwtBuilder.compact unsigned", range, scope)
+            }
             None => None,
         }
     }
@@ -1044,7 +1063,8 @@ impl<'s, 't> Analyzer<'s, 't> {
             (SPRING, "JwtTimestampValidator") => {
                 let value = *arguments.first()?;
                 let mut site = self.site(SPRING, class, range, scope)?;
-                site.options.leeway = Some((self.seconds(value, 0)?, value.byte_range(), "JwtTimestampValidator".into()));
+                site.options.leeway =
+                    Some((self.seconds(value, 0)?, value.byte_range(), "JwtTimestampValidator".into()));
                 Some(site)
             }
             _ => None,
@@ -1216,7 +1236,8 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
                         let object = self.strip(object);
                         self.text(object).to_ascii_lowercase().contains("header")
                             || self.chain(object, depth + 1).is_some_and(|chain| {
-                                chain.library == JAVA_JWT && chain.steps.first().is_some_and(|step| step.name == "decode")
+                                chain.library == JAVA_JWT
+                                    && chain.steps.first().is_some_and(|step| step.name == "decode")
                             })
                     }),
                     "getName" | "toString" => object.is_some_and(|object| self.is_token_alg(object, depth + 1)),
@@ -1232,7 +1253,9 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
         match node.kind() {
             "parenthesized_expression" => node.named_child(0).into_iter().collect(),
             "cast_expression" => node.field("value").into_iter().collect(),
-            "ternary_expression" => [node.field("consequence"), node.field("alternative")].into_iter().flatten().collect(),
+            "ternary_expression" => {
+                [node.field("consequence"), node.field("alternative")].into_iter().flatten().collect()
+            }
             _ => self.conversion_operand(node).map(|(inner, _)| inner).into_iter().collect(),
         }
     }

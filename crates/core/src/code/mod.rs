@@ -343,8 +343,12 @@ pub(crate) fn mentions_jwt_library(text: &str, language: Language, conventional_
             "MicahParks/keyfunc",
         ],
         // Markdown fragments often skip imports: the classes by their simple names.
-        Language::Java if conventional_names => &["io.jsonwebtoken", "com.auth0.jwt", "com.nimbusds", "Jwts.", "JWT.", "SignedJWT", "NimbusJwtDecoder"],
-        Language::Java => &["io.jsonwebtoken", "com.auth0.jwt", "com.nimbusds", "org.springframework.security.oauth2.jwt"],
+        Language::Java if conventional_names => {
+            &["io.jsonwebtoken", "com.auth0.jwt", "com.nimbusds", "Jwts.", "JWT.", "SignedJWT", "NimbusJwtDecoder"]
+        }
+        Language::Java => {
+            &["io.jsonwebtoken", "com.auth0.jwt", "com.nimbusds", "org.springframework.security.oauth2.jwt"]
+        }
         Language::Markdown => &["jwt", "jose", "JWT_", "Jwts", "JWT."],
     };
     let bytes = text.as_bytes();
