@@ -214,6 +214,7 @@ const MATRIX_LANGUAGES: &[(&str, &[&str])] = &[
     ("py", &["py"]),
     ("go", &["go"]),
     ("java", &["java"]),
+    ("rs", &["rs"]),
 ];
 
 /// Code rules that do not apply to a language at all, with the reason. Everything else applies.
@@ -242,6 +243,16 @@ const NOT_APPLICABLE: &[(&str, &str, &str)] = &[
         "verify-missing-algorithms",
         "java",
         "no recognised Java library takes an allow-list: jjwt and nimbus bind the algorithm to the key's type, java-jwt to its `Algorithm` object, Spring's decoders default to one algorithm",
+    ),
+    (
+        "insecure-jwt-library",
+        "rs",
+        "no recognised Rust JWT crate (jsonwebtoken, josekit) is archived with unfixed vulnerabilities",
+    ),
+    (
+        "verify-missing-algorithms",
+        "rs",
+        "jsonwebtoken's `Validation` always carries algorithms (`new(alg)`, `default()` = HS256) and `decode` rejects a key of another family",
     ),
 ];
 

@@ -15,6 +15,7 @@ pub enum Ecosystem {
     Python,
     Go,
     Java,
+    Rust,
 }
 
 /// Where a call carries one of its inputs.
@@ -152,7 +153,7 @@ impl Archived {
     }
 }
 
-use Ecosystem::{Go, Java, Python};
+use Ecosystem::{Go, Java, Python, Rust};
 use Operation::{Configure, Decode, PeekHeader, Sign};
 
 const JSONWEBTOKEN_WITHOUT: &str = "jsonwebtoken 9 derives it from the key type, and jsonwebtoken ≤ 8 accepts whatever algorithm the token names, `none` included (CVE-2022-23540, RFC 8725 §3.1). Pin the algorithm your key uses.";
@@ -1151,6 +1152,70 @@ pub static FUNCTIONS: &[Function] = &[
         path: "JwtTimestampValidator",
         operation: Configure,
         display: "Spring `JwtTimestampValidator`",
+        ..Function::BASE
+    },
+    // ---- Rust (issue 14) ----
+    // jsonwebtoken (docs.rs jsonwebtoken `Validation`): `Validation::new(alg)` allows that one
+    // algorithm and `Validation::default()` HS256; `decode` fails with `InvalidAlgorithm` when the
+    // key's family differs, so no allow-list is ever missing. `leeway` is seconds (default 60 from
+    // 9, 0 before), `validate_exp` defaults to true, `aud`/`iss` are checked only when
+    // `set_audience`/`set_issuer` set them, `insecure_disable_signature_validation()` turns
+    // `decode` into a decode.
+    Function {
+        ecosystem: Rust,
+        library: "jsonwebtoken",
+        path: "decode",
+        display: "jsonwebtoken `decode`",
+        malformed: "`InvalidToken`",
+        audience_option: "set_audience",
+        issuer_option: "set_issuer",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Rust,
+        library: "jsonwebtoken",
+        path: "decode_header",
+        operation: PeekHeader,
+        display: "jsonwebtoken `decode_header`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Rust,
+        library: "jsonwebtoken",
+        path: "dangerous_insecure_decode",
+        operation: Decode,
+        display: "jsonwebtoken `dangerous_insecure_decode`",
+        instead: "`decode` with a `DecodingKey` and a `Validation`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Rust,
+        library: "jsonwebtoken",
+        path: "dangerous::insecure_decode",
+        operation: Decode,
+        display: "jsonwebtoken `dangerous::insecure_decode`",
+        instead: "`decode` with a `DecodingKey` and a `Validation`",
+        ..Function::BASE
+    },
+    Function { ecosystem: Rust, library: "jsonwebtoken", path: "encode", operation: Sign, display: "jsonwebtoken `encode`", ..Function::BASE },
+    // josekit (docs.rs josekit `jwt::decode_unsecured`: "Return the JWT object decoded with the
+    // \"none\" algorithm"; `encode_unsecured`: "… with a \"none\" algorithm").
+    Function {
+        ecosystem: Rust,
+        library: "josekit",
+        path: "jwt::decode_unsecured",
+        operation: Decode,
+        display: "josekit `jwt::decode_unsecured`",
+        instead: "`jwt::decode_with_verifier`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Rust,
+        library: "josekit",
+        path: "jwt::encode_unsecured",
+        operation: Sign,
+        display: "josekit `jwt::encode_unsecured`",
+        unsigned: true,
         ..Function::BASE
     },
 ];

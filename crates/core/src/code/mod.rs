@@ -23,6 +23,7 @@ mod markdown;
 #[allow(dead_code)]
 mod model;
 mod python;
+mod rust;
 mod scope;
 mod syntax;
 
@@ -50,6 +51,7 @@ pub enum Language {
     Python,
     Go,
     Java,
+    Rust,
     Markdown,
 }
 
@@ -68,6 +70,7 @@ impl Language {
             "py" | "pyi" => Language::Python,
             "go" => Language::Go,
             "java" => Language::Java,
+            "rs" => Language::Rust,
             "md" | "markdown" => Language::Markdown,
             _ => return None,
         })
@@ -81,6 +84,7 @@ impl Language {
             "python" => Language::Python,
             "go" => Language::Go,
             "java" => Language::Java,
+            "rust" => Language::Rust,
             "markdown" => Language::Markdown,
             _ => return None,
         })
@@ -97,6 +101,7 @@ impl Language {
             "py" | "python" | "python3" | "py3" => Language::Python,
             "go" | "golang" => Language::Go,
             "java" => Language::Java,
+            "rs" | "rust" => Language::Rust,
             _ => return None,
         })
     }
@@ -110,6 +115,7 @@ impl Language {
             Language::Python => "python",
             Language::Go => "go",
             Language::Java => "java",
+            Language::Rust => "rust",
             Language::Markdown => "markdown",
         }
     }
@@ -122,6 +128,7 @@ impl Language {
             Language::Python => tree_sitter_python::LANGUAGE.into(),
             Language::Go => tree_sitter_go::LANGUAGE.into(),
             Language::Java => tree_sitter_java::LANGUAGE.into(),
+            Language::Rust => tree_sitter_rust::LANGUAGE.into(),
             Language::Markdown => return None,
         })
     }
@@ -135,6 +142,7 @@ impl Language {
             Language::Go => 4,
             Language::Markdown => 5,
             Language::Java => 6,
+            Language::Rust => 7,
         }
     }
 }
@@ -229,6 +237,7 @@ pub fn verifiers(text: &str, language: Language) -> Vec<VerifierCall> {
         Language::Python => python::model(text, &tree, &options),
         Language::Go => go::model(text, &tree, &options),
         Language::Java => java::model(text, &tree, &options),
+        Language::Rust => rust::model(text, &tree, &options),
         Language::Markdown => return Vec::new(),
     };
     model.calls.iter().filter_map(verifier_call).collect()
@@ -302,6 +311,7 @@ pub(crate) fn analyze_source(text: &str, language: Language, options: &Options, 
         Language::Python => python::analyze(text, &tree, options, sink),
         Language::Go => go::analyze(text, &tree, options, sink),
         Language::Java => java::analyze(text, &tree, options, sink),
+        Language::Rust => rust::analyze(text, &tree, options, sink),
         Language::Markdown => {}
     }
 }
@@ -349,7 +359,9 @@ pub(crate) fn mentions_jwt_library(text: &str, language: Language, conventional_
         Language::Java => {
             &["io.jsonwebtoken", "com.auth0.jwt", "com.nimbusds", "org.springframework.security.oauth2.jwt"]
         }
-        Language::Markdown => &["jwt", "jose", "JWT_", "Jwts", "JWT."],
+        Language::Rust if conventional_names => &["jsonwebtoken", "josekit", "DecodingKey", "Validation::"],
+        Language::Rust => &["jsonwebtoken", "josekit"],
+        Language::Markdown => &["jwt", "jose", "JWT_", "Jwts", "JWT.", "DecodingKey"],
     };
     let bytes = text.as_bytes();
     needles.iter().any(|needle| memchr::memmem::find(bytes, needle.as_bytes()).is_some())
@@ -357,7 +369,7 @@ pub(crate) fn mentions_jwt_library(text: &str, language: Language, conventional_
 
 thread_local! {
     /// One parser per language and thread, reused: analysis runs on every keystroke.
-    static PARSERS: RefCell<[Option<Parser>; 7]> = const { RefCell::new([None, None, None, None, None, None, None]) };
+    static PARSERS: RefCell<[Option<Parser>; 8]> = const { RefCell::new([None, None, None, None, None, None, None, None]) };
 }
 
 /// Recently parsed texts and their trees. A new text that shares most of its bytes with one of
@@ -604,7 +616,8 @@ mod tests {
         assert_eq!(Language::from_fence_info("{.go}"), Some(Language::Go));
         assert_eq!(Language::from_fence_info("TSX"), Some(Language::Tsx));
         assert_eq!(Language::from_fence_info("java"), Some(Language::Java));
-        assert_eq!(Language::from_fence_info("rust"), None);
+        assert_eq!(Language::from_fence_info("rust"), Some(Language::Rust));
+        assert_eq!(Language::from_fence_info("haskell"), None);
         assert_eq!(Language::from_fence_info(""), None);
     }
 
