@@ -308,6 +308,10 @@ impl<'s, 't> Analyzer<'s, 't> {
         let Some(argument) = self.arguments(node).first().copied() else { return key };
         let constructor = path.rsplit("::").next().unwrap_or("");
         let kind = |kind| Key { kind, public: path.contains("DecodingKey") };
+        let mut segments = path.rsplit("::");
+        if let (Some(function), Some(type_)) = (segments.next(), segments.next()) {
+            key.spelled = format!("{type_}::{function}");
+        }
         match constructor {
             "from_secret" | "from_base64_secret" => {
                 let mut literals = Vec::new();
@@ -345,13 +349,22 @@ impl<'s, 't> Analyzer<'s, 't> {
         (Family::of(name) != Family::Other).then(|| name.to_string())
     }
 
+    /// How a fix names an algorithm: `Algorithm::RS256` where `Algorithm` is imported, else by
+    /// its full path.
+    fn render_algorithm(&self) -> Box<dyn Fn(&str) -> String> {
+        let imported = self.imports.get("Algorithm").is_some_and(|path| path == "jsonwebtoken::Algorithm")
+            || self.globs.contains(&JSONWEBTOKEN);
+        let prefix = if imported { "Algorithm::" } else { "jsonwebtoken::Algorithm::" };
+        Box::new(move |algorithm: &str| format!("{prefix}{algorithm}"))
+    }
+
     /// A literal allow-list: `vec![Algorithm::HS256, …]`, `&[…]`, `[…]`, or a `let` holding one.
     fn allow_list(&self, node: Node<'t>, depth: usize) -> Algorithms {
         if depth > MAX_DEPTH {
             return Algorithms::Unknown;
         }
         let node = self.strip(node);
-        let render: Box<dyn Fn(&str) -> String> = Box::new(|algorithm: &str| format!("Algorithm::{algorithm}"));
+        let render = self.render_algorithm();
         // (range, text) per element.
         let items: Vec<(Range<usize>, String)> = match node.kind() {
             "array_expression" => {
@@ -412,7 +425,7 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     /// A single algorithm (`Validation::new(alg)`) as an allow-list.
     fn single_algorithm(&self, node: Node<'t>) -> Algorithms {
-        let render: Box<dyn Fn(&str) -> String> = Box::new(|algorithm: &str| format!("Algorithm::{algorithm}"));
+        let render = self.render_algorithm();
         let item = AlgItem {
             name: self.algorithm_name(self.text(node)),
             text: self.text(node).to_string(),
@@ -508,6 +521,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         let Configured { member, node, statement, assignment } = configured;
         let first = if assignment { Some(node) } else { self.arguments(node).first().copied() };
         let is_false = first.is_some_and(|value| self.text(value) == "false");
+        let assigns = if statement.kind() == "field_initializer" { ": " } else { " = " };
         let switch = |check: Check, spelled: String| Switch {
             check,
             spelled,
@@ -522,9 +536,9 @@ impl<'s, 't> Analyzer<'s, 't> {
                     options.leeway = Some((seconds, value.byte_range(), "leeway".into()));
                 }
             }
-            "validate_exp" if is_false => options.switches.push(switch(Check::Expiry, "validate_exp = false".into())),
+            "validate_exp" if is_false => options.switches.push(switch(Check::Expiry, format!("validate_exp{assigns}false"))),
             "validate_aud" if is_false => {
-                options.switches.push(switch(Check::Audience, "validate_aud = false".into()))
+                options.switches.push(switch(Check::Audience, format!("validate_aud{assigns}false")))
             }
             "insecure_disable_signature_validation" => options
                 .switches
