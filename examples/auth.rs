@@ -1,7 +1,7 @@
 //! Code examples for `jwt-lsp check examples/`: each function shows one Rust finding.
 
-use axum::http::{header::AUTHORIZATION, HeaderMap};
-use jsonwebtoken::{dangerous_insecure_decode, decode, Algorithm, DecodingKey, Validation};
+use axum::http::{HeaderMap, header::AUTHORIZATION};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation, dangerous_insecure_decode, decode};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]

@@ -112,7 +112,8 @@ class TokensN {
 }
 ";
 
-const RUST_HEADER: &str = "use jsonwebtoken::{decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};\n";
+const RUST_HEADER: &str =
+    "use jsonwebtoken::{decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};\n";
 const RUST_BLOCK: &str = "
 fn verify_N(token: &str, key: &DecodingKey) -> Result<Claims, Error> {
     let mut validation = Validation::new(Algorithm::RS256);

@@ -1197,7 +1197,14 @@ pub static FUNCTIONS: &[Function] = &[
         instead: "`decode` with a `DecodingKey` and a `Validation`",
         ..Function::BASE
     },
-    Function { ecosystem: Rust, library: "jsonwebtoken", path: "encode", operation: Sign, display: "jsonwebtoken `encode`", ..Function::BASE },
+    Function {
+        ecosystem: Rust,
+        library: "jsonwebtoken",
+        path: "encode",
+        operation: Sign,
+        display: "jsonwebtoken `encode`",
+        ..Function::BASE
+    },
     // josekit (docs.rs josekit `jwt::decode_unsecured`: "Return the JWT object decoded with the
     // \"none\" algorithm"; `encode_unsecured`: "… with a \"none\" algorithm").
     Function {

@@ -609,6 +609,26 @@ mod tests {
         assert_eq!(calls[2].issuers, Expected::Unknown);
     }
 
+    /// Rust verifiers: a `Validation` configured across statements, key sources.
+    #[test]
+    fn rust_verifier_expectations() {
+        let rust = "use jsonwebtoken::{decode, Algorithm, DecodingKey, Validation};\n\
+            fn a(t: &str) {\n    let mut v = Validation::new(Algorithm::HS256);\n    v.set_audience(&[\"orders-api\"]);\n\
+            v.set_issuer(&[\"https://auth\"]);\n    v.leeway = 30;\n\
+            decode::<C>(t, &DecodingKey::from_secret(std::env::var(\"JWT_SECRET\").unwrap().as_bytes()), &v);\n}\n\
+            fn b(t: &str) {\n    let mut v = Validation::new(Algorithm::RS256);\n    v.validate_exp = false;\n\
+            decode::<C>(t, &DecodingKey::from_rsa_pem(include_bytes!(\"keys/public.pem\")).unwrap(), &v);\n}\n";
+        let calls = verifiers(rust, Language::Rust);
+        assert_eq!(calls.len(), 2, "{calls:?}");
+        assert_eq!(calls[0].algorithms.as_deref(), Some(&["HS256".to_string()][..]));
+        assert_eq!(calls[0].audiences, Expected::AnyOf(vec!["orders-api".into()]));
+        assert_eq!(calls[0].issuers, Expected::AnyOf(vec!["https://auth".into()]));
+        assert_eq!(calls[0].leeway, 30.0);
+        assert_eq!(calls[0].key, KeySource::Env("JWT_SECRET".into()));
+        assert!(!calls[1].checks_expiry);
+        assert_eq!(calls[1].key, KeySource::File { path: "keys/public.pem".into(), base: PathBase::SourceFile });
+    }
+
     #[test]
     fn fence_info_strings() {
         assert_eq!(Language::from_fence_info("js"), Some(Language::JavaScript));
@@ -649,6 +669,11 @@ mod tests {
             "(".repeat(20_000),
             ")".repeat(20_000)
         );
+        let deep_rust = format!(
+            "use jsonwebtoken::decode;\nfn f() {{ let x = {}decode::<C>(t, k, v){}; }}",
+            "(".repeat(20_000),
+            ")".repeat(20_000)
+        );
         let garbage = "jsonwebtoken jwt jose golang-jwt/jwt ) ( { [ \" ' ` \\ \u{0} é 🙂".repeat(200);
         for (text, language) in [
             (deep_js.as_str(), Language::JavaScript),
@@ -656,6 +681,8 @@ mod tests {
             (deep_go.as_str(), Language::Go),
             (deep_java.as_str(), Language::Java),
             (garbage.as_str(), Language::Java),
+            (deep_rust.as_str(), Language::Rust),
+            (garbage.as_str(), Language::Rust),
             (garbage.as_str(), Language::JavaScript),
             (garbage.as_str(), Language::TypeScript),
             (garbage.as_str(), Language::Tsx),
@@ -665,6 +692,7 @@ mod tests {
             ("```js\njwt.verify(", Language::Markdown),
             ("```go\njwt.Parse(", Language::Markdown),
             ("```java\nJWT.decode(", Language::Markdown),
+            ("```rust\nlet v = Validation::new(", Language::Markdown),
         ] {
             let _ = analyze(text, language, &Context::default());
         }

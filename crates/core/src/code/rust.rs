@@ -126,7 +126,8 @@ impl<'s, 't> Analyzer<'s, 't> {
     // ---- collection ----
 
     fn collect_use(&mut self, node: Node<'t>, prefix: &str) {
-        let join = |prefix: &str, part: &str| if prefix.is_empty() { part.to_string() } else { format!("{prefix}::{part}") };
+        let join =
+            |prefix: &str, part: &str| if prefix.is_empty() { part.to_string() } else { format!("{prefix}::{part}") };
         match node.kind() {
             "identifier" | "scoped_identifier" => {
                 let path = join(prefix, &self.text(node).split_whitespace().collect::<String>());
@@ -186,9 +187,10 @@ impl<'s, 't> Analyzer<'s, 't> {
                 if CRATES.contains(&name) {
                     return Some(name.to_string());
                 }
-                let glob = self.globs.iter().find(|krate| {
-                    GLOB_ITEMS.iter().any(|(glob, items)| glob == *krate && items.contains(&name))
-                })?;
+                let glob = self
+                    .globs
+                    .iter()
+                    .find(|krate| GLOB_ITEMS.iter().any(|(glob, items)| glob == *krate && items.contains(&name)))?;
                 Some(format!("{glob}::{name}"))
             }
             "scoped_identifier" | "scoped_type_identifier" => {
@@ -285,8 +287,11 @@ impl<'s, 't> Analyzer<'s, 't> {
     /// The bytes a secret conversion wraps: `"…".as_bytes()`, `SECRET.as_ref()`, `x.to_vec()`.
     fn conversion_operand(&self, node: Node<'t>) -> Option<Node<'t>> {
         let (receiver, method) = self.method_of(node)?;
-        matches!(method, "as_bytes" | "as_ref" | "to_vec" | "into_bytes" | "to_owned" | "to_string" | "as_str" | "clone")
-            .then_some(receiver)
+        matches!(
+            method,
+            "as_bytes" | "as_ref" | "to_vec" | "into_bytes" | "to_owned" | "to_string" | "as_str" | "clone"
+        )
+        .then_some(receiver)
     }
 
     /// A `DecodingKey`/`EncodingKey` expression: what it is, its literals, where it comes from.
@@ -468,9 +473,10 @@ impl<'s, 't> Analyzer<'s, 't> {
             }
             "call_expression" => match self.callee(node).as_deref() {
                 Some("jsonwebtoken::Validation::new") => {
-                    options.algorithms = self.arguments(node).first().map_or(Algorithms::Unknown, |algorithm| {
-                        self.single_algorithm(*algorithm)
-                    });
+                    options.algorithms = self
+                        .arguments(node)
+                        .first()
+                        .map_or(Algorithms::Unknown, |algorithm| self.single_algorithm(*algorithm));
                 }
                 // HS256 only; the key must be an HMAC secret or `decode` fails.
                 Some("jsonwebtoken::Validation::default") => {}
@@ -497,9 +503,17 @@ impl<'s, 't> Analyzer<'s, 't> {
                             let (Some(field), Some(value)) = (item.field("field"), item.field("value")) else {
                                 continue;
                             };
-                            let removal = syntax::removal_range(&items, items.iter().position(|other| other.id() == item.id()).unwrap_or(0));
+                            let removal = syntax::removal_range(
+                                &items,
+                                items.iter().position(|other| other.id() == item.id()).unwrap_or(0),
+                            );
                             self.configure(
-                                Configured { member: self.text(field), node: value, statement: *item, assignment: true },
+                                Configured {
+                                    member: self.text(field),
+                                    node: value,
+                                    statement: *item,
+                                    assignment: true,
+                                },
                                 options,
                             );
                             if let Some(switch) = options.switches.last_mut()
@@ -536,13 +550,15 @@ impl<'s, 't> Analyzer<'s, 't> {
                     options.leeway = Some((seconds, value.byte_range(), "leeway".into()));
                 }
             }
-            "validate_exp" if is_false => options.switches.push(switch(Check::Expiry, format!("validate_exp{assigns}false"))),
+            "validate_exp" if is_false => {
+                options.switches.push(switch(Check::Expiry, format!("validate_exp{assigns}false")))
+            }
             "validate_aud" if is_false => {
                 options.switches.push(switch(Check::Audience, format!("validate_aud{assigns}false")))
             }
-            "insecure_disable_signature_validation" => options
-                .switches
-                .push(switch(Check::Signature, "insecure_disable_signature_validation()".into())),
+            "insecure_disable_signature_validation" => {
+                options.switches.push(switch(Check::Signature, "insecure_disable_signature_validation()".into()))
+            }
             "algorithms" => options.algorithms = first.map_or(Algorithms::Unknown, |list| self.allow_list(list, 0)),
             "set_audience" | "aud" => {
                 options.audience = Given::Yes;
@@ -655,7 +671,13 @@ impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
             }
             "let_declaration" => {
                 if let Some(pattern) = node.field("pattern").filter(|pattern| pattern.kind() == "identifier") {
-                    self.file.scopes.define(self.text(pattern), scope, pattern.start_byte(), node.field("value"), false);
+                    self.file.scopes.define(
+                        self.text(pattern),
+                        scope,
+                        pattern.start_byte(),
+                        node.field("value"),
+                        false,
+                    );
                 }
             }
             "const_item" | "static_item" => {
@@ -790,7 +812,8 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
             "reference_expression" => node.field("value").into_iter().collect(),
             "parenthesized_expression" | "try_expression" => node.named_child(0).into_iter().collect(),
             "if_expression" => {
-                let branches = [node.field("consequence"), node.field("alternative").and_then(|other| other.named_child(0))];
+                let branches =
+                    [node.field("consequence"), node.field("alternative").and_then(|other| other.named_child(0))];
                 branches.into_iter().flatten().filter_map(|block| block_value(block)).collect()
             }
             _ => self.conversion_operand(node).into_iter().collect(),
