@@ -208,8 +208,14 @@ fn every_rule_has_firing_and_silent_fixtures() {
 /// TypeScript (and TSX) runs through the JavaScript analyser but is its own column with its own
 /// fixtures for every rule: type annotations, `as`/`!`/`satisfies` and type-only imports wrap the
 /// same expressions in different syntax nodes, and only TypeScript fixtures show they are seen.
-const MATRIX_LANGUAGES: &[(&str, &[&str])] =
-    &[("js", &["js", "jsx", "mjs", "cjs"]), ("ts", &["ts", "tsx", "mts", "cts"]), ("py", &["py"]), ("go", &["go"])];
+const MATRIX_LANGUAGES: &[(&str, &[&str])] = &[
+    ("js", &["js", "jsx", "mjs", "cjs"]),
+    ("ts", &["ts", "tsx", "mts", "cts"]),
+    ("py", &["py"]),
+    ("go", &["go"]),
+    ("java", &["java"]),
+    ("rs", &["rs"]),
+];
 
 /// Code rules that do not apply to a language at all, with the reason. Everything else applies.
 const NOT_APPLICABLE: &[(&str, &str, &str)] = &[
@@ -227,6 +233,26 @@ const NOT_APPLICABLE: &[(&str, &str, &str)] = &[
         "insecure-jwt-library",
         "py",
         "no recognised Python JWT library is archived with unfixed vulnerabilities (docs/rules: Go only)",
+    ),
+    (
+        "insecure-jwt-library",
+        "java",
+        "no recognised Java JWT library (jjwt, java-jwt, nimbus-jose-jwt, Spring Security) is archived with unfixed vulnerabilities",
+    ),
+    (
+        "verify-missing-algorithms",
+        "java",
+        "no recognised Java library takes an allow-list: jjwt and nimbus bind the algorithm to the key's type, java-jwt to its `Algorithm` object, Spring's decoders default to one algorithm",
+    ),
+    (
+        "insecure-jwt-library",
+        "rs",
+        "no recognised Rust JWT crate (jsonwebtoken, josekit) is archived with unfixed vulnerabilities",
+    ),
+    (
+        "verify-missing-algorithms",
+        "rs",
+        "jsonwebtoken's `Validation` always carries algorithms (`new(alg)`, `default()` = HS256) and `decode` rejects a key of another family",
     ),
 ];
 

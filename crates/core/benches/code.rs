@@ -81,6 +81,59 @@ func signN(claims jwt.MapClaims) (string, error) {
 }
 ";
 
+const JAVA_HEADER: &str = "package com.example.auth;\n\nimport com.auth0.jwt.JWT;\nimport com.auth0.jwt.algorithms.Algorithm;\nimport io.jsonwebtoken.Claims;\nimport io.jsonwebtoken.Jwts;\nimport io.jsonwebtoken.security.Keys;\nimport javax.servlet.http.HttpServletRequest;\n";
+const JAVA_BLOCK: &str = "
+class TokensN {
+    private final java.security.Key key = Keys.hmacShaKeyFor(System.getenv(\"JWT_SECRET\").getBytes());
+
+    public Claims verifyN(HttpServletRequest request) {
+        String token = request.getHeader(\"Authorization\").substring(7);
+        Claims claims = Jwts.parserBuilder()
+            .setSigningKey(key)
+            .requireAudience(\"api\")
+            .requireIssuer(\"https://issuer.example\")
+            .setAllowedClockSkewSeconds(30)
+            .build()
+            .parseClaimsJws(token)
+            .getBody();
+        if (claims.getSubject() == null) {
+            throw new IllegalStateException(\"no subject\");
+        }
+        return claims;
+    }
+
+    public String peekN(String token) {
+        return JWT.decode(token).getKeyId();
+    }
+
+    public String signN(String user) {
+        return JWT.create().withSubject(user).sign(Algorithm.HMAC256(System.getenv(\"JWT_SECRET\")));
+    }
+}
+";
+
+const RUST_HEADER: &str =
+    "use jsonwebtoken::{decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};\n";
+const RUST_BLOCK: &str = "
+fn verify_N(token: &str, key: &DecodingKey) -> Result<Claims, Error> {
+    let mut validation = Validation::new(Algorithm::RS256);
+    validation.set_audience(&[\"api\"]);
+    validation.set_issuer(&[\"https://issuer.example\"]);
+    validation.leeway = 30;
+    let data = decode::<Claims>(token, key, &validation)?;
+    Ok(data.claims)
+}
+
+fn kid_N(token: &str) -> Option<String> {
+    decode_header(token).ok()?.kid
+}
+
+fn sign_N(claims: &Claims) -> Result<String, Error> {
+    let key = EncodingKey::from_secret(std::env::var(\"JWT_SECRET\")?.as_bytes());
+    encode(&Header::default(), claims, &key)
+}
+";
+
 /// `header` then `block` repeated (with `N` made unique) until `lines` lines.
 fn generate(header: &str, block: &str, lines: usize) -> String {
     let mut out = header.to_string();
@@ -97,14 +150,24 @@ fn source(language: Language, lines: usize) -> String {
         Language::JavaScript | Language::TypeScript | Language::Tsx => generate(JS_HEADER, JS_BLOCK, lines),
         Language::Python => generate(PY_HEADER, PY_BLOCK, lines),
         Language::Go => generate(GO_HEADER, GO_BLOCK, lines),
+        Language::Java => generate(JAVA_HEADER, JAVA_BLOCK, lines),
+        Language::Rust => generate(RUST_HEADER, RUST_BLOCK, lines),
         Language::Markdown => {
             generate("", &format!("```js\n{JS_HEADER}{JS_BLOCK}```\n\nSome prose between the examples.\n\n"), lines)
         }
     }
 }
 
-const LANGUAGES: [Language; 6] =
-    [Language::JavaScript, Language::TypeScript, Language::Tsx, Language::Python, Language::Go, Language::Markdown];
+const LANGUAGES: [Language; 8] = [
+    Language::JavaScript,
+    Language::TypeScript,
+    Language::Tsx,
+    Language::Python,
+    Language::Go,
+    Language::Java,
+    Language::Rust,
+    Language::Markdown,
+];
 
 /// Cold code analysis (parse from scratch + rules) of 1,000 lines, as `check` does per file.
 #[divan::bench(args = LANGUAGES)]
@@ -120,6 +183,8 @@ fn document_path(language: Language) -> &'static str {
     match language {
         Language::Python => "src/auth.py",
         Language::Go => "src/auth.go",
+        Language::Java => "src/Auth.java",
+        Language::Rust => "src/auth.rs",
         _ => "src/auth.js",
     }
 }
@@ -127,7 +192,7 @@ fn document_path(language: Language) -> &'static str {
 /// What a keystroke costs in a 5,000-line file: the whole document analysis (token scan,
 /// code analysis with an incremental re-parse, settings, ignore comments), as the server runs
 /// it after a one-character edit in the middle of the file.
-#[divan::bench(args = [Language::JavaScript, Language::Python, Language::Go])]
+#[divan::bench(args = [Language::JavaScript, Language::Python, Language::Go, Language::Java, Language::Rust])]
 fn reanalyze_5000_lines(bencher: divan::Bencher, language: Language) {
     let before = source(language, 5000);
     let middle = before[..before.len() / 2].rfind('\n').map_or(0, |at| at + 1);
@@ -225,7 +290,7 @@ fn parse_only_1000_lines(bencher: divan::Bencher, language: Language) {
 
 /// The code analysis alone (incremental re-parse, collection walk, rules) for the keystroke of
 /// `reanalyze_5000_lines`: the part of a keystroke that `code` owns.
-#[divan::bench(args = [Language::JavaScript, Language::Python, Language::Go])]
+#[divan::bench(args = [Language::JavaScript, Language::Python, Language::Go, Language::Java, Language::Rust])]
 fn code_keystroke_5000_lines(bencher: divan::Bencher, language: Language) {
     let before = source(language, 5000);
     let middle = before[..before.len() / 2].rfind('\n').map_or(0, |at| at + 1);

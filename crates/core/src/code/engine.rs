@@ -35,7 +35,8 @@ fn assumed_version(site: &CallSite, judging: Judging<'_>) -> Option<Assumed> {
     let ecosystem = match site.function.ecosystem {
         Ecosystem::Node => deps::Ecosystem::Npm,
         Ecosystem::Python => deps::Ecosystem::PyPI,
-        Ecosystem::Go => return None,
+        // Go import paths carry the version; Maven, Gradle and Cargo files are not read yet.
+        Ecosystem::Go | Ecosystem::Java | Ecosystem::Rust => return None,
     };
     let resolved = judging.dependencies?.resolve(ecosystem, site.function.library)?;
     Some(Assumed {

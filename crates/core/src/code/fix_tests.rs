@@ -243,6 +243,30 @@ fn fix_texts() {
     );
 }
 
+/// Java fixes: the scheme stripped with `replaceFirst`, a statement that switches checks off
+/// removed with its line.
+#[test]
+fn java_fix_texts() {
+    let preferred = |text: &str, rule: Rule| -> String {
+        let findings = analyze(text, Language::Java, &Context::default());
+        let finding = findings.iter().find(|finding| finding.rule == rule).unwrap_or_else(|| panic!("no [{rule}]"));
+        apply(text, finding.fixes.iter().find(|fix| fix.preferred).expect("a preferred fix"))
+    };
+    let bearer = "import io.jsonwebtoken.Jwts;\nclass A {\n    Object f(HttpServletRequest request) {\n        return Jwts.parser().parseClaimsJws(request.getHeader(\"Authorization\"));\n    }\n}\n";
+    assert_eq!(
+        preferred(bearer, Rule::VerifyBearerPrefix),
+        bearer.replace(
+            "request.getHeader(\"Authorization\")",
+            "request.getHeader(\"Authorization\").replaceFirst(\"^Bearer \", \"\")"
+        )
+    );
+    let nimbus = "import com.nimbusds.jwt.proc.DefaultJWTProcessor;\nclass A {\n    void f(DefaultJWTProcessor<?> p) {\n        p.setJWTClaimsSetVerifier(null);\n        p.process(t, null);\n    }\n}\n";
+    assert_eq!(
+        preferred(nimbus, Rule::VerifyExpiryDisabled),
+        "import com.nimbusds.jwt.proc.DefaultJWTProcessor;\nclass A {\n    void f(DefaultJWTProcessor<?> p) {\n        p.process(t, null);\n    }\n}\n"
+    );
+}
+
 /// Damaged versions of every code fixture (cut, spliced, with stray brackets and quotes) never
 /// make the analysis panic, and every range it returns is a valid slice of the text.
 #[test]

@@ -14,6 +14,8 @@ pub enum Ecosystem {
     Node,
     Python,
     Go,
+    Java,
+    Rust,
 }
 
 /// Where a call carries one of its inputs.
@@ -151,7 +153,7 @@ impl Archived {
     }
 }
 
-use Ecosystem::{Go, Python};
+use Ecosystem::{Go, Java, Python, Rust};
 use Operation::{Configure, Decode, PeekHeader, Sign};
 
 const JSONWEBTOKEN_WITHOUT: &str = "jsonwebtoken 9 derives it from the key type, and jsonwebtoken ≤ 8 accepts whatever algorithm the token names, `none` included (CVE-2022-23540, RFC 8725 §3.1). Pin the algorithm your key uses.";
@@ -907,6 +909,320 @@ pub static FUNCTIONS: &[Function] = &[
         path: "SigningKey",
         operation: Configure,
         display: "gofiber jwt `SigningKey`",
+        ..Function::BASE
+    },
+    // ---- Java (issue 14) ----
+    // None of these takes an algorithm allow-list, and none needs one: jjwt picks the verifier
+    // from the key's type (a `SecretKey` only verifies HS*, a `PublicKey` only its family), auth0
+    // java-jwt's `JWT.require(Algorithm.X(key))` rejects a token whose header names another
+    // algorithm (`AlgorithmMismatchException`), a nimbus `JWSVerifier` supports only its key's
+    // family, and Spring's `NimbusJwtDecoder` builders default to HS256 (`withSecretKey`) or RS256
+    // (`withPublicKey`, `withJwkSetUri`). What is judged is keys, claim expectations, leeway,
+    // unsigned tokens and decodes.
+    // jjwt (https://github.com/jwtk/jjwt, javadoc.io jjwt-api 0.11.2 `JwtParser`): `parseClaimsJws`
+    // / 0.12 `parseSignedClaims` verify and check `exp`/`nbf`; `aud`/`iss` only with
+    // `requireAudience` / `requireIssuer`.
+    Function {
+        ecosystem: Java,
+        library: "jjwt",
+        path: "JwtParser.parseClaimsJws",
+        display: "jjwt `parseClaimsJws`",
+        malformed: "`MalformedJwtException`",
+        audience_option: "requireAudience",
+        issuer_option: "requireIssuer",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Java,
+        library: "jjwt",
+        path: "JwtParser.parseSignedClaims",
+        display: "jjwt `parseSignedClaims`",
+        malformed: "`MalformedJwtException`",
+        audience_option: "requireAudience",
+        issuer_option: "requireIssuer",
+        ..Function::BASE
+    },
+    // `parseClaimsJwt` (≤ 0.11) and `parseUnsecuredClaims` (0.12) parse unsigned JWTs only.
+    Function {
+        ecosystem: Java,
+        library: "jjwt",
+        path: "JwtParser.parseClaimsJwt",
+        operation: Decode,
+        display: "jjwt `parseClaimsJwt`",
+        instead: "`parseClaimsJws` with a signing key",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Java,
+        library: "jjwt",
+        path: "JwtParser.parseUnsecuredClaims",
+        operation: Decode,
+        display: "jjwt `parseUnsecuredClaims`",
+        instead: "`parseSignedClaims` with `verifyWith(key)`",
+        ..Function::BASE
+    },
+    // jjwt ≤ 0.11 `parse(String)` returns whatever the string is, an unsigned JWT included ("The
+    // parse method does not throw an error when it parses an unsigned JSON web token", Amazon
+    // CodeGuru detector java/insecure-jwt-parsing); 0.12 rejects unsecured JWTs unless
+    // `unsecured()` is called. Read only on chains written with the ≤ 0.11 API.
+    Function {
+        ecosystem: Java,
+        library: "jjwt",
+        path: "JwtParser.parse",
+        operation: Decode,
+        display: "jjwt ≤ 0.11 `parse`, which also returns unsigned tokens,",
+        instead: "`parseClaimsJws`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Java,
+        library: "jjwt",
+        path: "JwtBuilder.compact",
+        operation: Sign,
+        display: "jjwt `Jwts.builder()`",
+        ..Function::BASE
+    },
+    // A builder chain without `signWith` produces an unsecured JWT (`alg: none`).
+    Function {
+        ecosystem: Java,
+        library: "jjwt",
+        path: "JwtBuilder.compact unsigned",
+        operation: Sign,
+        display: "`Jwts.builder()…compact()` without `signWith`",
+        unsigned: true,
+        ..Function::BASE
+    },
+    // auth0 java-jwt (https://github.com/auth0/java-jwt EXAMPLES.md; javadoc.io java-jwt 4.5.2
+    // `Verification`): `exp`/`nbf`/`iat` are checked by default, `acceptLeeway(s)` /
+    // `acceptExpiresAt(s)` widen them; `withIssuer` / `withAudience` are opt-in. `JWT.decode`
+    // does not verify.
+    Function {
+        ecosystem: Java,
+        library: "java-jwt",
+        path: "JWTVerifier.verify",
+        display: "java-jwt `JWTVerifier.verify`",
+        malformed: "`JWTDecodeException`",
+        audience_option: "withAudience",
+        issuer_option: "withIssuer",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Java,
+        library: "java-jwt",
+        path: "JWT.decode",
+        operation: Decode,
+        display: "java-jwt `JWT.decode`",
+        malformed: "`JWTDecodeException`",
+        instead: "`JWT.require(algorithm).build().verify`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Java,
+        library: "java-jwt",
+        path: "JWT.create",
+        operation: Sign,
+        display: "java-jwt `JWT.create().sign`",
+        ..Function::BASE
+    },
+    // nimbus-jose-jwt (https://connect2id.com/products/nimbus-jose-jwt): `SignedJWT.verify(verifier)`
+    // checks the signature only (no claim is checked); claims read from a parsed JWT that is never
+    // verified are unchecked. `DefaultJWTProcessor` checks `exp`/`nbf` through its default
+    // `DefaultJWTClaimsVerifier` (60 s skew) unless the claims verifier is set to `null`.
+    Function {
+        ecosystem: Java,
+        library: "nimbus-jose-jwt",
+        path: "SignedJWT.verify",
+        display: "nimbus `SignedJWT.verify`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Java,
+        library: "nimbus-jose-jwt",
+        path: "getJWTClaimsSet",
+        operation: Decode,
+        display: "nimbus `getJWTClaimsSet` on a parsed JWT",
+        instead: "`signedJWT.verify(verifier)` (or a `DefaultJWTProcessor`)",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Java,
+        library: "nimbus-jose-jwt",
+        path: "DefaultJWTProcessor",
+        operation: Configure,
+        display: "nimbus `DefaultJWTProcessor`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Java,
+        library: "nimbus-jose-jwt",
+        path: "DefaultJWTClaimsVerifier",
+        operation: Configure,
+        display: "nimbus `DefaultJWTClaimsVerifier`",
+        ..Function::BASE
+    },
+    // The expected algorithm(s) of a `DefaultJWTProcessor`: an allow-list.
+    Function {
+        ecosystem: Java,
+        library: "nimbus-jose-jwt",
+        path: "JWSVerificationKeySelector",
+        operation: Configure,
+        display: "nimbus `JWSVerificationKeySelector`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Java,
+        library: "nimbus-jose-jwt",
+        path: "MACSigner",
+        operation: Sign,
+        display: "nimbus `MACSigner`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Java,
+        library: "nimbus-jose-jwt",
+        path: "PlainJWT",
+        operation: Sign,
+        display: "nimbus `PlainJWT`",
+        unsigned: true,
+        ..Function::BASE
+    },
+    // Spring Security `NimbusJwtDecoder` (docs.spring.io, OAuth 2.0 Resource Server JWT): the
+    // default validator is `JwtValidators.createDefault()`, a `JwtTimestampValidator` with 60 s
+    // clock skew; `setJwtValidator` replaces it, so a validator without a `JwtTimestampValidator`
+    // stops checking `exp`/`nbf` (spring-security issue #18230 shows the documented pattern).
+    Function {
+        ecosystem: Java,
+        library: "spring-security",
+        path: "NimbusJwtDecoder.withSecretKey",
+        operation: Configure,
+        display: "Spring `NimbusJwtDecoder.withSecretKey`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Java,
+        library: "spring-security",
+        path: "NimbusJwtDecoder.withPublicKey",
+        operation: Configure,
+        display: "Spring `NimbusJwtDecoder.withPublicKey`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Java,
+        library: "spring-security",
+        path: "NimbusJwtDecoder.withJwkSetUri",
+        operation: Configure,
+        display: "Spring `NimbusJwtDecoder.withJwkSetUri`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Java,
+        library: "spring-security",
+        path: "NimbusReactiveJwtDecoder.withSecretKey",
+        operation: Configure,
+        display: "Spring `NimbusReactiveJwtDecoder.withSecretKey`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Java,
+        library: "spring-security",
+        path: "NimbusReactiveJwtDecoder.withPublicKey",
+        operation: Configure,
+        display: "Spring `NimbusReactiveJwtDecoder.withPublicKey`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Java,
+        library: "spring-security",
+        path: "NimbusReactiveJwtDecoder.withJwkSetUri",
+        operation: Configure,
+        display: "Spring `NimbusReactiveJwtDecoder.withJwkSetUri`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Java,
+        library: "spring-security",
+        path: "setJwtValidator",
+        operation: Configure,
+        display: "the Spring `JwtDecoder`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Java,
+        library: "spring-security",
+        path: "JwtTimestampValidator",
+        operation: Configure,
+        display: "Spring `JwtTimestampValidator`",
+        ..Function::BASE
+    },
+    // ---- Rust (issue 14) ----
+    // jsonwebtoken (docs.rs jsonwebtoken `Validation`): `Validation::new(alg)` allows that one
+    // algorithm and `Validation::default()` HS256; `decode` fails with `InvalidAlgorithm` when the
+    // key's family differs, so no allow-list is ever missing. `leeway` is seconds (default 60 from
+    // 9, 0 before), `validate_exp` defaults to true, `aud`/`iss` are checked only when
+    // `set_audience`/`set_issuer` set them, `insecure_disable_signature_validation()` turns
+    // `decode` into a decode.
+    Function {
+        ecosystem: Rust,
+        library: "jsonwebtoken",
+        path: "decode",
+        display: "jsonwebtoken `decode`",
+        malformed: "`InvalidToken`",
+        audience_option: "set_audience",
+        issuer_option: "set_issuer",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Rust,
+        library: "jsonwebtoken",
+        path: "decode_header",
+        operation: PeekHeader,
+        display: "jsonwebtoken `decode_header`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Rust,
+        library: "jsonwebtoken",
+        path: "dangerous_insecure_decode",
+        operation: Decode,
+        display: "jsonwebtoken `dangerous_insecure_decode`",
+        instead: "`decode` with a `DecodingKey` and a `Validation`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Rust,
+        library: "jsonwebtoken",
+        path: "dangerous::insecure_decode",
+        operation: Decode,
+        display: "jsonwebtoken `dangerous::insecure_decode`",
+        instead: "`decode` with a `DecodingKey` and a `Validation`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Rust,
+        library: "jsonwebtoken",
+        path: "encode",
+        operation: Sign,
+        display: "jsonwebtoken `encode`",
+        ..Function::BASE
+    },
+    // josekit (docs.rs josekit `jwt::decode_unsecured`: "Return the JWT object decoded with the
+    // \"none\" algorithm"; `encode_unsecured`: "… with a \"none\" algorithm").
+    Function {
+        ecosystem: Rust,
+        library: "josekit",
+        path: "jwt::decode_unsecured",
+        operation: Decode,
+        display: "josekit `jwt::decode_unsecured`",
+        instead: "`jwt::decode_with_verifier`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Rust,
+        library: "josekit",
+        path: "jwt::encode_unsecured",
+        operation: Sign,
+        display: "josekit `jwt::encode_unsecured`",
+        unsigned: true,
         ..Function::BASE
     },
 ];

@@ -36,6 +36,7 @@ pub(super) fn analyze(text: &str, options: &Options, sink: &mut Sink) {
         }
         let (source, shift) = match fence.language {
             Language::Go => go_compilation_unit(&fence.code),
+            Language::Rust => rust_compilation_unit(&fence.code),
             _ => (fence.code.clone(), 0),
         };
         let mut inner = Sink::default();
@@ -76,6 +77,7 @@ pub(super) fn fence_sources(text: &str) -> Vec<(String, Language)> {
         .into_iter()
         .map(|fence| match fence.language {
             Language::Go => (go_compilation_unit(&fence.code).0, Language::Go),
+            Language::Rust => (rust_compilation_unit(&fence.code).0, Language::Rust),
             language => (fence.code, language),
         })
         .collect()
@@ -109,6 +111,20 @@ fn go_compilation_unit(code: &str) -> (String, usize) {
         return (wrapped, prefix.len());
     }
     (with_package, "package snippet\n".len())
+}
+
+/// A Rust fragment as a file: as is when it parses, else its bare statements wrapped in a
+/// function. Returns the text and the length of what was added in front.
+fn rust_compilation_unit(code: &str) -> (String, usize) {
+    if parse(code, Language::Rust).is_some_and(|tree| !tree.root_node().has_error()) {
+        return (code.to_string(), 0);
+    }
+    let prefix = "fn snippet() -> Result<(), Box<dyn std::error::Error>> {\n";
+    let wrapped = format!("{prefix}{code}\nOk(())\n}}\n");
+    if parse(&wrapped, Language::Rust).is_some_and(|tree| !tree.root_node().has_error()) {
+        return (wrapped, prefix.len());
+    }
+    (code.to_string(), 0)
 }
 
 fn fences(text: &str) -> Vec<Fence> {

@@ -14,6 +14,7 @@
 mod engine;
 mod evaluate;
 mod go;
+mod java;
 mod javascript;
 mod knowledge;
 #[allow(dead_code)]
@@ -22,6 +23,7 @@ mod markdown;
 #[allow(dead_code)]
 mod model;
 mod python;
+mod rust;
 mod scope;
 mod syntax;
 
@@ -48,6 +50,8 @@ pub enum Language {
     Tsx,
     Python,
     Go,
+    Java,
+    Rust,
     Markdown,
 }
 
@@ -65,6 +69,8 @@ impl Language {
             "tsx" => Language::Tsx,
             "py" | "pyi" => Language::Python,
             "go" => Language::Go,
+            "java" => Language::Java,
+            "rs" => Language::Rust,
             "md" | "markdown" => Language::Markdown,
             _ => return None,
         })
@@ -77,6 +83,8 @@ impl Language {
             "typescriptreact" => Language::Tsx,
             "python" => Language::Python,
             "go" => Language::Go,
+            "java" => Language::Java,
+            "rust" => Language::Rust,
             "markdown" => Language::Markdown,
             _ => return None,
         })
@@ -92,6 +100,8 @@ impl Language {
             "tsx" => Language::Tsx,
             "py" | "python" | "python3" | "py3" => Language::Python,
             "go" | "golang" => Language::Go,
+            "java" => Language::Java,
+            "rs" | "rust" => Language::Rust,
             _ => return None,
         })
     }
@@ -104,6 +114,8 @@ impl Language {
             Language::Tsx => "typescriptreact",
             Language::Python => "python",
             Language::Go => "go",
+            Language::Java => "java",
+            Language::Rust => "rust",
             Language::Markdown => "markdown",
         }
     }
@@ -115,6 +127,8 @@ impl Language {
             Language::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
             Language::Python => tree_sitter_python::LANGUAGE.into(),
             Language::Go => tree_sitter_go::LANGUAGE.into(),
+            Language::Java => tree_sitter_java::LANGUAGE.into(),
+            Language::Rust => tree_sitter_rust::LANGUAGE.into(),
             Language::Markdown => return None,
         })
     }
@@ -127,6 +141,8 @@ impl Language {
             Language::Python => 3,
             Language::Go => 4,
             Language::Markdown => 5,
+            Language::Java => 6,
+            Language::Rust => 7,
         }
     }
 }
@@ -220,6 +236,8 @@ pub fn verifiers(text: &str, language: Language) -> Vec<VerifierCall> {
         Language::JavaScript | Language::TypeScript | Language::Tsx => javascript::model(text, &tree, &options),
         Language::Python => python::model(text, &tree, &options),
         Language::Go => go::model(text, &tree, &options),
+        Language::Java => java::model(text, &tree, &options),
+        Language::Rust => rust::model(text, &tree, &options),
         Language::Markdown => return Vec::new(),
     };
     model.calls.iter().filter_map(verifier_call).collect()
@@ -292,6 +310,8 @@ pub(crate) fn analyze_source(text: &str, language: Language, options: &Options, 
         Language::JavaScript | Language::TypeScript | Language::Tsx => javascript::analyze(text, &tree, options, sink),
         Language::Python => python::analyze(text, &tree, options, sink),
         Language::Go => go::analyze(text, &tree, options, sink),
+        Language::Java => java::analyze(text, &tree, options, sink),
+        Language::Rust => rust::analyze(text, &tree, options, sink),
         Language::Markdown => {}
     }
 }
@@ -339,7 +359,16 @@ pub(crate) fn mentions_jwt_library(text: &str, language: Language, conventional_
             "gofiber/",
             "MicahParks/keyfunc",
         ],
-        Language::Markdown => &["jwt", "jose", "JWT_"],
+        // Markdown fragments often skip imports: the classes by their simple names.
+        Language::Java if conventional_names => {
+            &["io.jsonwebtoken", "com.auth0.jwt", "com.nimbusds", "Jwts.", "JWT.", "SignedJWT", "NimbusJwtDecoder"]
+        }
+        Language::Java => {
+            &["io.jsonwebtoken", "com.auth0.jwt", "com.nimbusds", "org.springframework.security.oauth2.jwt"]
+        }
+        Language::Rust if conventional_names => &["jsonwebtoken", "josekit", "DecodingKey", "Validation::"],
+        Language::Rust => &["jsonwebtoken", "josekit"],
+        Language::Markdown => &["jwt", "jose", "JWT_", "Jwts", "JWT.", "DecodingKey"],
     };
     let bytes = text.as_bytes();
     needles.iter().any(|needle| memchr::memmem::find(bytes, needle.as_bytes()).is_some())
@@ -347,7 +376,7 @@ pub(crate) fn mentions_jwt_library(text: &str, language: Language, conventional_
 
 thread_local! {
     /// One parser per language and thread, reused: analysis runs on every keystroke.
-    static PARSERS: RefCell<[Option<Parser>; 6]> = const { RefCell::new([None, None, None, None, None, None]) };
+    static PARSERS: RefCell<[Option<Parser>; 8]> = const { RefCell::new([None, None, None, None, None, None, None, None]) };
 }
 
 /// Recently parsed texts and their trees. A new text that shares most of its bytes with one of
@@ -561,13 +590,61 @@ mod tests {
         assert_eq!(calls[0].algorithms.as_deref(), Some(&["HS256".to_string()][..]));
     }
 
+    /// Java verifiers: builder chains through fields, key sources, and a Spring decoder whose
+    /// replaced validator checks no timestamps.
+    #[test]
+    fn java_verifier_expectations() {
+        let java = "import io.jsonwebtoken.Jwts;\nimport com.auth0.jwt.JWT;\nimport com.auth0.jwt.algorithms.Algorithm;\n\
+            import org.springframework.security.oauth2.jwt.*;\n\
+            class A {\n  private final JwtParser parser = Jwts.parserBuilder().setSigningKey(\"k3Jd93-not-in-any-list-Qx81\".getBytes())\n\
+            .requireIssuer(\"https://auth\").requireAudience(\"orders-api\").setAllowedClockSkewSeconds(30).build();\n\
+            Object a(String t) { return parser.parseClaimsJws(t); }\n\
+            Object b(String t) { return JWT.require(Algorithm.HMAC256(System.getenv(\"JWT_SECRET\"))).withIssuer(\"https://auth\").build().verify(t); }\n\
+            JwtDecoder c() { NimbusJwtDecoder d = NimbusJwtDecoder.withJwkSetUri(\"https://auth/jwks.json\").build();\n\
+            d.setJwtValidator(new JwtIssuerValidator(\"https://auth\")); return d; }\n}\n";
+        let calls = verifiers(java, Language::Java);
+        assert_eq!(calls.len(), 3, "{calls:?}");
+        assert_eq!(calls[0].key, KeySource::Literal);
+        assert_eq!(calls[0].literal_secrets, vec!["k3Jd93-not-in-any-list-Qx81".to_string()]);
+        assert_eq!(calls[0].issuers, Expected::AnyOf(vec!["https://auth".into()]));
+        assert_eq!(calls[0].audiences, Expected::AnyOf(vec!["orders-api".into()]));
+        assert_eq!(calls[0].leeway, 30.0);
+        assert_eq!(calls[1].key, KeySource::Env("JWT_SECRET".into()));
+        assert_eq!(calls[1].audiences, Expected::NotChecked);
+        assert_eq!(calls[2].key, KeySource::JwksUrl("https://auth/jwks.json".into()));
+        assert!(!calls[2].checks_expiry);
+        assert_eq!(calls[2].issuers, Expected::Unknown);
+    }
+
+    /// Rust verifiers: a `Validation` configured across statements, key sources.
+    #[test]
+    fn rust_verifier_expectations() {
+        let rust = "use jsonwebtoken::{decode, Algorithm, DecodingKey, Validation};\n\
+            fn a(t: &str) {\n    let mut v = Validation::new(Algorithm::HS256);\n    v.set_audience(&[\"orders-api\"]);\n\
+            v.set_issuer(&[\"https://auth\"]);\n    v.leeway = 30;\n\
+            decode::<C>(t, &DecodingKey::from_secret(std::env::var(\"JWT_SECRET\").unwrap().as_bytes()), &v);\n}\n\
+            fn b(t: &str) {\n    let mut v = Validation::new(Algorithm::RS256);\n    v.validate_exp = false;\n\
+            decode::<C>(t, &DecodingKey::from_rsa_pem(include_bytes!(\"keys/public.pem\")).unwrap(), &v);\n}\n";
+        let calls = verifiers(rust, Language::Rust);
+        assert_eq!(calls.len(), 2, "{calls:?}");
+        assert_eq!(calls[0].algorithms.as_deref(), Some(&["HS256".to_string()][..]));
+        assert_eq!(calls[0].audiences, Expected::AnyOf(vec!["orders-api".into()]));
+        assert_eq!(calls[0].issuers, Expected::AnyOf(vec!["https://auth".into()]));
+        assert_eq!(calls[0].leeway, 30.0);
+        assert_eq!(calls[0].key, KeySource::Env("JWT_SECRET".into()));
+        assert!(!calls[1].checks_expiry);
+        assert_eq!(calls[1].key, KeySource::File { path: "keys/public.pem".into(), base: PathBase::SourceFile });
+    }
+
     #[test]
     fn fence_info_strings() {
         assert_eq!(Language::from_fence_info("js"), Some(Language::JavaScript));
         assert_eq!(Language::from_fence_info("python title=\"x.py\""), Some(Language::Python));
         assert_eq!(Language::from_fence_info("{.go}"), Some(Language::Go));
         assert_eq!(Language::from_fence_info("TSX"), Some(Language::Tsx));
-        assert_eq!(Language::from_fence_info("rust"), None);
+        assert_eq!(Language::from_fence_info("java"), Some(Language::Java));
+        assert_eq!(Language::from_fence_info("rust"), Some(Language::Rust));
+        assert_eq!(Language::from_fence_info("haskell"), None);
         assert_eq!(Language::from_fence_info(""), None);
     }
 
@@ -594,11 +671,25 @@ mod tests {
             "(".repeat(20_000),
             ")".repeat(20_000)
         );
+        let deep_java = format!(
+            "import io.jsonwebtoken.Jwts;\nclass A {{ Object x = {}Jwts.parser().parseClaimsJws(t){}; }}",
+            "(".repeat(20_000),
+            ")".repeat(20_000)
+        );
+        let deep_rust = format!(
+            "use jsonwebtoken::decode;\nfn f() {{ let x = {}decode::<C>(t, k, v){}; }}",
+            "(".repeat(20_000),
+            ")".repeat(20_000)
+        );
         let garbage = "jsonwebtoken jwt jose golang-jwt/jwt ) ( { [ \" ' ` \\ \u{0} é 🙂".repeat(200);
         for (text, language) in [
             (deep_js.as_str(), Language::JavaScript),
             (deep_py.as_str(), Language::Python),
             (deep_go.as_str(), Language::Go),
+            (deep_java.as_str(), Language::Java),
+            (garbage.as_str(), Language::Java),
+            (deep_rust.as_str(), Language::Rust),
+            (garbage.as_str(), Language::Rust),
             (garbage.as_str(), Language::JavaScript),
             (garbage.as_str(), Language::TypeScript),
             (garbage.as_str(), Language::Tsx),
@@ -607,6 +698,8 @@ mod tests {
             (garbage.as_str(), Language::Markdown),
             ("```js\njwt.verify(", Language::Markdown),
             ("```go\njwt.Parse(", Language::Markdown),
+            ("```java\nJWT.decode(", Language::Markdown),
+            ("```rust\nlet v = Validation::new(", Language::Markdown),
         ] {
             let _ = analyze(text, language, &Context::default());
         }
