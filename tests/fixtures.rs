@@ -208,8 +208,13 @@ fn every_rule_has_firing_and_silent_fixtures() {
 /// TypeScript (and TSX) runs through the JavaScript analyser but is its own column with its own
 /// fixtures for every rule: type annotations, `as`/`!`/`satisfies` and type-only imports wrap the
 /// same expressions in different syntax nodes, and only TypeScript fixtures show they are seen.
-const MATRIX_LANGUAGES: &[(&str, &[&str])] =
-    &[("js", &["js", "jsx", "mjs", "cjs"]), ("ts", &["ts", "tsx", "mts", "cts"]), ("py", &["py"]), ("go", &["go"])];
+const MATRIX_LANGUAGES: &[(&str, &[&str])] = &[
+    ("js", &["js", "jsx", "mjs", "cjs"]),
+    ("ts", &["ts", "tsx", "mts", "cts"]),
+    ("py", &["py"]),
+    ("go", &["go"]),
+    ("cs", &["cs"]),
+];
 
 /// Code rules that do not apply to a language at all, with the reason. Everything else applies.
 const NOT_APPLICABLE: &[(&str, &str, &str)] = &[
@@ -227,6 +232,16 @@ const NOT_APPLICABLE: &[(&str, &str, &str)] = &[
         "insecure-jwt-library",
         "py",
         "no recognised Python JWT library is archived with unfixed vulnerabilities (docs/rules: Go only)",
+    ),
+    (
+        "insecure-jwt-library",
+        "cs",
+        "no recognised C# JWT package is archived with unfixed vulnerabilities (docs/rules/insecure-jwt-library.md)",
+    ),
+    (
+        "verify-missing-algorithms",
+        "cs",
+        "Microsoft.IdentityModel accepts only algorithms the key supports when `ValidAlgorithms` is unset (docs/rules/verify-missing-algorithms.md)",
     ),
 ];
 

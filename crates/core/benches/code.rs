@@ -81,6 +81,33 @@ func signN(claims jwt.MapClaims) (string, error) {
 }
 ";
 
+const CS_HEADER: &str = "using System;\nusing System.IdentityModel.Tokens.Jwt;\nusing System.Security.Claims;\nusing System.Text;\nusing Microsoft.IdentityModel.Tokens;\n\npublic class Auth\n{\n";
+const CS_BLOCK: &str = "
+    private static readonly TokenValidationParameters ParametersN = new TokenValidationParameters
+    {
+        IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(Environment.GetEnvironmentVariable(\"JWT_SECRET\")!)),
+        ValidAlgorithms = new[] { SecurityAlgorithms.HmacSha256 },
+        ValidIssuer = \"https://issuer.example\",
+        ValidAudience = \"api\",
+        ClockSkew = TimeSpan.FromSeconds(30),
+    };
+
+    public ClaimsPrincipal ValidateN(string token)
+    {
+        var handler = new JwtSecurityTokenHandler();
+        var principal = handler.ValidateToken(token, ParametersN, out _);
+        if (principal.Identity is null)
+        {
+            throw new InvalidOperationException(\"no identity\");
+        }
+        return principal;
+    }
+
+    public string KeyIdN(string token) => new JwtSecurityTokenHandler().ReadJwtToken(token).Header.Kid;
+
+    public SigningCredentials CredentialsN(SecurityKey key) => new SigningCredentials(key, SecurityAlgorithms.HmacSha256);
+";
+
 /// `header` then `block` repeated (with `N` made unique) until `lines` lines.
 fn generate(header: &str, block: &str, lines: usize) -> String {
     let mut out = header.to_string();
@@ -97,14 +124,23 @@ fn source(language: Language, lines: usize) -> String {
         Language::JavaScript | Language::TypeScript | Language::Tsx => generate(JS_HEADER, JS_BLOCK, lines),
         Language::Python => generate(PY_HEADER, PY_BLOCK, lines),
         Language::Go => generate(GO_HEADER, GO_BLOCK, lines),
+        // A class that is never closed: tree-sitter recovers, as in an editor mid-edit.
+        Language::CSharp => generate(CS_HEADER, CS_BLOCK, lines),
         Language::Markdown => {
             generate("", &format!("```js\n{JS_HEADER}{JS_BLOCK}```\n\nSome prose between the examples.\n\n"), lines)
         }
     }
 }
 
-const LANGUAGES: [Language; 6] =
-    [Language::JavaScript, Language::TypeScript, Language::Tsx, Language::Python, Language::Go, Language::Markdown];
+const LANGUAGES: [Language; 7] = [
+    Language::JavaScript,
+    Language::TypeScript,
+    Language::Tsx,
+    Language::Python,
+    Language::Go,
+    Language::CSharp,
+    Language::Markdown,
+];
 
 /// Cold code analysis (parse from scratch + rules) of 1,000 lines, as `check` does per file.
 #[divan::bench(args = LANGUAGES)]
@@ -120,6 +156,7 @@ fn document_path(language: Language) -> &'static str {
     match language {
         Language::Python => "src/auth.py",
         Language::Go => "src/auth.go",
+        Language::CSharp => "src/Auth.cs",
         _ => "src/auth.js",
     }
 }
@@ -127,7 +164,7 @@ fn document_path(language: Language) -> &'static str {
 /// What a keystroke costs in a 5,000-line file: the whole document analysis (token scan,
 /// code analysis with an incremental re-parse, settings, ignore comments), as the server runs
 /// it after a one-character edit in the middle of the file.
-#[divan::bench(args = [Language::JavaScript, Language::Python, Language::Go])]
+#[divan::bench(args = [Language::JavaScript, Language::Python, Language::Go, Language::CSharp])]
 fn reanalyze_5000_lines(bencher: divan::Bencher, language: Language) {
     let before = source(language, 5000);
     let middle = before[..before.len() / 2].rfind('\n').map_or(0, |at| at + 1);
@@ -225,7 +262,7 @@ fn parse_only_1000_lines(bencher: divan::Bencher, language: Language) {
 
 /// The code analysis alone (incremental re-parse, collection walk, rules) for the keystroke of
 /// `reanalyze_5000_lines`: the part of a keystroke that `code` owns.
-#[divan::bench(args = [Language::JavaScript, Language::Python, Language::Go])]
+#[divan::bench(args = [Language::JavaScript, Language::Python, Language::Go, Language::CSharp])]
 fn code_keystroke_5000_lines(bencher: divan::Bencher, language: Language) {
     let before = source(language, 5000);
     let middle = before[..before.len() / 2].rfind('\n').map_or(0, |at| at + 1);

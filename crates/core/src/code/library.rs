@@ -14,6 +14,8 @@ pub enum Ecosystem {
     Node,
     Python,
     Go,
+    /// C# (NuGet packages).
+    DotNet,
 }
 
 /// Where a call carries one of its inputs.
@@ -151,7 +153,7 @@ impl Archived {
     }
 }
 
-use Ecosystem::{Go, Python};
+use Ecosystem::{DotNet, Go, Python};
 use Operation::{Configure, Decode, PeekHeader, Sign};
 
 const JSONWEBTOKEN_WITHOUT: &str = "jsonwebtoken 9 derives it from the key type, and jsonwebtoken ≤ 8 accepts whatever algorithm the token names, `none` included (CVE-2022-23540, RFC 8725 §3.1). Pin the algorithm your key uses.";
@@ -907,6 +909,141 @@ pub static FUNCTIONS: &[Function] = &[
         path: "SigningKey",
         operation: Configure,
         display: "gofiber jwt `SigningKey`",
+        ..Function::BASE
+    },
+    // ---- C# (.NET): System.IdentityModel.Tokens.Jwt, Microsoft.IdentityModel.JsonWebTokens and
+    // Microsoft.IdentityModel.Tokens (AzureAD/azure-activedirectory-identitymodel-extensions-for-dotnet),
+    // ASP.NET Core's JwtBearer handler. Validation is configured by `TokenValidationParameters`
+    // (TokenValidationParameters.cs): `ValidateAudience`, `ValidateIssuer`, `ValidateLifetime`,
+    // `RequireExpirationTime` and `RequireSignedTokens` default to true, `ClockSkew` to 300 s, and
+    // `ValidAlgorithms` to null, which accepts any algorithm the key supports
+    // (`CryptoProviderFactory.IsSupportedAlgorithm`: a `SymmetricSecurityKey` only HMAC, an RSA
+    // key only RS/PS), so no allow-list is safe. Without `ValidAudience(s)` / `ValidIssuer(s)`
+    // validation fails (IDX10208 / IDX10204): only switching a check off is a finding.
+    Function {
+        ecosystem: DotNet,
+        library: "Microsoft.IdentityModel.Tokens",
+        path: "TokenValidationParameters",
+        operation: Configure,
+        display: "`TokenValidationParameters`",
+        audience_option: "ValidAudience",
+        issuer_option: "ValidIssuer",
+        ..Function::BASE
+    },
+    // A literal key is a secret wherever the key is used (signing or validating).
+    Function {
+        ecosystem: DotNet,
+        library: "Microsoft.IdentityModel.Tokens",
+        path: "SymmetricSecurityKey",
+        operation: Configure,
+        display: "`SymmetricSecurityKey`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: DotNet,
+        library: "Microsoft.IdentityModel.Tokens",
+        path: "SigningCredentials",
+        operation: Sign,
+        display: "`SigningCredentials`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: DotNet,
+        library: "System.IdentityModel.Tokens.Jwt",
+        path: "JwtSecurityTokenHandler.ValidateToken",
+        display: "`JwtSecurityTokenHandler.ValidateToken`",
+        malformed: "`SecurityTokenMalformedException` (IDX12741)",
+        audience_option: "ValidAudience",
+        issuer_option: "ValidIssuer",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: DotNet,
+        library: "Microsoft.IdentityModel.JsonWebTokens",
+        path: "JsonWebTokenHandler.ValidateToken",
+        display: "`JsonWebTokenHandler.ValidateTokenAsync`",
+        malformed: "an invalid result (IDX14100)",
+        audience_option: "ValidAudience",
+        issuer_option: "ValidIssuer",
+        ..Function::BASE
+    },
+    // `ReadJwtToken`, `ReadToken` and the string constructors parse without validating anything.
+    Function {
+        ecosystem: DotNet,
+        library: "System.IdentityModel.Tokens.Jwt",
+        path: "JwtSecurityTokenHandler.ReadJwtToken",
+        operation: Decode,
+        display: "`ReadJwtToken`",
+        instead: "`ValidateToken` with `TokenValidationParameters`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: DotNet,
+        library: "System.IdentityModel.Tokens.Jwt",
+        path: "JwtSecurityTokenHandler.ReadToken",
+        operation: Decode,
+        display: "`JwtSecurityTokenHandler.ReadToken`",
+        instead: "`ValidateToken` with `TokenValidationParameters`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: DotNet,
+        library: "System.IdentityModel.Tokens.Jwt",
+        path: "JwtSecurityToken",
+        operation: Decode,
+        display: "`new JwtSecurityToken(string)`",
+        instead: "`JwtSecurityTokenHandler.ValidateToken` with `TokenValidationParameters`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: DotNet,
+        library: "Microsoft.IdentityModel.JsonWebTokens",
+        path: "JsonWebTokenHandler.ReadJsonWebToken",
+        operation: Decode,
+        display: "`ReadJsonWebToken`",
+        instead: "`ValidateTokenAsync` with `TokenValidationParameters`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: DotNet,
+        library: "Microsoft.IdentityModel.JsonWebTokens",
+        path: "JsonWebTokenHandler.ReadToken",
+        operation: Decode,
+        display: "`JsonWebTokenHandler.ReadToken`",
+        instead: "`ValidateTokenAsync` with `TokenValidationParameters`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: DotNet,
+        library: "Microsoft.IdentityModel.JsonWebTokens",
+        path: "JsonWebToken",
+        operation: Decode,
+        display: "`new JsonWebToken(string)`",
+        instead: "`JsonWebTokenHandler.ValidateTokenAsync` with `TokenValidationParameters`",
+        ..Function::BASE
+    },
+    // ASP.NET Core `AddJwtBearer(o => …)` / `Configure<JwtBearerOptions>(…)`: the handler
+    // validates with `o.TokenValidationParameters`; `Audience` and `Authority` (whose metadata
+    // supplies the issuer and the signing keys) fill in what those leave out
+    // (JwtBearerPostConfigureOptions.cs).
+    Function {
+        ecosystem: DotNet,
+        library: "Microsoft.AspNetCore.Authentication.JwtBearer",
+        path: "AddJwtBearer",
+        operation: Configure,
+        display: "`AddJwtBearer`",
+        audience_option: "Audience",
+        issuer_option: "ValidIssuer",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: DotNet,
+        library: "Microsoft.AspNetCore.Authentication.JwtBearer",
+        path: "JwtBearerOptions",
+        operation: Configure,
+        display: "`JwtBearerOptions`",
+        audience_option: "Audience",
+        issuer_option: "ValidIssuer",
         ..Function::BASE
     },
 ];

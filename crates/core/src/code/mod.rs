@@ -1,4 +1,4 @@
-//! Code analysis: finds JWT verification code in JavaScript/TypeScript, Python and Go (and in
+//! Code analysis: finds JWT verification code in JavaScript/TypeScript, Python, Go and C# (and in
 //! Markdown code fences) and reports what makes it accept forged tokens or reject good ones.
 //!
 //! Entry point: `analyze(text, language, context)`. Pure: text in, findings with byte ranges
@@ -11,6 +11,7 @@
 //! and `markdown` (fences re-analysed at their offsets).
 
 #[allow(dead_code)] // Until the front ends are moved onto the model (issue 10).
+mod csharp;
 mod engine;
 mod evaluate;
 mod go;
@@ -48,6 +49,7 @@ pub enum Language {
     Tsx,
     Python,
     Go,
+    CSharp,
     Markdown,
 }
 
@@ -65,6 +67,7 @@ impl Language {
             "tsx" => Language::Tsx,
             "py" | "pyi" => Language::Python,
             "go" => Language::Go,
+            "cs" => Language::CSharp,
             "md" | "markdown" => Language::Markdown,
             _ => return None,
         })
@@ -77,6 +80,7 @@ impl Language {
             "typescriptreact" => Language::Tsx,
             "python" => Language::Python,
             "go" => Language::Go,
+            "csharp" => Language::CSharp,
             "markdown" => Language::Markdown,
             _ => return None,
         })
@@ -92,6 +96,7 @@ impl Language {
             "tsx" => Language::Tsx,
             "py" | "python" | "python3" | "py3" => Language::Python,
             "go" | "golang" => Language::Go,
+            "cs" | "csharp" | "c#" => Language::CSharp,
             _ => return None,
         })
     }
@@ -104,6 +109,7 @@ impl Language {
             Language::Tsx => "typescriptreact",
             Language::Python => "python",
             Language::Go => "go",
+            Language::CSharp => "csharp",
             Language::Markdown => "markdown",
         }
     }
@@ -115,6 +121,7 @@ impl Language {
             Language::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
             Language::Python => tree_sitter_python::LANGUAGE.into(),
             Language::Go => tree_sitter_go::LANGUAGE.into(),
+            Language::CSharp => tree_sitter_c_sharp::LANGUAGE.into(),
             Language::Markdown => return None,
         })
     }
@@ -127,6 +134,7 @@ impl Language {
             Language::Python => 3,
             Language::Go => 4,
             Language::Markdown => 5,
+            Language::CSharp => 6,
         }
     }
 }
@@ -220,6 +228,7 @@ pub fn verifiers(text: &str, language: Language) -> Vec<VerifierCall> {
         Language::JavaScript | Language::TypeScript | Language::Tsx => javascript::model(text, &tree, &options),
         Language::Python => python::model(text, &tree, &options),
         Language::Go => go::model(text, &tree, &options),
+        Language::CSharp => csharp::model(text, &tree, &options),
         Language::Markdown => return Vec::new(),
     };
     model.calls.iter().filter_map(verifier_call).collect()
@@ -229,7 +238,11 @@ pub fn verifiers(text: &str, language: Language) -> Vec<VerifierCall> {
 /// strategies); option calls (`WithLeeway`) are folded into their verify call by the front end.
 fn verifier_call(site: &model::CallSite) -> Option<VerifierCall> {
     use model::{Algorithms, Check, Given, Operation};
-    let is_option = matches!(site.function.path, "ParserOption" | "Option" | "UnsafeAllowNoneSignatureType");
+    // A key object (C# `SymmetricSecurityKey`) is judged for its literal, not as a verifier.
+    let is_option = matches!(
+        site.function.path,
+        "ParserOption" | "Option" | "UnsafeAllowNoneSignatureType" | "SymmetricSecurityKey"
+    );
     let receives = match site.operation {
         Operation::Verify => true,
         Operation::Configure => site.key.is_some() && !is_option,
@@ -292,6 +305,7 @@ pub(crate) fn analyze_source(text: &str, language: Language, options: &Options, 
         Language::JavaScript | Language::TypeScript | Language::Tsx => javascript::analyze(text, &tree, options, sink),
         Language::Python => python::analyze(text, &tree, options, sink),
         Language::Go => go::analyze(text, &tree, options, sink),
+        Language::CSharp => csharp::analyze(text, &tree, options, sink),
         Language::Markdown => {}
     }
 }
@@ -332,7 +346,13 @@ pub(crate) fn mentions_jwt_library(text: &str, language: Language, conventional_
             "gofiber/",
             "MicahParks/keyfunc",
         ],
-        Language::Markdown => &["jwt", "jose", "JWT_"],
+        // The namespaces of System.IdentityModel.Tokens.Jwt, Microsoft.IdentityModel.* and the
+        // ASP.NET Core JwtBearer handler; the type names for files that rely on global usings.
+        Language::CSharp => {
+            &["IdentityModel", "JwtBearer", "TokenValidationParameters", "JwtSecurityToken", "JsonWebToken"]
+        }
+        // `Jwt` and `IdentityModel`: C# fences (`JwtSecurityTokenHandler`, `AddJwtBearer`).
+        Language::Markdown => &["jwt", "jose", "JWT_", "Jwt", "IdentityModel"],
     };
     let bytes = text.as_bytes();
     needles.iter().any(|needle| memchr::memmem::find(bytes, needle.as_bytes()).is_some())
@@ -340,7 +360,7 @@ pub(crate) fn mentions_jwt_library(text: &str, language: Language, conventional_
 
 thread_local! {
     /// One parser per language and thread, reused: analysis runs on every keystroke.
-    static PARSERS: RefCell<[Option<Parser>; 6]> = const { RefCell::new([None, None, None, None, None, None]) };
+    static PARSERS: RefCell<[Option<Parser>; 7]> = const { RefCell::new([None, None, None, None, None, None, None]) };
 }
 
 /// Recently parsed texts and their trees. A new text that shares most of its bytes with one of

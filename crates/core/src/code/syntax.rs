@@ -347,6 +347,7 @@ mod tests {
             tree_sitter_typescript::LANGUAGE_TSX.into(),
             tree_sitter_python::LANGUAGE.into(),
             tree_sitter_go::LANGUAGE.into(),
+            tree_sitter_c_sharp::LANGUAGE.into(),
         ];
         let mut keys: Vec<u64> = grammars
             .iter()
