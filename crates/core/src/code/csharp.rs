@@ -32,16 +32,16 @@ const JWT: &str = "System.IdentityModel.Tokens.Jwt";
 const JSON_WEB_TOKENS: &str = "Microsoft.IdentityModel.JsonWebTokens";
 const JWT_BEARER: &str = "Microsoft.AspNetCore.Authentication.JwtBearer";
 
-/// The library types recognised by name, with their package.
-const TYPES: &[(&str, &str)] = &[
-    ("TokenValidationParameters", TOKENS),
-    ("SymmetricSecurityKey", TOKENS),
-    ("SigningCredentials", TOKENS),
-    ("JwtSecurityTokenHandler", JWT),
-    ("JwtSecurityToken", JWT),
-    ("JsonWebTokenHandler", JSON_WEB_TOKENS),
-    ("JsonWebToken", JSON_WEB_TOKENS),
-    ("JwtBearerOptions", JWT_BEARER),
+/// The library types recognised by name (JwtBearerOptions is ASP.NET Core's).
+const TYPES: &[&str] = &[
+    "TokenValidationParameters",
+    "SymmetricSecurityKey",
+    "SigningCredentials",
+    "JwtSecurityTokenHandler",
+    "JwtSecurityToken",
+    "JsonWebTokenHandler",
+    "JsonWebToken",
+    "JwtBearerOptions",
 ];
 
 /// `SecurityAlgorithms` constants (SecurityAlgorithms.cs) and the JWS names they stand for; the
@@ -169,7 +169,7 @@ impl<'s, 't> Analyzer<'s, 't> {
     fn library_type(&self, node: Node<'_>) -> Option<&'static str> {
         let text = self.text(node);
         let name = text.rsplit('.').next().unwrap_or(text).trim();
-        TYPES.iter().find(|(type_, _)| *type_ == name).map(|(type_, _)| *type_)
+        TYPES.iter().find(|type_| **type_ == name).copied()
     }
 
     /// The type an expression is created as or declared with, through same-file names:
@@ -557,9 +557,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     .get(2)
                     .is_some_and(|argument| self.text(*argument).trim_start().starts_with("out "));
                 let path = match receiver_type {
-                    Some("JwtSecurityTokenHandler") => {
-                        ("System.IdentityModel.Tokens.Jwt", "JwtSecurityTokenHandler.ValidateToken")
-                    }
+                    Some("JwtSecurityTokenHandler") => (JWT, "JwtSecurityTokenHandler.ValidateToken"),
                     Some("JsonWebTokenHandler") => (JSON_WEB_TOKENS, "JsonWebTokenHandler.ValidateToken"),
                     Some(_) => return None,
                     // `ISecurityTokenValidator.ValidateToken(token, parameters, out validated)`.

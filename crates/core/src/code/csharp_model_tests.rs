@@ -70,3 +70,31 @@ fn verifier_expectations_and_key_sources() {
     // `ClockSkew` unset: the library's 300 s.
     assert_eq!(calls[1].leeway, 300.0);
 }
+
+#[test]
+fn detection_fences_and_prefilter() {
+    assert_eq!(Language::detect(Some("src/Api/Program.cs"), None), Some(Language::CSharp));
+    assert_eq!(Language::detect(None, Some("csharp")), Some(Language::CSharp));
+    assert_eq!(Language::CSharp.name(), "csharp");
+    for info in ["cs", "csharp", "C#", "{.cs}"] {
+        assert_eq!(Language::from_fence_info(info), Some(Language::CSharp), "{info}");
+    }
+    let mentions = |text: &str| super::super::mentions_jwt_library(text, Language::CSharp, false);
+    assert!(mentions("using Microsoft.IdentityModel.Tokens;"));
+    assert!(mentions("services.AddAuthentication().AddJwtBearer(o => { });"));
+    assert!(!mentions("using System.Text.Json;\nvar x = JsonSerializer.Serialize(y);"));
+}
+
+#[test]
+fn no_panic_on_hostile_input() {
+    let deep = format!(
+        "using Microsoft.IdentityModel.Tokens;\nvar p = {}new TokenValidationParameters {{ ValidateLifetime = false }}{};",
+        "(".repeat(20_000),
+        ")".repeat(20_000)
+    );
+    let garbage = "TokenValidationParameters JwtSecurityTokenHandler IdentityModel ) ( { [ \" ' @\" $\" \\ \u{0} é 🙂"
+        .repeat(200);
+    for text in [deep.as_str(), garbage.as_str(), "new TokenValidationParameters {", "x.ReadJwtToken("] {
+        let _ = super::super::analyze(text, Language::CSharp, &Context::default());
+    }
+}
