@@ -1158,7 +1158,6 @@ impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
                             && self.text(member) == "TokenValidationParameters"
                         {
                             self.target_types.insert(right.id(), member);
-                            self.creations.push((right, scope));
                         }
                     }
                     _ => {}
@@ -1166,10 +1165,9 @@ impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
             }
             "invocation_expression" => self.invocations.push((node, scope)),
             "object_creation_expression" => self.creations.push((node, scope)),
-            "implicit_object_creation_expression" => {
-                if self.target_types.contains_key(&node.id()) {
-                    self.creations.push((node, scope));
-                }
+            // Visited after the declaration or assignment that gives its type.
+            "implicit_object_creation_expression" if self.target_types.contains_key(&node.id()) => {
+                self.creations.push((node, scope))
             }
             _ => {}
         }

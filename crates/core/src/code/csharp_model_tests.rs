@@ -98,3 +98,9 @@ fn no_panic_on_hostile_input() {
         let _ = super::super::analyze(text, Language::CSharp, &Context::default());
     }
 }
+
+#[test]
+fn target_typed_creations_are_read_once() {
+    let source = "using Microsoft.IdentityModel.Tokens;\n\nTokenValidationParameters p = new() { ValidateIssuer = false };\nservices.AddAuthentication().AddJwtBearer(o => o.TokenValidationParameters = new() { ValidateAudience = false });\n";
+    insta::assert_snapshot!(describe(source));
+}
