@@ -214,6 +214,7 @@ const MATRIX_LANGUAGES: &[(&str, &[&str])] = &[
     ("py", &["py"]),
     ("go", &["go"]),
     ("cs", &["cs"]),
+    ("php", &["php"]),
 ];
 
 /// Code rules that do not apply to a language at all, with the reason. Everything else applies.
@@ -242,6 +243,11 @@ const NOT_APPLICABLE: &[(&str, &str, &str)] = &[
         "verify-missing-algorithms",
         "cs",
         "Microsoft.IdentityModel accepts only algorithms the key supports when `ValidAlgorithms` is unset (docs/rules/verify-missing-algorithms.md)",
+    ),
+    (
+        "insecure-jwt-library",
+        "php",
+        "no recognised PHP JWT package is archived with unfixed vulnerabilities (docs/rules/insecure-jwt-library.md)",
     ),
 ];
 

@@ -38,6 +38,8 @@ fn assumed_version(site: &CallSite, judging: Judging<'_>) -> Option<Assumed> {
         Ecosystem::Go => return None,
         // No NuGet manifest (`*.csproj`) is read yet.
         Ecosystem::DotNet => return None,
+        // No Composer manifest is read yet.
+        Ecosystem::Php => return None,
     };
     let resolved = judging.dependencies?.resolve(ecosystem, site.function.library)?;
     Some(Assumed {

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use tree_sitter::Parser;
 
-use super::{Context, Language, Options, Sink, analyze, csharp, go, javascript, mentions_jwt_library, python};
+use super::{Context, Language, Options, Sink, analyze, csharp, go, javascript, mentions_jwt_library, php, python};
 use crate::finding::Finding;
 
 /// The findings of `text` from a tree parsed from scratch by a parser of its own (the recent-tree
@@ -27,6 +27,7 @@ fn fresh(text: &str, language: Language) -> Vec<Finding> {
         Language::Python => python::analyze(text, &tree, &options, &mut sink),
         Language::Go => go::analyze(text, &tree, &options, &mut sink),
         Language::CSharp => csharp::analyze(text, &tree, &options, &mut sink),
+        Language::Php => php::analyze(text, &tree, &options, &mut sink),
         Language::Markdown => unreachable!("not a source language"),
     }
     sink.findings

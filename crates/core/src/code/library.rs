@@ -16,6 +16,8 @@ pub enum Ecosystem {
     Go,
     /// C# (NuGet packages).
     DotNet,
+    /// PHP (Composer packages).
+    Php,
 }
 
 /// Where a call carries one of its inputs.
@@ -153,7 +155,7 @@ impl Archived {
     }
 }
 
-use Ecosystem::{DotNet, Go, Python};
+use Ecosystem::{DotNet, Go, Php, Python};
 use Operation::{Configure, Decode, PeekHeader, Sign};
 
 const JSONWEBTOKEN_WITHOUT: &str = "jsonwebtoken 9 derives it from the key type, and jsonwebtoken ≤ 8 accepts whatever algorithm the token names, `none` included (CVE-2022-23540, RFC 8725 §3.1). Pin the algorithm your key uses.";
@@ -1044,6 +1046,81 @@ pub static FUNCTIONS: &[Function] = &[
         display: "`JwtBearerOptions`",
         audience_option: "Audience",
         issuer_option: "ValidIssuer",
+        ..Function::BASE
+    },
+    // ---- PHP: firebase/php-jwt (src/JWT.php, README, release notes) and lcobucci/jwt (docs:
+    // "Validating tokens"). php-jwt 6 takes `Key` objects, each naming its one algorithm; 5.x
+    // took `JWT::decode($jwt, $key, $allowed_algs)` and rejects every token without the list
+    // (`Algorithm not allowed`); 1.x had no list and used the token's `alg`. php-jwt checks
+    // `exp`/`nbf`/`iat` (with `JWT::$leeway`, default 0) and never `aud`/`iss`.
+    Function {
+        ecosystem: Php,
+        library: "firebase/php-jwt",
+        path: "JWT::decode",
+        token: Slot::Arg(0, "jwt"),
+        key: Slot::Arg(1, "keyOrKeyArray"),
+        algorithms: Slot::Arg(2, "allowed_algs"),
+        display: "`JWT::decode`",
+        malformed: "`UnexpectedValueException` (`Wrong number of segments`)",
+        without_allow_list: Some((
+            Severity::Warning,
+            "php-jwt 6 needs `new Key($key, 'HS256')` here, 2–5 reject every token without `allowed_algs` (`Algorithm not allowed`), and 1.x accepts whatever algorithm the token names (RFC 8725 §3.1).",
+        )),
+        allow_list_option: "Key",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Php,
+        library: "firebase/php-jwt",
+        path: "JWT::encode",
+        operation: Sign,
+        display: "`JWT::encode`",
+        ..Function::BASE
+    },
+    // A `Key` not handed to a `JWT::decode` of the same file (key sets, factories).
+    Function {
+        ecosystem: Php,
+        library: "firebase/php-jwt",
+        path: "Key",
+        operation: Configure,
+        display: "php-jwt `Key`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Php,
+        library: "firebase/php-jwt",
+        path: "JWT::$leeway",
+        operation: Configure,
+        display: "php-jwt",
+        ..Function::BASE
+    },
+    // lcobucci/jwt: `parse()` checks nothing; `validate()`/`assert()` check exactly the
+    // constraints they are given (`SignedWith`, `StrictValidAt`/`LooseValidAt`, `PermittedFor`,
+    // `IssuedBy`).
+    Function {
+        ecosystem: Php,
+        library: "lcobucci/jwt",
+        path: "Parser::parse",
+        operation: Decode,
+        display: "lcobucci `parse()`",
+        instead: "`validator()->assert()` with `SignedWith` and `StrictValidAt`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Php,
+        library: "lcobucci/jwt",
+        path: "Validator::validate",
+        display: "lcobucci `validate()`",
+        audience_option: "PermittedFor",
+        issuer_option: "IssuedBy",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Php,
+        library: "lcobucci/jwt",
+        path: "Configuration",
+        operation: Configure,
+        display: "lcobucci `Configuration`",
         ..Function::BASE
     },
 ];

@@ -22,6 +22,7 @@ mod library;
 mod markdown;
 #[allow(dead_code)]
 mod model;
+mod php;
 mod python;
 mod scope;
 mod syntax;
@@ -50,6 +51,7 @@ pub enum Language {
     Python,
     Go,
     CSharp,
+    Php,
     Markdown,
 }
 
@@ -68,6 +70,7 @@ impl Language {
             "py" | "pyi" => Language::Python,
             "go" => Language::Go,
             "cs" => Language::CSharp,
+            "php" => Language::Php,
             "md" | "markdown" => Language::Markdown,
             _ => return None,
         })
@@ -81,6 +84,7 @@ impl Language {
             "python" => Language::Python,
             "go" => Language::Go,
             "csharp" => Language::CSharp,
+            "php" => Language::Php,
             "markdown" => Language::Markdown,
             _ => return None,
         })
@@ -97,6 +101,7 @@ impl Language {
             "py" | "python" | "python3" | "py3" => Language::Python,
             "go" | "golang" => Language::Go,
             "cs" | "csharp" | "c#" => Language::CSharp,
+            "php" => Language::Php,
             _ => return None,
         })
     }
@@ -110,6 +115,7 @@ impl Language {
             Language::Python => "python",
             Language::Go => "go",
             Language::CSharp => "csharp",
+            Language::Php => "php",
             Language::Markdown => "markdown",
         }
     }
@@ -122,6 +128,7 @@ impl Language {
             Language::Python => tree_sitter_python::LANGUAGE.into(),
             Language::Go => tree_sitter_go::LANGUAGE.into(),
             Language::CSharp => tree_sitter_c_sharp::LANGUAGE.into(),
+            Language::Php => tree_sitter_php::LANGUAGE_PHP.into(),
             Language::Markdown => return None,
         })
     }
@@ -135,6 +142,7 @@ impl Language {
             Language::Go => 4,
             Language::Markdown => 5,
             Language::CSharp => 6,
+            Language::Php => 7,
         }
     }
 }
@@ -229,6 +237,7 @@ pub fn verifiers(text: &str, language: Language) -> Vec<VerifierCall> {
         Language::Python => python::model(text, &tree, &options),
         Language::Go => go::model(text, &tree, &options),
         Language::CSharp => csharp::model(text, &tree, &options),
+        Language::Php => php::model(text, &tree, &options),
         Language::Markdown => return Vec::new(),
     };
     model.calls.iter().filter_map(verifier_call).collect()
@@ -238,10 +247,10 @@ pub fn verifiers(text: &str, language: Language) -> Vec<VerifierCall> {
 /// strategies); option calls (`WithLeeway`) are folded into their verify call by the front end.
 fn verifier_call(site: &model::CallSite) -> Option<VerifierCall> {
     use model::{Algorithms, Check, Given, Operation};
-    // A key object (C# `SymmetricSecurityKey`) is judged for its literal, not as a verifier.
+    // A key object (C# `SymmetricSecurityKey`, php-jwt `Key`) is judged for its literal, not as a verifier.
     let is_option = matches!(
         site.function.path,
-        "ParserOption" | "Option" | "UnsafeAllowNoneSignatureType" | "SymmetricSecurityKey"
+        "ParserOption" | "Option" | "UnsafeAllowNoneSignatureType" | "SymmetricSecurityKey" | "Key"
     );
     let receives = match site.operation {
         Operation::Verify => true,
@@ -306,6 +315,7 @@ pub(crate) fn analyze_source(text: &str, language: Language, options: &Options, 
         Language::Python => python::analyze(text, &tree, options, sink),
         Language::Go => go::analyze(text, &tree, options, sink),
         Language::CSharp => csharp::analyze(text, &tree, options, sink),
+        Language::Php => php::analyze(text, &tree, options, sink),
         Language::Markdown => {}
     }
 }
@@ -352,6 +362,7 @@ pub(crate) fn mentions_jwt_library(text: &str, language: Language, conventional_
             &["IdentityModel", "JwtBearer", "TokenValidationParameters", "JwtSecurityToken", "JsonWebToken"]
         }
         // `Jwt` and `IdentityModel`: C# fences (`JwtSecurityTokenHandler`, `AddJwtBearer`).
+        Language::Php => &["Firebase\\JWT", "Lcobucci\\JWT", "JWT::"],
         Language::Markdown => &["jwt", "jose", "JWT_", "Jwt", "IdentityModel"],
     };
     let bytes = text.as_bytes();
@@ -360,7 +371,8 @@ pub(crate) fn mentions_jwt_library(text: &str, language: Language, conventional_
 
 thread_local! {
     /// One parser per language and thread, reused: analysis runs on every keystroke.
-    static PARSERS: RefCell<[Option<Parser>; 7]> = const { RefCell::new([None, None, None, None, None, None, None]) };
+    static PARSERS: RefCell<[Option<Parser>; 8]> =
+        const { RefCell::new([None, None, None, None, None, None, None, None]) };
 }
 
 /// Recently parsed texts and their trees. A new text that shares most of its bytes with one of

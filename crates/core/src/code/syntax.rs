@@ -348,6 +348,7 @@ mod tests {
             tree_sitter_python::LANGUAGE.into(),
             tree_sitter_go::LANGUAGE.into(),
             tree_sitter_c_sharp::LANGUAGE.into(),
+            tree_sitter_php::LANGUAGE_PHP.into(),
         ];
         let mut keys: Vec<u64> = grammars
             .iter()
