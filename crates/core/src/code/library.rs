@@ -1115,6 +1115,16 @@ pub static FUNCTIONS: &[Function] = &[
         issuer_option: "IssuedBy",
         ..Function::BASE
     },
+    // A `SignedWith` constraint built outside a `validate()` call of the same file
+    // (`setValidationConstraints(…)`): judged for its key.
+    Function {
+        ecosystem: Php,
+        library: "lcobucci/jwt",
+        path: "SignedWith",
+        operation: Configure,
+        display: "lcobucci `SignedWith`",
+        ..Function::BASE
+    },
     Function {
         ecosystem: Php,
         library: "lcobucci/jwt",

@@ -250,7 +250,7 @@ fn verifier_call(site: &model::CallSite) -> Option<VerifierCall> {
     // A key object (C# `SymmetricSecurityKey`, php-jwt `Key`) is judged for its literal, not as a verifier.
     let is_option = matches!(
         site.function.path,
-        "ParserOption" | "Option" | "UnsafeAllowNoneSignatureType" | "SymmetricSecurityKey" | "Key"
+        "ParserOption" | "Option" | "UnsafeAllowNoneSignatureType" | "SymmetricSecurityKey" | "Key" | "SignedWith"
     );
     let receives = match site.operation {
         Operation::Verify => true,

@@ -69,6 +69,8 @@ struct Analyzer<'s, 't> {
     creations: Vec<(Node<'t>, Range<usize>)>,
     /// `JWT::$leeway = …` statements.
     leeways: Vec<(Node<'t>, Range<usize>)>,
+    /// Every `use` import: local name → fully qualified name.
+    imports: HashMap<String, String>,
 }
 
 impl<'s, 't> Analyzer<'s, 't> {
@@ -79,6 +81,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             calls: Vec::new(),
             creations: Vec::new(),
             leeways: Vec::new(),
+            imports: HashMap::new(),
         };
         if options.conventional_names {
             for (_, library, class) in CLASSES {
@@ -110,6 +113,22 @@ impl<'s, 't> Analyzer<'s, 't> {
             .filter(|argument| argument.kind() == "argument")
             .filter_map(|argument| argument.named_children(&mut argument.walk()).last())
             .collect()
+    }
+
+    /// `new Sha256()` where `Sha256` is imported from `Lcobucci\JWT\Signer\Hmac`.
+    fn is_hmac_signer(&self, signer: Node<'t>) -> bool {
+        let signer = self.resolve(signer);
+        if signer.kind() != "object_creation_expression" {
+            return false;
+        }
+        let Some(name) =
+            signer.named_children(&mut signer.walk()).find(|child| matches!(child.kind(), "name" | "qualified_name"))
+        else {
+            return false;
+        };
+        let text = self.text(name).trim_start_matches('\\');
+        let fqn = self.imports.get(text).map_or(text, String::as_str);
+        fqn.contains("Signer\\Hmac\\") || (self.imports.is_empty() && text.starts_with("Sha"))
     }
 
     /// Whether an argument list spreads (`...$constraints`): its contents are unknown.
@@ -223,6 +242,17 @@ impl<'s, 't> Analyzer<'s, 't> {
             if consumed.contains(&creation.id()) {
                 continue;
             }
+            if self.created_class(*creation) == Some((LCOBUCCI, "SignedWith")) {
+                let arguments = self.arguments(*creation);
+                let hmac = arguments.first().is_some_and(|signer| self.is_hmac_signer(*signer));
+                let Some(key) = arguments.get(1).filter(|_| hmac) else { continue };
+                let Some(mut site) = self.site(LCOBUCCI, "SignedWith", creation.byte_range(), scope.clone()) else {
+                    continue;
+                };
+                site.key = Some(self.key_arg("key", *key));
+                site.options = model::Options::unknown();
+                model.calls.push(site);
+            }
             if self.created_class(*creation) == Some((PHP_JWT, "Key")) {
                 let arguments = self.arguments(*creation);
                 let Some(mut site) = self.site(PHP_JWT, "Key", creation.byte_range(), scope.clone()) else { continue };
@@ -293,13 +323,15 @@ impl<'s, 't> Analyzer<'s, 't> {
                         });
                         Some(site)
                     }
-                    (LCOBUCCI, "Configuration", "forSymmetricSigner" | "forAsymmetricSigner") => {
+                    // The key is a secret only for an HMAC signer (oauth2-server passes an RSA
+                    // signer and a placeholder key to `forSymmetricSigner`); an asymmetric
+                    // pair's verification key is public.
+                    (LCOBUCCI, "Configuration", "forSymmetricSigner") => {
                         let mut site = self.site(LCOBUCCI, "Configuration", range, scope)?;
-                        // The verification key: the second key of an asymmetric pair.
-                        let index = if self.text(method) == "forSymmetricSigner" { 1 } else { 2 };
-                        site.key = arguments.get(index).map(|key| self.key_arg("key", *key));
+                        let hmac = arguments.first().is_some_and(|signer| self.is_hmac_signer(*signer));
+                        site.key = arguments.get(1).filter(|_| hmac).map(|key| self.key_arg("key", *key));
                         site.options = model::Options::unknown();
-                        Some(site)
+                        site.key.is_some().then_some(site)
                     }
                     _ => None,
                 }
@@ -316,7 +348,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                         Some(site)
                     }
                     "validate" | "assert" if self.is_lcobucci_validator(object) => {
-                        self.lcobucci_validate(call, method, &arguments, range, scope)
+                        self.lcobucci_validate(call, method, &arguments, range, scope, consumed)
                     }
                     _ => None,
                 }
@@ -400,6 +432,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         arguments: &[Node<'t>],
         range: Range<usize>,
         scope: Range<usize>,
+        consumed: &mut HashSet<usize>,
     ) -> Option<CallSite> {
         let mut site = self.site(LCOBUCCI, "Validator::validate", range.clone(), scope)?;
         // The token is the parsed object: compare by the string it was parsed from.
@@ -415,6 +448,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         let mut signed = false;
         let mut timed = false;
         for constraint in arguments.iter().skip(1).map(|constraint| self.resolve(*constraint)) {
+            consumed.insert(constraint.id());
             let Some((LCOBUCCI, class)) = self.created_class(constraint) else {
                 options.complete = false;
                 continue;
@@ -423,7 +457,15 @@ impl<'s, 't> Analyzer<'s, 't> {
             match class {
                 "SignedWith" => {
                     signed = true;
-                    site.key = constraint_arguments.get(1).map(|key| self.key_arg("key", *key));
+                    let hmac = constraint_arguments.first().is_some_and(|signer| self.is_hmac_signer(*signer));
+                    site.key = constraint_arguments.get(1).map(|key| {
+                        let mut key = self.key_arg("key", *key);
+                        if !hmac {
+                            // A public key's text is not a secret.
+                            key.literals.clear();
+                        }
+                        key
+                    });
                 }
                 "StrictValidAt" | "LooseValidAt" => {
                     timed = true;
@@ -594,6 +636,9 @@ impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
                     return;
                 };
                 let fqn = self.text(name).trim_start_matches('\\').to_string();
+                let short = fqn.rsplit('\\').next().unwrap_or(&fqn).to_string();
+                let local = node.field("alias").map_or(short, |alias| self.text(alias).to_string());
+                self.imports.insert(local, fqn.clone());
                 let Some((_, library, class)) = CLASSES.iter().find(|(known, _, _)| *known == fqn) else { return };
                 let alias = node.field("alias").map_or(class.to_string(), |alias| self.text(alias).to_string());
                 self.classes.insert(alias, (library, class));
