@@ -81,8 +81,10 @@ func signN(claims jwt.MapClaims) (string, error) {
 }
 ";
 
-const CS_HEADER: &str = "using System;\nusing System.IdentityModel.Tokens.Jwt;\nusing System.Security.Claims;\nusing System.Text;\nusing Microsoft.IdentityModel.Tokens;\n\npublic class Auth\n{\n";
+const CS_HEADER: &str = "using System;\nusing System.IdentityModel.Tokens.Jwt;\nusing System.Security.Claims;\nusing System.Text;\nusing Microsoft.IdentityModel.Tokens;\n";
 const CS_BLOCK: &str = "
+public class AuthN
+{
     private static readonly TokenValidationParameters ParametersN = new TokenValidationParameters
     {
         IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(Environment.GetEnvironmentVariable(\"JWT_SECRET\")!)),
@@ -106,6 +108,7 @@ const CS_BLOCK: &str = "
     public string KeyIdN(string token) => new JwtSecurityTokenHandler().ReadJwtToken(token).Header.Kid;
 
     public SigningCredentials CredentialsN(SecurityKey key) => new SigningCredentials(key, SecurityAlgorithms.HmacSha256);
+}
 ";
 
 const PHP_HEADER: &str = "<?php\n\nuse Firebase\\JWT\\JWT;\nuse Firebase\\JWT\\Key;\n";
@@ -142,7 +145,6 @@ fn source(language: Language, lines: usize) -> String {
         Language::JavaScript | Language::TypeScript | Language::Tsx => generate(JS_HEADER, JS_BLOCK, lines),
         Language::Python => generate(PY_HEADER, PY_BLOCK, lines),
         Language::Go => generate(GO_HEADER, GO_BLOCK, lines),
-        // A class that is never closed: tree-sitter recovers, as in an editor mid-edit.
         Language::CSharp => generate(CS_HEADER, CS_BLOCK, lines),
         Language::Php => generate(PHP_HEADER, PHP_BLOCK, lines),
         Language::Markdown => {

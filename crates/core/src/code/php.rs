@@ -778,7 +778,10 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
             }
             // `InMemory::plainText('…')`, `InMemory::base64Encoded('…')`.
             "scoped_call_expression"
-                if node.field("scope").and_then(|scope| self.class(scope)) == Some((LCOBUCCI, "InMemory")) =>
+                if node.field("scope").and_then(|scope| self.class(scope)) == Some((LCOBUCCI, "InMemory"))
+                    && node
+                        .field("name")
+                        .is_some_and(|name| matches!(self.text(name), "plainText" | "base64Encoded")) =>
             {
                 self.arguments(node).first().copied().into_iter().collect()
             }
@@ -807,6 +810,14 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
             "subscript_expression" if self.text(node).starts_with("$_ENV") => {
                 elements(node).get(1).and_then(|key| self.string_value(*key, depth + 1)).map_or(unknown, KeySource::Env)
             }
+            // `InMemory::file('path')` reads a key file.
+            "scoped_call_expression"
+                if node.field("scope").and_then(|scope| self.class(scope)) == Some((LCOBUCCI, "InMemory"))
+                    && node.field("name").is_some_and(|name| self.text(name) == "file") =>
+            {
+                let path = self.arguments(node).first().and_then(|path| self.string_value(*path, depth + 1));
+                path.map_or(unknown, |path| KeySource::File { path, base: PathBase::WorkingFolder })
+            }
             "scoped_call_expression" => {
                 self.secret_parts(node, depth).first().map_or(unknown, |inner| self.key_source(*inner, depth + 1))
             }
@@ -814,7 +825,7 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
         }
     }
 
-    /// `InMemory::file('path')` is a key file; a name says the rest.
+    /// Through names and `InMemory::plainText(…)` to the key's material.
     fn key_step(&self, node: Node<'t>) -> Option<Node<'t>> {
         self.definition_value(node).or_else(|| self.secret_parts(node, 0).first().copied())
     }

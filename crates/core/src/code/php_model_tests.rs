@@ -51,6 +51,16 @@ fn verifier_expectations_and_key_sources() {
     assert_eq!(calls[1].algorithms.as_deref(), Some(&["RS256".to_string()][..]));
 }
 
+/// `InMemory::file('path')` names a key file, not a secret.
+#[test]
+fn lcobucci_key_files_are_sources_not_secrets() {
+    let source = "<?php\nuse Lcobucci\\JWT\\Configuration;\nuse Lcobucci\\JWT\\Signer\\Hmac\\Sha256;\nuse Lcobucci\\JWT\\Signer\\Key\\InMemory;\n\
+        Configuration::forSymmetricSigner(new Sha256(), InMemory::file('keys/hmac.key'));\n";
+    let described = describe(source);
+    assert!(described.contains("from=file:keys/hmac.key"), "{described}");
+    assert!(!described.contains("literal("), "{described}");
+}
+
 #[test]
 fn detection_fences_and_hostile_input() {
     assert_eq!(Language::detect(Some("app/Http/Auth.php"), None), Some(Language::Php));
