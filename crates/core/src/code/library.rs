@@ -1115,6 +1115,16 @@ pub static FUNCTIONS: &[Function] = &[
         issuer_option: "IssuedBy",
         ..Function::BASE
     },
+    // tymon/jwt-auth's published `config/jwt.php` (`'secret' => env('JWT_SECRET')`, `'algo'`,
+    // `'leeway' => env('JWT_LEEWAY', 0)`): the settings its Lcobucci provider validates with.
+    Function {
+        ecosystem: Php,
+        library: "tymon/jwt-auth",
+        path: "config/jwt.php",
+        operation: Configure,
+        display: "tymon/jwt-auth `config/jwt.php`",
+        ..Function::BASE
+    },
     // A `SignedWith` constraint built outside a `validate()` call of the same file
     // (`setValidationConstraints(…)`): judged for its key.
     Function {

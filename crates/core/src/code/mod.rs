@@ -362,7 +362,8 @@ pub(crate) fn mentions_jwt_library(text: &str, language: Language, conventional_
             &["IdentityModel", "JwtBearer", "TokenValidationParameters", "JwtSecurityToken", "JsonWebToken"]
         }
         // `Jwt` and `IdentityModel`: C# fences (`JwtSecurityTokenHandler`, `AddJwtBearer`).
-        Language::Php => &["Firebase\\JWT", "Lcobucci\\JWT", "JWT::"],
+        // `JWT_`: tymon/jwt-auth's `config/jwt.php` (`env('JWT_SECRET')`, `env('JWT_TTL', 60)`).
+        Language::Php => &["Firebase\\JWT", "Lcobucci\\JWT", "JWT::", "JWT_"],
         Language::Markdown => &["jwt", "jose", "JWT_", "Jwt", "IdentityModel"],
     };
     let bytes = text.as_bytes();

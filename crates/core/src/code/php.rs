@@ -71,6 +71,8 @@ struct Analyzer<'s, 't> {
     leeways: Vec<(Node<'t>, Range<usize>)>,
     /// Every `use` import: local name → fully qualified name.
     imports: HashMap<String, String>,
+    /// Arrays the file returns at its top level (a Laravel config file).
+    returned_arrays: Vec<Node<'t>>,
 }
 
 impl<'s, 't> Analyzer<'s, 't> {
@@ -82,6 +84,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             creations: Vec::new(),
             leeways: Vec::new(),
             imports: HashMap::new(),
+            returned_arrays: Vec::new(),
         };
         if options.conventional_names {
             for (_, library, class) in CLASSES {
@@ -273,8 +276,36 @@ impl<'s, 't> Analyzer<'s, 't> {
             }
             model.calls.push(site);
         }
+        for array in &self.returned_arrays {
+            model.calls.extend(self.tymon_config(*array));
+        }
         model.calls.sort_by_key(|site| site.range.start);
         model
+    }
+
+    /// tymon/jwt-auth's `config/jwt.php`: a returned array with its `'secret'` and `'algo'` keys.
+    fn tymon_config(&self, array: Node<'t>) -> Option<CallSite> {
+        let entries: Vec<(String, Node<'t>)> = elements(array)
+            .into_iter()
+            .filter_map(|element| {
+                let parts = elements(element);
+                let [key, value] = parts.as_slice() else { return None };
+                Some((self.string_value(*key, 0)?, *value))
+            })
+            .collect();
+        let get = |name: &str| entries.iter().find(|(key, _)| key == name).map(|(_, value)| *value);
+        let (secret, _) = (get("secret")?, get("algo")?);
+        let mut site =
+            self.site("tymon/jwt-auth", "config/jwt.php", array.byte_range(), self.file.root.byte_range())?;
+        site.key = Some(self.key_arg("secret", secret));
+        site.options = model::Options::unknown();
+        // `env('JWT_LEEWAY', 0)` falls back to its default; a plain number is the leeway.
+        if let Some(leeway) = get("leeway")
+            && let Some(seconds) = self.number(leeway, 0)
+        {
+            site.options.leeway = Some((seconds, leeway.byte_range(), "leeway".into()));
+        }
+        Some(site)
     }
 
     fn number(&self, node: Node<'t>, depth: usize) -> Option<f64> {
@@ -614,6 +645,7 @@ impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
             "namespace_use_clause",
             "assignment_expression",
             "simple_parameter",
+            "return_statement",
             "scoped_call_expression",
             "member_call_expression",
             "object_creation_expression",
@@ -665,6 +697,9 @@ impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
                     self.file.scopes.define(self.text(name), scope, name.start_byte(), None, false);
                 }
             }
+            "return_statement" if scope == self.file.root.byte_range() => self
+                .returned_arrays
+                .extend(node.named_child(0).filter(|value| value.kind() == "array_creation_expression")),
             "scoped_call_expression" | "member_call_expression" => self.calls.push((node, scope)),
             "object_creation_expression" => self.creations.push((node, scope)),
             _ => {}
@@ -775,6 +810,12 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
             "conditional_expression" => [node.field("body"), node.field("alternative")].into_iter().flatten().collect(),
             "binary_expression" if node.field("operator").is_some_and(|op| self.text(op) == "??") => {
                 [node.field("left"), node.field("right")].into_iter().flatten().collect()
+            }
+            // `env('JWT_SECRET', 'fallback')`: the fallback is used when the variable is unset.
+            "function_call_expression"
+                if node.field("function").is_some_and(|function| self.text(function) == "env") =>
+            {
+                self.arguments(node).get(1).copied().into_iter().collect()
             }
             // `InMemory::plainText('…')`, `InMemory::base64Encoded('…')`.
             "scoped_call_expression"
