@@ -215,6 +215,8 @@ const MATRIX_LANGUAGES: &[(&str, &[&str])] = &[
     ("go", &["go"]),
     ("java", &["java"]),
     ("rs", &["rs"]),
+    ("cs", &["cs"]),
+    ("php", &["php"]),
 ];
 
 /// Code rules that do not apply to a language at all, with the reason. Everything else applies.
@@ -253,6 +255,21 @@ const NOT_APPLICABLE: &[(&str, &str, &str)] = &[
         "verify-missing-algorithms",
         "rs",
         "jsonwebtoken's `Validation` always carries algorithms (`new(alg)`, `default()` = HS256) and `decode` rejects a key of another family",
+    ),
+    (
+        "insecure-jwt-library",
+        "cs",
+        "no recognised C# JWT package is archived with unfixed vulnerabilities (docs/rules/insecure-jwt-library.md)",
+    ),
+    (
+        "verify-missing-algorithms",
+        "cs",
+        "Microsoft.IdentityModel accepts only algorithms the key supports when `ValidAlgorithms` is unset (docs/rules/verify-missing-algorithms.md)",
+    ),
+    (
+        "insecure-jwt-library",
+        "php",
+        "no recognised PHP JWT package is archived with unfixed vulnerabilities (docs/rules/insecure-jwt-library.md)",
     ),
 ];
 

@@ -134,6 +134,54 @@ fn sign_N(claims: &Claims) -> Result<String, Error> {
 }
 ";
 
+const CS_HEADER: &str = "using System;\nusing System.IdentityModel.Tokens.Jwt;\nusing System.Security.Claims;\nusing System.Text;\nusing Microsoft.IdentityModel.Tokens;\n";
+const CS_BLOCK: &str = "
+public class AuthN
+{
+    private static readonly TokenValidationParameters ParametersN = new TokenValidationParameters
+    {
+        IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(Environment.GetEnvironmentVariable(\"JWT_SECRET\")!)),
+        ValidAlgorithms = new[] { SecurityAlgorithms.HmacSha256 },
+        ValidIssuer = \"https://issuer.example\",
+        ValidAudience = \"api\",
+        ClockSkew = TimeSpan.FromSeconds(30),
+    };
+
+    public ClaimsPrincipal ValidateN(string token)
+    {
+        var handler = new JwtSecurityTokenHandler();
+        var principal = handler.ValidateToken(token, ParametersN, out _);
+        if (principal.Identity is null)
+        {
+            throw new InvalidOperationException(\"no identity\");
+        }
+        return principal;
+    }
+
+    public string KeyIdN(string token) => new JwtSecurityTokenHandler().ReadJwtToken(token).Header.Kid;
+
+    public SigningCredentials CredentialsN(SecurityKey key) => new SigningCredentials(key, SecurityAlgorithms.HmacSha256);
+}
+";
+
+const PHP_HEADER: &str = "<?php\n\nuse Firebase\\JWT\\JWT;\nuse Firebase\\JWT\\Key;\n";
+const PHP_BLOCK: &str = "
+function verify_N(string $jwt): object
+{
+    $key = new Key(getenv('JWT_PUBLIC_KEY'), 'RS256');
+    $claims = JWT::decode($jwt, $key);
+    if (!isset($claims->sub)) {
+        throw new RuntimeException('no subject');
+    }
+    return $claims;
+}
+
+function sign_N(array $user): string
+{
+    return JWT::encode(['sub' => $user['id']], getenv('JWT_SECRET'), 'HS256');
+}
+";
+
 /// `header` then `block` repeated (with `N` made unique) until `lines` lines.
 fn generate(header: &str, block: &str, lines: usize) -> String {
     let mut out = header.to_string();
@@ -152,13 +200,15 @@ fn source(language: Language, lines: usize) -> String {
         Language::Go => generate(GO_HEADER, GO_BLOCK, lines),
         Language::Java => generate(JAVA_HEADER, JAVA_BLOCK, lines),
         Language::Rust => generate(RUST_HEADER, RUST_BLOCK, lines),
+        Language::CSharp => generate(CS_HEADER, CS_BLOCK, lines),
+        Language::Php => generate(PHP_HEADER, PHP_BLOCK, lines),
         Language::Markdown => {
             generate("", &format!("```js\n{JS_HEADER}{JS_BLOCK}```\n\nSome prose between the examples.\n\n"), lines)
         }
     }
 }
 
-const LANGUAGES: [Language; 8] = [
+const LANGUAGES: [Language; 10] = [
     Language::JavaScript,
     Language::TypeScript,
     Language::Tsx,
@@ -166,6 +216,8 @@ const LANGUAGES: [Language; 8] = [
     Language::Go,
     Language::Java,
     Language::Rust,
+    Language::CSharp,
+    Language::Php,
     Language::Markdown,
 ];
 
@@ -185,6 +237,8 @@ fn document_path(language: Language) -> &'static str {
         Language::Go => "src/auth.go",
         Language::Java => "src/Auth.java",
         Language::Rust => "src/auth.rs",
+        Language::CSharp => "src/Auth.cs",
+        Language::Php => "src/auth.php",
         _ => "src/auth.js",
     }
 }
@@ -192,7 +246,7 @@ fn document_path(language: Language) -> &'static str {
 /// What a keystroke costs in a 5,000-line file: the whole document analysis (token scan,
 /// code analysis with an incremental re-parse, settings, ignore comments), as the server runs
 /// it after a one-character edit in the middle of the file.
-#[divan::bench(args = [Language::JavaScript, Language::Python, Language::Go, Language::Java, Language::Rust])]
+#[divan::bench(args = [Language::JavaScript, Language::Python, Language::Go, Language::Java, Language::Rust, Language::CSharp, Language::Php])]
 fn reanalyze_5000_lines(bencher: divan::Bencher, language: Language) {
     let before = source(language, 5000);
     let middle = before[..before.len() / 2].rfind('\n').map_or(0, |at| at + 1);
@@ -290,7 +344,7 @@ fn parse_only_1000_lines(bencher: divan::Bencher, language: Language) {
 
 /// The code analysis alone (incremental re-parse, collection walk, rules) for the keystroke of
 /// `reanalyze_5000_lines`: the part of a keystroke that `code` owns.
-#[divan::bench(args = [Language::JavaScript, Language::Python, Language::Go, Language::Java, Language::Rust])]
+#[divan::bench(args = [Language::JavaScript, Language::Python, Language::Go, Language::Java, Language::Rust, Language::CSharp, Language::Php])]
 fn code_keystroke_5000_lines(bencher: divan::Bencher, language: Language) {
     let before = source(language, 5000);
     let middle = before[..before.len() / 2].rfind('\n').map_or(0, |at| at + 1);

@@ -20,6 +20,8 @@ pub const DEFAULT_TEST_PATHS: &[&str] = &[
     "**/test/**",
     "**/tests/**",
     "**/test*/**",
+    // .NET test projects: `Tests/`, `UnitTests/`, `Shop.Api.Tests/`.
+    "**/*Tests/**",
     "**/__tests__/**",
     "**/spec/**",
     "**/fixtures/**",

@@ -35,8 +35,9 @@ fn assumed_version(site: &CallSite, judging: Judging<'_>) -> Option<Assumed> {
     let ecosystem = match site.function.ecosystem {
         Ecosystem::Node => deps::Ecosystem::Npm,
         Ecosystem::Python => deps::Ecosystem::PyPI,
-        // Go import paths carry the version; Maven, Gradle and Cargo files are not read yet.
-        Ecosystem::Go | Ecosystem::Java | Ecosystem::Rust => return None,
+        // Go import paths carry the version. No row of the other ecosystems behaves differently by
+        // version yet; their manifests and lockfiles are read for `vulnerable-jwt-library`.
+        Ecosystem::Go | Ecosystem::Java | Ecosystem::Rust | Ecosystem::DotNet | Ecosystem::Php => return None,
     };
     let resolved = judging.dependencies?.resolve(ecosystem, site.function.library)?;
     Some(Assumed {
@@ -380,10 +381,18 @@ fn report_default_algorithm(site: &CallSite, key: Key, dialect: &dyn Dialect, si
 fn report_switch(site: &CallSite, switch: &Switch, sink: &mut Sink) {
     let (rule, message) = match switch.check {
         Check::Signature => return,
-        Check::Expiry | Check::NotBefore | Check::Claims => {
+        Check::SignatureRequired => (
+            Rule::VerifyAllowsNone,
+            format!(
+                "`{}` makes {} accept unsigned (`alg: none`) tokens: anyone can write any claims (RFC 8725 §3.2).",
+                switch.spelled, site.function.display
+            ),
+        ),
+        Check::Expiry | Check::NotBefore | Check::Claims | Check::ExpiryRequired => {
             let accepted = match switch.check {
                 Check::Expiry => "expired tokens (`exp`)",
                 Check::NotBefore => "tokens before their `nbf`",
+                Check::ExpiryRequired => "tokens without an expiry (`exp`)",
                 _ => "expired (`exp`) and not-yet-valid (`nbf`) tokens, with every other claim check off",
             };
             (

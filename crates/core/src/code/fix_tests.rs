@@ -267,6 +267,58 @@ fn java_fix_texts() {
     );
 }
 
+/// C# fixes: the scheme stripped from a `StringValues` header read, a switch removed with its line.
+#[test]
+fn fix_texts_csharp() {
+    let preferred = |text: &str, rule: Rule| -> String {
+        let findings = analyze(text, Language::CSharp, &Context::default());
+        let finding =
+            findings.iter().find(|finding| finding.rule == rule).unwrap_or_else(|| panic!("no [{rule}] in {text}"));
+        let fix =
+            finding.fixes.iter().find(|fix| fix.preferred).unwrap_or_else(|| panic!("no preferred fix for [{rule}]"));
+        apply(text, fix)
+    };
+    let validate = "using System.IdentityModel.Tokens.Jwt;\nnew JwtSecurityTokenHandler().ValidateToken(Request.Headers[\"Authorization\"], p, out _);\n";
+    assert_eq!(
+        preferred(validate, Rule::VerifyBearerPrefix),
+        "using System.IdentityModel.Tokens.Jwt;\nnew JwtSecurityTokenHandler().ValidateToken(Request.Headers[\"Authorization\"].ToString().Replace(\"Bearer \", \"\"), p, out _);\n"
+    );
+    let across = "using Microsoft.IdentityModel.Tokens;\nservices.AddAuthentication().AddJwtBearer(o =>\n{\n    o.Audience = \"api\";\n    o.TokenValidationParameters.ValidateIssuer = false;\n});\n";
+    assert_eq!(
+        preferred(across, Rule::VerifyMissingIssuer),
+        "using Microsoft.IdentityModel.Tokens;\nservices.AddAuthentication().AddJwtBearer(o =>\n{\n    o.Audience = \"api\";\n});\n"
+    );
+    let inline = "var p = new TokenValidationParameters { ValidateLifetime = false, ValidIssuer = \"a\" };\n";
+    assert_eq!(
+        preferred(inline, Rule::VerifyExpiryDisabled),
+        "var p = new TokenValidationParameters { ValidIssuer = \"a\" };\n"
+    );
+}
+
+/// PHP fixes: `str_replace` for the scheme, a php-jwt key wrapped in a `Key` with its algorithm.
+#[test]
+fn fix_texts_php() {
+    let preferred = |text: &str, rule: Rule| -> String {
+        let findings = analyze(text, Language::Php, &Context::default());
+        let finding =
+            findings.iter().find(|finding| finding.rule == rule).unwrap_or_else(|| panic!("no [{rule}] in {text}"));
+        let fix =
+            finding.fixes.iter().find(|fix| fix.preferred).unwrap_or_else(|| panic!("no preferred fix for [{rule}]"));
+        apply(text, fix)
+    };
+    let header =
+        "<?php\nuse Firebase\\JWT\\JWT;\nuse Firebase\\JWT\\Key;\nJWT::decode($_SERVER['HTTP_AUTHORIZATION'], $key);\n";
+    assert_eq!(
+        preferred(header, Rule::VerifyBearerPrefix),
+        "<?php\nuse Firebase\\JWT\\JWT;\nuse Firebase\\JWT\\Key;\nJWT::decode(str_replace('Bearer ', '', $_SERVER['HTTP_AUTHORIZATION']), $key);\n"
+    );
+    let plain = "<?php\nuse Firebase\\JWT\\JWT;\nuse Firebase\\JWT\\Key;\nJWT::decode($jwt, getenv('JWT_SECRET'));\n";
+    assert_eq!(
+        preferred(plain, Rule::VerifyMissingAlgorithms),
+        "<?php\nuse Firebase\\JWT\\JWT;\nuse Firebase\\JWT\\Key;\nJWT::decode($jwt, new Key(getenv('JWT_SECRET'), 'HS256'));\n"
+    );
+}
+
 /// Damaged versions of every code fixture (cut, spliced, with stray brackets and quotes) never
 /// make the analysis panic, and every range it returns is a valid slice of the text.
 #[test]

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 use tree_sitter::Parser;
 
-use super::{Context, Language, Options, Sink, analyze, go, java, javascript, mentions_jwt_library, python, rust};
+use super::{
+    Context, Language, Options, Sink, analyze, csharp, go, java, javascript, mentions_jwt_library, php, python, rust,
+};
 use crate::finding::Finding;
 
 /// The findings of `text` from a tree parsed from scratch by a parser of its own (the recent-tree
@@ -28,6 +30,8 @@ fn fresh(text: &str, language: Language) -> Vec<Finding> {
         Language::Go => go::analyze(text, &tree, &options, &mut sink),
         Language::Java => java::analyze(text, &tree, &options, &mut sink),
         Language::Rust => rust::analyze(text, &tree, &options, &mut sink),
+        Language::CSharp => csharp::analyze(text, &tree, &options, &mut sink),
+        Language::Php => php::analyze(text, &tree, &options, &mut sink),
         Language::Markdown => unreachable!("not a source language"),
     }
     sink.findings

@@ -16,6 +16,10 @@ pub enum Ecosystem {
     Go,
     Java,
     Rust,
+    /// C# (NuGet packages).
+    DotNet,
+    /// PHP (Composer packages).
+    Php,
 }
 
 /// Where a call carries one of its inputs.
@@ -153,7 +157,7 @@ impl Archived {
     }
 }
 
-use Ecosystem::{Go, Java, Python, Rust};
+use Ecosystem::{DotNet, Go, Java, Php, Python, Rust};
 use Operation::{Configure, Decode, PeekHeader, Sign};
 
 const JSONWEBTOKEN_WITHOUT: &str = "jsonwebtoken 9 derives it from the key type, and jsonwebtoken ≤ 8 accepts whatever algorithm the token names, `none` included (CVE-2022-23540, RFC 8725 §3.1). Pin the algorithm your key uses.";
@@ -1223,6 +1227,236 @@ pub static FUNCTIONS: &[Function] = &[
         operation: Sign,
         display: "josekit `jwt::encode_unsecured`",
         unsigned: true,
+        ..Function::BASE
+    },
+    // ---- C# (.NET): System.IdentityModel.Tokens.Jwt, Microsoft.IdentityModel.JsonWebTokens and
+    // Microsoft.IdentityModel.Tokens (AzureAD/azure-activedirectory-identitymodel-extensions-for-dotnet),
+    // ASP.NET Core's JwtBearer handler. Validation is configured by `TokenValidationParameters`
+    // (TokenValidationParameters.cs): `ValidateAudience`, `ValidateIssuer`, `ValidateLifetime`,
+    // `RequireExpirationTime` and `RequireSignedTokens` default to true, `ClockSkew` to 300 s, and
+    // `ValidAlgorithms` to null, which accepts any algorithm the key supports
+    // (`CryptoProviderFactory.IsSupportedAlgorithm`: a `SymmetricSecurityKey` only HMAC, an RSA
+    // key only RS/PS), so no allow-list is safe. Without `ValidAudience(s)` / `ValidIssuer(s)`
+    // validation fails (IDX10208 / IDX10204): only switching a check off is a finding.
+    Function {
+        ecosystem: DotNet,
+        library: "Microsoft.IdentityModel.Tokens",
+        path: "TokenValidationParameters",
+        operation: Configure,
+        display: "`TokenValidationParameters`",
+        audience_option: "ValidAudience",
+        issuer_option: "ValidIssuer",
+        ..Function::BASE
+    },
+    // A literal key is a secret wherever the key is used (signing or validating).
+    Function {
+        ecosystem: DotNet,
+        library: "Microsoft.IdentityModel.Tokens",
+        path: "SymmetricSecurityKey",
+        operation: Configure,
+        display: "`SymmetricSecurityKey`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: DotNet,
+        library: "Microsoft.IdentityModel.Tokens",
+        path: "SigningCredentials",
+        operation: Sign,
+        display: "`SigningCredentials`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: DotNet,
+        library: "System.IdentityModel.Tokens.Jwt",
+        path: "JwtSecurityTokenHandler.ValidateToken",
+        display: "`JwtSecurityTokenHandler.ValidateToken`",
+        malformed: "`SecurityTokenMalformedException` (IDX12741)",
+        audience_option: "ValidAudience",
+        issuer_option: "ValidIssuer",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: DotNet,
+        library: "Microsoft.IdentityModel.JsonWebTokens",
+        path: "JsonWebTokenHandler.ValidateToken",
+        display: "`JsonWebTokenHandler.ValidateTokenAsync`",
+        malformed: "an invalid result (IDX14100)",
+        audience_option: "ValidAudience",
+        issuer_option: "ValidIssuer",
+        ..Function::BASE
+    },
+    // `ReadJwtToken`, `ReadToken` and the string constructors parse without validating anything.
+    Function {
+        ecosystem: DotNet,
+        library: "System.IdentityModel.Tokens.Jwt",
+        path: "JwtSecurityTokenHandler.ReadJwtToken",
+        operation: Decode,
+        display: "`ReadJwtToken`",
+        instead: "`ValidateToken` with `TokenValidationParameters`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: DotNet,
+        library: "System.IdentityModel.Tokens.Jwt",
+        path: "JwtSecurityTokenHandler.ReadToken",
+        operation: Decode,
+        display: "`JwtSecurityTokenHandler.ReadToken`",
+        instead: "`ValidateToken` with `TokenValidationParameters`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: DotNet,
+        library: "System.IdentityModel.Tokens.Jwt",
+        path: "JwtSecurityToken",
+        operation: Decode,
+        display: "`new JwtSecurityToken(string)`",
+        instead: "`JwtSecurityTokenHandler.ValidateToken` with `TokenValidationParameters`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: DotNet,
+        library: "Microsoft.IdentityModel.JsonWebTokens",
+        path: "JsonWebTokenHandler.ReadJsonWebToken",
+        operation: Decode,
+        display: "`ReadJsonWebToken`",
+        instead: "`ValidateTokenAsync` with `TokenValidationParameters`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: DotNet,
+        library: "Microsoft.IdentityModel.JsonWebTokens",
+        path: "JsonWebTokenHandler.ReadToken",
+        operation: Decode,
+        display: "`JsonWebTokenHandler.ReadToken`",
+        instead: "`ValidateTokenAsync` with `TokenValidationParameters`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: DotNet,
+        library: "Microsoft.IdentityModel.JsonWebTokens",
+        path: "JsonWebToken",
+        operation: Decode,
+        display: "`new JsonWebToken(string)`",
+        instead: "`JsonWebTokenHandler.ValidateTokenAsync` with `TokenValidationParameters`",
+        ..Function::BASE
+    },
+    // ASP.NET Core `AddJwtBearer(o => …)` / `Configure<JwtBearerOptions>(…)`: the handler
+    // validates with `o.TokenValidationParameters`; `Audience` and `Authority` (whose metadata
+    // supplies the issuer and the signing keys) fill in what those leave out
+    // (JwtBearerPostConfigureOptions.cs).
+    Function {
+        ecosystem: DotNet,
+        library: "Microsoft.AspNetCore.Authentication.JwtBearer",
+        path: "AddJwtBearer",
+        operation: Configure,
+        display: "`AddJwtBearer`",
+        audience_option: "Audience",
+        issuer_option: "ValidIssuer",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: DotNet,
+        library: "Microsoft.AspNetCore.Authentication.JwtBearer",
+        path: "JwtBearerOptions",
+        operation: Configure,
+        display: "`JwtBearerOptions`",
+        audience_option: "Audience",
+        issuer_option: "ValidIssuer",
+        ..Function::BASE
+    },
+    // ---- PHP: firebase/php-jwt (src/JWT.php, README, release notes) and lcobucci/jwt (docs:
+    // "Validating tokens"). php-jwt 6 takes `Key` objects, each naming its one algorithm; 5.x
+    // took `JWT::decode($jwt, $key, $allowed_algs)` and rejects every token without the list
+    // (`Algorithm not allowed`); 1.x had no list and used the token's `alg`. php-jwt checks
+    // `exp`/`nbf`/`iat` (with `JWT::$leeway`, default 0) and never `aud`/`iss`.
+    Function {
+        ecosystem: Php,
+        library: "firebase/php-jwt",
+        path: "JWT::decode",
+        token: Slot::Arg(0, "jwt"),
+        key: Slot::Arg(1, "keyOrKeyArray"),
+        algorithms: Slot::Arg(2, "allowed_algs"),
+        display: "`JWT::decode`",
+        malformed: "`UnexpectedValueException` (`Wrong number of segments`)",
+        without_allow_list: Some((
+            Severity::Warning,
+            "php-jwt 6 needs `new Key($key, 'HS256')` here, 2–5 reject every token without `allowed_algs` (`Algorithm not allowed`), and 1.x accepts whatever algorithm the token names (RFC 8725 §3.1).",
+        )),
+        allow_list_option: "Key",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Php,
+        library: "firebase/php-jwt",
+        path: "JWT::encode",
+        operation: Sign,
+        display: "`JWT::encode`",
+        ..Function::BASE
+    },
+    // A `Key` not handed to a `JWT::decode` of the same file (key sets, factories).
+    Function {
+        ecosystem: Php,
+        library: "firebase/php-jwt",
+        path: "Key",
+        operation: Configure,
+        display: "php-jwt `Key`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Php,
+        library: "firebase/php-jwt",
+        path: "JWT::$leeway",
+        operation: Configure,
+        display: "php-jwt",
+        ..Function::BASE
+    },
+    // lcobucci/jwt: `parse()` checks nothing; `validate()`/`assert()` check exactly the
+    // constraints they are given (`SignedWith`, `StrictValidAt`/`LooseValidAt`, `PermittedFor`,
+    // `IssuedBy`).
+    Function {
+        ecosystem: Php,
+        library: "lcobucci/jwt",
+        path: "Parser::parse",
+        operation: Decode,
+        display: "lcobucci `parse()`",
+        instead: "`validator()->assert()` with `SignedWith` and `StrictValidAt`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Php,
+        library: "lcobucci/jwt",
+        path: "Validator::validate",
+        display: "lcobucci `validate()`",
+        audience_option: "PermittedFor",
+        issuer_option: "IssuedBy",
+        ..Function::BASE
+    },
+    // tymon/jwt-auth's published `config/jwt.php` (`'secret' => env('JWT_SECRET')`, `'algo'`,
+    // `'leeway' => env('JWT_LEEWAY', 0)`): the settings its Lcobucci provider validates with.
+    Function {
+        ecosystem: Php,
+        library: "tymon/jwt-auth",
+        path: "config/jwt.php",
+        operation: Configure,
+        display: "tymon/jwt-auth `config/jwt.php`",
+        ..Function::BASE
+    },
+    // A `SignedWith` constraint built outside a `validate()` call of the same file
+    // (`setValidationConstraints(…)`): judged for its key.
+    Function {
+        ecosystem: Php,
+        library: "lcobucci/jwt",
+        path: "SignedWith",
+        operation: Configure,
+        display: "lcobucci `SignedWith`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Php,
+        library: "lcobucci/jwt",
+        path: "Configuration",
+        operation: Configure,
+        display: "lcobucci `Configuration`",
         ..Function::BASE
     },
 ];

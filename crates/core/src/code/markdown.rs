@@ -37,6 +37,7 @@ pub(super) fn analyze(text: &str, options: &Options, sink: &mut Sink) {
         let (source, shift) = match fence.language {
             Language::Go => go_compilation_unit(&fence.code),
             Language::Rust => rust_compilation_unit(&fence.code),
+            Language::Php => php_unit(&fence.code),
             _ => (fence.code.clone(), 0),
         };
         let mut inner = Sink::default();
@@ -78,6 +79,7 @@ pub(super) fn fence_sources(text: &str) -> Vec<(String, Language)> {
         .map(|fence| match fence.language {
             Language::Go => (go_compilation_unit(&fence.code).0, Language::Go),
             Language::Rust => (rust_compilation_unit(&fence.code).0, Language::Rust),
+            Language::Php => (php_unit(&fence.code).0, Language::Php),
             language => (fence.code, language),
         })
         .collect()
@@ -125,6 +127,14 @@ fn rust_compilation_unit(code: &str) -> (String, usize) {
         return (wrapped, prefix.len());
     }
     (code.to_string(), 0)
+}
+
+/// A PHP fragment as a file: code before `<?php` is HTML text to the grammar.
+fn php_unit(code: &str) -> (String, usize) {
+    if code.trim_start().starts_with("<?php") {
+        return (code.to_string(), 0);
+    }
+    (format!("<?php\n{code}"), "<?php\n".len())
 }
 
 fn fences(text: &str) -> Vec<Fence> {

@@ -1,4 +1,4 @@
-//! Code analysis: finds JWT verification code in JavaScript/TypeScript, Python and Go (and in
+//! Code analysis: finds JWT verification code in JavaScript/TypeScript, Python, Go and C# (and in
 //! Markdown code fences) and reports what makes it accept forged tokens or reject good ones.
 //!
 //! Entry point: `analyze(text, language, context)`. Pure: text in, findings with byte ranges
@@ -10,6 +10,7 @@
 //! keys, weak secrets, durations, the shared allow-list and fix logic), one module per language,
 //! and `markdown` (fences re-analysed at their offsets).
 
+mod csharp;
 #[allow(dead_code)] // Until the front ends are moved onto the model (issue 10).
 mod engine;
 mod evaluate;
@@ -22,6 +23,7 @@ mod library;
 mod markdown;
 #[allow(dead_code)]
 mod model;
+mod php;
 mod python;
 mod rust;
 mod scope;
@@ -52,6 +54,8 @@ pub enum Language {
     Go,
     Java,
     Rust,
+    CSharp,
+    Php,
     Markdown,
 }
 
@@ -71,6 +75,8 @@ impl Language {
             "go" => Language::Go,
             "java" => Language::Java,
             "rs" => Language::Rust,
+            "cs" => Language::CSharp,
+            "php" => Language::Php,
             "md" | "markdown" => Language::Markdown,
             _ => return None,
         })
@@ -85,6 +91,8 @@ impl Language {
             "go" => Language::Go,
             "java" => Language::Java,
             "rust" => Language::Rust,
+            "csharp" => Language::CSharp,
+            "php" => Language::Php,
             "markdown" => Language::Markdown,
             _ => return None,
         })
@@ -102,6 +110,8 @@ impl Language {
             "go" | "golang" => Language::Go,
             "java" => Language::Java,
             "rs" | "rust" => Language::Rust,
+            "cs" | "csharp" | "c#" => Language::CSharp,
+            "php" => Language::Php,
             _ => return None,
         })
     }
@@ -116,6 +126,8 @@ impl Language {
             Language::Go => "go",
             Language::Java => "java",
             Language::Rust => "rust",
+            Language::CSharp => "csharp",
+            Language::Php => "php",
             Language::Markdown => "markdown",
         }
     }
@@ -129,10 +141,13 @@ impl Language {
             Language::Go => tree_sitter_go::LANGUAGE.into(),
             Language::Java => tree_sitter_java::LANGUAGE.into(),
             Language::Rust => tree_sitter_rust::LANGUAGE.into(),
+            Language::CSharp => tree_sitter_c_sharp::LANGUAGE.into(),
+            Language::Php => tree_sitter_php::LANGUAGE_PHP.into(),
             Language::Markdown => return None,
         })
     }
 
+    /// The language's parser in `PARSERS` (one per grammar; Markdown has none).
     fn slot(self) -> usize {
         match self {
             Language::JavaScript => 0,
@@ -143,6 +158,8 @@ impl Language {
             Language::Markdown => 5,
             Language::Java => 6,
             Language::Rust => 7,
+            Language::CSharp => 8,
+            Language::Php => 9,
         }
     }
 }
@@ -238,6 +255,8 @@ pub fn verifiers(text: &str, language: Language) -> Vec<VerifierCall> {
         Language::Go => go::model(text, &tree, &options),
         Language::Java => java::model(text, &tree, &options),
         Language::Rust => rust::model(text, &tree, &options),
+        Language::CSharp => csharp::model(text, &tree, &options),
+        Language::Php => php::model(text, &tree, &options),
         Language::Markdown => return Vec::new(),
     };
     model.calls.iter().filter_map(verifier_call).collect()
@@ -247,7 +266,11 @@ pub fn verifiers(text: &str, language: Language) -> Vec<VerifierCall> {
 /// strategies); option calls (`WithLeeway`) are folded into their verify call by the front end.
 fn verifier_call(site: &model::CallSite) -> Option<VerifierCall> {
     use model::{Algorithms, Check, Given, Operation};
-    let is_option = matches!(site.function.path, "ParserOption" | "Option" | "UnsafeAllowNoneSignatureType");
+    // A key object (C# `SymmetricSecurityKey`, php-jwt `Key`) is judged for its literal, not as a verifier.
+    let is_option = matches!(
+        site.function.path,
+        "ParserOption" | "Option" | "UnsafeAllowNoneSignatureType" | "SymmetricSecurityKey" | "Key" | "SignedWith"
+    );
     let receives = match site.operation {
         Operation::Verify => true,
         Operation::Configure => site.key.is_some() && !is_option,
@@ -312,6 +335,8 @@ pub(crate) fn analyze_source(text: &str, language: Language, options: &Options, 
         Language::Go => go::analyze(text, &tree, options, sink),
         Language::Java => java::analyze(text, &tree, options, sink),
         Language::Rust => rust::analyze(text, &tree, options, sink),
+        Language::CSharp => csharp::analyze(text, &tree, options, sink),
+        Language::Php => php::analyze(text, &tree, options, sink),
         Language::Markdown => {}
     }
 }
@@ -368,15 +393,26 @@ pub(crate) fn mentions_jwt_library(text: &str, language: Language, conventional_
         }
         Language::Rust if conventional_names => &["jsonwebtoken", "josekit", "DecodingKey", "Validation::"],
         Language::Rust => &["jsonwebtoken", "josekit"],
-        Language::Markdown => &["jwt", "jose", "JWT_", "Jwts", "JWT.", "DecodingKey"],
+        // The namespaces of System.IdentityModel.Tokens.Jwt, Microsoft.IdentityModel.* and the
+        // ASP.NET Core JwtBearer handler; the type names for files that rely on global usings.
+        Language::CSharp => {
+            &["IdentityModel", "JwtBearer", "TokenValidationParameters", "JwtSecurityToken", "JsonWebToken"]
+        }
+        // `JWT_`: tymon/jwt-auth's `config/jwt.php` (`env('JWT_SECRET')`, `env('JWT_TTL', 60)`).
+        Language::Php => &["Firebase\\JWT", "Lcobucci\\JWT", "JWT::", "JWT_"],
+        // Fences of every language: `Jwt` covers C#'s `JwtSecurityTokenHandler`/`AddJwtBearer` and
+        // Java's `Jwts.`; `JWT.` java-jwt, `DecodingKey` Rust's jsonwebtoken, `IdentityModel` .NET.
+        Language::Markdown => &["jwt", "jose", "JWT_", "Jwt", "JWT.", "DecodingKey", "IdentityModel"],
     };
     let bytes = text.as_bytes();
     needles.iter().any(|needle| memchr::memmem::find(bytes, needle.as_bytes()).is_some())
 }
 
+const LANGUAGE_SLOTS: usize = 10;
+
 thread_local! {
     /// One parser per language and thread, reused: analysis runs on every keystroke.
-    static PARSERS: RefCell<[Option<Parser>; 8]> = const { RefCell::new([None, None, None, None, None, None, None, None]) };
+    static PARSERS: RefCell<[Option<Parser>; LANGUAGE_SLOTS]> = const { RefCell::new([const { None }; LANGUAGE_SLOTS]) };
 }
 
 /// Recently parsed texts and their trees. A new text that shares most of its bytes with one of

@@ -153,6 +153,10 @@ pub enum Check {
     Claims,
     Audience,
     Issuer,
+    /// Refusing unsigned tokens (.NET `RequireSignedTokens = false` accepts `alg: none`).
+    SignatureRequired,
+    /// Refusing tokens without an `exp` claim (.NET `RequireExpirationTime = false`).
+    ExpiryRequired,
 }
 
 /// An option that switches a check off (`ignoreExpiration: true`, `verify_exp: False`).
