@@ -209,7 +209,13 @@ fn every_rule_has_firing_and_silent_fixtures() {
 /// fixtures for every rule: type annotations, `as`/`!`/`satisfies` and type-only imports wrap the
 /// same expressions in different syntax nodes, and only TypeScript fixtures show they are seen.
 const MATRIX_LANGUAGES: &[(&str, &[&str])] =
-    &[("js", &["js", "jsx", "mjs", "cjs"]), ("ts", &["ts", "tsx", "mts", "cts"]), ("py", &["py"]), ("go", &["go"])];
+    &[
+    ("js", &["js", "jsx", "mjs", "cjs"]),
+    ("ts", &["ts", "tsx", "mts", "cts"]),
+    ("py", &["py"]),
+    ("go", &["go"]),
+    ("rb", &["rb"]),
+];
 
 /// Code rules that do not apply to a language at all, with the reason. Everything else applies.
 const NOT_APPLICABLE: &[(&str, &str, &str)] = &[
@@ -227,6 +233,11 @@ const NOT_APPLICABLE: &[(&str, &str, &str)] = &[
         "insecure-jwt-library",
         "py",
         "no recognised Python JWT library is archived with unfixed vulnerabilities (docs/rules: Go only)",
+    ),
+    (
+        "insecure-jwt-library",
+        "rb",
+        "no recognised RubyGems JWT library (jwt, devise-jwt, warden-jwt_auth) is archived with unfixed vulnerabilities",
     ),
 ];
 

@@ -81,6 +81,26 @@ func signN(claims jwt.MapClaims) (string, error) {
 }
 ";
 
+const RB_HEADER: &str = "require 'jwt'\n\nPUBLIC_KEY = OpenSSL::PKey::RSA.new(File.read('config/jwt_public.pem'))\n";
+// No capital N outside the placeholders: `generate` replaces every one.
+const RB_BLOCK: &str = "
+class Verifier_N
+  CHECKS = { algorithm: 'RS256', aud: 'api', verify_aud: true, iss: 'iss', verify_iss: true, leeway: 30 }.freeze
+
+  def verify_N(request)
+    token = request.headers['Authorization'].to_s.delete_prefix('Bearer ')
+    payload, _header = JWT.decode(token, PUBLIC_KEY, true, CHECKS)
+    raise ArgumentError, 'no subject' unless payload['sub']
+
+    payload
+  end
+
+  def sign_N(user)
+    JWT.encode({ sub: user.id }, Rails.application.credentials.jwt_secret!, 'HS256')
+  end
+end
+";
+
 /// `header` then `block` repeated (with `N` made unique) until `lines` lines.
 fn generate(header: &str, block: &str, lines: usize) -> String {
     let mut out = header.to_string();
@@ -97,14 +117,22 @@ fn source(language: Language, lines: usize) -> String {
         Language::JavaScript | Language::TypeScript | Language::Tsx => generate(JS_HEADER, JS_BLOCK, lines),
         Language::Python => generate(PY_HEADER, PY_BLOCK, lines),
         Language::Go => generate(GO_HEADER, GO_BLOCK, lines),
+        Language::Ruby => generate(RB_HEADER, RB_BLOCK, lines),
         Language::Markdown => {
             generate("", &format!("```js\n{JS_HEADER}{JS_BLOCK}```\n\nSome prose between the examples.\n\n"), lines)
         }
     }
 }
 
-const LANGUAGES: [Language; 6] =
-    [Language::JavaScript, Language::TypeScript, Language::Tsx, Language::Python, Language::Go, Language::Markdown];
+const LANGUAGES: [Language; 7] = [
+    Language::JavaScript,
+    Language::TypeScript,
+    Language::Tsx,
+    Language::Python,
+    Language::Go,
+    Language::Ruby,
+    Language::Markdown,
+];
 
 /// Cold code analysis (parse from scratch + rules) of 1,000 lines, as `check` does per file.
 #[divan::bench(args = LANGUAGES)]
@@ -120,6 +148,7 @@ fn document_path(language: Language) -> &'static str {
     match language {
         Language::Python => "src/auth.py",
         Language::Go => "src/auth.go",
+        Language::Ruby => "app/auth.rb",
         _ => "src/auth.js",
     }
 }
@@ -127,7 +156,7 @@ fn document_path(language: Language) -> &'static str {
 /// What a keystroke costs in a 5,000-line file: the whole document analysis (token scan,
 /// code analysis with an incremental re-parse, settings, ignore comments), as the server runs
 /// it after a one-character edit in the middle of the file.
-#[divan::bench(args = [Language::JavaScript, Language::Python, Language::Go])]
+#[divan::bench(args = [Language::JavaScript, Language::Python, Language::Go, Language::Ruby])]
 fn reanalyze_5000_lines(bencher: divan::Bencher, language: Language) {
     let before = source(language, 5000);
     let middle = before[..before.len() / 2].rfind('\n').map_or(0, |at| at + 1);

@@ -36,6 +36,8 @@ fn assumed_version(site: &CallSite, judging: Judging<'_>) -> Option<Assumed> {
         Ecosystem::Node => deps::Ecosystem::Npm,
         Ecosystem::Python => deps::Ecosystem::PyPI,
         Ecosystem::Go => return None,
+        // No Gemfile.lock reader yet: the ruby-jwt rows describe every version in their text.
+        Ecosystem::Ruby => return None,
     };
     let resolved = judging.dependencies?.resolve(ecosystem, site.function.library)?;
     Some(Assumed {

@@ -26,6 +26,7 @@ fn fresh(text: &str, language: Language) -> Vec<Finding> {
         }
         Language::Python => python::analyze(text, &tree, &options, &mut sink),
         Language::Go => go::analyze(text, &tree, &options, &mut sink),
+        Language::Ruby => super::ruby::analyze(text, &tree, &options, &mut sink),
         Language::Markdown => unreachable!("not a source language"),
     }
     sink.findings

@@ -1,4 +1,4 @@
-//! Code analysis: finds JWT verification code in JavaScript/TypeScript, Python and Go (and in
+//! Code analysis: finds JWT verification code in JavaScript/TypeScript, Python, Go and Ruby (and in
 //! Markdown code fences) and reports what makes it accept forged tokens or reject good ones.
 //!
 //! Entry point: `analyze(text, language, context)`. Pure: text in, findings with byte ranges
@@ -22,6 +22,7 @@ mod markdown;
 #[allow(dead_code)]
 mod model;
 mod python;
+mod ruby;
 mod scope;
 mod syntax;
 
@@ -48,6 +49,7 @@ pub enum Language {
     Tsx,
     Python,
     Go,
+    Ruby,
     Markdown,
 }
 
@@ -65,6 +67,7 @@ impl Language {
             "tsx" => Language::Tsx,
             "py" | "pyi" => Language::Python,
             "go" => Language::Go,
+            "rb" => Language::Ruby,
             "md" | "markdown" => Language::Markdown,
             _ => return None,
         })
@@ -77,6 +80,7 @@ impl Language {
             "typescriptreact" => Language::Tsx,
             "python" => Language::Python,
             "go" => Language::Go,
+            "ruby" => Language::Ruby,
             "markdown" => Language::Markdown,
             _ => return None,
         })
@@ -92,6 +96,7 @@ impl Language {
             "tsx" => Language::Tsx,
             "py" | "python" | "python3" | "py3" => Language::Python,
             "go" | "golang" => Language::Go,
+            "rb" | "ruby" => Language::Ruby,
             _ => return None,
         })
     }
@@ -104,6 +109,7 @@ impl Language {
             Language::Tsx => "typescriptreact",
             Language::Python => "python",
             Language::Go => "go",
+            Language::Ruby => "ruby",
             Language::Markdown => "markdown",
         }
     }
@@ -115,6 +121,7 @@ impl Language {
             Language::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
             Language::Python => tree_sitter_python::LANGUAGE.into(),
             Language::Go => tree_sitter_go::LANGUAGE.into(),
+            Language::Ruby => tree_sitter_ruby::LANGUAGE.into(),
             Language::Markdown => return None,
         })
     }
@@ -127,6 +134,7 @@ impl Language {
             Language::Python => 3,
             Language::Go => 4,
             Language::Markdown => 5,
+            Language::Ruby => 6,
         }
     }
 }
@@ -220,6 +228,7 @@ pub fn verifiers(text: &str, language: Language) -> Vec<VerifierCall> {
         Language::JavaScript | Language::TypeScript | Language::Tsx => javascript::model(text, &tree, &options),
         Language::Python => python::model(text, &tree, &options),
         Language::Go => go::model(text, &tree, &options),
+        Language::Ruby => ruby::model(text, &tree, &options),
         Language::Markdown => return Vec::new(),
     };
     model.calls.iter().filter_map(verifier_call).collect()
@@ -292,6 +301,7 @@ pub(crate) fn analyze_source(text: &str, language: Language, options: &Options, 
         Language::JavaScript | Language::TypeScript | Language::Tsx => javascript::analyze(text, &tree, options, sink),
         Language::Python => python::analyze(text, &tree, options, sink),
         Language::Go => go::analyze(text, &tree, options, sink),
+        Language::Ruby => ruby::analyze(text, &tree, options, sink),
         Language::Markdown => {}
     }
 }
@@ -339,7 +349,10 @@ pub(crate) fn mentions_jwt_library(text: &str, language: Language, conventional_
             "gofiber/",
             "MicahParks/keyfunc",
         ],
-        Language::Markdown => &["jwt", "jose", "JWT_"],
+        // ruby-jwt is the `JWT` constant (Bundler requires gems, so `require 'jwt'` is often
+        // absent); devise-jwt is configured in `config.jwt do |jwt|` or through `Warden::JWTAuth`.
+        Language::Ruby => &["JWT.", "JWT::", "JWTAuth", ".jwt do", ".jwt {"],
+        Language::Markdown => &["jwt", "jose", "JWT_", "JWT."],
     };
     let bytes = text.as_bytes();
     needles.iter().any(|needle| memchr::memmem::find(bytes, needle.as_bytes()).is_some())
@@ -347,7 +360,7 @@ pub(crate) fn mentions_jwt_library(text: &str, language: Language, conventional_
 
 thread_local! {
     /// One parser per language and thread, reused: analysis runs on every keystroke.
-    static PARSERS: RefCell<[Option<Parser>; 6]> = const { RefCell::new([None, None, None, None, None, None]) };
+    static PARSERS: RefCell<[Option<Parser>; 7]> = const { RefCell::new([None, None, None, None, None, None, None]) };
 }
 
 /// Recently parsed texts and their trees. A new text that shares most of its bytes with one of

@@ -347,6 +347,7 @@ mod tests {
             tree_sitter_typescript::LANGUAGE_TSX.into(),
             tree_sitter_python::LANGUAGE.into(),
             tree_sitter_go::LANGUAGE.into(),
+            tree_sitter_ruby::LANGUAGE.into(),
         ];
         let mut keys: Vec<u64> = grammars
             .iter()
@@ -358,7 +359,7 @@ mod tests {
             .collect();
         keys.sort();
         keys.dedup();
-        assert_eq!(keys.len(), 5);
+        assert_eq!(keys.len(), 6);
     }
 
     #[test]
