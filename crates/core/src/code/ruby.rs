@@ -346,7 +346,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             },
             _ => node,
         };
-        if node.kind() != "array" {
+        if !matches!(node.kind(), "array" | "string_array") {
             return Vec::new();
         }
         let values: Option<Vec<String>> = elements(node).iter().map(|item| self.string_value(*item, 0)).collect();
@@ -809,7 +809,7 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
     const KINDS: Kinds = Kinds {
         names: &["identifier", "constant"],
         parentheses: &["parenthesized_statements"],
-        lists: &["array"],
+        lists: &["array", "string_array"],
         quote: '\'',
         mapping: Some(MappingKinds { literal: "hash", pair: "pair", spread: "hash_splat_argument", key: "key", value: "value" }),
     };
@@ -823,6 +823,11 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
             "string" => syntax::joined_parts(node, self.file.src, |part| match part {
                 "string_content" | "escape_sequence" => Some(true),
                 _ => None, // interpolation
+            }),
+            // An element of `%w[RS256 ES256]`.
+            "bare_string" => syntax::joined_parts(node, self.file.src, |part| match part {
+                "string_content" | "escape_sequence" => Some(true),
+                _ => None,
             }),
             "chained_string" => {
                 let mut cursor = node.walk();

@@ -45,7 +45,8 @@ fn allow_lists_and_signing() {
 #[test]
 fn pairs_in_the_verify_place_and_own_jwt_modules() {
     insta::assert_snapshot!(describe(
-        "JWT.decode(token, PUBLIC_KEY, algorithm: 'RS256')\nJWT.decode(token, PUBLIC_KEY, true, algorithm: 'RS256')\n"
+        "JWT.decode(token, PUBLIC_KEY, algorithm: 'RS256')\nJWT.decode(token, PUBLIC_KEY, true, algorithm: 'RS256')\n\
+         JWT.decode token, PUBLIC_KEY, true, algorithms: %w[RS256 HS256], 'aud' => %w[api admin], verify_aud: true\n"
     ));
     assert_eq!(describe("module JWT\n  def self.decode(t, k) = t\nend\nJWT.decode(token, 'secret')\n"), "");
 }
@@ -90,4 +91,15 @@ fn verifier_expectations_and_key_sources() {
     assert_eq!(env.audiences, Expected::NotChecked);
     assert_eq!(calls[3].key, KeySource::Literal);
     assert_eq!(calls[3].literal_secrets, vec!["literal-secret".to_string()]);
+}
+
+#[test]
+fn no_panic_on_hostile_input() {
+    use super::super::analyze;
+    let deep = format!("x = {}JWT.decode(t, k){}\n", "[".repeat(20_000), "]".repeat(20_000));
+    let chained = format!("h = JWT.decode(t, nil, false){}\n", "[1]".repeat(5_000));
+    let garbage = "JWT.decode( JWT:: config.jwt do |jwt| jwt.secret = ' \" %w[ { ( \u{0} é 🙂 end".repeat(200);
+    for text in [deep.as_str(), chained.as_str(), garbage.as_str(), "JWT.decode(", "JWT.decode t, nil, false do |h|"] {
+        let _ = analyze(text, Language::Ruby, &Context::default());
+    }
 }
