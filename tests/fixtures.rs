@@ -208,8 +208,7 @@ fn every_rule_has_firing_and_silent_fixtures() {
 /// TypeScript (and TSX) runs through the JavaScript analyser but is its own column with its own
 /// fixtures for every rule: type annotations, `as`/`!`/`satisfies` and type-only imports wrap the
 /// same expressions in different syntax nodes, and only TypeScript fixtures show they are seen.
-const MATRIX_LANGUAGES: &[(&str, &[&str])] =
-    &[
+const MATRIX_LANGUAGES: &[(&str, &[&str])] = &[
     ("js", &["js", "jsx", "mjs", "cjs"]),
     ("ts", &["ts", "tsx", "mts", "cts"]),
     ("py", &["py"]),

@@ -132,7 +132,8 @@ impl<'s, 't> Analyzer<'s, 't> {
                 for (index, target) in targets.iter().enumerate() {
                     if matches!(target.kind(), "identifier" | "constant") {
                         let value = values.as_ref().and_then(|values| values.get(index).copied());
-                        let value = value.filter(|_| values.as_ref().is_some_and(|values| values.len() == targets.len()));
+                        let value =
+                            value.filter(|_| values.as_ref().is_some_and(|values| values.len() == targets.len()));
                         self.file.scopes.define(self.text(*target), scope.clone(), target.start_byte(), value, false);
                     }
                 }
@@ -150,9 +151,10 @@ impl<'s, 't> Analyzer<'s, 't> {
             "call" => {
                 let (Some(receiver), Some(right)) = (left.field("receiver"), right) else { return };
                 let at = node.start_byte();
-                let in_block = self.config_blocks.iter().any(|(range, parameter)| {
-                    range.start <= at && at < range.end && self.text(receiver) == *parameter
-                });
+                let in_block = self
+                    .config_blocks
+                    .iter()
+                    .any(|(range, parameter)| range.start <= at && at < range.end && self.text(receiver) == *parameter);
                 if in_block {
                     self.settings.push((self.method_name(left), right, node));
                 }
@@ -540,8 +542,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 {
                     self.needs_verify.borrow_mut().insert(at);
                 }
-                let anchor =
-                    at.filter(|_| count >= 2).map(|at| Anchor::AfterArguments { at, comma: true });
+                let anchor = at.filter(|_| count >= 2).map(|at| Anchor::AfterArguments { at, comma: true });
                 (Some(Mapping::empty()), anchor)
             }
             // Pairs after fewer than three arguments become `verify`: no options.
@@ -689,7 +690,7 @@ impl<'t> Reads<'t> {
                     (Part::Whole, Some(Value::Number(index))) if index == 1.0 || index == -1.0 => {
                         out.push(Use::HeaderOnly)
                     }
-                    (Part::Whole, Some(Value::Number(index))) if index == 0.0 => {
+                    (Part::Whole, Some(Value::Number(0.0))) => {
                         self.uses(analyzer, parent, Part::Payload, scope, depth + 1, out)
                     }
                     (Part::Payload, Some(Value::Str(claim))) if matches!(claim.as_str(), "exp" | "iat" | "nbf") => {
@@ -757,15 +758,16 @@ impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
         match node.kind() {
             "call" => self.collect_call(node),
             "assignment" => self.collect_assignment(node),
-            "operator_assignment" => {
-                if let Some(left) = node.field("left").filter(|left| matches!(left.kind(), "identifier" | "constant")) {
-                    self.file.scopes.reassign(self.text(left), left.start_byte());
-                }
+            "operator_assignment"
+                if let Some(left) =
+                    node.field("left").filter(|left| matches!(left.kind(), "identifier" | "constant")) =>
+            {
+                self.file.scopes.reassign(self.text(left), left.start_byte());
             }
-            "module" | "class" => {
-                if node.field("name").is_some_and(|name| self.text(name).trim_start_matches("::") == "JWT") {
-                    self.defines_jwt = true;
-                }
+            "module" | "class"
+                if node.field("name").is_some_and(|name| self.text(name).trim_start_matches("::") == "JWT") =>
+            {
+                self.defines_jwt = true;
             }
             "method" | "singleton_method" => {
                 // A method without parameters reads like a name: `secret_key` is `def secret_key`.
@@ -811,7 +813,13 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
         parentheses: &["parenthesized_statements"],
         lists: &["array", "string_array"],
         quote: '\'',
-        mapping: Some(MappingKinds { literal: "hash", pair: "pair", spread: "hash_splat_argument", key: "key", value: "value" }),
+        mapping: Some(MappingKinds {
+            literal: "hash",
+            pair: "pair",
+            spread: "hash_splat_argument",
+            key: "key",
+            value: "value",
+        }),
     };
 
     fn file(&self) -> &SourceFile<'s, 't> {
@@ -930,7 +938,9 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
                     && is_headers(node.field("object"))
             }
             "call" => match self.method_name(node) {
-                "authorization" => node.field("receiver").is_some_and(|receiver| self.text(receiver).ends_with("request")),
+                "authorization" => {
+                    node.field("receiver").is_some_and(|receiver| self.text(receiver).ends_with("request"))
+                }
                 "fetch" | "[]" => {
                     is_headers(node.field("receiver"))
                         && self
@@ -963,9 +973,9 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
         }
         let unknown = KeySource::Unknown;
         match node.kind() {
-            "element_reference" if node.field("object").is_some_and(|object| self.text(object) == "ENV") => subscript(node)
-                .and_then(|name| self.string_value(name, depth + 1))
-                .map_or(unknown, KeySource::Env),
+            "element_reference" if node.field("object").is_some_and(|object| self.text(object) == "ENV") => {
+                subscript(node).and_then(|name| self.string_value(name, depth + 1)).map_or(unknown, KeySource::Env)
+            }
             "binary" => node.field("left").map_or(unknown, |left| self.key_source(left, depth + 1)),
             "call" => {
                 let receiver = node.field("receiver");
@@ -983,14 +993,13 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
                         first.map_or(unknown, |inner| self.key_source(inner, depth + 1))
                     }
                     // `Rails.root.join('config', 'key.pem').read`, `key.public_key`.
-                    (Some(_), "read" | "public_key" | "b" | "freeze" | "to_s") => {
-                        receiver.and_then(|receiver| {
+                    (Some(_), "read" | "public_key" | "b" | "freeze" | "to_s") => receiver
+                        .and_then(|receiver| {
                             self.path_value(receiver, depth + 1)
                                 .map(|(path, base)| KeySource::File { path, base })
                                 .or_else(|| Some(self.key_source(receiver, depth + 1)))
                         })
-                        .unwrap_or(unknown)
-                    }
+                        .unwrap_or(unknown),
                     _ => unknown,
                 }
             }
@@ -1021,7 +1030,9 @@ impl Dialect for RubyDialect<'_> {
     fn add_allow_list(&self, anchor: &Anchor, option: &str, algorithm: &str) -> Option<Vec<TextEdit>> {
         let entry = format!("{option}: ['{algorithm}']");
         let edit = match anchor {
-            Anchor::Literal { first_entry: Some(at), .. } => TextEdit { range: *at..*at, new_text: format!("{entry}, ") },
+            Anchor::Literal { first_entry: Some(at), .. } => {
+                TextEdit { range: *at..*at, new_text: format!("{entry}, ") }
+            }
             Anchor::Literal { first_entry: None, whole } => {
                 TextEdit { range: whole.clone(), new_text: format!("{{ {entry} }}") }
             }
