@@ -943,6 +943,28 @@ pub static FUNCTIONS: &[Function] = &[
         display: "`JWT.encode`",
         ..Function::BASE
     },
+    // ruby-jwt 2.10+ `JWT::EncodedToken`: `unverified_payload` is the payload before any check;
+    // `verify_signature!(algorithm:, key:)` requires the algorithm and checks no claim
+    // (`verify_claims!` does), so only its key and allow-list are judged.
+    Function {
+        ecosystem: Ruby,
+        library: "jwt",
+        path: "JWT::EncodedToken#unverified_payload",
+        operation: Decode,
+        display: "`JWT::EncodedToken#unverified_payload`",
+        instead: "`verify_signature!(algorithm: …, key: …)` (or `verify!`) and then `payload`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Ruby,
+        library: "jwt",
+        path: "JWT::EncodedToken#verify_signature!",
+        key: Slot::Option("key"),
+        algorithms: Slot::Option("algorithm"),
+        display: "`JWT::EncodedToken#verify_signature!` / `verify!`",
+        malformed: "`JWT::DecodeError`",
+        ..Function::BASE
+    },
     // devise-jwt / warden-jwt_auth: `jwt.secret = …` (and `decoding_secret`, `algorithm`) in
     // `config.jwt do |jwt| … end` or `Warden::JWTAuth.configure do |config| … end`. The gem
     // passes its configured algorithm (default HS256) to ruby-jwt, so only keys are judged.

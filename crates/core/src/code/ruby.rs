@@ -100,6 +100,11 @@ impl<'s, 't> Analyzer<'s, 't> {
             self.calls.push((call, self.file.enclosing.clone()));
             return;
         }
+        // ruby-jwt 2.10+ `JWT::EncodedToken`: the receiver is checked when the model is built.
+        if matches!(method, "unverified_payload" | "verify_signature!" | "verify!") {
+            self.calls.push((call, self.file.enclosing.clone()));
+            return;
+        }
         // `config.jwt do |jwt| … end` (devise-jwt) and `Warden::JWTAuth.configure do |config| … end`.
         let configures = (method == "jwt" && matches!(receiver.kind(), "identifier" | "constant"))
             || (method == "configure" && self.text(receiver).trim_start_matches("::") == "Warden::JWTAuth")
@@ -398,16 +403,18 @@ impl<'s, 't> Analyzer<'s, 't> {
         let mut decodes = Vec::new();
         for (call, scope) in &self.calls {
             let Some(site) = self.call_site(*call, scope.clone()) else { continue };
-            if site.options.switches.iter().any(|switch| switch.check == Check::Signature) {
-                decodes.push((model.calls.len(), *call));
+            if site.operation == Operation::Decode {
+                decodes.push((model.calls.len(), *call, Part::Payload));
+            } else if site.options.switches.iter().any(|switch| switch.check == Check::Signature) {
+                decodes.push((model.calls.len(), *call, Part::Whole));
             }
             model.calls.push(site);
         }
         if !decodes.is_empty() {
             let reads = self.reads();
-            for (index, call) in decodes {
+            for (index, call, part) in decodes {
                 let site = &mut model.calls[index];
-                site.used_for = reads.use_of(self, call, &site.scope);
+                site.used_for = reads.use_of(self, call, part, &site.scope);
             }
         }
         model
@@ -441,10 +448,101 @@ impl<'s, 't> Analyzer<'s, 't> {
         })
     }
 
+    /// `JWT::EncodedToken.new(token)`, directly or through a same-file name: its token.
+    fn encoded_token(&self, node: Node<'t>, depth: usize) -> Option<Node<'t>> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match node.kind() {
+            "identifier" | "constant" => self.encoded_token(self.definition_value(node)?, depth + 1),
+            "call" if self.method_name(node) == "new" => {
+                let class = self.text(node.field("receiver")?).trim_start_matches("::");
+                (class == "JWT::EncodedToken").then(|| self.arguments(node).positional.first().copied()).flatten()
+            }
+            _ => None,
+        }
+    }
+
+    /// `encoded.unverified_payload` (a decode) and `encoded.verify_signature!(algorithm:, key:)` /
+    /// `encoded.verify!(signature: { algorithm:, key: })` (a verify of the signature only: the
+    /// claims are `verify_claims!`'s, so none are expected here).
+    fn encoded_token_site(&self, call: Node<'t>, scope: Range<usize>) -> Option<CallSite> {
+        let receiver = call.field("receiver")?;
+        let token = self.encoded_token(receiver, 0)?;
+        let method = self.method_name(call);
+        let path = match method {
+            "unverified_payload" => "JWT::EncodedToken#unverified_payload",
+            _ => "JWT::EncodedToken#verify_signature!",
+        };
+        let function = Function::find(Ecosystem::Ruby, RUBY_JWT, path)?;
+        let range = call.field("method")?.byte_range();
+        let token = Some(TokenArg { expr: self.expr(token), raw_authorization: self.is_raw_authorization(token, 0) });
+        if function.operation == Operation::Decode {
+            let options = Options::defaults(None);
+            return Some(CallSite {
+                function,
+                version: None,
+                operation: Operation::Decode,
+                range,
+                scope,
+                token,
+                key: None,
+                options,
+                used_for: Use::Claims,
+            });
+        }
+        let arguments = self.arguments(call);
+        let mut pairs = Mapping::empty();
+        for pair in &arguments.pairs {
+            match pair.field("key").and_then(|key| self.mapping_key(key, 0)).zip(pair.field("value")) {
+                Some((key, value)) => pairs.entries.push(Entry { key, value, range: pair.byte_range(), removal: None }),
+                None => pairs.complete = false,
+            }
+        }
+        let signature = if method == "verify!" {
+            pairs.get("signature").and_then(|entry| self.mapping(entry.value, 0))
+        } else {
+            Some(pairs)
+        };
+        let mut options = Options::unknown();
+        if let Some(signature) = signature.filter(|signature| signature.complete && !arguments.splat) {
+            // `algorithm:` is a required keyword: without it the call raises `ArgumentError`.
+            options.complete = true;
+            options.algorithms = match signature.get("algorithm") {
+                Some(entry) => self.algorithms(entry.value),
+                None => Algorithms::Unknown,
+            };
+            let key = signature.get("key").map(|entry| self.key_arg(entry.value, "key"));
+            return Some(CallSite {
+                function,
+                version: None,
+                operation: Operation::Verify,
+                range,
+                scope,
+                token,
+                key,
+                options,
+                used_for: Use::Claims,
+            });
+        }
+        Some(CallSite {
+            function,
+            version: None,
+            operation: Operation::Verify,
+            range,
+            scope,
+            token,
+            key: None,
+            options,
+            used_for: Use::Claims,
+        })
+    }
+
     fn call_site(&self, call: Node<'t>, scope: Range<usize>) -> Option<CallSite> {
         let path = match self.method_name(call) {
             "decode" => "JWT.decode",
-            _ => "JWT.encode",
+            "encode" => "JWT.encode",
+            _ => return self.encoded_token_site(call, scope),
         };
         let function = Function::find(Ecosystem::Ruby, RUBY_JWT, path)?;
         let arguments = self.arguments(call);
@@ -653,9 +751,9 @@ enum Part {
 impl<'t> Reads<'t> {
     /// What the result of an unverified `JWT.decode` is read for: only its header
     /// (`[1]`, `.last`, `_payload, header = …`), or only the payload's times (`[0]['exp']`).
-    fn use_of(&self, analyzer: &Analyzer<'_, 't>, call: Node<'t>, scope: &Range<usize>) -> Use {
+    fn use_of(&self, analyzer: &Analyzer<'_, 't>, call: Node<'t>, part: Part, scope: &Range<usize>) -> Use {
         let mut uses = Vec::new();
-        self.uses(analyzer, call, Part::Whole, scope, 0, &mut uses);
+        self.uses(analyzer, call, part, scope, 0, &mut uses);
         if !uses.is_empty() && uses.iter().all(|used| *used == Use::HeaderOnly) {
             Use::HeaderOnly
         } else if !uses.is_empty() && uses.iter().all(|used| *used != Use::Claims) {
