@@ -1009,7 +1009,14 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
             "call" => {
                 let receiver = node.field("receiver").map(|receiver| self.text(receiver));
                 match (receiver, self.method_name(node)) {
-                    (Some("ENV"), "fetch") => self.arguments(node).positional.get(1).copied().into_iter().collect(),
+                    // `ENV.fetch('X', 'dev')` and `ENV.fetch('X') { 'dev' }`.
+                    (Some("ENV"), "fetch") => {
+                        let block_value = node
+                            .field("block")
+                            .and_then(|block| block.field("body"))
+                            .and_then(|body| elements(body).into_iter().rfind(|part| part.kind() != "comment"));
+                        self.arguments(node).positional.get(1).copied().into_iter().chain(block_value).collect()
+                    }
                     // `'secret'.b`, `'secret'.freeze`.
                     (Some(_), "b" | "freeze" | "to_s" | "dup") => node.field("receiver").into_iter().collect(),
                     _ => Vec::new(),
