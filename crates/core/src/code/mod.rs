@@ -216,7 +216,7 @@ impl std::fmt::Debug for VerifierCall {
     }
 }
 
-/// The verification calls of a source file (JS/TS, Python, Go; not Markdown fences: examples
+/// The verification calls of a source file (JS/TS, Python, Go, Ruby; not Markdown fences: examples
 /// in documentation verify nothing in the workspace).
 pub fn verifiers(text: &str, language: Language) -> Vec<VerifierCall> {
     if language == Language::Markdown || text.len() > MAX_PARSED_BYTES || !mentions_jwt_library(text, language, false) {
