@@ -13,7 +13,7 @@ use tree_sitter::{Node, Tree};
 
 use super::Sink;
 use super::evaluate::{self, Collect, Entry, Evaluator, Kinds, Mapping, MappingKinds, SourceFile, Walk};
-use super::knowledge::{AllowList, classify_key};
+use super::knowledge::AllowList;
 use super::library::{Ecosystem, Function};
 use super::model::{
     Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, KeySource, Model, Operation, Options, PathBase,
@@ -208,35 +208,22 @@ impl<'s, 't> Analyzer<'s, 't> {
     /// A literal or same-file constant: strings, numbers (with arithmetic and ActiveSupport
     /// durations such as `5.minutes`), booleans and `nil`.
     fn value(&self, node: Node<'t>, depth: usize) -> Value {
+        if let Some(literal) = self.literal(node) {
+            return literal;
+        }
         if depth > MAX_DEPTH {
             return Value::Unknown;
         }
-        if let Some(literal) = self.string_literal(node) {
-            return Value::Str(literal);
-        }
-        let number = |node: Option<Node<'t>>| node.and_then(|node| self.number_value(node, depth + 1));
         let known = |number: Option<f64>| number.map_or(Value::Unknown, Value::Number);
         match node.kind() {
-            "true" => Value::Bool(true),
-            "false" => Value::Bool(false),
-            "nil" => Value::Null,
-            "simple_symbol" => Value::Str(self.text(node).trim_start_matches(':').to_string()),
-            "integer" | "float" => known(evaluate::number_literal(self.text(node))),
-            "unary" => {
-                let operand = number(node.field("operand"));
-                known(match node.field("operator").map(|operator| self.text(operator)) {
-                    Some("-") => operand.map(|operand| -operand),
-                    Some("+") => operand,
-                    _ => None,
-                })
-            }
-            "binary" => {
-                let (Some(left), Some(right)) = (number(node.field("left")), number(node.field("right"))) else {
-                    return Value::Unknown;
-                };
-                known(
-                    node.field("operator").and_then(|operator| evaluate::arithmetic(self.text(operator), left, right)),
-                )
+            "unary" | "binary" => {
+                let operands: Option<Vec<f64>> = ["operand", "left", "right"]
+                    .into_iter()
+                    .filter_map(|side| node.field(side))
+                    .map(|side| self.number_value(side, depth + 1))
+                    .collect();
+                let operator = node.field("operator").map(|operator| self.text(operator));
+                known(operator.zip(operands).and_then(|(operator, operands)| evaluate::fold(operator, &operands)))
             }
             // `'secret'.freeze`, `'secret'.b`.
             "call" if matches!(self.method_name(node), "freeze" | "dup" | "b" | "to_s") => {
@@ -255,6 +242,20 @@ impl<'s, 't> Analyzer<'s, 't> {
             }
             _ => Value::Unknown,
         }
+    }
+
+    /// A literal's value: a string, symbol, number, boolean or `nil`.
+    fn literal(&self, node: Node<'_>) -> Option<Value> {
+        if let Some(text) = self.string_literal(node) {
+            return Some(Value::Str(text));
+        }
+        Some(match node.kind() {
+            "true" | "false" => Value::Bool(node.kind() == "true"),
+            "nil" => Value::Null,
+            "simple_symbol" => Value::Str(self.text(node).trim_start_matches(':').to_string()),
+            "integer" | "float" => Value::Number(evaluate::number_literal(self.text(node))?),
+            _ => return None,
+        })
     }
 
     /// ActiveSupport durations in seconds: `30.seconds`, `5.minutes.to_i`, `1.hour`.
@@ -295,21 +296,6 @@ impl<'s, 't> Analyzer<'s, 't> {
         Expr { range: node.byte_range(), text: syntax::normalized(self.text(node)), value: self.value(node, 0) }
     }
 
-    fn key_arg(&self, node: Node<'t>, spelled: &str) -> KeyArg {
-        let mut literals = Vec::new();
-        self.secret_literals(node, 0, &mut literals);
-        let key = match self.string_value(node, 0) {
-            Some(literal) => classify_key(&literal, true),
-            None => self.key_evidence(node),
-        };
-        KeyArg {
-            key,
-            literals: literals.into_iter().map(|(value, literal)| (value, literal.byte_range())).collect(),
-            source: self.key_source(node, 0),
-            ..KeyArg::unknown(spelled)
-        }
-    }
-
     /// A literal file path: a string, `Rails.root.join("config", "key.pem")` or
     /// `File.join(__dir__, "key.pem")`.
     fn path_value(&self, node: Node<'t>, depth: usize) -> Option<(String, PathBase)> {
@@ -339,25 +325,6 @@ impl<'s, 't> Analyzer<'s, 't> {
             }
             _ => None,
         }
-    }
-
-    /// Literal strings an argument holds: one string, or an array of them (empty when unknown).
-    fn string_list(&self, node: Node<'t>) -> Vec<String> {
-        if let Some(value) = self.string_value(node, 0) {
-            return vec![value];
-        }
-        let node = match node.kind() {
-            "identifier" | "constant" => match self.definition_value(node) {
-                Some(value) => value,
-                None => return Vec::new(),
-            },
-            _ => node,
-        };
-        if !matches!(node.kind(), "array" | "string_array") {
-            return Vec::new();
-        }
-        let values: Option<Vec<String>> = elements(node).iter().map(|item| self.string_value(*item, 0)).collect();
-        values.unwrap_or_default()
     }
 
     /// `JWT.decode(...)[1]`, `JWT.decode(...).last`, a name holding one, or any name that says
@@ -428,24 +395,14 @@ impl<'s, 't> Analyzer<'s, 't> {
         let mut key = None;
         let mut operation = function.operation;
         match name {
-            "secret" | "decoding_secret" => key = Some(self.key_arg(value, name)),
+            "secret" | "decoding_secret" => key = Some(self.plain_key_arg(value, name)),
             "algorithm" => {
                 operation = Operation::Sign;
                 options.signing_algorithm = Some(self.expr(value));
             }
             _ => return None,
         }
-        Some(CallSite {
-            function,
-            version: None,
-            operation,
-            range: value.byte_range(),
-            scope: statement.byte_range(),
-            token: None,
-            key,
-            options,
-            used_for: Use::Claims,
-        })
+        Some(site(function, operation, value.byte_range(), statement.byte_range(), None, key, options))
     }
 
     /// `JWT::EncodedToken.new(token)`, directly or through a same-file name: its token.
@@ -479,17 +436,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         let token = Some(TokenArg { expr: self.expr(token), raw_authorization: self.is_raw_authorization(token, 0) });
         if function.operation == Operation::Decode {
             let options = Options::defaults(None);
-            return Some(CallSite {
-                function,
-                version: None,
-                operation: Operation::Decode,
-                range,
-                scope,
-                token,
-                key: None,
-                options,
-                used_for: Use::Claims,
-            });
+            return Some(site(function, Operation::Decode, range, scope, token, None, options));
         }
         let arguments = self.arguments(call);
         let mut pairs = Mapping::empty();
@@ -512,30 +459,10 @@ impl<'s, 't> Analyzer<'s, 't> {
                 Some(entry) => self.algorithms(entry.value),
                 None => Algorithms::Unknown,
             };
-            let key = signature.get("key").map(|entry| self.key_arg(entry.value, "key"));
-            return Some(CallSite {
-                function,
-                version: None,
-                operation: Operation::Verify,
-                range,
-                scope,
-                token,
-                key,
-                options,
-                used_for: Use::Claims,
-            });
+            let key = signature.get("key").map(|entry| self.plain_key_arg(entry.value, "key"));
+            return Some(site(function, Operation::Verify, range, scope, token, key, options));
         }
-        Some(CallSite {
-            function,
-            version: None,
-            operation: Operation::Verify,
-            range,
-            scope,
-            token,
-            key: None,
-            options,
-            used_for: Use::Claims,
-        })
+        Some(site(function, Operation::Verify, range, scope, token, None, options))
     }
 
     fn call_site(&self, call: Node<'t>, scope: Range<usize>) -> Option<CallSite> {
@@ -552,36 +479,32 @@ impl<'s, 't> Analyzer<'s, 't> {
             let mut options = Options::defaults(None);
             options.complete = !arguments.splat;
             options.signing_algorithm = arguments.positional.get(2).map(|algorithm| self.expr(*algorithm));
-            return Some(CallSite {
+            return Some(site(
                 function,
-                version: None,
-                operation: Operation::Sign,
+                Operation::Sign,
                 range,
                 scope,
-                token: None,
-                key: key_node.map(|key| self.key_arg(key, "key")),
+                None,
+                key_node.map(|key| self.plain_key_arg(key, "key")),
                 options,
-                used_for: Use::Claims,
-            });
+            ));
         }
         let token = *arguments.positional.first()?;
         let options = self.decode_options(&arguments);
-        let mut key = key_node.map(|key| self.key_arg(key, "key"));
+        let mut key = key_node.map(|key| self.plain_key_arg(key, "key"));
         if key.is_none() && call.field("block").is_some() {
             // A key finder block picks the key from the header: what it returns is not read.
             key = Some(KeyArg::unknown("key finder"));
         }
-        Some(CallSite {
+        Some(site(
             function,
-            version: None,
-            operation: Operation::Verify,
+            Operation::Verify,
             range,
             scope,
-            token: Some(TokenArg { expr: self.expr(token), raw_authorization: self.is_raw_authorization(token, 0) }),
+            Some(TokenArg { expr: self.expr(token), raw_authorization: self.is_raw_authorization(token, 0) }),
             key,
             options,
-            used_for: Use::Claims,
-        })
+        ))
     }
 
     /// The options of `JWT.decode(jwt, key = nil, verify = true, options = {})`: a hash in the
@@ -924,30 +847,18 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
         &self.file
     }
 
+    /// `'…'`, `"…"` without interpolation, an element of `%w[RS256 ES256]`, and `'a' 'b'`.
     fn string_literal(&self, node: Node<'_>) -> Option<String> {
+        let text_part = |part: &str| matches!(part, "string_content" | "escape_sequence").then_some(true);
         match node.kind() {
-            "string" => syntax::joined_parts(node, self.file.src, |part| match part {
-                "string_content" | "escape_sequence" => Some(true),
-                _ => None, // interpolation
-            }),
-            // An element of `%w[RS256 ES256]`.
-            "bare_string" => syntax::joined_parts(node, self.file.src, |part| match part {
-                "string_content" | "escape_sequence" => Some(true),
-                _ => None,
-            }),
-            "chained_string" => {
-                let mut cursor = node.walk();
-                node.named_children(&mut cursor).map(|part| self.string_literal(part)).collect()
-            }
+            "string" | "bare_string" => syntax::joined_parts(node, self.file.src, text_part),
+            "chained_string" => elements(node).into_iter().map(|part| self.string_literal(part)).collect(),
             _ => None,
         }
     }
 
     fn string_value(&self, node: Node<'t>, depth: usize) -> Option<String> {
-        match self.value(node, depth) {
-            Value::Str(text) => Some(text),
-            _ => None,
-        }
+        self.value(node, depth).as_str().map(str::to_string)
     }
 
     /// `OPTIONS = { … }.freeze`.
@@ -1029,34 +940,16 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
     /// `request.headers['Authorization']`, `request.headers.fetch('Authorization')`,
     /// `request.env['HTTP_AUTHORIZATION']`, `request.authorization`.
     fn reads_authorization(&self, node: Node<'t>) -> bool {
-        let is_headers = |object: Option<Node<'t>>| {
-            object.is_some_and(|object| {
-                let object = self.text(object);
-                object.ends_with("headers") || object.ends_with(".env") || object == "env"
-            })
-        };
-        match node.kind() {
-            "element_reference" => {
-                subscript(node)
-                    .and_then(|key| self.string_literal(key))
-                    .is_some_and(|key| evaluate::is_authorization_name(&key))
-                    && is_headers(node.field("object"))
+        const HEADERS: &[&str] = &["headers", ".env"];
+        match (node.kind(), self.method_name(node)) {
+            ("element_reference", _) => self.names_authorization(node.field("object"), subscript(node), HEADERS),
+            ("call", "authorization") => {
+                node.field("receiver").is_some_and(|receiver| self.text(receiver).ends_with("request"))
             }
-            "call" => match self.method_name(node) {
-                "authorization" => {
-                    node.field("receiver").is_some_and(|receiver| self.text(receiver).ends_with("request"))
-                }
-                "fetch" | "[]" => {
-                    is_headers(node.field("receiver"))
-                        && self
-                            .arguments(node)
-                            .positional
-                            .first()
-                            .and_then(|name| self.string_literal(*name))
-                            .is_some_and(|name| evaluate::is_authorization_name(&name))
-                }
-                _ => false,
-            },
+            ("call", "fetch" | "[]") => {
+                let name = self.arguments(node).positional.first().copied();
+                self.names_authorization(node.field("receiver"), name, HEADERS)
+            }
             _ => false,
         }
     }
@@ -1111,6 +1004,19 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
             _ => unknown,
         }
     }
+}
+
+/// A call site of this file: the version comes from no Ruby source, and uses start as claims.
+fn site(
+    function: &'static Function,
+    operation: Operation,
+    range: Range<usize>,
+    scope: Range<usize>,
+    token: Option<TokenArg>,
+    key: Option<KeyArg>,
+    options: Options,
+) -> CallSite {
+    CallSite { function, version: None, operation, range, scope, token, key, options, used_for: Use::Claims }
 }
 
 /// The first index of `object[index]` (the object is the element reference's first named child).
