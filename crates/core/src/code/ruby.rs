@@ -299,32 +299,27 @@ impl<'s, 't> Analyzer<'s, 't> {
     /// A literal file path: a string, `Rails.root.join("config", "key.pem")` or
     /// `File.join(__dir__, "key.pem")`.
     fn path_value(&self, node: Node<'t>, depth: usize) -> Option<(String, PathBase)> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        if let Some(path) = self.string_value(node, depth) {
-            return Some((path, PathBase::WorkingFolder));
-        }
         match node.kind() {
+            _ if depth > MAX_DEPTH => None,
             "identifier" | "constant" => self.path_value(self.definition_value(node)?, depth + 1),
-            "call" if self.method_name(node) == "join" => {
-                let receiver = self.text(node.field("receiver")?).trim_start_matches("::");
-                let arguments = self.arguments(node);
-                let (base, parts) = match receiver {
-                    "Rails.root" => (PathBase::WorkingFolder, &arguments.positional[..]),
-                    "File" => match arguments.positional.first() {
-                        Some(first) if matches!(self.text(*first), "__dir__" | "File.dirname(__FILE__)") => {
-                            (PathBase::SourceFile, &arguments.positional[1..])
-                        }
-                        _ => (PathBase::WorkingFolder, &arguments.positional[..]),
-                    },
-                    _ => return None,
-                };
-                let parts: Option<Vec<String>> = parts.iter().map(|part| self.string_value(*part, depth + 1)).collect();
-                Some((parts?.join("/"), base))
-            }
-            _ => None,
+            "call" if self.method_name(node) == "join" => self.joined_path(node, depth),
+            _ => Some((self.string_value(node, depth)?, PathBase::WorkingFolder)),
         }
+    }
+
+    /// `Rails.root.join("config", "key.pem")` (the service's folder) or `File.join(…)` of literal
+    /// parts, from the source file's folder when the first is `__dir__`.
+    fn joined_path(&self, call: Node<'t>, depth: usize) -> Option<(String, PathBase)> {
+        let receiver = self.text(call.field("receiver")?).trim_start_matches("::");
+        let arguments = self.arguments(call);
+        let positional = &arguments.positional[..];
+        let (base, parts) = match (receiver, positional.first().map(|first| self.text(*first))) {
+            ("File", Some("__dir__" | "File.dirname(__FILE__)")) => (PathBase::SourceFile, &positional[1..]),
+            ("Rails.root" | "File", _) => (PathBase::WorkingFolder, positional),
+            _ => return None,
+        };
+        let parts: Option<Vec<String>> = parts.iter().map(|part| self.string_value(*part, depth + 1)).collect();
+        Some((parts?.join("/"), base))
     }
 
     /// `JWT.decode(...)[1]`, `JWT.decode(...).last`, a name holding one, or any name that says
@@ -677,12 +672,14 @@ impl<'t> Reads<'t> {
     fn use_of(&self, analyzer: &Analyzer<'_, 't>, call: Node<'t>, part: Part, scope: &Range<usize>) -> Use {
         let mut uses = Vec::new();
         self.uses(analyzer, call, part, scope, 0, &mut uses);
-        if !uses.is_empty() && uses.iter().all(|used| *used == Use::HeaderOnly) {
-            Use::HeaderOnly
-        } else if !uses.is_empty() && uses.iter().all(|used| *used != Use::Claims) {
+        // Header reads alone are a peek, times alone schedule a refresh; no read at all or any
+        // other read is the claims.
+        if uses.is_empty() || uses.contains(&Use::Claims) {
+            Use::Claims
+        } else if uses.contains(&Use::TimesOnly) {
             Use::TimesOnly
         } else {
-            Use::Claims
+            Use::HeaderOnly
         }
     }
 
@@ -728,49 +725,54 @@ impl<'t> Reads<'t> {
             "parenthesized_statements" => self.uses(analyzer, parent, part, scope, depth + 1, out),
             "assignment" if is_object("right") => {
                 let Some(left) = parent.field("left") else { return out.push(Use::Claims) };
-                match left.kind() {
-                    "identifier" => self.reads_of(analyzer, left, part, scope, depth, out),
-                    // `payload, header = JWT.decode(…)`: the payload's reads decide.
-                    "left_assignment_list" if part == Part::Whole => {
-                        match elements(left).first() {
-                            Some(payload) if payload.kind() == "identifier" => {
-                                let before = out.len();
-                                self.reads_of(analyzer, *payload, Part::Payload, scope, depth, out);
-                                if out.len() == before {
-                                    // The payload is never read: only the header is.
-                                    out.push(Use::HeaderOnly);
-                                }
-                            }
-                            _ => out.push(Use::Claims),
-                        }
+                // `payload, header = JWT.decode(…)`: the payload's reads decide; never read, only
+                // the header is.
+                let (name, part, unread) = match (left.kind(), elements(left).first()) {
+                    ("identifier", _) => (left, part, None),
+                    ("left_assignment_list", Some(payload))
+                        if part == Part::Whole && payload.kind() == "identifier" =>
+                    {
+                        (*payload, Part::Payload, Some(Use::HeaderOnly))
                     }
-                    _ => out.push(Use::Claims),
+                    _ => return out.push(Use::Claims),
+                };
+                let reads = self.later_reads(analyzer.text(name), name.end_byte(), scope);
+                if reads.is_empty() {
+                    out.extend(unread);
+                }
+                for read in reads {
+                    self.uses(analyzer, read, part, scope, depth + 1, out);
                 }
             }
             _ => out.push(Use::Claims),
         }
     }
 
-    /// The uses of every later read of `name` in `scope`; no read adds nothing.
-    fn reads_of(
-        &self,
-        analyzer: &Analyzer<'_, 't>,
-        name: Node<'t>,
-        part: Part,
-        scope: &Range<usize>,
-        depth: usize,
-        out: &mut Vec<Use>,
-    ) {
-        let text = analyzer.text(name);
-        for read in self.names.get(text).into_iter().flatten() {
-            if read.start_byte() > name.end_byte() && read.end_byte() <= scope.end {
-                self.uses(analyzer, *read, part, scope, depth + 1, out);
-            }
-        }
+    /// The reads of `name` after `after`, up to the end of `scope`.
+    fn later_reads(&self, name: &str, after: usize, scope: &Range<usize>) -> Vec<Node<'t>> {
+        let reads = self.names.get(name).into_iter().flatten();
+        reads.filter(|read| read.start_byte() > after && read.end_byte() <= scope.end).copied().collect()
     }
 }
 
 impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
+    const WALK: Walk = Walk {
+        functions: &["method", "singleton_method", "block", "do_block", "lambda"],
+        collected: &[
+            "call",
+            "assignment",
+            "operator_assignment",
+            "module",
+            "class",
+            "method",
+            "singleton_method",
+            "block",
+            "do_block",
+            "lambda",
+        ],
+        opaque: &["comment", "heredoc_body", "regex"],
+    };
+
     fn file_mut(&mut self) -> &mut SourceFile<'s, 't> {
         &mut self.file
     }
@@ -809,23 +811,6 @@ impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
             _ => {}
         }
     }
-
-    const WALK: Walk = Walk {
-        functions: &["method", "singleton_method", "block", "do_block", "lambda"],
-        collected: &[
-            "call",
-            "assignment",
-            "operator_assignment",
-            "module",
-            "class",
-            "method",
-            "singleton_method",
-            "block",
-            "do_block",
-            "lambda",
-        ],
-        opaque: &["comment", "heredoc_body", "regex"],
-    };
 }
 
 impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
