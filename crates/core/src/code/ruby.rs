@@ -105,9 +105,11 @@ impl<'s, 't> Analyzer<'s, 't> {
             self.calls.push((call, self.file.enclosing.clone()));
             return;
         }
-        // `config.jwt do |jwt| … end` (devise-jwt) and `Warden::JWTAuth.configure do |config| … end`.
+        // `config.jwt do |jwt| … end` (devise-jwt), `Warden::JWTAuth.configure do |config| … end` and
+        // `Devise::JWT.configure do |config| … end` (its settings are warden-jwt_auth's).
         let configures = (method == "jwt" && matches!(receiver.kind(), "identifier" | "constant"))
-            || (method == "configure" && self.text(receiver).trim_start_matches("::") == "Warden::JWTAuth")
+            || (method == "configure"
+                && matches!(self.text(receiver).trim_start_matches("::"), "Warden::JWTAuth" | "Devise::JWT"))
             || (method == "jwt" && self.text(receiver).trim_start_matches("::") == "Devise");
         if !configures {
             return;
