@@ -217,6 +217,7 @@ const MATRIX_LANGUAGES: &[(&str, &[&str])] = &[
     ("rs", &["rs"]),
     ("cs", &["cs"]),
     ("php", &["php"]),
+    ("rb", &["rb"]),
 ];
 
 /// Code rules that do not apply to a language at all, with the reason. Everything else applies.
@@ -270,6 +271,11 @@ const NOT_APPLICABLE: &[(&str, &str, &str)] = &[
         "insecure-jwt-library",
         "php",
         "no recognised PHP JWT package is archived with unfixed vulnerabilities (docs/rules/insecure-jwt-library.md)",
+    ),
+    (
+        "insecure-jwt-library",
+        "rb",
+        "no recognised RubyGems JWT library (jwt, devise-jwt, warden-jwt_auth) is archived with unfixed vulnerabilities",
     ),
 ];
 

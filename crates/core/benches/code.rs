@@ -182,6 +182,26 @@ function sign_N(array $user): string
 }
 ";
 
+const RB_HEADER: &str = "require 'jwt'\n\nPUBLIC_KEY = OpenSSL::PKey::RSA.new(File.read('config/jwt_public.pem'))\n";
+// No capital N outside the placeholders: `generate` replaces every one.
+const RB_BLOCK: &str = "
+class Verifier_N
+  CHECKS = { algorithm: 'RS256', aud: 'api', verify_aud: true, iss: 'iss', verify_iss: true, leeway: 30 }.freeze
+
+  def verify_N(request)
+    token = request.headers['Authorization'].to_s.delete_prefix('Bearer ')
+    payload, _header = JWT.decode(token, PUBLIC_KEY, true, CHECKS)
+    raise ArgumentError, 'no subject' unless payload['sub']
+
+    payload
+  end
+
+  def sign_N(user)
+    JWT.encode({ sub: user.id }, Rails.application.credentials.jwt_secret!, 'HS256')
+  end
+end
+";
+
 /// `header` then `block` repeated (with `N` made unique) until `lines` lines.
 fn generate(header: &str, block: &str, lines: usize) -> String {
     let mut out = header.to_string();
@@ -202,13 +222,14 @@ fn source(language: Language, lines: usize) -> String {
         Language::Rust => generate(RUST_HEADER, RUST_BLOCK, lines),
         Language::CSharp => generate(CS_HEADER, CS_BLOCK, lines),
         Language::Php => generate(PHP_HEADER, PHP_BLOCK, lines),
+        Language::Ruby => generate(RB_HEADER, RB_BLOCK, lines),
         Language::Markdown => {
             generate("", &format!("```js\n{JS_HEADER}{JS_BLOCK}```\n\nSome prose between the examples.\n\n"), lines)
         }
     }
 }
 
-const LANGUAGES: [Language; 10] = [
+const LANGUAGES: [Language; 11] = [
     Language::JavaScript,
     Language::TypeScript,
     Language::Tsx,
@@ -218,6 +239,7 @@ const LANGUAGES: [Language; 10] = [
     Language::Rust,
     Language::CSharp,
     Language::Php,
+    Language::Ruby,
     Language::Markdown,
 ];
 
@@ -239,6 +261,7 @@ fn document_path(language: Language) -> &'static str {
         Language::Rust => "src/auth.rs",
         Language::CSharp => "src/Auth.cs",
         Language::Php => "src/auth.php",
+        Language::Ruby => "app/auth.rb",
         _ => "src/auth.js",
     }
 }
@@ -246,7 +269,16 @@ fn document_path(language: Language) -> &'static str {
 /// What a keystroke costs in a 5,000-line file: the whole document analysis (token scan,
 /// code analysis with an incremental re-parse, settings, ignore comments), as the server runs
 /// it after a one-character edit in the middle of the file.
-#[divan::bench(args = [Language::JavaScript, Language::Python, Language::Go, Language::Java, Language::Rust, Language::CSharp, Language::Php])]
+#[divan::bench(args = [
+    Language::JavaScript,
+    Language::Python,
+    Language::Go,
+    Language::Java,
+    Language::Rust,
+    Language::CSharp,
+    Language::Php,
+    Language::Ruby,
+])]
 fn reanalyze_5000_lines(bencher: divan::Bencher, language: Language) {
     let before = source(language, 5000);
     let middle = before[..before.len() / 2].rfind('\n').map_or(0, |at| at + 1);

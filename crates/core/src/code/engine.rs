@@ -36,8 +36,11 @@ fn assumed_version(site: &CallSite, judging: Judging<'_>) -> Option<Assumed> {
         Ecosystem::Node => deps::Ecosystem::Npm,
         Ecosystem::Python => deps::Ecosystem::PyPI,
         // Go import paths carry the version. No row of the other ecosystems behaves differently by
-        // version yet; their manifests and lockfiles are read for `vulnerable-jwt-library`.
-        Ecosystem::Go | Ecosystem::Java | Ecosystem::Rust | Ecosystem::DotNet | Ecosystem::Php => return None,
+        // version yet (the ruby-jwt rows describe every version in their text); their manifests
+        // and lockfiles are read for `vulnerable-jwt-library`.
+        Ecosystem::Go | Ecosystem::Java | Ecosystem::Rust | Ecosystem::DotNet | Ecosystem::Php | Ecosystem::Ruby => {
+            return None;
+        }
     };
     let resolved = judging.dependencies?.resolve(ecosystem, site.function.library)?;
     Some(Assumed {

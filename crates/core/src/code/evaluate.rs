@@ -10,7 +10,7 @@ use tree_sitter::{Node, Tree};
 
 use super::engine::{self, Judging};
 use super::knowledge::{AlgItem, AllowList, Key, classify_key};
-use super::model::{Dialect, KeySource, Model};
+use super::model::{Dialect, KeyArg, KeySource, Model};
 use super::scope::Scopes;
 use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range};
 
@@ -145,6 +145,19 @@ pub fn arithmetic(operator: &str, left: f64, right: f64) -> Option<f64> {
         "+" => Some(left + right),
         "-" => Some(left - right),
         "/" | "//" if right != 0.0 => Some(left / right),
+        _ => None,
+    }
+}
+
+/// A unary (`-x`, `+x`) or binary operator folded over operands the front end evaluated.
+pub fn fold(operator: &str, operands: &[f64]) -> Option<f64> {
+    match operands {
+        [operand] => match operator {
+            "-" => Some(-operand),
+            "+" => Some(*operand),
+            _ => None,
+        },
+        [left, right] => arithmetic(operator, *left, *right),
         _ => None,
     }
 }
@@ -321,6 +334,40 @@ pub trait Evaluator<'s, 't> {
         Some(AllowList { items, render })
     }
 
+    /// Literal strings an expression holds: one string, or a literal list of them reached through
+    /// a name (empty when unknown).
+    fn string_list(&self, node: Node<'t>) -> Vec<String> {
+        if let Some(value) = self.string_value(node, 0) {
+            return vec![value];
+        }
+        let list = match self.definition_value(node) {
+            Some(value) => self.unwrap(value),
+            None => self.unwrap(node),
+        };
+        if !Self::KINDS.lists.contains(&list.kind()) {
+            return Vec::new();
+        }
+        let values: Option<Vec<String>> = elements(list).iter().map(|item| self.string_value(*item, 0)).collect();
+        values.unwrap_or_default()
+    }
+
+    /// A key argument as far as its expression shows: the key a literal or the evidence says, the
+    /// literals that end up in it and where its material comes from.
+    fn plain_key_arg(&self, node: Node<'t>, spelled: &str) -> KeyArg {
+        let mut literals = Vec::new();
+        self.secret_literals(node, 0, &mut literals);
+        let key = match self.string_value(node, 0) {
+            Some(literal) => classify_key(&literal, true),
+            None => self.key_evidence(node),
+        };
+        KeyArg {
+            key,
+            literals: literals.into_iter().map(|(value, literal)| (value, literal.byte_range())).collect(),
+            source: self.key_source(node, 0),
+            ..KeyArg::unknown(spelled)
+        }
+    }
+
     /// What a key is, from the text of its expression and of up to three values it leads to;
     /// a string literal met on the way is classified as the secret itself.
     fn key_evidence(&self, node: Node<'t>) -> Key {
@@ -368,6 +415,17 @@ pub trait Evaluator<'s, 't> {
         self.reads_authorization(node)
             || (node.kind() == "identifier"
                 && self.definition_value(node).is_some_and(|value| self.is_raw_authorization(value, depth + 1)))
+    }
+
+    /// `object[key]` / `object.fetch(key)` reading the `Authorization` header: `key` is the literal
+    /// header name and `object`'s text ends with one of `headers` (`.headers`, `.env`), or is one
+    /// without its dot.
+    fn names_authorization(&self, object: Option<Node<'t>>, key: Option<Node<'t>>, headers: &[&str]) -> bool {
+        let is_headers = object.is_some_and(|object| {
+            let text = self.text(object);
+            headers.iter().any(|suffix| text.ends_with(suffix) || text == suffix.trim_start_matches('.'))
+        });
+        is_headers && key.and_then(|key| self.string_literal(key)).is_some_and(|name| is_authorization_name(&name))
     }
 
     /// `headers.get("Authorization")`: a call of a member named one of `getters` whose first
@@ -419,6 +477,10 @@ mod tests {
         assert_eq!(arithmetic("-", 1.0, 3.0), Some(-2.0));
         assert_eq!(arithmetic("/", 1.0, 0.0), None);
         assert_eq!(arithmetic("%", 7.0, 2.0), None);
+        assert_eq!(fold("-", &[3.0]), Some(-3.0));
+        assert_eq!(fold("*", &[60.0, 60.0]), Some(3600.0));
+        assert_eq!(fold("!", &[1.0]), None);
+        assert_eq!(fold("+", &[]), None);
     }
 
     #[test]

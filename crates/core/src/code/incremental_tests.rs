@@ -32,6 +32,7 @@ fn fresh(text: &str, language: Language) -> Vec<Finding> {
         Language::Rust => rust::analyze(text, &tree, &options, &mut sink),
         Language::CSharp => csharp::analyze(text, &tree, &options, &mut sink),
         Language::Php => php::analyze(text, &tree, &options, &mut sink),
+        Language::Ruby => super::ruby::analyze(text, &tree, &options, &mut sink),
         Language::Markdown => unreachable!("not a source language"),
     }
     sink.findings
@@ -124,7 +125,7 @@ fn fixtures(directory: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Every JS/TS/Python/Go fixture, edited at its start, middle and end with a line of its own
+/// Every JS/TS/Python/Go/Ruby fixture, edited at its start, middle and end with a line of its own
 /// language.
 #[test]
 fn keystrokes_in_fixtures_match_fresh_analysis() {
@@ -143,6 +144,7 @@ fn keystrokes_in_fixtures_match_fresh_analysis() {
         let line = match language {
             Language::Python => "claims = jwt.decode(token, options={\"verify_signature\": False})",
             Language::Go => "\tjwt.Parse(raw, nil)",
+            Language::Ruby => "  JWT.decode(request.headers['Authorization'], 'secret', false)",
             _ => "jwt.verify(token, 'secret', { algorithms: ['none'] });",
         };
         for at in [0, base.len() / 2, base.len()] {

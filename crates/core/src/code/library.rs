@@ -20,6 +20,7 @@ pub enum Ecosystem {
     DotNet,
     /// PHP (Composer packages).
     Php,
+    Ruby,
 }
 
 /// Where a call carries one of its inputs.
@@ -157,13 +158,14 @@ impl Archived {
     }
 }
 
-use Ecosystem::{DotNet, Go, Java, Php, Python, Rust};
+use Ecosystem::{DotNet, Go, Java, Php, Python, Ruby, Rust};
 use Operation::{Configure, Decode, PeekHeader, Sign};
 
 const JSONWEBTOKEN_WITHOUT: &str = "jsonwebtoken 9 derives it from the key type, and jsonwebtoken ≤ 8 accepts whatever algorithm the token names, `none` included (CVE-2022-23540, RFC 8725 §3.1). Pin the algorithm your key uses.";
 const PYJWT_WITHOUT: &str =
     "PyJWT 2 raises `DecodeError` at runtime, and PyJWT 1 accepts whatever algorithm the token names (RFC 8725 §3.1).";
 const PYTHON_JOSE_WITHOUT: &str = "python-jose skips the algorithm check when `algorithms` is missing or `None`: any algorithm the token names is accepted, including HS256 signed with your public key (CVE-2024-33663).";
+const RUBY_JWT_WITHOUT: &str = "ruby-jwt 2.2 and later then verify HS256 only (a public key given as PEM text becomes an HMAC secret), 2.0–2.1 raise `IncorrectAlgorithm`, and 1.x accepts whatever algorithm the token names (RFC 8725 §3.1). Name the algorithm your key uses.";
 const GOLANG_JWT_WITHOUT: &str = "without it, and with a keyfunc that never checks `t.Method`, the token chooses its own algorithm, so a public key can serve as an HMAC secret (RFC 8725 §3.1, golang-jwt README).";
 
 /// A verify call of golang-jwt (and its archived predecessor) at `path`.
@@ -1457,6 +1459,72 @@ pub static FUNCTIONS: &[Function] = &[
         path: "Configuration",
         operation: Configure,
         display: "lcobucci `Configuration`",
+        ..Function::BASE
+    },
+    // ---- Ruby ----
+    // ruby-jwt (the `jwt` gem): `JWT.decode(jwt, key = nil, verify = true, options = {}, &keyfinder)`.
+    // Without `algorithm(s)`, 2.2+ allows only HS256 (`DEFAULT_OPTIONS`), 2.0–2.1 raise
+    // `IncorrectAlgorithm`, 1.x takes the token's `alg`; `aud`/`iss` are checked only with
+    // `verify_aud`/`verify_iss: true` (default false), `exp`/`nbf` unless switched off.
+    Function {
+        ecosystem: Ruby,
+        library: "jwt",
+        path: "JWT.decode",
+        token: Slot::Arg(0, "jwt"),
+        key: Slot::Arg(1, "key"),
+        options: Slot::Arg(3, "options"),
+        algorithms: Slot::Option("algorithms"),
+        display: "`JWT.decode`",
+        malformed: "`JWT::DecodeError`",
+        without_allow_list: Some((Severity::Warning, RUBY_JWT_WITHOUT)),
+        secret_key_safe_without_allow_list: true,
+        allow_list_option: "algorithms",
+        audience_option: "aud: … with verify_aud: true",
+        issuer_option: "iss: … with verify_iss: true",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Ruby,
+        library: "jwt",
+        path: "JWT.encode",
+        operation: Sign,
+        key: Slot::Arg(1, "key"),
+        algorithms: Slot::Arg(2, "algorithm"),
+        display: "`JWT.encode`",
+        ..Function::BASE
+    },
+    // ruby-jwt 2.10+ `JWT::EncodedToken`: `unverified_payload` is the payload before any check;
+    // `verify_signature!(algorithm:, key:)` requires the algorithm and checks no claim
+    // (`verify_claims!` does), so only its key and allow-list are judged.
+    Function {
+        ecosystem: Ruby,
+        library: "jwt",
+        path: "JWT::EncodedToken#unverified_payload",
+        operation: Decode,
+        display: "`JWT::EncodedToken#unverified_payload`",
+        instead: "`verify_signature!(algorithm: …, key: …)` (or `verify!`) and then `payload`",
+        ..Function::BASE
+    },
+    Function {
+        ecosystem: Ruby,
+        library: "jwt",
+        path: "JWT::EncodedToken#verify_signature!",
+        key: Slot::Option("key"),
+        algorithms: Slot::Option("algorithm"),
+        display: "`JWT::EncodedToken#verify_signature!` / `verify!`",
+        malformed: "`JWT::DecodeError`",
+        ..Function::BASE
+    },
+    // devise-jwt / warden-jwt_auth: `jwt.secret = …` (and `decoding_secret`, `algorithm`) in
+    // `config.jwt do |jwt| … end` or `Warden::JWTAuth.configure do |config| … end`. The gem
+    // passes its configured algorithm (default HS256) to ruby-jwt, so only keys are judged.
+    Function {
+        ecosystem: Ruby,
+        library: "devise-jwt",
+        path: "jwt.secret",
+        operation: Configure,
+        key: Slot::Option("secret"),
+        display: "devise-jwt / warden-jwt_auth",
         ..Function::BASE
     },
 ];

@@ -1,5 +1,5 @@
-//! Code analysis: finds JWT verification code in JavaScript/TypeScript, Python, Go and C# (and in
-//! Markdown code fences) and reports what makes it accept forged tokens or reject good ones.
+//! Code analysis: finds JWT verification code in JavaScript/TypeScript, Python, Go, Java, C#, Ruby,
+//! PHP and Rust (and in Markdown code fences) and reports what makes it accept forged tokens or reject good ones.
 //!
 //! Entry point: `analyze(text, language, context)`. Pure: text in, findings with byte ranges
 //! (and their quick fixes) out. Precision first: a call is judged only when its callee provably
@@ -25,6 +25,7 @@ mod markdown;
 mod model;
 mod php;
 mod python;
+mod ruby;
 mod rust;
 mod scope;
 mod syntax;
@@ -56,6 +57,7 @@ pub enum Language {
     Rust,
     CSharp,
     Php,
+    Ruby,
     Markdown,
 }
 
@@ -77,6 +79,7 @@ impl Language {
             "rs" => Language::Rust,
             "cs" => Language::CSharp,
             "php" => Language::Php,
+            "rb" => Language::Ruby,
             "md" | "markdown" => Language::Markdown,
             _ => return None,
         })
@@ -93,6 +96,7 @@ impl Language {
             "rust" => Language::Rust,
             "csharp" => Language::CSharp,
             "php" => Language::Php,
+            "ruby" => Language::Ruby,
             "markdown" => Language::Markdown,
             _ => return None,
         })
@@ -112,6 +116,7 @@ impl Language {
             "rs" | "rust" => Language::Rust,
             "cs" | "csharp" | "c#" => Language::CSharp,
             "php" => Language::Php,
+            "rb" | "ruby" => Language::Ruby,
             _ => return None,
         })
     }
@@ -128,6 +133,7 @@ impl Language {
             Language::Rust => "rust",
             Language::CSharp => "csharp",
             Language::Php => "php",
+            Language::Ruby => "ruby",
             Language::Markdown => "markdown",
         }
     }
@@ -143,6 +149,7 @@ impl Language {
             Language::Rust => tree_sitter_rust::LANGUAGE.into(),
             Language::CSharp => tree_sitter_c_sharp::LANGUAGE.into(),
             Language::Php => tree_sitter_php::LANGUAGE_PHP.into(),
+            Language::Ruby => tree_sitter_ruby::LANGUAGE.into(),
             Language::Markdown => return None,
         })
     }
@@ -160,6 +167,7 @@ impl Language {
             Language::Rust => 7,
             Language::CSharp => 8,
             Language::Php => 9,
+            Language::Ruby => 10,
         }
     }
 }
@@ -241,7 +249,7 @@ impl std::fmt::Debug for VerifierCall {
     }
 }
 
-/// The verification calls of a source file (JS/TS, Python, Go; not Markdown fences: examples
+/// The verification calls of a source file (JS/TS, Python, Go, Ruby; not Markdown fences: examples
 /// in documentation verify nothing in the workspace).
 pub fn verifiers(text: &str, language: Language) -> Vec<VerifierCall> {
     if language == Language::Markdown || text.len() > MAX_PARSED_BYTES || !mentions_jwt_library(text, language, false) {
@@ -257,6 +265,7 @@ pub fn verifiers(text: &str, language: Language) -> Vec<VerifierCall> {
         Language::Rust => rust::model(text, &tree, &options),
         Language::CSharp => csharp::model(text, &tree, &options),
         Language::Php => php::model(text, &tree, &options),
+        Language::Ruby => ruby::model(text, &tree, &options),
         Language::Markdown => return Vec::new(),
     };
     model.calls.iter().filter_map(verifier_call).collect()
@@ -337,6 +346,7 @@ pub(crate) fn analyze_source(text: &str, language: Language, options: &Options, 
         Language::Rust => rust::analyze(text, &tree, options, sink),
         Language::CSharp => csharp::analyze(text, &tree, options, sink),
         Language::Php => php::analyze(text, &tree, options, sink),
+        Language::Ruby => ruby::analyze(text, &tree, options, sink),
         Language::Markdown => {}
     }
 }
@@ -400,15 +410,19 @@ pub(crate) fn mentions_jwt_library(text: &str, language: Language, conventional_
         }
         // `JWT_`: tymon/jwt-auth's `config/jwt.php` (`env('JWT_SECRET')`, `env('JWT_TTL', 60)`).
         Language::Php => &["Firebase\\JWT", "Lcobucci\\JWT", "JWT::", "JWT_"],
+        // ruby-jwt is the `JWT` constant (Bundler requires gems, so `require 'jwt'` is often
+        // absent); devise-jwt is configured in `config.jwt do |jwt|` or through `Warden::JWTAuth`.
+        Language::Ruby => &["JWT.", "JWT::", "JWTAuth", ".jwt do", ".jwt {"],
         // Fences of every language: `Jwt` covers C#'s `JwtSecurityTokenHandler`/`AddJwtBearer` and
-        // Java's `Jwts.`; `JWT.` java-jwt, `DecodingKey` Rust's jsonwebtoken, `IdentityModel` .NET.
+        // Java's `Jwts.`; `JWT.` java-jwt and ruby-jwt, `DecodingKey` Rust's jsonwebtoken,
+        // `IdentityModel` .NET.
         Language::Markdown => &["jwt", "jose", "JWT_", "Jwt", "JWT.", "DecodingKey", "IdentityModel"],
     };
     let bytes = text.as_bytes();
     needles.iter().any(|needle| memchr::memmem::find(bytes, needle.as_bytes()).is_some())
 }
 
-const LANGUAGE_SLOTS: usize = 10;
+const LANGUAGE_SLOTS: usize = 11;
 
 thread_local! {
     /// One parser per language and thread, reused: analysis runs on every keystroke.

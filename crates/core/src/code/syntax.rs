@@ -349,6 +349,7 @@ mod tests {
             tree_sitter_go::LANGUAGE.into(),
             tree_sitter_c_sharp::LANGUAGE.into(),
             tree_sitter_php::LANGUAGE_PHP.into(),
+            tree_sitter_ruby::LANGUAGE.into(),
         ];
         let mut keys: Vec<u64> = grammars
             .iter()
