@@ -329,6 +329,28 @@ async function visibleTexts(locator) {
       await page.keyboard.press('Control+Z');        // leave the fixture as it was (it is a copy anyway)
     });
 
+    // (3b) a language added by issue 14 (Java): the raw `Authorization` header verified with its
+    // `Bearer ` prefix, and the fix written in Java
+    await step('java: verify-bearer-prefix and its quick fix', null, async (timeout) => {
+      await openFile('TokenFilter.java');
+      const row = await problemRow('with verify-bearer-prefix on line 9',
+        (t) => t.includes('verify-bearer-prefix') && t.includes('[Ln 9,'), timeout);
+      log(`problems: "${row}"`);
+      await gotoPos(9, 140);                      // inside `request.getHeader("Authorization")`
+      await focusEditor();
+      const item = page.locator('.action-widget .monaco-list-row').filter({ hasText: /strip the .bearer/i })
+        .filter({ hasNotText: /ignore/i }).first();
+      await waitFor('the quick fix in the Ctrl+. menu', async () => {
+        await page.keyboard.press('Escape');
+        await page.keyboard.press('Control+.');
+        return item.waitFor({ timeout: 4000 }).then(() => true, () => false);
+      }, timeout);
+      await item.click();
+      await waitFor('the fix in the editor', async () => /replaceFirst\("\^Bearer ", ""\)/.test(await editorText()), timeout);
+      await noProblemRow('with verify-bearer-prefix after the fix', (t) => t.includes('verify-bearer-prefix'), timeout);
+      await page.keyboard.press('Control+Z');
+    });
+
     // "JWT: Restart server" brings the diagnostics back from a fresh server process
     await step('restart command restarts the server', null, async (timeout) => {
       const before = serverPids();
