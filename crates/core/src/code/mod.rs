@@ -359,8 +359,10 @@ pub(crate) fn mentions_jwt_library(text: &str, language: Language, conventional_
         Language::Java => {
             &["io.jsonwebtoken", "com.auth0.jwt", "com.nimbusds", "org.springframework.security.oauth2.jwt"]
         }
-        Language::Rust if conventional_names => &["jsonwebtoken", "josekit", "DecodingKey", "Validation::"],
-        Language::Rust => &["jsonwebtoken", "josekit"],
+        Language::Rust if conventional_names => {
+            &["jsonwebtoken", "josekit", "jwt_simple", "DecodingKey", "Validation::"]
+        }
+        Language::Rust => &["jsonwebtoken", "josekit", "jwt_simple"],
         Language::Markdown => &["jwt", "jose", "JWT_", "Jwts", "JWT.", "DecodingKey"],
     };
     let bytes = text.as_bytes();
