@@ -1213,6 +1213,18 @@ pub static FUNCTIONS: &[Function] = &[
     },
     // josekit (docs.rs josekit `jwt::decode_unsecured`: "Return the JWT object decoded with the
     // \"none\" algorithm"; `encode_unsecured`: "… with a \"none\" algorithm").
+    // jwt-simple (docs.rs jwt-simple `VerificationOptions`: "Signatures and token expiration are
+    // already automatically verified"; `allowed_issuers` / `allowed_audiences` are opt-in;
+    // `time_tolerance` is the clock tolerance). Each key type verifies only its own algorithm.
+    Function {
+        ecosystem: Rust,
+        library: "jwt-simple",
+        path: "verify_token",
+        display: "jwt-simple `verify_token`",
+        audience_option: "allowed_audiences",
+        issuer_option: "allowed_issuers",
+        ..Function::BASE
+    },
     Function {
         ecosystem: Rust,
         library: "josekit",

@@ -401,8 +401,10 @@ pub(crate) fn mentions_jwt_library(text: &str, language: Language, conventional_
         Language::Java => {
             &["io.jsonwebtoken", "com.auth0.jwt", "com.nimbusds", "org.springframework.security.oauth2.jwt"]
         }
-        Language::Rust if conventional_names => &["jsonwebtoken", "josekit", "DecodingKey", "Validation::"],
-        Language::Rust => &["jsonwebtoken", "josekit"],
+        Language::Rust if conventional_names => {
+            &["jsonwebtoken", "josekit", "jwt_simple", "DecodingKey", "Validation::"]
+        }
+        Language::Rust => &["jsonwebtoken", "josekit", "jwt_simple"],
         // The namespaces of System.IdentityModel.Tokens.Jwt, Microsoft.IdentityModel.* and the
         // ASP.NET Core JwtBearer handler; the type names for files that rely on global usings.
         Language::CSharp => {

@@ -26,25 +26,54 @@ use crate::finding::TextEdit;
 
 const JSONWEBTOKEN: &str = "jsonwebtoken";
 const JOSEKIT: &str = "josekit";
+const JWT_SIMPLE: &str = "jwt_simple";
 
 /// Crates whose paths are resolved.
-const CRATES: &[&str] = &[JSONWEBTOKEN, JOSEKIT];
+const CRATES: &[&str] = &[JSONWEBTOKEN, JOSEKIT, JWT_SIMPLE];
 
-/// Items a glob import brings into scope, by crate.
-const GLOB_ITEMS: &[(&str, &[&str])] = &[(
-    JSONWEBTOKEN,
-    &[
-        "decode",
-        "decode_header",
-        "encode",
-        "dangerous_insecure_decode",
-        "Validation",
-        "DecodingKey",
-        "EncodingKey",
-        "Algorithm",
-        "Header",
-    ],
-)];
+/// jwt-simple's key types (`HS256Key`, `RS256PublicKey`, …) by prefix, with the key they hold.
+const JWT_SIMPLE_KEYS: &[(&str, KeyKind)] = &[
+    ("HS", KeyKind::Secret),
+    ("RS", KeyKind::Rsa),
+    ("PS", KeyKind::Rsa),
+    ("ES", KeyKind::Ec),
+    ("Ed25519", KeyKind::Ed),
+];
+
+/// Items a glob import brings into scope, by the glob's path.
+const GLOB_ITEMS: &[(&str, &[&str])] = &[
+    (
+        "jwt_simple::prelude",
+        &[
+            "HS256Key",
+            "HS384Key",
+            "HS512Key",
+            "RS256PublicKey",
+            "RS384PublicKey",
+            "RS512PublicKey",
+            "PS256PublicKey",
+            "ES256PublicKey",
+            "ES384PublicKey",
+            "Ed25519PublicKey",
+            "VerificationOptions",
+            "Duration",
+        ],
+    ),
+    (
+        JSONWEBTOKEN,
+        &[
+            "decode",
+            "decode_header",
+            "encode",
+            "dangerous_insecure_decode",
+            "Validation",
+            "DecodingKey",
+            "EncodingKey",
+            "Algorithm",
+            "Header",
+        ],
+    ),
+];
 
 /// Resolved function paths → (library, row path).
 const FUNCTIONS: &[(&str, &str, &str)] = &[
@@ -93,7 +122,7 @@ struct Analyzer<'s, 't> {
     file: SourceFile<'s, 't>,
     /// Local name → full path (`decode` → `jsonwebtoken::decode`, `jwt` → `jsonwebtoken`).
     imports: HashMap<String, String>,
-    /// Crates imported with `::*`.
+    /// Paths imported with `::*` (`jsonwebtoken`, `jwt_simple::prelude`).
     globs: Vec<&'static str>,
     calls: Vec<(Node<'t>, Range<usize>)>,
     configured: HashMap<&'s str, Vec<Configured<'s, 't>>>,
@@ -156,8 +185,8 @@ impl<'s, 't> Analyzer<'s, 't> {
             }
             "use_wildcard" => {
                 let path = join(prefix, self.text(node).trim_end_matches('*').trim_end_matches("::"));
-                if let Some(krate) = CRATES.iter().find(|krate| path == **krate) {
-                    self.globs.push(krate);
+                if let Some((glob, _)) = GLOB_ITEMS.iter().find(|(glob, _)| path == *glob) {
+                    self.globs.push(glob);
                 }
             }
             "self" => {
@@ -234,7 +263,12 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     /// A method call's receiver and name: `v.set_audience(…)` → (`v`, `set_audience`).
     fn method_of(&self, call: Node<'t>) -> Option<(Node<'t>, &'s str)> {
-        let function = call.field("function").filter(|function| function.kind() == "field_expression")?;
+        let function = call.field("function")?;
+        let function = match function.kind() {
+            "generic_function" => function.field("function")?,
+            _ => function,
+        };
+        let function = (function.kind() == "field_expression").then_some(function)?;
         Some((function.field("value")?, self.text(function.field("field")?)))
     }
 
@@ -616,7 +650,10 @@ impl<'s, 't> Analyzer<'s, 't> {
     fn model(&self) -> Model {
         let mut model = Model::default();
         for (call, scope) in &self.calls {
-            let Some(path) = self.callee(*call) else { continue };
+            let Some(path) = self.callee(*call) else {
+                model.calls.extend(self.jwt_simple_verify(*call, scope.clone()));
+                continue;
+            };
             let Some((_, library, row)) = FUNCTIONS.iter().find(|(full, _, _)| *full == path) else { continue };
             let Some(function) = call.field("function") else { continue };
             let range = match function.kind() {
@@ -643,6 +680,166 @@ impl<'s, 't> Analyzer<'s, 't> {
         model
     }
 }
+
+impl<'s, 't> Analyzer<'s, 't> {
+    /// jwt-simple `key.verify_token::<C>(&token, options)` on a key built in the same file.
+    fn jwt_simple_verify(&self, call: Node<'t>, scope: Range<usize>) -> Option<CallSite> {
+        let (receiver, method) = self.method_of(call)?;
+        if method != "verify_token" {
+            return None;
+        }
+        let key = self.jwt_simple_key(receiver, 0)?;
+        let function = call.field("function")?;
+        let name = match function.kind() {
+            "generic_function" => function.field("function")?,
+            _ => function,
+        };
+        let mut site = self.site(JWT_SIMPLE_ROW, "verify_token", name.field("field")?.byte_range(), scope)?;
+        let arguments = self.arguments(call);
+        site.token = arguments.first().map(|token| self.token(*token));
+        site.key = Some(key);
+        match arguments.get(1).map(|options| self.strip(*options)) {
+            Some(options) if self.text(options) == "None" => {}
+            Some(options) if options.kind() == "call_expression" && self.text(options.field("function")?) == "Some" => {
+                let inner = *self.arguments(options).first()?;
+                self.verification_options(inner, &mut site.options, 0);
+            }
+            _ => site.options = model::Options::unknown(),
+        }
+        Some(site)
+    }
+
+    /// A jwt-simple key: `HS256Key::from_bytes(b"…")`, `RS256PublicKey::from_pem(pem)`, or a
+    /// local holding one.
+    fn jwt_simple_key(&self, node: Node<'t>, depth: usize) -> Option<KeyArg> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let node = self.strip(node);
+        if node.kind() == "identifier" {
+            return self.jwt_simple_key(self.definition_value(node)?, depth + 1);
+        }
+        let path = self.callee(node)?;
+        if !path.starts_with(JWT_SIMPLE) {
+            return None;
+        }
+        let mut segments = path.rsplit("::");
+        let (constructor, type_) = (segments.next()?, segments.next()?);
+        let (_, kind) =
+            JWT_SIMPLE_KEYS.iter().find(|(prefix, _)| type_.starts_with(prefix) && type_.ends_with("Key"))?;
+        let argument = *self.arguments(node).first()?;
+        let mut key = KeyArg::unknown(&format!("{type_}::{constructor}"));
+        if *kind == KeyKind::Secret {
+            let mut literals = Vec::new();
+            self.secret_literals(argument, 0, &mut literals);
+            key.literals = literals.into_iter().map(|(value, literal)| (value, literal.byte_range())).collect();
+            key.key = Key { kind: KeyKind::Secret, public: false };
+            if self.key_evidence(self.strip(argument)).public {
+                key.public_as_secret.push(argument.byte_range());
+            }
+        } else {
+            key.key = Key { kind: *kind, public: type_.contains("Public") };
+        }
+        key.source = self.key_source(argument, 0);
+        Some(key)
+    }
+
+    /// `VerificationOptions { … }`, `VerificationOptions::default()` and the statements that set
+    /// its fields.
+    fn verification_options(&self, node: Node<'t>, options: &mut model::Options, depth: usize) {
+        if depth > MAX_DEPTH {
+            options.complete = false;
+            return;
+        }
+        let node = self.strip(node);
+        match node.kind() {
+            "identifier" => {
+                let name = self.text(node);
+                let Some(definition) = self.file.scopes.lookup(name, node.start_byte()) else {
+                    options.complete = false;
+                    return;
+                };
+                let scope = definition.scope.clone();
+                let Some(value) = definition.value else {
+                    options.complete = false;
+                    return;
+                };
+                self.verification_options(value, options, depth + 1);
+                let in_scope = |at: usize| scope.start <= at && at <= node.start_byte();
+                if self.lent.get(name).is_some_and(|positions| positions.iter().any(|at| in_scope(*at))) {
+                    options.complete = false;
+                }
+                for configured in self.configured.get(name).into_iter().flatten() {
+                    if configured.assignment && in_scope(configured.statement.start_byte()) {
+                        self.verification_field(configured.member, configured.node, options);
+                    }
+                }
+            }
+            "call_expression" if self.text(node).ends_with("default()") => {}
+            "struct_expression" => {
+                for item in node.field("body").map(elements).unwrap_or_default() {
+                    match item.kind() {
+                        "field_initializer" => {
+                            if let (Some(field), Some(value)) = (item.field("field"), item.field("value")) {
+                                self.verification_field(self.text(field), value, options);
+                            }
+                        }
+                        "base_field_initializer" if self.text(item).ends_with("default()") => {}
+                        _ => options.complete = false,
+                    }
+                }
+            }
+            _ => options.complete = false,
+        }
+    }
+
+    /// One field of jwt-simple's `VerificationOptions`.
+    fn verification_field(&self, member: &str, value: Node<'t>, options: &mut model::Options) {
+        match member {
+            "allowed_issuers" => {
+                options.issuer = Given::Yes;
+                options.issuers.extend(self.strings_in(value));
+            }
+            "allowed_audiences" => {
+                options.audience = Given::Yes;
+                options.audiences.extend(self.strings_in(value));
+            }
+            "time_tolerance" => {
+                let value = self.strip(value);
+                let duration = match self.text(value).starts_with("Some(") {
+                    true => self.arguments(value).first().copied(),
+                    false => Some(value),
+                };
+                if let Some(duration) = duration
+                    && let Some(seconds) = self.duration_seconds(duration)
+                {
+                    options.leeway = Some((seconds, duration.byte_range(), "time_tolerance".into()));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// jwt-simple's `Duration::from_secs(n)` / `from_mins` / `from_hours` / `from_days`, in seconds.
+    fn duration_seconds(&self, node: Node<'t>) -> Option<f64> {
+        let node = self.strip(node);
+        let function = self.text(node.field("function")?);
+        let factor = [("from_secs", 1.0), ("from_mins", 60.0), ("from_hours", 3600.0), ("from_days", 86_400.0)]
+            .iter()
+            .find(|(name, _)| function.ends_with(name))?
+            .1;
+        Some(self.seconds(*self.arguments(node).first()?, 0)? * factor)
+    }
+
+    /// The string literals anywhere inside an expression (`HashSet::from_strings(&["a"])`).
+    fn strings_in(&self, node: Node<'t>) -> Vec<String> {
+        let mut out = Vec::new();
+        syntax::walk(node, |inner| out.extend(self.string_literal(inner)));
+        out
+    }
+}
+
+const JWT_SIMPLE_ROW: &str = "jwt-simple";
 
 /// The whole line of a statement of its own, for a fix that deletes it.
 fn statement_removal(src: &str, statement: Node<'_>) -> Option<Range<usize>> {

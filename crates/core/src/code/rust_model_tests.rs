@@ -32,3 +32,9 @@ fn decodes_and_unsecured_tokens() {
     insta::assert_snapshot!(describe(&fixture("decode-without-verify.fires.rs")));
     insta::assert_snapshot!(describe(&fixture("verify-allows-none.fires.rs")));
 }
+
+#[test]
+fn jwt_simple_keys_and_verification_options() {
+    insta::assert_snapshot!(describe(&fixture("jwt-simple-verify-large-leeway.fires.rs")));
+    insta::assert_snapshot!(describe(&fixture("jwt-simple-hardcoded-secret.fires.rs")));
+}
