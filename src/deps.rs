@@ -12,9 +12,10 @@ pub use jwt_lsp_core::deps::*;
 use crate::bundled;
 use crate::keys::file;
 use crate::service::Services;
+use jwt_lsp_core::deps::settings::SettingsFile;
 
 /// The manifests and lockfiles read by name (the server watches them; `requirements*.txt` too).
-pub const WATCHED_FILE_NAMES: [&str; 10] = [
+pub const WATCHED_FILE_NAMES: [&str; 21] = [
     "package.json",
     "package-lock.json",
     "npm-shrinkwrap.json",
@@ -25,6 +26,17 @@ pub const WATCHED_FILE_NAMES: [&str; 10] = [
     "poetry.lock",
     "Pipfile.lock",
     "uv.lock",
+    "pom.xml",
+    "build.gradle",
+    "build.gradle.kts",
+    "gradle.lockfile",
+    "packages.lock.json",
+    "Directory.Packages.props",
+    "Gemfile",
+    "Gemfile.lock",
+    "composer.json",
+    "composer.lock",
+    "Cargo.lock",
 ];
 
 /// Lockfiles of large monorepos reach tens of MB; anything beyond this is not read.
@@ -200,7 +212,31 @@ impl ServiceCache {
         for path in names {
             self.read_into(&path, false, 0, &mut seen, &mut files);
         }
-        Dependencies { files, advisories: self.advisories.clone() }
+        Dependencies { files, advisories: self.advisories.clone(), settings: self.read_settings(service) }
+    }
+
+    /// The service folder's `appsettings*.json`, `appsettings.json` first (a key read from
+    /// configuration resolves to the value committed there).
+    fn read_settings(&self, service: &Path) -> Vec<SettingsFile> {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(service)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|entry| entry.path())
+                    .filter(|path| {
+                        path.file_name().and_then(|name| name.to_str()).is_some_and(settings::is_settings_file)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        paths.sort_by_key(|path| (!path.ends_with("appsettings.json"), path.clone()));
+        paths
+            .iter()
+            .filter_map(|path| {
+                let bytes = file::read_regular(path, MAX_DEPENDENCY_FILE_BYTES, "settings files").ok()?;
+                settings::parse(&(self.naming)(path), &String::from_utf8(bytes).ok()?)
+            })
+            .collect()
     }
 
     fn workspace_lockfile(&self, service: &Path, lockfiles: &[&str]) -> Option<PathBuf> {
@@ -264,15 +300,10 @@ pub fn wants(display: &str) -> bool {
     let included_requirements = name.ends_with(".txt") && display.contains("requirements");
     is_dependency_file(name)
         || included_requirements
-        || matches!(
-            crate::code::Language::detect(Some(display), None),
-            Some(
-                crate::code::Language::JavaScript
-                    | crate::code::Language::TypeScript
-                    | crate::code::Language::Tsx
-                    | crate::code::Language::Python
-            )
-        )
+        // Source code: its library versions, and for C# the settings its keys come from. Go
+        // import paths carry their versions; Markdown fences are examples, not the service's code.
+        || crate::code::Language::detect(Some(display), None)
+            .is_some_and(|language| !matches!(language, crate::code::Language::Go | crate::code::Language::Markdown))
 }
 
 /// `path` made absolute against `cwd`, with `.` components and repeated separators dropped (as

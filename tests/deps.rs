@@ -222,3 +222,28 @@ fn the_server_reports_and_hovers_dependency_lines_and_judges_code_by_the_version
     assert!(missing["message"].as_str().unwrap_or_default().contains("jsonwebtoken 8.5.1 pinned in package.json"));
     server.shutdown();
 }
+
+/// C#: a key read from configuration is the value the service's `appsettings.json` commits, and
+/// `check` reports it where the code reads it, naming the setting, never the value; a settings
+/// file edited to leave the key out makes the finding go.
+#[test]
+fn a_csharp_key_from_configuration_is_the_literal_appsettings_commits() {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/deps/appsettings-hardcoded-secret.fires");
+    let dir = tempfile::tempdir().expect("temp dir");
+    for name in ["Api.csproj", "appsettings.json", "Program.cs"] {
+        std::fs::copy(source.join(name), dir.path().join(name)).expect("copy");
+    }
+    let (code, stdout, stderr) = check(dir.path(), &[]);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(
+        stdout.contains("Program.cs:15:76: warning[hardcoded-secret]")
+            && stdout.contains("(`Jwt:Key` in appsettings.json, read as `IssuerSigningKey`"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Program.cs:26:76: error[hardcoded-secret]"), "{stdout}");
+    assert!(!stdout.contains("b7f3c1e9") && !stderr.contains("b7f3c1e9"), "the secret is printed: {stdout}");
+    std::fs::write(dir.path().join("appsettings.json"), "{ \"Jwt\": { \"Issuer\": \"https://id.example.com\" } }")
+        .expect("write");
+    let (_, stdout, _) = check(dir.path(), &[]);
+    assert!(!stdout.contains("hardcoded-secret"), "{stdout}");
+}

@@ -124,8 +124,10 @@ impl Backend {
 }
 
 /// Whether the dependency reader reads `path` by its name (`requirements/base.txt` counts as an
-/// include of a requirements file).
+/// include of a requirements file; `appsettings*.json` hold the values C# keys are read from).
 fn is_read_as_dependency_file(path: &Path) -> bool {
     let Some(name) = path.file_name().and_then(|name| name.to_str()) else { return false };
-    deps::is_dependency_file(name) || (name.ends_with(".txt") && path.to_string_lossy().contains("requirements"))
+    deps::is_dependency_file(name)
+        || deps::settings::is_settings_file(name)
+        || (name.ends_with(".txt") && path.to_string_lossy().contains("requirements"))
 }

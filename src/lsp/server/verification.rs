@@ -134,12 +134,14 @@ impl Backend {
             {"globPattern": "**/*jwks*.json"},
             {"globPattern": "**/*.{pem,crt,cer,pub,key}"},
             // The workspace index: verifier code, `.env` values, manifests (services), ignore files.
-            {"globPattern": "**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx,py,go}"},
+            {"globPattern": "**/*.{js,mjs,cjs,jsx,ts,mts,cts,tsx,py,go,java,cs,rb,php,rs}"},
             {"globPattern": "**/.env*"},
             {"globPattern": "**/{.gitignore,.ignore}"},
             // Manifests and lockfiles: library versions change code-rule severities.
             {"globPattern": format!("**/{{{}}}", crate::deps::WATCHED_FILE_NAMES.join(","))},
             {"globPattern": "**/requirements*.txt"},
+            // .NET settings: the values C# code reads its keys from.
+            {"globPattern": "**/appsettings*.json"},
             // Services the cross-check knows by their manifest alone.
             {"globPattern": "**/{setup.py,Cargo.toml,pom.xml,build.gradle,Gemfile,composer.json,*.csproj}"},
         ]});

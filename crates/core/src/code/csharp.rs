@@ -8,8 +8,10 @@
 //! their namespaces once with `global using`. Validation parameters are read from object
 //! initializers, from `p.Property = value;` statements on a same-file variable, and inside a
 //! bearer options lambda from `o.TokenValidationParameters = …` and
-//! `o.TokenValidationParameters.Property = …`. A value from configuration (`Configuration["Jwt:Key"]`),
-//! dependency injection or another file stays unknown: no finding.
+//! `o.TokenValidationParameters.Property = …`. A key read from configuration
+//! (`Configuration["Jwt:Key"]`, `GetSection("Jwt")["Key"]`, `GetValue<string>(…)`) is the value the
+//! service's `appsettings*.json` commits for it, when one does (a literal in the repository); from
+//! dependency injection or another source file it stays unknown: no finding.
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
@@ -101,7 +103,8 @@ const FUNCTION_KINDS: &[&str] = &[
 
 pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut Sink) {
     let analyzer = Analyzer::collect_all(source, tree, options);
-    let model = analyzer.model();
+    let mut model = analyzer.model();
+    resolve_settings(&mut model, options);
     let dialect = CSharpDialect { analyzer: &analyzer };
     evaluate::judge(&model, &dialect, options, sink);
 }
@@ -109,7 +112,26 @@ pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut S
 /// The call-site model of one C# source (snapshot tests of this front end, the workspace's
 /// verifiers).
 pub(super) fn model(source: &str, tree: &Tree, options: &Options) -> Model {
-    Analyzer::collect_all(source, tree, options).model()
+    let mut model = Analyzer::collect_all(source, tree, options).model();
+    resolve_settings(&mut model, options);
+    model
+}
+
+/// Each configuration read of a key (recorded with the setting's name in place of where it is
+/// written) becomes the value the service's settings files commit for it; a read they do not
+/// answer is dropped: its value is not in the repository.
+fn resolve_settings(model: &mut Model, options: &Options) {
+    let dependencies = options.context.dependencies;
+    for key in model.calls.iter_mut().filter_map(|site| site.key.as_mut()) {
+        key.settings = std::mem::take(&mut key.settings)
+            .into_iter()
+            .filter_map(|(_, range, name)| {
+                let (value, file) = dependencies?.setting(&name)?;
+                Some((value.to_string(), range, format!("`{name}` in {}", file.name())))
+            })
+            .filter(|(value, _, _)| !value.trim().is_empty())
+            .collect();
+    }
 }
 
 #[cfg(test)]
@@ -459,6 +481,10 @@ impl<'s, 't> Analyzer<'s, 't> {
         key.key = self.key(node, 0);
         key.literals = self.secret_literal_ranges(node);
         key.source = self.key_source(node, 0);
+        // Resolved against the service's settings files in `resolve_settings`.
+        let mut lookups = Vec::new();
+        self.setting_lookups(node, 0, &mut lookups);
+        key.settings = lookups.into_iter().map(|(name, range)| (String::new(), range, name)).collect();
         // Public-key material read as the bytes of a symmetric key.
         let mut current = Some(node);
         for _ in 0..MAX_DEPTH {
@@ -479,6 +505,98 @@ impl<'s, 't> Analyzer<'s, 't> {
             };
         }
         key
+    }
+
+    /// Configuration reads on the way to the key: `Configuration["Jwt:Key"]`,
+    /// `config.GetValue<string>("Jwt:Key")`, `GetSection("Jwt")["Key"]`,
+    /// `GetSection("Jwt:Key").Value`, through the same steps as literal secrets.
+    fn setting_lookups(&self, node: Node<'t>, depth: usize, out: &mut Vec<(String, Range<usize>)>) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        if let Some(name) = self.setting_name(node, depth) {
+            if !out.iter().any(|(_, range)| *range == node.byte_range()) {
+                out.push((name, node.byte_range()));
+            }
+            return;
+        }
+        if node.kind() == "postfix_unary_expression"
+            && let Some(inner) = node.named_child(0)
+        {
+            return self.setting_lookups(inner, depth + 1, out);
+        }
+        for part in self.secret_parts(node, depth) {
+            self.setting_lookups(part, depth + 1, out);
+        }
+        if let Some(next) = self.key_step(node) {
+            self.setting_lookups(next, depth + 1, out);
+        }
+    }
+
+    /// The configuration key `node` reads, if it reads one.
+    fn setting_name(&self, node: Node<'t>, depth: usize) -> Option<String> {
+        match node.kind() {
+            "element_access_expression" => {
+                let receiver = node.field("expression")?;
+                let argument = node.field("subscript")?.named_child(0)?;
+                let name = self.string_value(argument.named_children(&mut argument.walk()).last()?, depth + 1)?;
+                match self.section_name(receiver, depth) {
+                    Some(section) => Some(format!("{section}:{name}")),
+                    None => self.is_configuration(receiver).then_some(name),
+                }
+            }
+            "invocation_expression" => {
+                let callee = node.field("function")?;
+                let method = callee.field("name")?;
+                let receiver = callee.field("expression")?;
+                if !self.text(method).starts_with("GetValue") {
+                    return None;
+                }
+                let name = self.string_value(*self.arguments(node).first()?, depth + 1)?;
+                match self.section_name(receiver, depth) {
+                    Some(section) => Some(format!("{section}:{name}")),
+                    None => self.is_configuration(receiver).then_some(name),
+                }
+            }
+            "member_access_expression" if node.field("name").is_some_and(|name| self.text(name) == "Value") => {
+                self.section_name(node.field("expression")?, depth)
+            }
+            _ => None,
+        }
+    }
+
+    /// `config.GetSection("Jwt")` (or `GetRequiredSection`), nested: `Jwt`, `Jwt:Signing`.
+    fn section_name(&self, node: Node<'t>, depth: usize) -> Option<String> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        if node.kind() == "identifier" {
+            return self.section_name(self.definition_value(node)?, depth + 1);
+        }
+        if node.kind() != "invocation_expression" {
+            return None;
+        }
+        let callee = node.field("function")?;
+        let method = self.text(callee.field("name")?);
+        if method != "GetSection" && method != "GetRequiredSection" {
+            return None;
+        }
+        let receiver = callee.field("expression")?;
+        let name = self.string_value(*self.arguments(node).first()?, depth + 1)?;
+        match self.section_name(receiver, depth + 1) {
+            Some(parent) => Some(format!("{parent}:{name}")),
+            None => self.is_configuration(receiver).then_some(name),
+        }
+    }
+
+    /// An `IConfiguration` by its name: `Configuration`, `builder.Configuration`, `_config`.
+    fn is_configuration(&self, node: Node<'t>) -> bool {
+        let last = match node.kind() {
+            "member_access_expression" => node.field("name"),
+            "identifier" => Some(node),
+            _ => None,
+        };
+        last.is_some_and(|name| self.text(name).to_ascii_lowercase().contains("config"))
     }
 
     // ---- the model ----

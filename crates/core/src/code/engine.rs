@@ -177,6 +177,15 @@ fn report_key(site: &CallSite, key: &KeyArg, judging: Judging<'_>, sink: &mut Si
             &format!("`{}` of {}", key.spelled, site.function.display),
         );
     }
+    for (value, range, written) in &key.settings {
+        report_secret(
+            sink,
+            judging.in_test_path,
+            value,
+            range.clone(),
+            &format!("{written}, read as `{}` of {}", key.spelled, site.function.display),
+        );
+    }
     for range in &key.public_as_secret {
         sink.push(Finding::new(
             Rule::VerifyMixedAlgorithms,

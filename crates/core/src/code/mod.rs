@@ -317,9 +317,20 @@ fn verifier_call(site: &model::CallSite) -> Option<VerifierCall> {
         leeway: options.leeway.as_ref().map_or(0.0, |(seconds, _, _)| seconds.max(0.0)),
         checks_expiry: !off(Check::Expiry) && !off(Check::Claims),
         checks_signature: !off(Check::Signature),
-        key: key.map_or(KeySource::Unknown, |key| key.source.clone()),
+        // A key read from configuration whose value a settings file commits is that literal.
+        key: key.map_or(KeySource::Unknown, |key| match &key.source {
+            KeySource::Unknown if !key.settings.is_empty() => KeySource::Literal,
+            source => source.clone(),
+        }),
         literal_secrets: key
-            .map(|key| key.literals.iter().map(|(value, _)| value.clone()).collect())
+            .map(|key| {
+                key.literals
+                    .iter()
+                    .map(|(value, _)| value)
+                    .chain(key.settings.iter().map(|(value, _, _)| value))
+                    .cloned()
+                    .collect()
+            })
             .unwrap_or_default(),
     })
 }

@@ -95,6 +95,10 @@ pub struct KeyArg {
     pub resolver: Option<ResolverAnchor>,
     /// Where the key's material comes from, when the code says (for checking tokens against it).
     pub source: KeySource,
+    /// Values read from configuration by key whose literal the service's settings files commit
+    /// (`Configuration["Jwt:Key"]` and `"Jwt": { "Key": "…" }` in `appsettings.json`): the value,
+    /// the range of the lookup in the code, and where the value is written, for messages.
+    pub settings: Vec<(String, Range<usize>, String)>,
 }
 
 /// Where a verifier's key comes from, as far as the same file says.
@@ -132,6 +136,7 @@ impl KeyArg {
             pins_algorithm: false,
             resolver: None,
             source: KeySource::Unknown,
+            settings: Vec::new(),
         }
     }
 }

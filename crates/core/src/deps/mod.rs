@@ -18,6 +18,7 @@ mod php;
 mod python;
 mod ruby;
 pub mod rule;
+pub mod settings;
 pub mod version;
 
 use std::ops::Range;
@@ -146,6 +147,7 @@ fn service_of_texts(files: &[(&str, &str)], advisories: Arc<Advisories>) -> Depe
             })
             .collect(),
         advisories,
+        settings: Vec::new(),
     }
 }
 
@@ -277,6 +279,8 @@ impl DependencyFile {
 pub struct Dependencies {
     pub files: Vec<DependencyFile>,
     pub advisories: Arc<Advisories>,
+    /// The service's .NET settings files, `appsettings.json` first: values code reads by key.
+    pub settings: Vec<settings::SettingsFile>,
 }
 
 /// Where a resolved version comes from.
@@ -315,6 +319,11 @@ impl Resolved {
 }
 
 impl Dependencies {
+    /// A setting's value and the file it is written in (the first settings file that has it).
+    pub fn setting(&self, key: &str) -> Option<(&str, &settings::SettingsFile)> {
+        self.settings.iter().find_map(|file| Some((file.get(key)?, file)))
+    }
+
     /// The service's files with `document` (path and current text) in place of the stored copy
     /// of the same path: an open manifest is judged as edited, not as saved.
     pub fn with_document(&self, path: &str, text: &str) -> Option<Dependencies> {
@@ -324,7 +333,7 @@ impl Dependencies {
         let parsed = parse(file_name, text).or_else(|| included.then(|| parse_requirements(text)))?;
         let mut files: Vec<DependencyFile> = self.files.iter().filter(|file| file.path != path).cloned().collect();
         files.push(DependencyFile { path: path.to_string(), parsed });
-        Some(Dependencies { files, advisories: self.advisories.clone() })
+        Some(Dependencies { files, advisories: self.advisories.clone(), settings: self.settings.clone() })
     }
 
     /// Every lockfile entry for `name`, with its file.
