@@ -84,8 +84,15 @@ pub struct FileFacts {
 impl FileFacts {
     /// The JWS tokens (with their own findings) and the verifier calls of an analysed file; the
     /// analysis gives its tokens up (a dense log's 10^4 decoded tokens are not copied).
-    pub fn of(display: &str, text: &str, index: &LineIndex, analysis: &mut Analysis) -> FileFacts {
-        FileFacts::from_parts(display, text, index, std::mem::take(&mut analysis.tokens), &analysis.findings)
+    pub fn of(
+        display: &str,
+        text: &str,
+        index: &LineIndex,
+        analysis: &mut Analysis,
+        dependencies: Option<&crate::deps::Dependencies>,
+    ) -> FileFacts {
+        let tokens = std::mem::take(&mut analysis.tokens);
+        FileFacts::from_parts(display, text, index, tokens, &analysis.findings, dependencies)
     }
 
     /// The same from a file's tokens and their findings (the server's index runs only the
@@ -96,10 +103,13 @@ impl FileFacts {
         index: &LineIndex,
         tokens: Vec<Token>,
         findings: &[Finding],
+        dependencies: Option<&crate::deps::Dependencies>,
     ) -> FileFacts {
         let tokens: Vec<Token> = tokens.into_iter().filter(|token| token.form == Form::Jws).collect();
         let calls = match Language::detect(Some(display), None) {
-            Some(language) if language != Language::Markdown => code::verifiers(text, language),
+            Some(language) if language != Language::Markdown => {
+                code::verifiers_in(text, language, &code::Context { in_test_path: false, dependencies })
+            }
             _ => Vec::new(),
         };
         let mut offsets: Vec<usize> = tokens.iter().map(|token| token.span.start).collect();

@@ -242,6 +242,15 @@ fn a_csharp_key_from_configuration_is_the_literal_appsettings_commits() {
     );
     assert!(stdout.contains("Program.cs:26:76: error[hardcoded-secret]"), "{stdout}");
     assert!(!stdout.contains("b7f3c1e9") && !stderr.contains("b7f3c1e9"), "the secret is printed: {stdout}");
+    // The cross-check verifies with the committed value: a token it signs is accepted by the
+    // `Jwt:Key` verifier, one signed with another secret is rejected by both.
+    let claims = json!({"sub": "a", "iss": "https://id.example.com", "aud": "orders-api", "exp": support::NOW + 3600});
+    let committed = support::hs256_token(b"b7f3c1e9-5d2a-4c8e-9f61-2a4d7e0c3b58-orders", &claims);
+    let other = support::hs256_token(b"another-secret-entirely-0000", &claims);
+    std::fs::write(dir.path().join("tokens.env"), format!("GOOD={committed}\nBAD={other}\n")).expect("write");
+    let (_, stdout, _) = check(dir.path(), &[]);
+    let rejected: Vec<&str> = stdout.lines().filter(|line| line.contains("token-rejected-by-verifier")).collect();
+    assert!(rejected.len() == 1 && rejected[0].starts_with("tokens.env:2:5:"), "{stdout}");
     std::fs::write(dir.path().join("appsettings.json"), "{ \"Jwt\": { \"Issuer\": \"https://id.example.com\" } }")
         .expect("write");
     let (_, stdout, _) = check(dir.path(), &[]);

@@ -623,7 +623,7 @@ fn check_file(
     let token_spans: Vec<std::ops::Range<usize>> =
         if options.redact { analysis.tokens.iter().map(|token| token.span.clone()).collect() } else { Vec::new() };
     if let Some(workspace) = &options.index {
-        let facts = FileFacts::of(display, &text, &index, &mut analysis);
+        let facts = FileFacts::of(display, &text, &index, &mut analysis, dependencies.as_deref());
         workspace.lock().expect("not poisoned").add_facts(facts);
     }
     if analysis.findings.is_empty() {
@@ -690,7 +690,7 @@ pub fn redact_message(message: &str, token_texts: &[&str]) -> String {
 }
 
 /// The path as the user should see it: relative to the current directory when under it.
-fn display_path(path: &Path, cwd: &Path) -> String {
+pub(super) fn display_path(path: &Path, cwd: &Path) -> String {
     let relative = if path.is_absolute() { path.strip_prefix(cwd).unwrap_or(path) } else { path };
     let text = relative.to_string_lossy().replace('\\', "/");
     text.strip_prefix("./").map(str::to_string).unwrap_or(text)

@@ -65,14 +65,22 @@ pub fn run(args: ScanArgs) -> ExitCode {
     }
     let project_root = project.as_ref().map(|project| project.root.clone());
     let verifier = check::load_verifier(&config, project_root.as_deref(), &paths);
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let naming_cwd = cwd.clone();
+    let service_root = project_root.clone().unwrap_or_else(|| cwd.clone());
     let options = ScanOptions {
         max_file_size: 10 * 1024 * 1024,
         fix: false,
         redact: false,
         project_root,
         fingerprints: false,
-        // The inventory lists tokens and verifiers; library versions change no entry of it.
-        dependencies: None,
+        // Service files: a C# verifier's key read from configuration is the value its
+        // `appsettings*.json` commits (library versions change no entry of the inventory).
+        dependencies: Some(crate::deps::ServiceCache::new(
+            service_root,
+            move |path| check::display_path(path, &naming_cwd),
+            crate::bundled::advisories(),
+        )),
         index: Some(Default::default()),
     };
     let inputs = Inputs::new(&config, &verifier, super::wall_clock());

@@ -24,6 +24,19 @@ pub fn token(header: &Value, claims: &Value) -> String {
     format!("{header}.{claims}.{}", URL_SAFE_NO_PAD.encode([7u8; 32]))
 }
 
+/// An HS256 token really signed with `secret`.
+pub fn hs256_token(secret: &[u8], claims: &Value) -> String {
+    use hmac::{KeyInit, Mac};
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(json!({"alg": "HS256", "typ": "JWT"}).to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    );
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret).expect("any key length");
+    mac.update(input.as_bytes());
+    format!("{input}.{}", URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
+}
+
 pub fn expired_token() -> String {
     token(&json!({"alg": "HS256", "typ": "JWT"}), &json!({"sub": "alice", "exp": NOW - 3 * 86_400}))
 }

@@ -801,7 +801,8 @@ fn index_file(
     }
     let findings: Vec<Finding> = tokens.iter().flat_map(|token| check_token(token, clock)).collect();
     let line_index = LineIndex::new(&text);
-    let facts = FileFacts::from_parts(display, &text, &line_index, tokens, &findings).keep(interner);
+    // The server's index reads no settings files yet: a C# key from configuration stays unknown here.
+    let facts = FileFacts::from_parts(display, &text, &line_index, tokens, &findings, None).keep(interner);
     if facts.is_empty() {
         return None;
     }

@@ -252,11 +252,17 @@ impl std::fmt::Debug for VerifierCall {
 /// The verification calls of a source file (JS/TS, Python, Go, Ruby; not Markdown fences: examples
 /// in documentation verify nothing in the workspace).
 pub fn verifiers(text: &str, language: Language) -> Vec<VerifierCall> {
+    verifiers_in(text, language, &Context::default())
+}
+
+/// The same, with the service's dependency files in `context`: a C# key read from configuration
+/// is then the value its `appsettings*.json` commits.
+pub fn verifiers_in(text: &str, language: Language, context: &Context) -> Vec<VerifierCall> {
     if language == Language::Markdown || text.len() > MAX_PARSED_BYTES || !mentions_jwt_library(text, language, false) {
         return Vec::new();
     }
     let Some(tree) = parse(text, language) else { return Vec::new() };
-    let options = Options { context: Context::default(), conventional_names: false };
+    let options = Options { context: *context, conventional_names: false };
     let model = match language {
         Language::JavaScript | Language::TypeScript | Language::Tsx => javascript::model(text, &tree, &options),
         Language::Python => python::model(text, &tree, &options),
