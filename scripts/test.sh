@@ -24,9 +24,9 @@ step "cargo test (unit, fixtures, CLI, LSP over stdio, stress)"
 cargo test --workspace --locked
 
 # Bounded fuzzing (issue 8): every target of tests/fuzz.rs for 15 s instead of the ~2 s of
-# the run above: 12 targets x 15 s = 180 s of fuzzing, about 90 s of wall time on two threads.
+# the run above: 17 targets x 15 s = 255 s of fuzzing, about 130 s of wall time on two threads.
 # A failure prints `Seed: 0x...`; the header of tests/fuzz.rs says how to replay it.
-step "fuzz targets, 15 s each (12 targets on 2 threads: about 90 s)"
+step "fuzz targets, 15 s each (17 targets on 2 threads: about 130 s)"
 JWT_LSP_FUZZ_SECONDS=15 cargo test --locked --test fuzz -- --test-threads 2
 
 step "generated verifier snippets run with PyJWT and jsonwebtoken (installs both into a temp folder)"

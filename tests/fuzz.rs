@@ -276,6 +276,60 @@ const GO_SNIPPETS: &[&str] = &[
     "@W := @K",
 ];
 
+const JAVA_SNIPPETS: &[&str] = &[
+    "import io.jsonwebtoken.Jwts;\nimport com.auth0.jwt.JWT;\nimport com.auth0.jwt.algorithms.Algorithm;",
+    "import com.nimbusds.jwt.SignedJWT;\nimport org.springframework.security.oauth2.jwt.NimbusJwtDecoder;",
+    "class @W {\n  private static final String @W = @K;\n  Object @W(String t) { return Jwts.parserBuilder().setSigningKey(@K.getBytes()).setAllowedClockSkewSeconds(@N).build().parseClaimsJws(@T).getBody(); }\n}",
+    "Jwts.parser().parseClaimsJwt(@T);",
+    "JWT.require(Algorithm.HMAC256(@K)).withIssuer(\"@W\").acceptLeeway(@N).build().verify(@T);",
+    "DecodedJWT @W = JWT.decode(@T);",
+    "SignedJWT.parse(@T).getJWTClaimsSet();",
+    "NimbusJwtDecoder.withSecretKey(new SecretKeySpec(@K.getBytes(), \"@A\")).build();",
+    "@W.@W(@T);",
+];
+
+const CSHARP_SNIPPETS: &[&str] = &[
+    "using System.Text;\nusing Microsoft.IdentityModel.Tokens;\nusing System.IdentityModel.Tokens.Jwt;",
+    "var @W = new TokenValidationParameters { ValidateLifetime = @B, ValidAlgorithms = new[] { \"@A\" }, IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(@K)), ClockSkew = TimeSpan.FromSeconds(@N) };",
+    "new JwtSecurityTokenHandler().ValidateToken(@T, @W, out _);",
+    "new JwtSecurityTokenHandler().ReadJwtToken(@T).Claims;",
+    "builder.Services.AddAuthentication().AddJwtBearer(o => { o.TokenValidationParameters.ValidateIssuer = @B; o.Audience = \"@W\"; });",
+    "@W.RequireSignedTokens = @B;",
+    "class @W { string @W(string t) => @W.@W(@T); }",
+];
+
+const RUBY_SNIPPETS: &[&str] = &[
+    "require 'jwt'",
+    "JWT.decode(@T, @K, true, { algorithm: '@A', verify_expiration: @B, leeway: @N })",
+    "JWT.decode(@T, nil, false)",
+    "payload, header = JWT.decode(@T, @K, true, algorithms: ['@A', '@A'])",
+    "JWT.encode({ sub: '@W' }, @K, '@A')",
+    "@W = @K",
+    "def @W(request)\n  JWT.decode(request.headers['Authorization'], @K)\nend",
+    "Devise.setup do |config|\n  config.jwt do |jwt|\n    jwt.secret = @K\n  end\nend",
+];
+
+const PHP_SNIPPETS: &[&str] = &[
+    "use Firebase\\JWT\\JWT;\nuse Firebase\\JWT\\Key;",
+    "$@W = JWT::decode(@T, new Key(@K, '@A'));",
+    "JWT::decode(@T, @K, ['@A', '@A']);",
+    "JWT::$leeway = @N;",
+    "JWT::encode(['sub' => '@W'], @K, '@A');",
+    "$config = Configuration::forSymmetricSigner(new Sha256(), InMemory::plainText(@K));",
+    "$config->parser()->parse(@T);",
+    "function @W($t) { return JWT::decode($_SERVER['HTTP_AUTHORIZATION'], @K); }",
+];
+
+const RUST_SNIPPETS: &[&str] = &[
+    "use jsonwebtoken::{decode, decode_header, Algorithm, DecodingKey, Validation};",
+    "fn @W(t: &str) {\n    let mut v = Validation::new(Algorithm::@A);\n    v.validate_exp = @B;\n    v.leeway = @N;\n    let _ = decode::<Claims>(@T, &DecodingKey::from_secret(@K.as_bytes()), &v);\n}",
+    "let header = decode_header(@T)?;",
+    "let v = Validation::new(header.alg);",
+    "let mut v = Validation::default();\nv.insecure_disable_signature_validation();",
+    "const @W: &str = @K;",
+    "@W.@W(@T);",
+];
+
 fn fill(u: &mut Unstructured<'_>, template: &str, language: &str) -> Result<String> {
     let mut out = String::new();
     let mut rest = template;
@@ -319,6 +373,8 @@ fn fill(u: &mut Unstructured<'_>, template: &str, language: &str) -> Result<Stri
 fn quoted(u: &mut Unstructured<'_>, text: &str, language: &str) -> Result<String> {
     let quotes: &[&str] = match language {
         "go" => &["\"", "`"],
+        "java" | "csharp" | "rust" => &["\""],
+        "ruby" | "php" => &["'", "\""],
         "python" => &["\"", "'", "\"\"\"", "f\"", "r'"],
         _ => &["'", "\"", "`"],
     };
@@ -332,6 +388,11 @@ fn source(u: &mut Unstructured<'_>, language: &str) -> Result<String> {
     let snippets = match language {
         "python" => PY_SNIPPETS,
         "go" => GO_SNIPPETS,
+        "java" => JAVA_SNIPPETS,
+        "csharp" => CSHARP_SNIPPETS,
+        "ruby" => RUBY_SNIPPETS,
+        "php" => PHP_SNIPPETS,
+        "rust" => RUST_SNIPPETS,
         _ => JS_SNIPPETS,
     };
     let mut text = String::new();
@@ -439,6 +500,11 @@ fn analyse(u: &mut Unstructured<'_>, text: &str, path: &str) -> Result<()> {
         Some("tsx") => Some(tree_sitter_typescript::LANGUAGE_TSX.into()),
         Some("py") => Some(tree_sitter_python::LANGUAGE.into()),
         Some("go") => Some(tree_sitter_go::LANGUAGE.into()),
+        Some("java") => Some(tree_sitter_java::LANGUAGE.into()),
+        Some("cs") => Some(tree_sitter_c_sharp::LANGUAGE.into()),
+        Some("rb") => Some(tree_sitter_ruby::LANGUAGE.into()),
+        Some("php") => Some(tree_sitter_php::LANGUAGE_PHP.into()),
+        Some("rs") => Some(tree_sitter_rust::LANGUAGE.into()),
         _ => None,
     };
     let config = config();
@@ -550,6 +616,48 @@ fn code_go() {
 }
 
 #[test]
+fn code_java() {
+    fuzz(|u| {
+        let text = source(u, "java")?;
+        analyse(u, &text, "src/main/java/Auth.java")
+    });
+}
+
+#[test]
+fn code_csharp() {
+    fuzz(|u| {
+        let text = source(u, "csharp")?;
+        analyse(u, &text, "Api/Auth.cs")
+    });
+}
+
+#[test]
+fn code_ruby() {
+    fuzz(|u| {
+        let text = source(u, "ruby")?;
+        analyse(u, &text, "app/auth.rb")
+    });
+}
+
+#[test]
+fn code_php() {
+    fuzz(|u| {
+        // Code before `<?php` is HTML text to the grammar: most files open with it.
+        let open = if u.ratio(9, 10)? { "<?php\n" } else { "" };
+        let text = format!("{open}{}", source(u, "php")?);
+        analyse(u, &text, "src/auth.php")
+    });
+}
+
+#[test]
+fn code_rust() {
+    fuzz(|u| {
+        let text = source(u, "rust")?;
+        analyse(u, &text, "src/auth.rs")
+    });
+}
+
+#[test]
 fn code_markdown() {
     fuzz(|u| {
         let text = markdown(u)?;
@@ -562,7 +670,9 @@ fn code_markdown() {
 fn code_any_text() {
     fuzz(|u| {
         let text = u.arbitrary::<String>()?;
-        let path = *u.choose(&["a.js", "a.ts", "a.tsx", "a.py", "a.go", "a.md", "a.env"])?;
+        let path = *u.choose(&[
+            "a.js", "a.ts", "a.tsx", "a.py", "a.go", "a.java", "a.cs", "a.rb", "a.php", "a.rs", "a.md", "a.env",
+        ])?;
         let prefix =
             *u.choose(&["", "jsonwebtoken jwt ", "import jwt\n", "\"github.com/golang-jwt/jwt/v5\"\n```js\n"])?;
         analyse(u, &format!("{prefix}{text}"), path)
