@@ -359,3 +359,67 @@ fn code_diagnostics_come_with_quick_fixes_that_remove_them() {
     assert!(diagnostics.iter().all(|d| d["code"] != "verify-missing-algorithms"), "{diagnostics:?}");
     assert_eq!(server.shutdown(), Some(0));
 }
+
+/// The five languages of issue 14 over the protocol: each document, opened by the languageId
+/// editors send (Neovim and Vim send `cs` for C#, Helix `c-sharp`), gets its code diagnostic at
+/// the exact UTF-16 position, with a CJK comment before it on the same line.
+#[test]
+fn java_csharp_ruby_php_and_rust_documents_get_code_diagnostics() {
+    let documents = [
+        (
+            "file:///w/src/Auth.java",
+            "java",
+            "import com.auth0.jwt.JWT;\nclass A { Object f(String t) { /* 検証 */ return JWT.decode(t).getClaim(\"user\").asString(); } }\n",
+            "decode(t)",
+        ),
+        (
+            "file:///w/Api/Auth.cs",
+            "cs",
+            "using System.IdentityModel.Tokens.Jwt;\nclass A { string F(string t) { /* 検証 */ return new JwtSecurityTokenHandler().ReadJwtToken(t).Subject; } }\n",
+            "ReadJwtToken(t)",
+        ),
+        (
+            "file:///w/Api/Other.cs",
+            "c-sharp",
+            "using System.IdentityModel.Tokens.Jwt;\nclass A { string F(string t) { /* 検証 */ return new JwtSecurityTokenHandler().ReadJwtToken(t).Subject; } }\n",
+            "ReadJwtToken(t)",
+        ),
+        (
+            "file:///w/app/auth.rb",
+            "ruby",
+            "require 'jwt'\ndef user(t)\n  x = '検証'; JWT.decode(t, nil, false)[0]['user']\nend\n",
+            "false)[0]",
+        ),
+        (
+            "file:///w/src/auth.php",
+            "php",
+            "<?php\nuse Firebase\\JWT\\JWT;\n/* 検証 */ $c = JWT::decode($t, 'secret', ['HS256']);\n",
+            "'secret'",
+        ),
+        (
+            "file:///w/src/auth.rs",
+            "rust",
+            "use jsonwebtoken::dangerous_insecure_decode;\nfn f(t: &str) { /* 検証 */ let c = dangerous_insecure_decode::<C>(t); }\n",
+            "dangerous_insecure_decode::<C>(t)",
+        ),
+    ];
+    let mut server = Server::spawn();
+    server.initialize_default();
+    for (uri, language_id, text, expected) in documents {
+        server.open(uri, language_id, 1, text);
+        let diagnostics = server.diagnostics(uri, Some(1));
+        let at = text.find(expected).expect("expected text");
+        let (line, character) = support::utf16_position(text, at);
+        let starts: Vec<(u64, u64)> = diagnostics
+            .iter()
+            .map(|d| {
+                (d["range"]["start"]["line"].as_u64().unwrap(), d["range"]["start"]["character"].as_u64().unwrap())
+            })
+            .collect();
+        assert!(
+            starts.contains(&(u64::from(line), u64::from(character))),
+            "{uri}: nothing at {line}:{character} in {diagnostics:?}"
+        );
+    }
+    assert_eq!(server.shutdown(), Some(0));
+}

@@ -94,7 +94,8 @@ impl Language {
             "go" => Language::Go,
             "java" => Language::Java,
             "rust" => Language::Rust,
-            "csharp" => Language::CSharp,
+            // VS Code and Emacs say `csharp`, Neovim and Vim (the filetype) `cs`, Helix `c-sharp`.
+            "csharp" | "cs" | "c-sharp" => Language::CSharp,
             "php" => Language::Php,
             "ruby" => Language::Ruby,
             "markdown" => Language::Markdown,
