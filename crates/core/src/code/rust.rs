@@ -15,10 +15,10 @@ use tree_sitter::{Node, Tree};
 
 use super::evaluate::{self, Collect, Evaluator, Kinds, SourceFile, Walk};
 use super::knowledge::{AlgItem, AllowList, Family, Key, KeyKind};
-use super::library::{Ecosystem, Function};
+use super::library::Ecosystem;
 use super::model::{
     self, Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, KeySource, Model, PathBase, Switch,
-    TokenArg, Use, Value,
+    TokenArg, Value,
 };
 use super::syntax::{self, Field, MAX_DEPTH, elements};
 use super::{Options, Sink};
@@ -94,19 +94,13 @@ const KEEPING_METHODS: &[&str] =
 const FUNCTION_KINDS: &[&str] = &["function_item", "closure_expression"];
 
 pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut Sink) {
-    let Some(analyzer) = Analyzer::collect_all(source, tree, options) else { return };
-    let model = analyzer.model();
-    evaluate::judge(&model, &RustDialect { src: source }, options, sink);
+    evaluate::judge(&model(source, tree, options), &RustDialect { src: source }, options, sink);
 }
 
 /// The call-site model of one Rust source (snapshot tests, the workspace's verifiers).
 pub(super) fn model(source: &str, tree: &Tree, options: &Options) -> Model {
     Analyzer::collect_all(source, tree, options).map(|analyzer| analyzer.model()).unwrap_or_default()
 }
-
-#[cfg(test)]
-#[path = "rust_model_tests.rs"]
-mod model_tests;
 
 /// A statement that configures a local: `v.field = value;` or `v.method(args);`.
 #[derive(Clone, Copy)]
@@ -353,9 +347,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
         match constructor {
             "from_secret" | "from_base64_secret" => {
-                let mut literals = Vec::new();
-                self.secret_literals(argument, 0, &mut literals);
-                key.literals = literals.into_iter().map(|(value, literal)| (value, literal.byte_range())).collect();
+                key.literals = self.secret_literal_ranges(argument);
                 key.key = Key { kind: KeyKind::Secret, public: false };
                 if self.key_evidence(self.strip(argument)).public {
                     key.public_as_secret.push(argument.byte_range());
@@ -574,7 +566,8 @@ impl<'s, 't> Analyzer<'s, 't> {
             check,
             spelled,
             range: statement.byte_range(),
-            removal: statement_removal(self.file.src, statement),
+            removal: (statement.kind() == "expression_statement")
+                .then(|| syntax::statement_removal(self.file.src, statement)),
         };
         match member {
             "leeway" => {
@@ -618,18 +611,7 @@ impl<'s, 't> Analyzer<'s, 't> {
     // ---- the model ----
 
     fn site(&self, library: &str, path: &str, range: Range<usize>, scope: Range<usize>) -> Option<CallSite> {
-        let function = Function::find(Ecosystem::Rust, library, path)?;
-        Some(CallSite {
-            function,
-            version: None,
-            operation: function.operation,
-            range,
-            scope,
-            token: None,
-            key: None,
-            options: model::Options::defaults(None),
-            used_for: Use::Claims,
-        })
+        evaluate::site(Ecosystem::Rust, library, path, None, range, scope)
     }
 
     fn token(&self, node: Node<'t>) -> TokenArg {
@@ -730,9 +712,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         let argument = *self.arguments(node).first()?;
         let mut key = KeyArg::unknown(&format!("{type_}::{constructor}"));
         if *kind == KeyKind::Secret {
-            let mut literals = Vec::new();
-            self.secret_literals(argument, 0, &mut literals);
-            key.literals = literals.into_iter().map(|(value, literal)| (value, literal.byte_range())).collect();
+            key.literals = self.secret_literal_ranges(argument);
             key.key = Key { kind: KeyKind::Secret, public: false };
             if self.key_evidence(self.strip(argument)).public {
                 key.public_as_secret.push(argument.byte_range());
@@ -841,25 +821,8 @@ impl<'s, 't> Analyzer<'s, 't> {
 
 const JWT_SIMPLE_ROW: &str = "jwt-simple";
 
-/// The whole line of a statement of its own, for a fix that deletes it.
-fn statement_removal(src: &str, statement: Node<'_>) -> Option<Range<usize>> {
-    if statement.kind() != "expression_statement" {
-        return None;
-    }
-    let start = syntax::line_start(src, statement.start_byte());
-    let end = statement.end_byte();
-    let line_end = src[end..].find('\n').map_or(src.len(), |newline| end + newline + 1);
-    let alone = src[start..statement.start_byte()].trim().is_empty() && src[end..line_end].trim().is_empty();
-    Some(if alone { start..line_end } else { statement.byte_range() })
-}
-
 impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
-    fn file_mut(&mut self) -> &mut SourceFile<'s, 't> {
-        &mut self.file
-    }
-
-    fn collect(&mut self, node: Node<'t>) {
-        let scope = self.file.enclosing.clone();
+    fn collect(&mut self, node: Node<'t>, scope: Range<usize>) {
         match node.kind() {
             "use_declaration" => {
                 if let Some(argument) = node.field("argument") {
@@ -964,31 +927,18 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
         })
     }
 
-    fn string_value(&self, node: Node<'t>, depth: usize) -> Option<String> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        if let Some(literal) = self.string_literal(node) {
-            return Some(literal);
-        }
-        match node.kind() {
-            "identifier" => self.string_value(self.definition_value(node)?, depth + 1),
-            "parenthesized_expression" | "reference_expression" => {
-                let inner = node.field("value").or_else(|| node.named_child(0))?;
-                self.string_value(inner, depth + 1)
-            }
-            _ => None,
-        }
+    /// `&x`: the referenced value.
+    fn string_step(&self, node: Node<'t>, _depth: usize) -> Option<Node<'t>> {
+        (node.kind() == "reference_expression").then(|| node.field("value")).flatten()
     }
 
     /// `header.alg` where `header` is a `decode_header(…)` result (or named like a header).
-    fn is_token_alg(&self, node: Node<'t>, depth: usize) -> bool {
-        if depth > MAX_DEPTH {
-            return false;
+    fn reads_token_alg(&self, node: Node<'t>, depth: usize) -> bool {
+        let stripped = self.strip(node);
+        if stripped != node {
+            return self.is_token_alg(stripped, depth + 1);
         }
-        let node = self.strip(node);
         match node.kind() {
-            "identifier" => self.definition_value(node).is_some_and(|value| self.is_token_alg(value, depth + 1)),
             "field_expression" if node.field("field").is_some_and(|field| self.text(field) == "alg") => {
                 let Some(value) = node.field("value").map(|value| self.strip(value)) else { return false };
                 if self.text(value).to_ascii_lowercase().contains("header") {
@@ -1085,11 +1035,12 @@ struct RustDialect<'s> {
 
 impl Dialect for RustDialect<'_> {
     fn strip_bearer(&self, token: &Expr) -> Vec<TextEdit> {
-        let original = self.src.get(token.range.clone()).unwrap_or(&token.text);
-        let simple =
-            original.chars().all(|ch| ch.is_alphanumeric() || matches!(ch, '_' | '.' | '(' | ')' | '"' | '?' | ':'));
-        let receiver = if simple { original.to_string() } else { format!("({original})") };
-        vec![TextEdit { range: token.range.clone(), new_text: format!("{receiver}.trim_start_matches(\"Bearer \")") }]
+        evaluate::rewrite_token(self.src, token, |original| {
+            let receiver = evaluate::receiver(original, |ch| {
+                ch.is_alphanumeric() || matches!(ch, '_' | '.' | '(' | ')' | '"' | '?' | ':')
+            });
+            format!("{receiver}.trim_start_matches(\"Bearer \")")
+        })
     }
 
     /// jsonwebtoken's `Validation` always carries algorithms; nothing to add.
@@ -1097,3 +1048,7 @@ impl Dialect for RustDialect<'_> {
         None
     }
 }
+
+#[cfg(test)]
+#[path = "rust_model_tests.rs"]
+mod model_tests;
