@@ -242,31 +242,6 @@ impl<'s, 't> Analyzer<'s, 't> {
         call.field("arguments").map(elements).unwrap_or_default()
     }
 
-    /// A number: literals (with C# suffixes), same-file constants, casts and constant arithmetic.
-    fn number(&self, node: Node<'t>, depth: usize) -> Option<f64> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        match node.kind() {
-            "integer_literal" | "real_literal" => {
-                let text = self.text(node).trim_end_matches(['d', 'D', 'f', 'F', 'm', 'M', 'l', 'L', 'u', 'U']);
-                evaluate::number_literal(text)
-            }
-            "binary_expression" => {
-                let left = self.number(node.field("left")?, depth + 1)?;
-                let right = self.number(node.field("right")?, depth + 1)?;
-                evaluate::arithmetic(self.text(node.field("operator")?), left, right)
-            }
-            "parenthesized_expression" => self.number(node.named_child(0)?, depth + 1),
-            "cast_expression" => self.number(node.field("value")?, depth + 1),
-            "prefix_unary_expression" if self.text(node).starts_with('-') => {
-                Some(-self.number(node.named_child(0)?, depth + 1)?)
-            }
-            "identifier" => self.number(self.definition_value(node)?, depth + 1),
-            _ => None,
-        }
-    }
-
     /// A `TimeSpan` in seconds: `TimeSpan.FromMinutes(10)`, `new TimeSpan(0, 10, 0)`,
     /// `TimeSpan.Zero`, through same-file names.
     fn timespan_seconds(&self, node: Node<'t>, depth: usize) -> Option<f64> {
@@ -1233,7 +1208,23 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
         quote: '"',
         mapping: None,
         concat: Some("+"),
+        numbers: &["integer_literal", "real_literal"],
     };
+
+    fn number_digits<'a>(&self, literal: &'a str) -> &'a str {
+        literal.trim_end_matches(['d', 'D', 'f', 'F', 'm', 'M', 'l', 'L', 'u', 'U'])
+    }
+
+    /// `(int)x`, `-x`.
+    fn number_step(&self, node: Node<'t>, depth: usize) -> Option<f64> {
+        match node.kind() {
+            "cast_expression" => self.number(node.field("value")?, depth + 1),
+            "prefix_unary_expression" if self.text(node).starts_with('-') => {
+                Some(-self.number(node.named_child(0)?, depth + 1)?)
+            }
+            _ => None,
+        }
+    }
 
     fn file(&self) -> &SourceFile<'s, 't> {
         &self.file

@@ -100,6 +100,8 @@ pub struct Kinds {
     pub mapping: Option<MappingKinds>,
     /// The operator of a `binary_expression` that concatenates strings (`+`, PHP's `.`).
     pub concat: Option<&'static str>,
+    /// Number literals, read by `number`.
+    pub numbers: &'static [&'static str],
 }
 
 impl Kinds {
@@ -111,6 +113,7 @@ impl Kinds {
         quote: '"',
         mapping: None,
         concat: Some("+"),
+        numbers: &[],
     };
 }
 
@@ -356,6 +359,40 @@ pub trait Evaluator<'s, 't> {
             return node.named_child(0).is_some_and(|inner| self.is_token_alg(inner, depth + 1));
         }
         self.reads_token_alg(node, depth)
+    }
+
+    /// A number literal's digits without the language's type suffix (`10L`, `5u64`).
+    fn number_digits<'a>(&self, literal: &'a str) -> &'a str {
+        literal
+    }
+
+    /// The language's own numeric forms besides literals, names, parentheses and arithmetic:
+    /// durations in units, casts.
+    fn number_step(&self, _node: Node<'t>, _depth: usize) -> Option<f64> {
+        None
+    }
+
+    /// Constant arithmetic: number literals, through names and parentheses, folded over binary
+    /// operators, and the language's `number_step`.
+    fn number(&self, node: Node<'t>, depth: usize) -> Option<f64> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let node = self.unwrap(node);
+        let kind = node.kind();
+        if Self::KINDS.numbers.contains(&kind) {
+            number_literal(self.number_digits(self.text(node)))
+        } else if Self::KINDS.names.contains(&kind) {
+            self.number(self.definition_value(node)?, depth + 1)
+        } else if Self::KINDS.parentheses.contains(&kind) {
+            self.number(node.named_child(0)?, depth + 1)
+        } else if kind == "binary_expression" {
+            let left = self.number(node.field("left")?, depth + 1)?;
+            let right = self.number(node.field("right")?, depth + 1)?;
+            arithmetic(self.text(node.field("operator")?), left, right)
+        } else {
+            self.number_step(node, depth)
+        }
     }
 
     /// What an expression's value is, as far as the model keeps it.

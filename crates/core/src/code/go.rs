@@ -264,43 +264,6 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     // ---- values ----
 
-    /// A `time.Duration` expression in nanoseconds.
-    fn duration_nanos(&self, node: Node<'t>, depth: usize) -> Option<f64> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        match node.kind() {
-            "int_literal" | "float_literal" => evaluate::number_literal(self.text(node)),
-            "selector_expression" => {
-                if self.text(node.field("operand")?) != "time" {
-                    return None;
-                }
-                let field = self.text(node.field("field")?);
-                DURATION_UNITS.iter().find(|(unit, _)| *unit == field).map(|(_, nanos)| *nanos)
-            }
-            "binary_expression" => {
-                let left = self.duration_nanos(node.field("left")?, depth + 1)?;
-                let right = self.duration_nanos(node.field("right")?, depth + 1)?;
-                evaluate::arithmetic(self.text(node.field("operator")?), left, right)
-            }
-            // `time.Duration(10) * time.Minute`.
-            "call_expression" | "type_conversion_expression" => {
-                let callee = node.field("function").or_else(|| node.field("type"))?;
-                if self.text(callee) != "time.Duration" {
-                    return None;
-                }
-                let argument = match node.kind() {
-                    "call_expression" => *self.arguments(node).first()?,
-                    _ => node.field("operand")?,
-                };
-                self.duration_nanos(argument, depth + 1)
-            }
-            "parenthesized_expression" => self.duration_nanos(node.named_child(0)?, depth + 1),
-            "identifier" => self.duration_nanos(self.definition_value(node)?, depth + 1),
-            _ => None,
-        }
-    }
-
     fn arguments(&self, call: Node<'t>) -> Vec<Node<'t>> {
         call.field("arguments").map(elements).unwrap_or_default()
     }
@@ -948,7 +911,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     _ => ("Option", *arguments.get(1)?),
                 };
                 let mut site = self.site(lib, path, option_range, scope)?;
-                let seconds = self.duration_nanos(duration, 0)? / 1e9;
+                let seconds = self.number(duration, 0)? / 1e9;
                 site.options.leeway = Some((seconds, duration.byte_range(), syntax::normalized(self.text(callee))));
                 Some(site)
             }
@@ -1125,7 +1088,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     options.issuers.extend(self.string_arguments(*option));
                 }
                 "WithLeeway" | "WithAcceptableSkew" => {
-                    if let Some(seconds) = first.and_then(|duration| self.duration_nanos(duration, 0)) {
+                    if let Some(seconds) = first.and_then(|duration| self.number(duration, 0)) {
                         let range = first.map(|duration| duration.byte_range()).unwrap_or_default();
                         let spelled = option.field("function").map(|callee| syntax::normalized(self.text(callee)));
                         options.leeway = Some((seconds / 1e9, range, spelled.unwrap_or_default()));
@@ -1265,7 +1228,33 @@ impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
 }
 
 impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
-    const KINDS: Kinds = Kinds::COMMON;
+    const KINDS: Kinds = Kinds { numbers: &["int_literal", "float_literal"], ..Kinds::COMMON };
+
+    /// Durations in nanoseconds: `time.Minute`, `time.Duration(10)`.
+    fn number_step(&self, node: Node<'t>, depth: usize) -> Option<f64> {
+        match node.kind() {
+            "selector_expression" => {
+                if self.text(node.field("operand")?) != "time" {
+                    return None;
+                }
+                let field = self.text(node.field("field")?);
+                DURATION_UNITS.iter().find(|(unit, _)| *unit == field).map(|(_, nanos)| *nanos)
+            }
+            // `time.Duration(10) * time.Minute`.
+            "call_expression" | "type_conversion_expression" => {
+                let callee = node.field("function").or_else(|| node.field("type"))?;
+                if self.text(callee) != "time.Duration" {
+                    return None;
+                }
+                let argument = match node.kind() {
+                    "call_expression" => *self.arguments(node).first()?,
+                    _ => node.field("operand")?,
+                };
+                self.number(argument, depth + 1)
+            }
+            _ => None,
+        }
+    }
 
     fn file(&self) -> &SourceFile<'s, 't> {
         &self.file

@@ -407,45 +407,6 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     // ---- values ----
 
-    /// A duration or number of seconds: `3600`, `60 * 60`, `Duration.ofMinutes(10)`,
-    /// `TimeUnit.HOURS.toSeconds(1)`, a same-file constant.
-    fn seconds(&self, node: Node<'t>, depth: usize) -> Option<f64> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        let node = self.strip(node);
-        match node.kind() {
-            "decimal_integer_literal" | "hex_integer_literal" | "decimal_floating_point_literal" => {
-                evaluate::number_literal(self.text(node).trim_end_matches(['L', 'l', 'F', 'f', 'D', 'd']))
-            }
-            "binary_expression" => {
-                let left = self.seconds(node.field("left")?, depth + 1)?;
-                let right = self.seconds(node.field("right")?, depth + 1)?;
-                evaluate::arithmetic(self.text(node.field("operator")?), left, right)
-            }
-            "identifier" => self.seconds(self.definition_value(node)?, depth + 1),
-            "method_invocation" => {
-                let name = self.method_name(node);
-                let object = node.field("object")?;
-                let first = self.arguments(node).first().copied();
-                match name {
-                    "getSeconds" | "toSeconds" if first.is_none() => self.seconds(object, depth + 1),
-                    "toSeconds" => {
-                        let unit = self.text(object).rsplit('.').next()?;
-                        let factor = DURATION_UNITS.iter().find(|(name, _)| *name == unit)?.1;
-                        Some(self.seconds(first?, depth + 1)? * factor)
-                    }
-                    _ if self.text(object) == "Duration" => {
-                        let factor = DURATION_UNITS.iter().find(|(unit, _)| *unit == name)?.1;
-                        Some(self.seconds(first?, depth + 1)? * factor)
-                    }
-                    _ => None,
-                }
-            }
-            _ => None,
-        }
-    }
-
     /// The expression a byte/key conversion wraps: `"…".getBytes(UTF_8)` → `"…"`,
     /// `Keys.hmacShaKeyFor(b)` → `b`, `new SecretKeySpec(b, "HmacSHA256")` → `b`. The flag says
     /// whether the bytes are the text's own (not base64- or hex-decoded).
@@ -795,7 +756,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             ("setMaxClockSkew", _) if self.libraries.contains(NIMBUS) => {
                 let value = first?;
                 let mut site = self.site(NIMBUS, "DefaultJWTClaimsVerifier", range, scope)?;
-                site.options.leeway = Some((self.seconds(value, 0)?, value.byte_range(), "setMaxClockSkew".into()));
+                site.options.leeway = Some((self.number(value, 0)?, value.byte_range(), "setMaxClockSkew".into()));
                 Some(site)
             }
             _ => None,
@@ -919,7 +880,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 },
                 "setAllowedClockSkewSeconds" | "clockSkewSeconds" => {
                     let value = first?;
-                    if let Some(seconds) = self.seconds(value, 0) {
+                    if let Some(seconds) = self.number(value, 0) {
                         options.leeway = Some((seconds, value.byte_range(), step.name.to_string()));
                     }
                 }
@@ -956,7 +917,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 }
                 "acceptLeeway" | "acceptExpiresAt" => {
                     let value = *arguments.first()?;
-                    let seconds = self.seconds(value, 0);
+                    let seconds = self.number(value, 0);
                     let larger = options.leeway.as_ref().is_none_or(|(current, _, _)| seconds > Some(*current));
                     if let Some(seconds) = seconds.filter(|_| larger) {
                         options.leeway = Some((seconds, value.byte_range(), step.name.to_string()));
@@ -1028,7 +989,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 let value = *arguments.first()?;
                 let mut site = self.site(SPRING, class, range, scope)?;
                 site.options.leeway =
-                    Some((self.seconds(value, 0)?, value.byte_range(), "JwtTimestampValidator".into()));
+                    Some((self.number(value, 0)?, value.byte_range(), "JwtTimestampValidator".into()));
                 Some(site)
             }
             _ => None,
@@ -1130,7 +1091,42 @@ impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
 }
 
 impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
-    const KINDS: Kinds = Kinds::COMMON;
+    const KINDS: Kinds = Kinds {
+        numbers: &["decimal_integer_literal", "hex_integer_literal", "decimal_floating_point_literal"],
+        ..Kinds::COMMON
+    };
+
+    fn number_digits<'a>(&self, literal: &'a str) -> &'a str {
+        literal.trim_end_matches(['L', 'l', 'F', 'f', 'D', 'd'])
+    }
+
+    /// Through casts; `Duration.ofMinutes(5)`, `TimeUnit.HOURS.toSeconds(1)`, `d.getSeconds()` in
+    /// seconds.
+    fn number_step(&self, node: Node<'t>, depth: usize) -> Option<f64> {
+        let stripped = self.strip(node);
+        if stripped != node {
+            return self.number(stripped, depth + 1);
+        }
+        if node.kind() != "method_invocation" {
+            return None;
+        }
+        let name = self.method_name(node);
+        let object = node.field("object")?;
+        let first = self.arguments(node).first().copied();
+        match name {
+            "getSeconds" | "toSeconds" if first.is_none() => self.number(object, depth + 1),
+            "toSeconds" => {
+                let unit = self.text(object).rsplit('.').next()?;
+                let factor = DURATION_UNITS.iter().find(|(name, _)| *name == unit)?.1;
+                Some(self.number(first?, depth + 1)? * factor)
+            }
+            _ if self.text(object) == "Duration" => {
+                let factor = DURATION_UNITS.iter().find(|(unit, _)| *unit == name)?.1;
+                Some(self.number(first?, depth + 1)? * factor)
+            }
+            _ => None,
+        }
+    }
 
     fn file(&self) -> &SourceFile<'s, 't> {
         &self.file

@@ -236,23 +236,6 @@ impl<'s, 't> Analyzer<'s, 't> {
         Some(site)
     }
 
-    fn number(&self, node: Node<'t>, depth: usize) -> Option<f64> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        match node.kind() {
-            "integer" | "float" => evaluate::number_literal(self.text(node)),
-            "binary_expression" => {
-                let left = self.number(node.field("left")?, depth + 1)?;
-                let right = self.number(node.field("right")?, depth + 1)?;
-                evaluate::arithmetic(self.text(node.field("operator")?), left, right)
-            }
-            "parenthesized_expression" => self.number(node.named_child(0)?, depth + 1),
-            "variable_name" => self.number(self.definition_value(node)?, depth + 1),
-            _ => None,
-        }
-    }
-
     fn php_jwt_decode(
         &self,
         arguments: &[Node<'t>],
@@ -642,6 +625,7 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
         quote: '\'',
         mapping: None,
         concat: Some("."),
+        numbers: &["integer", "float"],
     };
 
     fn file(&self) -> &SourceFile<'s, 't> {

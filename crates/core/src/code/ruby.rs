@@ -820,6 +820,7 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
             value: "value",
         }),
         concat: None,
+        numbers: &[],
     };
 
     fn file(&self) -> &SourceFile<'s, 't> {

@@ -273,45 +273,6 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     // ---- values ----
 
-    fn seconds(&self, node: Node<'t>, depth: usize) -> Option<f64> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        let node = self.strip(node);
-        match node.kind() {
-            "integer_literal" | "float_literal" => {
-                let text = self.text(node);
-                let digits = text.trim_end_matches(|ch: char| ch.is_ascii_alphabetic() && ch != 'x' && ch != 'X');
-                let digits = ["u8", "u16", "u32", "u64", "u128", "usize", "i32", "i64", "f64", "f32"]
-                    .iter()
-                    .find_map(|suffix| text.strip_suffix(suffix))
-                    .unwrap_or(digits);
-                evaluate::number_literal(digits)
-            }
-            "binary_expression" => {
-                let left = self.seconds(node.field("left")?, depth + 1)?;
-                let right = self.seconds(node.field("right")?, depth + 1)?;
-                evaluate::arithmetic(self.text(node.field("operator")?), left, right)
-            }
-            "identifier" => self.seconds(self.definition_value(node)?, depth + 1),
-            "call_expression" => {
-                // `Duration::from_secs(n).as_secs()`, `Duration::from_mins(n).as_secs()`.
-                let (receiver, method) = self.method_of(node)?;
-                let inner = self.strip(receiver);
-                if method != "as_secs" || inner.kind() != "call_expression" {
-                    return None;
-                }
-                let constructor = self.text(inner.field("function")?);
-                let factor = [("from_secs", 1.0), ("from_mins", 60.0), ("from_hours", 3600.0), ("from_days", 86_400.0)]
-                    .iter()
-                    .find(|(name, _)| constructor.ends_with(name))?
-                    .1;
-                Some(self.seconds(*self.arguments(inner).first()?, depth + 1)? * factor)
-            }
-            _ => None,
-        }
-    }
-
     /// The bytes a secret conversion wraps: `"…".as_bytes()`, `SECRET.as_ref()`, `x.to_vec()`.
     fn conversion_operand(&self, node: Node<'t>) -> Option<Node<'t>> {
         let (receiver, method) = self.method_of(node)?;
@@ -572,7 +533,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         match member {
             "leeway" => {
                 if let Some(value) = first
-                    && let Some(seconds) = self.seconds(value, 0)
+                    && let Some(seconds) = self.number(value, 0)
                 {
                     options.leeway = Some((seconds, value.byte_range(), "leeway".into()));
                 }
@@ -808,7 +769,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             .iter()
             .find(|(name, _)| function.ends_with(name))?
             .1;
-        Some(self.seconds(*self.arguments(node).first()?, 0)? * factor)
+        Some(self.number(*self.arguments(node).first()?, 0)? * factor)
     }
 
     /// The string literals anywhere inside an expression (`HashSet::from_strings(&["a"])`).
@@ -910,7 +871,38 @@ impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
 }
 
 impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
-    const KINDS: Kinds = Kinds::COMMON;
+    const KINDS: Kinds = Kinds { numbers: &["integer_literal", "float_literal"], ..Kinds::COMMON };
+
+    fn number_digits<'a>(&self, literal: &'a str) -> &'a str {
+        let digits = literal.trim_end_matches(|ch: char| ch.is_ascii_alphabetic() && ch != 'x' && ch != 'X');
+        ["u8", "u16", "u32", "u64", "u128", "usize", "i32", "i64", "f64", "f32"]
+            .iter()
+            .find_map(|suffix| literal.strip_suffix(suffix))
+            .unwrap_or(digits)
+    }
+
+    /// Through `&x`, `x?`, `x.unwrap()`; `Duration::from_secs(n).as_secs()`,
+    /// `Duration::from_mins(n).as_secs()` in seconds.
+    fn number_step(&self, node: Node<'t>, depth: usize) -> Option<f64> {
+        let stripped = self.strip(node);
+        if stripped != node {
+            return self.number(stripped, depth + 1);
+        }
+        if node.kind() != "call_expression" {
+            return None;
+        }
+        let (receiver, method) = self.method_of(node)?;
+        let inner = self.strip(receiver);
+        if method != "as_secs" || inner.kind() != "call_expression" {
+            return None;
+        }
+        let constructor = self.text(inner.field("function")?);
+        let factor = [("from_secs", 1.0), ("from_mins", 60.0), ("from_hours", 3600.0), ("from_days", 86_400.0)]
+            .iter()
+            .find(|(name, _)| constructor.ends_with(name))?
+            .1;
+        Some(self.number(*self.arguments(inner).first()?, depth + 1)? * factor)
+    }
 
     fn file(&self) -> &SourceFile<'s, 't> {
         &self.file
