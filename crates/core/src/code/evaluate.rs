@@ -138,6 +138,13 @@ pub struct Mapping<'t> {
     pub literal: Option<Node<'t>>,
 }
 
+impl<'t> Entry<'t> {
+    /// The entry `items[index]` stands for, removed with its separator.
+    pub fn at(items: &[Node<'t>], index: usize, (key, value): (String, Node<'t>)) -> Entry<'t> {
+        Entry { key, value, range: items[index].byte_range(), removal: Some(removal_range(items, index)) }
+    }
+}
+
 impl<'t> Mapping<'t> {
     pub fn empty() -> Mapping<'t> {
         Mapping { entries: Vec::new(), complete: true, literal: None }
@@ -480,6 +487,12 @@ pub trait Evaluator<'s, 't> {
             .flatten()
     }
 
+    /// A mapping pair's constant key and its value.
+    fn pair_entry(&self, pair: Node<'t>, depth: usize) -> Option<(String, Node<'t>)> {
+        let kinds = Self::KINDS.mapping?;
+        pair.field(kinds.key).and_then(|key| self.mapping_key(key, depth)).zip(pair.field(kinds.value))
+    }
+
     /// The entries of an options mapping: a literal (with spreads of readable mappings), a name
     /// defined by one (with its `name.key = …` statements), or the language's other forms.
     fn mapping(&self, node: Node<'t>, depth: usize) -> Option<Mapping<'t>> {
@@ -493,7 +506,7 @@ pub trait Evaluator<'s, 't> {
             let mut model = Mapping { entries: Vec::new(), complete: true, literal: Some(node) };
             for (index, item) in items.iter().enumerate() {
                 let entry = if item.kind() == kinds.pair {
-                    item.field(kinds.key).and_then(|key| self.mapping_key(key, depth + 1)).zip(item.field(kinds.value))
+                    self.pair_entry(*item, depth + 1)
                 } else if item.kind() == kinds.spread {
                     let spread = item.named_child(0).and_then(|inner| self.mapping(inner, depth + 1));
                     model.complete &= spread.as_ref().is_some_and(|spread| spread.complete);
@@ -504,12 +517,7 @@ pub trait Evaluator<'s, 't> {
                     self.other_entry(*item)
                 };
                 match entry {
-                    Some((key, value)) => model.entries.push(Entry {
-                        key,
-                        value,
-                        range: item.byte_range(),
-                        removal: Some(removal_range(&items, index)),
-                    }),
+                    Some(key_value) => model.entries.push(Entry::at(&items, index, key_value)),
                     None => model.complete = false,
                 }
             }

@@ -19,7 +19,7 @@ use super::model::{
     Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, KeySource, Model, Operation, Options, PathBase,
     Switch, TokenArg, Use, Value,
 };
-use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range};
+use super::syntax::{self, Field, MAX_DEPTH, elements};
 use crate::finding::TextEdit;
 
 /// The ruby-jwt gem's name (its rows in `library::FUNCTIONS`).
@@ -534,13 +534,8 @@ impl<'s, 't> Analyzer<'s, 't> {
                     if pair.kind() != "pair" {
                         continue;
                     }
-                    match pair.field("key").and_then(|key| self.mapping_key(key, 0)).zip(pair.field("value")) {
-                        Some((key, value)) => mapping.entries.push(Entry {
-                            key,
-                            value,
-                            range: pair.byte_range(),
-                            removal: Some(removal_range(&all, index)),
-                        }),
+                    match self.pair_entry(*pair, 0) {
+                        Some(key_value) => mapping.entries.push(Entry::at(&all, index, key_value)),
                         None => mapping.complete = false,
                     }
                 }
