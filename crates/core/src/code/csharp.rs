@@ -18,12 +18,12 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::evaluate::{self, Collect, Entry, Evaluator, Kinds, SourceFile, Walk};
+use super::evaluate::{self, Collect, Entry, Evaluator, Kinds, Reading, Sites, SourceFile, Walk};
 use super::knowledge::{AlgItem, AllowList, Key, KeyKind, classify_key};
-use super::library::{Ecosystem, Function};
+use super::library::Ecosystem;
 use super::model::{
-    self, Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, KeySource, Model, PathBase, Switch,
-    TokenArg, Use, Value,
+    self, Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, KeySource, Model, PathBase, Switch, Use,
+    Value,
 };
 use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range};
 use super::{Options, Sink};
@@ -242,31 +242,6 @@ impl<'s, 't> Analyzer<'s, 't> {
         call.field("arguments").map(elements).unwrap_or_default()
     }
 
-    /// A number: literals (with C# suffixes), same-file constants, casts and constant arithmetic.
-    fn number(&self, node: Node<'t>, depth: usize) -> Option<f64> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        match node.kind() {
-            "integer_literal" | "real_literal" => {
-                let text = self.text(node).trim_end_matches(['d', 'D', 'f', 'F', 'm', 'M', 'l', 'L', 'u', 'U']);
-                evaluate::number_literal(text)
-            }
-            "binary_expression" => {
-                let left = self.number(node.field("left")?, depth + 1)?;
-                let right = self.number(node.field("right")?, depth + 1)?;
-                evaluate::arithmetic(self.text(node.field("operator")?), left, right)
-            }
-            "parenthesized_expression" => self.number(node.named_child(0)?, depth + 1),
-            "cast_expression" => self.number(node.field("value")?, depth + 1),
-            "prefix_unary_expression" if self.text(node).starts_with('-') => {
-                Some(-self.number(node.named_child(0)?, depth + 1)?)
-            }
-            "identifier" => self.number(self.definition_value(node)?, depth + 1),
-            _ => None,
-        }
-    }
-
     /// A `TimeSpan` in seconds: `TimeSpan.FromMinutes(10)`, `new TimeSpan(0, 10, 0)`,
     /// `TimeSpan.Zero`, through same-file names.
     fn timespan_seconds(&self, node: Node<'t>, depth: usize) -> Option<f64> {
@@ -469,12 +444,6 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
     }
 
-    fn secret_literal_ranges(&self, node: Node<'t>) -> Vec<(String, Range<usize>)> {
-        let mut literals = Vec::new();
-        self.secret_literals(node, 0, &mut literals);
-        literals.into_iter().map(|(value, literal)| (value, literal.byte_range())).collect()
-    }
-
     /// A key expression as the model's key argument.
     fn key_arg(&self, spelled: &str, node: Node<'t>) -> KeyArg {
         let mut key = KeyArg::unknown(spelled);
@@ -602,201 +571,20 @@ impl<'s, 't> Analyzer<'s, 't> {
     // ---- the model ----
 
     fn site(&self, library: &str, path: &str, range: Range<usize>, scope: Range<usize>) -> Option<CallSite> {
-        let function = Function::find(Ecosystem::DotNet, library, path)?;
-        Some(CallSite {
-            function,
-            version: None,
-            operation: function.operation,
-            range,
-            scope,
-            token: None,
-            key: None,
-            options: model::Options::defaults(None),
-            used_for: Use::Claims,
-        })
-    }
-
-    fn expr(&self, node: Node<'t>) -> Expr {
-        Expr {
-            range: node.byte_range(),
-            text: syntax::normalized(self.text(node)),
-            value: self.string_value(node, 0).map_or(Value::Unknown, Value::Str),
-        }
-    }
-
-    fn token(&self, node: Node<'t>) -> TokenArg {
-        TokenArg { expr: self.expr(node), raw_authorization: self.is_raw_authorization(node, 0) }
+        evaluate::site(Ecosystem::DotNet, library, path, None, range, scope)
     }
 
     fn model(&self) -> Model {
-        let mut model = Model::default();
         // Validation parameters read by a validate call or a bearer handler in this file are
         // judged there, once.
-        let mut consumed: HashSet<usize> = HashSet::new();
-        for (call, scope) in &self.invocations {
-            if let Some(site) = self.invocation_site(*call, scope.clone(), &mut consumed) {
-                model.calls.push(site);
-            }
-        }
-        for (creation, scope) in &self.creations {
-            if consumed.contains(&creation.id()) {
-                continue;
-            }
-            if let Some(site) = self.creation_site(*creation, scope.clone()) {
-                model.calls.push(site);
-            }
-        }
+        let mut model =
+            Model { calls: self.calls_then_creations(&self.invocations, &self.creations), ..Model::default() };
         model.calls.retain(|site| {
             site.operation != model::Operation::Decode
                 || !self.signature_validators.iter().any(|body| body.contains(&site.range.start))
         });
         model.calls.sort_by_key(|site| site.range.start);
         model
-    }
-
-    fn invocation_site(&self, call: Node<'t>, scope: Range<usize>, consumed: &mut HashSet<usize>) -> Option<CallSite> {
-        let callee = call.field("function")?;
-        let (receiver, name) = match callee.kind() {
-            "member_access_expression" => (callee.field("expression"), callee.field("name")?),
-            "generic_name" | "identifier" => (None, callee),
-            _ => return None,
-        };
-        let method = match name.kind() {
-            "generic_name" => self.text(name.named_child(0)?),
-            _ => self.text(name),
-        };
-        let receiver_type = receiver.and_then(|receiver| self.type_of(receiver, 0));
-        let arguments = self.arguments(call);
-        let range = name.byte_range();
-        match method {
-            "ValidateToken" | "ValidateTokenAsync" => {
-                let out_argument = self
-                    .argument_nodes(call)
-                    .get(2)
-                    .is_some_and(|argument| self.text(*argument).trim_start().starts_with("out "));
-                let path = match receiver_type {
-                    Some("JwtSecurityTokenHandler") => (JWT, "JwtSecurityTokenHandler.ValidateToken"),
-                    Some("JsonWebTokenHandler") => (JSON_WEB_TOKENS, "JsonWebTokenHandler.ValidateToken"),
-                    Some(_) => return None,
-                    // `ISecurityTokenValidator.ValidateToken(token, parameters, out validated)`.
-                    None if method == "ValidateToken"
-                        && out_argument
-                        && (self.imports(JWT) || self.imports(TOKENS)) =>
-                    {
-                        (JWT, "JwtSecurityTokenHandler.ValidateToken")
-                    }
-                    None if method == "ValidateTokenAsync" && self.imports(JSON_WEB_TOKENS) => {
-                        (JSON_WEB_TOKENS, "JsonWebTokenHandler.ValidateToken")
-                    }
-                    None => return None,
-                };
-                let mut site = self.site(path.0, path.1, range, scope)?;
-                site.token = arguments.first().map(|token| self.token(*token));
-                match arguments.get(1).and_then(|parameters| self.parameters_source(*parameters)) {
-                    Some(parameters) => {
-                        consumed.insert(parameters.id());
-                        self.read_parameters(&mut site, self.parameter_entries(parameters, 0));
-                    }
-                    None => {
-                        site.options = model::Options::unknown();
-                    }
-                }
-                Some(site)
-            }
-            "ReadJwtToken" | "ReadJsonWebToken" | "ReadToken" => {
-                let path = match (receiver_type, method) {
-                    (Some("JwtSecurityTokenHandler"), "ReadJwtToken" | "ReadToken") => (
-                        JWT,
-                        if method == "ReadToken" {
-                            "JwtSecurityTokenHandler.ReadToken"
-                        } else {
-                            "JwtSecurityTokenHandler.ReadJwtToken"
-                        },
-                    ),
-                    (Some("JsonWebTokenHandler"), "ReadJsonWebToken" | "ReadToken") => (
-                        JSON_WEB_TOKENS,
-                        if method == "ReadToken" {
-                            "JsonWebTokenHandler.ReadToken"
-                        } else {
-                            "JsonWebTokenHandler.ReadJsonWebToken"
-                        },
-                    ),
-                    // The method names are unique to the handlers; `ReadToken` is not.
-                    (None, "ReadJwtToken") => (JWT, "JwtSecurityTokenHandler.ReadJwtToken"),
-                    (None, "ReadJsonWebToken") => (JSON_WEB_TOKENS, "JsonWebTokenHandler.ReadJsonWebToken"),
-                    _ => return None,
-                };
-                if arguments.len() != 1 {
-                    return None;
-                }
-                let mut site = self.site(path.0, path.1, range, scope.clone())?;
-                site.token = arguments.first().map(|token| self.token(*token));
-                site.used_for = self.decoded_use(call, scope);
-                Some(site)
-            }
-            "AddJwtBearer" => {
-                let lambda = arguments.iter().copied().find(|argument| argument.kind() == "lambda_expression");
-                let mut site = self.site(JWT_BEARER, "AddJwtBearer", range, scope)?;
-                match lambda {
-                    Some(lambda) => self.read_bearer_lambda(&mut site, lambda, consumed),
-                    // `AddJwtBearer()` alone, or options from a method group: configured elsewhere.
-                    None => return None,
-                }
-                Some(site)
-            }
-            "Configure" | "PostConfigure" | "ConfigureAll" | "PostConfigureAll" => {
-                let options_type = name.named_child(1).map(|arguments| self.text(arguments)).unwrap_or("");
-                if name.kind() != "generic_name" || !options_type.contains("JwtBearerOptions") {
-                    return None;
-                }
-                let lambda = arguments.iter().copied().find(|argument| argument.kind() == "lambda_expression")?;
-                let mut site = self.site(JWT_BEARER, "JwtBearerOptions", range, scope)?;
-                self.read_bearer_lambda(&mut site, lambda, consumed);
-                Some(site)
-            }
-            _ => None,
-        }
-    }
-
-    fn creation_site(&self, creation: Node<'t>, scope: Range<usize>) -> Option<CallSite> {
-        let type_ = match creation.kind() {
-            "object_creation_expression" => creation.field("type")?,
-            _ => *self.target_types.get(&creation.id())?,
-        };
-        let library_type = self.library_type(type_)?;
-        let arguments = self.arguments(creation);
-        let range = type_.byte_range();
-        match library_type {
-            "TokenValidationParameters" => {
-                let mut site = self.site(TOKENS, "TokenValidationParameters", range, scope)?;
-                self.read_parameters(&mut site, self.parameter_entries(creation, 0));
-                Some(site)
-            }
-            "SymmetricSecurityKey" => {
-                let mut site = self.site(TOKENS, "SymmetricSecurityKey", range, scope)?;
-                site.key = Some(self.key_arg("key", creation));
-                Some(site)
-            }
-            "SigningCredentials" => {
-                let mut site = self.site(TOKENS, "SigningCredentials", range, scope)?;
-                site.key = arguments.first().map(|key| self.key_arg("key", *key));
-                site.options.signing_algorithm = arguments.get(1).map(|algorithm| {
-                    let mut expr = self.expr(*algorithm);
-                    expr.value = self.algorithm_name(*algorithm).map_or(Value::Unknown, Value::Str);
-                    expr
-                });
-                Some(site)
-            }
-            // `new JwtSecurityToken(encoded)` parses; the other constructors build a token.
-            "JwtSecurityToken" | "JsonWebToken" if arguments.len() == 1 => {
-                let library = if library_type == "JwtSecurityToken" { JWT } else { JSON_WEB_TOKENS };
-                let mut site = self.site(library, library_type, range, scope.clone())?;
-                site.token = arguments.first().map(|token| self.token(*token));
-                site.used_for = self.decoded_use(creation, scope);
-                Some(site)
-            }
-            _ => None,
-        }
     }
 
     /// The `TokenValidationParameters` creation an argument or name denotes in this file.
@@ -1082,44 +870,22 @@ impl<'s, 't> Analyzer<'s, 't> {
     /// (`.ValidTo`), or claims. Follows the result through the variable it is stored in.
     fn decoded_use(&self, call: Node<'t>, scope: Range<usize>) -> Use {
         let Some(parent) = call.parent() else { return Use::Claims };
-        let classify = |member: &str| {
-            if HEADER_MEMBERS.contains(&member) {
-                Use::HeaderOnly
-            } else if TIME_MEMBERS.contains(&member) {
-                Use::TimesOnly
-            } else {
-                Use::Claims
-            }
-        };
+        let classify = |member: &str| evaluate::members_use(&[member], HEADER_MEMBERS, TIME_MEMBERS);
         match parent.kind() {
             "member_access_expression" => {
                 parent.field("name").map_or(Use::Claims, |member| classify(self.text(member)))
             }
             "variable_declarator" => {
-                let Some(name) = parent.field("name").map(|name| self.text(name)) else { return Use::Claims };
-                let Some(function) = self.file.root.descendant_for_byte_range(scope.start, scope.end) else {
-                    return Use::Claims;
-                };
-                let mut uses = Vec::new();
-                let mut other = false;
-                syntax::walk(function, |node| {
-                    if node.kind() != "identifier" || self.text(node) != name || node.start_byte() < call.end_byte() {
-                        return;
+                let Some(name) = parent.field("name") else { return Use::Claims };
+                self.stored_use(name, call.end_byte(), &scope, Use::Claims, |node| match node.parent() {
+                    Some(access)
+                        if access.kind() == "member_access_expression"
+                            && access.field("expression").is_some_and(|receiver| receiver.id() == node.id()) =>
+                    {
+                        Reading::Uses(access.field("name").map_or(Use::Claims, |member| classify(self.text(member))))
                     }
-                    match node.parent() {
-                        Some(access)
-                            if access.kind() == "member_access_expression"
-                                && access.field("expression").is_some_and(|receiver| receiver.id() == node.id()) =>
-                        {
-                            uses.push(access.field("name").map_or(Use::Claims, |member| classify(self.text(member))))
-                        }
-                        _ => other = true,
-                    }
-                });
-                match uses.first() {
-                    Some(first) if !other && uses.iter().all(|use_| use_ == first) => *first,
-                    _ => Use::Claims,
-                }
+                    _ => Reading::Other,
+                })
             }
             _ => Use::Claims,
         }
@@ -1181,12 +947,7 @@ impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
         opaque: &["string_literal", "verbatim_string_literal", "raw_string_literal", "interpolated_string_expression"],
     };
 
-    fn file_mut(&mut self) -> &mut SourceFile<'s, 't> {
-        &mut self.file
-    }
-
-    fn collect(&mut self, node: Node<'t>) {
-        let scope = self.file.enclosing.clone();
+    fn collect(&mut self, node: Node<'t>, scope: Range<usize>) {
         let root = self.file.root.byte_range();
         match node.kind() {
             "using_directive" => {
@@ -1292,6 +1053,153 @@ impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
     }
 }
 
+impl<'s, 't> Sites<'t> for Analyzer<'s, 't> {
+    fn call_site(&self, call: Node<'t>, scope: Range<usize>, consumed: &mut HashSet<usize>) -> Option<CallSite> {
+        let callee = call.field("function")?;
+        let (receiver, name) = match callee.kind() {
+            "member_access_expression" => (callee.field("expression"), callee.field("name")?),
+            "generic_name" | "identifier" => (None, callee),
+            _ => return None,
+        };
+        let method = match name.kind() {
+            "generic_name" => self.text(name.named_child(0)?),
+            _ => self.text(name),
+        };
+        let receiver_type = receiver.and_then(|receiver| self.type_of(receiver, 0));
+        let arguments = self.arguments(call);
+        let range = name.byte_range();
+        match method {
+            "ValidateToken" | "ValidateTokenAsync" => {
+                let out_argument = self
+                    .argument_nodes(call)
+                    .get(2)
+                    .is_some_and(|argument| self.text(*argument).trim_start().starts_with("out "));
+                let path = match receiver_type {
+                    Some("JwtSecurityTokenHandler") => (JWT, "JwtSecurityTokenHandler.ValidateToken"),
+                    Some("JsonWebTokenHandler") => (JSON_WEB_TOKENS, "JsonWebTokenHandler.ValidateToken"),
+                    Some(_) => return None,
+                    // `ISecurityTokenValidator.ValidateToken(token, parameters, out validated)`.
+                    None if method == "ValidateToken"
+                        && out_argument
+                        && (self.imports(JWT) || self.imports(TOKENS)) =>
+                    {
+                        (JWT, "JwtSecurityTokenHandler.ValidateToken")
+                    }
+                    None if method == "ValidateTokenAsync" && self.imports(JSON_WEB_TOKENS) => {
+                        (JSON_WEB_TOKENS, "JsonWebTokenHandler.ValidateToken")
+                    }
+                    None => return None,
+                };
+                let mut site = self.site(path.0, path.1, range, scope)?;
+                site.token = arguments.first().map(|token| self.token_arg(*token));
+                match arguments.get(1).and_then(|parameters| self.parameters_source(*parameters)) {
+                    Some(parameters) => {
+                        consumed.insert(parameters.id());
+                        self.read_parameters(&mut site, self.parameter_entries(parameters, 0));
+                    }
+                    None => {
+                        site.options = model::Options::unknown();
+                    }
+                }
+                Some(site)
+            }
+            "ReadJwtToken" | "ReadJsonWebToken" | "ReadToken" => {
+                let path = match (receiver_type, method) {
+                    (Some("JwtSecurityTokenHandler"), "ReadJwtToken" | "ReadToken") => (
+                        JWT,
+                        if method == "ReadToken" {
+                            "JwtSecurityTokenHandler.ReadToken"
+                        } else {
+                            "JwtSecurityTokenHandler.ReadJwtToken"
+                        },
+                    ),
+                    (Some("JsonWebTokenHandler"), "ReadJsonWebToken" | "ReadToken") => (
+                        JSON_WEB_TOKENS,
+                        if method == "ReadToken" {
+                            "JsonWebTokenHandler.ReadToken"
+                        } else {
+                            "JsonWebTokenHandler.ReadJsonWebToken"
+                        },
+                    ),
+                    // The method names are unique to the handlers; `ReadToken` is not.
+                    (None, "ReadJwtToken") => (JWT, "JwtSecurityTokenHandler.ReadJwtToken"),
+                    (None, "ReadJsonWebToken") => (JSON_WEB_TOKENS, "JsonWebTokenHandler.ReadJsonWebToken"),
+                    _ => return None,
+                };
+                if arguments.len() != 1 {
+                    return None;
+                }
+                let mut site = self.site(path.0, path.1, range, scope.clone())?;
+                site.token = arguments.first().map(|token| self.token_arg(*token));
+                site.used_for = self.decoded_use(call, scope);
+                Some(site)
+            }
+            "AddJwtBearer" => {
+                let lambda = arguments.iter().copied().find(|argument| argument.kind() == "lambda_expression");
+                let mut site = self.site(JWT_BEARER, "AddJwtBearer", range, scope)?;
+                match lambda {
+                    Some(lambda) => self.read_bearer_lambda(&mut site, lambda, consumed),
+                    // `AddJwtBearer()` alone, or options from a method group: configured elsewhere.
+                    None => return None,
+                }
+                Some(site)
+            }
+            "Configure" | "PostConfigure" | "ConfigureAll" | "PostConfigureAll" => {
+                let options_type = name.named_child(1).map(|arguments| self.text(arguments)).unwrap_or("");
+                if name.kind() != "generic_name" || !options_type.contains("JwtBearerOptions") {
+                    return None;
+                }
+                let lambda = arguments.iter().copied().find(|argument| argument.kind() == "lambda_expression")?;
+                let mut site = self.site(JWT_BEARER, "JwtBearerOptions", range, scope)?;
+                self.read_bearer_lambda(&mut site, lambda, consumed);
+                Some(site)
+            }
+            _ => None,
+        }
+    }
+
+    fn creation_site(&self, creation: Node<'t>, scope: Range<usize>) -> Option<CallSite> {
+        let type_ = match creation.kind() {
+            "object_creation_expression" => creation.field("type")?,
+            _ => *self.target_types.get(&creation.id())?,
+        };
+        let library_type = self.library_type(type_)?;
+        let arguments = self.arguments(creation);
+        let range = type_.byte_range();
+        match library_type {
+            "TokenValidationParameters" => {
+                let mut site = self.site(TOKENS, "TokenValidationParameters", range, scope)?;
+                self.read_parameters(&mut site, self.parameter_entries(creation, 0));
+                Some(site)
+            }
+            "SymmetricSecurityKey" => {
+                let mut site = self.site(TOKENS, "SymmetricSecurityKey", range, scope)?;
+                site.key = Some(self.key_arg("key", creation));
+                Some(site)
+            }
+            "SigningCredentials" => {
+                let mut site = self.site(TOKENS, "SigningCredentials", range, scope)?;
+                site.key = arguments.first().map(|key| self.key_arg("key", *key));
+                site.options.signing_algorithm = arguments.get(1).map(|algorithm| {
+                    let mut expr = self.expr(*algorithm);
+                    expr.value = self.algorithm_name(*algorithm).map_or(Value::Unknown, Value::Str);
+                    expr
+                });
+                Some(site)
+            }
+            // `new JwtSecurityToken(encoded)` parses; the other constructors build a token.
+            "JwtSecurityToken" | "JsonWebToken" if arguments.len() == 1 => {
+                let library = if library_type == "JwtSecurityToken" { JWT } else { JSON_WEB_TOKENS };
+                let mut site = self.site(library, library_type, range, scope.clone())?;
+                site.token = arguments.first().map(|token| self.token_arg(*token));
+                site.used_for = self.decoded_use(creation, scope);
+                Some(site)
+            }
+            _ => None,
+        }
+    }
+}
+
 impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
     const KINDS: Kinds = Kinds {
         names: &["identifier"],
@@ -1299,7 +1207,24 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
         lists: &["initializer_expression", "collection_expression"],
         quote: '"',
         mapping: None,
+        concat: Some("+"),
+        numbers: &["integer_literal", "real_literal"],
     };
+
+    fn number_digits<'a>(&self, literal: &'a str) -> &'a str {
+        literal.trim_end_matches(['d', 'D', 'f', 'F', 'm', 'M', 'l', 'L', 'u', 'U'])
+    }
+
+    /// `(int)x`, `-x`.
+    fn number_step(&self, node: Node<'t>, depth: usize) -> Option<f64> {
+        match node.kind() {
+            "cast_expression" => self.number(node.field("value")?, depth + 1),
+            "prefix_unary_expression" if self.text(node).starts_with('-') => {
+                Some(-self.number(node.named_child(0)?, depth + 1)?)
+            }
+            _ => None,
+        }
+    }
 
     fn file(&self) -> &SourceFile<'s, 't> {
         &self.file
@@ -1336,36 +1261,16 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
         }
     }
 
-    fn string_value(&self, node: Node<'t>, depth: usize) -> Option<String> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        if let Some(literal) = self.string_literal(node) {
-            return Some(literal);
-        }
-        match node.kind() {
-            "identifier" => self.string_value(self.definition_value(node)?, depth + 1),
-            "parenthesized_expression" => self.string_value(node.named_child(0)?, depth + 1),
-            "member_access_expression" if self.is_this_member(node) => {
-                self.string_value(self.definition_value(node.field("name")?)?, depth + 1)
-            }
-            "binary_expression" if node.field("operator").is_some_and(|op| self.text(op) == "+") => {
-                let left = self.string_value(node.field("left")?, depth + 1)?;
-                Some(left + &self.string_value(node.field("right")?, depth + 1)?)
-            }
-            _ => None,
-        }
+    /// `this.name`: the field's value.
+    fn string_step(&self, node: Node<'t>, _depth: usize) -> Option<Node<'t>> {
+        self.is_this_member(node).then(|| self.definition_value(node.field("name")?)).flatten()
     }
 
     /// `jwt.Header.Alg`, `jwt.SignatureAlgorithm`, `jwt.Alg`, `jwt.Header["alg"]` of a token
     /// read without validation (or any `…Header.Alg`).
-    fn is_token_alg(&self, node: Node<'t>, depth: usize) -> bool {
-        if depth > MAX_DEPTH {
-            return false;
-        }
+    fn reads_token_alg(&self, node: Node<'t>, depth: usize) -> bool {
         match node.kind() {
-            "identifier" => self.definition_value(node).is_some_and(|value| self.is_token_alg(value, depth + 1)),
-            "parenthesized_expression" | "cast_expression" => {
+            "cast_expression" => {
                 node.named_children(&mut node.walk()).last().is_some_and(|inner| self.is_token_alg(inner, depth + 1))
             }
             "member_access_expression" => {

@@ -4,13 +4,18 @@
 //! driven by a per-language table of node kinds (`Kinds`) and a few hooks for what truly differs
 //! between the languages; a front end implements `Evaluator` and keeps only those.
 
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
+use crate::finding::TextEdit;
+
 use super::engine::{self, Judging};
 use super::knowledge::{AlgItem, AllowList, Key, classify_key};
-use super::model::{Dialect, KeyArg, KeySource, Model};
+use super::library::{Ecosystem, Function};
+use super::model::{self, CallSite, Dialect, Expr, KeyArg, KeySource, Model, TokenArg, Use, Value};
 use super::scope::Scopes;
 use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range};
 
@@ -21,13 +26,19 @@ pub struct SourceFile<'s, 't> {
     pub src: &'s str,
     pub root: Node<'t>,
     pub scopes: Scopes<'t>,
-    pub enclosing: Range<usize>,
+    /// Set by the collection walk while it visits a node.
+    enclosing: RefCell<Range<usize>>,
 }
 
 impl<'s, 't> SourceFile<'s, 't> {
     pub fn new(src: &'s str, tree: &'t Tree) -> SourceFile<'s, 't> {
         let root = tree.root_node();
-        SourceFile { src, root, scopes: Scopes::default(), enclosing: root.byte_range() }
+        SourceFile { src, root, scopes: Scopes::default(), enclosing: RefCell::new(root.byte_range()) }
+    }
+
+    /// The function (or file) that encloses the node the collection pass visits.
+    pub fn enclosing(&self) -> Range<usize> {
+        self.enclosing.borrow().clone()
     }
 }
 
@@ -42,18 +53,18 @@ pub struct Walk {
 }
 
 /// A front end's collection pass: one walk over the file that hands `collect` every node of a
-/// collected kind, in document order, with `file.enclosing` set to its function (or the file).
-pub trait Collect<'s, 't> {
+/// collected kind, in document order, with its function (or the file).
+pub trait Collect<'s, 't>: Evaluator<'s, 't> {
     const WALK: Walk;
 
-    fn file_mut(&mut self) -> &mut SourceFile<'s, 't>;
-    fn collect(&mut self, node: Node<'t>);
+    /// `scope` is the node's enclosing function (or the file), also `file.enclosing()`.
+    fn collect(&mut self, node: Node<'t>, scope: Range<usize>);
 
     fn collect_file(&mut self) {
-        let root = self.file_mut().root;
+        let root = self.file().root;
         syntax::walk_scoped(root, Self::WALK.functions, Self::WALK.collected, Self::WALK.opaque, |node, enclosing| {
-            self.file_mut().enclosing = enclosing.clone();
-            self.collect(node);
+            self.file().enclosing.replace(enclosing.clone());
+            self.collect(node, enclosing.clone());
         });
     }
 }
@@ -87,6 +98,10 @@ pub struct Kinds {
     pub quote: char,
     /// `None` where the front end reads no mapping literals.
     pub mapping: Option<MappingKinds>,
+    /// The operator of a `binary_expression` that concatenates strings (`+`, PHP's `.`).
+    pub concat: Option<&'static str>,
+    /// Number literals, read by `number`.
+    pub numbers: &'static [&'static str],
 }
 
 impl Kinds {
@@ -97,6 +112,8 @@ impl Kinds {
         lists: &[],
         quote: '"',
         mapping: None,
+        concat: Some("+"),
+        numbers: &[],
     };
 }
 
@@ -121,6 +138,13 @@ pub struct Mapping<'t> {
     pub literal: Option<Node<'t>>,
 }
 
+impl<'t> Entry<'t> {
+    /// The entry `items[index]` stands for, removed with its separator.
+    pub fn at(items: &[Node<'t>], index: usize, (key, value): (String, Node<'t>)) -> Entry<'t> {
+        Entry { key, value, range: items[index].byte_range(), removal: Some(removal_range(items, index)) }
+    }
+}
+
 impl<'t> Mapping<'t> {
     pub fn empty() -> Mapping<'t> {
         Mapping { entries: Vec::new(), complete: true, literal: None }
@@ -129,6 +153,64 @@ impl<'t> Mapping<'t> {
     pub fn get(&self, key: &str) -> Option<&Entry<'t>> {
         // Later keys win, as in JavaScript and Python.
         self.entries.iter().rev().find(|entry| entry.key == key)
+    }
+}
+
+/// The row of `library`'s function `path` as a call site with default options and no arguments
+/// yet; `None` when the table lacks it.
+pub fn site(
+    ecosystem: Ecosystem,
+    library: &str,
+    path: &str,
+    version: Option<u32>,
+    range: Range<usize>,
+    scope: Range<usize>,
+) -> Option<CallSite> {
+    let function = Function::find(ecosystem, library, path)?;
+    Some(CallSite {
+        function,
+        version,
+        operation: function.operation,
+        range,
+        scope,
+        token: None,
+        key: None,
+        options: model::Options::defaults(None),
+        used_for: Use::Claims,
+    })
+}
+
+/// What reading these members of a decoded token amounts to: only `header` ones, only `times`
+/// ones, or the claims (also when nothing is read).
+pub fn members_use(members: &[&str], header: &[&str], times: &[&str]) -> Use {
+    if members.is_empty() {
+        Use::Claims
+    } else if members.iter().all(|member| header.contains(member)) {
+        Use::HeaderOnly
+    } else if members.iter().all(|member| times.contains(member)) {
+        Use::TimesOnly
+    } else {
+        Use::Claims
+    }
+}
+
+/// Replaces the token expression with `rewrite` of its text (a fix that strips `Bearer `).
+pub fn rewrite_token(src: &str, token: &Expr, rewrite: impl FnOnce(&str) -> String) -> Vec<TextEdit> {
+    let original = src.get(token.range.clone()).unwrap_or(&token.text);
+    vec![TextEdit { range: token.range.clone(), new_text: rewrite(original) }]
+}
+
+/// An expression as the receiver of a method call: in parentheses unless all its characters are
+/// `simple` ones.
+pub fn receiver(expression: &str, simple: impl Fn(char) -> bool) -> String {
+    if expression.chars().all(simple) { expression.to_string() } else { format!("({expression})") }
+}
+
+/// Adds `entry` to a `{ … }` options literal: before its first entry, or as its only one.
+pub fn literal_entry(first_entry: Option<usize>, whole: &Range<usize>, entry: &str) -> TextEdit {
+    match first_entry {
+        Some(at) => TextEdit { range: at..at, new_text: format!("{entry}, ") },
+        None => TextEdit { range: whole.clone(), new_text: format!("{{ {entry} }}") },
     }
 }
 
@@ -176,14 +258,52 @@ pub fn is_authorization_name(name: &str) -> bool {
     name.eq_ignore_ascii_case("authorization") || name == "HTTP_AUTHORIZATION"
 }
 
+/// Front ends whose options objects are created apart from the call that reads them (C#
+/// `new TokenValidationParameters { … }`, PHP `new Key(…)`).
+pub trait Sites<'t> {
+    /// A call's site; `consumed` collects the creations (node ids) it reads.
+    fn call_site(&self, call: Node<'t>, scope: Range<usize>, consumed: &mut HashSet<usize>) -> Option<CallSite>;
+    /// A creation no call read, as a site of its own.
+    fn creation_site(&self, creation: Node<'t>, scope: Range<usize>) -> Option<CallSite>;
+
+    /// The call sites of calls, then of the creations no call consumed: an options object a call
+    /// reads is judged at that call, once.
+    fn calls_then_creations(
+        &self,
+        calls: &[(Node<'t>, Range<usize>)],
+        creations: &[(Node<'t>, Range<usize>)],
+    ) -> Vec<CallSite> {
+        let mut consumed = HashSet::new();
+        let mut sites: Vec<CallSite> =
+            calls.iter().filter_map(|(call, scope)| self.call_site(*call, scope.clone(), &mut consumed)).collect();
+        sites.extend(
+            creations
+                .iter()
+                .filter(|(creation, _)| !consumed.contains(&creation.id()))
+                .filter_map(|(creation, scope)| self.creation_site(*creation, scope.clone())),
+        );
+        sites
+    }
+}
+
+/// One later reading of a name that holds a decoded token.
+pub enum Reading {
+    /// It reads this much of the token.
+    Uses(Use),
+    /// It does not count (handed to a validator).
+    Ignored,
+    /// It may read anything.
+    Other,
+}
+
 pub trait Evaluator<'s, 't> {
     const KINDS: Kinds;
 
     fn file(&self) -> &SourceFile<'s, 't>;
     fn string_literal(&self, node: Node<'_>) -> Option<String>;
-    fn string_value(&self, node: Node<'t>, depth: usize) -> Option<String>;
-    /// Whether a value is the token's own `alg` header.
-    fn is_token_alg(&self, node: Node<'t>, depth: usize) -> bool;
+    /// The language's own spellings of the token's `alg` header (names and parentheses are
+    /// followed by `is_token_alg`).
+    fn reads_token_alg(&self, node: Node<'t>, depth: usize) -> bool;
     /// The language's own spellings of the raw `Authorization` header (names are followed by
     /// `is_raw_authorization`).
     fn reads_authorization(&self, node: Node<'t>) -> bool;
@@ -196,6 +316,137 @@ pub trait Evaluator<'s, 't> {
     }
     /// The source of a key expression that is not a name or parentheses.
     fn key_source_of(&self, node: Node<'t>, depth: usize) -> KeySource;
+
+    /// The expression a string value continues with, besides names and parentheses (an object's
+    /// member, `&x`).
+    fn string_step(&self, _node: Node<'t>, _depth: usize) -> Option<Node<'t>> {
+        None
+    }
+
+    /// A constant string: a literal, reached through names and parentheses, or a concatenation
+    /// of constants.
+    fn string_value(&self, node: Node<'t>, depth: usize) -> Option<String> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let node = self.unwrap(node);
+        if let Some(literal) = self.string_literal(node) {
+            return Some(literal);
+        }
+        let kind = node.kind();
+        let concatenates = kind == "binary_expression"
+            && Self::KINDS
+                .concat
+                .is_some_and(|concat| node.field("operator").is_some_and(|op| self.text(op) == concat));
+        let next = if Self::KINDS.names.contains(&kind) {
+            self.definition_value(node)?
+        } else if Self::KINDS.parentheses.contains(&kind) {
+            node.named_child(0)?
+        } else if concatenates {
+            let left = self.string_value(node.field("left")?, depth + 1)?;
+            return Some(left + &self.string_value(node.field("right")?, depth + 1)?);
+        } else {
+            self.string_step(node, depth)?
+        };
+        self.string_value(next, depth + 1)
+    }
+
+    /// Whether a value is the token's own `alg` header, through names and parentheses.
+    fn is_token_alg(&self, node: Node<'t>, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        let node = self.unwrap(node);
+        let kind = node.kind();
+        if Self::KINDS.names.contains(&kind) {
+            if let Some(value) = self.definition_value(node) {
+                return self.is_token_alg(value, depth + 1);
+            }
+        } else if Self::KINDS.parentheses.contains(&kind) {
+            return node.named_child(0).is_some_and(|inner| self.is_token_alg(inner, depth + 1));
+        }
+        self.reads_token_alg(node, depth)
+    }
+
+    /// A number literal's digits without the language's type suffix (`10L`, `5u64`).
+    fn number_digits<'a>(&self, literal: &'a str) -> &'a str {
+        literal
+    }
+
+    /// The language's own numeric forms besides literals, names, parentheses and arithmetic:
+    /// durations in units, casts.
+    fn number_step(&self, _node: Node<'t>, _depth: usize) -> Option<f64> {
+        None
+    }
+
+    /// Constant arithmetic: number literals, through names and parentheses, folded over binary
+    /// operators, and the language's `number_step`.
+    fn number(&self, node: Node<'t>, depth: usize) -> Option<f64> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let node = self.unwrap(node);
+        let kind = node.kind();
+        if Self::KINDS.numbers.contains(&kind) {
+            number_literal(self.number_digits(self.text(node)))
+        } else if Self::KINDS.names.contains(&kind) {
+            self.number(self.definition_value(node)?, depth + 1)
+        } else if Self::KINDS.parentheses.contains(&kind) {
+            self.number(node.named_child(0)?, depth + 1)
+        } else if kind == "binary_expression" {
+            let left = self.number(node.field("left")?, depth + 1)?;
+            let right = self.number(node.field("right")?, depth + 1)?;
+            arithmetic(self.text(node.field("operator")?), left, right)
+        } else {
+            self.number_step(node, depth)
+        }
+    }
+
+    /// What an expression's value is, as far as the model keeps it.
+    fn expr_value(&self, node: Node<'t>) -> Value {
+        self.string_value(node, 0).map_or(Value::Unknown, Value::Str)
+    }
+
+    fn expr(&self, node: Node<'t>) -> Expr {
+        Expr { range: node.byte_range(), text: syntax::normalized(self.text(node)), value: self.expr_value(node) }
+    }
+
+    fn token_arg(&self, node: Node<'t>) -> TokenArg {
+        TokenArg { expr: self.expr(node), raw_authorization: self.is_raw_authorization(node, 0) }
+    }
+
+    /// What a decoded token stored in `name` is used for: every reading of the name after `after`
+    /// in `scope`, as `reading` classifies it, agrees on one use; `unread` when none counts.
+    fn stored_use(
+        &self,
+        name: Node<'t>,
+        after: usize,
+        scope: &Range<usize>,
+        unread: Use,
+        reading: impl Fn(Node<'t>) -> Reading,
+    ) -> Use {
+        let Some(function) = self.file().root.descendant_for_byte_range(scope.start, scope.end) else {
+            return Use::Claims;
+        };
+        let text = self.text(name);
+        let mut uses = Vec::new();
+        let mut other = false;
+        syntax::walk(function, |node| {
+            if node.kind() != name.kind() || self.text(node) != text || node.start_byte() < after {
+                return;
+            }
+            match reading(node) {
+                Reading::Uses(use_) => uses.push(use_),
+                Reading::Ignored => {}
+                Reading::Other => other = true,
+            }
+        });
+        match uses.first() {
+            Some(first) if !other && uses.iter().all(|use_| use_ == first) => *first,
+            None if !other => unread,
+            _ => Use::Claims,
+        }
+    }
 
     /// Strips wrappers that keep a value (TypeScript `as`, `!`); most languages have none.
     fn unwrap(&self, node: Node<'t>) -> Node<'t> {
@@ -236,6 +487,12 @@ pub trait Evaluator<'s, 't> {
             .flatten()
     }
 
+    /// A mapping pair's constant key and its value.
+    fn pair_entry(&self, pair: Node<'t>, depth: usize) -> Option<(String, Node<'t>)> {
+        let kinds = Self::KINDS.mapping?;
+        pair.field(kinds.key).and_then(|key| self.mapping_key(key, depth)).zip(pair.field(kinds.value))
+    }
+
     /// The entries of an options mapping: a literal (with spreads of readable mappings), a name
     /// defined by one (with its `name.key = …` statements), or the language's other forms.
     fn mapping(&self, node: Node<'t>, depth: usize) -> Option<Mapping<'t>> {
@@ -249,7 +506,7 @@ pub trait Evaluator<'s, 't> {
             let mut model = Mapping { entries: Vec::new(), complete: true, literal: Some(node) };
             for (index, item) in items.iter().enumerate() {
                 let entry = if item.kind() == kinds.pair {
-                    item.field(kinds.key).and_then(|key| self.mapping_key(key, depth + 1)).zip(item.field(kinds.value))
+                    self.pair_entry(*item, depth + 1)
                 } else if item.kind() == kinds.spread {
                     let spread = item.named_child(0).and_then(|inner| self.mapping(inner, depth + 1));
                     model.complete &= spread.as_ref().is_some_and(|spread| spread.complete);
@@ -260,12 +517,7 @@ pub trait Evaluator<'s, 't> {
                     self.other_entry(*item)
                 };
                 match entry {
-                    Some((key, value)) => model.entries.push(Entry {
-                        key,
-                        value,
-                        range: item.byte_range(),
-                        removal: Some(removal_range(&items, index)),
-                    }),
+                    Some(key_value) => model.entries.push(Entry::at(&items, index, key_value)),
                     None => model.complete = false,
                 }
             }
@@ -354,15 +606,13 @@ pub trait Evaluator<'s, 't> {
     /// A key argument as far as its expression shows: the key a literal or the evidence says, the
     /// literals that end up in it and where its material comes from.
     fn plain_key_arg(&self, node: Node<'t>, spelled: &str) -> KeyArg {
-        let mut literals = Vec::new();
-        self.secret_literals(node, 0, &mut literals);
         let key = match self.string_value(node, 0) {
             Some(literal) => classify_key(&literal, true),
             None => self.key_evidence(node),
         };
         KeyArg {
             key,
-            literals: literals.into_iter().map(|(value, literal)| (value, literal.byte_range())).collect(),
+            literals: self.secret_literal_ranges(node),
             source: self.key_source(node, 0),
             ..KeyArg::unknown(spelled)
         }
@@ -384,6 +634,13 @@ pub trait Evaluator<'s, 't> {
             current = next;
         }
         classify_key(&evidence, false)
+    }
+
+    /// The string literals that end up in a key, with where they stand.
+    fn secret_literal_ranges(&self, node: Node<'t>) -> Vec<(String, Range<usize>)> {
+        let mut literals = Vec::new();
+        self.secret_literals(node, 0, &mut literals);
+        literals.into_iter().map(|(value, literal)| (value, literal.byte_range())).collect()
     }
 
     /// String literals that end up as the secret, through names and the language's `secret_parts`.

@@ -12,10 +12,10 @@ use tree_sitter::{Node, Tree};
 
 use super::evaluate::{self, Collect, Evaluator, Kinds, SourceFile, Walk};
 use super::knowledge::{AlgItem, AllowList, Family, Key, KeyKind, classify_key};
-use super::library::{Ecosystem, Function};
+use super::library::Ecosystem;
 use super::model::{
     self, Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, KeySource, Model, Operation, PathBase,
-    ResolverAnchor, Switch, TokenArg, Use, Value,
+    ResolverAnchor, Switch, TokenArg, Value,
 };
 use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range, walk};
 use super::{Options, Sink};
@@ -264,43 +264,6 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     // ---- values ----
 
-    /// A `time.Duration` expression in nanoseconds.
-    fn duration_nanos(&self, node: Node<'t>, depth: usize) -> Option<f64> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        match node.kind() {
-            "int_literal" | "float_literal" => evaluate::number_literal(self.text(node)),
-            "selector_expression" => {
-                if self.text(node.field("operand")?) != "time" {
-                    return None;
-                }
-                let field = self.text(node.field("field")?);
-                DURATION_UNITS.iter().find(|(unit, _)| *unit == field).map(|(_, nanos)| *nanos)
-            }
-            "binary_expression" => {
-                let left = self.duration_nanos(node.field("left")?, depth + 1)?;
-                let right = self.duration_nanos(node.field("right")?, depth + 1)?;
-                evaluate::arithmetic(self.text(node.field("operator")?), left, right)
-            }
-            // `time.Duration(10) * time.Minute`.
-            "call_expression" | "type_conversion_expression" => {
-                let callee = node.field("function").or_else(|| node.field("type"))?;
-                if self.text(callee) != "time.Duration" {
-                    return None;
-                }
-                let argument = match node.kind() {
-                    "call_expression" => *self.arguments(node).first()?,
-                    _ => node.field("operand")?,
-                };
-                self.duration_nanos(argument, depth + 1)
-            }
-            "parenthesized_expression" => self.duration_nanos(node.named_child(0)?, depth + 1),
-            "identifier" => self.duration_nanos(self.definition_value(node)?, depth + 1),
-            _ => None,
-        }
-    }
-
     fn arguments(&self, call: Node<'t>) -> Vec<Node<'t>> {
         call.field("arguments").map(elements).unwrap_or_default()
     }
@@ -347,12 +310,6 @@ impl<'s, 't> Analyzer<'s, 't> {
     }
 
     /// The string literals that end up as the secret, where they stand.
-    fn secret_literal_ranges(&self, node: Node<'t>) -> Vec<(String, Range<usize>)> {
-        let mut literals = Vec::new();
-        self.secret_literals(node, 0, &mut literals);
-        literals.into_iter().map(|(value, literal)| (value, literal.byte_range())).collect()
-    }
-
     /// What a key is: `[]byte(…)` is an HMAC secret, `ParseRSAPublicKeyFromPEM` an RSA key, a
     /// name says the rest.
     fn key(&self, node: Node<'t>, depth: usize) -> Key {
@@ -771,30 +728,7 @@ impl<'s, 't> Analyzer<'s, 't> {
     /// The row of `lib`'s function `path` as a call site with default options; `None` when the
     /// table lacks it.
     fn site(&self, lib: Lib, path: &str, range: Range<usize>, scope: Range<usize>) -> Option<CallSite> {
-        let function = Function::find(Ecosystem::Go, lib.library, path)?;
-        Some(CallSite {
-            function,
-            version: Some(lib.version),
-            operation: function.operation,
-            range,
-            scope,
-            token: None,
-            key: None,
-            options: model::Options::defaults(None),
-            used_for: Use::Claims,
-        })
-    }
-
-    fn expr(&self, node: Node<'t>) -> Expr {
-        Expr {
-            range: node.byte_range(),
-            text: syntax::normalized(self.text(node)),
-            value: self.string_value(node, 0).map_or(Value::Unknown, Value::Str),
-        }
-    }
-
-    fn token(&self, node: Node<'t>) -> TokenArg {
-        TokenArg { expr: self.expr(node), raw_authorization: self.is_raw_authorization(node, 0) }
+        evaluate::site(Ecosystem::Go, lib.library, path, Some(lib.version), range, scope)
     }
 
     /// A key expression: what it is, and the string literal that ends up as the secret.
@@ -956,7 +890,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             (GOLANG_JWT, "Parser.ParseUnverified") | (JWX, "ParseInsecure") => {
                 let path = if member == "ParseInsecure" { "jwt.ParseInsecure" } else { member };
                 let mut site = self.site(lib, path, range, scope)?;
-                site.token = first.map(|token| self.token(token));
+                site.token = first.map(|token| self.token_arg(token));
                 Some(site)
             }
             (GOLANG_JWT, "WithValidMethods" | "WithLeeway" | "WithoutClaimsValidation")
@@ -977,7 +911,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     _ => ("Option", *arguments.get(1)?),
                 };
                 let mut site = self.site(lib, path, option_range, scope)?;
-                let seconds = self.duration_nanos(duration, 0)? / 1e9;
+                let seconds = self.number(duration, 0)? / 1e9;
                 site.options.leeway = Some((seconds, duration.byte_range(), syntax::normalized(self.text(callee))));
                 Some(site)
             }
@@ -1042,7 +976,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 // The token is the parsed object the method is called on: `tok.Claims(key, &out)`
                 // next to `tok.UnsafeClaimsWithoutVerification(&out)` is a peek.
                 let mut site = self.site(lib, member, range, scope)?;
-                site.token = callee.field("operand").map(|receiver| self.token(receiver));
+                site.token = callee.field("operand").map(|receiver| self.token_arg(receiver));
                 Some(site)
             }
             _ => None,
@@ -1062,7 +996,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         packages_at: &mut HashMap<usize, String>,
     ) -> Option<CallSite> {
         let mut site = self.site(lib, path, range, scope)?;
-        site.token = arguments.first().map(|token| self.token(*token));
+        site.token = arguments.first().map(|token| self.token_arg(*token));
         let keyfunc = arguments.get(keyfunc_index).copied();
         site.key = Some(match keyfunc.and_then(|keyfunc| self.jwks_keyfunc(keyfunc)) {
             Some(jwks) => jwks,
@@ -1154,7 +1088,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     options.issuers.extend(self.string_arguments(*option));
                 }
                 "WithLeeway" | "WithAcceptableSkew" => {
-                    if let Some(seconds) = first.and_then(|duration| self.duration_nanos(duration, 0)) {
+                    if let Some(seconds) = first.and_then(|duration| self.number(duration, 0)) {
                         let range = first.map(|duration| duration.byte_range()).unwrap_or_default();
                         let spelled = option.field("function").map(|callee| syntax::normalized(self.text(callee)));
                         options.leeway = Some((seconds / 1e9, range, spelled.unwrap_or_default()));
@@ -1201,12 +1135,7 @@ fn render_like(like: &str) -> Box<dyn Fn(&str) -> String> {
 }
 
 impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
-    fn file_mut(&mut self) -> &mut SourceFile<'s, 't> {
-        &mut self.file
-    }
-
-    fn collect(&mut self, node: Node<'t>) {
-        let scope = self.file.enclosing.clone();
+    fn collect(&mut self, node: Node<'t>, scope: Range<usize>) {
         match node.kind() {
             "import_declaration" => self.import_declarations.push(node),
             "import_spec" => self.collect_import(node),
@@ -1299,7 +1228,33 @@ impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
 }
 
 impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
-    const KINDS: Kinds = Kinds::COMMON;
+    const KINDS: Kinds = Kinds { numbers: &["int_literal", "float_literal"], ..Kinds::COMMON };
+
+    /// Durations in nanoseconds: `time.Minute`, `time.Duration(10)`.
+    fn number_step(&self, node: Node<'t>, depth: usize) -> Option<f64> {
+        match node.kind() {
+            "selector_expression" => {
+                if self.text(node.field("operand")?) != "time" {
+                    return None;
+                }
+                let field = self.text(node.field("field")?);
+                DURATION_UNITS.iter().find(|(unit, _)| *unit == field).map(|(_, nanos)| *nanos)
+            }
+            // `time.Duration(10) * time.Minute`.
+            "call_expression" | "type_conversion_expression" => {
+                let callee = node.field("function").or_else(|| node.field("type"))?;
+                if self.text(callee) != "time.Duration" {
+                    return None;
+                }
+                let argument = match node.kind() {
+                    "call_expression" => *self.arguments(node).first()?,
+                    _ => node.field("operand")?,
+                };
+                self.number(argument, depth + 1)
+            }
+            _ => None,
+        }
+    }
 
     fn file(&self) -> &SourceFile<'s, 't> {
         &self.file
@@ -1311,37 +1266,13 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
             .then(|| raw.get(1..raw.len().saturating_sub(1)).unwrap_or("").to_string())
     }
 
-    fn string_value(&self, node: Node<'t>, depth: usize) -> Option<String> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        if let Some(literal) = self.string_literal(node) {
-            return Some(literal);
-        }
-        match node.kind() {
-            "identifier" => self.string_value(self.definition_value(node)?, depth + 1),
-            "parenthesized_expression" => self.string_value(node.named_child(0)?, depth + 1),
-            "binary_expression" if node.field("operator").is_some_and(|op| self.text(op) == "+") => {
-                let left = self.string_value(node.field("left")?, depth + 1)?;
-                Some(left + &self.string_value(node.field("right")?, depth + 1)?)
-            }
-            _ => None,
-        }
-    }
-
     /// Whether a value is the token's own algorithm: `t.Header["alg"]` (asserted, or held in a
     /// variable), `t.Method.Alg()`, a header struct's `Alg`/`Algorithm` field.
-    fn is_token_alg(&self, node: Node<'t>, depth: usize) -> bool {
-        if depth > MAX_DEPTH {
-            return false;
-        }
+    fn reads_token_alg(&self, node: Node<'t>, depth: usize) -> bool {
         let header =
             |node: Option<Node<'t>>| node.is_some_and(|node| self.text(node).to_ascii_lowercase().contains("header"));
         match node.kind() {
-            "identifier" => self.definition_value(node).is_some_and(|value| self.is_token_alg(value, depth + 1)),
-            "parenthesized_expression" | "type_assertion_expression" => {
-                node.named_child(0).is_some_and(|inner| self.is_token_alg(inner, depth + 1))
-            }
+            "type_assertion_expression" => node.named_child(0).is_some_and(|inner| self.is_token_alg(inner, depth + 1)),
             "index_expression" => {
                 header(node.field("operand"))
                     && node.field("index").and_then(|index| self.string_value(index, depth + 1)).as_deref()
@@ -1440,9 +1371,9 @@ impl Dialect for GoDialect<'_, '_, '_> {
     fn strip_bearer(&self, token: &Expr) -> Vec<TextEdit> {
         let analyzer = self.analyzer;
         let strings = analyzer.imported_name("strings");
-        let original = analyzer.file.src.get(token.range.clone()).unwrap_or(&token.text);
-        let trimmed = format!("{strings}.TrimPrefix({original}, \"Bearer \")");
-        let mut edits = vec![TextEdit { range: token.range.clone(), new_text: trimmed }];
+        let mut edits = evaluate::rewrite_token(analyzer.file.src, token, |original| {
+            format!("{strings}.TrimPrefix({original}, \"Bearer \")")
+        });
         edits.extend(analyzer.import_edit("strings"));
         edits
     }

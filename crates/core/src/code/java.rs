@@ -17,10 +17,10 @@ use tree_sitter::{Node, Tree};
 
 use super::evaluate::{self, Collect, Evaluator, Kinds, SourceFile, Walk};
 use super::knowledge::{AlgItem, AllowList, Family, Key, KeyKind};
-use super::library::{Ecosystem, Function};
+use super::library::Ecosystem;
 use super::model::{
     self, Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, KeySource, Model, Operation, PathBase,
-    Switch, TokenArg, Use, Value,
+    Switch, Use,
 };
 use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range};
 use super::{Options, Sink};
@@ -126,19 +126,13 @@ const DURATION_UNITS: &[(&str, f64)] = &[
 const FUNCTION_KINDS: &[&str] = &["method_declaration", "constructor_declaration", "lambda_expression"];
 
 pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut Sink) {
-    let Some(analyzer) = Analyzer::collect_all(source, tree, options) else { return };
-    let model = analyzer.model();
-    evaluate::judge(&model, &JavaDialect { src: source }, options, sink);
+    evaluate::judge(&model(source, tree, options), &JavaDialect { src: source }, options, sink);
 }
 
 /// The call-site model of one Java source (snapshot tests, the workspace's verifiers).
 pub(super) fn model(source: &str, tree: &Tree, options: &Options) -> Model {
     Analyzer::collect_all(source, tree, options).map(|analyzer| analyzer.model()).unwrap_or_default()
 }
-
-#[cfg(test)]
-#[path = "java_model_tests.rs"]
-mod model_tests;
 
 /// One method call of a builder chain.
 #[derive(Clone, Copy)]
@@ -395,15 +389,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 methods
             }
         };
-        if methods.is_empty() {
-            Use::Claims
-        } else if methods.iter().all(|method| HEADER_GETTERS.contains(method)) {
-            Use::HeaderOnly
-        } else if methods.iter().all(|method| TIME_GETTERS.contains(method)) {
-            Use::TimesOnly
-        } else {
-            Use::Claims
-        }
+        evaluate::members_use(&methods, HEADER_GETTERS, TIME_GETTERS)
     }
 
     /// The method called directly on a call's result: `JWT.decode(t).getSubject()` → `getSubject`.
@@ -420,45 +406,6 @@ impl<'s, 't> Analyzer<'s, 't> {
     }
 
     // ---- values ----
-
-    /// A duration or number of seconds: `3600`, `60 * 60`, `Duration.ofMinutes(10)`,
-    /// `TimeUnit.HOURS.toSeconds(1)`, a same-file constant.
-    fn seconds(&self, node: Node<'t>, depth: usize) -> Option<f64> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        let node = self.strip(node);
-        match node.kind() {
-            "decimal_integer_literal" | "hex_integer_literal" | "decimal_floating_point_literal" => {
-                evaluate::number_literal(self.text(node).trim_end_matches(['L', 'l', 'F', 'f', 'D', 'd']))
-            }
-            "binary_expression" => {
-                let left = self.seconds(node.field("left")?, depth + 1)?;
-                let right = self.seconds(node.field("right")?, depth + 1)?;
-                evaluate::arithmetic(self.text(node.field("operator")?), left, right)
-            }
-            "identifier" => self.seconds(self.definition_value(node)?, depth + 1),
-            "method_invocation" => {
-                let name = self.method_name(node);
-                let object = node.field("object")?;
-                let first = self.arguments(node).first().copied();
-                match name {
-                    "getSeconds" | "toSeconds" if first.is_none() => self.seconds(object, depth + 1),
-                    "toSeconds" => {
-                        let unit = self.text(object).rsplit('.').next()?;
-                        let factor = DURATION_UNITS.iter().find(|(name, _)| *name == unit)?.1;
-                        Some(self.seconds(first?, depth + 1)? * factor)
-                    }
-                    _ if self.text(object) == "Duration" => {
-                        let factor = DURATION_UNITS.iter().find(|(unit, _)| *unit == name)?.1;
-                        Some(self.seconds(first?, depth + 1)? * factor)
-                    }
-                    _ => None,
-                }
-            }
-            _ => None,
-        }
-    }
 
     /// The expression a byte/key conversion wraps: `"…".getBytes(UTF_8)` → `"…"`,
     /// `Keys.hmacShaKeyFor(b)` → `b`, `new SecretKeySpec(b, "HmacSHA256")` → `b`. The flag says
@@ -495,9 +442,7 @@ impl<'s, 't> Analyzer<'s, 't> {
     /// key confusion.
     fn secret_key(&self, spelled: &str, node: Node<'t>) -> KeyArg {
         let mut key = KeyArg::unknown(spelled);
-        let mut literals = Vec::new();
-        self.secret_literals(node, 0, &mut literals);
-        key.literals = literals.into_iter().map(|(value, literal)| (value, literal.byte_range())).collect();
+        key.literals = self.secret_literal_ranges(node);
         let evidence = self.key_evidence(self.innermost_operand(node));
         key.key = Key { kind: KeyKind::Secret, public: false };
         if evidence.public {
@@ -665,30 +610,7 @@ impl<'s, 't> Analyzer<'s, 't> {
     // ---- the model ----
 
     fn site(&self, library: &str, path: &str, range: Range<usize>, scope: Range<usize>) -> Option<CallSite> {
-        let function = Function::find(Ecosystem::Java, library, path)?;
-        Some(CallSite {
-            function,
-            version: None,
-            operation: function.operation,
-            range,
-            scope,
-            token: None,
-            key: None,
-            options: model::Options::defaults(None),
-            used_for: Use::Claims,
-        })
-    }
-
-    fn expr(&self, node: Node<'t>) -> Expr {
-        Expr {
-            range: node.byte_range(),
-            text: syntax::normalized(self.text(node)),
-            value: self.string_value(node, 0).map_or(Value::Unknown, Value::Str),
-        }
-    }
-
-    fn token(&self, node: Node<'t>) -> TokenArg {
-        TokenArg { expr: self.expr(node), raw_authorization: self.is_raw_authorization(node, 0) }
+        evaluate::site(Ecosystem::Java, library, path, None, range, scope)
     }
 
     fn model(&self) -> Model {
@@ -726,7 +648,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 if self.libraries.contains(JJWT) =>
             {
                 let mut site = self.site(JJWT, &format!("JwtParser.{name}"), range, scope.clone())?;
-                site.token = Some(self.token(first?));
+                site.token = Some(self.token_arg(first?));
                 site.options = model::Options::unknown();
                 if site.operation == Operation::Decode {
                     site.used_for = self.used_for(call, &scope);
@@ -736,7 +658,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             ("verify", Some((JAVA_JWT, "JWT"))) => self.java_jwt_verify(chain?, range, scope, first?),
             ("decode", Some((JAVA_JWT, "JWT"))) if chain.as_ref()?.steps.len() == 1 => {
                 let mut site = self.site(JAVA_JWT, "JWT.decode", range, scope.clone())?;
-                site.token = Some(self.token(first?));
+                site.token = Some(self.token_arg(first?));
                 site.used_for = self.used_for(call, &scope);
                 Some(site)
             }
@@ -749,7 +671,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             ("verify", _) if self.libraries.contains(NIMBUS) => {
                 let key = self.nimbus_verifier(first?, 0)?;
                 let mut site = self.site(NIMBUS, "SignedJWT.verify", range, scope)?;
-                site.token = Some(self.token(object));
+                site.token = Some(self.token_arg(object));
                 site.key = Some(key);
                 Some(site)
             }
@@ -768,7 +690,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     return None;
                 }
                 let mut site = self.site(NIMBUS, "getJWTClaimsSet", range, scope.clone())?;
-                site.token = Some(self.token(object));
+                site.token = Some(self.token_arg(object));
                 site.used_for = self.used_for(call, &scope);
                 Some(site)
             }
@@ -824,14 +746,17 @@ impl<'s, 't> Analyzer<'s, 't> {
                     check: Check::Claims,
                     spelled: "setJWTClaimsSetVerifier(null)".into(),
                     range: call.byte_range(),
-                    removal: statement_removal(self.file.src, call),
+                    removal: call
+                        .parent()
+                        .filter(|parent| parent.kind() == "expression_statement")
+                        .map(|statement| syntax::statement_removal(self.file.src, statement)),
                 });
                 Some(site)
             }
             ("setMaxClockSkew", _) if self.libraries.contains(NIMBUS) => {
                 let value = first?;
                 let mut site = self.site(NIMBUS, "DefaultJWTClaimsVerifier", range, scope)?;
-                site.options.leeway = Some((self.seconds(value, 0)?, value.byte_range(), "setMaxClockSkew".into()));
+                site.options.leeway = Some((self.number(value, 0)?, value.byte_range(), "setMaxClockSkew".into()));
                 Some(site)
             }
             _ => None,
@@ -924,7 +849,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             return None;
         }
         let mut site = self.site(JJWT, &format!("JwtParser.{name}"), range, scope.clone())?;
-        site.token = Some(self.token(token));
+        site.token = Some(self.token_arg(token));
         if site.operation == Operation::Decode {
             site.used_for = self.used_for(call, &scope);
             return Some(site);
@@ -955,7 +880,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 },
                 "setAllowedClockSkewSeconds" | "clockSkewSeconds" => {
                     let value = first?;
-                    if let Some(seconds) = self.seconds(value, 0) {
+                    if let Some(seconds) = self.number(value, 0) {
                         options.leeway = Some((seconds, value.byte_range(), step.name.to_string()));
                     }
                 }
@@ -974,7 +899,7 @@ impl<'s, 't> Analyzer<'s, 't> {
     ) -> Option<CallSite> {
         let require = chain.steps.first().filter(|step| step.name == "require")?;
         let mut site = self.site(JAVA_JWT, "JWTVerifier.verify", range, scope)?;
-        site.token = Some(self.token(token));
+        site.token = Some(self.token_arg(token));
         site.key = self.java_jwt_algorithm(*self.arguments(require.call).first()?, 0);
         let options = &mut site.options;
         options.complete = chain.complete;
@@ -992,7 +917,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 }
                 "acceptLeeway" | "acceptExpiresAt" => {
                     let value = *arguments.first()?;
-                    let seconds = self.seconds(value, 0);
+                    let seconds = self.number(value, 0);
                     let larger = options.leeway.as_ref().is_none_or(|(current, _, _)| seconds > Some(*current));
                     if let Some(seconds) = seconds.filter(|_| larger) {
                         options.leeway = Some((seconds, value.byte_range(), step.name.to_string()));
@@ -1064,7 +989,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 let value = *arguments.first()?;
                 let mut site = self.site(SPRING, class, range, scope)?;
                 site.options.leeway =
-                    Some((self.seconds(value, 0)?, value.byte_range(), "JwtTimestampValidator".into()));
+                    Some((self.number(value, 0)?, value.byte_range(), "JwtTimestampValidator".into()));
                 Some(site)
             }
             _ => None,
@@ -1089,24 +1014,8 @@ fn word_count(text: &str, word: &str) -> usize {
         .count()
 }
 
-/// The whole line of a call that is a statement of its own, for a fix that deletes it.
-fn statement_removal(src: &str, call: Node<'_>) -> Option<Range<usize>> {
-    let statement = call.parent().filter(|parent| parent.kind() == "expression_statement")?;
-    let start = syntax::line_start(src, statement.start_byte());
-    let end = statement.end_byte();
-    let rest = &src[end..];
-    let line_end = rest.find('\n').map_or(src.len(), |newline| end + newline + 1);
-    let alone = src[start..statement.start_byte()].trim().is_empty() && src[end..line_end].trim().is_empty();
-    Some(if alone { start..line_end } else { statement.byte_range() })
-}
-
 impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
-    fn file_mut(&mut self) -> &mut SourceFile<'s, 't> {
-        &mut self.file
-    }
-
-    fn collect(&mut self, node: Node<'t>) {
-        let scope = self.file.enclosing.clone();
+    fn collect(&mut self, node: Node<'t>, scope: Range<usize>) {
         match node.kind() {
             "import_declaration" => self.collect_import(node),
             "local_variable_declaration" | "field_declaration" => {
@@ -1182,7 +1091,42 @@ impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
 }
 
 impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
-    const KINDS: Kinds = Kinds::COMMON;
+    const KINDS: Kinds = Kinds {
+        numbers: &["decimal_integer_literal", "hex_integer_literal", "decimal_floating_point_literal"],
+        ..Kinds::COMMON
+    };
+
+    fn number_digits<'a>(&self, literal: &'a str) -> &'a str {
+        literal.trim_end_matches(['L', 'l', 'F', 'f', 'D', 'd'])
+    }
+
+    /// Through casts; `Duration.ofMinutes(5)`, `TimeUnit.HOURS.toSeconds(1)`, `d.getSeconds()` in
+    /// seconds.
+    fn number_step(&self, node: Node<'t>, depth: usize) -> Option<f64> {
+        let stripped = self.strip(node);
+        if stripped != node {
+            return self.number(stripped, depth + 1);
+        }
+        if node.kind() != "method_invocation" {
+            return None;
+        }
+        let name = self.method_name(node);
+        let object = node.field("object")?;
+        let first = self.arguments(node).first().copied();
+        match name {
+            "getSeconds" | "toSeconds" if first.is_none() => self.number(object, depth + 1),
+            "toSeconds" => {
+                let unit = self.text(object).rsplit('.').next()?;
+                let factor = DURATION_UNITS.iter().find(|(name, _)| *name == unit)?.1;
+                Some(self.number(first?, depth + 1)? * factor)
+            }
+            _ if self.text(object) == "Duration" => {
+                let factor = DURATION_UNITS.iter().find(|(unit, _)| *unit == name)?.1;
+                Some(self.number(first?, depth + 1)? * factor)
+            }
+            _ => None,
+        }
+    }
 
     fn file(&self) -> &SourceFile<'s, 't> {
         &self.file
@@ -1201,33 +1145,14 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
         })
     }
 
-    fn string_value(&self, node: Node<'t>, depth: usize) -> Option<String> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        if let Some(literal) = self.string_literal(node) {
-            return Some(literal);
-        }
-        match node.kind() {
-            "identifier" => self.string_value(self.definition_value(node)?, depth + 1),
-            "parenthesized_expression" => self.string_value(node.named_child(0)?, depth + 1),
-            "binary_expression" if node.field("operator").is_some_and(|op| self.text(op) == "+") => {
-                let left = self.string_value(node.field("left")?, depth + 1)?;
-                Some(left + &self.string_value(node.field("right")?, depth + 1)?)
-            }
-            _ => None,
-        }
-    }
-
     /// `jwt.getHeader().getAlgorithm()` (nimbus), `JWT.decode(t).getAlgorithm()` (java-jwt),
     /// through locals and `JWSAlgorithm.parse(…)` / `.getName()`.
-    fn is_token_alg(&self, node: Node<'t>, depth: usize) -> bool {
-        if depth > MAX_DEPTH {
-            return false;
+    fn reads_token_alg(&self, node: Node<'t>, depth: usize) -> bool {
+        let stripped = self.strip(node);
+        if stripped != node {
+            return self.is_token_alg(stripped, depth + 1);
         }
-        let node = self.strip(node);
         match node.kind() {
-            "identifier" => self.definition_value(node).is_some_and(|value| self.is_token_alg(value, depth + 1)),
             "method_invocation" => {
                 let name = self.method_name(node);
                 let object = node.field("object");
@@ -1365,10 +1290,12 @@ struct JavaDialect<'s> {
 
 impl Dialect for JavaDialect<'_> {
     fn strip_bearer(&self, token: &Expr) -> Vec<TextEdit> {
-        let original = self.src.get(token.range.clone()).unwrap_or(&token.text);
-        let simple = original.chars().all(|ch| ch.is_alphanumeric() || matches!(ch, '_' | '$' | '.' | '(' | ')' | '"'));
-        let receiver = if simple { original.to_string() } else { format!("({original})") };
-        vec![TextEdit { range: token.range.clone(), new_text: format!("{receiver}.replaceFirst(\"^Bearer \", \"\")") }]
+        evaluate::rewrite_token(self.src, token, |original| {
+            let receiver = evaluate::receiver(original, |ch| {
+                ch.is_alphanumeric() || matches!(ch, '_' | '$' | '.' | '(' | ')' | '"')
+            });
+            format!("{receiver}.replaceFirst(\"^Bearer \", \"\")")
+        })
     }
 
     /// No Java library here takes an allow-list a fix could add: each binds the algorithm to its
@@ -1377,3 +1304,7 @@ impl Dialect for JavaDialect<'_> {
         None
     }
 }
+
+#[cfg(test)]
+#[path = "java_model_tests.rs"]
+mod model_tests;

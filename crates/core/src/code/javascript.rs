@@ -134,15 +134,7 @@ pub(super) fn model(source: &str, tree: &Tree, options: &Options) -> Model {
 
 /// What reading these properties of a decoded token amounts to (nothing read: the claims).
 fn use_of(properties: &[&str]) -> Use {
-    if properties.is_empty() {
-        Use::Claims
-    } else if properties.iter().all(|property| *property == "header") {
-        Use::HeaderOnly
-    } else if properties.iter().all(|property| matches!(*property, "exp" | "iat" | "nbf")) {
-        Use::TimesOnly
-    } else {
-        Use::Claims
-    }
+    evaluate::members_use(properties, &["header"], &["exp", "iat", "nbf"])
 }
 
 /// Reads of names and the parents of calls in one function (or the file), indexed in one walk the
@@ -324,7 +316,7 @@ impl<'s, 't> Analyzer<'s, 't> {
     fn collect_declarator(&mut self, node: Node<'t>) {
         let Some(name) = node.field("name") else { return };
         let value = node.field("value");
-        let scope = self.file.enclosing.clone();
+        let scope = self.file.enclosing();
         let binding = value.and_then(|value| self.binding_of_value(value, 0));
         match name.kind() {
             "identifier" => {
@@ -436,7 +428,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             self.file.scopes.mutate(self.text(*target), target.start_byte());
         }
         let callee_name = callee.map(|callee| syntax::last_segment(self.text(callee)));
-        self.calls.push(Call { node: call, scope: self.file.enclosing.clone(), callee_name });
+        self.calls.push(Call { node: call, scope: self.file.enclosing(), callee_name });
     }
 
     /// The library binding an initialiser produces: `require('jsonwebtoken')`,
@@ -1098,11 +1090,7 @@ impl<'s, 't> Analyzer<'s, 't> {
 }
 
 impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
-    fn file_mut(&mut self) -> &mut SourceFile<'s, 't> {
-        &mut self.file
-    }
-
-    fn collect(&mut self, node: Node<'t>) {
+    fn collect(&mut self, node: Node<'t>, scope: Range<usize>) {
         match node.kind() {
             "call_expression" | "new_expression" => self.collect_call(node),
             "import_statement" => self.collect_import(node),
@@ -1122,12 +1110,10 @@ impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
             }
             "function_declaration" | "generator_function_declaration" | "class_declaration" => {
                 if let Some(name) = node.field("name") {
-                    let scope = self.file.enclosing.clone();
                     self.file.scopes.define(self.text(name), scope, name.start_byte(), Some(node), false);
                 }
             }
             "formal_parameters" => {
-                let scope = self.file.enclosing.clone();
                 for parameter in elements(node) {
                     self.define_pattern(parameter, scope.clone());
                     self.collect_typed_parameter(parameter, scope.clone());
@@ -1222,45 +1208,18 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
         }
     }
 
-    fn string_value(&self, node: Node<'t>, depth: usize) -> Option<String> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        let node = self.unwrap(node);
-        if let Some(literal) = self.string_literal(node) {
-            return Some(literal);
-        }
-        match node.kind() {
-            "identifier" | "shorthand_property_identifier" => {
-                self.string_value(self.definition_value(node)?, depth + 1)
-            }
-            "member_expression" => {
-                let value = self.member_value(node, depth)?;
-                self.string_value(value, depth + 1)
-            }
-            "binary_expression" if node.field("operator").is_some_and(|op| self.text(op) == "+") => {
-                let left = self.string_value(node.field("left")?, depth + 1)?;
-                let right = self.string_value(node.field("right")?, depth + 1)?;
-                Some(left + &right)
-            }
-            _ => None,
-        }
+    /// `config.secret`: the member's same-file value.
+    fn string_step(&self, node: Node<'t>, depth: usize) -> Option<Node<'t>> {
+        (node.kind() == "member_expression").then(|| self.member_value(node, depth)).flatten()
     }
 
     /// The token's own `alg`: `decoded.header.alg`, `header.alg`, `decodeProtectedHeader(t).alg`,
     /// or a constant holding it.
-    fn is_token_alg(&self, node: Node<'t>, depth: usize) -> bool {
-        if depth > MAX_DEPTH {
-            return false;
-        }
-        let node = self.unwrap(node);
+    fn reads_token_alg(&self, node: Node<'t>, depth: usize) -> bool {
         let (object, key) = match node.kind() {
             "member_expression" => (node.field("object"), node.field("property").map(|p| self.text(p).to_string())),
             "subscript_expression" => (node.field("object"), node.field("index").and_then(|i| self.string_literal(i))),
             "identifier" => {
-                if let Some(value) = self.definition_value(node) {
-                    return self.is_token_alg(value, depth + 1);
-                }
                 // `const { alg } = header`, `{ alg: a }`, `{ header: { alg } } = jwt.decode(…)`.
                 let name = self.text(node);
                 let Some(destructured) = self.destructured.iter().rev().find(|destructured| {
@@ -1448,12 +1407,7 @@ impl Dialect for JsDialect<'_> {
     fn add_allow_list(&self, anchor: &Anchor, option: &str, algorithm: &str) -> Option<Vec<TextEdit>> {
         let property = format!("{option}: ['{algorithm}']");
         let edit = match anchor {
-            Anchor::Literal { first_entry: Some(at), .. } => {
-                TextEdit { range: *at..*at, new_text: format!("{property}, ") }
-            }
-            Anchor::Literal { first_entry: None, whole } => {
-                TextEdit { range: whole.clone(), new_text: format!("{{ {property} }}") }
-            }
+            Anchor::Literal { first_entry, whole } => evaluate::literal_entry(*first_entry, whole, &property),
             Anchor::AfterArguments { at, .. } => TextEdit { range: *at..*at, new_text: format!(", {{ {property} }}") },
             Anchor::Replace(range) => TextEdit { range: range.clone(), new_text: format!("['{algorithm}']") },
             Anchor::Receiver { .. } => return None,
@@ -1465,11 +1419,8 @@ impl Dialect for JsDialect<'_> {
         let edit = match anchor {
             // A positional argument.
             Anchor::AfterArguments { at, .. } => TextEdit { range: *at..*at, new_text: format!(", '{algorithm}'") },
-            Anchor::Literal { first_entry: Some(at), .. } if !option.is_empty() => {
-                TextEdit { range: *at..*at, new_text: format!("{option}: '{algorithm}', ") }
-            }
-            Anchor::Literal { first_entry: None, whole } if !option.is_empty() => {
-                TextEdit { range: whole.clone(), new_text: format!("{{ {option}: '{algorithm}' }}") }
+            Anchor::Literal { first_entry, whole } if !option.is_empty() => {
+                evaluate::literal_entry(*first_entry, whole, &format!("{option}: '{algorithm}'"))
             }
             _ => return None,
         };

@@ -10,12 +10,11 @@ use std::ops::Range;
 
 use tree_sitter::{Node, Tree};
 
-use super::evaluate::{self, Collect, Evaluator, Kinds, SourceFile, Walk};
+use super::evaluate::{self, Collect, Evaluator, Kinds, Reading, Sites, SourceFile, Walk};
 use super::knowledge::{AlgItem, AllowList};
-use super::library::{Ecosystem, Function};
+use super::library::Ecosystem;
 use super::model::{
-    self, Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, KeySource, Model, PathBase, Switch,
-    TokenArg, Use, Value,
+    self, Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, KeySource, Model, PathBase, Switch, Use,
 };
 use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range};
 use super::{Options, Sink};
@@ -153,48 +152,8 @@ impl<'s, 't> Analyzer<'s, 't> {
         self.class(name)
     }
 
-    fn expr(&self, node: Node<'t>) -> Expr {
-        Expr {
-            range: node.byte_range(),
-            text: syntax::normalized(self.text(node)),
-            value: self.string_value(node, 0).map_or(Value::Unknown, Value::Str),
-        }
-    }
-
-    fn token(&self, node: Node<'t>) -> TokenArg {
-        TokenArg { expr: self.expr(node), raw_authorization: self.is_raw_authorization(node, 0) }
-    }
-
     fn site(&self, library: &str, path: &str, range: Range<usize>, scope: Range<usize>) -> Option<CallSite> {
-        let function = Function::find(Ecosystem::Php, library, path)?;
-        Some(CallSite {
-            function,
-            version: None,
-            operation: function.operation,
-            range,
-            scope,
-            token: None,
-            key: None,
-            options: model::Options::defaults(None),
-            used_for: Use::Claims,
-        })
-    }
-
-    fn secret_literal_ranges(&self, node: Node<'t>) -> Vec<(String, Range<usize>)> {
-        let mut literals = Vec::new();
-        self.secret_literals(node, 0, &mut literals);
-        literals.into_iter().map(|(value, literal)| (value, literal.byte_range())).collect()
-    }
-
-    fn key_arg(&self, spelled: &str, node: Node<'t>) -> KeyArg {
-        let mut key = KeyArg::unknown(spelled);
-        key.key = match self.string_value(node, 0) {
-            Some(literal) => super::knowledge::classify_key(&literal, true),
-            None => self.key_evidence(node),
-        };
-        key.literals = self.secret_literal_ranges(node);
-        key.source = self.key_source(node, 0);
-        key
+        evaluate::site(Ecosystem::Php, library, path, None, range, scope)
     }
 
     /// Follows `$name` to its value, through parentheses.
@@ -234,38 +193,7 @@ impl<'s, 't> Analyzer<'s, 't> {
     // ---- the model ----
 
     fn model(&self) -> Model {
-        let mut model = Model::default();
-        let mut consumed = HashSet::new();
-        for (call, scope) in &self.calls {
-            if let Some(site) = self.call_site(*call, scope.clone(), &mut consumed) {
-                model.calls.push(site);
-            }
-        }
-        for (creation, scope) in &self.creations {
-            if consumed.contains(&creation.id()) {
-                continue;
-            }
-            if self.created_class(*creation) == Some((LCOBUCCI, "SignedWith")) {
-                let arguments = self.arguments(*creation);
-                let hmac = arguments.first().is_some_and(|signer| self.is_hmac_signer(*signer));
-                let Some(key) = arguments.get(1).filter(|_| hmac) else { continue };
-                let Some(mut site) = self.site(LCOBUCCI, "SignedWith", creation.byte_range(), scope.clone()) else {
-                    continue;
-                };
-                site.key = Some(self.key_arg("key", *key));
-                site.options = model::Options::unknown();
-                model.calls.push(site);
-            }
-            if self.created_class(*creation) == Some((PHP_JWT, "Key")) {
-                let arguments = self.arguments(*creation);
-                let Some(mut site) = self.site(PHP_JWT, "Key", creation.byte_range(), scope.clone()) else { continue };
-                site.key = arguments.first().map(|key| self.key_arg("keyMaterial", *key));
-                if let Some(algorithm) = arguments.get(1) {
-                    site.options.algorithms = self.single_algorithm_list(*algorithm);
-                }
-                model.calls.push(site);
-            }
-        }
+        let mut model = Model { calls: self.calls_then_creations(&self.calls, &self.creations), ..Model::default() };
         for (statement, scope) in &self.leeways {
             let Some(value) = statement.field("right") else { continue };
             let Some(mut site) = self.site(PHP_JWT, "JWT::$leeway", statement.byte_range(), scope.clone()) else {
@@ -297,7 +225,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         let (secret, _) = (get("secret")?, get("algo")?);
         let mut site =
             self.site("tymon/jwt-auth", "config/jwt.php", array.byte_range(), self.file.root.byte_range())?;
-        site.key = Some(self.key_arg("secret", secret));
+        site.key = Some(self.plain_key_arg(secret, "secret"));
         site.options = model::Options::unknown();
         // `env('JWT_LEEWAY', 0)` falls back to its default; a plain number is the leeway.
         if let Some(leeway) = get("leeway")
@@ -308,86 +236,6 @@ impl<'s, 't> Analyzer<'s, 't> {
         Some(site)
     }
 
-    fn number(&self, node: Node<'t>, depth: usize) -> Option<f64> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        match node.kind() {
-            "integer" | "float" => evaluate::number_literal(self.text(node)),
-            "binary_expression" => {
-                let left = self.number(node.field("left")?, depth + 1)?;
-                let right = self.number(node.field("right")?, depth + 1)?;
-                evaluate::arithmetic(self.text(node.field("operator")?), left, right)
-            }
-            "parenthesized_expression" => self.number(node.named_child(0)?, depth + 1),
-            "variable_name" => self.number(self.definition_value(node)?, depth + 1),
-            _ => None,
-        }
-    }
-
-    fn call_site(&self, call: Node<'t>, scope: Range<usize>, consumed: &mut HashSet<usize>) -> Option<CallSite> {
-        let arguments = self.arguments(call);
-        match call.kind() {
-            "scoped_call_expression" => {
-                let (class, method) = (call.field("scope")?, call.field("name")?);
-                let (library, class) = self.class(class)?;
-                let range = call.field("scope")?.start_byte()..method.end_byte();
-                match (library, class, self.text(method)) {
-                    (PHP_JWT, "JWT", "decode") => self.php_jwt_decode(&arguments, range, scope, consumed),
-                    (PHP_JWT, "JWT", "encode") => {
-                        let mut site = self.site(PHP_JWT, "JWT::encode", range, scope)?;
-                        site.key = arguments.get(1).map(|key| self.key_arg("key", *key));
-                        site.options.signing_algorithm = arguments.get(2).map(|algorithm| self.expr(*algorithm));
-                        Some(site)
-                    }
-                    // lcobucci 4.x (deprecated in 4.3, removed in 5.0, lcobucci/jwt#937): the
-                    // `None` signer and an empty key, so `SignedWith` accepts unsigned tokens.
-                    (LCOBUCCI, "Configuration", "forUnsecuredSigner") => {
-                        let mut site = self.site(LCOBUCCI, "Configuration", range.clone(), scope)?;
-                        site.key = Some(KeyArg::unknown("key"));
-                        site.options = model::Options::unknown();
-                        site.options.switches.push(Switch {
-                            check: Check::SignatureRequired,
-                            spelled: "forUnsecuredSigner()".into(),
-                            range,
-                            removal: None,
-                        });
-                        Some(site)
-                    }
-                    // The key is a secret only for an HMAC signer (oauth2-server passes an RSA
-                    // signer and a placeholder key to `forSymmetricSigner`); an asymmetric
-                    // pair's verification key is public.
-                    (LCOBUCCI, "Configuration", "forSymmetricSigner") => {
-                        let mut site = self.site(LCOBUCCI, "Configuration", range, scope)?;
-                        let hmac = arguments.first().is_some_and(|signer| self.is_hmac_signer(*signer));
-                        site.key = arguments.get(1).filter(|_| hmac).map(|key| self.key_arg("key", *key));
-                        site.options = model::Options::unknown();
-                        site.key.is_some().then_some(site)
-                    }
-                    _ => None,
-                }
-            }
-            "member_call_expression" => {
-                let method = self.text(call.field("name")?);
-                let object = call.field("object")?;
-                let range = call.field("name")?.byte_range();
-                match method {
-                    "parse" if self.is_lcobucci_parser(object) => {
-                        let mut site = self.site(LCOBUCCI, "Parser::parse", range, scope.clone())?;
-                        site.token = arguments.first().map(|token| self.token(*token));
-                        site.used_for = self.parsed_use(call, scope);
-                        Some(site)
-                    }
-                    "validate" | "assert" if self.is_lcobucci_validator(object) => {
-                        self.lcobucci_validate(call, method, &arguments, range, scope, consumed)
-                    }
-                    _ => None,
-                }
-            }
-            _ => None,
-        }
-    }
-
     fn php_jwt_decode(
         &self,
         arguments: &[Node<'t>],
@@ -396,19 +244,19 @@ impl<'s, 't> Analyzer<'s, 't> {
         consumed: &mut HashSet<usize>,
     ) -> Option<CallSite> {
         let mut site = self.site(PHP_JWT, "JWT::decode", range, scope)?;
-        site.token = arguments.first().map(|token| self.token(*token));
+        site.token = arguments.first().map(|token| self.token_arg(*token));
         let key = *arguments.get(1)?;
         let resolved = self.resolve(key);
         if self.created_class(resolved) == Some((PHP_JWT, "Key")) {
             // v6: the `Key` names the one algorithm.
             consumed.insert(resolved.id());
             let key_arguments = self.arguments(resolved);
-            site.key = key_arguments.first().map(|material| self.key_arg("keyMaterial", *material));
+            site.key = key_arguments.first().map(|material| self.plain_key_arg(*material, "keyMaterial"));
             site.options.algorithms =
                 key_arguments.get(1).map_or(Algorithms::Unknown, |algorithm| self.single_algorithm_list(*algorithm));
             return Some(site);
         }
-        site.key = Some(self.key_arg("key", key));
+        site.key = Some(self.plain_key_arg(key, "key"));
         match arguments.get(2) {
             // v5: `JWT::decode($jwt, $key, ['HS256'])`.
             Some(allowed) => {
@@ -473,7 +321,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             .then(|| self.arguments(parsed).first().copied())
             .flatten()
             .unwrap_or(token);
-        site.token = Some(self.token(source));
+        site.token = Some(self.token_arg(source));
         let options = &mut site.options;
         options.complete = !self.spreads(call);
         let mut signed = false;
@@ -490,7 +338,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     signed = true;
                     let hmac = constraint_arguments.first().is_some_and(|signer| self.is_hmac_signer(*signer));
                     site.key = constraint_arguments.get(1).map(|key| {
-                        let mut key = self.key_arg("key", *key);
+                        let mut key = self.plain_key_arg(*key, "key");
                         if !hmac {
                             // A public key's text is not a secret.
                             key.literals.clear();
@@ -582,15 +430,7 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     /// What a parsed token is used for: only `headers()`, only `isExpired()`, or claims.
     fn parsed_use(&self, call: Node<'t>, scope: Range<usize>) -> Use {
-        let classify = |member: &str| {
-            if HEADER_MEMBERS.contains(&member) {
-                Use::HeaderOnly
-            } else if TIME_MEMBERS.contains(&member) {
-                Use::TimesOnly
-            } else {
-                Use::Claims
-            }
-        };
+        let classify = |member: &str| evaluate::members_use(&[member], HEADER_MEMBERS, TIME_MEMBERS);
         let Some(parent) = call.parent() else { return Use::Claims };
         match parent.kind() {
             "member_call_expression" => parent.field("name").map_or(Use::Claims, |name| classify(self.text(name))),
@@ -598,40 +438,26 @@ impl<'s, 't> Analyzer<'s, 't> {
                 let Some(name) = parent.field("left").filter(|left| left.kind() == "variable_name") else {
                     return Use::Claims;
                 };
-                let name = self.text(name);
-                let Some(function) = self.file.root.descendant_for_byte_range(scope.start, scope.end) else {
-                    return Use::Claims;
-                };
-                let mut uses = Vec::new();
-                let mut other = false;
-                syntax::walk(function, |node| {
-                    if node.kind() != "variable_name" || self.text(node) != name || node.start_byte() < call.end_byte()
+                self.stored_use(name, call.end_byte(), &scope, Use::HeaderOnly, |node| match node.parent() {
+                    Some(access)
+                        if access.kind() == "member_call_expression"
+                            && access.field("object").is_some_and(|object| object.id() == node.id()) =>
                     {
-                        return;
+                        Reading::Uses(access.field("name").map_or(Use::Claims, |name| classify(self.text(name))))
                     }
-                    match node.parent() {
-                        Some(access)
-                            if access.kind() == "member_call_expression"
-                                && access.field("object").is_some_and(|object| object.id() == node.id()) =>
-                        {
-                            uses.push(access.field("name").map_or(Use::Claims, |member| classify(self.text(member))))
-                        }
-                        // Handed to a validator: judged there.
-                        Some(argument)
-                            if argument.kind() == "argument"
-                                && argument
-                                    .parent()
-                                    .and_then(|list| list.parent())
-                                    .and_then(|call| call_name(self, call))
-                                    .is_some_and(|name| matches!(name, "validate" | "assert")) => {}
-                        _ => other = true,
+                    // Handed to a validator: judged there.
+                    Some(argument)
+                        if argument.kind() == "argument"
+                            && argument
+                                .parent()
+                                .and_then(|list| list.parent())
+                                .and_then(|call| call_name(self, call))
+                                .is_some_and(|name| matches!(name, "validate" | "assert")) =>
+                    {
+                        Reading::Ignored
                     }
-                });
-                match uses.first() {
-                    Some(first) if !other && uses.iter().all(|use_| use_ == first) => *first,
-                    None if !other => Use::HeaderOnly,
-                    _ => Use::Claims,
-                }
+                    _ => Reading::Other,
+                })
             }
             _ => Use::Claims,
         }
@@ -653,12 +479,7 @@ impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
         opaque: &["string", "encapsed_string", "heredoc", "nowdoc", "comment", "text"],
     };
 
-    fn file_mut(&mut self) -> &mut SourceFile<'s, 't> {
-        &mut self.file
-    }
-
-    fn collect(&mut self, node: Node<'t>) {
-        let scope = self.file.enclosing.clone();
+    fn collect(&mut self, node: Node<'t>, scope: Range<usize>) {
         match node.kind() {
             "namespace_use_clause" => {
                 let Some(name) = node
@@ -707,6 +528,95 @@ impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
     }
 }
 
+impl<'s, 't> Sites<'t> for Analyzer<'s, 't> {
+    fn call_site(&self, call: Node<'t>, scope: Range<usize>, consumed: &mut HashSet<usize>) -> Option<CallSite> {
+        let arguments = self.arguments(call);
+        match call.kind() {
+            "scoped_call_expression" => {
+                let (class, method) = (call.field("scope")?, call.field("name")?);
+                let (library, class) = self.class(class)?;
+                let range = call.field("scope")?.start_byte()..method.end_byte();
+                match (library, class, self.text(method)) {
+                    (PHP_JWT, "JWT", "decode") => self.php_jwt_decode(&arguments, range, scope, consumed),
+                    (PHP_JWT, "JWT", "encode") => {
+                        let mut site = self.site(PHP_JWT, "JWT::encode", range, scope)?;
+                        site.key = arguments.get(1).map(|key| self.plain_key_arg(*key, "key"));
+                        site.options.signing_algorithm = arguments.get(2).map(|algorithm| self.expr(*algorithm));
+                        Some(site)
+                    }
+                    // lcobucci 4.x (deprecated in 4.3, removed in 5.0, lcobucci/jwt#937): the
+                    // `None` signer and an empty key, so `SignedWith` accepts unsigned tokens.
+                    (LCOBUCCI, "Configuration", "forUnsecuredSigner") => {
+                        let mut site = self.site(LCOBUCCI, "Configuration", range.clone(), scope)?;
+                        site.key = Some(KeyArg::unknown("key"));
+                        site.options = model::Options::unknown();
+                        site.options.switches.push(Switch {
+                            check: Check::SignatureRequired,
+                            spelled: "forUnsecuredSigner()".into(),
+                            range,
+                            removal: None,
+                        });
+                        Some(site)
+                    }
+                    // The key is a secret only for an HMAC signer (oauth2-server passes an RSA
+                    // signer and a placeholder key to `forSymmetricSigner`); an asymmetric
+                    // pair's verification key is public.
+                    (LCOBUCCI, "Configuration", "forSymmetricSigner") => {
+                        let mut site = self.site(LCOBUCCI, "Configuration", range, scope)?;
+                        let hmac = arguments.first().is_some_and(|signer| self.is_hmac_signer(*signer));
+                        site.key = arguments.get(1).filter(|_| hmac).map(|key| self.plain_key_arg(*key, "key"));
+                        site.options = model::Options::unknown();
+                        site.key.is_some().then_some(site)
+                    }
+                    _ => None,
+                }
+            }
+            "member_call_expression" => {
+                let method = self.text(call.field("name")?);
+                let object = call.field("object")?;
+                let range = call.field("name")?.byte_range();
+                match method {
+                    "parse" if self.is_lcobucci_parser(object) => {
+                        let mut site = self.site(LCOBUCCI, "Parser::parse", range, scope.clone())?;
+                        site.token = arguments.first().map(|token| self.token_arg(*token));
+                        site.used_for = self.parsed_use(call, scope);
+                        Some(site)
+                    }
+                    "validate" | "assert" if self.is_lcobucci_validator(object) => {
+                        self.lcobucci_validate(call, method, &arguments, range, scope, consumed)
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// `new SignedWith(new Sha256(), $key)` (an HMAC key) and `new Key($material, 'HS256')`.
+    fn creation_site(&self, creation: Node<'t>, scope: Range<usize>) -> Option<CallSite> {
+        let arguments = self.arguments(creation);
+        match self.created_class(creation)? {
+            (LCOBUCCI, "SignedWith") => {
+                let hmac = arguments.first().is_some_and(|signer| self.is_hmac_signer(*signer));
+                let key = arguments.get(1).filter(|_| hmac)?;
+                let mut site = self.site(LCOBUCCI, "SignedWith", creation.byte_range(), scope)?;
+                site.key = Some(self.plain_key_arg(*key, "key"));
+                site.options = model::Options::unknown();
+                Some(site)
+            }
+            (PHP_JWT, "Key") => {
+                let mut site = self.site(PHP_JWT, "Key", creation.byte_range(), scope)?;
+                site.key = arguments.first().map(|key| self.plain_key_arg(*key, "keyMaterial"));
+                if let Some(algorithm) = arguments.get(1) {
+                    site.options.algorithms = self.single_algorithm_list(*algorithm);
+                }
+                Some(site)
+            }
+            _ => None,
+        }
+    }
+}
+
 impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
     const KINDS: Kinds = Kinds {
         names: &["variable_name"],
@@ -714,6 +624,8 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
         lists: &["array_creation_expression"],
         quote: '\'',
         mapping: None,
+        concat: Some("."),
+        numbers: &["integer", "float"],
     };
 
     fn file(&self) -> &SourceFile<'s, 't> {
@@ -736,31 +648,9 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
         }
     }
 
-    fn string_value(&self, node: Node<'t>, depth: usize) -> Option<String> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        if let Some(literal) = self.string_literal(node) {
-            return Some(literal);
-        }
-        match node.kind() {
-            "variable_name" => self.string_value(self.definition_value(node)?, depth + 1),
-            "parenthesized_expression" => self.string_value(node.named_child(0)?, depth + 1),
-            "binary_expression" if node.field("operator").is_some_and(|op| self.text(op) == ".") => {
-                let left = self.string_value(node.field("left")?, depth + 1)?;
-                Some(left + &self.string_value(node.field("right")?, depth + 1)?)
-            }
-            _ => None,
-        }
-    }
-
     /// `$header->alg`, `$headers['alg']`, `$decoded->header->alg`.
-    fn is_token_alg(&self, node: Node<'t>, depth: usize) -> bool {
-        if depth > MAX_DEPTH {
-            return false;
-        }
+    fn reads_token_alg(&self, node: Node<'t>, depth: usize) -> bool {
         match node.kind() {
-            "variable_name" => self.definition_value(node).is_some_and(|value| self.is_token_alg(value, depth + 1)),
             "member_access_expression" | "nullsafe_member_access_expression" => {
                 node.field("name").is_some_and(|name| self.text(name) == "alg")
                     && node
@@ -914,8 +804,9 @@ struct PhpDialect<'a, 's, 't> {
 
 impl Dialect for PhpDialect<'_, '_, '_> {
     fn strip_bearer(&self, token: &Expr) -> Vec<TextEdit> {
-        let original = self.analyzer.file.src.get(token.range.clone()).unwrap_or(&token.text);
-        vec![TextEdit { range: token.range.clone(), new_text: format!("str_replace('Bearer ', '', {original})") }]
+        evaluate::rewrite_token(self.analyzer.file.src, token, |original| {
+            format!("str_replace('Bearer ', '', {original})")
+        })
     }
 
     fn add_allow_list(&self, anchor: &Anchor, _option: &str, algorithm: &str) -> Option<Vec<TextEdit>> {

@@ -20,7 +20,7 @@ use super::knowledge::{Key, classify_key};
 use super::library::{Ecosystem, Function};
 use super::model::{
     Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, KeySource, Model, Operation, Options, PathBase,
-    Switch, TokenArg, Use, Value,
+    Switch, Use, Value,
 };
 use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range, text};
 use crate::finding::TextEdit;
@@ -151,7 +151,7 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     fn bind(&mut self, local: Node<'t>, path: String) {
         let name = self.text(local).to_string();
-        self.file.scopes.define(&name, self.file.enclosing.clone(), local.start_byte(), None, true);
+        self.file.scopes.define(&name, self.file.enclosing(), local.start_byte(), None, true);
         self.bindings.insert(name, path);
     }
 
@@ -208,7 +208,7 @@ impl<'s, 't> Analyzer<'s, 't> {
     fn collect_assignment(&mut self, node: Node<'t>) {
         let Some(left) = node.field("left") else { return };
         let right = node.field("right");
-        let scope = self.file.enclosing.clone();
+        let scope = self.file.enclosing();
         match left.kind() {
             "identifier" => {
                 let name = self.text(left).to_string();
@@ -714,10 +714,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             operation,
             range: callee.byte_range(),
             scope,
-            token: token.map(|token| TokenArg {
-                expr: self.expr(token),
-                raw_authorization: self.is_raw_authorization(token, 0),
-            }),
+            token: token.map(|token| self.token_arg(token)),
             key: key.map(|key| self.key_arg(key, "key")),
             options,
             used_for: Use::Claims,
@@ -850,16 +847,10 @@ impl<'s, 't> Analyzer<'s, 't> {
         Some(TextEdit { range: at..at, new_text: format!("from authlib.jose import JsonWebToken\n{indent}") })
     }
 
-    fn expr(&self, node: Node<'t>) -> Expr {
-        Expr { range: node.byte_range(), text: syntax::normalized(self.text(node)), value: self.value(node, 0) }
-    }
-
     fn key_arg(&self, node: Node<'t>, spelled: &str) -> KeyArg {
-        let mut literals = Vec::new();
-        self.secret_literals(node, 0, &mut literals);
         KeyArg {
             key: self.key(node),
-            literals: literals.into_iter().map(|(value, literal)| (value, literal.byte_range())).collect(),
+            literals: self.secret_literal_ranges(node),
             pins_algorithm: self.is_pyjwk(node),
             source: self.key_source(node, 0),
             ..KeyArg::unknown(spelled)
@@ -955,11 +946,7 @@ impl Reads<'_, '_> {
 }
 
 impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
-    fn file_mut(&mut self) -> &mut SourceFile<'s, 't> {
-        &mut self.file
-    }
-
-    fn collect(&mut self, node: Node<'t>) {
+    fn collect(&mut self, node: Node<'t>, scope: Range<usize>) {
         match node.kind() {
             "import_statement" => self.collect_import(node),
             "import_from_statement" => self.collect_from_import(node),
@@ -976,11 +963,10 @@ impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
             }
             "call" => {
                 self.collect_call(node);
-                self.calls.push((node, self.file.enclosing.clone()));
+                self.calls.push((node, scope.clone()));
             }
             "function_definition" | "class_definition" => {
                 if let Some(name) = node.field("name") {
-                    let scope = self.file.enclosing.clone();
                     self.file.scopes.define(self.text(name), scope, name.start_byte(), Some(node), false);
                 }
                 if let Some(parameters) = node.field("parameters") {
@@ -994,12 +980,10 @@ impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
             }
             "for_statement" | "for_in_clause" => {
                 if let Some(left) = node.field("left") {
-                    let scope = self.file.enclosing.clone();
                     self.define_targets(left, scope);
                 }
             }
             "as_pattern_target" => {
-                let scope = self.file.enclosing.clone();
                 // `with open("keys/pub.pem") as f:` binds `f` to the opened file (a key source
                 // through `f.read()`); other context managers' `__enter__` results stay unknown.
                 let opened = node
@@ -1071,6 +1055,10 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
         }
     }
 
+    fn expr_value(&self, node: Node<'t>) -> Value {
+        self.value(node, 0)
+    }
+
     fn string_value(&self, node: Node<'t>, depth: usize) -> Option<String> {
         match self.value(node, depth) {
             Value::Str(text) => Some(text),
@@ -1079,14 +1067,10 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
     }
 
     /// `get_unverified_header(t)["alg"]`, `header["alg"]`, `header.get("alg")`.
-    fn is_token_alg(&self, node: Node<'t>, depth: usize) -> bool {
-        if depth > MAX_DEPTH {
-            return false;
-        }
+    fn reads_token_alg(&self, node: Node<'t>, depth: usize) -> bool {
         match node.kind() {
-            "identifier" => self.definition_value(node).is_some_and(|value| self.is_token_alg(value, depth + 1)),
             // `header.get("alg") or "RS256"`, `header["alg"] if "alg" in header else "RS256"`.
-            "parenthesized_expression" | "boolean_operator" | "conditional_expression" => {
+            "boolean_operator" | "conditional_expression" => {
                 elements(node).into_iter().any(|part| self.is_token_alg(part, depth + 1))
             }
             _ => self
@@ -1258,8 +1242,7 @@ struct PythonDialect<'s> {
 
 impl Dialect for PythonDialect<'_> {
     fn strip_bearer(&self, token: &Expr) -> Vec<TextEdit> {
-        let text = self.src.get(token.range.clone()).unwrap_or(&token.text);
-        vec![TextEdit { range: token.range.clone(), new_text: format!("({text} or \"\").removeprefix(\"Bearer \")") }]
+        evaluate::rewrite_token(self.src, token, |text| format!("({text} or \"\").removeprefix(\"Bearer \")"))
     }
 
     fn add_allow_list(&self, anchor: &Anchor, option: &str, algorithm: &str) -> Option<Vec<TextEdit>> {

@@ -19,7 +19,7 @@ use super::model::{
     Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, KeySource, Model, Operation, Options, PathBase,
     Switch, TokenArg, Use, Value,
 };
-use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range};
+use super::syntax::{self, Field, MAX_DEPTH, elements};
 use crate::finding::TextEdit;
 
 /// The ruby-jwt gem's name (its rows in `library::FUNCTIONS`).
@@ -97,12 +97,12 @@ impl<'s, 't> Analyzer<'s, 't> {
         let method = self.method_name(call);
         let Some(receiver) = call.field("receiver") else { return };
         if matches!(method, "decode" | "encode") && self.is_jwt_constant(receiver) {
-            self.calls.push((call, self.file.enclosing.clone()));
+            self.calls.push((call, self.file.enclosing()));
             return;
         }
         // ruby-jwt 2.10+ `JWT::EncodedToken`: the receiver is checked when the model is built.
         if matches!(method, "unverified_payload" | "verify_signature!" | "verify!") {
-            self.calls.push((call, self.file.enclosing.clone()));
+            self.calls.push((call, self.file.enclosing()));
             return;
         }
         // `config.jwt do |jwt| … end` (devise-jwt), `Warden::JWTAuth.configure do |config| … end` and
@@ -127,7 +127,7 @@ impl<'s, 't> Analyzer<'s, 't> {
     fn collect_assignment(&mut self, node: Node<'t>) {
         let Some(left) = node.field("left") else { return };
         let right = node.field("right");
-        let scope = self.file.enclosing.clone();
+        let scope = self.file.enclosing();
         match left.kind() {
             "identifier" | "constant" => {
                 self.file.scopes.define(self.text(left), scope, left.start_byte(), right, false);
@@ -292,10 +292,6 @@ impl<'s, 't> Analyzer<'s, 't> {
             Value::Str(_) | Value::Number(_) | Value::Duration(_) => Some(true),
             Value::Unknown => matches!(node.kind(), "hash" | "array").then_some(true),
         }
-    }
-
-    fn expr(&self, node: Node<'t>) -> Expr {
-        Expr { range: node.byte_range(), text: syntax::normalized(self.text(node)), value: self.value(node, 0) }
     }
 
     /// A literal file path: a string, `Rails.root.join("config", "key.pem")` or
@@ -538,13 +534,8 @@ impl<'s, 't> Analyzer<'s, 't> {
                     if pair.kind() != "pair" {
                         continue;
                     }
-                    match pair.field("key").and_then(|key| self.mapping_key(key, 0)).zip(pair.field("value")) {
-                        Some((key, value)) => mapping.entries.push(Entry {
-                            key,
-                            value,
-                            range: pair.byte_range(),
-                            removal: Some(removal_range(&all, index)),
-                        }),
+                    match self.pair_entry(*pair, 0) {
+                        Some(key_value) => mapping.entries.push(Entry::at(&all, index, key_value)),
                         None => mapping.complete = false,
                     }
                 }
@@ -775,11 +766,7 @@ impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
         opaque: &["comment", "heredoc_body", "regex"],
     };
 
-    fn file_mut(&mut self) -> &mut SourceFile<'s, 't> {
-        &mut self.file
-    }
-
-    fn collect(&mut self, node: Node<'t>) {
+    fn collect(&mut self, node: Node<'t>, scope: Range<usize>) {
         match node.kind() {
             "call" => self.collect_call(node),
             "assignment" => self.collect_assignment(node),
@@ -797,7 +784,6 @@ impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
             "method" | "singleton_method" => {
                 // A method without parameters reads like a name: `secret_key` is `def secret_key`.
                 if let Some(name) = node.field("name") {
-                    let scope = self.file.enclosing.clone();
                     let body = node.field("body");
                     self.file.scopes.define(self.text(name), scope, name.start_byte(), body, false);
                 }
@@ -828,6 +814,8 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
             key: "key",
             value: "value",
         }),
+        concat: None,
+        numbers: &[],
     };
 
     fn file(&self) -> &SourceFile<'s, 't> {
@@ -846,6 +834,10 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
 
     fn string_value(&self, node: Node<'t>, depth: usize) -> Option<String> {
         self.value(node, depth).as_str().map(str::to_string)
+    }
+
+    fn expr_value(&self, node: Node<'t>) -> Value {
+        self.value(node, 0)
     }
 
     /// `OPTIONS = { … }.freeze`.
@@ -876,12 +868,8 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
     }
 
     /// `header['alg']`, `header[:alg]`, `JWT.decode(t, nil, false)[1]['alg']`.
-    fn is_token_alg(&self, node: Node<'t>, depth: usize) -> bool {
-        if depth > MAX_DEPTH {
-            return false;
-        }
+    fn reads_token_alg(&self, node: Node<'t>, depth: usize) -> bool {
         match node.kind() {
-            "identifier" => self.definition_value(node).is_some_and(|value| self.is_token_alg(value, depth + 1)),
             "element_reference" => {
                 let key = subscript(node).and_then(|key| self.symbol_or_string(key));
                 key.as_deref() == Some("alg")
@@ -1020,20 +1008,15 @@ struct RubyDialect<'s> {
 
 impl Dialect for RubyDialect<'_> {
     fn strip_bearer(&self, token: &Expr) -> Vec<TextEdit> {
-        let text = self.src.get(token.range.clone()).unwrap_or(&token.text);
-        let receiver = if text.contains(' ') { format!("({text})") } else { text.to_string() };
-        vec![TextEdit { range: token.range.clone(), new_text: format!("{receiver}.to_s.delete_prefix('Bearer ')") }]
+        evaluate::rewrite_token(self.src, token, |text| {
+            format!("{}.to_s.delete_prefix('Bearer ')", evaluate::receiver(text, |ch| ch != ' '))
+        })
     }
 
     fn add_allow_list(&self, anchor: &Anchor, option: &str, algorithm: &str) -> Option<Vec<TextEdit>> {
         let entry = format!("{option}: ['{algorithm}']");
         let edit = match anchor {
-            Anchor::Literal { first_entry: Some(at), .. } => {
-                TextEdit { range: *at..*at, new_text: format!("{entry}, ") }
-            }
-            Anchor::Literal { first_entry: None, whole } => {
-                TextEdit { range: whole.clone(), new_text: format!("{{ {entry} }}") }
-            }
+            Anchor::Literal { first_entry, whole } => evaluate::literal_entry(*first_entry, whole, &entry),
             Anchor::AfterArguments { at, .. } if self.needs_verify.contains(at) => {
                 TextEdit { range: *at..*at, new_text: format!(", true, {{ {entry} }}") }
             }

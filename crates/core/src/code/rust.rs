@@ -15,10 +15,10 @@ use tree_sitter::{Node, Tree};
 
 use super::evaluate::{self, Collect, Evaluator, Kinds, SourceFile, Walk};
 use super::knowledge::{AlgItem, AllowList, Family, Key, KeyKind};
-use super::library::{Ecosystem, Function};
+use super::library::Ecosystem;
 use super::model::{
     self, Algorithms, Anchor, CallSite, Check, Dialect, Expr, Given, KeyArg, KeySource, Model, PathBase, Switch,
-    TokenArg, Use, Value,
+    TokenArg, Value,
 };
 use super::syntax::{self, Field, MAX_DEPTH, elements};
 use super::{Options, Sink};
@@ -94,19 +94,13 @@ const KEEPING_METHODS: &[&str] =
 const FUNCTION_KINDS: &[&str] = &["function_item", "closure_expression"];
 
 pub(super) fn analyze(source: &str, tree: &Tree, options: &Options, sink: &mut Sink) {
-    let Some(analyzer) = Analyzer::collect_all(source, tree, options) else { return };
-    let model = analyzer.model();
-    evaluate::judge(&model, &RustDialect { src: source }, options, sink);
+    evaluate::judge(&model(source, tree, options), &RustDialect { src: source }, options, sink);
 }
 
 /// The call-site model of one Rust source (snapshot tests, the workspace's verifiers).
 pub(super) fn model(source: &str, tree: &Tree, options: &Options) -> Model {
     Analyzer::collect_all(source, tree, options).map(|analyzer| analyzer.model()).unwrap_or_default()
 }
-
-#[cfg(test)]
-#[path = "rust_model_tests.rs"]
-mod model_tests;
 
 /// A statement that configures a local: `v.field = value;` or `v.method(args);`.
 #[derive(Clone, Copy)]
@@ -279,45 +273,6 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     // ---- values ----
 
-    fn seconds(&self, node: Node<'t>, depth: usize) -> Option<f64> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        let node = self.strip(node);
-        match node.kind() {
-            "integer_literal" | "float_literal" => {
-                let text = self.text(node);
-                let digits = text.trim_end_matches(|ch: char| ch.is_ascii_alphabetic() && ch != 'x' && ch != 'X');
-                let digits = ["u8", "u16", "u32", "u64", "u128", "usize", "i32", "i64", "f64", "f32"]
-                    .iter()
-                    .find_map(|suffix| text.strip_suffix(suffix))
-                    .unwrap_or(digits);
-                evaluate::number_literal(digits)
-            }
-            "binary_expression" => {
-                let left = self.seconds(node.field("left")?, depth + 1)?;
-                let right = self.seconds(node.field("right")?, depth + 1)?;
-                evaluate::arithmetic(self.text(node.field("operator")?), left, right)
-            }
-            "identifier" => self.seconds(self.definition_value(node)?, depth + 1),
-            "call_expression" => {
-                // `Duration::from_secs(n).as_secs()`, `Duration::from_mins(n).as_secs()`.
-                let (receiver, method) = self.method_of(node)?;
-                let inner = self.strip(receiver);
-                if method != "as_secs" || inner.kind() != "call_expression" {
-                    return None;
-                }
-                let constructor = self.text(inner.field("function")?);
-                let factor = [("from_secs", 1.0), ("from_mins", 60.0), ("from_hours", 3600.0), ("from_days", 86_400.0)]
-                    .iter()
-                    .find(|(name, _)| constructor.ends_with(name))?
-                    .1;
-                Some(self.seconds(*self.arguments(inner).first()?, depth + 1)? * factor)
-            }
-            _ => None,
-        }
-    }
-
     /// The bytes a secret conversion wraps: `"…".as_bytes()`, `SECRET.as_ref()`, `x.to_vec()`.
     fn conversion_operand(&self, node: Node<'t>) -> Option<Node<'t>> {
         let (receiver, method) = self.method_of(node)?;
@@ -353,9 +308,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
         match constructor {
             "from_secret" | "from_base64_secret" => {
-                let mut literals = Vec::new();
-                self.secret_literals(argument, 0, &mut literals);
-                key.literals = literals.into_iter().map(|(value, literal)| (value, literal.byte_range())).collect();
+                key.literals = self.secret_literal_ranges(argument);
                 key.key = Key { kind: KeyKind::Secret, public: false };
                 if self.key_evidence(self.strip(argument)).public {
                     key.public_as_secret.push(argument.byte_range());
@@ -574,12 +527,13 @@ impl<'s, 't> Analyzer<'s, 't> {
             check,
             spelled,
             range: statement.byte_range(),
-            removal: statement_removal(self.file.src, statement),
+            removal: (statement.kind() == "expression_statement")
+                .then(|| syntax::statement_removal(self.file.src, statement)),
         };
         match member {
             "leeway" => {
                 if let Some(value) = first
-                    && let Some(seconds) = self.seconds(value, 0)
+                    && let Some(seconds) = self.number(value, 0)
                 {
                     options.leeway = Some((seconds, value.byte_range(), "leeway".into()));
                 }
@@ -618,18 +572,7 @@ impl<'s, 't> Analyzer<'s, 't> {
     // ---- the model ----
 
     fn site(&self, library: &str, path: &str, range: Range<usize>, scope: Range<usize>) -> Option<CallSite> {
-        let function = Function::find(Ecosystem::Rust, library, path)?;
-        Some(CallSite {
-            function,
-            version: None,
-            operation: function.operation,
-            range,
-            scope,
-            token: None,
-            key: None,
-            options: model::Options::defaults(None),
-            used_for: Use::Claims,
-        })
+        evaluate::site(Ecosystem::Rust, library, path, None, range, scope)
     }
 
     fn token(&self, node: Node<'t>) -> TokenArg {
@@ -730,9 +673,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         let argument = *self.arguments(node).first()?;
         let mut key = KeyArg::unknown(&format!("{type_}::{constructor}"));
         if *kind == KeyKind::Secret {
-            let mut literals = Vec::new();
-            self.secret_literals(argument, 0, &mut literals);
-            key.literals = literals.into_iter().map(|(value, literal)| (value, literal.byte_range())).collect();
+            key.literals = self.secret_literal_ranges(argument);
             key.key = Key { kind: KeyKind::Secret, public: false };
             if self.key_evidence(self.strip(argument)).public {
                 key.public_as_secret.push(argument.byte_range());
@@ -828,7 +769,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             .iter()
             .find(|(name, _)| function.ends_with(name))?
             .1;
-        Some(self.seconds(*self.arguments(node).first()?, 0)? * factor)
+        Some(self.number(*self.arguments(node).first()?, 0)? * factor)
     }
 
     /// The string literals anywhere inside an expression (`HashSet::from_strings(&["a"])`).
@@ -841,25 +782,8 @@ impl<'s, 't> Analyzer<'s, 't> {
 
 const JWT_SIMPLE_ROW: &str = "jwt-simple";
 
-/// The whole line of a statement of its own, for a fix that deletes it.
-fn statement_removal(src: &str, statement: Node<'_>) -> Option<Range<usize>> {
-    if statement.kind() != "expression_statement" {
-        return None;
-    }
-    let start = syntax::line_start(src, statement.start_byte());
-    let end = statement.end_byte();
-    let line_end = src[end..].find('\n').map_or(src.len(), |newline| end + newline + 1);
-    let alone = src[start..statement.start_byte()].trim().is_empty() && src[end..line_end].trim().is_empty();
-    Some(if alone { start..line_end } else { statement.byte_range() })
-}
-
 impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
-    fn file_mut(&mut self) -> &mut SourceFile<'s, 't> {
-        &mut self.file
-    }
-
-    fn collect(&mut self, node: Node<'t>) {
-        let scope = self.file.enclosing.clone();
+    fn collect(&mut self, node: Node<'t>, scope: Range<usize>) {
         match node.kind() {
             "use_declaration" => {
                 if let Some(argument) = node.field("argument") {
@@ -947,7 +871,38 @@ impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
 }
 
 impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
-    const KINDS: Kinds = Kinds::COMMON;
+    const KINDS: Kinds = Kinds { numbers: &["integer_literal", "float_literal"], ..Kinds::COMMON };
+
+    fn number_digits<'a>(&self, literal: &'a str) -> &'a str {
+        let digits = literal.trim_end_matches(|ch: char| ch.is_ascii_alphabetic() && ch != 'x' && ch != 'X');
+        ["u8", "u16", "u32", "u64", "u128", "usize", "i32", "i64", "f64", "f32"]
+            .iter()
+            .find_map(|suffix| literal.strip_suffix(suffix))
+            .unwrap_or(digits)
+    }
+
+    /// Through `&x`, `x?`, `x.unwrap()`; `Duration::from_secs(n).as_secs()`,
+    /// `Duration::from_mins(n).as_secs()` in seconds.
+    fn number_step(&self, node: Node<'t>, depth: usize) -> Option<f64> {
+        let stripped = self.strip(node);
+        if stripped != node {
+            return self.number(stripped, depth + 1);
+        }
+        if node.kind() != "call_expression" {
+            return None;
+        }
+        let (receiver, method) = self.method_of(node)?;
+        let inner = self.strip(receiver);
+        if method != "as_secs" || inner.kind() != "call_expression" {
+            return None;
+        }
+        let constructor = self.text(inner.field("function")?);
+        let factor = [("from_secs", 1.0), ("from_mins", 60.0), ("from_hours", 3600.0), ("from_days", 86_400.0)]
+            .iter()
+            .find(|(name, _)| constructor.ends_with(name))?
+            .1;
+        Some(self.number(*self.arguments(inner).first()?, depth + 1)? * factor)
+    }
 
     fn file(&self) -> &SourceFile<'s, 't> {
         &self.file
@@ -964,31 +919,18 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
         })
     }
 
-    fn string_value(&self, node: Node<'t>, depth: usize) -> Option<String> {
-        if depth > MAX_DEPTH {
-            return None;
-        }
-        if let Some(literal) = self.string_literal(node) {
-            return Some(literal);
-        }
-        match node.kind() {
-            "identifier" => self.string_value(self.definition_value(node)?, depth + 1),
-            "parenthesized_expression" | "reference_expression" => {
-                let inner = node.field("value").or_else(|| node.named_child(0))?;
-                self.string_value(inner, depth + 1)
-            }
-            _ => None,
-        }
+    /// `&x`: the referenced value.
+    fn string_step(&self, node: Node<'t>, _depth: usize) -> Option<Node<'t>> {
+        (node.kind() == "reference_expression").then(|| node.field("value")).flatten()
     }
 
     /// `header.alg` where `header` is a `decode_header(…)` result (or named like a header).
-    fn is_token_alg(&self, node: Node<'t>, depth: usize) -> bool {
-        if depth > MAX_DEPTH {
-            return false;
+    fn reads_token_alg(&self, node: Node<'t>, depth: usize) -> bool {
+        let stripped = self.strip(node);
+        if stripped != node {
+            return self.is_token_alg(stripped, depth + 1);
         }
-        let node = self.strip(node);
         match node.kind() {
-            "identifier" => self.definition_value(node).is_some_and(|value| self.is_token_alg(value, depth + 1)),
             "field_expression" if node.field("field").is_some_and(|field| self.text(field) == "alg") => {
                 let Some(value) = node.field("value").map(|value| self.strip(value)) else { return false };
                 if self.text(value).to_ascii_lowercase().contains("header") {
@@ -1085,11 +1027,12 @@ struct RustDialect<'s> {
 
 impl Dialect for RustDialect<'_> {
     fn strip_bearer(&self, token: &Expr) -> Vec<TextEdit> {
-        let original = self.src.get(token.range.clone()).unwrap_or(&token.text);
-        let simple =
-            original.chars().all(|ch| ch.is_alphanumeric() || matches!(ch, '_' | '.' | '(' | ')' | '"' | '?' | ':'));
-        let receiver = if simple { original.to_string() } else { format!("({original})") };
-        vec![TextEdit { range: token.range.clone(), new_text: format!("{receiver}.trim_start_matches(\"Bearer \")") }]
+        evaluate::rewrite_token(self.src, token, |original| {
+            let receiver = evaluate::receiver(original, |ch| {
+                ch.is_alphanumeric() || matches!(ch, '_' | '.' | '(' | ')' | '"' | '?' | ':')
+            });
+            format!("{receiver}.trim_start_matches(\"Bearer \")")
+        })
     }
 
     /// jsonwebtoken's `Validation` always carries algorithms; nothing to add.
@@ -1097,3 +1040,7 @@ impl Dialect for RustDialect<'_> {
         None
     }
 }
+
+#[cfg(test)]
+#[path = "rust_model_tests.rs"]
+mod model_tests;

@@ -220,6 +220,15 @@ pub fn line_start(source: &str, at: usize) -> usize {
 
 /// The text from the start of `at`'s line up to `at`: the indentation to repeat when inserting a
 /// line there.
+/// Deletes a statement: its whole line when nothing else stands on it.
+pub fn statement_removal(source: &str, statement: Node<'_>) -> Range<usize> {
+    let start = line_start(source, statement.start_byte());
+    let end = statement.end_byte();
+    let line_end = source[end..].find('\n').map_or(source.len(), |newline| end + newline + 1);
+    let alone = source[start..statement.start_byte()].trim().is_empty() && source[end..line_end].trim().is_empty();
+    if alone { start..line_end } else { statement.byte_range() }
+}
+
 pub fn line_prefix(source: &str, at: usize) -> &str {
     let at = floor_char_boundary(source, at);
     &source[line_start(source, at)..at]
