@@ -70,15 +70,8 @@ pub fn cargo_toml(text: &str) -> Result<Parsed, String> {
             let exact = requirement.trim().strip_prefix('=').map(|version| version.trim().to_string());
             let line = line_at(text, key.span().start);
             let version_range = exact.as_deref().and_then(|version| within(text, &value.span(), version));
-            parsed.entries.push(Entry {
-                ecosystem: Ecosystem::CratesIo,
-                name: name.to_string(),
-                declared: Some(requirement.to_string()),
-                exact,
-                line,
-                version_range,
-                direct: true,
-            });
+            let declared = Some(requirement.to_string());
+            parsed.entries.push(Entry::declared(Ecosystem::CratesIo, name, declared, exact, line, version_range));
         }
     }
     Ok(parsed)

@@ -27,15 +27,8 @@ pub fn project_file(text: &str) -> Result<Parsed, String> {
         let exact = (!version.starts_with('(') && !pin.contains([',', '*', '$'])).then(|| pin.to_string());
         let element = node.range();
         let version_range = exact.as_deref().and_then(|pin| within(text, &(element.start..element.end), pin));
-        parsed.entries.push(Entry {
-            ecosystem: Ecosystem::NuGet,
-            name: name.to_string(),
-            declared: Some(version.to_string()),
-            exact,
-            line,
-            version_range,
-            direct: true,
-        });
+        let declared = Some(version.to_string());
+        parsed.entries.push(Entry::declared(Ecosystem::NuGet, name, declared, exact, line, version_range));
     }
     Ok(parsed)
 }

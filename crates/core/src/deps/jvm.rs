@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::{Ecosystem, Entry, Parsed, line_at, within};
+use super::{Ecosystem, Entry, Parsed, line_at, lines, within};
 
 pub fn pom(text: &str) -> Result<Parsed, String> {
     let document = roxmltree::Document::parse(text).map_err(|err| format!("not valid XML: {err}"))?;
@@ -37,26 +37,15 @@ pub fn pom(text: &str) -> Result<Parsed, String> {
             true => version_node.and_then(|node| within(text, &node.range(), version)),
             false => None,
         };
-        parsed.entries.push(Entry {
-            ecosystem: Ecosystem::Maven,
-            name: format!("{group}:{artifact}"),
-            declared: Some(version.to_string()),
-            exact,
-            line,
-            version_range,
-            direct: true,
-        });
+        let (name, declared) = (format!("{group}:{artifact}"), Some(version.to_string()));
+        parsed.entries.push(Entry::declared(Ecosystem::Maven, name, declared, exact, line, version_range));
     }
     Ok(parsed)
 }
 
 pub fn build_gradle(text: &str) -> Parsed {
     let mut parsed = Parsed::default();
-    let mut offset = 0;
-    for raw in text.split_inclusive('\n') {
-        let start = offset;
-        offset += raw.len();
-        let body = raw.trim_end_matches(['\n', '\r']);
+    for (line, body) in lines(text) {
         let code = body.trim_start();
         if code.starts_with("//") {
             continue;
@@ -72,17 +61,9 @@ pub fn build_gradle(text: &str) -> Parsed {
             if group.is_empty() || artifact.is_empty() || !version.starts_with(|ch: char| ch.is_ascii_digit()) {
                 continue;
             }
-            let line = start..start + body.len();
             let version_range = within(text, &line, quoted).map(|range| range.end - version.len()..range.end);
-            parsed.entries.push(Entry {
-                ecosystem: Ecosystem::Maven,
-                name: format!("{group}:{artifact}"),
-                declared: Some(version.to_string()),
-                exact: Some(version.to_string()),
-                line,
-                version_range,
-                direct: true,
-            });
+            let (name, pin) = (format!("{group}:{artifact}"), Some(version.to_string()));
+            parsed.entries.push(Entry::declared(Ecosystem::Maven, name, pin.clone(), pin, line.clone(), version_range));
         }
     }
     parsed
@@ -90,24 +71,14 @@ pub fn build_gradle(text: &str) -> Parsed {
 
 pub fn gradle_lockfile(text: &str) -> Parsed {
     let mut parsed = Parsed::default();
-    let mut offset = 0;
-    for raw in text.split_inclusive('\n') {
-        let start = offset;
-        offset += raw.len();
-        let body = raw.trim_end_matches(['\n', '\r']);
+    for (line, body) in lines(text) {
         if body.starts_with('#') {
             continue;
         }
         let coordinates = body.split('=').next().unwrap_or("");
         let mut parts = coordinates.split(':');
         let (Some(group), Some(artifact), Some(version)) = (parts.next(), parts.next(), parts.next()) else { continue };
-        parsed.entries.push(Entry::locked(
-            Ecosystem::Maven,
-            format!("{group}:{artifact}"),
-            version,
-            line_at(text, start),
-            false,
-        ));
+        parsed.entries.push(Entry::locked(Ecosystem::Maven, format!("{group}:{artifact}"), version, line, false));
     }
     parsed
 }

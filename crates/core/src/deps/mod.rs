@@ -115,6 +115,19 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// A manifest's entry of a direct dependency: the range as written, the exact version when
+    /// the manifest pins one, and where that pin can be rewritten.
+    pub fn declared(
+        ecosystem: Ecosystem,
+        name: impl Into<String>,
+        declared: Option<String>,
+        exact: Option<String>,
+        line: Range<usize>,
+        version_range: Option<Range<usize>>,
+    ) -> Entry {
+        Entry { ecosystem, name: name.into(), declared, exact, line, version_range, direct: true }
+    }
+
     /// A lockfile's entry: an exact version, no declared range, nothing to rewrite in place.
     pub fn locked(
         ecosystem: Ecosystem,
@@ -404,6 +417,17 @@ impl Dependencies {
 }
 
 // ---- Text helpers shared by the parsers ----
+
+/// Each line's range (without its line break) and text, for the line-based formats.
+pub(crate) fn lines(text: &str) -> impl Iterator<Item = (Range<usize>, &str)> {
+    let mut offset = 0;
+    text.split_inclusive('\n').map(move |raw| {
+        let start = offset;
+        offset += raw.len();
+        let body = raw.trim_end_matches(['\n', '\r']);
+        (start..start + body.len(), body)
+    })
+}
 
 /// The line around `offset`, without its line break.
 pub(crate) fn line_at(text: &str, offset: usize) -> Range<usize> {

@@ -22,15 +22,8 @@ pub fn composer_json(text: &str) -> Result<Parsed, String> {
             let exact = bare.starts_with(|ch: char| ch.is_ascii_digit())
                 && bare.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '.' || ch == '-');
             let version_range = if exact { within(text, &line, bare) } else { None };
-            parsed.entries.push(Entry {
-                ecosystem: Ecosystem::Packagist,
-                name: name.clone(),
-                declared: Some(constraint.to_string()),
-                exact: exact.then(|| bare.to_string()),
-                line,
-                version_range,
-                direct: true,
-            });
+            let (declared, exact) = (Some(constraint.to_string()), exact.then(|| bare.to_string()));
+            parsed.entries.push(Entry::declared(Ecosystem::Packagist, name, declared, exact, line, version_range));
         }
     }
     Ok(parsed)

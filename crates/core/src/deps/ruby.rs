@@ -2,7 +2,7 @@
 //! `specs:`, four spaces in, and the `DEPENDENCIES` section, which names the direct ones). Both
 //! are line-based; no maintained Rust crate reads them.
 
-use super::{Ecosystem, Entry, Parsed, within};
+use super::{Ecosystem, Entry, Parsed, lines, within};
 
 pub fn gemfile(text: &str) -> Parsed {
     let mut parsed = Parsed::default();
@@ -28,15 +28,8 @@ pub fn gemfile(text: &str) -> Parsed {
             _ => None,
         };
         let version_range = exact.as_deref().and_then(|version| within(text, &line, version));
-        parsed.entries.push(Entry {
-            ecosystem: Ecosystem::RubyGems,
-            name: name.to_string(),
-            declared: (!declared.is_empty()).then_some(declared),
-            exact,
-            line,
-            version_range,
-            direct: true,
-        });
+        let declared = (!declared.is_empty()).then_some(declared);
+        parsed.entries.push(Entry::declared(Ecosystem::RubyGems, *name, declared, exact, line, version_range));
     }
     parsed
 }
@@ -69,17 +62,6 @@ pub fn gemfile_lock(text: &str) -> Parsed {
         entry.direct = direct.contains(&entry.name);
     }
     parsed
-}
-
-/// Each line's range (without its break) and text.
-fn lines(text: &str) -> impl Iterator<Item = (std::ops::Range<usize>, &str)> {
-    let mut offset = 0;
-    text.split_inclusive('\n').map(move |raw| {
-        let start = offset;
-        offset += raw.len();
-        let body = raw.trim_end_matches(['\n', '\r']);
-        (start..start + body.len(), body)
-    })
 }
 
 #[cfg(test)]
