@@ -136,6 +136,19 @@ async function visibleTexts(locator) {
   async function noProblemRow(what, pred, timeout) {
     return waitFor(`no Problems row ${what}`, async () => !(await problems()).some(pred), timeout);
   }
+  // Picks the quick fix whose title matches from the Ctrl+. menu at the cursor. "Ignore <code> on this
+  // line" (a suppression comment) must never be the one picked. The menu waits for every provider (the
+  // built-in TypeScript one can take seconds on its first request) and may come up without ours: reopen it.
+  async function applyQuickFix(title, timeout) {
+    const item = page.locator('.action-widget .monaco-list-row').filter({ hasText: title })
+      .filter({ hasNotText: /ignore/i }).first();
+    await waitFor('the quick fix in the Ctrl+. menu', async () => {
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Control+.');
+      return item.waitFor({ timeout: 4000 }).then(() => true, () => false);
+    }, timeout);
+    await item.click();
+  }
   async function showHover() {
     await focusEditor();
     await page.keyboard.press('Control+K');
@@ -313,17 +326,8 @@ async function visibleTexts(locator) {
       await openFile('server.js');
       await gotoPos(4, 14);
       await focusEditor();
-      // the code-analysis fix is titled "Allow only `HS256`"; "Ignore verify-missing-algorithms on this
-      // line" (a suppression comment) must not be the one picked. The menu waits for every provider (the
-      // built-in TypeScript one can take seconds on its first request) and may come up without ours: reopen it.
-      const item = page.locator('.action-widget .monaco-list-row').filter({ hasText: /allow only|add .*algorithms/i })
-        .filter({ hasNotText: /ignore/i }).first();
-      await waitFor('the quick fix in the Ctrl+. menu', async () => {
-        await page.keyboard.press('Escape');
-        await page.keyboard.press('Control+.');
-        return item.waitFor({ timeout: 4000 }).then(() => true, () => false);
-      }, timeout);
-      await item.click();
+      // the code-analysis fix is titled "Allow only `HS256`"
+      await applyQuickFix(/allow only|add .*algorithms/i, timeout);
       await waitFor('the fix in the editor', async () => /jwt\.verify\(token, key, \{[^}]*algorithms/.test(await editorText()), timeout);
       await noProblemRow('with verify-missing-algorithms after the fix', (t) => t.includes('verify-missing-algorithms'), timeout);
       await page.keyboard.press('Control+Z');        // leave the fixture as it was (it is a copy anyway)
@@ -338,14 +342,7 @@ async function visibleTexts(locator) {
       log(`problems: "${row}"`);
       await gotoPos(9, 140);                      // inside `request.getHeader("Authorization")`
       await focusEditor();
-      const item = page.locator('.action-widget .monaco-list-row').filter({ hasText: /strip the .bearer/i })
-        .filter({ hasNotText: /ignore/i }).first();
-      await waitFor('the quick fix in the Ctrl+. menu', async () => {
-        await page.keyboard.press('Escape');
-        await page.keyboard.press('Control+.');
-        return item.waitFor({ timeout: 4000 }).then(() => true, () => false);
-      }, timeout);
-      await item.click();
+      await applyQuickFix(/strip the .bearer/i, timeout);
       await waitFor('the fix in the editor', async () => /replaceFirst\("\^Bearer ", ""\)/.test(await editorText()), timeout);
       await noProblemRow('with verify-bearer-prefix after the fix', (t) => t.includes('verify-bearer-prefix'), timeout);
       await page.keyboard.press('Control+Z');
