@@ -5,13 +5,20 @@
 
 use serde_json::Value;
 
-/// One parsed settings file of a service.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// One parsed settings file of a service. Its values can be secrets: `Debug` prints the keys'
+/// count only.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct SettingsFile {
     /// The path the analysis knows the file by.
     pub path: String,
     /// `(lower-cased key, value)`: `jwt:key` → the string, numbers and booleans as written.
     values: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for SettingsFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SettingsFile({}, {} values)", self.path, self.values.len())
+    }
 }
 
 impl SettingsFile {
@@ -126,6 +133,7 @@ mod tests {
         assert_eq!(file.get("Url"), Some("http://example.com/a//b"));
         assert_eq!(file.get("Jwt"), None);
         assert_eq!(file.name(), "appsettings.json");
+        assert!(!format!("{file:?}").contains("committed"), "Debug prints a value: {file:?}");
         assert!(parse("appsettings.json", "[1, 2]").is_none());
         assert!(parse("appsettings.json", "{ \"a\": ").is_none());
     }
