@@ -1200,6 +1200,48 @@ impl<'s, 't> Sites<'t> for Analyzer<'s, 't> {
     }
 }
 
+impl<'s, 't> Analyzer<'s, 't> {
+    /// `depth` bounds chains of `.ToString()` and casts a hostile file nests without end.
+    fn reads_authorization_within(&self, node: Node<'t>, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        match node.kind() {
+            "element_access_expression" => {
+                let on_headers =
+                    node.field("expression").is_some_and(|receiver| self.text(receiver).ends_with("Headers"));
+                let key = node
+                    .field("subscript")
+                    .and_then(|subscript| elements(subscript).first().copied())
+                    .and_then(|argument| argument.named_child(0))
+                    .and_then(|key| self.string_value(key, 0));
+                on_headers && key.is_some_and(|key| evaluate::is_authorization_name(&key))
+            }
+            "member_access_expression" => {
+                node.field("name").is_some_and(|name| self.text(name) == "Authorization")
+                    && node.field("expression").is_some_and(|receiver| self.text(receiver).ends_with("Headers"))
+            }
+            "invocation_expression" => {
+                let Some(callee) = node.field("function").filter(|callee| callee.kind() == "member_access_expression")
+                else {
+                    return false;
+                };
+                let passes = callee
+                    .field("name")
+                    .is_some_and(|name| matches!(self.text(name), "ToString" | "FirstOrDefault" | "First" | "Single"));
+                passes
+                    && callee
+                        .field("expression")
+                        .is_some_and(|receiver| self.reads_authorization_within(receiver, depth + 1))
+            }
+            "cast_expression" => {
+                node.field("value").is_some_and(|value| self.reads_authorization_within(value, depth + 1))
+            }
+            _ => false,
+        }
+    }
+}
+
 impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
     const KINDS: Kinds = Kinds {
         names: &["identifier"],
@@ -1308,34 +1350,7 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
     /// `Request.Headers["Authorization"]`, `Request.Headers.Authorization` (and their
     /// `.ToString()` / `.FirstOrDefault()`), `(string)Request.Headers["Authorization"]`.
     fn reads_authorization(&self, node: Node<'t>) -> bool {
-        match node.kind() {
-            "element_access_expression" => {
-                let on_headers =
-                    node.field("expression").is_some_and(|receiver| self.text(receiver).ends_with("Headers"));
-                let key = node
-                    .field("subscript")
-                    .and_then(|subscript| elements(subscript).first().copied())
-                    .and_then(|argument| argument.named_child(0))
-                    .and_then(|key| self.string_value(key, 0));
-                on_headers && key.is_some_and(|key| evaluate::is_authorization_name(&key))
-            }
-            "member_access_expression" => {
-                node.field("name").is_some_and(|name| self.text(name) == "Authorization")
-                    && node.field("expression").is_some_and(|receiver| self.text(receiver).ends_with("Headers"))
-            }
-            "invocation_expression" => {
-                let Some(callee) = node.field("function").filter(|callee| callee.kind() == "member_access_expression")
-                else {
-                    return false;
-                };
-                let passes = callee
-                    .field("name")
-                    .is_some_and(|name| matches!(self.text(name), "ToString" | "FirstOrDefault" | "First" | "Single"));
-                passes && callee.field("expression").is_some_and(|receiver| self.reads_authorization(receiver))
-            }
-            "cast_expression" => node.field("value").is_some_and(|value| self.reads_authorization(value)),
-            _ => false,
-        }
+        self.reads_authorization_within(node, 0)
     }
 
     /// Through `Encoding.UTF8.GetBytes(…)`, `new SymmetricSecurityKey(…)`, the branches of a

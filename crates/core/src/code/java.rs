@@ -259,6 +259,13 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     /// A recognised class named by `node`: `Jwts`, or `io.jsonwebtoken.Jwts` spelled out.
     fn class_of(&self, node: Node<'t>) -> Option<(&'static str, &'static str)> {
+        self.class_within(node, 0)
+    }
+
+    fn class_within(&self, node: Node<'t>, depth: usize) -> Option<(&'static str, &'static str)> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
         match node.kind() {
             "identifier" | "type_identifier" => {
                 let name = self.text(node);
@@ -275,7 +282,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                     .find(|(package, class, _)| text == format!("{package}.{class}"))
                     .map(|(_, class, library)| (*library, *class))
             }
-            "generic_type" => self.class_of(node.named_child(0)?),
+            "generic_type" => self.class_within(node.named_child(0)?, depth + 1),
             _ => None,
         }
     }
@@ -548,6 +555,14 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     /// An algorithm expression's name: `JWSAlgorithm.RS256`, `"RS256"`, `JWSAlgorithm.parse("RS256")`.
     fn algorithm_name(&self, node: Node<'t>) -> Option<String> {
+        self.algorithm_name_within(node, 0)
+    }
+
+    /// `depth` bounds names that define each other (`a = b; b = a;`) and nested `parse` calls.
+    fn algorithm_name_within(&self, node: Node<'t>, depth: usize) -> Option<String> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
         if let Some(value) = self.string_value(node, 0) {
             return Some(value);
         }
@@ -558,9 +573,9 @@ impl<'s, 't> Analyzer<'s, 't> {
                 (name.eq_ignore_ascii_case("none") || Family::of(name) != Family::Other).then(|| name.to_string())
             }
             "method_invocation" if self.method_name(node) == "parse" => {
-                self.algorithm_name(*self.arguments(node).first()?)
+                self.algorithm_name_within(*self.arguments(node).first()?, depth + 1)
             }
-            "identifier" => self.algorithm_name(self.definition_value(node)?),
+            "identifier" => self.algorithm_name_within(self.definition_value(node)?, depth + 1),
             _ => None,
         }
     }

@@ -751,6 +751,15 @@ mod tests {
             "(".repeat(20_000),
             ")".repeat(20_000)
         );
+        // Found by the fuzz target `code_rust`: nested `use` lists overflowed the stack.
+        let deep_use = format!("use jsonwebtoken::{}decode{};\nfn f() {{}}", "{a::".repeat(20_000), "}".repeat(20_000));
+        // Names defined by each other: following them must stop.
+        let cycle_php = "<?php\nuse Firebase\\JWT\\JWT;\n$a = $b;\n$b = $a;\nJWT::decode($a, $k, [$a]);\n";
+        let cycle_java = "import com.auth0.jwt.JWT;\nimport com.nimbusds.jose.JWSAlgorithm;\nclass A {\n  Object a = b;\n  Object b = a;\n  Object f(String t) { return new com.nimbusds.jose.JWSHeader(JWSAlgorithm.parse(a)); }\n}\n";
+        let deep_cs = format!(
+            "using System.IdentityModel.Tokens.Jwt;\nclass A {{ object F() => new JwtSecurityTokenHandler().ValidateToken(Request.Headers[\"Authorization\"]{}, p, out _); }}",
+            ".ToString()".repeat(20_000)
+        );
         let garbage = "jsonwebtoken jwt jose golang-jwt/jwt ) ( { [ \" ' ` \\ \u{0} é 🙂".repeat(200);
         for (text, language) in [
             (deep_js.as_str(), Language::JavaScript),
@@ -766,6 +775,10 @@ mod tests {
             (garbage.as_str(), Language::Python),
             (garbage.as_str(), Language::Go),
             (garbage.as_str(), Language::Markdown),
+            (deep_use.as_str(), Language::Rust),
+            (cycle_php, Language::Php),
+            (cycle_java, Language::Java),
+            (deep_cs.as_str(), Language::CSharp),
             ("```js\njwt.verify(", Language::Markdown),
             ("```go\njwt.Parse(", Language::Markdown),
             ("```java\nJWT.decode(", Language::Markdown),

@@ -617,6 +617,39 @@ impl<'s, 't> Sites<'t> for Analyzer<'s, 't> {
     }
 }
 
+impl<'s, 't> Analyzer<'s, 't> {
+    /// `depth` bounds variables that are defined by each other (`$a = $b; $b = $a;`).
+    fn reads_authorization_within(&self, node: Node<'t>, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        match node.kind() {
+            // `$header = $request->header('Authorization');` (PHP names are not identifiers).
+            "variable_name" => {
+                self.definition_value(node).is_some_and(|value| self.reads_authorization_within(value, depth + 1))
+            }
+            "subscript_expression" => {
+                let parts = elements(node);
+                let on = parts.first().map(|object| self.text(*object)).unwrap_or("");
+                let key = parts.get(1).and_then(|key| self.string_value(*key, 0));
+                (on == "$_SERVER" || on.starts_with("getallheaders") || on.ends_with("headers"))
+                    && key.is_some_and(|key| evaluate::is_authorization_name(&key))
+            }
+            "member_call_expression" => {
+                let getter =
+                    call_name(self, node).is_some_and(|name| matches!(name, "header" | "get" | "getHeaderLine"));
+                getter
+                    && self
+                        .arguments(node)
+                        .first()
+                        .and_then(|name| self.string_value(*name, 0))
+                        .is_some_and(|name| evaluate::is_authorization_name(&name))
+            }
+            _ => false,
+        }
+    }
+}
+
 impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
     const KINDS: Kinds = Kinds {
         names: &["variable_name"],
@@ -669,28 +702,7 @@ impl<'s, 't> Evaluator<'s, 't> for Analyzer<'s, 't> {
     /// `$_SERVER['HTTP_AUTHORIZATION']`, `$request->header('Authorization')`,
     /// `$request->headers->get('Authorization')`, `getallheaders()['Authorization']`.
     fn reads_authorization(&self, node: Node<'t>) -> bool {
-        match node.kind() {
-            // `$header = $request->header('Authorization');` (PHP names are not identifiers).
-            "variable_name" => self.definition_value(node).is_some_and(|value| self.reads_authorization(value)),
-            "subscript_expression" => {
-                let parts = elements(node);
-                let on = parts.first().map(|object| self.text(*object)).unwrap_or("");
-                let key = parts.get(1).and_then(|key| self.string_value(*key, 0));
-                (on == "$_SERVER" || on.starts_with("getallheaders") || on.ends_with("headers"))
-                    && key.is_some_and(|key| evaluate::is_authorization_name(&key))
-            }
-            "member_call_expression" => {
-                let getter =
-                    call_name(self, node).is_some_and(|name| matches!(name, "header" | "get" | "getHeaderLine"));
-                getter
-                    && self
-                        .arguments(node)
-                        .first()
-                        .and_then(|name| self.string_value(*name, 0))
-                        .is_some_and(|name| evaluate::is_authorization_name(&name))
-            }
-            _ => false,
-        }
+        self.reads_authorization_within(node, 0)
     }
 
     /// Through the branches of a conditional and `??` / `?:` fallbacks.

@@ -148,7 +148,11 @@ impl<'s, 't> Analyzer<'s, 't> {
 
     // ---- collection ----
 
-    fn collect_use(&mut self, node: Node<'t>, prefix: &str) {
+    fn collect_use(&mut self, node: Node<'t>, prefix: &str, depth: usize) {
+        // `use a::{b::{c::{…}}}` nests without bound in a hostile file: the stack must not.
+        if depth > MAX_DEPTH {
+            return;
+        }
         let join =
             |prefix: &str, part: &str| if prefix.is_empty() { part.to_string() } else { format!("{prefix}::{part}") };
         match node.kind() {
@@ -169,12 +173,12 @@ impl<'s, 't> Analyzer<'s, 't> {
                     None => prefix.to_string(),
                 };
                 if let Some(list) = node.field("list") {
-                    self.collect_use(list, &prefix);
+                    self.collect_use(list, &prefix, depth + 1);
                 }
             }
             "use_list" => {
                 for item in elements(node) {
-                    self.collect_use(item, prefix);
+                    self.collect_use(item, prefix, depth + 1);
                 }
             }
             "use_wildcard" => {
@@ -196,8 +200,16 @@ impl<'s, 't> Analyzer<'s, 't> {
     /// The full path a path expression names: `decode` → `jsonwebtoken::decode`,
     /// `jwt::decode` (with `use jsonwebtoken as jwt`) → `jsonwebtoken::decode`.
     fn path_of(&self, node: Node<'t>) -> Option<String> {
+        self.path_within(node, 0)
+    }
+
+    /// `depth` bounds `a::b::c::…` and generic nesting a hostile file repeats without end.
+    fn path_within(&self, node: Node<'t>, depth: usize) -> Option<String> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
         match node.kind() {
-            "generic_function" => self.path_of(node.field("function")?),
+            "generic_function" => self.path_within(node.field("function")?, depth + 1),
             "identifier" | "type_identifier" => {
                 let name = self.text(node);
                 // A local binding of the same name hides the import.
@@ -219,7 +231,7 @@ impl<'s, 't> Analyzer<'s, 't> {
             "scoped_identifier" | "scoped_type_identifier" => {
                 let name = self.text(node.field("name")?);
                 let path = match node.field("path") {
-                    Some(path) => self.path_of(path)?,
+                    Some(path) => self.path_within(path, depth + 1)?,
                     None => return None,
                 };
                 Some(format!("{path}::{name}"))
@@ -787,7 +799,7 @@ impl<'s, 't> Collect<'s, 't> for Analyzer<'s, 't> {
         match node.kind() {
             "use_declaration" => {
                 if let Some(argument) = node.field("argument") {
-                    self.collect_use(argument, "");
+                    self.collect_use(argument, "", 0);
                 }
             }
             "let_declaration" => {
