@@ -440,6 +440,40 @@ impl<'s, 't> Analyzer<'s, 't> {
         Algorithms::Listed(AllowList { items: vec![item], render })
     }
 
+    /// A local that holds options (a `Validation`, jwt-simple's `VerificationOptions`): its value
+    /// read by `read`, then the statements that configure it between its definition and `node`
+    /// applied by `apply`. Lent out as `&mut` in that span, it is configured where this file
+    /// cannot see: incomplete.
+    fn configured_local(
+        &self,
+        node: Node<'t>,
+        options: &mut model::Options,
+        depth: usize,
+        read: fn(&Self, Node<'t>, &mut model::Options, usize),
+        apply: impl Fn(&Self, Configured<'s, 't>, &mut model::Options),
+    ) {
+        let name = self.text(node);
+        let Some(definition) = self.file.scopes.lookup(name, node.start_byte()) else {
+            options.complete = false;
+            return;
+        };
+        let scope = definition.scope.clone();
+        let Some(value) = definition.value else {
+            options.complete = false;
+            return;
+        };
+        read(self, value, options, depth + 1);
+        let in_scope = |at: usize| scope.start <= at && at <= node.start_byte();
+        if self.lent.get(name).is_some_and(|positions| positions.iter().any(|at| in_scope(*at))) {
+            options.complete = false;
+        }
+        for configured in self.configured.get(name).into_iter().flatten() {
+            if in_scope(configured.statement.start_byte()) {
+                apply(self, *configured, options);
+            }
+        }
+    }
+
     /// The options a `Validation` expression holds.
     fn validation(&self, node: Node<'t>, options: &mut model::Options, depth: usize) {
         if depth > MAX_DEPTH {
@@ -448,28 +482,7 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
         let node = self.strip(node);
         match node.kind() {
-            "identifier" => {
-                let name = self.text(node);
-                let Some(definition) = self.file.scopes.lookup(name, node.start_byte()) else {
-                    options.complete = false;
-                    return;
-                };
-                let scope = definition.scope.clone();
-                let Some(value) = definition.value else {
-                    options.complete = false;
-                    return;
-                };
-                self.validation(value, options, depth + 1);
-                let in_scope = |at: usize| scope.start <= at && at <= node.start_byte();
-                if self.lent.get(name).is_some_and(|positions| positions.iter().any(|at| in_scope(*at))) {
-                    options.complete = false;
-                }
-                for configured in self.configured.get(name).into_iter().flatten() {
-                    if in_scope(configured.statement.start_byte()) {
-                        self.configure(*configured, options);
-                    }
-                }
-            }
+            "identifier" => self.configured_local(node, options, depth, Self::validation, Self::configure),
             "call_expression" => match self.callee(node).as_deref() {
                 Some("jsonwebtoken::Validation::new") => {
                     options.algorithms = self
@@ -707,26 +720,12 @@ impl<'s, 't> Analyzer<'s, 't> {
         let node = self.strip(node);
         match node.kind() {
             "identifier" => {
-                let name = self.text(node);
-                let Some(definition) = self.file.scopes.lookup(name, node.start_byte()) else {
-                    options.complete = false;
-                    return;
-                };
-                let scope = definition.scope.clone();
-                let Some(value) = definition.value else {
-                    options.complete = false;
-                    return;
-                };
-                self.verification_options(value, options, depth + 1);
-                let in_scope = |at: usize| scope.start <= at && at <= node.start_byte();
-                if self.lent.get(name).is_some_and(|positions| positions.iter().any(|at| in_scope(*at))) {
-                    options.complete = false;
-                }
-                for configured in self.configured.get(name).into_iter().flatten() {
-                    if configured.assignment && in_scope(configured.statement.start_byte()) {
-                        self.verification_field(configured.member, configured.node, options);
+                let set_field = |this: &Self, configured: Configured<'s, 't>, options: &mut model::Options| {
+                    if configured.assignment {
+                        this.verification_field(configured.member, configured.node, options);
                     }
-                }
+                };
+                self.configured_local(node, options, depth, Self::verification_options, set_field);
             }
             "call_expression" if self.text(node).ends_with("default()") => {}
             "struct_expression" => {
