@@ -9,6 +9,7 @@ pub use jwt_lsp_core::{
     analysis, code, config, crosscheck, finding, jwt, panic, rules, service, suppress, text, verify,
 };
 
+pub mod background;
 pub mod bundled;
 pub mod cli;
 pub mod deps;

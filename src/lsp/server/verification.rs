@@ -326,9 +326,10 @@ impl Backend {
                 static SEARCHING: AtomicBool = AtomicBool::new(false);
                 if !SEARCHING.swap(true, Ordering::AcqRel) {
                     let compact = token.compact.clone();
-                    tokio::task::spawn_blocking(move || {
+                    crate::background::spawn_idle("jwt-lsp-wordlist", move || {
+                        // Cleared even if the search panics (the guard drops while unwinding).
+                        let _searching = ClearOnDrop(&SEARCHING);
                         crate::verify::weak::token_wordlist_search(&crate::bundled::builtin_wordlist(), &compact);
-                        SEARCHING.store(false, Ordering::Release);
                     });
                 }
                 markdown.push_str(
@@ -371,7 +372,8 @@ impl Backend {
         let backend = self.clone();
         let verifier = self.verifier();
         tokio::spawn(async move {
-            let changed = tokio::task::spawn_blocking(move || verifier.run_deferred(&work)).await.unwrap_or(false);
+            let deferred = crate::background::spawn_idle("jwt-lsp-deferred", move || verifier.run_deferred(&work));
+            let changed = deferred.await.unwrap_or(false);
             if changed && backend.shared.documents.is_current(&uri, document.version) {
                 let fresh = Document::new(
                     document.version,
@@ -429,4 +431,13 @@ pub(super) fn client_support(capabilities: &ClientCapabilities) -> (bool, bool) 
         .and_then(|watched| watched.dynamic_registration)
         .unwrap_or(false);
     (progress, watch)
+}
+
+/// Clears a flag when dropped.
+struct ClearOnDrop(&'static AtomicBool);
+
+impl Drop for ClearOnDrop {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
 }
