@@ -78,6 +78,8 @@ struct PendingToken {
 pub struct FileFacts {
     path: String,
     tokens: Vec<(Token, LineCol, Vec<Rule>)>,
+    /// The tokens as a lean index keeps them (see [`FileFacts::lean`]).
+    pending: Vec<PendingToken>,
     verifiers: Vec<IndexedVerifier>,
 }
 
@@ -144,7 +146,24 @@ impl FileFacts {
                 }
             })
             .collect();
-        FileFacts { path: display.to_string(), tokens, verifiers }
+        FileFacts { path: display.to_string(), tokens, pending: Vec::new(), verifiers }
+    }
+
+    /// The facts as `check`'s lean index keeps them: tokens as text. Done before taking the
+    /// index lock, so the walk's threads do not free 10^4 decoded tokens of a log one at a time
+    /// while the others wait for the lock.
+    pub fn lean(mut self) -> FileFacts {
+        let path: Arc<str> = Arc::from(self.path.as_str());
+        self.pending.extend(std::mem::take(&mut self.tokens).into_iter().map(|(token, start, findings)| {
+            PendingToken {
+                path: Arc::clone(&path),
+                compact: token.compact.into_boxed_str(),
+                span: token.span,
+                start,
+                findings,
+            }
+        }));
+        self
     }
 }
 
@@ -228,19 +247,13 @@ impl Index {
         Index { lean: true, ..Index::default() }
     }
 
+    pub fn is_lean(&self) -> bool {
+        self.lean
+    }
+
     pub fn add_facts(&mut self, facts: FileFacts) {
-        if self.lean {
-            let path: Arc<str> = Arc::from(facts.path.as_str());
-            self.pending.extend(facts.tokens.into_iter().map(|(token, start, findings)| PendingToken {
-                path: Arc::clone(&path),
-                compact: token.compact.into_boxed_str(),
-                span: token.span,
-                start,
-                findings,
-            }));
-            self.verifiers.extend(facts.verifiers);
-            return;
-        }
+        let facts = if self.lean && !facts.tokens.is_empty() { facts.lean() } else { facts };
+        self.pending.extend(facts.pending);
         for (token, start, findings) in facts.tokens {
             let shared = match self.distinct.get(token.compact.as_str()) {
                 Some(known) if known.span == token.span => Arc::clone(known),

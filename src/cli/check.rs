@@ -624,6 +624,8 @@ fn check_file(
         if options.redact { analysis.tokens.iter().map(|token| token.span.clone()).collect() } else { Vec::new() };
     if let Some(workspace) = &options.index {
         let facts = FileFacts::of(display, &text, &index, &mut analysis, dependencies.as_deref());
+        let lean = workspace.lock().expect("not poisoned").is_lean();
+        let facts = if lean { facts.lean() } else { facts };
         workspace.lock().expect("not poisoned").add_facts(facts);
     }
     if analysis.findings.is_empty() {

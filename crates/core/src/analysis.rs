@@ -345,9 +345,7 @@ fn verify_tokens(tokens: &[Token], document: &Document<'_>, inputs: &Inputs<'_>)
             continue;
         }
         if only_weak {
-            let outcome = search
-                .zip(verify::weak_target(token))
-                .map(|(search, target)| search.candidates.search(&target, search.budget));
+            let outcome = search.zip(verify::weak_target(token)).map(|(search, target)| search.run(token, &target));
             let findings = match &outcome {
                 Some(Search::Found(found)) => vec![verify::weak_secret_finding(token, found, &line_of)],
                 _ => Vec::new(),
@@ -403,5 +401,43 @@ mod tests {
         };
         assert!(!expired_at(1_000));
         assert!(expired_at(2_000));
+    }
+
+    /// A dense log: one signer's tokens are searched [`weak::SEARCHES_PER_SIGNER`] times, then
+    /// skipped with a note; another signer's token (here a weak one, after them) is still searched.
+    #[test]
+    fn one_signers_tokens_are_searched_a_bounded_number_of_times() {
+        use hmac::{Hmac, KeyInit, Mac};
+        let segment = |json: &str| URL_SAFE_NO_PAD.encode(json);
+        let signed = |header: &str, payload: &str, secret: &[u8]| {
+            let input = format!("{}.{}", segment(header), segment(payload));
+            let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret).expect("any key length");
+            mac.update(input.as_bytes());
+            format!("{input}.{}", URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
+        };
+        let strong = b"k7Qz-not-in-any-list-9fX2";
+        let mut text = String::new();
+        let per_signer = weak::SEARCHES_PER_SIGNER as usize;
+        for n in 0..per_signer + 5 {
+            let payload = format!(r#"{{"iss":"https://id.example","sub":"user-{n}"}}"#);
+            text.push_str(&format!("GET /?access_token={} 200\n", signed(r#"{"alg":"HS256"}"#, &payload, strong)));
+        }
+        let weak_token = signed(r#"{"alg":"HS256"}"#, r#"{"iss":"https://other.example","sub":"x"}"#, b"secret");
+        text.push_str(&format!("GET /?access_token={weak_token} 200\n"));
+        let index = LineIndex::new(&text);
+        let document = Document { text: &text, path: Some("access.log"), language_id: None, index: &index };
+        let config = Config::default();
+        let analysis = analyze(&document, &Inputs::new(&config, &Verifier::default(), 0));
+        let outcomes: Vec<&Search> =
+            analysis.tokens.iter().map(|token| &analysis.weak_outcomes[token.compact.as_str()]).collect();
+        assert!(outcomes[..per_signer].iter().all(|outcome| **outcome == Search::NotFound));
+        assert!(outcomes[per_signer..per_signer + 5].iter().all(|outcome| **outcome == Search::SignerSearched));
+        assert!(matches!(outcomes[per_signer + 5], Search::Found(_)));
+        let weak_findings = analysis.findings.iter().filter(|finding| finding.rule == Rule::TokenWeakSecret).count();
+        assert_eq!(weak_findings, 1);
+        // The hover's checklist says why a skipped token was not searched.
+        let skipped = &analysis.tokens[per_signer];
+        let exam = analysis.checklist(skipped, &Verifier::default(), config.clock(0), &|_| 0).expect("checklist");
+        assert!(exam.notes.iter().any(|note| note.contains("same issuer, key id and algorithm")), "{:?}", exam.notes);
     }
 }

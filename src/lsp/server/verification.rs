@@ -319,7 +319,7 @@ impl Backend {
             Some(Search::NotFound) => {
                 markdown.push_str(&format!("\n**Built-in wordlist:** not one of the {} publicly known JWT secrets.\n", entries()))
             }
-            Some(Search::OverBudget) => markdown.push_str(
+            Some(Search::OverBudget | Search::SignerSearched) => markdown.push_str(
                 "\n**Built-in wordlist:** not searched: the token is too long to try against the publicly known secrets.\n",
             ),
             None if is_hmac => {

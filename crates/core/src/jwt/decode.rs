@@ -7,6 +7,7 @@
 //! (JWE); anything else returns `None` so look-alikes stay silent.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use base64::Engine;
 use base64::alphabet;
@@ -53,12 +54,14 @@ pub enum Payload {
 pub struct Claims {
     text: Box<str>,
     map: std::sync::OnceLock<Map<String, Value>>,
+    /// Read by the token rules and the weak-secret search: parsed once.
+    registered: std::sync::OnceLock<Registered>,
 }
 
 impl Claims {
     /// `text` must be a valid JSON object (checked by the caller).
     fn new(text: Box<str>) -> Claims {
-        Claims { text, map: std::sync::OnceLock::new() }
+        Claims { text, map: std::sync::OnceLock::new(), registered: std::sync::OnceLock::new() }
     }
 
     /// Every claim, in token order.
@@ -74,16 +77,18 @@ impl Claims {
         self.map().get(name)
     }
 
-    /// `exp`, `nbf`, `iat` and `aud`, read without building the map (the map once it exists,
+    /// `exp`, `nbf`, `iat`, `aud` and `iss`, read without building the map (the map once it exists,
     /// or when the payload repeats one of them: the last one wins, as in the map).
-    pub fn registered(&self) -> Registered {
-        if self.map.get().is_none()
-            && let Ok(view) = serde_json::from_str::<Registered>(&self.text)
-        {
-            return view;
-        }
-        let field = |name: &str| self.map().get(name).cloned().map_or(Field::Missing, Field::Present);
-        Registered { exp: field("exp"), nbf: field("nbf"), iat: field("iat"), aud: field("aud") }
+    pub fn registered(&self) -> &Registered {
+        self.registered.get_or_init(|| {
+            if self.map.get().is_none()
+                && let Ok(view) = serde_json::from_str::<Registered>(&self.text)
+            {
+                return view;
+            }
+            let field = |name: &str| self.map().get(name).cloned().map_or(Field::Missing, Field::Present);
+            Registered { exp: field("exp"), nbf: field("nbf"), iat: field("iat"), aud: field("aud"), iss: field("iss") }
+        })
     }
 }
 
@@ -120,6 +125,8 @@ pub struct Registered {
     pub iat: Field,
     #[serde(default)]
     pub aud: Field,
+    #[serde(default)]
+    pub iss: Field,
 }
 
 /// A claim that is absent, or present with any value (`null` included).
@@ -222,7 +229,8 @@ pub struct Token {
     pub form: Form,
     /// `alg` from the header, looked up once: every rule asks for it.
     alg: Option<String>,
-    pub header: Map<String, Value>,
+    /// Shared: a log or a config file repeats one issuer's header on every token.
+    pub header: Arc<Map<String, Value>>,
     pub payload: Payload,
     /// Decoded signature bytes (JWS). Empty when absent or undecodable.
     pub signature: Vec<u8>,
@@ -394,31 +402,31 @@ const REMEMBERED_HEADER_MAX: usize = 512;
 
 thread_local! {
     /// The last header segment decoded on this thread and its JOSE header. A log or a config
-    /// file repeats one issuer's header on every token; cloning the map skips the base64, the
-    /// JSON parse and the key hashing.
-    static LAST_HEADER: std::cell::RefCell<Option<(String, Map<String, Value>)>> =
+    /// file repeats one issuer's header on every token: sharing the map skips the base64, the
+    /// JSON parse, the key hashing and (since it is shared, not cloned) every allocation.
+    static LAST_HEADER: std::cell::RefCell<Option<(String, Arc<Map<String, Value>>)>> =
         const { std::cell::RefCell::new(None) };
 }
 
-fn decode_header(segment: &str) -> Option<Map<String, Value>> {
+fn decode_header(segment: &str) -> Option<Arc<Map<String, Value>>> {
     if segment.len() > REMEMBERED_HEADER_MAX {
-        return decode_header_uncached(segment);
+        return decode_header_uncached(segment).map(Arc::new);
     }
     let remembered = LAST_HEADER.with_borrow(|last| match last {
-        Some((text, header)) if text == segment => Some(header.clone()),
+        Some((text, header)) if text == segment => Some(Arc::clone(header)),
         _ => None,
     });
     if remembered.is_some() {
         return remembered;
     }
-    let header = decode_header_uncached(segment)?;
+    let header = Arc::new(decode_header_uncached(segment)?);
     LAST_HEADER.with_borrow_mut(|last| match last {
         Some((text, remembered)) => {
             text.clear();
             text.push_str(segment);
-            remembered.clone_from(&header);
+            *remembered = Arc::clone(&header);
         }
-        None => *last = Some((segment.to_string(), header.clone())),
+        None => *last = Some((segment.to_string(), Arc::clone(&header))),
     });
     Some(header)
 }
@@ -478,6 +486,16 @@ fn decode_payload(text: &str, problems: &mut Vec<String>) -> Payload {
     // An object is validated without building it (see `Claims`); anything else is rare and
     // parsed whole for its message.
     let object = bytes.iter().find(|byte| !byte.is_ascii_whitespace()) == Some(&b'{');
+    // The registered claims every token rule reads, parsed while validating: one pass, not two.
+    // (An object that repeats one of them fails here and is validated below.)
+    if object
+        && let Ok(registered) = serde_json::from_slice::<Registered>(bytes)
+        && let Ok(text) = std::str::from_utf8(bytes)
+    {
+        let claims = Claims::new(text.into());
+        let _ = claims.registered.set(registered);
+        return Payload::Claims(claims);
+    }
     if object && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() {
         // Valid JSON is valid UTF-8.
         if let Ok(text) = std::str::from_utf8(bytes) {
@@ -721,9 +739,9 @@ mod tests {
         let not_jose = segment(r#"{"typ":"JWT"}"#);
         for header in [&hs, &hs, &rs, &hs, &not_jose, &rs, &rs] {
             let expected = decode_header_uncached(header);
-            assert_eq!(decode_header(header), expected);
+            assert_eq!(decode_header(header).as_deref(), expected.as_ref());
             let token = decode(&format!("{header}.{payload}.c2ln"));
-            assert_eq!(token.as_ref().map(|token| &token.header), expected.as_ref(), "{header}");
+            assert_eq!(token.as_ref().map(|token| &*token.header), expected.as_ref(), "{header}");
         }
         assert_eq!(decode(&format!("{rs}.{payload}.c2ln")).and_then(|token| token.alg), Some("RS256".to_string()));
         assert!(decode(&format!("{not_jose}.{payload}.c2ln")).is_none());

@@ -38,6 +38,25 @@ pub struct WeakSearch<'a> {
     pub budget: &'a Budget,
 }
 
+impl WeakSearch<'_> {
+    /// The document's search for `token` (see [`Candidates::search_signed`]).
+    pub fn run(&self, token: &Token, target: &HmacTarget<'_>) -> Search {
+        self.candidates.search_signed(target, signer_key(token), self.budget)
+    }
+}
+
+/// The token's signer as far as its text tells: `alg`, the `iss` claim and the `kid` header,
+/// joined by NUL. `None` without a string `iss`: then nothing ties two tokens to one key.
+pub fn signer_key(token: &Token) -> Option<String> {
+    let Payload::Claims(claims) = &token.payload else { return None };
+    let issuer = match &claims.registered().iss {
+        crate::jwt::decode::Field::Present(Value::String(issuer)) => issuer,
+        _ => return None,
+    };
+    let key_id = token.header.get("kid").and_then(Value::as_str).unwrap_or("");
+    Some(format!("{}\0{issuer}\0{key_id}", token.alg()?))
+}
+
 /// Where the weak-secret step of a checklist gets its outcome.
 #[derive(Debug, Clone, Copy)]
 pub enum Weak<'a> {
@@ -420,9 +439,7 @@ impl Verifier {
             // Weak secrets: built-in list, empty string, literals in this file, then the wordlist.
             let (outcome, truncated) = match weak_input {
                 Weak::Off => (None, false),
-                Weak::Search(search) => {
-                    (Some(search.candidates.search(target, search.budget)), search.candidates.truncated)
-                }
+                Weak::Search(search) => (Some(search.run(token, target)), search.candidates.truncated),
                 Weak::Known { outcome, truncated } => (Some(outcome.clone()), truncated),
             };
             let mut weak = None;
@@ -433,6 +450,10 @@ impl Verifier {
                 Some(Search::OverBudget) => exam.notes.push(format!(
                     "weak secrets not searched: this document's budget of {} HMAC attempts is spent",
                     weak::MAX_HMAC_ATTEMPTS_PER_DOCUMENT
+                )),
+                Some(Search::SignerSearched) => exam.notes.push(format!(
+                    "weak secrets not searched: {} tokens of this document with the same issuer, key id and algorithm were searched without a match (one signer, one key)",
+                    weak::SEARCHES_PER_SIGNER
                 )),
                 None => {}
             }

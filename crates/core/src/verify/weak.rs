@@ -247,7 +247,7 @@ fn check<M: Mac + KeyInit>(key: &[u8], message: &[u8], signature: &[u8]) -> bool
 pub fn check_quick(target: &HmacTarget<'_>, candidates: &Candidates) -> Option<WeakSecret> {
     match candidates.search(target, &Budget::unlimited()) {
         Search::Found(found) => Some(found),
-        Search::NotFound | Search::OverBudget => None,
+        Search::NotFound | Search::OverBudget | Search::SignerSearched => None,
     }
 }
 
@@ -258,10 +258,19 @@ pub const MAX_CANDIDATES: usize = 256;
 /// either searched through every quick candidate or not at all (then its checklist says so).
 pub const MAX_HMAC_ATTEMPTS_PER_DOCUMENT: u64 = 100_000;
 
-/// The HMAC attempts a document may still spend (shared by its tokens, one thread).
+/// Tokens of one signer (issuer, key id, algorithm) searched without a match, per document,
+/// before the signer's further tokens are not searched. A verifier picks its key by issuer and
+/// key id, so one signer's tokens share their key: a log with 17,500 tokens of one issuer needs
+/// one search, not 2,000. More than one, in case a document mixes environments under one name.
+pub const SEARCHES_PER_SIGNER: u32 = 32;
+
+/// The HMAC attempts a document may still spend, and the signers already searched without a
+/// match (shared by the document's tokens, one thread).
 #[derive(Debug)]
 pub struct Budget {
     left: std::cell::Cell<u64>,
+    /// `alg`, `iss` and `kid` joined by NUL → tokens searched without a match.
+    signers: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, u32>>,
 }
 
 impl Budget {
@@ -270,7 +279,7 @@ impl Budget {
     }
 
     pub fn new(attempts: u64) -> Budget {
-        Budget { left: std::cell::Cell::new(attempts) }
+        Budget { left: std::cell::Cell::new(attempts), signers: Default::default() }
     }
 
     pub fn unlimited() -> Budget {
@@ -299,6 +308,9 @@ pub enum Search {
     NotFound,
     /// The document's HMAC budget could not pay for this token: not searched.
     OverBudget,
+    /// [`SEARCHES_PER_SIGNER`] tokens of this document from the same signer were searched
+    /// without a match: not searched.
+    SignerSearched,
 }
 
 /// Keys to try, in order, with their HMAC pad states computed lazily once per algorithm.
@@ -425,6 +437,28 @@ impl Candidates {
 
     /// The empty string, the built-in list, then these candidates, if `budget` pays for all.
     pub fn search(&self, target: &HmacTarget<'_>, budget: &Budget) -> Search {
+        self.search_signed(target, None, budget)
+    }
+
+    /// [`Self::search`], skipping a token whose signer (`alg`, `iss` and `kid`, as
+    /// [`crate::verify::signer_key`] joins them) already had [`SEARCHES_PER_SIGNER`] tokens of
+    /// this document searched without a match.
+    pub fn search_signed(&self, target: &HmacTarget<'_>, signer: Option<String>, budget: &Budget) -> Search {
+        if let Some(key) = &signer
+            && budget.signers.borrow().get(key.as_str()).is_some_and(|&searched| searched >= SEARCHES_PER_SIGNER)
+        {
+            return Search::SignerSearched;
+        }
+        let outcome = self.search_all(target, budget);
+        if let Some(key) = signer
+            && outcome == Search::NotFound
+        {
+            *budget.signers.borrow_mut().entry(key.into_boxed_str()).or_default() += 1;
+        }
+        outcome
+    }
+
+    fn search_all(&self, target: &HmacTarget<'_>, budget: &Budget) -> Search {
         if !budget.take(self.attempts_per_token()) {
             return Search::OverBudget;
         }
