@@ -30,6 +30,9 @@ pub enum Form {
     Jwe,
 }
 
+// `Claims` is the common variant by far (it carries the registered claims, parsed once); the
+// small ones are rare, so boxing it would add an allocation to every token to save nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Payload {
     Claims(Claims),
@@ -397,6 +400,9 @@ fn decode_compact(compact: &str, raw_len: usize, repairs: Vec<Repair>) -> Option
     Some(token)
 }
 
+/// A decoded JOSE header, shared by the tokens that carry the same header segment.
+type SharedHeader = Arc<Map<String, Value>>;
+
 /// Headers longer than this are not remembered by `decode_header`.
 const REMEMBERED_HEADER_MAX: usize = 512;
 
@@ -404,7 +410,7 @@ thread_local! {
     /// The last header segment decoded on this thread and its JOSE header. A log or a config
     /// file repeats one issuer's header on every token: sharing the map skips the base64, the
     /// JSON parse, the key hashing and (since it is shared, not cloned) every allocation.
-    static LAST_HEADER: std::cell::RefCell<Option<(String, Arc<Map<String, Value>>)>> =
+    static LAST_HEADER: std::cell::RefCell<Option<(String, SharedHeader)>> =
         const { std::cell::RefCell::new(None) };
 }
 
