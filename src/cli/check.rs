@@ -149,7 +149,8 @@ pub fn run(args: CheckArgs) -> ExitCode {
         return super::usage_error(&unreadable[unreadable.len() - 1]);
     }
     let project_root = project.as_ref().map(|project| project.root.clone());
-    let verifier = load_verifier(&config, project_root.as_deref(), &paths);
+    let walked = walk(&paths, &config, project_root.as_deref());
+    let verifier = load_verifier(&config, project_root.as_deref(), &paths, &walked);
 
     let cwd = std::env::current_dir().unwrap_or_default();
     // Read before the scan: a missing or stale baseline is a usage error, not a finished scan.
@@ -180,14 +181,13 @@ pub fn run(args: CheckArgs) -> ExitCode {
         max_file_size: args.max_file_size,
         fix: args.fix,
         redact: args.redact,
-        project_root,
         fingerprints,
         dependencies: Some(dependencies),
         index: config.is_on(Rule::TokenRejectedByVerifier).then(|| Mutex::new(workspace::Index::lean())),
     };
     // One reading of the wall clock for the whole run: every file is judged at the same moment.
     let inputs = Inputs::new(&config, &verifier, super::wall_clock());
-    let (mut reports, skipped, failed, _) = scan_and_cross_check(&paths, &inputs, options);
+    let (mut reports, skipped, failed, _) = scan_and_cross_check(walked, &inputs, options);
 
     let outside_diff = changed.as_ref().map_or(0, |changed| {
         gate::retain_findings(&mut reports, |path, finding| {
@@ -295,16 +295,36 @@ pub fn run(args: CheckArgs) -> ExitCode {
 }
 
 /// Loads the configured keys, secrets and wordlist, and discovers key files in the project
-/// root (or the scanned folders): the verifier `check` runs with. Problems go to stderr.
-pub(super) fn load_verifier(config: &Config, project_root: Option<&Path>, paths: &[PathBuf]) -> Verifier {
+/// root (or the scanned folders): the verifier `check` runs with. Problems go to stderr. The
+/// folders `walked` already lists are not walked again (a second walk of a large tree was a
+/// sixth of `check`'s time).
+pub(super) fn load_verifier(
+    config: &Config,
+    project_root: Option<&Path>,
+    paths: &[PathBuf],
+    walked: &Walked,
+) -> Verifier {
     let roots: Vec<PathBuf> = match project_root {
         Some(root) => vec![root.to_path_buf()],
         None => paths.iter().filter(|path| path.is_dir()).cloned().collect(),
     };
     let mut discovered = KeyRing::default();
     let cwd = std::env::current_dir().unwrap_or_default();
+    let globs = Some(config.ignore_globs());
     for root in &roots {
-        let mut found = discover::discover(root, Some(config.ignore_globs()), discover::Limits::default(), |_| {}).ring;
+        let mut found = match walked.root_of(root) {
+            Some(walked_root) => {
+                let files = walked.files.iter().filter(|file| file.root == walked_root);
+                discover::discover_listed(
+                    root,
+                    files.map(|file| (file.path.as_path(), file.depth)),
+                    globs,
+                    Default::default(),
+                )
+            }
+            None => discover::discover(root, globs, discover::Limits::default(), |_| {}),
+        }
+        .ring;
         let shown = display_path(root, &cwd);
         if project_root.is_none() && !shown.is_empty() && shown != "." {
             found.prefix_locations(&format!("{}/", shown.trim_end_matches('/')));
@@ -414,9 +434,6 @@ pub struct ScanOptions {
     pub fix: bool,
     /// Replace secrets and token text in finding messages with `REDACTED`.
     pub redact: bool,
-    /// The folder of `.jwt-lsp.toml`: `ignore` globs are relative to it (else to the current
-    /// directory).
-    pub project_root: Option<PathBuf>,
     /// Fingerprint findings (for SARIF and baselines).
     pub fingerprints: bool,
     /// The dependency files of each service, read on first use (`vulnerable-jwt-library`, and
@@ -432,8 +449,8 @@ pub type Scanned = (Vec<FileReport>, Vec<Skipped>, Vec<Skipped>, Option<(Index, 
 /// `scan_paths`, then the workspace cross-check over what it indexed: the
 /// `token-rejected-by-verifier` findings join the reports of their files (ignore comments and
 /// severity settings apply as to any finding).
-pub fn scan_and_cross_check(paths: &[PathBuf], inputs: &Inputs<'_>, mut options: ScanOptions) -> Scanned {
-    let (mut reports, skipped, failed) = scan_paths(paths, inputs, &options);
+pub fn scan_and_cross_check(walked: Walked, inputs: &Inputs<'_>, mut options: ScanOptions) -> Scanned {
+    let (mut reports, skipped, failed) = scan_paths(walked, inputs, &options);
     let Some(index) = options.index.take() else { return (reports, skipped, failed, None) };
     let mut index = index.into_inner().expect("not poisoned");
     index.sort();
@@ -467,15 +484,40 @@ pub fn scan_and_cross_check(paths: &[PathBuf], inputs: &Inputs<'_>, mut options:
     (reports, skipped, failed, Some((index, check)))
 }
 
-/// Walks `paths` in parallel and analyses every text file; results come back sorted by path:
-/// reports, skipped files, and analysis stages that failed (their file's other findings are in
-/// the reports).
-pub fn scan_paths(
-    paths: &[PathBuf],
-    inputs: &Inputs<'_>,
-    options: &ScanOptions,
-) -> (Vec<FileReport>, Vec<Skipped>, Vec<Skipped>) {
-    let config = inputs.config;
+/// The files under the paths given to `check` or `scan`, listed by one parallel walk before any
+/// is read: key discovery takes its key files from the list, then the files are analysed.
+pub struct Walked {
+    /// The folders walked (a path given that is a folder), as given.
+    roots: Vec<PathBuf>,
+    /// Regular files not ignored, in path order.
+    pub files: Vec<WalkedFile>,
+    /// Entries that are not regular files, and walk errors.
+    pub skipped: Vec<Skipped>,
+}
+
+pub struct WalkedFile {
+    pub path: PathBuf,
+    /// As shown in reports: relative to the current directory.
+    pub display: String,
+    /// Below its root (1 for a file directly in it; 0 for a file given by name).
+    pub depth: usize,
+    /// Index in `Walked::roots` of the folder it was found in.
+    root: usize,
+}
+
+impl Walked {
+    /// The index of `root` among the walked folders.
+    fn root_of(&self, root: &Path) -> Option<usize> {
+        let absolute = |path: &Path| std::path::absolute(path).ok();
+        let wanted = absolute(root)?;
+        self.roots.iter().position(|walked| absolute(walked).as_ref() == Some(&wanted))
+    }
+}
+
+/// Walks `paths` in parallel (honouring `.gitignore`, skipping `.git`, not following symbolic
+/// links, as ripgrep does) and lists what `check` analyses; the `ignore` globs apply, relative
+/// to `project_root` (the folder of `.jwt-lsp.toml`) or else to the current directory.
+pub fn walk(paths: &[PathBuf], config: &Config, project_root: Option<&Path>) -> Walked {
     let mut builder = ignore::WalkBuilder::new(&paths[0]);
     for path in &paths[1..] {
         builder.add(path);
@@ -485,15 +527,12 @@ pub fn scan_paths(
         .require_git(false)
         .filter_entry(|entry| entry.file_name() != ".git")
         .threads(std::thread::available_parallelism().map_or(2, |n| n.get()).min(8));
+    let roots: Vec<PathBuf> = paths.iter().filter(|path| path.is_dir()).cloned().collect();
     let cwd = std::env::current_dir().unwrap_or_default();
-    let reports = Mutex::new(Vec::new());
+    let files = Mutex::new(Vec::new());
     let skipped = Mutex::new(Vec::new());
-    let failed = Mutex::new(Vec::new());
     builder.build_parallel().run(|| {
-        let reports = &reports;
-        let skipped = &skipped;
-        let failed = &failed;
-        let cwd = &cwd;
+        let (files, skipped, cwd, roots) = (&files, &skipped, &cwd, &roots);
         Box::new(move |entry| {
             let entry = match entry {
                 Ok(entry) => entry,
@@ -512,7 +551,7 @@ pub fn scan_paths(
                 Some(kind) if kind.is_dir() || kind.is_symlink() => return ignore::WalkState::Continue,
                 // FIFOs, sockets and devices: listed as skipped, never opened.
                 Some(kind) => {
-                    if !is_ignored(entry.path(), &display, config, options.project_root.as_deref()) {
+                    if !is_ignored(entry.path(), &display, config, project_root) {
                         skipped
                             .lock()
                             .expect("not poisoned")
@@ -521,19 +560,56 @@ pub fn scan_paths(
                     return ignore::WalkState::Continue;
                 }
             }
-            if is_ignored(entry.path(), &display, config, options.project_root.as_deref()) {
+            if is_ignored(entry.path(), &display, config, project_root) {
                 return ignore::WalkState::Continue;
             }
-            if let Some(index) = &options.index {
-                index.lock().expect("not poisoned").add_file(&display);
-            }
-            match check_file(entry.path(), &display, inputs, options, failed) {
-                Ok(Some(report)) => reports.lock().expect("not poisoned").push(report),
-                Ok(None) => {}
-                Err(reason) => skipped.lock().expect("not poisoned").push(Skipped { path: display, reason }),
-            }
+            let root = roots.iter().position(|root| entry.path().starts_with(root)).unwrap_or(usize::MAX);
+            let depth = entry.depth();
+            files.lock().expect("not poisoned").push(WalkedFile { path: entry.into_path(), display, depth, root });
             ignore::WalkState::Continue
         })
+    });
+    let mut files = files.into_inner().expect("not poisoned");
+    files.sort_by(|a: &WalkedFile, b: &WalkedFile| a.display.cmp(&b.display));
+    let mut skipped = skipped.into_inner().expect("not poisoned");
+    skipped.sort_by(|a: &Skipped, b: &Skipped| a.path.cmp(&b.path));
+    Walked { roots, files, skipped }
+}
+
+/// Analyses the walked files in parallel; results come back sorted by path: reports, skipped
+/// files, and analysis stages that failed (their file's other findings are in the reports).
+pub fn scan_paths(
+    walked: Walked,
+    inputs: &Inputs<'_>,
+    options: &ScanOptions,
+) -> (Vec<FileReport>, Vec<Skipped>, Vec<Skipped>) {
+    let Walked { files, skipped, .. } = walked;
+    if let Some(index) = &options.index {
+        let mut index = index.lock().expect("not poisoned");
+        for file in &files {
+            index.add_file(&file.display);
+        }
+    }
+    let reports = Mutex::new(Vec::new());
+    let skipped = Mutex::new(skipped);
+    let failed = Mutex::new(Vec::new());
+    // Each thread takes the next file: files differ in size by orders of magnitude.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(8).min(files.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                while let Some(file) = files.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+                    match check_file(&file.path, &file.display, inputs, options, &failed) {
+                        Ok(Some(report)) => reports.lock().expect("not poisoned").push(report),
+                        Ok(None) => {}
+                        Err(reason) => {
+                            skipped.lock().expect("not poisoned").push(Skipped { path: file.display.clone(), reason })
+                        }
+                    }
+                }
+            });
+        }
     });
     let mut reports = reports.into_inner().expect("not poisoned");
     let mut skipped = skipped.into_inner().expect("not poisoned");

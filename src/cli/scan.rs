@@ -64,7 +64,8 @@ pub fn run(args: ScanArgs) -> ExitCode {
         }
     }
     let project_root = project.as_ref().map(|project| project.root.clone());
-    let verifier = check::load_verifier(&config, project_root.as_deref(), &paths);
+    let walked = check::walk(&paths, &config, project_root.as_deref());
+    let verifier = check::load_verifier(&config, project_root.as_deref(), &paths, &walked);
     let cwd = std::env::current_dir().unwrap_or_default();
     let naming_cwd = cwd.clone();
     let service_root = project_root.clone().unwrap_or_else(|| cwd.clone());
@@ -72,7 +73,6 @@ pub fn run(args: ScanArgs) -> ExitCode {
         max_file_size: 10 * 1024 * 1024,
         fix: false,
         redact: false,
-        project_root,
         fingerprints: false,
         // Service files: a C# verifier's key read from configuration is the value its
         // `appsettings*.json` commits (library versions change no entry of the inventory).
@@ -84,7 +84,7 @@ pub fn run(args: ScanArgs) -> ExitCode {
         index: Some(Default::default()),
     };
     let inputs = Inputs::new(&config, &verifier, super::wall_clock());
-    let (reports, skipped, _failed, indexed) = check::scan_and_cross_check(&paths, &inputs, options);
+    let (reports, skipped, _failed, indexed) = check::scan_and_cross_check(walked, &inputs, options);
     let Some((index, cross)) = indexed else { return ExitCode::from(2) };
     let inventory = inventory(&index, &cross, &reports);
     let mut out = std::io::stdout().lock();

@@ -55,58 +55,101 @@ fn candidate(path: &Path) -> Option<Candidate> {
 /// Walks `root` for key files. `ignore` holds extra globs (relative, `/`-separated) to skip;
 /// `progress` is called with the number of entries visited every 500 entries.
 pub fn discover(root: &Path, ignore: Option<&GlobSet>, limits: Limits, mut progress: impl FnMut(usize)) -> Discovery {
-    let mut discovery = Discovery::default();
+    let mut discoverer = Discoverer { root, ignore, limits, key_files: 0, discovery: Discovery::default() };
     let walker = ignore::WalkBuilder::new(root)
         .hidden(false)
         .require_git(false)
         .max_depth(Some(limits.max_depth))
         .filter_entry(|entry| !matches!(entry.file_name().to_str(), Some(".git" | "node_modules")))
         .build();
-    let mut key_files = 0;
     for entry in walker {
-        discovery.files_visited += 1;
-        if discovery.files_visited % 500 == 0 {
-            progress(discovery.files_visited);
+        let visited = &mut discoverer.discovery.files_visited;
+        *visited += 1;
+        if visited.is_multiple_of(500) {
+            progress(*visited);
         }
-        if discovery.files_visited > limits.max_entries {
-            discovery.truncated = Some(format!("stopped after {} entries", limits.max_entries));
+        if *visited > limits.max_entries {
+            discoverer.discovery.truncated = Some(format!("stopped after {} entries", limits.max_entries));
             break;
         }
         let Ok(entry) = entry else { continue };
         if !entry.file_type().is_some_and(|kind| kind.is_file()) {
             continue;
         }
-        let path = entry.path();
-        let Some(kind) = candidate(path) else { continue };
-        let relative = path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/");
-        if ignore.is_some_and(|globs| globs.is_match(&relative)) {
-            continue;
-        }
-        if key_files >= limits.max_key_files {
-            discovery.truncated = Some(format!("stopped after {} key files", limits.max_key_files));
+        if !discoverer.consider(entry.path(), || entry.metadata().ok().map(|metadata| metadata.len())) {
             break;
         }
+    }
+    discoverer.discovery
+}
+
+/// [`discover`] over the regular files a walk of `root` already listed, with their depth below
+/// it (`check` walks its folders once, not once for keys and once for tokens): the same
+/// filters (depth, `node_modules`, globs, caps), in the order given.
+pub fn discover_listed<'a>(
+    root: &Path,
+    files: impl Iterator<Item = (&'a Path, usize)>,
+    ignore: Option<&GlobSet>,
+    limits: Limits,
+) -> Discovery {
+    let mut discoverer = Discoverer { root, ignore, limits, key_files: 0, discovery: Discovery::default() };
+    for (path, depth) in files {
+        discoverer.discovery.files_visited += 1;
+        let relative = path.strip_prefix(root).unwrap_or(path);
+        if depth > limits.max_depth || relative.components().any(|part| part.as_os_str() == "node_modules") {
+            continue;
+        }
+        if !discoverer.consider(path, || std::fs::metadata(path).ok().map(|metadata| metadata.len())) {
+            break;
+        }
+    }
+    discoverer.discovery
+}
+
+/// The part of discovery that judges one regular file.
+struct Discoverer<'a> {
+    root: &'a Path,
+    ignore: Option<&'a GlobSet>,
+    limits: Limits,
+    key_files: usize,
+    discovery: Discovery,
+}
+
+impl Discoverer<'_> {
+    /// Reads `path` if it is a key file; `false` once a cap stops discovery. `size` is asked
+    /// only of candidates (a `stat` per key-like name, not per file).
+    fn consider(&mut self, path: &Path, size: impl FnOnce() -> Option<u64>) -> bool {
+        let Some(kind) = candidate(path) else { return true };
+        let relative = path.strip_prefix(self.root).unwrap_or(path).to_string_lossy().replace('\\', "/");
+        if self.ignore.is_some_and(|globs| globs.is_match(&relative)) {
+            return true;
+        }
+        let limits = self.limits;
+        if self.key_files >= limits.max_key_files {
+            self.discovery.truncated = Some(format!("stopped after {} key files", limits.max_key_files));
+            return false;
+        }
         let source = KeySource::new(relative, Origin::Discovered);
-        let size = entry.metadata().map(|metadata| metadata.len()).unwrap_or(u64::MAX);
+        let size = size().unwrap_or(u64::MAX);
         if size > limits.max_file_bytes {
             if kind == Candidate::Jwks {
-                discovery.ring.add_source(
+                self.discovery.ring.add_source(
                     source,
                     Err(format!("{size} bytes, over the {}-byte discovery limit", limits.max_file_bytes)),
                 );
             }
-            continue;
+            return true;
         }
         // Judged again on the opened handle: the entry may have been swapped since the walk saw it.
-        let Ok(bytes) = super::file::read_regular(path, limits.max_file_bytes, "key discovery") else { continue };
-        let Ok(text) = String::from_utf8(bytes) else { continue };
+        let Ok(bytes) = super::file::read_regular(path, limits.max_file_bytes, "key discovery") else { return true };
+        let Ok(text) = String::from_utf8(bytes) else { return true };
         if kind == Candidate::Pem && !holds_public_pem(&text) {
-            continue;
+            return true;
         }
-        key_files += 1;
-        discovery.ring.add_source(source.clone(), parse_key_text(&text, source));
+        self.key_files += 1;
+        self.discovery.ring.add_source(source.clone(), parse_key_text(&text, source));
+        true
     }
-    discovery
 }
 
 fn holds_public_pem(text: &str) -> bool {
@@ -155,5 +198,35 @@ mod tests {
         globs.add(globset::Glob::new("config/**").unwrap());
         let skipped = discover(root, Some(&globs.build().unwrap()), Limits::default(), |_| {});
         assert_eq!(skipped.ring.keys.len(), 1);
+
+        // The same from a list of the walked files, as `check` hands it over: node_modules and
+        // files deeper than the limit are left out as the walk above leaves them out.
+        std::fs::create_dir_all(root.join("node_modules/dep")).unwrap();
+        std::fs::write(root.join("node_modules/dep/jwks.json"), EC_JWKS).unwrap();
+        let deep = root.join("a/b/c");
+        std::fs::create_dir_all(&deep).unwrap();
+        std::fs::write(deep.join("jwks.json"), EC_JWKS).unwrap();
+        let mut listed: Vec<(std::path::PathBuf, usize)> = ignore::WalkBuilder::new(root)
+            .hidden(false)
+            .require_git(false)
+            .build()
+            .flatten()
+            .filter(|entry| entry.file_type().is_some_and(|kind| kind.is_file()))
+            .map(|entry| (entry.path().to_path_buf(), entry.depth()))
+            .collect();
+        listed.sort();
+        let shallow = Limits { max_depth: 2, ..Limits::default() };
+        let from_list =
+            discover_listed(root, listed.iter().map(|(path, depth)| (path.as_path(), *depth)), None, shallow);
+        let walked = discover(root, None, shallow, |_| {});
+        let sorted = |discovery: &Discovery| {
+            let mut locations: Vec<String> =
+                discovery.ring.keys.iter().map(|key| key.source.location.clone()).collect();
+            locations.sort();
+            locations
+        };
+        assert_eq!(sorted(&from_list), [".well-known/jwks.json", "config/auth.jwks.json"]);
+        assert_eq!(sorted(&from_list), sorted(&walked));
+        assert_eq!(from_list.ring.errors().len(), walked.ring.errors().len());
     }
 }
