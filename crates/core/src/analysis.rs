@@ -319,7 +319,7 @@ fn verify_tokens(tokens: &[Token], document: &Document<'_>, inputs: &Inputs<'_>)
     if jws.is_empty() || !verify::RULES.iter().any(|rule| config.is_on(*rule)) {
         return Verification::default();
     }
-    let candidates = config.is_on(Rule::TokenWeakSecret).then(|| candidates_for(tokens, document.text)).flatten();
+    let candidates = config.is_on(Rule::TokenWeakSecret).then(|| candidates_for(tokens, document)).flatten();
     let budget = Budget::per_document();
     let search = candidates.as_deref().map(|candidates| WeakSearch { candidates, budget: &budget });
     let weak = search.map_or(Weak::Off, Weak::Search);
@@ -370,14 +370,20 @@ fn verify_tokens(tokens: &[Token], document: &Document<'_>, inputs: &Inputs<'_>)
     out
 }
 
-/// The weak-secret candidates of `text`, extracted only when an HS* token is there.
-pub fn candidates_for(tokens: &[Token], text: &str) -> Option<Arc<Candidates>> {
+/// The weak-secret candidates of the document, extracted only when an HS* token is there: in
+/// source code its quoted strings, elsewhere also unquoted `name=value` values.
+pub fn candidates_for(tokens: &[Token], document: &Document<'_>) -> Option<Arc<Candidates>> {
     if !tokens.iter().any(|token| token.alg().is_some_and(|alg| alg.starts_with("HS"))) {
         return None;
     }
     let mut spans: Vec<std::ops::Range<usize>> = tokens.iter().map(|token| token.span.clone()).collect();
     spans.sort_by_key(|span| span.start);
-    Some(Arc::new(weak::candidates(text, &spans)))
+    let in_code = crate::code::Language::detect(document.path, document.language_id)
+        .is_some_and(|language| language != crate::code::Language::Markdown);
+    Some(Arc::new(match in_code {
+        true => weak::candidates_in_code(document.text, &spans),
+        false => weak::candidates(document.text, &spans),
+    }))
 }
 
 #[cfg(test)]

@@ -105,10 +105,24 @@ impl LineIndex {
 fn line_starts(text: &str) -> Vec<usize> {
     let bytes = text.as_bytes();
     let mut line_starts = vec![0];
-    // Most files end lines with `\n` alone: one vectorised pass that yields every newline
-    // costs less than a search started afresh per line.
+    // Most files end lines with `\n` alone: one pass over 64-byte blocks, each reduced to a bit
+    // mask of its newlines (the compiler vectorises the comparison), then one push per set bit.
+    // A search started afresh per line (`memchr_iter`) paid its setup on every 40-byte line of
+    // source code: a tenth of `check` on a tree of source files.
     if memchr::memchr(b'\r', bytes).is_none() {
-        line_starts.extend(memchr::memchr_iter(b'\n', bytes).map(|at| at + 1));
+        line_starts.reserve(bytes.len() / 32);
+        let mut blocks = bytes.chunks_exact(64);
+        let mut base = 0;
+        for block in &mut blocks {
+            let mut mask =
+                block.iter().enumerate().fold(0u64, |mask, (bit, &byte)| mask | (u64::from(byte == b'\n') << bit));
+            while mask != 0 {
+                line_starts.push(base + mask.trailing_zeros() as usize + 1);
+                mask &= mask - 1;
+            }
+            base += 64;
+        }
+        line_starts.extend(memchr::memchr_iter(b'\n', blocks.remainder()).map(|at| base + at + 1));
         return line_starts;
     }
     let mut i = 0;
@@ -239,6 +253,18 @@ pub fn thousands(count: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_starts_by_blocks_match_a_plain_search() {
+        for length in [0, 1, 63, 64, 65, 127, 128, 129, 1000] {
+            for every in [1, 2, 7, 40, 64, 200] {
+                let text: String = (0..length).map(|at| if at % every == every - 1 { '\n' } else { 'x' }).collect();
+                let expected: Vec<usize> =
+                    std::iter::once(0).chain(text.match_indices('\n').map(|(at, _)| at + 1)).collect();
+                assert_eq!(line_starts(&text), expected, "length {length}, a line break every {every}");
+            }
+        }
+    }
 
     #[test]
     fn thousands_groups_digits() {

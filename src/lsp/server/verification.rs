@@ -356,7 +356,13 @@ impl Backend {
         let candidates = match &analysis.candidates {
             Some(candidates) => Some(candidates.as_ref()),
             None if config.is_on(Rule::TokenWeakSecret) => {
-                extracted = analysis::candidates_for(&analysis.tokens, &document.text);
+                let analysed = analysis::Document {
+                    text: &document.text,
+                    path: document.path.as_deref(),
+                    language_id: Some(&document.language_id),
+                    index: &document.index,
+                };
+                extracted = analysis::candidates_for(&analysis.tokens, &analysed);
                 extracted.as_deref()
             }
             None => None,

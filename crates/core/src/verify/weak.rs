@@ -649,6 +649,49 @@ pub fn candidates(text: &str, skip: &[std::ops::Range<usize>]) -> Candidates {
     candidates
 }
 
+/// [`candidates`] of source code: its quoted strings only. An unquoted `name = value` in code
+/// is an expression, not a secret (`key = os.environ["K"]`, `self.x = y`); reading every line of
+/// a source file for them filled the cap with such text and cost a line-by-line pass. One pass
+/// over the text jumps from quote to quote instead.
+pub fn candidates_in_code(text: &str, skip: &[std::ops::Range<usize>]) -> Candidates {
+    let mut collector = Collector { skip, seen: Default::default(), found: Vec::new(), truncated: false };
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(found) = memchr::memchr3(b'"', b'\'', b'`', &bytes[i..]) {
+        i += found;
+        let quote = bytes[i];
+        // The closing quote on the same line, past escapes.
+        let mut j = i + 1;
+        let closed = loop {
+            match memchr::memchr3(quote, b'\\', b'\n', &bytes[j.min(bytes.len())..]) {
+                Some(next) if bytes[j + next] == quote => break Some(j + next),
+                Some(next)
+                    if bytes[j + next] == b'\\' && bytes.get(j + next + 1).is_some_and(|&after| after != b'\n') =>
+                {
+                    j += next + 2;
+                }
+                _ => break None,
+            }
+        };
+        let Some(j) = closed else {
+            i += 1;
+            continue;
+        };
+        if opens_a_value(bytes, i)
+            && let Some(value) = text.get(i + 1..j)
+            && !collector.push(i + 1, value)
+        {
+            break;
+        }
+        i = j + 1;
+    }
+    let mut candidates = Candidates::from_literals(
+        collector.found.into_iter().map(|(offset, value)| (offset, value.to_string())).collect(),
+    );
+    candidates.truncated = collector.truncated;
+    candidates
+}
+
 struct Collector<'t, 's> {
     skip: &'s [std::ops::Range<usize>],
     seen: rustc_hash::FxHashSet<&'t str>,
@@ -696,7 +739,8 @@ fn opens_a_value(bytes: &[u8], quote: usize) -> bool {
     while before > 0 && matches!(bytes[before - 1], b' ' | b'\t') {
         before -= 1;
     }
-    before == 0 || b"=:(,[{+|".contains(&bytes[before - 1])
+    // `bytes` is one line, or a whole text (then a line starts after `\n`).
+    before == 0 || b"=:(,[{+|\n".contains(&bytes[before - 1])
 }
 
 /// The unquoted value of `NAME=value`, `export NAME=value` or `name: value`.
@@ -816,6 +860,46 @@ mod tests {
             "f(\"ä☃\", 'ü')\n",
         );
         assert_eq!(texts(&candidates(text, &[])), ["one\\\"two", "it\\'s", "ends\\\\", "tick", "ä☃", "ü"]);
+    }
+
+    #[test]
+    fn code_gives_its_quoted_strings_only() {
+        let code = "jwt.sign(p, 'arg')\n{\"k\": \"json\"}\nkey = b\"bytes\"\n    \"listed\",\nsecret = other_name\n";
+        assert_eq!(texts(&candidates_in_code(code, &[])), ["arg", "k", "json", "bytes", "listed"]);
+        let text = concat!(
+            "a = \"one\\\"two\"\n",
+            "b = 'it\\'s'\n",
+            "c = \"ends\\\\\"\n",
+            "d = \"never closed\n",
+            "e = `tick` + \"x\\\n", // a backslash before the line break: not closed on the next line
+            "\"\r\nf(\"ä☃\", 'ü')\r\n",
+        );
+        assert_eq!(texts(&candidates_in_code(text, &[])), ["one\\\"two", "it\\'s", "ends\\\\", "tick", "ä☃", "ü"]);
+        let token_span = std::ops::Range { start: 5, end: 8 };
+        assert!(candidates_in_code("t = \"abc\"", std::slice::from_ref(&token_span)).is_empty());
+    }
+
+    /// On text without unquoted values (no `=` or `:`), the one-pass scan of code finds what
+    /// the line-by-line scan finds: the same strings at the same offsets.
+    #[test]
+    fn the_code_scan_agrees_with_the_line_scan_on_quoted_strings() {
+        let alphabet = ['a', 'b', '(', ',', ' ', '\t', '"', '\'', '`', '\\', '\r', '\n', 'é', '☃', 'B', 'r'];
+        let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..3000 {
+            let mut text = String::new();
+            for _ in 0..(state % 120) {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.push(alphabet[(state % alphabet.len() as u64) as usize]);
+            }
+            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let by_line = candidates(&text, &[]);
+            let in_code = candidates_in_code(&text, &[]);
+            let pairs =
+                |found: &Candidates| found.literals().map(|(at, value)| (at, value.to_string())).collect::<Vec<_>>();
+            assert_eq!(pairs(&in_code), pairs(&by_line), "{text:?}");
+        }
     }
 
     #[test]
