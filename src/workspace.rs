@@ -74,6 +74,12 @@ struct PendingToken {
     findings: Vec<Rule>,
 }
 
+/// The language of a file the cross-check reads verifier calls from: source code (a Markdown
+/// file's code blocks are examples, not the service's verifiers).
+pub fn verifier_language(display: &str) -> Option<Language> {
+    Language::detect(Some(display), None).filter(|language| *language != Language::Markdown)
+}
+
 /// One file's facts, gathered outside the index lock.
 pub struct FileFacts {
     path: String,
@@ -108,11 +114,9 @@ impl FileFacts {
         dependencies: Option<&crate::deps::Dependencies>,
     ) -> FileFacts {
         let tokens: Vec<Token> = tokens.into_iter().filter(|token| token.form == Form::Jws).collect();
-        let calls = match Language::detect(Some(display), None) {
-            Some(language) if language != Language::Markdown => {
-                code::verifiers_in(text, language, &code::Context { in_test_path: false, dependencies })
-            }
-            _ => Vec::new(),
+        let calls = match verifier_language(display) {
+            Some(language) => code::verifiers_in(text, language, &code::Context { in_test_path: false, dependencies }),
+            None => Vec::new(),
         };
         let mut offsets: Vec<usize> = tokens.iter().map(|token| token.span.start).collect();
         offsets.extend(calls.iter().map(|call| call.range.start));

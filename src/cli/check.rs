@@ -183,7 +183,11 @@ pub fn run(args: CheckArgs) -> ExitCode {
         redact: args.redact,
         fingerprints,
         dependencies: Some(dependencies),
-        index: config.is_on(Rule::TokenRejectedByVerifier).then(|| Mutex::new(workspace::Index::lean())),
+        // Tokens are judged against the verifier calls of the walked source files: without one
+        // (a folder of logs or configuration), there is nothing to collect them for.
+        index: (config.is_on(Rule::TokenRejectedByVerifier)
+            && walked.files.iter().any(|file| workspace::verifier_language(&file.display).is_some()))
+        .then(|| Mutex::new(workspace::Index::lean())),
     };
     // One reading of the wall clock for the whole run: every file is judged at the same moment.
     let inputs = Inputs::new(&config, &verifier, super::wall_clock());
