@@ -588,6 +588,10 @@ pub fn scan_paths(
     options: &ScanOptions,
 ) -> (Vec<FileReport>, Vec<Skipped>, Vec<Skipped>) {
     let Walked { files, skipped, .. } = walked;
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(8).min(files.len().max(1));
+    // One file per core already: a large file's scan is not split over more threads.
+    let one_per_core = inputs.one_thread_per_document();
+    let inputs = if files.len() >= 2 * threads { &one_per_core } else { inputs };
     if let Some(index) = &options.index {
         let mut index = index.lock().expect("not poisoned");
         for file in &files {
@@ -599,7 +603,6 @@ pub fn scan_paths(
     let failed = Mutex::new(Vec::new());
     // Each thread takes the next file: files differ in size by orders of magnitude.
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(8).min(files.len().max(1));
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {

@@ -96,17 +96,26 @@ pub struct Inputs<'a> {
     /// They decide `vulnerable-jwt-library` on a manifest or lockfile, and the library version
     /// the code rules assume for a call.
     pub dependencies: Option<&'a Dependencies>,
+    /// Whether a large document's token scan may use every core ([`scan::find_tokens`]). Off
+    /// when the caller already analyses one document per core: more threads than cores then
+    /// only cost their start and a malloc arena each.
+    pub parallel_scan: bool,
 }
 
 impl<'a> Inputs<'a> {
     /// `wall_now` is used only when `config` pins no `now`.
     pub fn new(config: &'a Config, verifier: &'a Verifier, wall_now: UnixSeconds) -> Inputs<'a> {
-        Inputs { config, verifier, clock: config.clock(wall_now), dependencies: None }
+        Inputs { config, verifier, clock: config.clock(wall_now), dependencies: None, parallel_scan: true }
     }
 
     /// The same inputs for a document of the service whose dependencies these are.
     pub fn with_dependencies(self, dependencies: Option<&'a Dependencies>) -> Inputs<'a> {
         Inputs { dependencies, ..self }
+    }
+
+    /// The same inputs with the large-document scan on one thread (`parallel_scan` off).
+    pub fn one_thread_per_document(self) -> Inputs<'a> {
+        Inputs { parallel_scan: false, ..self }
     }
 }
 
@@ -241,7 +250,8 @@ fn analyze_in_stages(document: &Document<'_>, inputs: &Inputs<'_>, stages: &mut 
     let text = document.text;
     let (tokens, mut findings) = stages
         .run(Stage::Tokens, text, || {
-            let tokens = scan::find_tokens(text);
+            let tokens =
+                if inputs.parallel_scan { scan::find_tokens(text) } else { scan::find_tokens_on_this_thread(text) };
             let findings: Vec<Finding> = tokens.iter().flat_map(|token| check_token(token, clock)).collect();
             (tokens, findings)
         })

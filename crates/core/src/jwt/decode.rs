@@ -88,7 +88,13 @@ impl Claims {
                 return Box::new(view);
             }
             let field = |name: &str| self.map().get(name).cloned().map_or(Field::Missing, Field::Present);
-            Box::new(Registered { exp: field("exp"), nbf: field("nbf"), iat: field("iat"), aud: field("aud"), iss: field("iss") })
+            Box::new(Registered {
+                exp: field("exp"),
+                nbf: field("nbf"),
+                iat: field("iat"),
+                aud: field("aud"),
+                iss: field("iss"),
+            })
         })
     }
 }

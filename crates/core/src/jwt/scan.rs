@@ -49,6 +49,11 @@ pub fn find_tokens(text: &str) -> Vec<Token> {
     find_tokens_chunked(text, threads, PARALLEL_MIN_BYTES)
 }
 
+/// [`find_tokens`] on the calling thread only, however large the text.
+pub fn find_tokens_on_this_thread(text: &str) -> Vec<Token> {
+    scan_range(text, 0, text.len())
+}
+
 /// `find_tokens` with the text cut into at most `chunks` pieces of at least `min_chunk` bytes,
 /// scanned in parallel and concatenated in order. Public for tests and benchmarks.
 pub fn find_tokens_chunked(text: &str, chunks: usize, min_chunk: usize) -> Vec<Token> {
