@@ -33,9 +33,10 @@ pub struct Analysis {
     /// Empty when every verification rule is off, and when no keys, expectations or wordlist
     /// are configured: then only `weak_outcomes` are kept. Read through [`Analysis::checklist`].
     pub examinations: rustc_hash::FxHashMap<Box<str>, Arc<Examination>>,
-    /// Without keys or expectations, the weak-secret outcome of each distinct JWS that reached
-    /// that step (all its checklist needs beyond the token itself).
-    pub weak_outcomes: rustc_hash::FxHashMap<Box<str>, Search>,
+    /// Without keys or expectations, the weak-secret outcome of each JWS that reached that step
+    /// (all its checklist needs beyond the token itself), by the token's start offset: keyed by
+    /// its text, a log's 10^4 tokens were each copied once more.
+    pub weak_outcomes: rustc_hash::FxHashMap<usize, Search>,
     /// The document's weak-secret candidates, extracted once: `None` when it has no HS* token or
     /// `token-weak-secret` is off.
     pub candidates: Option<Arc<Candidates>>,
@@ -62,7 +63,7 @@ impl Analysis {
         if let Some(exam) = self.examination(token) {
             return Some(exam.clone());
         }
-        let outcome = self.weak_outcomes.get(token.compact.as_str())?;
+        let outcome = self.weak_outcomes.get(&token.span.start)?;
         let truncated = self.candidates.as_ref().is_some_and(|candidates| candidates.truncated);
         Some(Arc::new(verifier.examine_with(token, Weak::Known { outcome, truncated }, clock, line_of)))
     }
@@ -314,7 +315,7 @@ struct Verification {
     findings: Vec<Finding>,
     deferred: Vec<Deferred>,
     examinations: rustc_hash::FxHashMap<Box<str>, Arc<Examination>>,
-    weak_outcomes: rustc_hash::FxHashMap<Box<str>, Search>,
+    weak_outcomes: rustc_hash::FxHashMap<usize, Search>,
     candidates: Option<Arc<Candidates>>,
     hmac_attempts: u64,
 }
@@ -344,14 +345,18 @@ fn verify_tokens(tokens: &[Token], document: &Document<'_>, inputs: &Inputs<'_>)
     // Logs repeat the same token thousands of times: examine each distinct token once.
     // FxHash: SipHash over whole tokens was the largest cost on logs dense with tokens.
     // Sized up front: growing by doubling rehashed every entry again (7 % of `check` on logs).
-    let mut seen: rustc_hash::FxHashMap<&str, Vec<Finding>> =
+    // Each distinct text's findings and the start of its first occurrence.
+    let mut seen: rustc_hash::FxHashMap<&str, (Vec<Finding>, usize)> =
         rustc_hash::FxHashMap::with_capacity_and_hasher(jws.len(), Default::default());
     if only_weak {
         out.weak_outcomes.reserve(jws.len());
     }
     for token in jws {
-        if let Some(known) = seen.get(token.compact.as_str()) {
+        if let Some((known, first)) = seen.get(token.compact.as_str()) {
             out.findings.extend(known.iter().cloned().map(|finding| Finding { range: token.span.clone(), ..finding }));
+            if let Some(outcome) = out.weak_outcomes.get(first).cloned() {
+                out.weak_outcomes.insert(token.span.start, outcome);
+            }
             continue;
         }
         if only_weak {
@@ -361,16 +366,16 @@ fn verify_tokens(tokens: &[Token], document: &Document<'_>, inputs: &Inputs<'_>)
                 _ => Vec::new(),
             };
             out.findings.extend(findings.iter().cloned());
-            seen.insert(token.compact.as_str(), findings);
+            seen.insert(token.compact.as_str(), (findings, token.span.start));
             if let Some(outcome) = outcome {
-                out.weak_outcomes.insert(Box::from(token.compact.as_str()), outcome);
+                out.weak_outcomes.insert(token.span.start, outcome);
             }
             continue;
         }
         let mut exam = verifier.examine_with(token, weak, clock, &line_of);
         out.findings.extend(exam.findings.iter().cloned());
         out.deferred.append(&mut exam.deferred);
-        seen.insert(token.compact.as_str(), std::mem::take(&mut exam.findings));
+        seen.insert(token.compact.as_str(), (std::mem::take(&mut exam.findings), token.span.start));
         out.examinations.insert(Box::from(token.compact.as_str()), Arc::new(exam));
     }
     if candidates.is_some() {
@@ -439,18 +444,20 @@ mod tests {
             text.push_str(&format!("GET /?access_token={} 200\n", signed(r#"{"alg":"HS256"}"#, &payload, strong)));
         }
         let weak_token = signed(r#"{"alg":"HS256"}"#, r#"{"iss":"https://other.example","sub":"x"}"#, b"secret");
-        text.push_str(&format!("GET /?access_token={weak_token} 200\n"));
+        // Twice: the copy shares the first one's outcome.
+        text.push_str(&format!("GET /?access_token={weak_token} 200\nGET /?access_token={weak_token} 304\n"));
         let index = LineIndex::new(&text);
         let document = Document { text: &text, path: Some("access.log"), language_id: None, index: &index };
         let config = Config::default();
         let analysis = analyze(&document, &Inputs::new(&config, &Verifier::default(), 0));
         let outcomes: Vec<&Search> =
-            analysis.tokens.iter().map(|token| &analysis.weak_outcomes[token.compact.as_str()]).collect();
+            analysis.tokens.iter().map(|token| &analysis.weak_outcomes[&token.span.start]).collect();
         assert!(outcomes[..per_signer].iter().all(|outcome| **outcome == Search::NotFound));
         assert!(outcomes[per_signer..per_signer + 5].iter().all(|outcome| **outcome == Search::SignerSearched));
         assert!(matches!(outcomes[per_signer + 5], Search::Found(_)));
+        assert_eq!(outcomes[per_signer + 6], outcomes[per_signer + 5]);
         let weak_findings = analysis.findings.iter().filter(|finding| finding.rule == Rule::TokenWeakSecret).count();
-        assert_eq!(weak_findings, 1);
+        assert_eq!(weak_findings, 2);
         // The hover's checklist says why a skipped token was not searched.
         let skipped = &analysis.tokens[per_signer];
         let exam = analysis.checklist(skipped, &Verifier::default(), config.clock(0), &|_| 0).expect("checklist");

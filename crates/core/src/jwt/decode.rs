@@ -351,7 +351,21 @@ pub fn decode(raw: &str) -> Option<Token> {
 
 /// Decodes a token already reduced to base64url segments and dots (`=` inside a segment aside).
 fn decode_compact(compact: &str, raw_len: usize, repairs: Vec<Repair>) -> Option<Token> {
-    let segments: Vec<&str> = compact.split('.').collect();
+    // Up to 8 segments on the stack (a JWE has 5): no allocation per token.
+    let mut inline = [""; 8];
+    let collected: Vec<&str>;
+    let segments: &[&str] = match memchr::memchr_iter(b'.', compact.as_bytes()).count() + 1 {
+        count if count <= inline.len() => {
+            for (slot, segment) in inline.iter_mut().zip(compact.split('.')) {
+                *slot = segment;
+            }
+            &inline[..count]
+        }
+        _ => {
+            collected = compact.split('.').collect();
+            &collected
+        }
+    };
     let segment_count = segments.len();
     let header = decode_header(segments[0])?;
     if segment_count < 2 || (segment_count == 2 && segments[1].is_empty()) {
@@ -362,8 +376,8 @@ fn decode_compact(compact: &str, raw_len: usize, repairs: Vec<Repair>) -> Option
     let mut problems = Vec::new();
     let is_jwe = header.contains_key("enc");
     let form = if is_jwe { Form::Jwe } else { Form::Jws };
-    check_segment_count(form, segment_count, &segments, &mut problems);
-    check_segment_text(&segments, form, &mut problems);
+    check_segment_count(form, segment_count, segments, &mut problems);
+    check_segment_text(segments, form, &mut problems);
     if !header.get("alg").is_some_and(Value::is_string) {
         problems.push("the header's `alg` is not a string (RFC 7515 §4.1.1)".to_string());
     }
