@@ -116,7 +116,6 @@ pub(super) fn model(source: &str, tree: &Tree, options: &Options) -> Model {
         bindings: HashMap::new(),
         instance_fields: HashMap::new(),
         destructured: Vec::new(),
-        reads: std::cell::RefCell::new(HashMap::new()),
         calls: Vec::new(),
         statement: None,
     };
@@ -137,57 +136,81 @@ fn use_of(properties: &[&str]) -> Use {
     evaluate::members_use(properties, &["header"], &["exp", "iat", "nbf"])
 }
 
-/// Reads of names and the parents of calls in one function (or the file), indexed in one walk the
-/// first time a decode there needs them: `Node::parent` re-walks from the root, so asking it per
-/// decode would be quadratic, and walking the whole file per keystroke doubled its cost.
-struct ReadIndex<'s, 't> {
-    /// Name → every read: its position, and the property read through it (`None`: the whole value).
-    reads: HashMap<&'s str, Vec<(usize, Option<&'s str>)>>,
-    /// Call → its parent, past wrappers that keep the value (`await`, parentheses, `as`, `!`).
-    call_parents: HashMap<usize, Node<'t>>,
+/// The ancestors of `node` from `root` down to its parent (empty when `node` is `root`; `None`
+/// when it is not below `root`), found by descending towards it: `Node::parent` re-walks from
+/// the tree's root.
+fn ancestors_below<'t>(root: Node<'t>, node: Node<'t>) -> Option<Vec<Node<'t>>> {
+    let mut ancestors = Vec::new();
+    let mut current = root;
+    while current.id() != node.id() {
+        ancestors.push(current);
+        current = current.child_with_descendant(node)?;
+    }
+    Some(ancestors)
 }
 
-impl<'s, 't> ReadIndex<'s, 't> {
-    fn build(root: Node<'t>, src: &'s str) -> ReadIndex<'s, 't> {
-        const WRAPPERS: &[&str] =
-            &["await_expression", "parenthesized_expression", "as_expression", "non_null_expression"];
-        let mut index = ReadIndex { reads: HashMap::new(), call_parents: HashMap::new() };
-        let mut ancestors: Vec<Node<'t>> = Vec::new();
-        let mut cursor = root.walk();
+/// The parent of `call` below `root`, past wrappers that keep its value (`await`, parentheses,
+/// `as`, `!`).
+fn call_parent<'t>(root: Node<'t>, call: Node<'t>) -> Option<Node<'t>> {
+    const WRAPPERS: &[&str] = &["await_expression", "parenthesized_expression", "as_expression", "non_null_expression"];
+    ancestors_below(root, call)?.into_iter().rev().find(|ancestor| !WRAPPERS.contains(&ancestor.kind()))
+}
+
+/// Every `identifier` named `name` below `root` (`root` included), in document order: its
+/// position, and the property read through it (`name.x`; `None`: the whole value). The name's
+/// occurrences are found in the text first and the walk enters only nodes that hold one:
+/// indexing every node of the decode's function was a whole-file walk per keystroke while an
+/// unclosed statement left the decode at the top level.
+fn reads_of<'s>(root: Node<'_>, src: &'s str, name: &str) -> Vec<(usize, Option<&'s str>)> {
+    let mut reads = Vec::new();
+    let range = root.byte_range();
+    let Some(region) = src.as_bytes().get(range.clone()) else { return reads };
+    // Every match, overlapping ones included (the search restarts one byte after each). An empty
+    // name (a declarator whose name error recovery made up) is read by empty identifiers, which
+    // can be anywhere: that walk enters every node.
+    let finder = memchr::memmem::Finder::new(name.as_bytes());
+    let mut hits = Vec::new();
+    let mut from = 0;
+    while !name.is_empty()
+        && let Some(found) = finder.find(&region[from..])
+    {
+        hits.push(range.start + from + found);
+        from += found + 1;
+    }
+    let mut next = 0; // The first hit not before the current node.
+    let mut ancestors: Vec<Node<'_>> = Vec::new();
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        let (start, end) = (node.start_byte(), node.end_byte());
+        while hits.get(next).is_some_and(|&hit| hit < start) {
+            next += 1;
+        }
+        let enter = name.is_empty() || hits.get(next).is_some_and(|&hit| hit < end);
+        let at_hit = name.is_empty() || hits.get(next) == Some(&start);
+        if at_hit && end - start == name.len() && node.kind() == "identifier" {
+            let property = ancestors
+                .last()
+                .filter(|parent| {
+                    parent.kind() == "member_expression"
+                        && parent.field("object").is_some_and(|object| object.id() == node.id())
+                })
+                .and_then(|member| member.field("property"))
+                .map(|property| text(property, src));
+            reads.push((start, property));
+        }
+        if enter && cursor.goto_first_child() {
+            ancestors.push(node);
+            continue;
+        }
         loop {
-            let node = cursor.node();
-            match node.kind() {
-                "identifier" => {
-                    let property = ancestors
-                        .last()
-                        .filter(|parent| {
-                            parent.kind() == "member_expression"
-                                && parent.field("object").is_some_and(|object| object.id() == node.id())
-                        })
-                        .and_then(|member| member.field("property"))
-                        .map(|property| text(property, src));
-                    index.reads.entry(text(node, src)).or_default().push((node.start_byte(), property));
-                }
-                "call_expression" => {
-                    if let Some(parent) = ancestors.iter().rev().find(|ancestor| !WRAPPERS.contains(&ancestor.kind())) {
-                        index.call_parents.insert(node.id(), *parent);
-                    }
-                }
-                _ => {}
+            if cursor.goto_next_sibling() {
+                break;
             }
-            if cursor.goto_first_child() {
-                ancestors.push(node);
-                continue;
+            if !cursor.goto_parent() {
+                return reads;
             }
-            loop {
-                if cursor.goto_next_sibling() {
-                    break;
-                }
-                if !cursor.goto_parent() {
-                    return index;
-                }
-                ancestors.pop();
-            }
+            ancestors.pop();
         }
     }
 }
@@ -212,8 +235,6 @@ struct Call<'s, 't> {
 struct Analyzer<'s, 't> {
     file: SourceFile<'s, 't>,
     bindings: HashMap<String, Binding>,
-    /// Built on first use by `decoded_use`.
-    reads: std::cell::RefCell<HashMap<(usize, usize), std::rc::Rc<ReadIndex<'s, 't>>>>,
     /// Names bound by destructuring, in source order.
     destructured: Vec<Destructured<'t>>,
     /// `this.x` bound to a library class instance through a TypeScript parameter property.
@@ -1003,24 +1024,17 @@ impl<'s, 't> Analyzer<'s, 't> {
         found
     }
 
-    /// The read index of one function (or the file), built on first use.
-    fn reads_in(&self, scope: &Range<usize>) -> std::rc::Rc<ReadIndex<'s, 't>> {
-        let key = (scope.start, scope.end);
-        if let Some(index) = self.reads.borrow().get(&key) {
-            return index.clone();
-        }
-        let node = self.file.root.descendant_for_byte_range(scope.start, scope.end).unwrap_or(self.file.root);
-        let index = std::rc::Rc::new(ReadIndex::build(node, self.file.src));
-        self.reads.borrow_mut().insert(key, index.clone());
-        index
+    /// The node a function (or the file) spans, below which its reads are looked up.
+    fn scope_node(&self, scope: &Range<usize>) -> Node<'t> {
+        self.file.root.descendant_for_byte_range(scope.start, scope.end).unwrap_or(self.file.root)
     }
 
     /// What the result of a decode call is used for: only its header (`jwt.decode(t, {complete:
     /// true}).header`, `const { header } = …`), only time claims (`.exp`, `const { exp } = …`,
     /// a variable read only as `d.exp`/`d.iat`/`d.nbf`), or claims.
     fn decoded_use(&self, call: Node<'t>, scope: &Range<usize>) -> Use {
-        let index = self.reads_in(scope);
-        let Some(parent) = index.call_parents.get(&call.id()) else { return Use::Claims };
+        let root = self.scope_node(scope);
+        let Some(parent) = call_parent(root, call) else { return Use::Claims };
         match parent.kind() {
             "member_expression" => use_of(&[parent.field("property").map_or("", |property| self.text(property))]),
             "variable_declarator" => match parent.field("name") {
@@ -1038,7 +1052,7 @@ impl<'s, 't> Analyzer<'s, 't> {
                 Some(name) if name.kind() == "identifier" => {
                     // Every read of the variable in the decode's function, the declaration aside;
                     // a read of the whole value (passed on, returned) is a use of the claims.
-                    let reads = index.reads.get(self.text(name)).map(Vec::as_slice).unwrap_or_default();
+                    let reads = reads_of(root, self.file.src, self.text(name));
                     let properties: Option<Vec<&str>> = reads
                         .iter()
                         .filter(|(at, _)| *at != name.start_byte() && scope.contains(at))
@@ -1510,5 +1524,112 @@ mod tests {
                 model.describe(&source)
             );
         }
+    }
+
+    /// `reads_of` and `call_parent` (targeted lookups) give what an index of every node below
+    /// the scope gives, for every function and the file of every JS/TS fixture, also while a
+    /// line is half typed (unclosed statements move code to the top level and into ERROR nodes).
+    #[test]
+    fn targeted_reads_match_a_full_index() {
+        use std::collections::HashMap;
+        use tree_sitter::Node;
+
+        use super::super::syntax::{text, walk};
+        use super::{call_parent, reads_of};
+
+        /// The whole-scope index: every identifier by name with the property read through it,
+        /// and every call's parent past the value wrappers.
+        fn full_index<'s, 't>(
+            root: Node<'t>,
+            src: &'s str,
+        ) -> (HashMap<&'s str, Vec<(usize, Option<&'s str>)>>, HashMap<usize, usize>) {
+            const WRAPPERS: &[&str] =
+                &["await_expression", "parenthesized_expression", "as_expression", "non_null_expression"];
+            let (mut reads, mut parents) = (HashMap::new(), HashMap::new());
+            let mut ancestors: Vec<Node<'t>> = Vec::new();
+            let mut cursor = root.walk();
+            loop {
+                let node = cursor.node();
+                if node.kind() == "identifier" {
+                    let property = ancestors
+                        .last()
+                        .filter(|parent| {
+                            parent.kind() == "member_expression"
+                                && parent.child_by_field_name("object").is_some_and(|object| object.id() == node.id())
+                        })
+                        .and_then(|member| member.child_by_field_name("property"))
+                        .map(|property| text(property, src));
+                    reads.entry(text(node, src)).or_insert_with(Vec::new).push((node.start_byte(), property));
+                }
+                if node.kind() == "call_expression"
+                    && let Some(parent) = ancestors.iter().rev().find(|ancestor| !WRAPPERS.contains(&ancestor.kind()))
+                {
+                    parents.insert(node.id(), parent.id());
+                }
+                if cursor.goto_first_child() {
+                    ancestors.push(node);
+                    continue;
+                }
+                loop {
+                    if cursor.goto_next_sibling() {
+                        break;
+                    }
+                    if !cursor.goto_parent() {
+                        return (reads, parents);
+                    }
+                    ancestors.pop();
+                }
+            }
+        }
+
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/code");
+        let mut sources = Vec::new();
+        for directory in ["js", "ts"] {
+            for entry in std::fs::read_dir(root.join(directory)).expect("fixtures").flatten() {
+                let path = entry.path();
+                let Some(language) = Language::detect(path.to_str(), None) else { continue };
+                let source = std::fs::read_to_string(&path).expect("fixture");
+                // Half-typed lines at the start, middle and end.
+                for typed in ["", "const claims = jwt.decode(String(req.query", "x = ((a.b"] {
+                    for at in [0, source.len() / 2, source.len()] {
+                        let at = source[..super::super::syntax::floor_char_boundary(&source, at)]
+                            .rfind('\n')
+                            .map_or(0, |newline| newline + 1);
+                        sources.push((format!("{}{typed}\n{}", &source[..at], &source[at..]), language));
+                    }
+                }
+            }
+        }
+        assert!(sources.len() > 100, "only {} sources", sources.len());
+        let (mut names_checked, mut calls_checked) = (0, 0);
+        for (source, language) in &sources {
+            let mut parser = tree_sitter::Parser::new();
+            parser.set_language(&language.grammar().expect("grammar")).expect("language");
+            let tree = parser.parse(source, None).expect("tree");
+            let mut scopes = vec![tree.root_node()];
+            walk(tree.root_node(), |node| {
+                if matches!(
+                    node.kind(),
+                    "function_declaration" | "arrow_function" | "method_definition" | "function_expression"
+                ) {
+                    scopes.push(node);
+                }
+            });
+            for scope in scopes {
+                let (reads, parents) = full_index(scope, source);
+                for (name, expected) in &reads {
+                    assert_eq!(&reads_of(scope, source, name), expected, "reads of {name:?} in {source:?}");
+                    names_checked += 1;
+                }
+                walk(scope, |node| {
+                    if node.kind() == "call_expression" {
+                        let found = call_parent(scope, node).map(|parent| parent.id());
+                        assert_eq!(found, parents.get(&node.id()).copied(), "call at {:?}", node.byte_range());
+                        calls_checked += 1;
+                    }
+                });
+            }
+        }
+        assert!(names_checked > 1000 && calls_checked > 1000, "{names_checked} names, {calls_checked} calls");
     }
 }
