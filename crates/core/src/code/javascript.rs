@@ -673,8 +673,9 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
         // jose `new SignJWT(claims)…sign(key)`: the key is the last call of the chain.
         for call in &self.calls {
-            if call.node.kind() == "call_expression"
-                && self.is_candidate(call)
+            // The text filter first: it drops most calls without a kind-name lookup.
+            if self.is_candidate(call)
+                && call.node.kind() == "call_expression"
                 && let Some(site) = self.sign_jwt_chain(call)
             {
                 model.calls.push(site);
