@@ -115,6 +115,7 @@ pub(super) fn model(source: &str, tree: &Tree, options: &Options) -> Model {
         file: SourceFile::new(source, tree),
         bindings: HashMap::new(),
         instance_fields: HashMap::new(),
+        reads: std::cell::RefCell::new(HashMap::new()),
         destructured: Vec::new(),
         calls: Vec::new(),
         statement: None,
@@ -149,11 +150,80 @@ fn ancestors_below<'t>(root: Node<'t>, node: Node<'t>) -> Option<Vec<Node<'t>>> 
     Some(ancestors)
 }
 
-/// The parent of `call` below `root`, past wrappers that keep its value (`await`, parentheses,
-/// `as`, `!`).
+/// Wrappers that keep a call's value (`await`, parentheses, `as`, `!`): its use is what is
+/// around them.
+const VALUE_WRAPPERS: &[&str] =
+    &["await_expression", "parenthesized_expression", "as_expression", "non_null_expression"];
+
+/// The parent of `call` below `root`, past `VALUE_WRAPPERS`.
 fn call_parent<'t>(root: Node<'t>, call: Node<'t>) -> Option<Node<'t>> {
-    const WRAPPERS: &[&str] = &["await_expression", "parenthesized_expression", "as_expression", "non_null_expression"];
-    ancestors_below(root, call)?.into_iter().rev().find(|ancestor| !WRAPPERS.contains(&ancestor.kind()))
+    ancestors_below(root, call)?.into_iter().rev().find(|ancestor| !VALUE_WRAPPERS.contains(&ancestor.kind()))
+}
+
+/// Decodes in one function (or the file) answered by `reads_of` and `call_parent` before its
+/// `ReadIndex` is built: a few targeted lookups cost less than indexing every node of the scope
+/// (a whole-file walk per keystroke while a typed statement is unclosed), many cost more.
+const TARGETED_DECODES: u32 = 4;
+
+/// Reads of names and the parents of calls in one function (or the file), indexed in one walk
+/// once more than `TARGETED_DECODES` decodes there asked: `Node::parent` re-walks from the root,
+/// so asking it per decode would be quadratic. Gives what `reads_of` and `call_parent` give.
+struct ReadIndex<'s, 't> {
+    /// Name → every read: its position, and the property read through it (`None`: the whole value).
+    reads: HashMap<&'s str, Vec<(usize, Option<&'s str>)>>,
+    /// Call → its parent, past `VALUE_WRAPPERS`.
+    call_parents: HashMap<usize, Node<'t>>,
+}
+
+impl<'s, 't> ReadIndex<'s, 't> {
+    fn build(root: Node<'t>, src: &'s str) -> ReadIndex<'s, 't> {
+        let mut index = ReadIndex { reads: HashMap::new(), call_parents: HashMap::new() };
+        let mut ancestors: Vec<Node<'t>> = Vec::new();
+        let mut cursor = root.walk();
+        loop {
+            let node = cursor.node();
+            match node.kind() {
+                "identifier" => {
+                    let property = ancestors
+                        .last()
+                        .filter(|parent| {
+                            parent.kind() == "member_expression"
+                                && parent.field("object").is_some_and(|object| object.id() == node.id())
+                        })
+                        .and_then(|member| member.field("property"))
+                        .map(|property| text(property, src));
+                    index.reads.entry(text(node, src)).or_default().push((node.start_byte(), property));
+                }
+                "call_expression" => {
+                    if let Some(parent) =
+                        ancestors.iter().rev().find(|ancestor| !VALUE_WRAPPERS.contains(&ancestor.kind()))
+                    {
+                        index.call_parents.insert(node.id(), *parent);
+                    }
+                }
+                _ => {}
+            }
+            if cursor.goto_first_child() {
+                ancestors.push(node);
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return index;
+                }
+                ancestors.pop();
+            }
+        }
+    }
+}
+
+/// What is known of one scope's reads: how many decodes asked so far, then its index.
+enum ScopeReads<'s, 't> {
+    Asked(u32),
+    Indexed(std::rc::Rc<ReadIndex<'s, 't>>),
 }
 
 /// Every `identifier` named `name` below `root` (`root` included), in document order: its
@@ -235,6 +305,8 @@ struct Call<'s, 't> {
 struct Analyzer<'s, 't> {
     file: SourceFile<'s, 't>,
     bindings: HashMap<String, Binding>,
+    /// Per function (or the file) with a decode: its reads, looked up or indexed (`decoded_use`).
+    reads: std::cell::RefCell<HashMap<(usize, usize), ScopeReads<'s, 't>>>,
     /// Names bound by destructuring, in source order.
     destructured: Vec<Destructured<'t>>,
     /// `this.x` bound to a library class instance through a TypeScript parameter property.
@@ -1030,12 +1102,36 @@ impl<'s, 't> Analyzer<'s, 't> {
         self.file.root.descendant_for_byte_range(scope.start, scope.end).unwrap_or(self.file.root)
     }
 
+    /// The read index of a scope once more than `TARGETED_DECODES` decodes there asked for it;
+    /// `None` before (the caller looks up what it needs).
+    fn read_index(&self, scope: &Range<usize>, root: Node<'t>) -> Option<std::rc::Rc<ReadIndex<'s, 't>>> {
+        let mut reads = self.reads.borrow_mut();
+        let entry = reads.entry((scope.start, scope.end)).or_insert(ScopeReads::Asked(0));
+        match entry {
+            ScopeReads::Indexed(index) => Some(index.clone()),
+            ScopeReads::Asked(asked) if *asked < TARGETED_DECODES => {
+                *asked += 1;
+                None
+            }
+            ScopeReads::Asked(_) => {
+                let index = std::rc::Rc::new(ReadIndex::build(root, self.file.src));
+                *entry = ScopeReads::Indexed(index.clone());
+                Some(index)
+            }
+        }
+    }
+
     /// What the result of a decode call is used for: only its header (`jwt.decode(t, {complete:
     /// true}).header`, `const { header } = …`), only time claims (`.exp`, `const { exp } = …`,
     /// a variable read only as `d.exp`/`d.iat`/`d.nbf`), or claims.
     fn decoded_use(&self, call: Node<'t>, scope: &Range<usize>) -> Use {
         let root = self.scope_node(scope);
-        let Some(parent) = call_parent(root, call) else { return Use::Claims };
+        let index = self.read_index(scope, root);
+        let parent = match &index {
+            Some(index) => index.call_parents.get(&call.id()).copied(),
+            None => call_parent(root, call),
+        };
+        let Some(parent) = parent else { return Use::Claims };
         match parent.kind() {
             "member_expression" => use_of(&[parent.field("property").map_or("", |property| self.text(property))]),
             "variable_declarator" => match parent.field("name") {
@@ -1053,7 +1149,10 @@ impl<'s, 't> Analyzer<'s, 't> {
                 Some(name) if name.kind() == "identifier" => {
                     // Every read of the variable in the decode's function, the declaration aside;
                     // a read of the whole value (passed on, returned) is a use of the claims.
-                    let reads = reads_of(root, self.file.src, self.text(name));
+                    let reads = match &index {
+                        Some(index) => index.reads.get(self.text(name)).cloned().unwrap_or_default(),
+                        None => reads_of(root, self.file.src, self.text(name)),
+                    };
                     let properties: Option<Vec<&str>> = reads
                         .iter()
                         .filter(|(at, _)| *at != name.start_byte() && scope.contains(at))
@@ -1527,61 +1626,13 @@ mod tests {
         }
     }
 
-    /// `reads_of` and `call_parent` (targeted lookups) give what an index of every node below
-    /// the scope gives, for every function and the file of every JS/TS fixture, also while a
-    /// line is half typed (unclosed statements move code to the top level and into ERROR nodes).
+    /// `reads_of` and `call_parent` (targeted lookups) give what the `ReadIndex` of every node
+    /// below the scope gives, for every function and the file of every JS/TS fixture, also while
+    /// a line is half typed (unclosed statements move code to the top level and into ERROR nodes).
     #[test]
     fn targeted_reads_match_a_full_index() {
-        use std::collections::HashMap;
-        use tree_sitter::Node;
-
-        use super::super::syntax::{text, walk};
-        use super::{call_parent, reads_of};
-
-        /// The whole-scope index: every identifier by name with the property read through it,
-        /// and every call's parent past the value wrappers.
-        fn full_index<'s, 't>(
-            root: Node<'t>,
-            src: &'s str,
-        ) -> (HashMap<&'s str, Vec<(usize, Option<&'s str>)>>, HashMap<usize, usize>) {
-            const WRAPPERS: &[&str] =
-                &["await_expression", "parenthesized_expression", "as_expression", "non_null_expression"];
-            let (mut reads, mut parents) = (HashMap::new(), HashMap::new());
-            let mut ancestors: Vec<Node<'t>> = Vec::new();
-            let mut cursor = root.walk();
-            loop {
-                let node = cursor.node();
-                if node.kind() == "identifier" {
-                    let property = ancestors
-                        .last()
-                        .filter(|parent| {
-                            parent.kind() == "member_expression"
-                                && parent.child_by_field_name("object").is_some_and(|object| object.id() == node.id())
-                        })
-                        .and_then(|member| member.child_by_field_name("property"))
-                        .map(|property| text(property, src));
-                    reads.entry(text(node, src)).or_insert_with(Vec::new).push((node.start_byte(), property));
-                }
-                if node.kind() == "call_expression"
-                    && let Some(parent) = ancestors.iter().rev().find(|ancestor| !WRAPPERS.contains(&ancestor.kind()))
-                {
-                    parents.insert(node.id(), parent.id());
-                }
-                if cursor.goto_first_child() {
-                    ancestors.push(node);
-                    continue;
-                }
-                loop {
-                    if cursor.goto_next_sibling() {
-                        break;
-                    }
-                    if !cursor.goto_parent() {
-                        return (reads, parents);
-                    }
-                    ancestors.pop();
-                }
-            }
-        }
+        use super::super::syntax::walk;
+        use super::{ReadIndex, call_parent, reads_of};
 
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/code");
         let mut sources = Vec::new();
@@ -1617,15 +1668,16 @@ mod tests {
                 }
             });
             for scope in scopes {
-                let (reads, parents) = full_index(scope, source);
-                for (name, expected) in &reads {
+                let index = ReadIndex::build(scope, source);
+                for (name, expected) in &index.reads {
                     assert_eq!(&reads_of(scope, source, name), expected, "reads of {name:?} in {source:?}");
                     names_checked += 1;
                 }
                 walk(scope, |node| {
                     if node.kind() == "call_expression" {
                         let found = call_parent(scope, node).map(|parent| parent.id());
-                        assert_eq!(found, parents.get(&node.id()).copied(), "call at {:?}", node.byte_range());
+                        let indexed = index.call_parents.get(&node.id()).map(|parent| parent.id());
+                        assert_eq!(found, indexed, "call at {:?}", node.byte_range());
                         calls_checked += 1;
                     }
                 });
