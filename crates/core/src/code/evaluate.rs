@@ -24,6 +24,7 @@ use super::syntax::{self, Field, MAX_DEPTH, elements, removal_range};
 /// file) of the node being visited.
 pub struct SourceFile<'s, 't> {
     pub src: &'s str,
+    pub tree: &'t Tree,
     pub root: Node<'t>,
     pub scopes: Scopes<'t>,
     /// Set by the collection walk while it visits a node.
@@ -33,7 +34,7 @@ pub struct SourceFile<'s, 't> {
 impl<'s, 't> SourceFile<'s, 't> {
     pub fn new(src: &'s str, tree: &'t Tree) -> SourceFile<'s, 't> {
         let root = tree.root_node();
-        SourceFile { src, root, scopes: Scopes::default(), enclosing: RefCell::new(root.byte_range()) }
+        SourceFile { src, tree, root, scopes: Scopes::default(), enclosing: RefCell::new(root.byte_range()) }
     }
 
     /// The function (or file) that encloses the node the collection pass visits.
@@ -61,8 +62,9 @@ pub trait Collect<'s, 't>: Evaluator<'s, 't> {
     fn collect(&mut self, node: Node<'t>, scope: Range<usize>);
 
     fn collect_file(&mut self) {
-        let root = self.file().root;
-        syntax::walk_scoped(root, Self::WALK.functions, Self::WALK.collected, Self::WALK.opaque, |node, enclosing| {
+        let (tree, src) = (self.file().tree, self.file().src);
+        let walk = Self::WALK;
+        syntax::walk_scoped_reusing(tree, src, walk.functions, walk.collected, walk.opaque, |node, enclosing| {
             self.file().enclosing.replace(enclosing.clone());
             self.collect(node, enclosing.clone());
         });

@@ -12,8 +12,10 @@ use super::{
 use crate::finding::Finding;
 
 /// The findings of `text` from a tree parsed from scratch by a parser of its own (the recent-tree
-/// cache is neither read nor written).
+/// cache is neither read nor written) and walked in full (the recent walks are forgotten first;
+/// the next incremental analysis then reuses this walk).
 fn fresh(text: &str, language: Language) -> Vec<Finding> {
+    super::syntax::clear_walks();
     let options = Options { context: Context::default(), conventional_names: false };
     let mut sink = Sink::default();
     if !mentions_jwt_library(text, language, false) {

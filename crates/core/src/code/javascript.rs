@@ -115,8 +115,8 @@ pub(super) fn model(source: &str, tree: &Tree, options: &Options) -> Model {
         file: SourceFile::new(source, tree),
         bindings: HashMap::new(),
         instance_fields: HashMap::new(),
-        destructured: Vec::new(),
         reads: std::cell::RefCell::new(HashMap::new()),
+        destructured: Vec::new(),
         calls: Vec::new(),
         statement: None,
     };
@@ -137,20 +137,46 @@ fn use_of(properties: &[&str]) -> Use {
     evaluate::members_use(properties, &["header"], &["exp", "iat", "nbf"])
 }
 
-/// Reads of names and the parents of calls in one function (or the file), indexed in one walk the
-/// first time a decode there needs them: `Node::parent` re-walks from the root, so asking it per
-/// decode would be quadratic, and walking the whole file per keystroke doubled its cost.
+/// The ancestors of `node` from `root` down to its parent (empty when `node` is `root`; `None`
+/// when it is not below `root`), found by descending towards it: `Node::parent` re-walks from
+/// the tree's root.
+fn ancestors_below<'t>(root: Node<'t>, node: Node<'t>) -> Option<Vec<Node<'t>>> {
+    let mut ancestors = Vec::new();
+    let mut current = root;
+    while current.id() != node.id() {
+        ancestors.push(current);
+        current = current.child_with_descendant(node)?;
+    }
+    Some(ancestors)
+}
+
+/// Wrappers that keep a call's value (`await`, parentheses, `as`, `!`): its use is what is
+/// around them.
+const VALUE_WRAPPERS: &[&str] =
+    &["await_expression", "parenthesized_expression", "as_expression", "non_null_expression"];
+
+/// The parent of `call` below `root`, past `VALUE_WRAPPERS`.
+fn call_parent<'t>(root: Node<'t>, call: Node<'t>) -> Option<Node<'t>> {
+    ancestors_below(root, call)?.into_iter().rev().find(|ancestor| !VALUE_WRAPPERS.contains(&ancestor.kind()))
+}
+
+/// Decodes in one function (or the file) answered by `reads_of` and `call_parent` before its
+/// `ReadIndex` is built: a few targeted lookups cost less than indexing every node of the scope
+/// (a whole-file walk per keystroke while a typed statement is unclosed), many cost more.
+const TARGETED_DECODES: u32 = 4;
+
+/// Reads of names and the parents of calls in one function (or the file), indexed in one walk
+/// once more than `TARGETED_DECODES` decodes there asked: `Node::parent` re-walks from the root,
+/// so asking it per decode would be quadratic. Gives what `reads_of` and `call_parent` give.
 struct ReadIndex<'s, 't> {
     /// Name → every read: its position, and the property read through it (`None`: the whole value).
     reads: HashMap<&'s str, Vec<(usize, Option<&'s str>)>>,
-    /// Call → its parent, past wrappers that keep the value (`await`, parentheses, `as`, `!`).
+    /// Call → its parent, past `VALUE_WRAPPERS`.
     call_parents: HashMap<usize, Node<'t>>,
 }
 
 impl<'s, 't> ReadIndex<'s, 't> {
     fn build(root: Node<'t>, src: &'s str) -> ReadIndex<'s, 't> {
-        const WRAPPERS: &[&str] =
-            &["await_expression", "parenthesized_expression", "as_expression", "non_null_expression"];
         let mut index = ReadIndex { reads: HashMap::new(), call_parents: HashMap::new() };
         let mut ancestors: Vec<Node<'t>> = Vec::new();
         let mut cursor = root.walk();
@@ -169,7 +195,9 @@ impl<'s, 't> ReadIndex<'s, 't> {
                     index.reads.entry(text(node, src)).or_default().push((node.start_byte(), property));
                 }
                 "call_expression" => {
-                    if let Some(parent) = ancestors.iter().rev().find(|ancestor| !WRAPPERS.contains(&ancestor.kind())) {
+                    if let Some(parent) =
+                        ancestors.iter().rev().find(|ancestor| !VALUE_WRAPPERS.contains(&ancestor.kind()))
+                    {
                         index.call_parents.insert(node.id(), *parent);
                     }
                 }
@@ -188,6 +216,71 @@ impl<'s, 't> ReadIndex<'s, 't> {
                 }
                 ancestors.pop();
             }
+        }
+    }
+}
+
+/// What is known of one scope's reads: how many decodes asked so far, then its index.
+enum ScopeReads<'s, 't> {
+    Asked(u32),
+    Indexed(std::rc::Rc<ReadIndex<'s, 't>>),
+}
+
+/// Every `identifier` named `name` below `root` (`root` included), in document order: its
+/// position, and the property read through it (`name.x`; `None`: the whole value). The name's
+/// occurrences are found in the text first and the walk enters only nodes that hold one:
+/// indexing every node of the decode's function was a whole-file walk per keystroke while an
+/// unclosed statement left the decode at the top level.
+fn reads_of<'s>(root: Node<'_>, src: &'s str, name: &str) -> Vec<(usize, Option<&'s str>)> {
+    let mut reads = Vec::new();
+    let range = root.byte_range();
+    let Some(region) = src.as_bytes().get(range.clone()) else { return reads };
+    // Every match, overlapping ones included (the search restarts one byte after each). An empty
+    // name (a declarator whose name error recovery made up) is read by empty identifiers, which
+    // can be anywhere: that walk enters every node.
+    let finder = memchr::memmem::Finder::new(name.as_bytes());
+    let mut hits = Vec::new();
+    let mut from = 0;
+    while !name.is_empty()
+        && let Some(found) = finder.find(&region[from..])
+    {
+        hits.push(range.start + from + found);
+        from += found + 1;
+    }
+    let mut next = 0; // The first hit not before the current node.
+    let mut ancestors: Vec<Node<'_>> = Vec::new();
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        let (start, end) = (node.start_byte(), node.end_byte());
+        while hits.get(next).is_some_and(|&hit| hit < start) {
+            next += 1;
+        }
+        let enter = name.is_empty() || hits.get(next).is_some_and(|&hit| hit < end);
+        let at_hit = name.is_empty() || hits.get(next) == Some(&start);
+        if at_hit && end - start == name.len() && node.kind() == "identifier" {
+            let property = ancestors
+                .last()
+                .filter(|parent| {
+                    parent.kind() == "member_expression"
+                        && parent.field("object").is_some_and(|object| object.id() == node.id())
+                })
+                .and_then(|member| member.field("property"))
+                .map(|property| text(property, src));
+            reads.push((start, property));
+        }
+        if enter && cursor.goto_first_child() {
+            ancestors.push(node);
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return reads;
+            }
+            ancestors.pop();
         }
     }
 }
@@ -212,8 +305,8 @@ struct Call<'s, 't> {
 struct Analyzer<'s, 't> {
     file: SourceFile<'s, 't>,
     bindings: HashMap<String, Binding>,
-    /// Built on first use by `decoded_use`.
-    reads: std::cell::RefCell<HashMap<(usize, usize), std::rc::Rc<ReadIndex<'s, 't>>>>,
+    /// Per function (or the file) with a decode: its reads, looked up or indexed (`decoded_use`).
+    reads: std::cell::RefCell<HashMap<(usize, usize), ScopeReads<'s, 't>>>,
     /// Names bound by destructuring, in source order.
     destructured: Vec<Destructured<'t>>,
     /// `this.x` bound to a library class instance through a TypeScript parameter property.
@@ -652,8 +745,9 @@ impl<'s, 't> Analyzer<'s, 't> {
         }
         // jose `new SignJWT(claims)…sign(key)`: the key is the last call of the chain.
         for call in &self.calls {
-            if call.node.kind() == "call_expression"
-                && self.is_candidate(call)
+            // The text filter first: it drops most calls without a kind-name lookup.
+            if self.is_candidate(call)
+                && call.node.kind() == "call_expression"
                 && let Some(site) = self.sign_jwt_chain(call)
             {
                 model.calls.push(site);
@@ -1003,24 +1097,41 @@ impl<'s, 't> Analyzer<'s, 't> {
         found
     }
 
-    /// The read index of one function (or the file), built on first use.
-    fn reads_in(&self, scope: &Range<usize>) -> std::rc::Rc<ReadIndex<'s, 't>> {
-        let key = (scope.start, scope.end);
-        if let Some(index) = self.reads.borrow().get(&key) {
-            return index.clone();
+    /// The node a function (or the file) spans, below which its reads are looked up.
+    fn scope_node(&self, scope: &Range<usize>) -> Node<'t> {
+        self.file.root.descendant_for_byte_range(scope.start, scope.end).unwrap_or(self.file.root)
+    }
+
+    /// The read index of a scope once more than `TARGETED_DECODES` decodes there asked for it;
+    /// `None` before (the caller looks up what it needs).
+    fn read_index(&self, scope: &Range<usize>, root: Node<'t>) -> Option<std::rc::Rc<ReadIndex<'s, 't>>> {
+        let mut reads = self.reads.borrow_mut();
+        let entry = reads.entry((scope.start, scope.end)).or_insert(ScopeReads::Asked(0));
+        match entry {
+            ScopeReads::Indexed(index) => Some(index.clone()),
+            ScopeReads::Asked(asked) if *asked < TARGETED_DECODES => {
+                *asked += 1;
+                None
+            }
+            ScopeReads::Asked(_) => {
+                let index = std::rc::Rc::new(ReadIndex::build(root, self.file.src));
+                *entry = ScopeReads::Indexed(index.clone());
+                Some(index)
+            }
         }
-        let node = self.file.root.descendant_for_byte_range(scope.start, scope.end).unwrap_or(self.file.root);
-        let index = std::rc::Rc::new(ReadIndex::build(node, self.file.src));
-        self.reads.borrow_mut().insert(key, index.clone());
-        index
     }
 
     /// What the result of a decode call is used for: only its header (`jwt.decode(t, {complete:
     /// true}).header`, `const { header } = …`), only time claims (`.exp`, `const { exp } = …`,
     /// a variable read only as `d.exp`/`d.iat`/`d.nbf`), or claims.
     fn decoded_use(&self, call: Node<'t>, scope: &Range<usize>) -> Use {
-        let index = self.reads_in(scope);
-        let Some(parent) = index.call_parents.get(&call.id()) else { return Use::Claims };
+        let root = self.scope_node(scope);
+        let index = self.read_index(scope, root);
+        let parent = match &index {
+            Some(index) => index.call_parents.get(&call.id()).copied(),
+            None => call_parent(root, call),
+        };
+        let Some(parent) = parent else { return Use::Claims };
         match parent.kind() {
             "member_expression" => use_of(&[parent.field("property").map_or("", |property| self.text(property))]),
             "variable_declarator" => match parent.field("name") {
@@ -1038,7 +1149,10 @@ impl<'s, 't> Analyzer<'s, 't> {
                 Some(name) if name.kind() == "identifier" => {
                     // Every read of the variable in the decode's function, the declaration aside;
                     // a read of the whole value (passed on, returned) is a use of the claims.
-                    let reads = index.reads.get(self.text(name)).map(Vec::as_slice).unwrap_or_default();
+                    let reads = match &index {
+                        Some(index) => index.reads.get(self.text(name)).cloned().unwrap_or_default(),
+                        None => reads_of(root, self.file.src, self.text(name)),
+                    };
                     let properties: Option<Vec<&str>> = reads
                         .iter()
                         .filter(|(at, _)| *at != name.start_byte() && scope.contains(at))
@@ -1510,5 +1624,65 @@ mod tests {
                 model.describe(&source)
             );
         }
+    }
+
+    /// `reads_of` and `call_parent` (targeted lookups) give what the `ReadIndex` of every node
+    /// below the scope gives, for every function and the file of every JS/TS fixture, also while
+    /// a line is half typed (unclosed statements move code to the top level and into ERROR nodes).
+    #[test]
+    fn targeted_reads_match_a_full_index() {
+        use super::super::syntax::walk;
+        use super::{ReadIndex, call_parent, reads_of};
+
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/code");
+        let mut sources = Vec::new();
+        for directory in ["js", "ts"] {
+            for entry in std::fs::read_dir(root.join(directory)).expect("fixtures").flatten() {
+                let path = entry.path();
+                let Some(language) = Language::detect(path.to_str(), None) else { continue };
+                let source = std::fs::read_to_string(&path).expect("fixture");
+                // Half-typed lines at the start, middle and end.
+                for typed in ["", "const claims = jwt.decode(String(req.query", "x = ((a.b"] {
+                    for at in [0, source.len() / 2, source.len()] {
+                        let at = source[..super::super::syntax::floor_char_boundary(&source, at)]
+                            .rfind('\n')
+                            .map_or(0, |newline| newline + 1);
+                        sources.push((format!("{}{typed}\n{}", &source[..at], &source[at..]), language));
+                    }
+                }
+            }
+        }
+        assert!(sources.len() > 100, "only {} sources", sources.len());
+        let (mut names_checked, mut calls_checked) = (0, 0);
+        for (source, language) in &sources {
+            let mut parser = tree_sitter::Parser::new();
+            parser.set_language(&language.grammar().expect("grammar")).expect("language");
+            let tree = parser.parse(source, None).expect("tree");
+            let mut scopes = vec![tree.root_node()];
+            walk(tree.root_node(), |node| {
+                if matches!(
+                    node.kind(),
+                    "function_declaration" | "arrow_function" | "method_definition" | "function_expression"
+                ) {
+                    scopes.push(node);
+                }
+            });
+            for scope in scopes {
+                let index = ReadIndex::build(scope, source);
+                for (name, expected) in &index.reads {
+                    assert_eq!(&reads_of(scope, source, name), expected, "reads of {name:?} in {source:?}");
+                    names_checked += 1;
+                }
+                walk(scope, |node| {
+                    if node.kind() == "call_expression" {
+                        let found = call_parent(scope, node).map(|parent| parent.id());
+                        let indexed = index.call_parents.get(&node.id()).map(|parent| parent.id());
+                        assert_eq!(found, indexed, "call at {:?}", node.byte_range());
+                        calls_checked += 1;
+                    }
+                });
+            }
+        }
+        assert!(names_checked > 1000 && calls_checked > 1000, "{names_checked} names, {calls_checked} calls");
     }
 }

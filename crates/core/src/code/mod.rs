@@ -499,6 +499,7 @@ pub fn clear_parse_cache() {
     if let Ok(mut recent) = RECENT_TREES.lock() {
         recent.clear();
     }
+    syntax::clear_walks();
 }
 
 enum Reuse {

@@ -5,6 +5,8 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use rustc_hash::FxHashMap;
+
 use tree_sitter::Node;
 
 #[derive(Debug, Clone)]
@@ -29,30 +31,43 @@ pub struct Property<'t> {
     pub statement: Node<'t>,
 }
 
+/// Name → entries. Every parameter, variable and assignment of a file is recorded on every
+/// keystroke: Fx hashing, and a key is allocated only for a name's first entry.
+type ByName<T> = FxHashMap<String, Vec<T>>;
+
+fn push<T>(map: &mut ByName<T>, name: &str, entry: T) {
+    match map.get_mut(name) {
+        Some(entries) => entries.push(entry),
+        None => {
+            map.insert(name.to_string(), vec![entry]);
+        }
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct Scopes<'t> {
-    definitions: HashMap<String, Vec<Definition<'t>>>,
-    reassignments: HashMap<String, Vec<usize>>,
-    properties: HashMap<String, Vec<Property<'t>>>,
+    definitions: ByName<Definition<'t>>,
+    reassignments: ByName<usize>,
+    properties: ByName<Property<'t>>,
     /// Positions where an object is mutated in a way we do not model (`Object.assign(o, …)`).
-    mutations: HashMap<String, Vec<usize>>,
+    mutations: ByName<usize>,
 }
 
 impl<'t> Scopes<'t> {
     pub fn define(&mut self, name: &str, scope: Range<usize>, at: usize, value: Option<Node<'t>>, binding: bool) {
-        self.definitions.entry(name.to_string()).or_default().push(Definition { scope, at, value, binding });
+        push(&mut self.definitions, name, Definition { scope, at, value, binding });
     }
 
     pub fn reassign(&mut self, name: &str, at: usize) {
-        self.reassignments.entry(name.to_string()).or_default().push(at);
+        push(&mut self.reassignments, name, at);
     }
 
     pub fn property(&mut self, name: &str, key: String, value: Node<'t>, statement: Node<'t>) {
-        self.properties.entry(name.to_string()).or_default().push(Property { key, value, statement });
+        push(&mut self.properties, name, Property { key, value, statement });
     }
 
     pub fn mutate(&mut self, name: &str, at: usize) {
-        self.mutations.entry(name.to_string()).or_default().push(at);
+        push(&mut self.mutations, name, at);
     }
 
     /// The definition of `name` visible at `at`: the one in the innermost enclosing scope, if it

@@ -8,7 +8,9 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 use std::rc::Rc;
 
-use tree_sitter::Node;
+use rustc_hash::FxHashMap;
+use std::sync::Mutex;
+use tree_sitter::{Node, Tree};
 
 /// `child_by_field_name` with the name's field id cached: the plain call looks the name up with
 /// a string comparison against every field of the grammar, on every call.
@@ -102,6 +104,7 @@ pub fn walk<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>)) {
 /// Scopes are tracked on the way down because `Node::parent` re-walks from the root and would
 /// make analysis quadratic; kinds are compared as ids because `Node::kind` converts a C string on
 /// every call.
+#[cfg(test)]
 pub fn walk_scoped<'t>(
     root: Node<'t>,
     function_kinds: &'static [&'static str],
@@ -110,11 +113,190 @@ pub fn walk_scoped<'t>(
     mut visit: impl FnMut(Node<'t>, &Range<usize>),
 ) {
     let flags = kind_flags(root, function_kinds, visited_kinds, opaque_kinds);
-    let mut cursor = root.walk();
     let root_range = root.byte_range();
-    // Open function scopes, outermost first. Nodes arrive in document order, so a scope is over
-    // once a node starts at or after its end.
+    walk_item(root, &flags, &mut Vec::new(), |node, _, scopes| visit(node, scopes.last().unwrap_or(&root_range)));
+}
+
+/// `walk_scoped` over `tree`'s root, reusing what the walk of a recent tree found in the top-level
+/// items the two trees have in common. After a keystroke every top-level item but the edited one
+/// has the same text and, parsed again, the same syntax tree (much of it the very same subtrees),
+/// so the walk visits the same nodes in the same functions: those are reached again by their
+/// descendant index (a cursor jump skips whole subtrees) instead of by moving through every
+/// node, which was most of the cost of analysing a long file on each keystroke.
+///
+/// An item is reused only when its text is the recorded item's text and its visible tree has the
+/// same shape: every node's kind, field, flags, child count and offset from the item's start,
+/// compared down to subtrees both trees share (same id: the same slot of the same child array; the
+/// recorded tree is kept alive with its walk, so no other subtree can sit there). Each node
+/// reached is checked again for its kind and offset before any is visited.
+pub fn walk_scoped_reusing<'t>(
+    tree: &'t Tree,
+    src: &str,
+    function_kinds: &'static [&'static str],
+    visited_kinds: &'static [&'static str],
+    opaque_kinds: &'static [&'static str],
+    mut visit: impl FnMut(Node<'t>, &Range<usize>),
+) {
+    let root = tree.root_node();
+    let flags = kind_flags(root, function_kinds, visited_kinds, opaque_kinds);
+    let key = (
+        grammar_key(root),
+        function_kinds.as_ptr() as usize,
+        visited_kinds.as_ptr() as usize,
+        opaque_kinds.as_ptr() as usize,
+    );
+    let root_range = root.byte_range();
     let mut scopes: Vec<Range<usize>> = Vec::new();
+    let root_flag = flags.get(usize::from(root.kind_id())).copied().unwrap_or(0);
+    if root_flag & VISITED != 0 {
+        visit(root, &root_range);
+    }
+    if root_flag & FUNCTION != 0 {
+        scopes.push(root_range.clone());
+    }
+    let mut cursor = root.walk();
+    if root_flag & OPAQUE != 0 || !cursor.goto_first_child() {
+        return;
+    }
+    let (previous, mut old_visits) = match take_walk(key) {
+        Some(RecentWalk { tree, text, items, .. }) => (Some((tree, text)), items),
+        None => (None, Vec::new()),
+    };
+    // The recorded items by start, and the shift of the text after the edit.
+    let recorded: Option<(&str, Vec<Node<'_>>, FxHashMap<usize, usize>)> = previous.as_ref().map(|(tree, text)| {
+        let mut items = Vec::new();
+        let mut old = tree.root_node().walk();
+        if old.goto_first_child() {
+            loop {
+                items.push(old.node());
+                if !old.goto_next_sibling() {
+                    break;
+                }
+            }
+        }
+        let by_start = items.iter().enumerate().map(|(index, item)| (item.start_byte(), index)).collect();
+        (text.as_str(), items, by_start)
+    });
+    let shift = previous.as_ref().map_or(0, |(_, text)| src.len() as isize - text.len() as isize);
+    let mut walked: Vec<WalkedItem> = Vec::new();
+    loop {
+        let item = cursor.node();
+        let start = item.start_byte();
+        // Scopes of earlier items are over (the walk pops them lazily; no visit here can see them).
+        while scopes.last().is_some_and(|scope| start >= scope.end) {
+            scopes.pop();
+        }
+        let outer = scopes.len();
+        let reused = recorded.as_ref().and_then(|(old_text, items, by_start)| {
+            // Before the edit an item starts where it did; after it, shifted by the edit.
+            [Some(start), start.checked_add_signed(-shift)].into_iter().flatten().find_map(|old_start| {
+                let &index = by_start.get(&old_start)?;
+                let old = items[index];
+                let visits = &old_visits.get(index)?.as_ref()?.visits;
+                let same = old_text.as_bytes().get(old.byte_range()) == src.as_bytes().get(item.byte_range())
+                    && same_shape(old, item, old_start, start);
+                same.then(|| reach(item, visits).map(|nodes| (index, nodes))).flatten()
+            })
+        });
+        let reused = reused.and_then(|(index, nodes)| Some((old_visits.get_mut(index)?.take()?, nodes)));
+        match reused {
+            Some((visits, nodes)) => {
+                #[cfg(test)]
+                REUSED_ITEMS.with(|reused| reused.set(reused.get() + 1));
+                for (node, visited) in nodes.into_iter().zip(&visits.visits) {
+                    let scope = visited.scope.as_ref().map(|scope| start + scope.start..start + scope.end);
+                    visit(node, scope.as_ref().or(scopes.last()).unwrap_or(&root_range));
+                }
+                walked.push(visits);
+            }
+            None => {
+                let mut visits = Vec::new();
+                walk_item(item, &flags, &mut scopes, |node, index, scopes| {
+                    visit(node, scopes.last().unwrap_or(&root_range));
+                    // Recorded relative to the item when the item holds it.
+                    let scope = scopes.last().filter(|_| scopes.len() > outer);
+                    visits.push(Visited {
+                        index,
+                        kind: node.kind_id(),
+                        start: node.start_byte() - start,
+                        scope: scope.map(|scope| scope.start - start..scope.end - start),
+                    });
+                });
+                walked.push(WalkedItem { visits });
+            }
+        }
+        if !cursor.goto_next_sibling() {
+            break;
+        }
+    }
+    drop(recorded);
+    if src.len() <= KEPT_WALK_TEXT_BYTES {
+        let items = walked.into_iter().map(Some).collect();
+        keep_walk(RecentWalk { key, tree: tree.clone(), text: src.to_string(), items });
+    }
+    drop(previous);
+}
+
+/// A walk is kept with its tree (about 25 times its text in dense code) and a copy of its text:
+/// not for texts larger than the recent-tree cache holds.
+const KEPT_WALK_TEXT_BYTES: usize = 2 * 1024 * 1024;
+
+/// Whether two items (of the recorded tree and of this one, starting at `old_start` and `start`)
+/// have the same visible tree: kinds, fields, flags, child counts and offsets from the item's
+/// start, down to the subtrees they share.
+fn same_shape(old: Node<'_>, new: Node<'_>, old_start: usize, start: usize) -> bool {
+    let same_node = |old: Node<'_>, new: Node<'_>| {
+        old.kind_id() == new.kind_id()
+            && old.is_missing() == new.is_missing()
+            && old.is_extra() == new.is_extra()
+            && old.start_byte() - old_start == new.start_byte() - start
+            && old.end_byte() - old.start_byte() == new.end_byte() - new.start_byte()
+    };
+    if !same_node(old, new) {
+        return false;
+    }
+    let (mut old_cursor, mut new_cursor) = (old.walk(), new.walk());
+    loop {
+        // Both cursors stand on nodes already compared; shared subtrees are not entered.
+        let shared = old_cursor.node().id() == new_cursor.node().id();
+        let old_down = !shared && old_cursor.goto_first_child();
+        let new_down = !shared && new_cursor.goto_first_child();
+        if old_down != new_down {
+            return false;
+        }
+        if !old_down {
+            loop {
+                let old_next = old_cursor.goto_next_sibling();
+                if old_next != new_cursor.goto_next_sibling() {
+                    return false;
+                }
+                if old_next {
+                    break;
+                }
+                let old_up = old_cursor.goto_parent();
+                if old_up != new_cursor.goto_parent() {
+                    return false;
+                }
+                if !old_up {
+                    return true;
+                }
+            }
+        }
+        if old_cursor.field_id() != new_cursor.field_id() || !same_node(old_cursor.node(), new_cursor.node()) {
+            return false;
+        }
+    }
+}
+
+/// Walks one top-level item as `walk_scoped` walks it, with the scopes of the items around it,
+/// passing each visited node's descendant index within the item.
+fn walk_item<'t>(
+    item: Node<'t>,
+    flags: &[u8],
+    scopes: &mut Vec<Range<usize>>,
+    mut visit: impl FnMut(Node<'t>, usize, &Vec<Range<usize>>),
+) {
+    let mut cursor = item.walk();
     loop {
         let node = cursor.node();
         let flag = flags.get(usize::from(node.kind_id())).copied().unwrap_or(0);
@@ -124,7 +306,7 @@ pub fn walk_scoped<'t>(
                 scopes.pop();
             }
             if flag & VISITED != 0 {
-                visit(node, scopes.last().unwrap_or(&root_range));
+                visit(node, cursor.descendant_index(), scopes);
             }
             if flag & FUNCTION != 0 {
                 scopes.push(node.byte_range());
@@ -141,6 +323,98 @@ pub fn walk_scoped<'t>(
                 return;
             }
         }
+    }
+}
+
+/// The recorded nodes of a reused item, reached in this tree; `None` when one is not where and
+/// what it was. A cursor walks the item entering only subtrees that hold a recorded node (a
+/// node's descendant indices are its own and the next `descendant_count - 1`).
+fn reach<'t>(item: Node<'t>, visits: &[Visited]) -> Option<Vec<Node<'t>>> {
+    let start = item.start_byte();
+    let mut cursor = item.walk();
+    let mut nodes = Vec::with_capacity(visits.len());
+    let mut targets = visits.iter().peekable();
+    while let Some(target) = targets.peek() {
+        let (node, index) = (cursor.node(), cursor.descendant_index());
+        if target.index == index {
+            if node.kind_id() != target.kind || node.start_byte() != start + target.start {
+                return None;
+            }
+            nodes.push(node);
+            targets.next();
+        } else if target.index < index {
+            return None;
+        } else if target.index < index + node.descendant_count() {
+            if !cursor.goto_first_child() {
+                return None;
+            }
+        } else {
+            while !cursor.goto_next_sibling() {
+                if !cursor.goto_parent() {
+                    return None;
+                }
+            }
+        }
+    }
+    Some(nodes)
+}
+
+/// What the walk of one top-level item visited.
+struct WalkedItem {
+    visits: Vec<Visited>,
+}
+
+struct Visited {
+    /// Descendant index within the item.
+    index: usize,
+    kind: u16,
+    /// Offset from the item's start.
+    start: usize,
+    /// The enclosing function when the item holds it (else the item's own enclosing scope),
+    /// relative to the item's start.
+    scope: Option<Range<usize>>,
+}
+
+/// The walk of the tree analysed last with one set of kind lists.
+struct RecentWalk {
+    key: WalkKey,
+    /// Keeps every recorded subtree alive, so its ids stay its own.
+    tree: Tree,
+    text: String,
+    /// Per top-level item, in order (`None`: taken by the walk that reused it).
+    items: Vec<Option<WalkedItem>>,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Items this thread's walks reused: the tests check that reuse happens at all.
+    static REUSED_ITEMS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// (grammar, the three kind lists' addresses), as for `KIND_FLAGS`.
+type WalkKey = (u64, usize, usize, usize);
+
+/// One walk per key: the document being typed in. Another document's walk replaces it (and is
+/// then walked in full the next time), which costs what no reuse costs.
+static RECENT_WALKS: Mutex<Vec<RecentWalk>> = Mutex::new(Vec::new());
+
+fn take_walk(key: WalkKey) -> Option<RecentWalk> {
+    let mut recent = RECENT_WALKS.lock().ok()?;
+    let index = recent.iter().position(|walk| walk.key == key)?;
+    Some(recent.swap_remove(index))
+}
+
+fn keep_walk(walk: RecentWalk) {
+    if let Ok(mut recent) = RECENT_WALKS.lock() {
+        recent.retain(|kept| kept.key != walk.key);
+        recent.push(walk);
+    }
+}
+
+/// Forgets every recorded walk (and the trees they keep alive).
+pub fn clear_walks() {
+    if let Ok(mut recent) = RECENT_WALKS.lock() {
+        recent.clear();
     }
 }
 
@@ -425,6 +699,105 @@ mod tests {
             assert_eq!(seen(&[]), ["'a'", "a", "b", "'c'", "c"]);
             assert_eq!(seen(STRINGS), ["'a'", "b", "'c'"]);
         }
+    }
+
+    /// A walk that reuses the walk of a recent tree visits exactly what a full walk of the same
+    /// tree visits (each node's kind and range, its enclosing function, in order), over edits
+    /// that type and erase a statement character by character (unclosed calls move code into
+    /// ERROR nodes), move and duplicate items and change indentation, with trees parsed
+    /// incrementally and from scratch, in JavaScript and Python.
+    #[test]
+    fn reused_walks_match_full_walks() {
+        use super::super::{Language, parse};
+        const FUNCTIONS: &[&str] = &[
+            "function_declaration",
+            "function_expression",
+            "arrow_function",
+            "method_definition",
+            "function_definition",
+            "lambda",
+        ];
+        const VISITED: &[&str] = &[
+            "call_expression",
+            "call",
+            "variable_declarator",
+            "assignment_expression",
+            "assignment",
+            "expression_statement",
+            "formal_parameters",
+            "parameters",
+            "arrow_function",
+            "function_definition",
+        ];
+        const OPAQUE: &[&str] = &["string", "regex"];
+        type Visit = (u16, Range<usize>, Range<usize>);
+        let full = |tree: &tree_sitter::Tree| {
+            let mut visits: Vec<Visit> = Vec::new();
+            walk_scoped(tree.root_node(), FUNCTIONS, VISITED, OPAQUE, |node, scope| {
+                visits.push((node.kind_id(), node.byte_range(), scope.clone()))
+            });
+            visits
+        };
+        let reused = |tree: &tree_sitter::Tree, text: &str| {
+            let mut visits: Vec<Visit> = Vec::new();
+            walk_scoped_reusing(tree, text, FUNCTIONS, VISITED, OPAQUE, |node, scope| {
+                visits.push((node.kind_id(), node.byte_range(), scope.clone()))
+            });
+            visits
+        };
+        let js_item = |index: usize| {
+            format!(
+                "function verify{index}(req) {{\n  const token = req.headers.authorization;\n  return jwt.verify(token, key, {{ algorithms: ['RS256'] }}, (err) => f(`${{g(err)}}`));\n}}\napp.get('/x{index}', (req, res) => {{ res.json(verify{index}(req)); }});\n"
+            )
+        };
+        let py_item = |index: usize| {
+            format!(
+                "def verify{index}(token):\n    claims = jwt.decode(token, key, algorithms=['RS256'])\n    return (lambda c: c)(claims)\n\nx{index} = verify{index}(t)\n"
+            )
+        };
+        let cases: [(Language, String, &str); 2] = [
+            (
+                Language::JavaScript,
+                (0..40).map(js_item).collect(),
+                "  const claims = jwt.decode(String(req.query.token), { complete: true });",
+            ),
+            (
+                Language::Python,
+                (0..40).map(py_item).collect(),
+                "    claims = jwt.decode(t, options={'verify_signature': False})",
+            ),
+        ];
+        let reused_before = REUSED_ITEMS.with(std::cell::Cell::get);
+        let mut checked = 0;
+        for (language, base, line) in &cases {
+            let mut versions: Vec<String> = Vec::new();
+            for at in [base.len() / 3, base.len() / 2, base.len()] {
+                let at = base[..at].rfind('\n').map_or(0, |newline| newline + 1);
+                for end in 1..=line.len() {
+                    versions.push(format!("{}{}\n{}", &base[..at], &line[..end], &base[at..]));
+                }
+                versions.push(base.clone());
+            }
+            let first_item_end = base.find("\n\n").map_or(base.len() / 4, |at| at + 2);
+            // The first item moved to the end, duplicated, indented, removed; then the base again.
+            versions.push(format!("{}{}", &base[first_item_end..], &base[..first_item_end]));
+            versions.push(format!("{}{}", &base[..first_item_end], base));
+            versions.push(base.replacen("\n", "\n ", 3));
+            versions.push(base[first_item_end..].to_string());
+            versions.push(base.clone());
+            for text in &versions {
+                let incremental = parse(text, *language).expect("tree");
+                let mut parser = tree_sitter::Parser::new();
+                parser.set_language(&language.grammar().expect("grammar")).expect("language");
+                let fresh = parser.parse(text, None).expect("tree");
+                assert_eq!(reused(&incremental, text), full(&incremental), "{language:?}, incremental tree: {text:?}");
+                assert_eq!(reused(&fresh, text), full(&fresh), "{language:?}, fresh tree: {text:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 100, "{checked} versions");
+        // Reuse must happen, or this compares full walks with full walks.
+        assert!(REUSED_ITEMS.with(std::cell::Cell::get) > reused_before + 1000, "walks reused too little");
     }
 
     #[test]
