@@ -75,6 +75,13 @@ struct UriNames {
 }
 
 /// Serves `server` (a function of the server's input and output streams) behind the guard.
+/// A message from the client has arrived: noted for background work, which waits while requests
+/// come in ([`crate::background`]), then checked.
+fn arrived(body: &[u8]) -> Checked {
+    crate::background::note_client_message();
+    check_message(body)
+}
+
 pub async fn guarded<I, O, F, Fut>(input: I, output: O, server: F) -> SessionEnd
 where
     I: AsyncRead + Unpin + Send + 'static,
@@ -112,7 +119,7 @@ where
         }
         loop {
             let reply = match reader.read_frame().await {
-                Ok(Some(Frame::Message(body))) => match check_message(&body) {
+                Ok(Some(Frame::Message(body))) => match arrived(&body) {
                     Checked::Forward { shutdown } => {
                         if shutdown {
                             reader_state.shutdown_requested.store(true, Ordering::SeqCst);

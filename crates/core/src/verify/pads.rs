@@ -178,6 +178,20 @@ impl PadStates {
     }
 }
 
+/// Keys tried between two calls of the thread's pause (about a millisecond of hashing).
+const KEYS_PER_SLICE: usize = 4096;
+
+thread_local! {
+    static PAUSE: std::cell::Cell<Option<fn()>> = const { std::cell::Cell::new(None) };
+}
+
+/// Installs `pause` for this thread: a long search (a wordlist of 10^5 keys) calls it between
+/// slices of [`KEYS_PER_SLICE`] keys. A front end's background thread uses it to let requests
+/// go first; the core itself never waits.
+pub fn set_pause_between_slices(pause: Option<fn()>) {
+    PAUSE.set(pause);
+}
+
 fn first<F: Family>(states: &[(F::State, F::State)], message: &Message<'_>) -> Option<usize> {
     let len = digest_len(message.alg);
     if message.signature.len() != len {
@@ -185,16 +199,26 @@ fn first<F: Family>(states: &[(F::State, F::State)], message: &Message<'_>) -> O
     }
     let mut outer = message.outer.clone();
     let mut digest = [0u8; 64];
-    states.iter().position(|(inner_state, outer_state)| {
-        let mut inner = *inner_state;
-        F::compress(&mut inner, &message.inner);
-        F::write(&inner, &mut outer[..len]);
-        let mut state = *outer_state;
-        F::compress(&mut state, &outer);
-        F::write(&state, &mut digest[..len]);
-        // Not constant-time: the keys are a public list and the signature is the token's own.
-        digest[..len] == *message.signature
-    })
+    let pause = PAUSE.get();
+    for (slice, keys) in states.chunks(KEYS_PER_SLICE).enumerate() {
+        let found = keys.iter().position(|(inner_state, outer_state)| {
+            let mut inner = *inner_state;
+            F::compress(&mut inner, &message.inner);
+            F::write(&inner, &mut outer[..len]);
+            let mut state = *outer_state;
+            F::compress(&mut state, &outer);
+            F::write(&state, &mut digest[..len]);
+            // Not constant-time: the keys are a public list and the signature is the token's own.
+            digest[..len] == *message.signature
+        });
+        if let Some(position) = found {
+            return Some(slice * KEYS_PER_SLICE + position);
+        }
+        if let Some(pause) = pause {
+            pause();
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -213,6 +237,25 @@ mod tests {
             HmacAlg::Hs384 => mac::<Hmac<sha2::Sha384>>(key, message),
             HmacAlg::Hs512 => mac::<Hmac<sha2::Sha512>>(key, message),
         }
+    }
+
+    #[test]
+    fn a_long_search_pauses_between_slices_and_finds_the_same_key() {
+        static PAUSES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        fn count() {
+            PAUSES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        let keys: Vec<Vec<u8>> = (0..2 * KEYS_PER_SLICE + 10).map(|n| format!("key-{n}").into_bytes()).collect();
+        let states = PadStates::new(HmacAlg::Hs256, keys.iter().map(Vec::as_slice));
+        let last = keys.len() - 1;
+        let signature = reference(HmacAlg::Hs256, &keys[last], b"header.payload");
+        let message = Message::new(HmacAlg::Hs256, b"header.payload", &signature);
+        set_pause_between_slices(Some(count));
+        assert_eq!(states.first_verifying(&message), Some(last));
+        assert_eq!(PAUSES.load(std::sync::atomic::Ordering::Relaxed), 2, "after each of the two full slices");
+        set_pause_between_slices(None);
+        assert_eq!(states.first_verifying(&message), Some(last));
+        assert_eq!(PAUSES.load(std::sync::atomic::Ordering::Relaxed), 2, "no pause once the hook is removed");
     }
 
     #[test]
