@@ -496,12 +496,17 @@ fn checklists_are_computed_once_per_distinct_token_and_kept_with_the_analysis() 
     let text = format!("A={weak}\nB={weak}\nC={other}\nJWT_SECRET=d3v-0nly-file-secret\n");
     let line_of = |offset: usize| text[..offset].matches('\n').count();
 
-    // Nothing configured: only the weak-secret outcome of each distinct token is kept, and the
-    // checklist is rendered from it.
+    // Nothing configured: only the weak-secret outcome of each token is kept (searched once per
+    // distinct token), and the checklist is rendered from it.
     let (analysis, verifier) = analyze_env_with(&text, serde_json::json!({"now": NOW}));
     assert_eq!(rule_codes(&analysis), ["token-weak-secret", "token-weak-secret"]);
     assert!(analysis.examinations.is_empty());
-    assert_eq!(analysis.weak_outcomes.len(), 2);
+    // One outcome per token, by offset; the copy of the first token shares its outcome (searched once).
+    assert_eq!(analysis.weak_outcomes.len(), 3);
+    assert_eq!(
+        analysis.weak_outcomes[&analysis.tokens[0].span.start],
+        analysis.weak_outcomes[&analysis.tokens[1].span.start]
+    );
     let checklist = |analysis: &jwt_lsp::analysis::Analysis, verifier: &Verifier, index: usize| {
         analysis.checklist(&analysis.tokens[index], verifier, CLOCK, &line_of).expect("checklist")
     };
