@@ -178,20 +178,10 @@ struct ReadIndex<'s, 't> {
 impl<'s, 't> ReadIndex<'s, 't> {
     fn build(root: Node<'t>, src: &'s str) -> ReadIndex<'s, 't> {
         let mut index = ReadIndex { reads: HashMap::new(), call_parents: HashMap::new() };
-        let mut ancestors: Vec<Node<'t>> = Vec::new();
-        let mut cursor = root.walk();
-        loop {
-            let node = cursor.node();
+        syntax::walk_with_ancestors(root, |node, ancestors| {
             match node.kind() {
                 "identifier" => {
-                    let property = ancestors
-                        .last()
-                        .filter(|parent| {
-                            parent.kind() == "member_expression"
-                                && parent.field("object").is_some_and(|object| object.id() == node.id())
-                        })
-                        .and_then(|member| member.field("property"))
-                        .map(|property| text(property, src));
+                    let property = property_read_through(node, ancestors, src);
                     index.reads.entry(text(node, src)).or_default().push((node.start_byte(), property));
                 }
                 "call_expression" => {
@@ -203,21 +193,22 @@ impl<'s, 't> ReadIndex<'s, 't> {
                 }
                 _ => {}
             }
-            if cursor.goto_first_child() {
-                ancestors.push(node);
-                continue;
-            }
-            loop {
-                if cursor.goto_next_sibling() {
-                    break;
-                }
-                if !cursor.goto_parent() {
-                    return index;
-                }
-                ancestors.pop();
-            }
-        }
+            true
+        });
+        index
     }
+}
+
+/// The property read through `identifier` (`name.x` gives `x`), from its parent among `ancestors`.
+fn property_read_through<'s>(identifier: Node<'_>, ancestors: &[Node<'_>], src: &'s str) -> Option<&'s str> {
+    ancestors
+        .last()
+        .filter(|parent| {
+            parent.kind() == "member_expression"
+                && parent.field("object").is_some_and(|object| object.id() == identifier.id())
+        })
+        .and_then(|member| member.field("property"))
+        .map(|property| text(property, src))
 }
 
 /// What is known of one scope's reads: how many decodes asked so far, then its index.
@@ -248,41 +239,18 @@ fn reads_of<'s>(root: Node<'_>, src: &'s str, name: &str) -> Vec<(usize, Option<
         from += found + 1;
     }
     let mut next = 0; // The first hit not before the current node.
-    let mut ancestors: Vec<Node<'_>> = Vec::new();
-    let mut cursor = root.walk();
-    loop {
-        let node = cursor.node();
+    syntax::walk_with_ancestors(root, |node, ancestors| {
         let (start, end) = (node.start_byte(), node.end_byte());
         while hits.get(next).is_some_and(|&hit| hit < start) {
             next += 1;
         }
-        let enter = name.is_empty() || hits.get(next).is_some_and(|&hit| hit < end);
         let at_hit = name.is_empty() || hits.get(next) == Some(&start);
         if at_hit && end - start == name.len() && node.kind() == "identifier" {
-            let property = ancestors
-                .last()
-                .filter(|parent| {
-                    parent.kind() == "member_expression"
-                        && parent.field("object").is_some_and(|object| object.id() == node.id())
-                })
-                .and_then(|member| member.field("property"))
-                .map(|property| text(property, src));
-            reads.push((start, property));
+            reads.push((start, property_read_through(node, ancestors, src)));
         }
-        if enter && cursor.goto_first_child() {
-            ancestors.push(node);
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return reads;
-            }
-            ancestors.pop();
-        }
-    }
+        name.is_empty() || hits.get(next).is_some_and(|&hit| hit < end)
+    });
+    reads
 }
 
 /// A name bound by destructuring (`const { alg } = header`), with the keys it was read through.

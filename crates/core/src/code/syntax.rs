@@ -79,10 +79,22 @@ pub fn text<'s>(node: Node<'_>, source: &'s str) -> &'s str {
 
 /// Calls `visit` on every node below and including `root`, in document order, without recursion.
 pub fn walk<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>)) {
+    walk_with_ancestors(root, |node, _| {
+        visit(node);
+        true
+    });
+}
+
+/// Visits `root` and its descendants in document order, each with its ancestors below `root`
+/// (nearest last); `visit` returns whether to enter the node's children. One cursor, no
+/// `Node::parent` (which re-walks from the root).
+pub fn walk_with_ancestors<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>, &[Node<'t>]) -> bool) {
+    let mut ancestors: Vec<Node<'t>> = Vec::new();
     let mut cursor = root.walk();
     loop {
-        visit(cursor.node());
-        if cursor.goto_first_child() {
+        let node = cursor.node();
+        if visit(node, &ancestors) && cursor.goto_first_child() {
+            ancestors.push(node);
             continue;
         }
         loop {
@@ -92,6 +104,7 @@ pub fn walk<'t>(root: Node<'t>, mut visit: impl FnMut(Node<'t>)) {
             if !cursor.goto_parent() {
                 return;
             }
+            ancestors.pop();
         }
     }
 }

@@ -607,34 +607,10 @@ pub fn token_wordlist_search(list: &Wordlist, compact: &str) -> Option<Search> {
 pub fn candidates(text: &str, skip: &[std::ops::Range<usize>]) -> Candidates {
     let mut collector = Collector { skip, seen: Default::default(), found: Vec::new(), truncated: false };
     let mut line_start = 0;
-    'lines: for line in text.split_inclusive('\n') {
+    for line in text.split_inclusive('\n') {
         let body = line.trim_end_matches(['\n', '\r']);
-        let bytes = body.as_bytes();
-        let mut i = 0;
-        // memchr jumps between quotes: a log is mostly bytes that are neither.
-        while let Some(found) = memchr::memchr3(b'"', b'\'', b'`', &bytes[i..]) {
-            i += found;
-            let quote = bytes[i];
-            let mut j = i + 1;
-            while let Some(next) = memchr::memchr2(quote, b'\\', &bytes[j.min(bytes.len())..]) {
-                j += next;
-                if bytes[j] == quote {
-                    break;
-                }
-                j += 2;
-            }
-            let j = j.min(bytes.len());
-            if j < bytes.len() && bytes[j] == quote {
-                if opens_a_value(bytes, i)
-                    && let Some(value) = body.get(i + 1..j)
-                    && !collector.push(line_start + i + 1, value)
-                {
-                    break 'lines;
-                }
-                i = j + 1;
-                continue;
-            }
-            i += 1;
+        if !collector.push_quoted(body, line_start) {
+            break;
         }
         if let Some((offset, value)) = config_value(body)
             && !collector.push(line_start + offset, value)
@@ -643,11 +619,7 @@ pub fn candidates(text: &str, skip: &[std::ops::Range<usize>]) -> Candidates {
         }
         line_start += line.len();
     }
-    let mut candidates = Candidates::from_literals(
-        collector.found.into_iter().map(|(offset, value)| (offset, value.to_string())).collect(),
-    );
-    candidates.truncated = collector.truncated;
-    candidates
+    collector.finish()
 }
 
 /// [`candidates`] of source code: its quoted strings only. An unquoted `name = value` in code
@@ -656,41 +628,8 @@ pub fn candidates(text: &str, skip: &[std::ops::Range<usize>]) -> Candidates {
 /// over the text jumps from quote to quote instead.
 pub fn candidates_in_code(text: &str, skip: &[std::ops::Range<usize>]) -> Candidates {
     let mut collector = Collector { skip, seen: Default::default(), found: Vec::new(), truncated: false };
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while let Some(found) = memchr::memchr3(b'"', b'\'', b'`', &bytes[i..]) {
-        i += found;
-        let quote = bytes[i];
-        // The closing quote on the same line, past escapes.
-        let mut j = i + 1;
-        let closed = loop {
-            match memchr::memchr3(quote, b'\\', b'\n', &bytes[j.min(bytes.len())..]) {
-                Some(next) if bytes[j + next] == quote => break Some(j + next),
-                Some(next)
-                    if bytes[j + next] == b'\\' && bytes.get(j + next + 1).is_some_and(|&after| after != b'\n') =>
-                {
-                    j += next + 2;
-                }
-                _ => break None,
-            }
-        };
-        let Some(j) = closed else {
-            i += 1;
-            continue;
-        };
-        if opens_a_value(bytes, i)
-            && let Some(value) = text.get(i + 1..j)
-            && !collector.push(i + 1, value)
-        {
-            break;
-        }
-        i = j + 1;
-    }
-    let mut candidates = Candidates::from_literals(
-        collector.found.into_iter().map(|(offset, value)| (offset, value.to_string())).collect(),
-    );
-    candidates.truncated = collector.truncated;
-    candidates
+    collector.push_quoted(text, 0);
+    collector.finish()
 }
 
 struct Collector<'t, 's> {
@@ -701,6 +640,51 @@ struct Collector<'t, 's> {
 }
 
 impl<'t> Collector<'t, '_> {
+    /// Adds the quoted strings of `text` (one line, or a whole text: a string never continues
+    /// past a line break) that open a value, `base` being the offset of `text`; `false` once the
+    /// cap is reached. `memchr` jumps between quotes: a log is mostly bytes that are neither.
+    fn push_quoted(&mut self, text: &'t str, base: usize) -> bool {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while let Some(found) = memchr::memchr3(b'"', b'\'', b'`', &bytes[i..]) {
+            i += found;
+            let quote = bytes[i];
+            // The closing quote on the same line, past escapes.
+            let mut j = i + 1;
+            let closed = loop {
+                match memchr::memchr3(quote, b'\\', b'\n', &bytes[j.min(bytes.len())..]) {
+                    Some(next) if bytes[j + next] == quote => break Some(j + next),
+                    Some(next)
+                        if bytes[j + next] == b'\\' && bytes.get(j + next + 1).is_some_and(|&after| after != b'\n') =>
+                    {
+                        j += next + 2;
+                    }
+                    _ => break None,
+                }
+            };
+            let Some(j) = closed else {
+                i += 1;
+                continue;
+            };
+            if opens_a_value(bytes, i)
+                && let Some(value) = text.get(i + 1..j)
+                && !self.push(base + i + 1, value)
+            {
+                return false;
+            }
+            i = j + 1;
+        }
+        true
+    }
+
+    fn finish(self) -> Candidates {
+        let mut candidates = Candidates::from_literals(
+            self.found.into_iter().map(|(offset, value)| (offset, value.to_string())).collect(),
+        );
+        candidates.truncated = self.truncated;
+        candidates
+    }
+
     /// Adds a candidate; `false` once the cap is reached (stop looking).
     fn push(&mut self, offset: usize, value: &'t str) -> bool {
         if value.is_empty() || value.len() > MAX_LITERAL_BYTES || self.overlaps_token(offset, offset + value.len()) {
