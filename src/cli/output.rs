@@ -227,39 +227,73 @@ struct JsonRelated<'a> {
 }
 
 /// `{"findings":[…]}` written finding by finding: a log with 100k findings builds no tree.
+/// Batches of findings are rendered on every core and written in order (one thread rendering
+/// 49 MB of JSON after a parallel scan was a seventh of `check`'s time on dense logs).
 pub fn write_json(out: &mut impl Write, reports: &[FileReport]) -> io::Result<()> {
+    /// Findings rendered per batch; a round renders one batch per thread, then writes them.
+    const BATCH: usize = 4096;
+    let rows: Vec<(&str, &Located)> = reports
+        .iter()
+        .flat_map(|report| report.findings.iter().map(|finding| (report.path.as_str(), finding)))
+        .collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
     out.write_all(b"{\"findings\":[")?;
     let mut first = true;
-    for report in reports {
-        for finding in &report.findings {
+    for round in rows.chunks(BATCH * threads) {
+        let rendered: Vec<io::Result<Vec<u8>>> = if round.len() <= BATCH {
+            vec![render_json_rows(round)]
+        } else {
+            std::thread::scope(|scope| {
+                let workers: Vec<_> =
+                    round.chunks(BATCH).map(|batch| scope.spawn(move || render_json_rows(batch))).collect();
+                workers
+                    .into_iter()
+                    .map(|worker| worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+                    .collect()
+            })
+        };
+        for batch in rendered {
+            let batch = batch?;
             if !first {
                 out.write_all(b",")?;
             }
             first = false;
-            let row = JsonFinding {
-                path: &report.path,
-                line: finding.start.line + 1,
-                column: finding.start.col + 1,
-                end_line: finding.end.line + 1,
-                end_column: finding.end.col + 1,
-                code: finding.rule.code(),
-                severity: finding.severity.as_str(),
-                message: &finding.message,
-                related: finding
-                    .related
-                    .iter()
-                    .map(|related| JsonRelated {
-                        path: &related.path,
-                        line: related.line + 1,
-                        column: related.column + 1,
-                        message: &related.message,
-                    })
-                    .collect(),
-            };
-            serde_json::to_writer(&mut *out, &row)?;
+            out.write_all(&batch)?;
         }
     }
     out.write_all(b"]}\n")
+}
+
+/// The JSON rows of `rows`, comma-separated.
+fn render_json_rows(rows: &[(&str, &Located)]) -> io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(rows.len() * 400);
+    for (index, (path, finding)) in rows.iter().enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        let row = JsonFinding {
+            path,
+            line: finding.start.line + 1,
+            column: finding.start.col + 1,
+            end_line: finding.end.line + 1,
+            end_column: finding.end.col + 1,
+            code: finding.rule.code(),
+            severity: finding.severity.as_str(),
+            message: &finding.message,
+            related: finding
+                .related
+                .iter()
+                .map(|related| JsonRelated {
+                    path: &related.path,
+                    line: related.line + 1,
+                    column: related.column + 1,
+                    message: &related.message,
+                })
+                .collect(),
+        };
+        serde_json::to_writer(&mut out, &row)?;
+    }
+    Ok(out)
 }
 
 pub fn sarif_level(severity: Severity) -> &'static str {
@@ -528,5 +562,29 @@ mod tests {
         let mut out = Vec::new();
         write_json(&mut out, &[]).expect("written");
         assert_eq!(out, b"{\"findings\":[]}\n");
+
+        // Many findings: rendered in parallel batches and rounds, written in order, the same
+        // bytes as one document (and an empty report between two full ones changes nothing).
+        let many = |path: &str, count: usize| {
+            let findings = (0..count).map(|n| Finding::new(Rule::TokenExpired, 2..8, format!("finding {n}"))).collect();
+            report(path, findings)
+        };
+        let reports = vec![many("a.log", 9_000), report("b.log", Vec::new()), many("c.log", 40_000)];
+        let mut out = Vec::new();
+        write_json(&mut out, &reports).expect("written");
+        let expected: Vec<Value> = reports
+            .iter()
+            .flat_map(|report| report.findings.iter().map(move |finding| (report.path.as_str(), finding)))
+            .map(|(path, finding)| {
+                json!({
+                    "path": path, "line": 1, "column": 3, "end_line": 1, "end_column": 9,
+                    "code": "token-expired", "severity": finding.severity.as_str(), "message": finding.message,
+                })
+            })
+            .collect();
+        assert_eq!(
+            String::from_utf8(out).expect("UTF-8"),
+            format!("{}\n", serde_json::to_string(&json!({ "findings": expected })).expect("JSON"))
+        );
     }
 }
