@@ -41,20 +41,17 @@ pub struct WeakSearch<'a> {
 impl WeakSearch<'_> {
     /// The document's search for `token` (see [`Candidates::search_signed`]).
     pub fn run(&self, token: &Token, target: &HmacTarget<'_>) -> Search {
-        self.candidates.search_signed(target, signer_key(token), self.budget)
+        self.candidates.search_signed(target, signer(token), self.budget)
     }
 }
 
-/// The token's signer as far as its text tells: `alg`, the `iss` claim and the `kid` header,
-/// joined by NUL. `None` without a string `iss`: then nothing ties two tokens to one key.
-pub fn signer_key(token: &Token) -> Option<String> {
+/// The token's signer as far as its text tells: `alg`, the `iss` claim and the `kid` header.
+/// `None` without a string `iss`: then nothing ties two tokens to one key.
+pub fn signer(token: &Token) -> Option<weak::Signer<'_>> {
     let Payload::Claims(claims) = &token.payload else { return None };
-    let issuer = match &claims.registered().iss {
-        crate::jwt::decode::Field::Present(Value::String(issuer)) => issuer,
-        _ => return None,
-    };
+    let crate::jwt::decode::Field::Present(Value::String(issuer)) = &claims.registered().iss else { return None };
     let key_id = token.header.get("kid").and_then(Value::as_str).unwrap_or("");
-    Some(format!("{}\0{issuer}\0{key_id}", token.alg()?))
+    Some(weak::Signer { alg: token.alg()?, issuer, key_id })
 }
 
 /// Where the weak-secret step of a checklist gets its outcome.

@@ -270,8 +270,51 @@ pub const SEARCHES_PER_SIGNER: u32 = 32;
 #[derive(Debug)]
 pub struct Budget {
     left: std::cell::Cell<u64>,
-    /// `alg`, `iss` and `kid` joined by NUL → tokens searched without a match.
-    signers: std::cell::RefCell<rustc_hash::FxHashMap<Box<str>, u32>>,
+    /// Tokens searched without a match, per signer: by the signer's hash, then the signers with
+    /// that hash (a lookup allocates nothing; a signer's first search stores it once).
+    signers: std::cell::RefCell<rustc_hash::FxHashMap<u64, Vec<(SignerOwned, u32)>>>,
+}
+
+/// Who signed a token, as far as its text tells: `alg`, the `iss` claim and the `kid` header
+/// (empty when absent). A verifier picks one key per issuer and key id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Signer<'a> {
+    pub alg: &'a str,
+    pub issuer: &'a str,
+    pub key_id: &'a str,
+}
+
+type SignerOwned = (Box<str>, Box<str>, Box<str>);
+
+impl Signer<'_> {
+    fn hash(&self) -> u64 {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let mut hasher = rustc_hash::FxBuildHasher.build_hasher();
+        Hash::hash(self, &mut hasher);
+        hasher.finish()
+    }
+
+    fn is(&self, owned: &SignerOwned) -> bool {
+        (self.alg, self.issuer, self.key_id) == (&*owned.0, &*owned.1, &*owned.2)
+    }
+}
+
+impl Budget {
+    /// Tokens of `signer` searched without a match so far.
+    fn searched(&self, signer: &Signer<'_>) -> u32 {
+        let signers = self.signers.borrow();
+        let bucket = signers.get(&signer.hash());
+        bucket.and_then(|bucket| bucket.iter().find(|(owned, _)| signer.is(owned))).map_or(0, |(_, count)| *count)
+    }
+
+    fn searched_once_more(&self, signer: &Signer<'_>) {
+        let mut signers = self.signers.borrow_mut();
+        let bucket = signers.entry(signer.hash()).or_default();
+        match bucket.iter_mut().find(|(owned, _)| signer.is(owned)) {
+            Some((_, count)) => *count += 1,
+            None => bucket.push(((signer.alg.into(), signer.issuer.into(), signer.key_id.into()), 1)),
+        }
+    }
 }
 
 impl Budget {
@@ -441,20 +484,19 @@ impl Candidates {
         self.search_signed(target, None, budget)
     }
 
-    /// [`Self::search`], skipping a token whose signer (`alg`, `iss` and `kid`, as
-    /// [`crate::verify::signer_key`] joins them) already had [`SEARCHES_PER_SIGNER`] tokens of
-    /// this document searched without a match.
-    pub fn search_signed(&self, target: &HmacTarget<'_>, signer: Option<String>, budget: &Budget) -> Search {
-        if let Some(key) = &signer
-            && budget.signers.borrow().get(key.as_str()).is_some_and(|&searched| searched >= SEARCHES_PER_SIGNER)
+    /// [`Self::search`], skipping a token whose signer already had [`SEARCHES_PER_SIGNER`]
+    /// tokens of this document searched without a match.
+    pub fn search_signed(&self, target: &HmacTarget<'_>, signer: Option<Signer<'_>>, budget: &Budget) -> Search {
+        if let Some(signer) = &signer
+            && budget.searched(signer) >= SEARCHES_PER_SIGNER
         {
             return Search::SignerSearched;
         }
         let outcome = self.search_all(target, budget);
-        if let Some(key) = signer
+        if let Some(signer) = &signer
             && outcome == Search::NotFound
         {
-            *budget.signers.borrow_mut().entry(key.into_boxed_str()).or_default() += 1;
+            budget.searched_once_more(signer);
         }
         outcome
     }
