@@ -124,6 +124,7 @@ pub enum ColorChoice {
 }
 
 pub fn run(args: CheckArgs) -> ExitCode {
+    super::tune_allocator_for_one_run();
     let cli_settings = match settings_from_args(&args) {
         Ok(settings) => settings,
         Err(message) => return super::usage_error(&message),

@@ -131,6 +131,20 @@ fn version_text(verbose: bool) -> String {
 }
 
 /// Prints a usage error and returns exit status 2.
+/// Allocator settings for a run over many files (`check`, `scan`), a process that ends when the
+/// run does: glibc grows its heaps in 64 MiB steps and keeps what is freed until exit, instead of
+/// growing page by page and returning memory between files (`mprotect` and page faults were a
+/// sixth of `check` on eight dense logs; 9 % less wall time with this). The server keeps glibc's
+/// defaults: it lives long and returns memory.
+pub(crate) fn tune_allocator_for_one_run() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `mallopt` only sets allocator parameters; called before the run's threads start.
+    unsafe {
+        libc::mallopt(libc::M_TOP_PAD, 64 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
+    }
+}
+
 pub(crate) fn usage_error(message: &str) -> ExitCode {
     // Escaped line by line: a TOML parse error spans lines, a path or a value may hold escapes.
     eprintln!("jwt-lsp: {}", crate::text::terminal_safe_lines(message));

@@ -46,6 +46,7 @@ pub struct ScanArgs {
 }
 
 pub fn run(args: ScanArgs) -> ExitCode {
+    super::tune_allocator_for_one_run();
     let mut cli_settings = Settings { leeway: args.leeway, ..Settings::default() };
     if let Some(now) = &args.now {
         if let Err(err) = crate::jwt::time::parse_now(now) {
