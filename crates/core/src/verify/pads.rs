@@ -161,6 +161,17 @@ pub enum PadStates {
 
 impl PadStates {
     pub fn new<'k>(alg: HmacAlg, keys: impl Iterator<Item = &'k [u8]>) -> PadStates {
+        // Keying a wordlist is as long as a search: it pauses between slices the same way.
+        let pause = PAUSE.get();
+        let keys = keys.enumerate().map(|(index, key)| {
+            if index > 0
+                && index % KEYS_PER_SLICE == 0
+                && let Some(pause) = pause
+            {
+                pause();
+            }
+            key
+        });
         match alg {
             HmacAlg::Hs256 => PadStates::Sha256(keys.map(|key| key_states::<Sha256Family>(alg, key)).collect()),
             _ => PadStates::Sha512(alg, keys.map(|key| key_states::<Sha512Family>(alg, key)).collect()),
@@ -256,6 +267,12 @@ mod tests {
         set_pause_between_slices(None);
         assert_eq!(states.first_verifying(&message), Some(last));
         assert_eq!(PAUSES.load(std::sync::atomic::Ordering::Relaxed), 2, "no pause once the hook is removed");
+        // Keying the list pauses too, and keys the same states.
+        set_pause_between_slices(Some(count));
+        let keyed = PadStates::new(HmacAlg::Hs256, keys.iter().map(Vec::as_slice));
+        set_pause_between_slices(None);
+        assert_eq!(PAUSES.load(std::sync::atomic::Ordering::Relaxed), 4, "before keys 4096 and 8192");
+        assert_eq!(keyed.first_verifying(&message), Some(last));
     }
 
     #[test]
