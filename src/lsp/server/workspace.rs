@@ -215,7 +215,9 @@ impl Backend {
         };
         let taken = std::mem::take(&mut *table);
         let walk_cancelled = cancelled.clone();
-        let built = tokio::task::spawn_blocking(move || {
+        // At idle priority: the walk reads and analyses every file, and must not delay a hover
+        // or a keystroke's diagnostics (it ran beside the first requests of every session).
+        let built = crate::background::spawn_idle("jwt-lsp-index", move || {
             let mut table = taken;
             let clock = config.clock(wall_clock());
             let updated = match changes {

@@ -162,14 +162,8 @@ pub enum PadStates {
 impl PadStates {
     pub fn new<'k>(alg: HmacAlg, keys: impl Iterator<Item = &'k [u8]>) -> PadStates {
         // Keying a wordlist is as long as a search: it pauses between slices the same way.
-        let pause = PAUSE.get();
         let keys = keys.enumerate().map(|(index, key)| {
-            if index > 0
-                && index % KEYS_PER_SLICE == 0
-                && let Some(pause) = pause
-            {
-                pause();
-            }
+            pause_every_slice(index);
             key
         });
         match alg {
@@ -201,6 +195,16 @@ thread_local! {
 /// go first; the core itself never waits.
 pub fn set_pause_between_slices(pause: Option<fn()>) {
     PAUSE.set(pause);
+}
+
+/// Calls the thread's pause before item `index` when it starts a slice (not before the first).
+pub(super) fn pause_every_slice(index: usize) {
+    if index > 0
+        && index.is_multiple_of(KEYS_PER_SLICE)
+        && let Some(pause) = PAUSE.get()
+    {
+        pause();
+    }
 }
 
 fn first<F: Family>(states: &[(F::State, F::State)], message: &Message<'_>) -> Option<usize> {

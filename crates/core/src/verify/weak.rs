@@ -382,6 +382,7 @@ impl KeyList {
         let mut bytes = Vec::new();
         let mut spans = Vec::new();
         for (index, candidate) in candidates.enumerate() {
+            super::pads::pause_every_slice(index);
             let raw = std::iter::once((Encoding::Utf8, candidate.as_bytes().to_vec()));
             for (encoding, key) in raw.chain(decoded_variants(candidate)) {
                 spans.push(KeySpan {
