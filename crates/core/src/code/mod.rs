@@ -381,18 +381,83 @@ pub fn may_use_jwt_library(text: &str, language: Language) -> bool {
 /// The cheap literal prefilter: a file that names no JWT library is never parsed, which keeps
 /// `check` over large trees of unrelated code close to the cost of reading them.
 pub(crate) fn mentions_jwt_library(text: &str, language: Language, conventional_names: bool) -> bool {
-    prefilter(language, conventional_names).is_match(text)
+    let mut found = prefilter(language, conventional_names).find_iter(text);
+    if language != Language::Python || conventional_names {
+        return found.next().is_some();
+    }
+    // A Python file reaches a library only through an import (`is_tracked_module`) or names a
+    // settings key: `jwt` and `jose` elsewhere (`botocore`'s `jwt_token`, a docstring) mean
+    // nothing without one, and parsing such files was a tenth of `check` on a Python tree.
+    found.any(|found| {
+        found.pattern().as_usize() >= PYTHON_IMPORTED.len() || in_python_import(text.as_bytes(), found.start())
+    })
+}
+
+/// Python needles that count only inside an import statement (the roots `is_tracked_module`
+/// follows); the needles after them count anywhere.
+const PYTHON_IMPORTED: &[&str] = &["jwt", "jose", "jwcrypto", "authlib"];
+
+/// Whether byte `at` lies in an `import`/`from` statement: its logical line (back over `\`
+/// continuations, after the last `;`) starts with the keyword, or `at` is inside the parentheses
+/// of `from m import (...)`. A superset is fine (the parse decides); a miss loses findings.
+fn in_python_import(bytes: &[u8], at: usize) -> bool {
+    let line_start = |end: usize| memchr::memrchr(b'\n', &bytes[..end]).map_or(0, |newline| newline + 1);
+    let mut start = line_start(at);
+    while start >= 2 && bytes[..start - 1].trim_ascii_end().ends_with(b"\\") {
+        start = line_start(start - 1);
+    }
+    let statement = &bytes[start..at];
+    let statement = statement.rsplit(|&byte| byte == b';').next().unwrap_or(statement).trim_ascii_start();
+    let keyword = |word: &[u8]| {
+        statement.strip_prefix(word).is_some_and(|rest| rest.first().is_some_and(u8::is_ascii_whitespace))
+    };
+    if keyword(b"import") || keyword(b"from") {
+        return true;
+    }
+    // `from m import (\n    a,\n    jwt,\n)`: an open parenthesis after `import`, not closed yet.
+    let before = &bytes[at.saturating_sub(4096)..at];
+    let Some(open) = memchr::memrchr2(b'(', b')', before).filter(|&index| before[index] == b'(') else {
+        return false;
+    };
+    before[..open].trim_ascii_end().ends_with(b"import")
 }
 
 /// Every needle of a language in one automaton: one pass over a file that names none of them,
 /// not one pass per needle (Python's four needles, asked in both modes, read each unrelated
 /// source file eight times: 5 % of `check` on a source tree).
-fn prefilter(language: Language, conventional_names: bool) -> &'static aho_corasick::AhoCorasick {
-    static PREFILTERS: [std::sync::OnceLock<aho_corasick::AhoCorasick>; 2 * LANGUAGE_SLOTS] =
+fn prefilter(language: Language, conventional_names: bool) -> &'static Prefilter {
+    static PREFILTERS: [std::sync::OnceLock<Prefilter>; 2 * LANGUAGE_SLOTS] =
         [const { std::sync::OnceLock::new() }; 2 * LANGUAGE_SLOTS];
-    PREFILTERS[2 * language.slot() + usize::from(conventional_names)].get_or_init(|| {
-        aho_corasick::AhoCorasick::new(needles(language, conventional_names)).expect("literal needles build")
-    })
+    PREFILTERS[2 * language.slot() + usize::from(conventional_names)]
+        .get_or_init(|| Prefilter::new(needles(language, conventional_names)))
+}
+
+/// A few literal needles: the SIMD (Teddy) searcher where the CPU has it, else an automaton.
+/// The automaton alone picks its own prefilter, and for Python's needles it chose single rare
+/// bytes (`a`, `j`) that match everywhere in source text: three times slower than Teddy.
+enum Prefilter {
+    Packed(aho_corasick::packed::Searcher),
+    Automaton(aho_corasick::AhoCorasick),
+}
+
+impl Prefilter {
+    fn new(needles: &[&str]) -> Prefilter {
+        match aho_corasick::packed::Searcher::new(needles) {
+            Some(searcher) => Prefilter::Packed(searcher),
+            None => Prefilter::Automaton(aho_corasick::AhoCorasick::new(needles).expect("literal needles build")),
+        }
+    }
+
+    /// The needles in `text`, leftmost first, not overlapping.
+    fn find_iter<'p, 'h>(&'p self, text: &'h str) -> Box<dyn Iterator<Item = aho_corasick::Match> + 'h>
+    where
+        'p: 'h,
+    {
+        match self {
+            Prefilter::Packed(searcher) => Box::new(searcher.find_iter(text)),
+            Prefilter::Automaton(automaton) => Box::new(automaton.find_iter(text)),
+        }
+    }
 }
 
 /// What the prefilter looks for in each language.
@@ -415,7 +480,9 @@ fn needles(language: Language, conventional_names: bool) -> &'static [&'static s
         ],
         // `jwt` covers PyJWT imports but not upper-case settings: `JWT_SECRET_KEY`-style keys
         // and Simple JWT's `SIMPLE_JWT` dict get their own needles.
-        Language::Python => &["jwt", "jose", "JWT_", "SIMPLE_JWT"],
+        Language::Python if conventional_names => &["jwt", "jose", "JWT_", "SIMPLE_JWT"],
+        // The first four only in imports (`mentions_jwt_library`).
+        Language::Python => &["jwt", "jose", "jwcrypto", "authlib", "JWT_", "SIMPLE_JWT"],
         Language::Go if conventional_names => &["jwt", "jose"],
         Language::Go => &[
             "golang-jwt/jwt",
@@ -743,6 +810,37 @@ mod tests {
         assert!(mentions_jwt_library("jwt.verify(t, k)", Language::JavaScript, true));
         assert!(!mentions_jwt_library("import \"net/http\"", Language::Go, false));
         assert!(mentions_jwt_library("import \"github.com/golang-jwt/jwt/v5\"", Language::Go, false));
+    }
+
+    #[test]
+    fn python_names_a_library_in_its_imports() {
+        let mentions = |text: &str| mentions_jwt_library(text, Language::Python, false);
+        for imports in [
+            "import jwt\n",
+            "    import jwt as pyjwt\n",
+            "from jose import jwt\n",
+            "from jwcrypto import jwk, jwt\n",
+            "import jwcrypto\nk = jwcrypto.jwk.JWK()\n",
+            "import authlib\n",
+            "import os; import jwt\n",
+            "from authlib import (\n    jose,\n)\n",
+            "from x import a, \\\n    jwt\n",
+            "app.config['JWT_SECRET_KEY'] = 'k'\n",
+            "SIMPLE_JWT = {}\n",
+        ] {
+            assert!(mentions(imports), "{imports:?}");
+        }
+        for unrelated in [
+            "def jwt_token(self):\n    return self.jwt\n",
+            "# import jwt\n",
+            "x = foo(jose)\nfrom m import (a)\njwt = 1\n",
+            "\"\"\"Reads a JWT.\"\"\"\n",
+        ] {
+            assert!(!mentions(unrelated), "{unrelated:?}");
+        }
+        // Fragments (Markdown fences) keep the names alone.
+        assert!(mentions_jwt_library("jwt.decode(t, k)", Language::Python, true));
+        assert_eq!(&needles(Language::Python, false)[..PYTHON_IMPORTED.len()], PYTHON_IMPORTED);
     }
 
     #[test]
