@@ -383,15 +383,13 @@ impl KeyList {
         let mut spans = Vec::new();
         for (index, candidate) in candidates.enumerate() {
             super::pads::pause_every_slice(index);
-            let raw = std::iter::once((Encoding::Utf8, candidate.as_bytes().to_vec()));
-            for (encoding, key) in raw.chain(decoded_variants(candidate)) {
-                spans.push(KeySpan {
-                    start: bytes.len() as u32,
-                    len: key.len() as u32,
-                    candidate: index as u32,
-                    encoding,
-                });
-                bytes.extend_from_slice(&key);
+            let mut push = |encoding, key: &[u8]| {
+                spans.push(KeySpan { start: bytes.len() as u32, len: key.len() as u32, candidate: index as u32, encoding });
+                bytes.extend_from_slice(key);
+            };
+            push(Encoding::Utf8, candidate.as_bytes());
+            for (encoding, key) in decoded_variants(candidate) {
+                push(encoding, &key);
             }
         }
         KeyList { bytes, spans, hs256: OnceLock::new(), hs384: OnceLock::new(), hs512: OnceLock::new() }
@@ -399,6 +397,18 @@ impl KeyList {
 
     fn len(&self) -> u64 {
         self.spans.len() as u64
+    }
+
+    /// The text of candidate `index`: its raw key, which [`KeyList::new`] stores first.
+    fn candidate_text(&self, index: u32) -> &str {
+        let first = self.spans.partition_point(|span| span.candidate < index);
+        match self.spans.get(first) {
+            Some(span) if span.candidate == index && span.encoding == Encoding::Utf8 => {
+                let bytes = &self.bytes[span.start as usize..(span.start + span.len) as usize];
+                std::str::from_utf8(bytes).unwrap_or_default() // Copied from a `&str`: always UTF-8.
+            }
+            _ => "",
+        }
     }
 
     /// The first key that verifies the token: `(candidate index, encoding)`.
@@ -427,8 +437,9 @@ fn built_in_keys() -> &'static KeyList {
 /// A document's weak-secret candidates: the distinct strings where secrets live (see
 /// [`candidates`]), extracted once per document, capped in number and length.
 pub struct Candidates {
-    /// `(byte offset, text)`, first occurrence of each distinct text, in document order.
-    literals: Vec<(usize, Box<str>)>,
+    /// The byte offset of each distinct text's first occurrence, in document order; the texts
+    /// are the raw keys in `keys` (one copy, not one allocation per string).
+    offsets: Vec<usize>,
     /// Whether the cap left strings of the document out.
     pub truncated: bool,
     keys: KeyList,
@@ -440,7 +451,7 @@ impl std::fmt::Debug for Candidates {
         write!(
             f,
             "Candidates({} strings, {} keys, truncated: {})",
-            self.literals.len(),
+            self.offsets.len(),
             self.keys.len(),
             self.truncated
         )
@@ -456,23 +467,25 @@ impl Default for Candidates {
 impl Candidates {
     /// Candidates from `(offset, text)` pairs as given (tests, `explain`).
     pub fn from_literals(literals: Vec<(usize, String)>) -> Candidates {
-        let literals: Vec<(usize, Box<str>)> =
-            literals.into_iter().map(|(offset, text)| (offset, text.into_boxed_str())).collect();
-        let keys = KeyList::new(literals.iter().map(|(_, text)| &**text));
-        Candidates { literals, truncated: false, keys }
+        Candidates::found(literals.iter().map(|(offset, text)| (*offset, text.as_str())))
+    }
+
+    fn found<'t>(literals: impl ExactSizeIterator<Item = (usize, &'t str)> + Clone) -> Candidates {
+        let offsets = literals.clone().map(|(offset, _)| offset).collect();
+        Candidates { offsets, truncated: false, keys: KeyList::new(literals.map(|(_, text)| text)) }
     }
 
     pub fn len(&self) -> usize {
-        self.literals.len()
+        self.offsets.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.literals.is_empty()
+        self.offsets.is_empty()
     }
 
     /// The candidate strings with their offsets.
     pub fn literals(&self) -> impl Iterator<Item = (usize, &str)> {
-        self.literals.iter().map(|(offset, text)| (*offset, &**text))
+        self.offsets.iter().enumerate().map(|(index, offset)| (*offset, self.keys.candidate_text(index as u32)))
     }
 
     /// HMAC attempts one token costs: the empty string, the built-in list and these candidates.
@@ -518,11 +531,10 @@ impl Candidates {
         }
         match self.keys.first_match(target) {
             Some((index, encoding)) => {
-                let (offset, secret) = &self.literals[index as usize];
                 Search::Found(WeakSecret {
-                    secret: secret.to_string(),
+                    secret: self.keys.candidate_text(index).to_string(),
                     encoding,
-                    origin: Origin::Literal { offset: *offset },
+                    origin: Origin::Literal { offset: self.offsets[index as usize] },
                 })
             }
             None => Search::NotFound,
@@ -721,9 +733,7 @@ impl<'t> Collector<'t, '_> {
     }
 
     fn finish(self) -> Candidates {
-        let mut candidates = Candidates::from_literals(
-            self.found.into_iter().map(|(offset, value)| (offset, value.to_string())).collect(),
-        );
+        let mut candidates = Candidates::found(self.found.iter().copied());
         candidates.truncated = self.truncated;
         candidates
     }
