@@ -722,7 +722,7 @@ impl Backend {
         };
         serde_json::json!({
             "form": if token.form == Form::Jwe { "JWE" } else { "JWS" },
-            "header": Value::Object((*token.header).clone()),
+            "header": Value::Object(token.header.map().clone()),
             "payload": payload,
             "text": plain_report(token, now, &[]),
         })

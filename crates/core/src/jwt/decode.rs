@@ -229,18 +229,89 @@ fn segment_names(segments: &[usize]) -> String {
     format!("the {}", names.join(" and "))
 }
 
+/// A decoded JOSE header (a map: `token.header.get("kid")`) and its `alg`, looked up once:
+/// every rule asks for it. Shared (an `Arc`) by the tokens of one header segment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Header {
+    map: Map<String, Value>,
+    alg: Option<String>,
+}
+
+impl Header {
+    fn new(map: Map<String, Value>) -> Header {
+        let alg = map.get("alg").and_then(Value::as_str).map(str::to_string);
+        Header { map, alg }
+    }
+
+    pub fn map(&self) -> &Map<String, Value> {
+        &self.map
+    }
+}
+
+impl std::ops::Deref for Header {
+    type Target = Map<String, Value>;
+
+    fn deref(&self) -> &Map<String, Value> {
+        &self.map
+    }
+}
+
+/// A JWS signature's bytes: inline up to 64 (HS256 to HS512, ES256, EdDSA: what dense logs
+/// carry), on the heap beyond (RSA, ES384, ES512). A `Vec` was an allocation per token.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Signature {
+    Inline { len: u8, bytes: [u8; 64] },
+    Heap(Box<[u8]>),
+}
+
+impl Signature {
+    /// The decoding of a signature segment, or the base64 error.
+    fn decode(text: &str) -> Result<Signature, base64::DecodeError> {
+        let mut bytes = [0u8; 64];
+        if text.len() / 4 * 3 + 3 <= bytes.len() {
+            match LENIENT.decode_slice(text, &mut bytes) {
+                Ok(len) => return Ok(Signature::Inline { len: len as u8, bytes }),
+                Err(base64::DecodeSliceError::DecodeError(err)) => return Err(err),
+                Err(base64::DecodeSliceError::OutputSliceTooSmall) => {}
+            }
+        }
+        LENIENT.decode(text).map(|bytes| Signature::Heap(bytes.into_boxed_slice()))
+    }
+}
+
+impl Default for Signature {
+    fn default() -> Signature {
+        Signature::Inline { len: 0, bytes: [0; 64] }
+    }
+}
+
+impl std::ops::Deref for Signature {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Signature::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            Signature::Heap(bytes) => bytes,
+        }
+    }
+}
+
+impl std::fmt::Debug for Signature {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        (**self).fmt(formatter)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Token {
     /// Byte range in the document (set by the scanner; `0..len` for a decoded string).
     pub span: Range<usize>,
     pub form: Form,
-    /// `alg` from the header, looked up once: every rule asks for it.
-    alg: Option<String>,
     /// Shared: a log or a config file repeats one issuer's header on every token.
-    pub header: Arc<Map<String, Value>>,
+    pub header: Arc<Header>,
     pub payload: Payload,
     /// Decoded signature bytes (JWS). Empty when absent or undecodable.
-    pub signature: Vec<u8>,
+    pub signature: Signature,
     /// The repaired compact serialization.
     pub compact: String,
     pub segment_count: usize,
@@ -251,7 +322,7 @@ pub struct Token {
 
 impl Token {
     pub fn alg(&self) -> Option<&str> {
-        self.alg.as_deref()
+        self.header.alg.as_deref()
     }
 
     pub fn claims(&self) -> Option<&Map<String, Value>> {
@@ -387,27 +458,25 @@ fn decode_compact(compact: &str, raw_len: usize, repairs: Vec<Repair>) -> Option
     }
 
     let (payload, signature) = match form {
-        Form::Jwe => (Payload::Encrypted, Vec::new()),
+        Form::Jwe => (Payload::Encrypted, Signature::default()),
         Form::Jws => {
             let payload = decode_payload(segments[1], &mut problems);
             let signature = match segments.get(2) {
-                Some(text) if segment_count == 3 && !text.is_empty() => match LENIENT.decode(text) {
-                    Ok(bytes) => bytes,
+                Some(text) if segment_count == 3 && !text.is_empty() => match Signature::decode(text) {
+                    Ok(signature) => signature,
                     Err(err) => {
                         problems
                             .push(format!("the signature is not valid base64url ({})", describe_base64_error(&err)));
-                        Vec::new()
+                        Signature::default()
                     }
                 },
-                _ => Vec::new(),
+                _ => Signature::default(),
             };
             (payload, signature)
         }
     };
 
-    let alg = header.get("alg").and_then(Value::as_str).map(str::to_string);
     let mut token = Token {
-        alg,
         span: 0..raw_len,
         form,
         header,
@@ -423,7 +492,7 @@ fn decode_compact(compact: &str, raw_len: usize, repairs: Vec<Repair>) -> Option
 }
 
 /// A decoded JOSE header, shared by the tokens that carry the same header segment.
-type SharedHeader = Arc<Map<String, Value>>;
+type SharedHeader = Arc<Header>;
 
 /// Headers longer than this are not remembered by `decode_header`.
 const REMEMBERED_HEADER_MAX: usize = 512;
@@ -436,9 +505,9 @@ thread_local! {
         const { std::cell::RefCell::new(None) };
 }
 
-fn decode_header(segment: &str) -> Option<Arc<Map<String, Value>>> {
+fn decode_header(segment: &str) -> Option<SharedHeader> {
     if segment.len() > REMEMBERED_HEADER_MAX {
-        return decode_header_uncached(segment).map(Arc::new);
+        return decode_header_uncached(segment).map(|map| Arc::new(Header::new(map)));
     }
     let remembered = LAST_HEADER.with_borrow(|last| match last {
         Some((text, header)) if text == segment => Some(Arc::clone(header)),
@@ -447,7 +516,7 @@ fn decode_header(segment: &str) -> Option<Arc<Map<String, Value>>> {
     if remembered.is_some() {
         return remembered;
     }
-    let header = Arc::new(decode_header_uncached(segment)?);
+    let header = Arc::new(Header::new(decode_header_uncached(segment)?));
     LAST_HEADER.with_borrow_mut(|last| match last {
         Some((text, remembered)) => {
             text.clear();
@@ -767,11 +836,11 @@ mod tests {
         let not_jose = segment(r#"{"typ":"JWT"}"#);
         for header in [&hs, &hs, &rs, &hs, &not_jose, &rs, &rs] {
             let expected = decode_header_uncached(header);
-            assert_eq!(decode_header(header).as_deref(), expected.as_ref());
+            assert_eq!(decode_header(header).as_deref().map(Header::map), expected.as_ref());
             let token = decode(&format!("{header}.{payload}.c2ln"));
-            assert_eq!(token.as_ref().map(|token| &*token.header), expected.as_ref(), "{header}");
+            assert_eq!(token.as_ref().map(|token| token.header.map()), expected.as_ref(), "{header}");
         }
-        assert_eq!(decode(&format!("{rs}.{payload}.c2ln")).and_then(|token| token.alg), Some("RS256".to_string()));
+        assert_eq!(decode(&format!("{rs}.{payload}.c2ln")).as_ref().and_then(Token::alg), Some("RS256"));
         assert!(decode(&format!("{not_jose}.{payload}.c2ln")).is_none());
     }
 

@@ -192,7 +192,7 @@ pub fn hover_markdown(token: &Token, now: UnixSeconds) -> String {
     }
 
     out.push_str("**Header**\n```json\n");
-    out.push_str(&pretty_json(&Value::Object((*token.header).clone())));
+    out.push_str(&pretty_json(&Value::Object(token.header.map().clone())));
     out.push_str("\n```\n");
     let header_notes: Vec<String> = token
         .header
@@ -279,7 +279,7 @@ pub fn plain_report(token: &Token, now: UnixSeconds, notes: &[String]) -> String
         out.push_str(&format!("problem: {problem}\n"));
     }
     out.push_str("\nHeader:\n");
-    out.push_str(&serde_json::to_string_pretty(&Value::Object((*token.header).clone())).unwrap_or_default());
+    out.push_str(&serde_json::to_string_pretty(&Value::Object(token.header.map().clone())).unwrap_or_default());
     out.push_str("\n\nPayload:\n");
     match &token.payload {
         Payload::Claims(claims) => {
