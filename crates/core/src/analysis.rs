@@ -6,7 +6,7 @@ use crate::code::{self, Language};
 use crate::config::Config;
 use crate::deps::{self, Dependencies};
 use crate::finding::Finding;
-use crate::jwt::checks::check_token;
+use crate::jwt::checks::check_token_into;
 use crate::jwt::{Form, Token, scan};
 use crate::panic::{self, PanicLocation};
 use crate::suppress;
@@ -253,7 +253,11 @@ fn analyze_in_stages(document: &Document<'_>, inputs: &Inputs<'_>, stages: &mut 
         .run(Stage::Tokens, text, || {
             let tokens =
                 if inputs.parallel_scan { scan::find_tokens(text) } else { scan::find_tokens_on_this_thread(text) };
-            let findings: Vec<Finding> = tokens.iter().flat_map(|token| check_token(token, clock)).collect();
+            // Most tokens of a log have one finding (expired): sized once, no per-token vector.
+            let mut findings = Vec::with_capacity(tokens.len());
+            for token in &tokens {
+                check_token_into(token, clock, &mut findings);
+            }
             (tokens, findings)
         })
         .unwrap_or_default();

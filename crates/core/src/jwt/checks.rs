@@ -2,8 +2,8 @@
 
 use serde_json::Value;
 
-use super::decode::{Field, Form, Payload, Token};
-use super::time::{UnixSeconds, format_utc, long_duration};
+use super::decode::{Field, Form, KEY_PARAMETERS, Payload, Token};
+use super::time::{LongDuration, UnixSeconds, Utc};
 use crate::finding::Finding;
 use crate::rules::Rule;
 
@@ -19,6 +19,12 @@ const MILLISECONDS_THRESHOLD: f64 = 1e11;
 
 pub fn check_token(token: &Token, clock: Clock) -> Vec<Finding> {
     let mut findings = Vec::new();
+    check_token_into(token, clock, &mut findings);
+    findings
+}
+
+/// [`check_token`], adding to `findings`.
+pub fn check_token_into(token: &Token, clock: Clock, findings: &mut Vec<Finding>) {
     let span = token.span.clone();
 
     if token.is_damaged() {
@@ -27,15 +33,15 @@ pub fn check_token(token: &Token, clock: Clock) -> Vec<Finding> {
     if let Some(message) = alg_none_message(token) {
         findings.push(Finding::new(Rule::TokenAlgNone, span.clone(), message));
     }
-    let key_headers: Vec<&str> =
-        ["jku", "x5u", "jwk"].into_iter().filter(|name| token.header.contains_key(*name)).collect();
-    if !key_headers.is_empty() {
+    if token.header.names_its_key() {
+        let key_headers: Vec<&str> =
+            KEY_PARAMETERS.into_iter().filter(|name| token.header.contains_key(*name)).collect();
         findings.push(Finding::new(Rule::TokenHeaderKey, span.clone(), header_key_message(token, &key_headers)));
     }
     if token.form == Form::Jwe {
-        return findings;
+        return;
     }
-    let Payload::Claims(claims) = &token.payload else { return findings };
+    let Payload::Claims(claims) = &token.payload else { return };
     let claims = claims.registered();
 
     let mut invalid = Vec::new();
@@ -47,8 +53,8 @@ pub fn check_token(token: &Token, clock: Clock) -> Vec<Finding> {
     {
         invalid.push(format!(
             "`nbf` ({}) is after `exp` ({}): the token can never be valid",
-            format_utc(nbf),
-            format_utc(exp)
+            Utc(nbf),
+            Utc(exp)
         ));
     }
     if let (Some(iat), Some(exp)) = (iat, exp)
@@ -56,8 +62,8 @@ pub fn check_token(token: &Token, clock: Clock) -> Vec<Finding> {
     {
         invalid.push(format!(
             "`iat` ({}) is after `exp` ({}): it expired before it was issued",
-            format_utc(iat),
-            format_utc(exp)
+            Utc(iat),
+            Utc(exp)
         ));
     }
     if let Some(aud) = claims.aud.get() {
@@ -94,8 +100,8 @@ pub fn check_token(token: &Token, clock: Clock) -> Vec<Finding> {
             span.clone(),
             format!(
                 "Token expired {} ago, {}{leeway_note}. Verifiers reject it: jsonwebtoken `jwt expired` (TokenExpiredError), PyJWT `Signature has expired`, golang-jwt `token is expired`.",
-                long_duration(clock.now - exp),
-                format_utc(exp)
+                LongDuration(clock.now - exp),
+                Utc(exp)
             ),
         )),
         _ => {}
@@ -108,8 +114,8 @@ pub fn check_token(token: &Token, clock: Clock) -> Vec<Finding> {
             span.clone(),
             format!(
                 "Token is not valid yet: `nbf` is {}, in {}{leeway_note}. Verifiers reject it until then: jsonwebtoken `jwt not active`, PyJWT `The token is not yet valid (nbf)`, golang-jwt `token is not valid yet`.",
-                format_utc(nbf),
-                long_duration(nbf - clock.now)
+                Utc(nbf),
+                LongDuration(nbf - clock.now)
             ),
         ));
     }
@@ -121,12 +127,11 @@ pub fn check_token(token: &Token, clock: Clock) -> Vec<Finding> {
             span,
             format!(
                 "Token was issued in the future: `iat` is {}, {} from now{leeway_note}. The issuer's clock is ahead of this one (clock skew); PyJWT rejects it with `The token is not yet valid (iat)`. Sync the clocks (NTP) or allow a small leeway.",
-                format_utc(iat),
-                long_duration(iat - clock.now)
+                Utc(iat),
+                LongDuration(iat - clock.now)
             ),
         ));
     }
-    findings
 }
 
 /// A NumericDate claim as whole seconds, or `None` (recording why) when it is absent or invalid.

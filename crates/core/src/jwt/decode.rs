@@ -235,16 +235,26 @@ fn segment_names(segments: &[usize]) -> String {
 pub struct Header {
     map: Map<String, Value>,
     alg: Option<String>,
+    names_its_key: bool,
 }
+
+/// Header parameters that point a verifier at a key (`token-header-key`).
+pub const KEY_PARAMETERS: [&str; 3] = ["jku", "x5u", "jwk"];
 
 impl Header {
     fn new(map: Map<String, Value>) -> Header {
         let alg = map.get("alg").and_then(Value::as_str).map(str::to_string);
-        Header { map, alg }
+        let names_its_key = KEY_PARAMETERS.iter().any(|name| map.contains_key(*name));
+        Header { map, alg, names_its_key }
     }
 
     pub fn map(&self) -> &Map<String, Value> {
         &self.map
+    }
+
+    /// Whether one of [`KEY_PARAMETERS`] is present (asked of every token; looked up once).
+    pub fn names_its_key(&self) -> bool {
+        self.names_its_key
     }
 }
 

@@ -3,7 +3,6 @@
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
-use time::macros::format_description;
 
 /// The moment "now" for every time-dependent check, in Unix seconds. Always passed in, never read
 /// from the wall clock inside the analysis, so results can be pinned: the front ends read the wall
@@ -23,19 +22,45 @@ pub fn parse_now(text: &str) -> Result<UnixSeconds, String> {
 
 /// `2026-11-25 10:00:00 UTC`, or a plain number when the value is outside the calendar range.
 pub fn format_utc(seconds: UnixSeconds) -> String {
-    match OffsetDateTime::from_unix_timestamp(seconds) {
-        Ok(moment) => moment
-            .format(format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC"))
-            .unwrap_or_else(|_| seconds.to_string()),
-        Err(_) => format!("{seconds} (outside the calendar range)"),
+    Utc(seconds).to_string()
+}
+
+/// [`format_utc`] written in place: a message that names a date formats it once, into itself
+/// (a log's expired tokens each name one).
+pub struct Utc(pub UnixSeconds);
+
+impl std::fmt::Display for Utc {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Ok(moment) = OffsetDateTime::from_unix_timestamp(self.0) else {
+            return write!(formatter, "{} (outside the calendar range)", self.0);
+        };
+        let (year, sign) = (moment.year().unsigned_abs(), if moment.year() < 0 { "-" } else { "" });
+        write!(
+            formatter,
+            "{sign}{year:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+            u8::from(moment.month()),
+            moment.day(),
+            moment.hour(),
+            moment.minute(),
+            moment.second()
+        )
     }
 }
 
 /// "3 days", "2 hours", "1 minute", "45 seconds": the largest unit, rounded down.
 pub fn long_duration(seconds: i64) -> String {
-    let (amount, unit) = largest_unit(seconds.unsigned_abs());
-    let plural = if amount == 1 { "" } else { "s" };
-    format!("{amount} {unit}{plural}")
+    LongDuration(seconds).to_string()
+}
+
+/// [`long_duration`] written in place.
+pub struct LongDuration(pub i64);
+
+impl std::fmt::Display for LongDuration {
+    fn fmt(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (amount, unit) = largest_unit(self.0.unsigned_abs());
+        let plural = if amount == 1 { "" } else { "s" };
+        write!(formatter, "{amount} {unit}{plural}")
+    }
 }
 
 /// "3 d", "2 h", "5 min", "45 s": for inlay hints, where space is short.
@@ -84,6 +109,7 @@ fn largest_unit(seconds: u64) -> (u64, &'static str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use time::macros::format_description;
 
     #[test]
     fn parses_both_clock_forms() {
@@ -103,5 +129,23 @@ mod tests {
         assert_eq!(short_duration(61), "1 min");
         assert_eq!(long_duration(1), "1 second");
         assert_eq!(long_duration(-2 * 365 * 86_400), "2 years");
+    }
+
+    /// The hand-written `Utc` against the `time` crate's own formatting, over the calendar.
+    #[test]
+    fn utc_matches_the_time_crates_format() {
+        let format = format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
+        let (min, max): (i64, i64) = (-377_705_116_800, 253_402_300_799); // -9999-01-01 to 9999-12-31
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..20_000 {
+            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let seconds = min + (state >> 24) as i64 % (max - min + 1);
+            let expected = OffsetDateTime::from_unix_timestamp(seconds).unwrap().format(format).unwrap();
+            assert_eq!(format_utc(seconds), expected);
+        }
+        for seconds in [-62_167_219_200, -62_167_219_201, 0, -1, 951_782_400, 1_767_225_599] {
+            let expected = OffsetDateTime::from_unix_timestamp(seconds).unwrap().format(format).unwrap();
+            assert_eq!(format_utc(seconds), expected, "{seconds}");
+        }
     }
 }
