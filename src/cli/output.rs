@@ -202,30 +202,6 @@ pub fn summary(reports: &[FileReport], skipped: usize) -> String {
     text
 }
 
-/// One finding of the JSON output, borrowed: the fields in the order the format documents.
-#[derive(serde::Serialize)]
-struct JsonFinding<'a> {
-    path: &'a str,
-    line: u32,
-    column: u32,
-    end_line: u32,
-    end_column: u32,
-    code: &'a str,
-    severity: &'a str,
-    message: &'a str,
-    /// Other places the finding points at (the verifiers that reject a token); left out when none.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    related: Vec<JsonRelated<'a>>,
-}
-
-#[derive(serde::Serialize)]
-struct JsonRelated<'a> {
-    path: &'a str,
-    line: usize,
-    column: usize,
-    message: &'a str,
-}
-
 /// `{"findings":[…]}` written finding by finding: a log with 100k findings builds no tree.
 /// Batches of findings are rendered on every core and written in order (one thread rendering
 /// 49 MB of JSON after a parallel scan was a seventh of `check`'s time on dense logs).
@@ -264,36 +240,68 @@ pub fn write_json(out: &mut impl Write, reports: &[FileReport]) -> io::Result<()
     out.write_all(b"]}\n")
 }
 
-/// The JSON rows of `rows`, comma-separated.
+/// The JSON rows of `rows`, comma-separated, fields in the order the format documents:
+/// `{"path","line","column","end_line","end_column","code","severity","message"[,"related"]}`.
+/// Written by hand rather than through a serialized struct: most strings need no escape, and
+/// a log's rows repeat one path (`json_rows_match_serde` compares the bytes with serde_json's).
 fn render_json_rows(rows: &[(&str, &Located)]) -> io::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(rows.len() * 400);
+    let mut path_json: (Option<&str>, Vec<u8>) = (None, Vec::new());
     for (index, (path, finding)) in rows.iter().enumerate() {
         if index > 0 {
             out.push(b',');
         }
-        let row = JsonFinding {
-            path,
-            line: finding.start.line + 1,
-            column: finding.start.col + 1,
-            end_line: finding.end.line + 1,
-            end_column: finding.end.col + 1,
-            code: finding.rule.code(),
-            severity: finding.severity.as_str(),
-            message: &finding.message,
-            related: finding
-                .related
-                .iter()
-                .map(|related| JsonRelated {
-                    path: &related.path,
-                    line: related.line + 1,
-                    column: related.column + 1,
-                    message: &related.message,
-                })
-                .collect(),
-        };
-        serde_json::to_writer(&mut out, &row)?;
+        if path_json.0 != Some(*path) {
+            path_json.1.clear();
+            json_string(&mut path_json.1, path)?;
+            path_json.0 = Some(*path);
+        }
+        out.extend_from_slice(b"{\"path\":");
+        out.extend_from_slice(&path_json.1);
+        write!(
+            out,
+            ",\"line\":{},\"column\":{},\"end_line\":{},\"end_column\":{},\"code\":",
+            finding.start.line + 1,
+            finding.start.col + 1,
+            finding.end.line + 1,
+            finding.end.col + 1
+        )?;
+        json_string(&mut out, finding.rule.code())?;
+        out.extend_from_slice(b",\"severity\":");
+        json_string(&mut out, finding.severity.as_str())?;
+        out.extend_from_slice(b",\"message\":");
+        json_string(&mut out, &finding.message)?;
+        if !finding.related.is_empty() {
+            out.extend_from_slice(b",\"related\":[");
+            for (index, related) in finding.related.iter().enumerate() {
+                if index > 0 {
+                    out.push(b',');
+                }
+                out.extend_from_slice(b"{\"path\":");
+                json_string(&mut out, &related.path)?;
+                write!(out, ",\"line\":{},\"column\":{},\"message\":", related.line + 1, related.column + 1)?;
+                json_string(&mut out, &related.message)?;
+                out.push(b'}');
+            }
+            out.push(b']');
+        }
+        out.push(b'}');
     }
     Ok(out)
+}
+
+/// `text` as a JSON string: copied as is when nothing in it needs an escape (tested on every
+/// byte without stopping early, so the compiler compares 32 at a time), else by serde_json.
+fn json_string(out: &mut Vec<u8>, text: &str) -> io::Result<()> {
+    let plain = text.bytes().fold(true, |plain, byte| plain & (byte >= 0x20) & (byte != b'"') & (byte != b'\\'));
+    if !plain {
+        return serde_json::to_writer(out, text).map_err(io::Error::other);
+    }
+    out.reserve(text.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(text.as_bytes());
+    out.push(b'"');
+    Ok(())
 }
 
 pub fn sarif_level(severity: Severity) -> &'static str {
@@ -562,6 +570,29 @@ mod tests {
         let mut out = Vec::new();
         write_json(&mut out, &[]).expect("written");
         assert_eq!(out, b"{\"findings\":[]}\n");
+
+        // `related`, written only when present, with escapes in its path and message.
+        let related = |path: &str, line, message: &str| crate::finding::Related {
+            path: path.to_string(),
+            line,
+            column: 3,
+            column_utf16: 3,
+            message: message.to_string(),
+        };
+        let mut finding = Finding::new(Rule::TokenAudienceMismatch, 2..8, "rejected");
+        finding.related = vec![related("src/a.js", 9, "`jwt.verify` \"x\"\t"), related("b\\c.py", 0, "\u{1F600}")];
+        let reports = vec![report("a.log", vec![finding])];
+        let mut out = Vec::new();
+        write_json(&mut out, &reports).expect("written");
+        let expected = json!({ "findings": [{
+            "path": "a.log", "line": 1, "column": 3, "end_line": 1, "end_column": 9,
+            "code": "token-audience-mismatch", "severity": reports[0].findings[0].severity.as_str(), "message": "rejected",
+            "related": [
+                { "path": "src/a.js", "line": 10, "column": 4, "message": "`jwt.verify` \"x\"\t" },
+                { "path": "b\\c.py", "line": 1, "column": 4, "message": "\u{1F600}" },
+            ],
+        }]});
+        assert_eq!(String::from_utf8(out).unwrap(), format!("{}\n", serde_json::to_string(&expected).unwrap()));
 
         // Many findings: rendered in parallel batches and rounds, written in order, the same
         // bytes as one document (and an empty report between two full ones changes nothing).
