@@ -192,6 +192,18 @@ pub fn run(args: CheckArgs) -> ExitCode {
     };
     // One reading of the wall clock for the whole run: every file is judged at the same moment.
     let inputs = Inputs::new(&config, &verifier, super::wall_clock());
+    // Nothing to do across files after the scan (no cross-check, diff, baseline; not SARIF, one
+    // document with totals): each file's findings are written as soon as the files before it
+    // are, while later files are still being read.
+    let streamed = options.index.is_none()
+        && changed.is_none()
+        && baseline.is_none()
+        && args.write_baseline.is_none()
+        && args.output.is_none()
+        && args.format != Format::Sarif;
+    if streamed {
+        return run_streamed(&args, walked, &inputs, &options);
+    }
     let (mut reports, skipped, failed, _) = scan_and_cross_check(walked, &inputs, options);
 
     let outside_diff = changed.as_ref().map_or(0, |changed| {
@@ -222,16 +234,11 @@ pub fn run(args: CheckArgs) -> ExitCode {
     };
     let (hidden, stale) = baseline.as_ref().map_or((0, 0), |baseline| baseline.hide(&mut reports));
 
-    let exit_code: u8 = if !failed.is_empty() {
-        // A stage that failed may have hidden findings: a CI gate must not pass on it.
-        2
-    } else if args.fail_on.threshold().is_some_and(|threshold| {
-        reports.iter().flat_map(|report| &report.findings).any(|finding| finding.severity >= threshold)
-    }) {
-        1
-    } else {
-        0
-    };
+    let mut tally = output::Tally::default();
+    for report in &reports {
+        tally.add(report);
+    }
+    let exit_code = exit_code(&args, &tally, &failed);
 
     // Stdout is line-buffered: one write per finding without this (100k findings on one log).
     let sink: Box<dyn Write> = match &args.output {
@@ -246,29 +253,13 @@ pub fn run(args: CheckArgs) -> ExitCode {
     };
     let mut out = std::io::BufWriter::with_capacity(1 << 16, sink);
     let written = match args.format {
-        Format::Text => {
-            let color = match args.color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => args.output.is_none() && output::stdout_wants_color(),
-            };
-            output::write_text(&mut out, &reports, color)
-        }
+        Format::Text => output::write_text(&mut out, &reports, wants_color(&args)),
         Format::Json => output::write_json(&mut out, &reports),
         Format::Sarif => {
             let invocation = output::Invocation { successful: failed.is_empty(), exit_code };
             output::write_sarif(&mut out, &reports, &invocation)
         }
     };
-    if let Err(err) = written.and_then(|()| out.flush())
-        && err.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        eprintln!("jwt-lsp: cannot write output: {err}");
-        return ExitCode::from(2);
-    }
-    for skip in &skipped {
-        eprintln!("jwt-lsp: skipped {}: {}", terminal_safe(&skip.path), terminal_safe(&skip.reason));
-    }
     let mut narrowed = Vec::new();
     if changed.is_some() {
         narrowed.push(format!(
@@ -283,9 +274,79 @@ pub fn run(args: CheckArgs) -> ExitCode {
             narrowed.push(format!("{stale} baseline {entries} no longer found (fixed?)"));
         }
     }
+    finish(&args, written.and_then(|()| out.flush()), &tally, &skipped, &failed, &narrowed, exit_code)
+}
+
+/// `run` when each file's findings can be written as the scan finishes it (see there).
+fn run_streamed(args: &CheckArgs, walked: Walked, inputs: &Inputs<'_>, options: &ScanOptions) -> ExitCode {
+    let color = wants_color(args);
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut json = output::JsonStream::default();
+    let mut tally = output::Tally::default();
+    // The first write error stops the writing, not the scan (its stderr notes still follow).
+    let mut written = match args.format {
+        Format::Json => json.begin(&mut out),
+        _ => Ok(()),
+    };
+    let (skipped, failed) = scan_paths_in_order(walked, inputs, options, &mut |report| {
+        tally.add(&report);
+        if written.is_ok() {
+            written = match args.format {
+                Format::Json => json.report(&mut out, &report),
+                _ => output::write_text_report(&mut out, &report, color),
+            };
+        }
+    });
+    if written.is_ok() && args.format == Format::Json {
+        written = json.end(&mut out);
+    }
+    let exit_code = exit_code(args, &tally, &failed);
+    finish(args, written.and_then(|()| out.flush()), &tally, &skipped, &failed, &[], exit_code)
+}
+
+fn wants_color(args: &CheckArgs) -> bool {
+    match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => args.output.is_none() && output::stdout_wants_color(),
+    }
+}
+
+/// 2 when a stage failed (it may have hidden findings: a CI gate must not pass on it), 1 when
+/// a finding reaches `--fail-on`, else 0.
+fn exit_code(args: &CheckArgs, tally: &output::Tally, failed: &[Skipped]) -> u8 {
+    if !failed.is_empty() {
+        2
+    } else if args.fail_on.threshold().is_some_and(|threshold| tally.any_at_least(threshold)) {
+        1
+    } else {
+        0
+    }
+}
+
+/// The end of a run once its output is written: the write error if any, then the skipped files,
+/// the summary (text) or what was not reported, and the failed stages on stderr.
+fn finish(
+    args: &CheckArgs,
+    written: std::io::Result<()>,
+    tally: &output::Tally,
+    skipped: &[Skipped],
+    failed: &[Skipped],
+    narrowed: &[String],
+    exit_code: u8,
+) -> ExitCode {
+    if let Err(err) = written
+        && err.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("jwt-lsp: cannot write output: {err}");
+        return ExitCode::from(2);
+    }
+    for skip in skipped {
+        eprintln!("jwt-lsp: skipped {}: {}", terminal_safe(&skip.path), terminal_safe(&skip.reason));
+    }
     if args.format == Format::Text {
-        let mut summary = output::summary(&reports, skipped.len());
-        for part in &narrowed {
+        let mut summary = tally.summary(skipped.len());
+        for part in narrowed {
             summary.push_str("; ");
             summary.push_str(part);
         }
@@ -293,7 +354,7 @@ pub fn run(args: CheckArgs) -> ExitCode {
     } else if !narrowed.is_empty() {
         eprintln!("jwt-lsp: not reported: {}", narrowed.join("; "));
     }
-    for failure in &failed {
+    for failure in failed {
         eprintln!("jwt-lsp: {}: {}", failure.path, failure.reason);
     }
     ExitCode::from(exit_code)
@@ -588,6 +649,20 @@ pub fn scan_paths(
     inputs: &Inputs<'_>,
     options: &ScanOptions,
 ) -> (Vec<FileReport>, Vec<Skipped>, Vec<Skipped>) {
+    let mut reports = Vec::new();
+    let (skipped, failed) = scan_paths_in_order(walked, inputs, options, &mut |report| reports.push(report));
+    (reports, skipped, failed)
+}
+
+/// [`scan_paths`], handing each report to `deliver` on the calling thread, in path order, as
+/// soon as every file before it is done: a run can write its output while later files are
+/// still being analysed, and free each report once written.
+pub fn scan_paths_in_order(
+    walked: Walked,
+    inputs: &Inputs<'_>,
+    options: &ScanOptions,
+    deliver: &mut dyn FnMut(FileReport),
+) -> (Vec<Skipped>, Vec<Skipped>) {
     let Walked { files, skipped, .. } = walked;
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(8).min(files.len().max(1));
     // One file per core already: a large file's scan is not split over more threads.
@@ -599,33 +674,52 @@ pub fn scan_paths(
             index.add_file(&file.display);
         }
     }
-    let reports = Mutex::new(Vec::new());
     let skipped = Mutex::new(skipped);
     let failed = Mutex::new(Vec::new());
     // Each thread takes the next file: files differ in size by orders of magnitude.
     let next = std::sync::atomic::AtomicUsize::new(0);
+    let (files, next_ref, skipped_ref, failed_ref) = (&files, &next, &skipped, &failed);
+    let (finished, arrivals) = std::sync::mpsc::channel::<(usize, Option<FileReport>)>();
     std::thread::scope(|scope| {
         for _ in 0..threads {
-            scope.spawn(|| {
-                while let Some(file) = files.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
-                    match check_file(&file.path, &file.display, inputs, options, &failed) {
-                        Ok(Some(report)) => reports.lock().expect("not poisoned").push(report),
-                        Ok(None) => {}
+            let finished = finished.clone();
+            scope.spawn(move || {
+                loop {
+                    let index = next_ref.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(file) = files.get(index) else { break };
+                    let report = match check_file(&file.path, &file.display, inputs, options, failed_ref) {
+                        Ok(report) => report,
                         Err(reason) => {
-                            skipped.lock().expect("not poisoned").push(Skipped { path: file.display.clone(), reason })
+                            let skip = Skipped { path: file.display.clone(), reason };
+                            skipped_ref.lock().expect("not poisoned").push(skip);
+                            None
                         }
+                    };
+                    if finished.send((index, report)).is_err() {
+                        break;
                     }
                 }
             });
         }
+        drop(finished);
+        // Files finish out of order; each waits here until the files before it are delivered.
+        let mut waiting: std::collections::BTreeMap<usize, Option<FileReport>> = Default::default();
+        let mut due = 0;
+        for (index, report) in arrivals {
+            waiting.insert(index, report);
+            while let Some(report) = waiting.remove(&due) {
+                due += 1;
+                if let Some(report) = report {
+                    deliver(report);
+                }
+            }
+        }
     });
-    let mut reports = reports.into_inner().expect("not poisoned");
     let mut skipped = skipped.into_inner().expect("not poisoned");
     let mut failed = failed.into_inner().expect("not poisoned");
-    reports.sort_by(|a: &FileReport, b: &FileReport| a.path.cmp(&b.path));
     skipped.sort_by(|a: &Skipped, b: &Skipped| a.path.cmp(&b.path));
     failed.sort_by(|a: &Skipped, b: &Skipped| a.path.cmp(&b.path));
-    (reports, skipped, failed)
+    (skipped, failed)
 }
 
 /// Whether the `ignore` globs skip `path`: matched relative to the project root when there is

@@ -130,7 +130,6 @@ fn version_text(verbose: bool) -> String {
     text
 }
 
-/// Prints a usage error and returns exit status 2.
 /// Allocator settings for a run over many files (`check`, `scan`), a process that ends when the
 /// run does: glibc grows its heaps in 64 MiB steps and keeps what is freed until exit, instead of
 /// growing page by page and returning memory between files (`mprotect` and page faults were a
@@ -145,6 +144,7 @@ pub(crate) fn tune_allocator_for_one_run() {
     }
 }
 
+/// Prints a usage error and returns exit status 2.
 pub(crate) fn usage_error(message: &str) -> ExitCode {
     // Escaped line by line: a TOML parse error spans lines, a path or a value may hold escapes.
     eprintln!("jwt-lsp: {}", crate::text::terminal_safe_lines(message));

@@ -154,8 +154,16 @@ pub fn stdout_wants_color() -> bool {
 }
 
 pub fn write_text(out: &mut impl Write, reports: &[FileReport], color: bool) -> io::Result<()> {
-    let paint = |code: &str, text: &str| if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
     for report in reports {
+        write_text_report(out, report, color)?;
+    }
+    Ok(())
+}
+
+/// One file's lines of [`write_text`].
+pub fn write_text_report(out: &mut impl Write, report: &FileReport, color: bool) -> io::Result<()> {
+    let paint = |code: &str, text: &str| if color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
+    {
         for finding in &report.findings {
             let severity = finding.severity.as_str();
             let severity_color = match finding.severity {
@@ -181,13 +189,41 @@ pub fn write_text(out: &mut impl Write, reports: &[FileReport], color: bool) -> 
 }
 
 pub fn summary(reports: &[FileReport], skipped: usize) -> String {
-    let mut counts = [0usize; 4];
-    for finding in reports.iter().flat_map(|report| &report.findings) {
-        counts[finding.severity as usize] += 1;
+    let mut tally = Tally::default();
+    for report in reports {
+        tally.add(report);
     }
-    let total: usize = counts.iter().sum();
-    let files = reports.len();
-    let mut text = format!(
+    tally.summary(skipped)
+}
+
+/// Findings counted by severity, and the files reported: what the summary line and the
+/// `--fail-on` gate read, kept while reports are written and freed one by one.
+#[derive(Default)]
+pub struct Tally {
+    counts: [usize; 4],
+    files: usize,
+}
+
+impl Tally {
+    pub fn add(&mut self, report: &FileReport) {
+        for finding in &report.findings {
+            self.counts[finding.severity as usize] += 1;
+        }
+        self.files += 1;
+    }
+
+    /// Whether a finding of `threshold` or above was counted.
+    pub fn any_at_least(&self, threshold: Severity) -> bool {
+        [Severity::Error, Severity::Warning, Severity::Info, Severity::Hint]
+            .into_iter()
+            .any(|severity| severity >= threshold && self.counts[severity as usize] > 0)
+    }
+
+    pub fn summary(&self, skipped: usize) -> String {
+        let counts = self.counts;
+        let total: usize = counts.iter().sum();
+        let files = self.files;
+        let mut text = format!(
         "{total} finding{} in {files} file{} ({} error, {} warning, {} info, {} hint)",
         if total == 1 { "" } else { "s" },
         if files == 1 { "" } else { "s" },
@@ -196,10 +232,11 @@ pub fn summary(reports: &[FileReport], skipped: usize) -> String {
         counts[Severity::Info as usize],
         counts[Severity::Hint as usize],
     );
-    if skipped > 0 {
-        text.push_str(&format!("; {skipped} file{} skipped", if skipped == 1 { "" } else { "s" }));
+        if skipped > 0 {
+            text.push_str(&format!("; {skipped} file{} skipped", if skipped == 1 { "" } else { "s" }));
+        }
+        text
     }
-    text
 }
 
 /// `{"findings":[…]}` written finding by finding: a log with 100k findings builds no tree.
@@ -238,6 +275,35 @@ pub fn write_json(out: &mut impl Write, reports: &[FileReport]) -> io::Result<()
         }
     }
     out.write_all(b"]}\n")
+}
+
+/// [`write_json`] one file at a time, as a run finishes them: `begin`, `report` per file (in
+/// order), `end`. The same bytes as `write_json` of the same reports.
+#[derive(Default)]
+pub struct JsonStream {
+    rows: usize,
+}
+
+impl JsonStream {
+    pub fn begin(&mut self, out: &mut impl Write) -> io::Result<()> {
+        out.write_all(b"{\"findings\":[")
+    }
+
+    pub fn report(&mut self, out: &mut impl Write, report: &FileReport) -> io::Result<()> {
+        if report.findings.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<(&str, &Located)> = report.findings.iter().map(|finding| (report.path.as_str(), finding)).collect();
+        if self.rows > 0 {
+            out.write_all(b",")?;
+        }
+        self.rows += rows.len();
+        out.write_all(&render_json_rows(&rows)?)
+    }
+
+    pub fn end(&mut self, out: &mut impl Write) -> io::Result<()> {
+        out.write_all(b"]}\n")
+    }
 }
 
 /// The JSON rows of `rows`, comma-separated, fields in the order the format documents:
