@@ -441,9 +441,12 @@ fn decode_compact(compact: &str, raw_len: usize, repairs: Vec<Repair>) -> Option
     let collected: Vec<&str>;
     let segments: &[&str] = match memchr::memchr_iter(b'.', compact.as_bytes()).count() + 1 {
         count if count <= inline.len() => {
-            for (slot, segment) in inline.iter_mut().zip(compact.split('.')) {
-                *slot = segment;
+            let mut from = 0;
+            for (slot, dot) in inline.iter_mut().zip(memchr::memchr_iter(b'.', compact.as_bytes())) {
+                *slot = &compact[from..dot];
+                from = dot + 1;
             }
+            inline[count - 1] = &compact[from..];
             &inline[..count]
         }
         _ => {
@@ -655,7 +658,7 @@ fn check_segment_count(form: Form, count: usize, segments: &[&str], problems: &m
 
 fn check_segment_text(segments: &[&str], form: Form, problems: &mut Vec<String>) {
     for (index, segment) in segments.iter().enumerate() {
-        if segment.contains('=') {
+        if memchr::memchr(b'=', segment.as_bytes()).is_some() {
             problems.push(format!(
                 "the {} contains `=` in the middle, which base64url never does (two tokens run together?)",
                 segment_name(index, form)

@@ -262,10 +262,11 @@ fn cut_end(text: &str, start: usize, end: usize) -> usize {
     // `=` only ever pads the end of a segment; a run like `a=b` is a key/value, not padding.
     // Trailing dots: `header.payload.sig.` at the end of a sentence has one dot too many.
     // Only 2 (a lone header) and 3 (an unsecured JWS) segments may legitimately end in a dot.
+    // (Dots counted with memchr, and only for a run that ends in one: `str::split` was 1 % of
+    // `check` on dense logs.)
     loop {
-        let run = &text[start..end];
-        let segments = run.split('.').count();
-        if run.ends_with('.') && segments > 3 {
+        let run = &text.as_bytes()[start..end];
+        if run.ends_with(b".") && memchr::memchr_iter(b'.', run).count() + 1 > 3 {
             end -= 1;
         } else {
             return end;

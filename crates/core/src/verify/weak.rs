@@ -662,7 +662,13 @@ pub fn token_wordlist_search(list: &Wordlist, compact: &str) -> Option<Search> {
 pub fn candidates(text: &str, skip: &[std::ops::Range<usize>]) -> Candidates {
     let mut collector = Collector { skip, seen: Default::default(), found: Vec::new(), truncated: false };
     let mut line_start = 0;
-    for line in text.split_inclusive('\n') {
+    // Lines found with memchr (`split_inclusive` searched them byte by byte).
+    let ends = memchr::memchr_iter(b'\n', text.as_bytes()).map(|newline| newline + 1).chain([text.len()]);
+    for line_end in ends {
+        if line_start == text.len() {
+            break; // The text ends with a line break: no last line after it.
+        }
+        let line = &text[line_start..line_end];
         let body = line.trim_end_matches(['\n', '\r']);
         if !collector.push_quoted(body, line_start) {
             break;
