@@ -222,3 +222,32 @@ fn fix_applies_preferred_fixes_and_reports_what_is_left() {
     assert!(!stderr(&again).contains("applied"), "{}", stderr(&again));
     assert_eq!(std::fs::read_to_string(dir.path().join("app.js")).unwrap(), text);
 }
+
+/// Files finish out of order (the first by path is the largest); the findings are written as
+/// they finish, and still come out in path order, the same in JSON, text and through `--output`
+/// (which writes after the whole run).
+#[test]
+fn findings_stream_out_in_path_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = expired_token();
+    write(dir.path(), "a-big.log", format!("Bearer {token}\n").repeat(20_000));
+    for name in ["b.log", "c/d.log", "c.e.log", "z.env"] {
+        write(dir.path(), name, format!("T={token}\n"));
+    }
+    let output = jwt_lsp(dir.path(), &["check", "--format", "json", "--now", NOW_ARG]);
+    let report: Value = serde_json::from_str(&stdout(&output)).expect("one JSON object");
+    let paths: Vec<&str> =
+        report["findings"].as_array().unwrap().iter().map(|finding| finding["path"].as_str().unwrap()).collect();
+    assert_eq!(paths.len(), 20_004);
+    let mut sorted = paths.clone();
+    sorted.sort();
+    assert!(paths == sorted, "not in path order");
+    assert_eq!(paths[20_000..], ["b.log", "c.e.log", "c/d.log", "z.env"]);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let whole = elsewhere.path().join("whole.json");
+    jwt_lsp(dir.path(), &["check", "--format", "json", "--now", NOW_ARG, "--output", whole.to_str().unwrap()]);
+    let whole = std::fs::read_to_string(whole).expect("written");
+    assert!(whole == stdout(&output), "--output (whole run) and stdout (streamed) differ");
+    let text = jwt_lsp(dir.path(), &["check", "--now", NOW_ARG]);
+    assert!(stderr(&text).contains("20004 findings in 5 files"), "{}", stderr(&text));
+}

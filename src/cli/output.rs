@@ -680,8 +680,17 @@ mod tests {
             })
             .collect();
         assert_eq!(
-            String::from_utf8(out).expect("UTF-8"),
+            String::from_utf8(out.clone()).expect("UTF-8"),
             format!("{}\n", serde_json::to_string(&json!({ "findings": expected })).expect("JSON"))
         );
+        // Written file by file as a run finishes them: the same bytes.
+        let mut streamed = Vec::new();
+        let mut stream = JsonStream::default();
+        stream.begin(&mut streamed).expect("written");
+        for report in &reports {
+            stream.report(&mut streamed, report).expect("written");
+        }
+        stream.end(&mut streamed).expect("written");
+        assert!(streamed == out, "streamed JSON differs from the whole-run JSON");
     }
 }
