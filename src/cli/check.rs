@@ -280,7 +280,8 @@ pub fn run(args: CheckArgs) -> ExitCode {
 /// `run` when each file's findings can be written as the scan finishes it (see there).
 fn run_streamed(args: &CheckArgs, walked: Walked, inputs: &Inputs<'_>, options: &ScanOptions) -> ExitCode {
     let color = wants_color(args);
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    // Written by whichever scan thread finishes the file due next: `Stdout`, not its lock.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
     let mut json = output::JsonStream::default();
     let mut tally = output::Tally::default();
     // The first write error stops the writing, not the scan (its stderr notes still follow).
@@ -654,14 +655,16 @@ pub fn scan_paths(
     (reports, skipped, failed)
 }
 
-/// [`scan_paths`], handing each report to `deliver` on the calling thread, in path order, as
-/// soon as every file before it is done: a run can write its output while later files are
-/// still being analysed, and free each report once written.
+/// [`scan_paths`], handing each report to `deliver` in path order as soon as every file before
+/// it is done: a run can write its output while later files are still being analysed, and free
+/// each report once written. The thread that finishes the file due next delivers it (and any
+/// that waited for it) under a lock: no thread waits for reports, and no wake-up per file (a
+/// channel to a writer thread woke it 26,000 times on a source tree: 20 % more CPU).
 pub fn scan_paths_in_order(
     walked: Walked,
     inputs: &Inputs<'_>,
     options: &ScanOptions,
-    deliver: &mut dyn FnMut(FileReport),
+    deliver: &mut (dyn FnMut(FileReport) + Send),
 ) -> (Vec<Skipped>, Vec<Skipped>) {
     let Walked { files, skipped, .. } = walked;
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(8).min(files.len().max(1));
@@ -676,43 +679,25 @@ pub fn scan_paths_in_order(
     }
     let skipped = Mutex::new(skipped);
     let failed = Mutex::new(Vec::new());
+    let in_order = Mutex::new(InOrder { due: 0, waiting: Default::default(), deliver });
     // Each thread takes the next file: files differ in size by orders of magnitude.
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let (files, next_ref, skipped_ref, failed_ref) = (&files, &next, &skipped, &failed);
-    let (finished, arrivals) = std::sync::mpsc::channel::<(usize, Option<FileReport>)>();
     std::thread::scope(|scope| {
         for _ in 0..threads {
-            let finished = finished.clone();
-            scope.spawn(move || {
+            scope.spawn(|| {
                 loop {
-                    let index = next_ref.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some(file) = files.get(index) else { break };
-                    let report = match check_file(&file.path, &file.display, inputs, options, failed_ref) {
+                    let report = match check_file(&file.path, &file.display, inputs, options, &failed) {
                         Ok(report) => report,
                         Err(reason) => {
-                            let skip = Skipped { path: file.display.clone(), reason };
-                            skipped_ref.lock().expect("not poisoned").push(skip);
+                            skipped.lock().expect("not poisoned").push(Skipped { path: file.display.clone(), reason });
                             None
                         }
                     };
-                    if finished.send((index, report)).is_err() {
-                        break;
-                    }
+                    in_order.lock().expect("not poisoned").finished(index, report);
                 }
             });
-        }
-        drop(finished);
-        // Files finish out of order; each waits here until the files before it are delivered.
-        let mut waiting: std::collections::BTreeMap<usize, Option<FileReport>> = Default::default();
-        let mut due = 0;
-        for (index, report) in arrivals {
-            waiting.insert(index, report);
-            while let Some(report) = waiting.remove(&due) {
-                due += 1;
-                if let Some(report) = report {
-                    deliver(report);
-                }
-            }
         }
     });
     let mut skipped = skipped.into_inner().expect("not poisoned");
@@ -720,6 +705,35 @@ pub fn scan_paths_in_order(
     skipped.sort_by(|a: &Skipped, b: &Skipped| a.path.cmp(&b.path));
     failed.sort_by(|a: &Skipped, b: &Skipped| a.path.cmp(&b.path));
     (skipped, failed)
+}
+
+/// The reports finished ahead of their turn, and where reports go in their turn.
+struct InOrder<'d> {
+    /// The index of the next file to deliver.
+    due: usize,
+    waiting: std::collections::BTreeMap<usize, Option<FileReport>>,
+    deliver: &'d mut (dyn FnMut(FileReport) + Send),
+}
+
+impl InOrder<'_> {
+    /// File `index` is done (with a report, or nothing to report): deliver what is now due.
+    fn finished(&mut self, index: usize, report: Option<FileReport>) {
+        if index != self.due {
+            self.waiting.insert(index, report);
+            return;
+        }
+        let mut report = report;
+        loop {
+            self.due += 1;
+            if let Some(report) = report {
+                (self.deliver)(report);
+            }
+            match self.waiting.remove(&self.due) {
+                Some(next) => report = next,
+                None => return,
+            }
+        }
+    }
 }
 
 /// Whether the `ignore` globs skip `path`: matched relative to the project root when there is
