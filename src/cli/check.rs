@@ -282,6 +282,8 @@ fn run_streamed(args: &CheckArgs, walked: Walked, inputs: &Inputs<'_>, options: 
     let color = wants_color(args);
     // Written by whichever scan thread finishes the file due next: `Stdout`, not its lock.
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
+    // Someone is watching: each file's findings show as soon as they are due.
+    let interactive = std::io::IsTerminal::is_terminal(&std::io::stdout());
     let mut json = output::JsonStream::default();
     let mut tally = output::Tally::default();
     // The first write error stops the writing, not the scan (its stderr notes still follow).
@@ -296,6 +298,9 @@ fn run_streamed(args: &CheckArgs, walked: Walked, inputs: &Inputs<'_>, options: 
                 Format::Json => json.report(&mut out, &report),
                 _ => output::write_text_report(&mut out, &report, color),
             };
+            if interactive && written.is_ok() {
+                written = out.flush();
+            }
         }
     });
     if written.is_ok() && args.format == Format::Json {
