@@ -100,7 +100,8 @@ impl FileFacts {
         dependencies: Option<&crate::deps::Dependencies>,
     ) -> FileFacts {
         let tokens = std::mem::take(&mut analysis.tokens);
-        FileFacts::from_parts(display, text, index, tokens, &analysis.findings, dependencies)
+        let calls = analysis.verifier_calls.take();
+        FileFacts::from_parts_with(display, text, index, tokens, &analysis.findings, dependencies, calls)
     }
 
     /// The same from a file's tokens and their findings (the server's index runs only the
@@ -113,9 +114,25 @@ impl FileFacts {
         findings: &[Finding],
         dependencies: Option<&crate::deps::Dependencies>,
     ) -> FileFacts {
+        FileFacts::from_parts_with(display, text, index, tokens, findings, dependencies, None)
+    }
+
+    /// [`Self::from_parts`] with the verifier calls an analysis already found (`None`: parse
+    /// the file for them here).
+    fn from_parts_with(
+        display: &str,
+        text: &str,
+        index: &LineIndex,
+        tokens: Vec<Token>,
+        findings: &[Finding],
+        dependencies: Option<&crate::deps::Dependencies>,
+        calls: Option<Vec<code::VerifierCall>>,
+    ) -> FileFacts {
         let tokens: Vec<Token> = tokens.into_iter().filter(|token| token.form == Form::Jws).collect();
         let calls = match verifier_language(display) {
-            Some(language) => code::verifiers_in(text, language, &code::Context { in_test_path: false, dependencies }),
+            Some(language) => calls.unwrap_or_else(|| {
+                code::verifiers_in(text, language, &code::Context { in_test_path: false, dependencies })
+            }),
             None => Vec::new(),
         };
         let mut offsets: Vec<usize> = tokens.iter().map(|token| token.span.start).collect();

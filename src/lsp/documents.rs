@@ -129,6 +129,7 @@ impl Facts {
             weak_outcomes: Default::default(),
             candidates: self.candidates.clone(),
             hmac_attempts: 0,
+            verifier_calls: None,
         }
     }
 }

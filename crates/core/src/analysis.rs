@@ -42,6 +42,9 @@ pub struct Analysis {
     pub candidates: Option<Arc<Candidates>>,
     /// HMAC attempts the weak-secret search spent on this document (0 when the rule is off).
     pub hmac_attempts: u64,
+    /// The verifier calls of the document's code, from the parse its code rules ran on (what
+    /// `code::verifiers_in` returns); `None` when the document is not code or that stage failed.
+    pub verifier_calls: Option<Vec<code::VerifierCall>>,
 }
 
 impl Analysis {
@@ -265,11 +268,14 @@ fn analyze_in_stages(document: &Document<'_>, inputs: &Inputs<'_>, stages: &mut 
         stages.run(Stage::Verification, text, || verify_tokens(&tokens, document, inputs)).unwrap_or_default();
     findings.extend(verification.findings);
     let in_test_path = |path: Option<&str>| path.is_some_and(|path| config.is_test_path(path));
+    let mut verifier_calls = None;
     if let Some(language) = Language::detect(document.path, document.language_id) {
         let context = code::Context { in_test_path: in_test_path(document.path), dependencies: inputs.dependencies };
-        findings.extend(
-            stages.run(Stage::Code(language), text, || code::analyze(text, language, &context)).unwrap_or_default(),
-        );
+        let analysed = stages.run(Stage::Code(language), text, || code::analyze_with_verifiers(text, language, &context));
+        if let Some((found, calls)) = analysed {
+            findings.extend(found);
+            verifier_calls = Some(calls);
+        }
     }
     if let (Some(dependencies), Some(path)) = (inputs.dependencies, document.path)
         && config.is_on(Rule::VulnerableJwtLibrary)
@@ -311,6 +317,7 @@ fn analyze_in_stages(document: &Document<'_>, inputs: &Inputs<'_>, stages: &mut 
         weak_outcomes: verification.weak_outcomes,
         candidates: verification.candidates,
         hmac_attempts: verification.hmac_attempts,
+        verifier_calls,
     }
 }
 

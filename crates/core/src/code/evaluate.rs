@@ -218,6 +218,9 @@ pub fn literal_entry(first_entry: Option<usize>, whole: &Range<usize>, entry: &s
 
 /// Judges a front end's model in the run's context.
 pub fn judge(model: &Model, dialect: &dyn Dialect, options: &super::Options, sink: &mut super::Sink) {
+    if let Some(verifiers) = &mut sink.verifiers {
+        verifiers.extend(model.calls.iter().filter_map(super::verifier_call));
+    }
     let judging = Judging { in_test_path: options.context.in_test_path, dependencies: options.context.dependencies };
     engine::judge(model, dialect, judging, sink);
 }

@@ -190,13 +190,23 @@ const MAX_PARSED_BYTES: usize = 4 * 1024 * 1024;
 
 /// Findings on JWT code in `text`.
 pub fn analyze(text: &str, language: Language, context: &Context) -> Vec<Finding> {
+    analyze_with_verifiers(text, language, context).0
+}
+
+/// [`analyze`], and the verifier calls of the same parse: what [`verifiers_in`] returns for the
+/// same text and context (`check` indexes them for the cross-check; parsing each file twice was
+/// a twentieth of `check` on a Python tree). Markdown fences are examples: no verifier calls.
+pub fn analyze_with_verifiers(text: &str, language: Language, context: &Context) -> (Vec<Finding>, Vec<VerifierCall>) {
     let mut sink = Sink::default();
     let options = Options { context: *context, conventional_names: false };
     match language {
         Language::Markdown => markdown::analyze(text, &options, &mut sink),
-        language => analyze_source(text, language, &options, &mut sink),
+        language => {
+            sink.verifiers = Some(Vec::new());
+            analyze_source(text, language, &options, &mut sink)
+        }
     }
-    sink.findings
+    (sink.findings, sink.verifiers.unwrap_or_default())
 }
 
 /// What a claim check of a verifier expects.
@@ -280,7 +290,7 @@ pub fn verifiers_in(text: &str, language: Language, context: &Context) -> Vec<Ve
 
 /// A call site as a verifier: `Verify` calls, and configurations that hold a key (middleware,
 /// strategies); option calls (`WithLeeway`) are folded into their verify call by the front end.
-fn verifier_call(site: &model::CallSite) -> Option<VerifierCall> {
+pub(crate) fn verifier_call(site: &model::CallSite) -> Option<VerifierCall> {
     use model::{Algorithms, Check, Given, Operation};
     // A key object (C# `SymmetricSecurityKey`, php-jwt `Key`) is judged for its literal, not as a verifier.
     let is_option = matches!(
@@ -671,6 +681,8 @@ fn point_at(text: &[u8], offset: usize) -> Point {
 pub(crate) struct Sink {
     pub findings: Vec<Finding>,
     seen: HashSet<(Rule, usize, usize)>,
+    /// The verifier calls of the judged model, when asked for ([`analyze_with_verifiers`]).
+    pub verifiers: Option<Vec<VerifierCall>>,
 }
 
 impl Sink {
@@ -810,6 +822,36 @@ mod tests {
         assert!(mentions_jwt_library("jwt.verify(t, k)", Language::JavaScript, true));
         assert!(!mentions_jwt_library("import \"net/http\"", Language::Go, false));
         assert!(mentions_jwt_library("import \"github.com/golang-jwt/jwt/v5\"", Language::Go, false));
+    }
+
+    /// The verifier calls `check` takes from the analysis' parse are those a parse of their own
+    /// finds, on every code and workspace fixture.
+    #[test]
+    fn the_analysis_finds_the_verifier_calls_a_separate_parse_finds() {
+        fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).expect("fixtures").flatten() {
+                let path = entry.path();
+                if path.is_dir() { files(&path, out) } else { out.push(path) }
+            }
+        }
+        let mut paths = Vec::new();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+        files(&root.join("code"), &mut paths);
+        files(&root.join("workspace"), &mut paths);
+        let (mut compared, mut with_calls) = (0, 0);
+        for path in paths {
+            let display = path.to_string_lossy();
+            let Some(language) = Language::detect(Some(&display), None).filter(|l| *l != Language::Markdown) else {
+                continue;
+            };
+            let Ok(text) = std::fs::read_to_string(&path) else { continue };
+            let context = Context::default();
+            let separate = verifiers_in(&text, language, &context);
+            assert!(analyze_with_verifiers(&text, language, &context).1 == separate, "{display}");
+            compared += 1;
+            with_calls += usize::from(!separate.is_empty());
+        }
+        assert!(compared > 100 && with_calls > 50, "{compared} files, {with_calls} with verifier calls");
     }
 
     #[test]
