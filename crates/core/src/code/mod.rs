@@ -383,9 +383,14 @@ pub(crate) fn analyze_source(text: &str, language: Language, options: &Options, 
 /// for which this is false gets no code finding, so its front end need not look up library
 /// versions for it.
 pub fn may_use_jwt_library(text: &str, language: Language) -> bool {
-    // The two modes' needles are the same in most languages: one pass then.
-    mentions_jwt_library(text, language, false)
-        || (needles(language, true) != needles(language, false) && mentions_jwt_library(text, language, true))
+    // One pass over the needles of both modes, each anywhere (a superset of both answers).
+    static EITHER: [std::sync::OnceLock<Prefilter>; LANGUAGE_SLOTS] = [const { std::sync::OnceLock::new() }; LANGUAGE_SLOTS];
+    let prefilter = EITHER[language.slot()].get_or_init(|| {
+        let mut both = needles(language, false).to_vec();
+        both.extend(needles(language, true).iter().filter(|needle| !both.contains(needle)).collect::<Vec<_>>());
+        Prefilter::new(&both)
+    });
+    prefilter.find_iter(text).next().is_some()
 }
 
 /// The cheap literal prefilter: a file that names no JWT library is never parsed, which keeps
@@ -882,6 +887,12 @@ mod tests {
         }
         // Fragments (Markdown fences) keep the names alone.
         assert!(mentions_jwt_library("jwt.decode(t, k)", Language::Python, true));
+        // `may_use_jwt_library` answers yes whenever either mode does.
+        for text in ["import jwcrypto\n", "x = self.jwt\n", "import authlib\n", "JWT_X = 1\n", "os.path\n"] {
+            let either = mentions(text) || mentions_jwt_library(text, Language::Python, true);
+            assert!(!either || may_use_jwt_library(text, Language::Python), "{text:?}");
+        }
+        assert!(!may_use_jwt_library("import os\n", Language::Python));
         assert_eq!(&needles(Language::Python, false)[..PYTHON_IMPORTED.len()], PYTHON_IMPORTED);
     }
 
