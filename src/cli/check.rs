@@ -763,7 +763,7 @@ fn check_file(
     // The walk saw a regular file (from the directory entry); the opened handle is checked again
     // (type and size) before a byte is read, so no separate `stat` of the path is needed.
     let bytes = read_regular_file(path, options.max_file_size)?;
-    if bytes[..bytes.len().min(8192)].contains(&0) {
+    if memchr::memchr(0, &bytes[..bytes.len().min(8192)]).is_some() {
         return Err("binary file".to_string());
     }
     let mut notes = Vec::new();

@@ -267,10 +267,13 @@ fn analyze_in_stages(document: &Document<'_>, inputs: &Inputs<'_>, stages: &mut 
     let verification =
         stages.run(Stage::Verification, text, || verify_tokens(&tokens, document, inputs)).unwrap_or_default();
     findings.extend(verification.findings);
-    let in_test_path = |path: Option<&str>| path.is_some_and(|path| config.is_test_path(path));
+    // Asked once, and only of a document with code or findings: globs against every path of a
+    // tree were 1 % of `check`.
+    let test_path = std::cell::OnceCell::new();
+    let in_test_path = || *test_path.get_or_init(|| document.path.is_some_and(|path| config.is_test_path(path)));
     let mut verifier_calls = None;
     if let Some(language) = Language::detect(document.path, document.language_id) {
-        let context = code::Context { in_test_path: in_test_path(document.path), dependencies: inputs.dependencies };
+        let context = code::Context { in_test_path: in_test_path(), dependencies: inputs.dependencies };
         let analysed = stages.run(Stage::Code(language), text, || code::analyze_with_verifiers(text, language, &context));
         if let Some((found, calls)) = analysed {
             findings.extend(found);
@@ -294,7 +297,10 @@ fn analyze_in_stages(document: &Document<'_>, inputs: &Inputs<'_>, stages: &mut 
 
     // On a panic here `findings` is left as far as it got, which is still a valid list.
     stages.run(Stage::Settings, text, || {
-        let in_test_path = in_test_path(document.path);
+        if findings.is_empty() {
+            return;
+        }
+        let in_test_path = in_test_path();
         findings.retain_mut(|finding| match config.level_for(finding.rule, finding.severity, in_test_path) {
             Some(severity) => {
                 finding.severity = severity;
