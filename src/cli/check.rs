@@ -674,6 +674,8 @@ pub fn scan_paths_in_order(
     let Walked { files, skipped, .. } = walked;
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(8).min(files.len().max(1));
     // One file per core already: a large file's scan is not split over more threads.
+    // The index's verifier calls come from the analysis' own parse.
+    let inputs = &Inputs { keeps_verifier_calls: options.index.is_some(), ..*inputs };
     let one_per_core = inputs.one_thread_per_document();
     let inputs = if files.len() >= 2 * threads { &one_per_core } else { inputs };
     if let Some(index) = &options.index {

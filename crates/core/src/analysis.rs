@@ -104,12 +104,22 @@ pub struct Inputs<'a> {
     /// when the caller already analyses one document per core: more threads than cores then
     /// only cost their start and a malloc arena each.
     pub parallel_scan: bool,
+    /// Whether to keep the verifier calls of the code's parse (`Analysis::verifier_calls`): what
+    /// `check` indexes for its cross-check. The server's keystrokes need none.
+    pub keeps_verifier_calls: bool,
 }
 
 impl<'a> Inputs<'a> {
     /// `wall_now` is used only when `config` pins no `now`.
     pub fn new(config: &'a Config, verifier: &'a Verifier, wall_now: UnixSeconds) -> Inputs<'a> {
-        Inputs { config, verifier, clock: config.clock(wall_now), dependencies: None, parallel_scan: true }
+        Inputs {
+            config,
+            verifier,
+            clock: config.clock(wall_now),
+            dependencies: None,
+            parallel_scan: true,
+            keeps_verifier_calls: false,
+        }
     }
 
     /// The same inputs for a document of the service whose dependencies these are.
@@ -274,10 +284,13 @@ fn analyze_in_stages(document: &Document<'_>, inputs: &Inputs<'_>, stages: &mut 
     let mut verifier_calls = None;
     if let Some(language) = Language::detect(document.path, document.language_id) {
         let context = code::Context { in_test_path: in_test_path(), dependencies: inputs.dependencies };
-        let analysed = stages.run(Stage::Code(language), text, || code::analyze_with_verifiers(text, language, &context));
+        let analysed = stages.run(Stage::Code(language), text, || match inputs.keeps_verifier_calls {
+            true => code::analyze_with_verifiers(text, language, &context),
+            false => (code::analyze(text, language, &context), Vec::new()),
+        });
         if let Some((found, calls)) = analysed {
             findings.extend(found);
-            verifier_calls = Some(calls);
+            verifier_calls = inputs.keeps_verifier_calls.then_some(calls);
         }
     }
     if let (Some(dependencies), Some(path)) = (inputs.dependencies, document.path)

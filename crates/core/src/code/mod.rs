@@ -190,23 +190,28 @@ const MAX_PARSED_BYTES: usize = 4 * 1024 * 1024;
 
 /// Findings on JWT code in `text`.
 pub fn analyze(text: &str, language: Language, context: &Context) -> Vec<Finding> {
-    analyze_with_verifiers(text, language, context).0
+    analyzed(text, language, context, false).findings
 }
 
 /// [`analyze`], and the verifier calls of the same parse: what [`verifiers_in`] returns for the
 /// same text and context (`check` indexes them for the cross-check; parsing each file twice was
 /// a twentieth of `check` on a Python tree). Markdown fences are examples: no verifier calls.
 pub fn analyze_with_verifiers(text: &str, language: Language, context: &Context) -> (Vec<Finding>, Vec<VerifierCall>) {
+    let sink = analyzed(text, language, context, true);
+    (sink.findings, sink.verifiers.unwrap_or_default())
+}
+
+fn analyzed(text: &str, language: Language, context: &Context, keep_verifiers: bool) -> Sink {
     let mut sink = Sink::default();
     let options = Options { context: *context, conventional_names: false };
     match language {
         Language::Markdown => markdown::analyze(text, &options, &mut sink),
         language => {
-            sink.verifiers = Some(Vec::new());
+            sink.verifiers = keep_verifiers.then(Vec::new);
             analyze_source(text, language, &options, &mut sink)
         }
     }
-    (sink.findings, sink.verifiers.unwrap_or_default())
+    sink
 }
 
 /// What a claim check of a verifier expects.
