@@ -101,25 +101,13 @@ impl FileFacts {
     ) -> FileFacts {
         let tokens = std::mem::take(&mut analysis.tokens);
         let calls = analysis.verifier_calls.take();
-        FileFacts::from_parts_with(display, text, index, tokens, &analysis.findings, dependencies, calls)
+        FileFacts::from_parts(display, text, index, tokens, &analysis.findings, dependencies, calls)
     }
 
     /// The same from a file's tokens and their findings (the server's index runs only the
-    /// token rules, not a whole analysis).
+    /// token rules, not a whole analysis), and the verifier calls an analysis already found
+    /// (`None`: the file is parsed for them here).
     pub fn from_parts(
-        display: &str,
-        text: &str,
-        index: &LineIndex,
-        tokens: Vec<Token>,
-        findings: &[Finding],
-        dependencies: Option<&crate::deps::Dependencies>,
-    ) -> FileFacts {
-        FileFacts::from_parts_with(display, text, index, tokens, findings, dependencies, None)
-    }
-
-    /// [`Self::from_parts`] with the verifier calls an analysis already found (`None`: parse
-    /// the file for them here).
-    fn from_parts_with(
         display: &str,
         text: &str,
         index: &LineIndex,

@@ -32,3 +32,16 @@ pub mod service;
 pub mod suppress;
 pub mod text;
 pub mod verify;
+
+/// A deterministic stream of numbers for the property tests (xorshift64): the same inputs on
+/// every run, so a failure replays.
+#[cfg(test)]
+pub(crate) fn test_random(seed: u64) -> impl FnMut() -> u64 {
+    let mut state = seed;
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    }
+}

@@ -294,13 +294,8 @@ mod tests {
     #[test]
     fn counted_positions_match_indexed_ones() {
         let pieces = ["a", "日本", "😀", "\n", "\n\n", "xyz ", "é"];
-        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = |bound: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % bound as u64) as usize
-        };
+        let mut random = crate::test_random(0x9e37_79b9_7f4a_7c15);
+        let mut next = |bound: usize| (random() % bound as u64) as usize;
         for _ in 0..500 {
             let text: String = (0..next(200)).map(|_| pieces[next(pieces.len())]).collect();
             let offsets: Vec<usize> = (0..1 + next(FEW_POSITIONS)).map(|_| next(text.len() + 2)).collect();

@@ -804,7 +804,7 @@ fn index_file(
     let findings: Vec<Finding> = tokens.iter().flat_map(|token| check_token(token, clock)).collect();
     let line_index = LineIndex::new(&text);
     // The server's index reads no settings files yet: a C# key from configuration stays unknown here.
-    let facts = FileFacts::from_parts(display, &text, &line_index, tokens, &findings, None).keep(interner);
+    let facts = FileFacts::from_parts(display, &text, &line_index, tokens, &findings, None, None).keep(interner);
     if facts.is_empty() {
         return None;
     }

@@ -962,13 +962,8 @@ mod tests {
             "99999999999999999999", "\"a\"", "\"\"", "\"a\\nb\"", "\"\u{e9}\"", "\"\u{7f}\"", "\"\u{1}\"", "true",
             "false", "null", "nul", "tru", "[1]", "[\"a\",\"b\"]", "{}", "{\"a\":1}", "\"https://i.example/\"",
         ];
-        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = |bound: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % bound as u64) as usize
-        };
+        let mut random = crate::test_random(0x2545_F491_4F6C_DD1D);
+        let mut next = |bound: usize| (random() % bound as u64) as usize;
         let mut accepted = 0;
         for _ in 0..30_000 {
             let mut text = String::from("{");

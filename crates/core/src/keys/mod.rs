@@ -401,13 +401,7 @@ mod tests {
     #[test]
     fn garbage_key_text_never_panics() {
         // A deterministic stream of junk: random bytes inside PEM armour and JSON shapes.
-        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::test_random(0x9e37_79b9_7f4a_7c15);
         let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_{}[]\":,. \n";
         for round in 0..3000 {
             let length = (next() % 300) as usize;
