@@ -45,9 +45,9 @@ pub fn check_token_into(token: &Token, clock: Clock, findings: &mut Vec<Finding>
     let claims = claims.registered();
 
     let mut invalid = Vec::new();
-    let exp = numeric_date(claims.exp.get(), "exp", &mut invalid);
-    let nbf = numeric_date(claims.nbf.get(), "nbf", &mut invalid);
-    let iat = numeric_date(claims.iat.get(), "iat", &mut invalid);
+    let exp = numeric_date(&claims.exp, "exp", &mut invalid);
+    let nbf = numeric_date(&claims.nbf, "nbf", &mut invalid);
+    let iat = numeric_date(&claims.iat, "iat", &mut invalid);
     if let (Some(nbf), Some(exp)) = (nbf, exp)
         && nbf > exp
     {
@@ -66,10 +66,10 @@ pub fn check_token_into(token: &Token, clock: Clock, findings: &mut Vec<Finding>
             Utc(exp)
         ));
     }
-    if let Some(aud) = claims.aud.get() {
-        let valid = match aud {
-            Value::String(_) => true,
-            Value::Array(items) => items.iter().all(Value::is_string),
+    if claims.aud != Field::Missing {
+        let valid = match &claims.aud {
+            Field::String(_) => true,
+            Field::Other(value) => value.as_array().is_some_and(|items| items.iter().all(Value::is_string)),
             _ => false,
         };
         if !valid {
@@ -135,9 +135,10 @@ pub fn check_token_into(token: &Token, clock: Clock, findings: &mut Vec<Finding>
 }
 
 /// A NumericDate claim as whole seconds, or `None` (recording why) when it is absent or invalid.
-fn numeric_date(value: Option<&Value>, name: &str, invalid: &mut Vec<String>) -> Option<UnixSeconds> {
-    match value? {
-        Value::Number(number) => {
+fn numeric_date(field: &Field, name: &str, invalid: &mut Vec<String>) -> Option<UnixSeconds> {
+    match field {
+        Field::Missing => None,
+        Field::Number(number) => {
             let value = number.as_f64()?;
             if value.abs() >= MILLISECONDS_THRESHOLD {
                 invalid.push(format!(
@@ -148,13 +149,13 @@ fn numeric_date(value: Option<&Value>, name: &str, invalid: &mut Vec<String>) ->
                 Some(value.floor() as i64)
             }
         }
-        Value::String(text) => {
+        Field::String(text) => {
             let hint = if text.trim().parse::<f64>().is_ok() { " (remove the quotes)" } else { "" };
             invalid
                 .push(format!("`{name}` is a string ({text:?}); NumericDate must be a JSON number of seconds{hint}"));
             None
         }
-        other => {
+        Field::Other(other) => {
             invalid.push(format!("`{name}` is {other}; NumericDate must be a JSON number of seconds"));
             None
         }

@@ -49,7 +49,7 @@ impl WeakSearch<'_> {
 /// `None` without a string `iss`: then nothing ties two tokens to one key.
 pub fn signer(token: &Token) -> Option<weak::Signer<'_>> {
     let Payload::Claims(claims) = &token.payload else { return None };
-    let crate::jwt::decode::Field::Present(Value::String(issuer)) = &claims.registered().iss else { return None };
+    let crate::jwt::decode::Field::String(issuer) = &claims.registered().iss else { return None };
     let key_id = token.header.get("kid").and_then(Value::as_str).unwrap_or("");
     Some(weak::Signer { alg: token.alg()?, issuer, key_id })
 }
