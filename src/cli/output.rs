@@ -224,14 +224,14 @@ impl Tally {
         let total: usize = counts.iter().sum();
         let files = self.files;
         let mut text = format!(
-        "{total} finding{} in {files} file{} ({} error, {} warning, {} info, {} hint)",
-        if total == 1 { "" } else { "s" },
-        if files == 1 { "" } else { "s" },
-        counts[Severity::Error as usize],
-        counts[Severity::Warning as usize],
-        counts[Severity::Info as usize],
-        counts[Severity::Hint as usize],
-    );
+            "{total} finding{} in {files} file{} ({} error, {} warning, {} info, {} hint)",
+            if total == 1 { "" } else { "s" },
+            if files == 1 { "" } else { "s" },
+            counts[Severity::Error as usize],
+            counts[Severity::Warning as usize],
+            counts[Severity::Info as usize],
+            counts[Severity::Hint as usize],
+        );
         if skipped > 0 {
             text.push_str(&format!("; {skipped} file{} skipped", if skipped == 1 { "" } else { "s" }));
         }
@@ -293,7 +293,8 @@ impl JsonStream {
         if report.findings.is_empty() {
             return Ok(());
         }
-        let rows: Vec<(&str, &Located)> = report.findings.iter().map(|finding| (report.path.as_str(), finding)).collect();
+        let rows: Vec<(&str, &Located)> =
+            report.findings.iter().map(|finding| (report.path.as_str(), finding)).collect();
         if self.rows > 0 {
             out.write_all(b",")?;
         }

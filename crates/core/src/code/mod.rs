@@ -389,10 +389,15 @@ pub(crate) fn analyze_source(text: &str, language: Language, options: &Options, 
 /// versions for it.
 pub fn may_use_jwt_library(text: &str, language: Language) -> bool {
     // One pass over the needles of both modes, each anywhere (a superset of both answers).
-    static EITHER: [std::sync::OnceLock<Prefilter>; LANGUAGE_SLOTS] = [const { std::sync::OnceLock::new() }; LANGUAGE_SLOTS];
+    static EITHER: [std::sync::OnceLock<Prefilter>; LANGUAGE_SLOTS] =
+        [const { std::sync::OnceLock::new() }; LANGUAGE_SLOTS];
     let prefilter = EITHER[language.slot()].get_or_init(|| {
         let mut both = needles(language, false).to_vec();
-        both.extend(needles(language, true).iter().filter(|needle| !both.contains(needle)).collect::<Vec<_>>());
+        for needle in needles(language, true) {
+            if !both.contains(needle) {
+                both.push(needle);
+            }
+        }
         Prefilter::new(&both)
     });
     prefilter.find_iter(text).next().is_some()

@@ -51,20 +51,12 @@ pub fn check_token_into(token: &Token, clock: Clock, findings: &mut Vec<Finding>
     if let (Some(nbf), Some(exp)) = (nbf, exp)
         && nbf > exp
     {
-        invalid.push(format!(
-            "`nbf` ({}) is after `exp` ({}): the token can never be valid",
-            Utc(nbf),
-            Utc(exp)
-        ));
+        invalid.push(format!("`nbf` ({}) is after `exp` ({}): the token can never be valid", Utc(nbf), Utc(exp)));
     }
     if let (Some(iat), Some(exp)) = (iat, exp)
         && iat > exp
     {
-        invalid.push(format!(
-            "`iat` ({}) is after `exp` ({}): it expired before it was issued",
-            Utc(iat),
-            Utc(exp)
-        ));
+        invalid.push(format!("`iat` ({}) is after `exp` ({}): it expired before it was issued", Utc(iat), Utc(exp)));
     }
     if claims.aud != Field::Missing {
         let valid = match &claims.aud {

@@ -92,13 +92,7 @@ impl Claims {
                 return view;
             }
             let field = |name: &str| self.map().get(name).cloned().map_or(Field::Missing, Field::from);
-            Registered {
-                exp: field("exp"),
-                nbf: field("nbf"),
-                iat: field("iat"),
-                aud: field("aud"),
-                iss: field("iss"),
-            }
+            Registered { exp: field("exp"), nbf: field("nbf"), iat: field("iat"), aud: field("aud"), iss: field("iss") }
         })
     }
 }
@@ -204,7 +198,8 @@ fn flat_string<'b>(bytes: &'b [u8], at: &mut usize) -> Option<&'b [u8]> {
         return None;
     }
     let start = *at + 1;
-    let length = bytes[start..].iter().position(|&byte| byte == b'"' || byte == b'\\' || !(0x20..0x7f).contains(&byte))?;
+    let length =
+        bytes[start..].iter().position(|&byte| byte == b'"' || byte == b'\\' || !(0x20..0x7f).contains(&byte))?;
     if bytes[start + length] != b'"' {
         return None;
     }
@@ -966,9 +961,34 @@ mod tests {
     fn flat_registered_agrees_with_serde() {
         const KEYS: &[&str] = &["exp", "nbf", "iat", "aud", "iss", "sub", "", "ex", "expx", "e\\u0078p", "EXP"];
         const VALUES: &[&str] = &[
-            "1", "0", "-1", "-0", "01", "1.5", "1e3", "1E3", "-", "123456789012345678", "1234567890123456789",
-            "99999999999999999999", "\"a\"", "\"\"", "\"a\\nb\"", "\"\u{e9}\"", "\"\u{7f}\"", "\"\u{1}\"", "true",
-            "false", "null", "nul", "tru", "[1]", "[\"a\",\"b\"]", "{}", "{\"a\":1}", "\"https://i.example/\"",
+            "1",
+            "0",
+            "-1",
+            "-0",
+            "01",
+            "1.5",
+            "1e3",
+            "1E3",
+            "-",
+            "123456789012345678",
+            "1234567890123456789",
+            "99999999999999999999",
+            "\"a\"",
+            "\"\"",
+            "\"a\\nb\"",
+            "\"\u{e9}\"",
+            "\"\u{7f}\"",
+            "\"\u{1}\"",
+            "true",
+            "false",
+            "null",
+            "nul",
+            "tru",
+            "[1]",
+            "[\"a\",\"b\"]",
+            "{}",
+            "{\"a\":1}",
+            "\"https://i.example/\"",
         ];
         let mut random = crate::test_random(0x2545_F491_4F6C_DD1D);
         let mut next = |bound: usize| (random() % bound as u64) as usize;
@@ -995,7 +1015,8 @@ mod tests {
             if let Some(fast) = fast {
                 accepted += 1;
                 let slow = slow.unwrap_or_else(|err| panic!("{text:?}: accepted, but serde_json says {err}"));
-                let fields = |r: &Registered| [r.exp.clone(), r.nbf.clone(), r.iat.clone(), r.aud.clone(), r.iss.clone()];
+                let fields =
+                    |r: &Registered| [r.exp.clone(), r.nbf.clone(), r.iat.clone(), r.aud.clone(), r.iss.clone()];
                 assert_eq!(fields(&fast), fields(&slow), "{text:?}");
             }
         }

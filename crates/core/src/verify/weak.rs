@@ -384,7 +384,12 @@ impl KeyList {
         for (index, candidate) in candidates.enumerate() {
             super::pads::pause_every_slice(index);
             let mut push = |encoding, key: &[u8]| {
-                spans.push(KeySpan { start: bytes.len() as u32, len: key.len() as u32, candidate: index as u32, encoding });
+                spans.push(KeySpan {
+                    start: bytes.len() as u32,
+                    len: key.len() as u32,
+                    candidate: index as u32,
+                    encoding,
+                });
                 bytes.extend_from_slice(key);
             };
             push(Encoding::Utf8, candidate.as_bytes());
@@ -448,13 +453,7 @@ pub struct Candidates {
 impl std::fmt::Debug for Candidates {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // Never the strings themselves: they may be secrets.
-        write!(
-            f,
-            "Candidates({} strings, {} keys, truncated: {})",
-            self.offsets.len(),
-            self.keys.len(),
-            self.truncated
-        )
+        write!(f, "Candidates({} strings, {} keys, truncated: {})", self.offsets.len(), self.keys.len(), self.truncated)
     }
 }
 
@@ -530,13 +529,11 @@ impl Candidates {
             return Search::Found(found);
         }
         match self.keys.first_match(target) {
-            Some((index, encoding)) => {
-                Search::Found(WeakSecret {
-                    secret: self.keys.candidate_text(index).to_string(),
-                    encoding,
-                    origin: Origin::Literal { offset: self.offsets[index as usize] },
-                })
-            }
+            Some((index, encoding)) => Search::Found(WeakSecret {
+                secret: self.keys.candidate_text(index).to_string(),
+                encoding,
+                origin: Origin::Literal { offset: self.offsets[index as usize] },
+            }),
             None => Search::NotFound,
         }
     }
