@@ -70,15 +70,15 @@ PY
 step "pre-commit hooks on a temporary git repository (pre-commit from PyPI; the rust hook builds the crate)"
 cargo test --locked --test cli_ci -- --ignored
 
-# The crates as published and installed (issue 12): `cargo package --workspace` packages both
+# The crates as published and installed (issue 12): `cargo package --workspace` packages the
 # crates and builds each from its package alone (the core through a temporary local registry);
 # the binary's package holds only sources, build.rs, the rule pages, the bundled wordlist and the
 # licences; `cargo install --path .` (the README's install line) reuses the release build.
-step "cargo package --workspace (both crates build from their packages); cargo install --path ."
+step "cargo package --workspace (every crate builds from its package); cargo install --path ."
 # Cargo verifies `jwt-lsp` against the core through a temporary local registry and unpacks it into
 # $CARGO_HOME/registry/src/-<hash of the registry path>/; a copy left by an earlier run from the same
 # checkout path is reused as is (stale sources, false errors), so it goes first.
-rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/jwt-lsp-core-*
+rm -rf "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/jwt-lsp-core-* "${CARGO_HOME:-$HOME/.cargo}"/registry/src/-*/jwt-lsp-hmac-lanes-*
 cargo package --workspace --locked --allow-dirty 2>&1 | grep -E '^ *(Packaged|Verifying|Finished)' || { cargo package --workspace --locked --allow-dirty; exit 1; }
 cargo package -p jwt-lsp --locked --allow-dirty --no-verify --list 2>/dev/null | python3 -c '
 import re, sys

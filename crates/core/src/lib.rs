@@ -7,6 +7,8 @@
 //! of this crate's dependencies, and `clippy.toml` refuses the standard library's file, environment,
 //! clock, network and process calls here (see ARCHITECTURE.md).
 
+// SIMD for the weak-secret search lives in `jwt-lsp-hmac-lanes`; nothing here needs `unsafe`.
+#![forbid(unsafe_code)]
 // Unit tests may read fixture files (the code fixtures, walked by `code::fix_tests`); the library
 // itself is linted without this (clippy --all-targets checks both builds).
 #![cfg_attr(
