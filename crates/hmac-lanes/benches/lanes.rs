@@ -1,5 +1,6 @@
-//! The four-lane HMAC-SHA-256 search against `sha2` one key at a time (divan): 256 keys, none
-//! matching, against a 200-byte signing input (four message blocks and one outer block per key).
+//! Four lanes against `sha2` one key at a time (divan): the HMAC-SHA-256 search of 256 keys, none
+//! matching, against a 200-byte signing input (four message blocks and one outer block per key),
+//! and keying 256 candidate secrets (their two pad blocks each).
 //!
 //!     cargo bench -p jwt-lsp-hmac-lanes
 
@@ -28,4 +29,20 @@ fn four_lanes(bencher: divan::Bencher) {
 fn one_key_at_a_time(bencher: divan::Bencher) {
     let (keys, inner) = workload();
     bencher.bench(|| first_match_portable(divan::black_box(&keys), &inner, &[0; 32]));
+}
+
+fn keys() -> Vec<Vec<u8>> {
+    (0..256u32).map(|n| format!("candidate-secret-{n}").into_bytes()).collect()
+}
+
+#[divan::bench]
+fn pads_four_lanes(bencher: divan::Bencher) {
+    let keys = keys();
+    bencher.bench(|| jwt_lsp_hmac_lanes::pads(divan::black_box(&keys).iter().map(Vec::as_slice)));
+}
+
+#[divan::bench]
+fn pads_one_key_at_a_time(bencher: divan::Bencher) {
+    let keys = keys();
+    bencher.bench(|| jwt_lsp_hmac_lanes::pads_portable(divan::black_box(&keys).iter().map(Vec::as_slice)));
 }

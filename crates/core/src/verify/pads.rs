@@ -125,9 +125,12 @@ fn key_states<F: Family>(alg: HmacAlg, key: &[u8]) -> (F::State, F::State) {
         block[..key.len()].copy_from_slice(key);
     }
     let state = |pad: u8| {
-        let xored: Vec<u8> = block.iter().map(|byte| byte ^ pad).collect();
+        let mut xored = [0u8; 128];
+        for (out, byte) in xored.iter_mut().zip(block.iter()) {
+            *out = byte ^ pad;
+        }
         let mut state = F::iv(alg);
-        F::compress(&mut state, &xored);
+        F::compress(&mut state, &xored[..F::BLOCK]);
         state
     };
     (state(0x36), state(0x5c))
@@ -169,7 +172,7 @@ impl PadStates {
             key
         });
         match alg {
-            HmacAlg::Hs256 => PadStates::Sha256(keys.map(|key| key_states::<Sha256Family>(alg, key)).collect()),
+            HmacAlg::Hs256 => PadStates::Sha256(jwt_lsp_hmac_lanes::pads(keys)),
             _ => PadStates::Sha512(alg, keys.map(|key| key_states::<Sha512Family>(alg, key)).collect()),
         }
     }
