@@ -642,7 +642,8 @@ pub fn walk(paths: &[PathBuf], config: &Config, project_root: Option<&Path>) -> 
         })
     });
     let mut files = files.into_inner().expect("not poisoned");
-    files.sort_by(|a: &WalkedFile, b: &WalkedFile| a.display.cmp(&b.display));
+    // Unstable (faster on 26k paths) orders the same: entries with one display path are one file.
+    files.sort_unstable_by(|a: &WalkedFile, b: &WalkedFile| a.display.cmp(&b.display));
     let mut skipped = skipped.into_inner().expect("not poisoned");
     skipped.sort_by(|a: &Skipped, b: &Skipped| a.path.cmp(&b.path));
     Walked { roots, files, skipped }

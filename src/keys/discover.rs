@@ -44,12 +44,21 @@ enum Candidate {
 }
 
 fn candidate(path: &Path) -> Option<Candidate> {
-    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
-    if name == "jwks.json" || name.ends_with(".jwks.json") || name == "jwks.pub.json" {
+    // Asked of every file of a walk: compared in place, without a lowercased copy of the name.
+    let name = path.file_name()?.to_str()?;
+    let ends_with = |suffix: &str| {
+        name.len() >= suffix.len()
+            && name.is_char_boundary(name.len() - suffix.len())
+            && name[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+    };
+    if name.eq_ignore_ascii_case("jwks.json") || ends_with(".jwks.json") || name.eq_ignore_ascii_case("jwks.pub.json") {
         return Some(Candidate::Jwks);
     }
     let extension = name.rsplit_once('.')?.1;
-    matches!(extension, "pem" | "crt" | "cer" | "pub" | "key").then_some(Candidate::Pem)
+    ["pem", "crt", "cer", "pub", "key"]
+        .iter()
+        .any(|known| extension.eq_ignore_ascii_case(known))
+        .then_some(Candidate::Pem)
 }
 
 /// Walks `root` for key files. `ignore` holds extra globs (relative, `/`-separated) to skip;
@@ -95,6 +104,11 @@ pub fn discover_listed<'a>(
     let mut discoverer = Discoverer { root, ignore, limits, key_files: 0, discovery: Discovery::default() };
     for (path, depth) in files {
         discoverer.discovery.files_visited += 1;
+        // The name first: a walk of 26k files holds a handful of key files, and splitting every
+        // path into components cost more than the rest of discovery.
+        if candidate(path).is_none() {
+            continue;
+        }
         let relative = path.strip_prefix(root).unwrap_or(path);
         if depth > limits.max_depth || relative.components().any(|part| part.as_os_str() == "node_modules") {
             continue;
@@ -163,6 +177,21 @@ mod tests {
     use super::*;
 
     const EC_JWKS: &str = r#"{"keys":[{"kty":"EC","crv":"P-256","kid":"k1","x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0"}]}"#;
+
+    #[test]
+    fn key_file_names_match_in_any_case_and_nothing_else_does() {
+        let kind = |name: &str| candidate(Path::new("some/dir").join(name).as_path());
+        for name in ["jwks.json", "JWKS.JSON", "auth.jwks.json", "Auth.Jwks.Json", "jwks.pub.json", "ñ.jwks.json"] {
+            assert_eq!(kind(name), Some(Candidate::Jwks), "{name}");
+        }
+        for name in ["server.pem", "SERVER.PEM", "ca.crt", "ca.Cer", "id_rsa.pub", "private.KEY", "é.pem"] {
+            assert_eq!(kind(name), Some(Candidate::Pem), "{name}");
+        }
+        for name in ["pem", "notes.txt", "jwks.json.bak", "xjwks.json", "keys.json", "key", ".pemx", "ñ", "日本.json"]
+        {
+            assert_eq!(kind(name), None, "{name}");
+        }
+    }
 
     #[test]
     fn finds_jwks_files_and_honours_gitignore_and_caps() {
