@@ -67,20 +67,24 @@ impl Language {
         if let Some(language) = language_id.and_then(Language::from_language_id) {
             return Some(language);
         }
-        let path = path?;
-        let extension = path.rsplit_once('.').map(|(_, extension)| extension.to_ascii_lowercase())?;
-        Some(match extension.as_str() {
-            "js" | "mjs" | "cjs" | "jsx" => Language::JavaScript,
-            "ts" | "mts" | "cts" => Language::TypeScript,
-            "tsx" => Language::Tsx,
-            "py" | "pyi" => Language::Python,
-            "go" => Language::Go,
-            "java" => Language::Java,
-            "rs" => Language::Rust,
-            "cs" => Language::CSharp,
-            "php" => Language::Php,
-            "rb" => Language::Ruby,
-            "md" | "markdown" => Language::Markdown,
+        let (_, extension) = path?.rsplit_once('.')?;
+        // Lowercased on the stack: asked several times for every file of a walk.
+        let mut lowered = [0u8; 8];
+        let lowered = lowered.get_mut(..extension.len())?;
+        lowered.copy_from_slice(extension.as_bytes());
+        lowered.make_ascii_lowercase();
+        Some(match &*lowered {
+            b"js" | b"mjs" | b"cjs" | b"jsx" => Language::JavaScript,
+            b"ts" | b"mts" | b"cts" => Language::TypeScript,
+            b"tsx" => Language::Tsx,
+            b"py" | b"pyi" => Language::Python,
+            b"go" => Language::Go,
+            b"java" => Language::Java,
+            b"rs" => Language::Rust,
+            b"cs" => Language::CSharp,
+            b"php" => Language::Php,
+            b"rb" => Language::Ruby,
+            b"md" | b"markdown" => Language::Markdown,
             _ => return None,
         })
     }
@@ -711,6 +715,19 @@ impl Sink {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn languages_by_extension_in_any_case() {
+        let detect = |path: &str| Language::detect(Some(path), None);
+        assert_eq!(detect("src/app.TS"), Some(Language::TypeScript));
+        assert_eq!(detect("README.Markdown"), Some(Language::Markdown));
+        assert_eq!(detect("a.b/auth.Py"), Some(Language::Python));
+        assert_eq!(detect("lib.v2/auth"), None, "a dot in a folder name is not an extension");
+        for other in ["notes.markdowns", "x.", "noextension", "файл.ру", "x.日本語", "a.🦀"] {
+            assert_eq!(detect(other), None, "{other}");
+        }
+        assert_eq!(Language::detect(Some("x.unknown"), Some("typescriptreact")), Some(Language::Tsx));
+    }
 
     /// The verifier expectations and key sources each front end reads (issue 11).
     #[test]

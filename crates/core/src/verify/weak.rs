@@ -657,7 +657,7 @@ pub fn token_wordlist_search(list: &Wordlist, compact: &str) -> Option<Search> {
 /// Ranges in `skip` (the tokens themselves, sorted) are left out; at most [`MAX_CANDIDATES`]
 /// distinct strings of at most 512 bytes, first occurrence kept.
 pub fn candidates(text: &str, skip: &[std::ops::Range<usize>]) -> Candidates {
-    let mut collector = Collector { skip, seen: Default::default(), found: Vec::new(), truncated: false };
+    let mut collector = Collector::new(skip);
     let mut line_start = 0;
     // Lines found with memchr (`split_inclusive` searched them byte by byte).
     let ends = memchr::memchr_iter(b'\n', text.as_bytes()).map(|newline| newline + 1).chain([text.len()]);
@@ -685,7 +685,7 @@ pub fn candidates(text: &str, skip: &[std::ops::Range<usize>]) -> Candidates {
 /// a source file for them filled the cap with such text and cost a line-by-line pass. One pass
 /// over the text jumps from quote to quote instead.
 pub fn candidates_in_code(text: &str, skip: &[std::ops::Range<usize>]) -> Candidates {
-    let mut collector = Collector { skip, seen: Default::default(), found: Vec::new(), truncated: false };
+    let mut collector = Collector::new(skip);
     collector.push_quoted(text, 0);
     collector.finish()
 }
@@ -697,7 +697,13 @@ struct Collector<'t, 's> {
     truncated: bool,
 }
 
-impl<'t> Collector<'t, '_> {
+impl<'t, 's> Collector<'t, 's> {
+    fn new(skip: &'s [std::ops::Range<usize>]) -> Collector<'t, 's> {
+        // Sized for the cap: growing it by doubling was a tenth of extracting a source file's strings.
+        let seen = rustc_hash::FxHashSet::with_capacity_and_hasher(MAX_CANDIDATES, Default::default());
+        Collector { skip, seen, found: Vec::with_capacity(MAX_CANDIDATES), truncated: false }
+    }
+
     /// Adds the quoted strings of `text` (one line, or a whole text: a string never continues
     /// past a line break) that open a value, `base` being the offset of `text`; `false` once the
     /// cap is reached. `memchr` jumps between quotes: a log is mostly bytes that are neither.
@@ -746,15 +752,18 @@ impl<'t> Collector<'t, '_> {
         if value.is_empty() || value.len() > MAX_LITERAL_BYTES || self.overlaps_token(offset, offset + value.len()) {
             return true;
         }
-        if self.seen.contains(value) {
-            return true;
-        }
         if self.found.len() >= MAX_CANDIDATES {
+            // A string already kept is no reason to stop; a new one is (the cap leaves it out).
+            if self.seen.contains(value) {
+                return true;
+            }
             self.truncated = true;
             return false;
         }
-        self.seen.insert(value);
-        self.found.push((offset, value));
+        // One lookup that also inserts: most strings of a source file repeat.
+        if self.seen.insert(value) {
+            self.found.push((offset, value));
+        }
         true
     }
 
