@@ -20,6 +20,10 @@ step "Python venv for the CI-door tests (jsonschema, PyYAML from PyPI)"
 python3 -m venv target/ci-venv && target/ci-venv/bin/pip install --quiet --disable-pip-version-check jsonschema pyyaml
 export JWT_LSP_PYTHON="$PWD/target/ci-venv/bin/python"
 
+# First: it takes a second and names the file, where a diff in review would not.
+step "rustfmt (cargo fmt --check; rustfmt.toml)"
+cargo fmt --all --check
+
 step "cargo test (unit, fixtures, CLI, LSP over stdio, stress)"
 cargo test --workspace --locked
 
