@@ -44,8 +44,17 @@ enum Candidate {
 }
 
 fn candidate(path: &Path) -> Option<Candidate> {
+    candidate_name(path.file_name()?.to_str()?)
+}
+
+/// Whether a file named `name` may hold keys: the cheap test a caller with many names (a walk's
+/// list) can apply before handing them to [`discover_listed`].
+pub fn may_hold_keys(name: &str) -> bool {
+    candidate_name(name).is_some()
+}
+
+fn candidate_name(name: &str) -> Option<Candidate> {
     // Asked of every file of a walk: compared in place, without a lowercased copy of the name.
-    let name = path.file_name()?.to_str()?;
     let ends_with = |suffix: &str| {
         name.len() >= suffix.len()
             && name.is_char_boundary(name.len() - suffix.len())
