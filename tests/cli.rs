@@ -223,6 +223,38 @@ fn fix_applies_preferred_fixes_and_reports_what_is_left() {
     assert_eq!(std::fs::read_to_string(dir.path().join("app.js")).unwrap(), text);
 }
 
+/// `check . | head`: once the reader has gone, the scan stops instead of analysing the rest of
+/// the tree for nobody, and says where it stopped. The pipe's read end is closed before the run,
+/// so the first write that reaches it (when the 64 KiB output buffer fills) fails.
+#[test]
+fn a_closed_output_stops_the_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = expired_token();
+    for n in 0..1000 {
+        write(dir.path(), &format!("f{n:04}.env"), format!("T={token}\n"));
+    }
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let output = Command::new(env!("CARGO_BIN_EXE_jwt-lsp"))
+        .args(["check", "--now", NOW_ARG])
+        .current_dir(dir.path())
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .output()
+        .expect("run jwt-lsp");
+    let stderr = stderr(&output);
+    assert!(output.status.code().is_some_and(|code| code < 2), "{:?}: {stderr}", output.status);
+    let at: usize = stderr
+        .split("stopped at file ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|number| number.parse().ok())
+        .unwrap_or_else(|| panic!("no stop note: {stderr}"));
+    assert!((1..1000).contains(&at), "stopped at file {at} of 1000: {stderr}");
+    assert!(stderr.contains(&format!("stopped at file {at} of 1000;")), "{stderr}");
+    assert!(!stderr.contains("1000 findings"), "the summary counts the files written: {stderr}");
+}
+
 /// Files finish out of order (the first by path is the largest); the findings are written as
 /// they finish, and still come out in path order, the same in JSON, text and through `--output`
 /// (which writes after the whole run).

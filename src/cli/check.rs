@@ -2,6 +2,7 @@
 //! analyse each in isolation, print findings as text, JSON or SARIF.
 
 use std::io::Write;
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Mutex;
@@ -291,9 +292,10 @@ fn run_streamed(args: &CheckArgs, walked: Walked, inputs: &Inputs<'_>, options: 
         Format::Json => json.begin(&mut out),
         _ => Ok(()),
     };
-    let (skipped, failed) = scan_paths_in_order(walked, inputs, options, &mut |report| {
-        tally.add(&report);
+    let total = walked.files.len();
+    let (skipped, failed, delivered) = scan_paths_in_order(walked, inputs, options, &mut |report| {
         if written.is_ok() {
+            tally.add(&report);
             written = match args.format {
                 Format::Json => json.report(&mut out, &report),
                 _ => output::write_text_report(&mut out, &report, color),
@@ -302,7 +304,15 @@ fn run_streamed(args: &CheckArgs, walked: Walked, inputs: &Inputs<'_>, options: 
                 written = out.flush();
             }
         }
+        // The reader is gone (`check . | head`): the rest of the scan would be written nowhere.
+        match &written {
+            Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ControlFlow::Break(()),
+            _ => ControlFlow::Continue(()),
+        }
     });
+    if matches!(&written, Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe) {
+        eprintln!("jwt-lsp: the output was closed: stopped at file {delivered} of {total}; the summary counts those");
+    }
     if written.is_ok() && args.format == Format::Json {
         written = json.end(&mut out);
     }
@@ -662,7 +672,10 @@ pub fn scan_paths(
     options: &ScanOptions,
 ) -> (Vec<FileReport>, Vec<Skipped>, Vec<Skipped>) {
     let mut reports = Vec::new();
-    let (skipped, failed) = scan_paths_in_order(walked, inputs, options, &mut |report| reports.push(report));
+    let (skipped, failed, _) = scan_paths_in_order(walked, inputs, options, &mut |report| {
+        reports.push(report);
+        ControlFlow::Continue(())
+    });
     (reports, skipped, failed)
 }
 
@@ -675,8 +688,8 @@ pub fn scan_paths_in_order(
     walked: Walked,
     inputs: &Inputs<'_>,
     options: &ScanOptions,
-    deliver: &mut (dyn FnMut(FileReport) + Send),
-) -> (Vec<Skipped>, Vec<Skipped>) {
+    deliver: &mut (dyn FnMut(FileReport) -> ControlFlow<()> + Send),
+) -> (Vec<Skipped>, Vec<Skipped>, usize) {
     let Walked { files, skipped, .. } = walked;
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).min(8).min(files.len().max(1));
     // One file per core already: a large file's scan is not split over more threads.
@@ -692,7 +705,7 @@ pub fn scan_paths_in_order(
     }
     let skipped = Mutex::new(skipped);
     let failed = Mutex::new(Vec::new());
-    let in_order = Mutex::new(InOrder { due: 0, waiting: Default::default(), deliver });
+    let in_order = Mutex::new(InOrder { due: 0, waiting: Default::default(), deliver, stopped: false });
     // Each thread takes the next file: files differ in size by orders of magnitude.
     let next = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|scope| {
@@ -708,7 +721,9 @@ pub fn scan_paths_in_order(
                             None
                         }
                     };
-                    in_order.lock().expect("not poisoned").finished(index, report);
+                    if in_order.lock().expect("not poisoned").finished(index, report).is_break() {
+                        break;
+                    }
                 }
             });
         }
@@ -717,7 +732,8 @@ pub fn scan_paths_in_order(
     let mut failed = failed.into_inner().expect("not poisoned");
     skipped.sort_by(|a: &Skipped, b: &Skipped| a.path.cmp(&b.path));
     failed.sort_by(|a: &Skipped, b: &Skipped| a.path.cmp(&b.path));
-    (skipped, failed)
+    let delivered = in_order.into_inner().expect("not poisoned").due;
+    (skipped, failed, delivered)
 }
 
 /// The reports finished ahead of their turn, and where reports go in their turn.
@@ -725,25 +741,35 @@ struct InOrder<'d> {
     /// The index of the next file to deliver.
     due: usize,
     waiting: std::collections::BTreeMap<usize, Option<FileReport>>,
-    deliver: &'d mut (dyn FnMut(FileReport) + Send),
+    deliver: &'d mut (dyn FnMut(FileReport) -> ControlFlow<()> + Send),
+    /// `deliver` asked to stop (its reader went away): nothing more is delivered or scanned.
+    stopped: bool,
 }
 
 impl InOrder<'_> {
     /// File `index` is done (with a report, or nothing to report): deliver what is now due.
-    fn finished(&mut self, index: usize, report: Option<FileReport>) {
+    /// `Break` once `deliver` has asked to stop.
+    fn finished(&mut self, index: usize, report: Option<FileReport>) -> ControlFlow<()> {
+        if self.stopped {
+            return ControlFlow::Break(());
+        }
         if index != self.due {
             self.waiting.insert(index, report);
-            return;
+            return ControlFlow::Continue(());
         }
         let mut report = report;
         loop {
             self.due += 1;
-            if let Some(report) = report {
-                (self.deliver)(report);
+            if let Some(report) = report
+                && (self.deliver)(report).is_break()
+            {
+                self.stopped = true;
+                self.waiting.clear();
+                return ControlFlow::Break(());
             }
             match self.waiting.remove(&self.due) {
                 Some(next) => report = next,
-                None => return,
+                None => return ControlFlow::Continue(()),
             }
         }
     }
