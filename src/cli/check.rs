@@ -684,6 +684,8 @@ pub fn scan_paths(
 /// each report once written. The thread that finishes the file due next delivers it (and any
 /// that waited for it) under a lock: no thread waits for reports, and no wake-up per file (a
 /// channel to a writer thread woke it 26,000 times on a source tree: 20 % more CPU).
+/// When `deliver` returns `Break`, no file is delivered or started after it. Returns the skipped
+/// files, the failed stages and how many files came to their turn.
 pub fn scan_paths_in_order(
     walked: Walked,
     inputs: &Inputs<'_>,
