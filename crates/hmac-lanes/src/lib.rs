@@ -4,16 +4,18 @@
 //! HMAC(K, m) = H((K' ⊕ opad) ‖ H((K' ⊕ ipad) ‖ m)). [`pads`] hashes each key's two one-block
 //! prefixes once (its *pad states*); [`first_match`] then costs per key the message's blocks and
 //! one outer block.
+//!
 //! What is left is latency-bound: SHA-256's rounds form one dependency chain per hash, and the
 //! SHA extensions' round instruction waits for the one before it. With four keys in flight the
 //! processor overlaps four chains, and the message schedule, the same for every key, is computed
 //! once per block instead of once per key (where each lane has its own block, its schedule is
-//! computed between the rounds, in the other lanes' latency). That is the x86-64 path here, chosen at run time when
-//! the processor has the SHA extensions; anywhere else [`first_match`] runs `sha2`'s compression
-//! function one key at a time. The tests compare both paths with the `hmac` crate.
+//! computed between the rounds, in the other lanes' latency). That is the x86-64 path here,
+//! chosen at run time when the processor has the SHA extensions; anywhere else [`pads`] and
+//! [`first_match`] run `sha2`'s compression function one key at a time. The tests compare both
+//! paths with the `hmac` crate.
 //!
-//! This crate holds the workspace's only `unsafe` SIMD code, apart from the analysis core, which
-//! has none.
+//! The SIMD intrinsics need `unsafe`; they live here, apart, so that the analysis core can
+//! forbid `unsafe` code altogether.
 
 #![deny(unsafe_op_in_unsafe_fn)]
 
