@@ -417,9 +417,28 @@ pub(crate) fn mentions_jwt_library(text: &str, language: Language, conventional_
     // A Python file reaches a library only through an import (`is_tracked_module`) or names a
     // settings key: `jwt` and `jose` elsewhere (`botocore`'s `jwt_token`, a docstring) mean
     // nothing without one, and parsing such files was a tenth of `check` on a Python tree.
-    found.any(|found| {
-        found.pattern().as_usize() >= PYTHON_IMPORTED.len() || in_python_import(text.as_bytes(), found.start())
+    let bytes = text.as_bytes();
+    found.any(|found| match PYTHON_IMPORTED.get(found.pattern().as_usize()) {
+        None => true,
+        Some(&"authlib") if !authlib_module_is_tracked(&bytes[found.end()..]) => false,
+        Some(_) => in_python_import(bytes, found.start()),
     })
+}
+
+/// Whether the `authlib` just before `after` names a module `is_tracked_module` follows:
+/// `authlib` itself (`from authlib import jose`) or `authlib.jose…`, not `authlib.oauth2…`
+/// (typeshed's stubs for the OAuth parts were three quarters of the Python files parsed in an
+/// installed Python's tree, none of them with a JWT call).
+fn authlib_module_is_tracked(after: &[u8]) -> bool {
+    match after.first() {
+        Some(b'.') => after[1..].starts_with(b"jose") && !after.get(5).is_some_and(|&byte| is_identifier_byte(byte)),
+        Some(&byte) => !is_identifier_byte(byte),
+        None => true,
+    }
+}
+
+fn is_identifier_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80
 }
 
 /// Python needles that count only inside an import statement (the roots `is_tracked_module`
@@ -898,6 +917,9 @@ mod tests {
             "import authlib\n",
             "import os; import jwt\n",
             "from authlib import (\n    jose,\n)\n",
+            "from authlib.jose import JsonWebToken\n",
+            "import authlib.jose.errors\n",
+            "from authlib.oauth2 import x\nimport authlib.jose\n",
             "from x import a, \\\n    jwt\n",
             "app.config['JWT_SECRET_KEY'] = 'k'\n",
             "SIMPLE_JWT = {}\n",
@@ -909,6 +931,11 @@ mod tests {
             "# import jwt\n",
             "x = foo(jose)\nfrom m import (a)\njwt = 1\n",
             "\"\"\"Reads a JWT.\"\"\"\n",
+            // authlib's OAuth modules hold no JWT call the analysis follows (`is_tracked_module`).
+            "from authlib.oauth2.rfc6749 import OAuth2Error\n",
+            "import authlib.integrations.flask_client\n",
+            "from authlib.oauth1.client import y\n",
+            "from authlibx import y\n",
         ] {
             assert!(!mentions(unrelated), "{unrelated:?}");
         }
