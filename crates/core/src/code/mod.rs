@@ -418,27 +418,31 @@ pub(crate) fn mentions_jwt_library(text: &str, language: Language, conventional_
     // settings key: `jwt` and `jose` elsewhere (`botocore`'s `jwt_token`, a docstring) mean
     // nothing without one, and parsing such files was a tenth of `check` on a Python tree.
     let bytes = text.as_bytes();
-    found.any(|found| match PYTHON_IMPORTED.get(found.pattern().as_usize()) {
-        None => true,
-        Some(&"authlib") if !authlib_module_is_tracked(&bytes[found.end()..]) => false,
-        Some(_) => in_python_import(bytes, found.start()),
+    found.any(|found| {
+        found.pattern().as_usize() >= PYTHON_IMPORTED.len()
+            || (names_a_tracked_module(bytes, found.start(), found.end()) && in_python_import(bytes, found.start()))
     })
 }
 
-/// Whether the `authlib` just before `after` names a module `is_tracked_module` follows:
-/// `authlib` itself (`from authlib import jose`) or `authlib.jose…`, not `authlib.oauth2…`
-/// (typeshed's stubs for the OAuth parts were three quarters of the Python files parsed in an
-/// installed Python's tree, none of them with a JWT call).
-fn authlib_module_is_tracked(after: &[u8]) -> bool {
+/// Whether the needle at `bytes[start..end]` can start a module path `is_tracked_module`
+/// follows: a whole name at the start of a dotted path (`jose`, `jwt.algorithms`, not
+/// `josephson_constant`, `flask_jwt_extended` or `.jwt`), and for `authlib` the package itself
+/// or `authlib.jose…`, not `authlib.oauth2…`. Each was a parse of a file with no JWT call in an
+/// installed Python's tree: sympy's unit imports, typeshed's stubs of authlib's OAuth parts
+/// (three quarters of the Python files parsed there).
+fn names_a_tracked_module(bytes: &[u8], start: usize, end: usize) -> bool {
+    let is_name = |byte: &u8| byte.is_ascii_alphanumeric() || *byte == b'_' || *byte >= 0x80;
+    if start > 0 && (is_name(&bytes[start - 1]) || bytes[start - 1] == b'.') {
+        return false;
+    }
+    let after = &bytes[end..];
     match after.first() {
-        Some(b'.') => after[1..].starts_with(b"jose") && !after.get(5).is_some_and(|&byte| is_identifier_byte(byte)),
-        Some(&byte) => !is_identifier_byte(byte),
+        Some(b'.') if &bytes[start..end] == b"authlib" => {
+            after[1..].starts_with(b"jose") && !after.get(5).is_some_and(is_name)
+        }
+        Some(byte) => !is_name(byte),
         None => true,
     }
-}
-
-fn is_identifier_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || byte == b'_' || byte >= 0x80
 }
 
 /// Python needles that count only inside an import statement (the roots `is_tracked_module`
@@ -919,6 +923,8 @@ mod tests {
             "from authlib import (\n    jose,\n)\n",
             "from authlib.jose import JsonWebToken\n",
             "import authlib.jose.errors\n",
+            "import os,jwt.algorithms\n",
+            "from jose import(jwt)\n",
             "from authlib.oauth2 import x\nimport authlib.jose\n",
             "from x import a, \\\n    jwt\n",
             "app.config['JWT_SECRET_KEY'] = 'k'\n",
@@ -935,6 +941,9 @@ mod tests {
             "from authlib.oauth2.rfc6749 import OAuth2Error\n",
             "import authlib.integrations.flask_client\n",
             "from authlib.oauth1.client import y\n",
+            "from sympy.physics.units import (\n    josephson_constant,\n)\n",
+            "import flask_jwt_extended\n",
+            "from .jwt import decode\n",
             "from authlibx import y\n",
         ] {
             assert!(!mentions(unrelated), "{unrelated:?}");
