@@ -12,6 +12,7 @@ pub use jwt_lsp_core::deps::*;
 use crate::bundled;
 use crate::keys::file;
 use crate::service::Services;
+use jwt_lsp_core::analysis::DependencySource;
 use jwt_lsp_core::deps::settings::SettingsFile;
 
 /// The manifests and lockfiles read by name (the server watches them; `requirements*.txt` too).
@@ -283,13 +284,36 @@ const WORKSPACE_LOCKFILES: &[(&str, &[&str])] = &[
     ("Cargo.toml", &["Cargo.lock"]),
 ];
 
-/// Whether the analysis of `display` with this `text` can use its service's dependencies: a
-/// dependency file, or code that may call a JWT library (looking up the service of every source
-/// file of a large tree listed each of its folders a second time).
-pub fn wants_for(display: &str, text: &str) -> bool {
-    wants(display)
-        && crate::code::Language::detect(Some(display), None)
-            .is_none_or(|language| crate::code::may_use_jwt_library(text, language))
+/// The dependencies of one file's service, looked up when its analysis first asks (a dependency
+/// file, or code that names a JWT library): finding the service of every source file of a large
+/// tree listed each of its folders a second time.
+pub struct Lookup<'c> {
+    cache: &'c ServiceCache,
+    path: &'c Path,
+    found: std::sync::OnceLock<Arc<Dependencies>>,
+}
+
+impl<'c> Lookup<'c> {
+    pub fn new(cache: &'c ServiceCache, path: &'c Path) -> Lookup<'c> {
+        Lookup { cache, path, found: std::sync::OnceLock::new() }
+    }
+
+    /// The dependencies, if the analysis asked for them.
+    pub fn looked_up(&self) -> Option<&Dependencies> {
+        self.found.get().map(|found| &**found)
+    }
+}
+
+impl DependencySource for Lookup<'_> {
+    fn dependencies(&self) -> Option<&Dependencies> {
+        Some(self.found.get_or_init(|| self.cache.for_file(self.path)))
+    }
+}
+
+impl std::fmt::Debug for Lookup<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Lookup").field("path", &self.path).field("looked_up", &self.found.get().is_some()).finish()
+    }
 }
 
 /// Whether a file's analysis can use its service's dependencies: a dependency file, or source
@@ -315,18 +339,6 @@ fn absolute_against(cwd: &Path, path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_code_that_may_call_a_jwt_library_looks_up_its_service() {
-        assert!(wants_for("svc/app.py", "import jwt\n"));
-        assert!(wants_for("svc/app.ts", "import { jwtVerify } from 'jose';\n"));
-        assert!(!wants_for("svc/util.py", "import os\n"));
-        assert!(!wants_for("svc/util.js", "module.exports = 1;\n"));
-        // Dependency files always do, whatever they say.
-        assert!(wants_for("svc/package.json", "{}"));
-        assert!(wants_for("svc/requirements/base.txt", "flask\n"));
-        assert!(!wants_for("svc/notes.txt", "import jwt\n"));
-    }
 
     #[test]
     fn paths_are_made_absolute_like_std_without_asking_for_the_working_directory() {

@@ -12,8 +12,9 @@ use serde_json::Value;
 
 use super::output::{self, FileReport, Skipped};
 use super::{FailOn, gate};
-use crate::analysis::{self, Document, Inputs};
+use crate::analysis::{self, DependencySource, Document, Inputs};
 use crate::config::{Config, Settings};
+use crate::deps::Lookup;
 use crate::finding::Finding;
 use crate::finding::apply_fixes;
 use crate::keys::{KeyRing, discover};
@@ -816,12 +817,9 @@ fn check_file(
     let mut text = text;
     let mut index = LineIndex::new(&text);
     let mut failures = Vec::new();
-    let dependencies = options
-        .dependencies
-        .as_ref()
-        .filter(|_| crate::deps::wants_for(display, &text))
-        .map(|cache| cache.for_file(path));
-    let inputs = &inputs.with_dependencies(dependencies.as_deref());
+    let dependencies =
+        options.dependencies.as_ref().filter(|_| crate::deps::wants(display)).map(|cache| Lookup::new(cache, path));
+    let inputs = &inputs.with_dependency_source(dependencies.as_ref().map(|lookup| lookup as &dyn DependencySource));
     let mut analyse = |text: &str, index: &LineIndex| {
         let isolated =
             analysis::analyze_isolated(&Document { text, path: Some(display), language_id: None, index }, inputs);
@@ -856,7 +854,9 @@ fn check_file(
     let token_spans: Vec<std::ops::Range<usize>> =
         if options.redact { analysis.tokens.iter().map(|token| token.span.clone()).collect() } else { Vec::new() };
     if let Some(workspace) = &options.index {
-        let facts = FileFacts::of(display, &text, &index, &mut analysis, dependencies.as_deref());
+        // The analysis kept its verifier calls (`keeps_verifier_calls`): the facts parse nothing.
+        let looked_up = dependencies.as_ref().and_then(Lookup::looked_up);
+        let facts = FileFacts::of(display, &text, &index, &mut analysis, looked_up);
         let lean = workspace.lock().expect("not poisoned").is_lean();
         let facts = if lean { facts.lean() } else { facts };
         workspace.lock().expect("not poisoned").add_facts(facts);

@@ -88,6 +88,21 @@ pub struct Document<'a> {
     pub index: &'a LineIndex,
 }
 
+/// Where a document's service dependencies come from: the front end's lookup (it walks up the
+/// folders to the service's manifests and reads them once per service), run when the analysis
+/// first asks. Most files of a tree are code that names no JWT library, or not code at all, and
+/// never ask.
+pub trait DependencySource: Sync + std::fmt::Debug {
+    fn dependencies(&self) -> Option<&Dependencies>;
+}
+
+/// Dependencies already at hand.
+impl DependencySource for Dependencies {
+    fn dependencies(&self) -> Option<&Dependencies> {
+        Some(self)
+    }
+}
+
 /// What an analysis reads besides the document, all supplied by the front end: the resolved
 /// settings, the verifier (keys and expectations it loaded), and the clock (pinned by `--now` /
 /// the `now` setting, or the wall clock the front end read; the analysis never reads it).
@@ -98,8 +113,9 @@ pub struct Inputs<'a> {
     pub clock: Clock,
     /// The dependency files of the document's service and the advisories (`None`: not read).
     /// They decide `vulnerable-jwt-library` on a manifest or lockfile, and the library version
-    /// the code rules assume for a call.
-    pub dependencies: Option<&'a Dependencies>,
+    /// the code rules assume for a call. Asked for only then: a source file that names no JWT
+    /// library never needs them.
+    pub dependencies: Option<&'a dyn DependencySource>,
     /// Whether a large document's token scan may use every core ([`scan::find_tokens`]). Off
     /// when the caller already analyses one document per core: more threads than cores then
     /// only cost their start and a malloc arena each.
@@ -124,6 +140,11 @@ impl<'a> Inputs<'a> {
 
     /// The same inputs for a document of the service whose dependencies these are.
     pub fn with_dependencies(self, dependencies: Option<&'a Dependencies>) -> Inputs<'a> {
+        self.with_dependency_source(dependencies.map(|dependencies| dependencies as &dyn DependencySource))
+    }
+
+    /// The same, with the dependencies looked up only if the analysis asks for them.
+    pub fn with_dependency_source(self, dependencies: Option<&'a dyn DependencySource>) -> Inputs<'a> {
         Inputs { dependencies, ..self }
     }
 
@@ -283,24 +304,34 @@ fn analyze_in_stages(document: &Document<'_>, inputs: &Inputs<'_>, stages: &mut 
     let in_test_path = || *test_path.get_or_init(|| document.path.is_some_and(|path| config.is_test_path(path)));
     let mut verifier_calls = None;
     if let Some(language) = Language::detect(document.path, document.language_id) {
-        let context = code::Context { in_test_path: in_test_path(), dependencies: inputs.dependencies };
-        let analysed = stages.run(Stage::Code(language), text, || match inputs.keeps_verifier_calls {
-            true => code::analyze_with_verifiers(text, language, &context),
-            false => (code::analyze(text, language, &context), Vec::new()),
+        let analysed = stages.run(Stage::Code(language), text, || {
+            // Before the dependencies are looked up: most source files name no JWT library.
+            if !code::may_find_anything(text, language) {
+                return (Vec::new(), Vec::new());
+            }
+            let dependencies = inputs.dependencies.and_then(|source| source.dependencies());
+            let context = code::Context { in_test_path: in_test_path(), dependencies };
+            match inputs.keeps_verifier_calls {
+                true => code::analyze_with_verifiers(text, language, &context),
+                false => (code::analyze(text, language, &context), Vec::new()),
+            }
         });
         if let Some((found, calls)) = analysed {
             findings.extend(found);
             verifier_calls = inputs.keeps_verifier_calls.then_some(calls);
         }
     }
-    if let (Some(dependencies), Some(path)) = (inputs.dependencies, document.path)
+    // A dependency file (a manifest, a lockfile, a `-r` include) is never source code.
+    if let (Some(source), Some(path), None) =
+        (inputs.dependencies, document.path, Language::detect(document.path, None))
         && config.is_on(Rule::VulnerableJwtLibrary)
     {
         findings.extend(
             stages
                 .run(Stage::Dependencies, text, || {
-                    dependencies
-                        .with_document(path, text)
+                    source
+                        .dependencies()
+                        .and_then(|dependencies| dependencies.with_document(path, text))
                         .map(|current| deps::rule::findings(path, &current))
                         .unwrap_or_default()
                 })
@@ -466,6 +497,40 @@ mod tests {
         };
         assert!(!expired_at(1_000));
         assert!(expired_at(2_000));
+    }
+
+    /// A dependency source that counts the analysis' questions.
+    #[derive(Debug, Default)]
+    struct Counting {
+        asked: std::sync::atomic::AtomicUsize,
+        dependencies: Dependencies,
+    }
+
+    impl DependencySource for Counting {
+        fn dependencies(&self) -> Option<&Dependencies> {
+            self.asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            Some(&self.dependencies)
+        }
+    }
+
+    /// Looking up a service walks its folders: only code that names a JWT library and
+    /// dependency files ask, not every source file of a tree.
+    #[test]
+    fn dependencies_are_asked_for_only_where_they_can_matter() {
+        let (config, verifier) = (Config::default(), Verifier::default());
+        let asked = |path: &str, text: &str| {
+            let source = Counting::default();
+            let index = LineIndex::new(text);
+            let document = Document { text, path: Some(path), language_id: None, index: &index };
+            analyze(&document, &Inputs::new(&config, &verifier, 0).with_dependency_source(Some(&source)));
+            source.asked.load(std::sync::atomic::Ordering::Relaxed)
+        };
+        assert_eq!(asked("svc/util.py", "import os\nprint('jwt')\n"), 0);
+        assert_eq!(asked("svc/util.js", "module.exports = 1;\n"), 0);
+        assert_eq!(asked("svc/app.py", "import jwt\njwt.decode(t, 'k', algorithms=['HS256'])\n"), 1);
+        assert_eq!(asked("svc/app.js", "const jwt = require('jsonwebtoken');\njwt.verify(t, k);\n"), 1);
+        assert_eq!(asked("svc/requirements.txt", "pyjwt==1.5.0\n"), 1);
+        assert_eq!(asked("svc/package.json", "{}"), 1);
     }
 
     #[test]

@@ -388,23 +388,11 @@ pub(crate) fn analyze_source(text: &str, language: Language, options: &Options, 
     }
 }
 
-/// Whether `text` may hold code the analysis reads (the prefilter below, in either mode): a file
-/// for which this is false gets no code finding, so its front end need not look up library
-/// versions for it.
-pub fn may_use_jwt_library(text: &str, language: Language) -> bool {
-    // One pass over the needles of both modes, each anywhere (a superset of both answers).
-    static EITHER: [std::sync::OnceLock<Prefilter>; LANGUAGE_SLOTS] =
-        [const { std::sync::OnceLock::new() }; LANGUAGE_SLOTS];
-    let prefilter = EITHER[language.slot()].get_or_init(|| {
-        let mut both = needles(language, false).to_vec();
-        for needle in needles(language, true) {
-            if !both.contains(needle) {
-                both.push(needle);
-            }
-        }
-        Prefilter::new(&both)
-    });
-    prefilter.find_iter(text).next().is_some()
+/// Whether analysing `text` as `language` can find anything: Markdown (its fences are judged by
+/// the names they use), or source small enough to parse that names a JWT library. Asked before
+/// the service's dependencies are looked up: most files of a tree answer no.
+pub fn may_find_anything(text: &str, language: Language) -> bool {
+    language == Language::Markdown || (text.len() <= MAX_PARSED_BYTES && mentions_jwt_library(text, language, false))
 }
 
 /// The cheap literal prefilter: a file that names no JWT library is never parsed, which keeps
@@ -950,12 +938,10 @@ mod tests {
         }
         // Fragments (Markdown fences) keep the names alone.
         assert!(mentions_jwt_library("jwt.decode(t, k)", Language::Python, true));
-        // `may_use_jwt_library` answers yes whenever either mode does.
-        for text in ["import jwcrypto\n", "x = self.jwt\n", "import authlib\n", "JWT_X = 1\n", "os.path\n"] {
-            let either = mentions(text) || mentions_jwt_library(text, Language::Python, true);
-            assert!(!either || may_use_jwt_library(text, Language::Python), "{text:?}");
-        }
-        assert!(!may_use_jwt_library("import os\n", Language::Python));
+        assert!(may_find_anything("import jwt\n", Language::Python));
+        assert!(!may_find_anything("import os\n", Language::Python));
+        assert!(may_find_anything("no code at all\n", Language::Markdown));
+        assert!(!may_find_anything(&format!("import jwt\n{}", " ".repeat(MAX_PARSED_BYTES)), Language::Python));
         assert_eq!(&needles(Language::Python, false)[..PYTHON_IMPORTED.len()], PYTHON_IMPORTED);
     }
 
