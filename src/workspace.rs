@@ -244,11 +244,16 @@ impl Index {
     }
 
     pub fn add_file(&mut self, display: &str) {
-        let name = display.rsplit('/').next().unwrap_or(display);
+        self.add_file_name(display.to_string());
+    }
+
+    /// [`Self::add_file`] with a name the index may keep.
+    pub fn add_file_name(&mut self, display: String) {
+        let name = display.rsplit('/').next().unwrap_or(&display);
         if name == ".env" || (name.starts_with(".env.") && !name.ends_with(".example") && !name.ends_with(".sample")) {
-            self.env_files.push(display.to_string());
+            self.env_files.push(display.clone());
         }
-        self.files.push(display.to_string());
+        self.files.push(display);
     }
 
     /// An index for `check`: see `lean`.

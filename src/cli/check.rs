@@ -700,12 +700,6 @@ pub fn scan_paths_in_order(
     let inputs = &Inputs { keeps_verifier_calls: options.index.is_some(), ..*inputs };
     let one_per_core = inputs.one_thread_per_document();
     let inputs = if files.len() >= 2 * threads { &one_per_core } else { inputs };
-    if let Some(index) = &options.index {
-        let mut index = index.lock().expect("not poisoned");
-        for file in &files {
-            index.add_file(&file.display);
-        }
-    }
     let skipped = Mutex::new(skipped);
     let failed = Mutex::new(Vec::new());
     let in_order = Mutex::new(InOrder { due: 0, waiting: Default::default(), deliver, stopped: false });
@@ -731,6 +725,14 @@ pub fn scan_paths_in_order(
             });
         }
     });
+    // Every walked file, skipped or not reached too: the cross-check knows the tree (its
+    // services, its `.env` files) from these names, moved rather than copied.
+    if let Some(index) = &options.index {
+        let mut index = index.lock().expect("not poisoned");
+        for file in files {
+            index.add_file_name(file.display);
+        }
+    }
     let mut skipped = skipped.into_inner().expect("not poisoned");
     let mut failed = failed.into_inner().expect("not poisoned");
     skipped.sort_by(|a: &Skipped, b: &Skipped| a.path.cmp(&b.path));
