@@ -46,11 +46,18 @@ pub struct IndexedVerifier {
     pub call: VerifierCall,
 }
 
+/// A walked file the cross-check reads the name of ([`Index::keeps`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TreeFile {
+    Manifest,
+    Env,
+}
+
 /// What `check` and `scan` collect while they walk.
 #[derive(Default)]
 pub struct Index {
-    /// Every walked file (manifests make services).
-    pub files: Vec<String>,
+    /// The walked manifests: they make the services keys are looked up in.
+    manifests: Vec<String>,
     /// The walked `.env` / `.env.*` files (key values), looked up per verifier.
     env_files: Vec<String>,
     pub tokens: Vec<IndexedToken>,
@@ -244,16 +251,26 @@ impl Index {
     }
 
     pub fn add_file(&mut self, display: &str) {
-        self.add_file_name(display.to_string());
+        if let Some(kind) = Index::keeps(display) {
+            match kind {
+                TreeFile::Manifest => self.manifests.push(display.to_string()),
+                TreeFile::Env => self.env_files.push(display.to_string()),
+            }
+        }
     }
 
-    /// [`Self::add_file`] with a name the index may keep.
-    pub fn add_file_name(&mut self, display: String) {
-        let name = display.rsplit('/').next().unwrap_or(&display);
+    /// What the cross-check reads of a walked file's name: a manifest (its folder is a
+    /// service), a `.env` file (key values), or nothing (most files). Asked by `check`'s scan
+    /// threads as they take each file, so the index never visits 26k names once more.
+    pub fn keeps(display: &str) -> Option<TreeFile> {
+        let name = display.rsplit('/').next().unwrap_or(display);
         if name == ".env" || (name.starts_with(".env.") && !name.ends_with(".example") && !name.ends_with(".sample")) {
-            self.env_files.push(display.clone());
+            Some(TreeFile::Env)
+        } else if crate::service::is_manifest(name) {
+            Some(TreeFile::Manifest)
+        } else {
+            None
         }
-        self.files.push(display);
     }
 
     /// An index for `check`: see `lean`.
@@ -306,7 +323,7 @@ impl Index {
                 findings: pending.findings,
             });
         }
-        self.files.sort();
+        self.manifests.sort();
         self.tokens.sort_by(|a, b| (&a.path, a.start.line, a.start.col).cmp(&(&b.path, b.start.line, b.start.col)));
         self.verifiers.sort_by(|a, b| (&a.path, a.start.line, a.start.col).cmp(&(&b.path, b.start.line, b.start.col)));
     }
@@ -333,7 +350,7 @@ pub struct CrossCheck {
 /// relative to `root` (the current folder for the CLI, the workspace folder for the server),
 /// and no file outside it is read.
 pub fn cross_check(index: &Index, root: &Path, now: UnixSeconds) -> CrossCheck {
-    let services = Services::from_files(index.files.iter().map(Path::new));
+    let services = Services::from_files(index.manifests.iter().map(Path::new));
     let mut rings: rustc_hash::FxHashMap<String, Arc<KeyRing>> = Default::default();
     let keys: Vec<ResolvedKey> = index
         .verifiers
@@ -503,6 +520,31 @@ fn ring_from_text(value: &str, source: keys::KeySource) -> KeyRing {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_index_keeps_the_names_of_manifests_and_env_files_only() {
+        for (display, kept) in [
+            ("svc/package.json", Some(TreeFile::Manifest)),
+            ("requirements.txt", Some(TreeFile::Manifest)),
+            ("サービス/api/App.csproj", Some(TreeFile::Manifest)),
+            ("svc/.env", Some(TreeFile::Env)),
+            (".env.production", Some(TreeFile::Env)),
+            ("svc/.env.example", None),
+            ("svc/requirements/base.txt", None),
+            ("svc/app.py", None),
+            ("svc/package.json.bak", None),
+        ] {
+            assert_eq!(Index::keeps(display), kept, "{display}");
+        }
+        let mut index = Index::default();
+        for display in ["a/package.json", "a/src/app.js", "a/.env", "b/notes.md"] {
+            index.add_file(display);
+        }
+        assert_eq!(
+            (index.manifests.as_slice(), index.env_files.as_slice()),
+            (&["a/package.json".to_string()][..], &["a/.env".to_string()][..])
+        );
+    }
 
     #[test]
     fn dotenv_values_quoted_exported_and_commented() {

@@ -731,6 +731,13 @@ pub fn scan_paths_in_order(
                 loop {
                     let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some(file) = files.get(index) else { break };
+                    // Every walked file, even one skipped below: the cross-check knows the tree
+                    // (its services, its `.env` files) from these names.
+                    if let Some(workspace) = &options.index
+                        && workspace::Index::keeps(&file.display).is_some()
+                    {
+                        workspace.lock().expect("not poisoned").add_file(&file.display);
+                    }
                     let report = match check_file(file.path(), &file.display, inputs, options, &failed) {
                         Ok(report) => report,
                         Err(reason) => {
@@ -745,14 +752,6 @@ pub fn scan_paths_in_order(
             });
         }
     });
-    // Every walked file, skipped or not reached too: the cross-check knows the tree (its
-    // services, its `.env` files) from these names, moved rather than copied.
-    if let Some(index) = &options.index {
-        let mut index = index.lock().expect("not poisoned");
-        for file in files {
-            index.add_file_name(file.display);
-        }
-    }
     let mut skipped = skipped.into_inner().expect("not poisoned");
     let mut failed = failed.into_inner().expect("not poisoned");
     skipped.sort_by(|a: &Skipped, b: &Skipped| a.path.cmp(&b.path));
