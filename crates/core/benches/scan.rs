@@ -120,3 +120,12 @@ fn analyze_document(bencher: Bencher, density: &str) {
         analyze(black_box(&document), &Inputs::new(&config, &Verifier::default(), NOW)).findings.len()
     });
 }
+
+/// Line starts of 4 MiB of source lines, with `\n` and with Windows `\r\n` line ends (the index
+/// positions are looked up in when a document has many of them, or a `\r` anywhere).
+#[divan::bench(args = ["\n", "\r\n"])]
+fn line_index(bencher: Bencher, line_end: &str) {
+    let line = format!("        value = compute(first, second)  # a comment{line_end}");
+    let text = line.repeat(4 * 1024 * 1024 / line.len());
+    bencher.counter(BytesCount::of_str(&text)).bench(|| LineIndex::new(black_box(&text)).line_count(&text));
+}
