@@ -97,6 +97,11 @@ pub struct FileFacts {
 }
 
 impl FileFacts {
+    /// No token and no verifier call: nothing for the index (most files of a tree).
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty() && self.pending.is_empty() && self.verifiers.is_empty()
+    }
+
     /// The JWS tokens (with their own findings) and the verifier calls of an analysed file; the
     /// analysis gives its tokens up (a dense log's 10^4 decoded tokens are not copied).
     pub fn of(

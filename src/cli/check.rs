@@ -878,9 +878,12 @@ fn check_file(
         // The analysis kept its verifier calls (`keeps_verifier_calls`): the facts parse nothing.
         let looked_up = dependencies.as_ref().and_then(Lookup::looked_up);
         let facts = FileFacts::of(display, &text, &index, &mut analysis, looked_up);
-        let lean = workspace.lock().expect("not poisoned").is_lean();
-        let facts = if lean { facts.lean() } else { facts };
-        workspace.lock().expect("not poisoned").add_facts(facts);
+        // Most files hold neither: no lock taken for them.
+        if !facts.is_empty() {
+            let mut workspace = workspace.lock().expect("not poisoned");
+            let facts = if workspace.is_lean() { facts.lean() } else { facts };
+            workspace.add_facts(facts);
+        }
     }
     if analysis.findings.is_empty() {
         return Ok(None);
