@@ -200,7 +200,13 @@ impl<'a> HmacTarget<'a> {
         if self.verifies(candidate.as_bytes()) {
             return Some(Encoding::Utf8);
         }
-        decoded_variants(candidate).into_iter().find(|(_, key)| self.verifies(key)).map(|(encoding, _)| encoding)
+        let mut decoded = Vec::new();
+        let variants = decode_variants_into(candidate, &mut decoded);
+        variants
+            .into_iter()
+            .flatten()
+            .find(|(_, range)| self.verifies(&decoded[range.clone()]))
+            .map(|(encoding, _)| encoding)
     }
 }
 
@@ -209,27 +215,32 @@ impl<'a> HmacTarget<'a> {
 /// otherwise cost a second HMAC each.
 const MIN_ENCODED_LEN: usize = 16;
 
-/// The base64 and base64url decodings of `candidate` that are valid, non-empty and distinct.
-fn decoded_variants(candidate: &str) -> Vec<(Encoding, Vec<u8>)> {
+/// The base64 and base64url decodings of `candidate` that are valid, non-empty and distinct,
+/// appended to `bytes`: their encodings and where they are in it. Decoded in place, not into a
+/// vector each: a source file's candidates are keyed for every document that has a token.
+fn decode_variants_into(candidate: &str, bytes: &mut Vec<u8>) -> [Option<(Encoding, std::ops::Range<usize>)>; 2] {
+    let mut found = [None, None];
     if candidate.len() < MIN_ENCODED_LEN
         || !candidate.bytes().all(|byte| byte.is_ascii_alphanumeric() || b"+/-_=".contains(&byte))
     {
-        return Vec::new();
+        return found;
     }
     let trimmed = candidate.trim_end_matches('=');
-    let mut out = Vec::new();
-    if let Ok(decoded) = STANDARD_NO_PAD.decode(trimmed)
-        && !decoded.is_empty()
-    {
-        out.push((Encoding::Base64, decoded));
+    let start = bytes.len();
+    if STANDARD_NO_PAD.decode_vec(trimmed, bytes).is_ok() && bytes.len() > start {
+        found[0] = Some((Encoding::Base64, start..bytes.len()));
+    } else {
+        bytes.truncate(start);
     }
-    if let Ok(decoded) = URL_SAFE_NO_PAD.decode(trimmed)
-        && !decoded.is_empty()
-        && out.first().is_none_or(|(_, standard)| *standard != decoded)
-    {
-        out.push((Encoding::Base64Url, decoded));
+    let url_start = bytes.len();
+    let distinct =
+        |bytes: &[u8]| found[0].as_ref().is_none_or(|(_, standard)| bytes[standard.clone()] != bytes[url_start..]);
+    if URL_SAFE_NO_PAD.decode_vec(trimmed, bytes).is_ok() && bytes.len() > url_start && distinct(bytes) {
+        found[1] = Some((Encoding::Base64Url, url_start..bytes.len()));
+    } else {
+        bytes.truncate(url_start);
     }
-    out
+    found
 }
 
 fn check<M: Mac + KeyInit>(key: &[u8], message: &[u8], signature: &[u8]) -> bool {
@@ -379,22 +390,24 @@ struct KeySpan {
 
 impl KeyList {
     fn new<'a>(candidates: impl Iterator<Item = &'a str>) -> KeyList {
-        let mut bytes = Vec::new();
-        let mut spans = Vec::new();
+        // Sized for the usual case (short strings, few of them base64): growing both by doubling
+        // was a tenth of keying a source file's candidates.
+        let expected = candidates.size_hint().0;
+        let mut bytes = Vec::with_capacity(expected * 16);
+        let mut spans = Vec::with_capacity(expected);
         for (index, candidate) in candidates.enumerate() {
             super::pads::pause_every_slice(index);
-            let mut push = |encoding, key: &[u8]| {
-                spans.push(KeySpan {
-                    start: bytes.len() as u32,
-                    len: key.len() as u32,
-                    candidate: index as u32,
-                    encoding,
-                });
-                bytes.extend_from_slice(key);
+            let span = |encoding, range: std::ops::Range<usize>| KeySpan {
+                start: range.start as u32,
+                len: range.len() as u32,
+                candidate: index as u32,
+                encoding,
             };
-            push(Encoding::Utf8, candidate.as_bytes());
-            for (encoding, key) in decoded_variants(candidate) {
-                push(encoding, &key);
+            let start = bytes.len();
+            bytes.extend_from_slice(candidate.as_bytes());
+            spans.push(span(Encoding::Utf8, start..bytes.len()));
+            for (encoding, range) in decode_variants_into(candidate, &mut bytes).into_iter().flatten() {
+                spans.push(span(encoding, range));
             }
         }
         KeyList { bytes, spans, hs256: OnceLock::new(), hs384: OnceLock::new(), hs512: OnceLock::new() }
@@ -870,6 +883,27 @@ mod tests {
         let short_target_signature = sign(short, input);
         let short_target = HmacTarget::new("HS256", input.as_bytes(), &short_target_signature).unwrap();
         assert_eq!(short_target.try_candidate(&base64_standard(short)), None);
+    }
+
+    #[test]
+    fn decodings_are_appended_distinct_and_only_when_valid() {
+        let kinds = |candidate: &str| {
+            let mut bytes = b"kept".to_vec();
+            let found = decode_variants_into(candidate, &mut bytes);
+            let decoded: Vec<(Encoding, Vec<u8>)> =
+                found.into_iter().flatten().map(|(encoding, range)| (encoding, bytes[range].to_vec())).collect();
+            assert!(bytes.starts_with(b"kept"), "{candidate}");
+            assert_eq!(bytes.len(), 4 + decoded.iter().map(|(_, key)| key.len()).sum::<usize>(), "{candidate}");
+            decoded
+        };
+        let key = b"\x01\x02\x03 raw key bytes \xfb\xff";
+        assert_eq!(kinds(&base64_standard(key)), [(Encoding::Base64, key.to_vec())]);
+        assert_eq!(kinds(&URL_SAFE_NO_PAD.encode(key)), [(Encoding::Base64Url, key.to_vec())]);
+        // Both alphabets read an alphanumeric string alike: one decoding, not two.
+        assert_eq!(kinds("c2VjcmV0LWtleS12YWx1ZQ"), [(Encoding::Base64, b"secret-key-value".to_vec())]);
+        assert!(kinds("short").is_empty());
+        assert!(kinds("not base64 at all, with spaces").is_empty());
+        assert!(kinds("abcdefghijklmnopq").is_empty()); // 17 characters: no valid length
     }
 
     #[test]
