@@ -437,9 +437,11 @@ fn names_a_tracked_module(bytes: &[u8], start: usize, end: usize) -> bool {
 /// follows); the needles after them count anywhere.
 const PYTHON_IMPORTED: &[&str] = &["jwt", "jose", "jwcrypto", "authlib"];
 
-/// Whether byte `at` lies in an `import`/`from` statement: its logical line (back over `\`
-/// continuations, after the last `;`) starts with the keyword, or `at` is inside the parentheses
-/// of `from m import (...)`. A superset is fine (the parse decides); a miss loses findings.
+/// Whether byte `at` lies where an import names a module: anywhere in an `import` statement, or
+/// in the module path of a `from` statement, before its `import` (the names after it come from
+/// that module: `from joserfc import jwt` and `from m import (jwt)` follow nothing). The
+/// statement is the logical line, back over `\` continuations, after the last `;`. A superset
+/// is fine (the parse decides); a miss loses findings.
 fn in_python_import(bytes: &[u8], at: usize) -> bool {
     let line_start = |end: usize| memchr::memrchr(b'\n', &bytes[..end]).map_or(0, |newline| newline + 1);
     let mut start = line_start(at);
@@ -448,18 +450,20 @@ fn in_python_import(bytes: &[u8], at: usize) -> bool {
     }
     let statement = &bytes[start..at];
     let statement = statement.rsplit(|&byte| byte == b';').next().unwrap_or(statement).trim_ascii_start();
-    let keyword = |word: &[u8]| {
-        statement.strip_prefix(word).is_some_and(|rest| rest.first().is_some_and(u8::is_ascii_whitespace))
-    };
-    if keyword(b"import") || keyword(b"from") {
+    let after_keyword =
+        |word: &[u8]| statement.strip_prefix(word).filter(|rest| rest.first().is_some_and(u8::is_ascii_whitespace));
+    if after_keyword(b"import").is_some() {
         return true;
     }
-    // `from m import (\n    a,\n    jwt,\n)`: an open parenthesis after `import`, not closed yet.
-    let before = &bytes[at.saturating_sub(4096)..at];
-    let Some(open) = memchr::memrchr2(b'(', b')', before).filter(|&index| before[index] == b'(') else {
-        return false;
+    // The `import` of a `from` statement: a whole word, before the names or their parenthesis.
+    let names_follow = |path: &[u8]| {
+        path.windows(8).any(|window| {
+            window[0].is_ascii_whitespace()
+                && &window[1..7] == b"import"
+                && (window[7].is_ascii_whitespace() || window[7] == b'(')
+        })
     };
-    before[..open].trim_ascii_end().ends_with(b"import")
+    after_keyword(b"from").is_some_and(|path| !names_follow(path))
 }
 
 /// Every needle of a language in one automaton: one pass over a file that names none of them,
@@ -914,7 +918,8 @@ mod tests {
             "import os,jwt.algorithms\n",
             "from jose import(jwt)\n",
             "from authlib.oauth2 import x\nimport authlib.jose\n",
-            "from x import a, \\\n    jwt\n",
+            "from jose \\\n    import jwt\n",
+            "import os, \\\n    jwt\n",
             "app.config['JWT_SECRET_KEY'] = 'k'\n",
             "SIMPLE_JWT = {}\n",
         ] {
@@ -932,6 +937,11 @@ mod tests {
             "from sympy.physics.units import (\n    josephson_constant,\n)\n",
             "import flask_jwt_extended\n",
             "from .jwt import decode\n",
+            // Names imported from a module the analysis does not follow.
+            "from joserfc import jwk, jwt\n",
+            "from x import a, \\\n    jwt\n",
+            "from m import (\n    a,\n    jwt,\n)\n",
+            "from importlib import jwt\n",
             "from authlibx import y\n",
         ] {
             assert!(!mentions(unrelated), "{unrelated:?}");
