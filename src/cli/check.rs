@@ -875,9 +875,14 @@ fn check_file(
     let token_spans: Vec<std::ops::Range<usize>> =
         if options.redact { analysis.tokens.iter().map(|token| token.span.clone()).collect() } else { Vec::new() };
     if let Some(workspace) = &options.index {
-        // The analysis kept its verifier calls (`keeps_verifier_calls`): the facts parse nothing.
-        let looked_up = dependencies.as_ref().and_then(Lookup::looked_up);
-        let facts = FileFacts::of(display, &text, &index, &mut analysis, looked_up);
+        // With the verifier calls the analysis kept (`keeps_verifier_calls`) the facts parse
+        // nothing and need no dependencies; without them (a code stage that failed) they parse
+        // the file again and look the service up like the analysis would have.
+        let kept_calls = analysis.verifier_calls.is_some();
+        let dependencies = dependencies
+            .as_ref()
+            .and_then(|lookup| if kept_calls { lookup.looked_up() } else { lookup.dependencies() });
+        let facts = FileFacts::of(display, &text, &index, &mut analysis, dependencies);
         // Most files hold neither: no lock taken for them.
         if !facts.is_empty() {
             let mut workspace = workspace.lock().expect("not poisoned");
